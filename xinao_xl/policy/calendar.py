@@ -1,0 +1,93 @@
+"""Working days as the State Council's yearly notice sets them, 调休 makeup days included.
+
+The maintained source is the chinesecalendar package (2004 to its last published year).
+The office can declare any date 工作日 or 休息日 (a late notice, a local arrangement) and
+can confirm a year the package does not know yet by entering its notice; a date in a year
+nobody confirmed is an error ("日历未确认"), never a weekends-only guess, because a wrong
+appeal deadline costs a department real points.
+
+    >>> cal = WorkCalendar()
+    >>> cal.add_workdays(date(2026, 9, 30), 3)   # 10-01..07 off; 10-08, 10-09, 10-10 (调休 Saturday)
+    datetime.date(2026, 10, 10)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+
+from .errors import CalendarUnknownError
+
+WORKDAY = "工作日"
+RESTDAY = "休息日"
+
+
+@dataclass(frozen=True)
+class CalendarOverride:
+    """A date the office declares 工作日 or 休息日, with where that comes from."""
+
+    day: date
+    kind: str  # 工作日 | 休息日
+    note: str = ""
+    notice: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in (WORKDAY, RESTDAY):
+            raise ValueError(f"日历类型应为“{WORKDAY}”或“{RESTDAY}”: {self.kind}")
+
+
+class WorkCalendar:
+    """Chinese working days: overrides first, then the package, then confirmed years."""
+
+    def __init__(self, overrides: Iterable[CalendarOverride] = (), confirmed_years: Iterable[int] = ()) -> None:
+        self.overrides = {o.day: o.kind == WORKDAY for o in overrides}
+        self.confirmed_years = frozenset(confirmed_years)
+
+    def package_knows(self, year: int) -> bool:
+        try:
+            chinese_calendar.is_workday(date(year, 6, 1))
+        except NotImplementedError:
+            return False
+        return True
+
+    def knows(self, year: int) -> bool:
+        return year in self.confirmed_years or self.package_knows(year)
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        if day.year in self.confirmed_years and not self.package_knows(day.year):
+            # The office entered this year's notice as overrides; the other days follow the week.
+            return day.weekday() < 5
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:
+            raise CalendarUnknownError(day.year) from None
+
+    def add_workdays(self, start: date, days: int) -> date:
+        """The `days`-th working day after `start` (start itself never counts, 民法典 201)."""
+        if days < 0:
+            raise ValueError("工作日天数不能为负")
+        current, left = start, days
+        while left:
+            current += timedelta(days=1)
+            if self.is_workday(current):
+                left -= 1
+        return current
+
+    def days_of_year(self, year: int) -> Iterator[tuple[date, bool]]:
+        """Every date of a year with its working-day flag (the 工作日历 sheet's rows)."""
+        day = date(year, 1, 1)
+        while day.year == year:
+            yield day, self.is_workday(day)
+            day += timedelta(days=1)
+
+
+_DEFAULT = WorkCalendar()
+
+
+def default_calendar() -> WorkCalendar:
+    return _DEFAULT

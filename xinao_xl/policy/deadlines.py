@@ -1,0 +1,88 @@
+"""Deadlines of complaint stages and flow forms, and their SLA status (POLICY_RULES §5).
+
+Periods count as the Civil Code counts them: the start day is not counted (民法典 201) and
+a period ends at 24:00 of its last day (203). We write that instant as 23:59:59 of the
+last day, which Excel shows as "yyyy-mm-dd 23:59" and compares correctly with any time
+staff type; the native formula is INT(start) + N + TIME(23,59,59).
+
+    >>> stage_due("investigate", datetime(2026, 11, 3, 15, 20))
+    datetime.datetime(2026, 11, 5, 23, 59, 59)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from .calendar import WorkCalendar, default_calendar
+from .errors import PolicyInputError
+from .parse import is_blank, parse_bool, parse_datetime
+from .rules import Rules, Stage, load_rules
+
+END_OF_DAY = time(23, 59, 59)
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day, END_OF_DAY)
+
+
+def natural_due(start: Any, days: int) -> datetime:
+    """N natural days after the start day, ending at 24:00 (not extended past holidays)."""
+    return end_of(parse_datetime(start).date() + timedelta(days=days))
+
+
+def working_due(start: Any, days: int, calendar: WorkCalendar | None = None) -> datetime:
+    """N working days after the start day, ending at 24:00 of the N-th working day."""
+    calendar = calendar or default_calendar()
+    return end_of(calendar.add_workdays(parse_datetime(start).date(), days))
+
+
+def stage(key: Any, rules: Rules | None = None) -> Stage:
+    """A stage by key (investigate…) or by its Chinese name (调查取证反馈, 调查, 申诉处理…)."""
+    rules = rules or load_rules()
+    text = str(key).strip()
+    if text in rules.stages:
+        return rules.stages[text]
+    matches = [s for s in rules.stages.values() if text and (text == s.name or text in s.name)]
+    if len(matches) == 1:
+        return matches[0]
+    names = "、".join(s.name for s in rules.stages.values())
+    raise PolicyInputError("无效环节", key, f"可选：{names}")
+
+
+def stage_due(key: Any, start: Any, major: Any = False, calendar: WorkCalendar | None = None, rules: Rules | None = None) -> datetime:
+    """Deadline of a complaint stage (or flow form) counted from its start event."""
+    st = stage(key, rules)
+    is_major = False if is_blank(major) else parse_bool(major)
+    days = st.days(is_major)
+    if st.unit == "工作日":
+        return working_due(start, days, calendar)
+    return natural_due(start, days)
+
+
+def flow_form_due(flow_date: Any, rules: Rules | None = None) -> datetime:
+    """回访 六.1: a flow form is answered within 2 natural days of being passed on."""
+    return stage_due("flow_form", flow_date, rules=rules)
+
+
+def sla_status(due: Any, done: Any = None, now: Any = None, rules: Rules | None = None) -> str:
+    """正常 / 即将到期 / 已超时 / 按时完成 / 超时完成.
+
+    即将到期 means less than `due_soon_days` (1) left; the default is ours, the policy does
+    not define a warning period.
+    """
+    rules = rules or load_rules()
+    due_at = parse_datetime(due)
+    if not is_blank(done):
+        return "按时完成" if parse_datetime(done) <= due_at else "超时完成"
+    moment = datetime.now() if is_blank(now) else parse_datetime(now)
+    if moment > due_at:
+        return "已超时"
+    if due_at - moment <= timedelta(days=float(rules.value("due_soon_days"))):
+        return "即将到期"
+    return "正常"
+
+
+def is_late(due: Any, done: Any = None, now: Any = None) -> bool:
+    """Late = not done by the deadline (still open past it, or done after it)."""
+    return sla_status(due, done, now) in ("已超时", "超时完成")

@@ -1,0 +1,475 @@
+"""The rules data file (rules.toml) loaded into typed, frozen objects.
+
+Why a loader of our own: every number of the three policies lives once in rules.toml with
+its clause; the Python functions, the workbook formulas and the 规则 sheet all read it from
+here. A broken file must fail at load time and name the key, not later in a cell.
+
+    >>> rules = load_rules()
+    >>> rules.value("praise_points")
+    2
+    >>> rules.department("技术质量安全部").name
+    '安保部'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import RulesError
+
+DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
+
+ParamValue = int | float | str | bool
+
+
+@dataclass(frozen=True)
+class Param:
+    """One scalar of the policies: a row of the 规则 sheet and an Excel defined name."""
+
+    key: str
+    value: ParamValue
+    clause: str
+    text: str
+    default: bool = False
+    provisional: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def defined_name(self) -> str:
+        return "P_" + self.key.upper()
+
+    @property
+    def flag_text(self) -> str:
+        """What staff read beside the value: whether the policy fixes it."""
+        if self.default:
+            return "本系统默认，制度未规定"
+        if self.provisional:
+            return "制度暂定"
+        return ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a §6 row's actual value becomes a deduction."""
+
+    key: str
+    text: str
+    clause: str
+    per_point_param: str | None
+    default: bool
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One row of 考核 §6 for one department, in the policy's order."""
+
+    department: str
+    number: int
+    name: str
+    kind: str
+    clause: str
+    target: float | None
+    target_param: str | None
+    unit: str
+    standard_text: str
+    provisional: bool
+    callback_type: str | None
+
+    @property
+    def is_rate(self) -> bool:
+        return self.kind in ("satisfaction", "platform", "rate")
+
+
+@dataclass(frozen=True)
+class Department:
+    name: str
+    aliases: tuple[str, ...]
+    alias_default: bool
+    weight: float
+    clause: str
+    indicators: tuple[Indicator, ...]
+
+    def indicator(self, name: str) -> Indicator:
+        """Find a row by the policy's name; an unambiguous part of it is accepted.
+
+        Staff and the score JSON write "神秘客户检测" for 客服部's "控股神秘客户检测" and
+        "服务体系建设" for "服务体系建设相关工作"; an exact name always wins.
+        """
+        wanted = name.strip()
+        for ind in self.indicators:
+            if ind.name == wanted:
+                return ind
+        partial = [ind for ind in self.indicators if wanted and (wanted in ind.name)]
+        if len(partial) == 1:
+            return partial[0]
+        names = "、".join(i.name for i in self.indicators)
+        raise KeyError(f"{self.name}没有考核项“{wanted}”，可选：{names}")
+
+
+@dataclass(frozen=True)
+class Channel:
+    code: str
+    aliases: tuple[str, ...]
+    points_param: str | None
+    clause: str
+
+
+@dataclass(frozen=True)
+class BusinessType:
+    name: str
+    aliases: tuple[str, ...]
+    quota: int | None  # None: every completed order (全部)
+    clause: str
+    questionnaire: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    name: str
+    clause: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Stage:
+    key: str
+    name: str
+    start_event: str
+    days_major: int
+    days_general: int
+    unit: str  # 自然日 | 工作日
+    clause: str
+
+    def days(self, major: bool) -> int:
+        return self.days_major if major else self.days_general
+
+
+@dataclass(frozen=True)
+class MajorItem:
+    """One item of 投诉 附件1; code is "class.item", e.g. "2.3"."""
+
+    code: str
+    class_name: str
+    text: str
+    clause: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.code} {self.class_name}：{self.text}"
+
+
+@dataclass(frozen=True)
+class NotAccepted:
+    case: int
+    text: str
+    clause: str
+    sub_cases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PolicyInfo:
+    key: str
+    title: str
+    effective: str  # YYYY-MM
+    clause: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """All rules of the three policies. Built only by `load_rules`."""
+
+    params: Mapping[str, Param]
+    policies: Mapping[str, PolicyInfo]
+    channels: tuple[Channel, ...]
+    level_params: Mapping[int, str]
+    levels_clause: str
+    kinds: Mapping[str, Kind]
+    departments: tuple[Department, ...]
+    business_types: tuple[BusinessType, ...]
+    callback_valid: tuple[str, ...]
+    callback_invalid: tuple[str, ...]
+    callback_satisfied: str
+    callback_unsatisfied: str
+    questionnaires: tuple[Questionnaire, ...]
+    stages: Mapping[str, Stage]
+    sla_statuses: tuple[str, ...]
+    major_items: tuple[MajorItem, ...]
+    no_fault_reasons: tuple[str, ...]
+    no_fault_clause: str
+    not_accepted: tuple[NotAccepted, ...]
+    source: Path = field(default=DEFAULT_RULES_PATH)
+
+    def value(self, key: str) -> Any:
+        try:
+            return self.params[key].value
+        except KeyError:
+            raise RulesError(f"规则文件缺少参数 params.{key}") from None
+
+    def param(self, key: str) -> Param:
+        try:
+            return self.params[key]
+        except KeyError:
+            raise RulesError(f"规则文件缺少参数 params.{key}") from None
+
+    def department(self, name: str) -> Department:
+        wanted = str(name).strip()
+        for dept in self.departments:
+            if wanted == dept.name or wanted in dept.aliases:
+                return dept
+        raise KeyError(wanted)
+
+    @property
+    def department_names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self.departments)
+
+    def business_type(self, name: str) -> BusinessType:
+        wanted = str(name).strip()
+        for bt in self.business_types:
+            if wanted == bt.name or wanted in bt.aliases:
+                return bt
+        raise KeyError(wanted)
+
+    def target_of(self, indicator: Indicator) -> float | None:
+        """The row's target: its own number, or the param it shares with other rows."""
+        if indicator.target_param:
+            return float(self.value(indicator.target_param))
+        return indicator.target
+
+    def per_point_of(self, indicator: Indicator) -> float | None:
+        kind = self.kinds[indicator.kind]
+        return float(self.value(kind.per_point_param)) if kind.per_point_param else None
+
+    def iter_all_indicators(self) -> Iterator[Indicator]:
+        for dept in self.departments:
+            yield from dept.indicators
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+class _Reader:
+    """Typed access to a TOML table that names the full key path in every error."""
+
+    def __init__(self, table: Mapping[str, Any], path: str) -> None:
+        if not isinstance(table, Mapping):
+            raise RulesError(f"规则文件错误: {path} 应为表（table）")
+        self.table = table
+        self.path = path
+
+    def get(self, key: str, types: type | tuple[type, ...], default: Any = ...) -> Any:
+        where = f"{self.path}.{key}" if self.path else key
+        if key not in self.table:
+            if default is ...:
+                raise RulesError(f"规则文件错误: 缺少键 {where}")
+            return default
+        value = self.table[key]
+        if isinstance(value, bool) and bool not in _as_tuple(types):
+            raise RulesError(f"规则文件错误: {where} 类型不对（{value!r}）")
+        if not isinstance(value, types):
+            raise RulesError(f"规则文件错误: {where} 类型不对（{value!r}）")
+        return value
+
+    def sub(self, key: str) -> _Reader:
+        return _Reader(self.get(key, dict), f"{self.path}.{key}" if self.path else key)
+
+    def items(self, key: str) -> list[_Reader]:
+        where = f"{self.path}.{key}" if self.path else key
+        return [_Reader(x, f"{where}[{i}]") for i, x in enumerate(self.get(key, list))]
+
+
+def _as_tuple(types: type | tuple[type, ...]) -> tuple[type, ...]:
+    return types if isinstance(types, tuple) else (types,)
+
+
+_NUM = (int, float)
+
+
+def _params(root: _Reader) -> dict[str, Param]:
+    table = root.sub("params")
+    out: dict[str, Param] = {}
+    for key in table.table:
+        p = table.sub(key)
+        out[key] = Param(
+            key=key,
+            value=p.get("value", (int, float, str, bool)),
+            clause=p.get("clause", str),
+            text=p.get("text", str),
+            default=p.get("default", bool, False),
+            provisional=p.get("provisional", bool, False),
+            choices=tuple(p.get("choices", list, [])),
+        )
+        if out[key].choices and out[key].value not in out[key].choices:
+            raise RulesError(f"规则文件错误: params.{key}.value 不在 choices 中")
+    return out
+
+
+def _require_param(params: Mapping[str, Param], key: str | None, where: str) -> None:
+    if key is not None and key not in params:
+        raise RulesError(f"规则文件错误: {where} 引用了不存在的参数 “{key}”")
+
+
+def _departments(root: _Reader, params: Mapping[str, Param], kinds: Mapping[str, Kind]) -> tuple[Department, ...]:
+    departments = []
+    for d in root.items("departments"):
+        name = d.get("name", str)
+        indicators = []
+        for number, i in enumerate(d.items("indicators"), start=1):
+            kind = i.get("kind", str)
+            if kind not in kinds:
+                raise RulesError(f"规则文件错误: {i.path}.kind 未知类型 “{kind}”")
+            target_param = i.get("target_param", str, None)
+            _require_param(params, target_param, f"{i.path}.target_param")
+            target = i.get("target", _NUM, None)
+            if kind not in ("manual", "complaints") and target is None and target_param is None:
+                raise RulesError(f"规则文件错误: 缺少键 {i.path}.target")
+            indicators.append(
+                Indicator(
+                    department=name,
+                    number=number,
+                    name=i.get("name", str),
+                    kind=kind,
+                    clause=i.get("clause", str),
+                    target=float(target) if target is not None else None,
+                    target_param=target_param,
+                    unit=i.get("unit", str, ""),
+                    standard_text=i.get("standard_text", str, ""),
+                    provisional=i.get("provisional", bool, False),
+                    callback_type=i.get("callback_type", str, None),
+                )
+            )
+        departments.append(
+            Department(
+                name=name,
+                aliases=tuple(d.get("aliases", list, [])),
+                alias_default=d.get("alias_default", bool, False),
+                weight=float(d.get("weight", _NUM)),
+                clause=d.get("clause", str),
+                indicators=tuple(indicators),
+            )
+        )
+    return tuple(departments)
+
+
+def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> Rules:
+    """Build Rules from the decoded TOML, checking every key and every cross-reference."""
+    root = _Reader(data, "")
+    if root.get("schema_version", int) != 1:
+        raise RulesError("规则文件错误: schema_version 应为 1")
+    params = _params(root)
+
+    policies = {}
+    pol = root.sub("policies")
+    for key in ("assessment", "callback", "complaint"):
+        p = pol.sub(key)
+        policies[key] = PolicyInfo(key, p.get("title", str), p.get("effective", str), p.get("clause", str), p.get("text", str))
+
+    channels = []
+    for c in root.items("channels"):
+        points = c.get("points", str, None)
+        _require_param(params, points, f"{c.path}.points")
+        channels.append(Channel(c.get("code", str), tuple(c.get("aliases", list)), points, c.get("clause", str)))
+
+    lv = root.sub("levels")
+    level_params: dict[int, str] = {}
+    for level in range(1, 6):
+        key = lv.get(str(level), str)
+        _require_param(params, key, f"levels.{level}")
+        level_params[level] = key
+
+    kinds = {}
+    kt = root.sub("kinds")
+    for key in kt.table:
+        k = kt.sub(key)
+        per_point = k.get("per_point", str, None)
+        _require_param(params, per_point, f"kinds.{key}.per_point")
+        kinds[key] = Kind(key, k.get("text", str), k.get("clause", str), per_point, k.get("default", bool, False))
+
+    departments = _departments(root, params, kinds)
+
+    business_types = []
+    for b in root.items("business_types"):
+        quota = b.get("quota", (int, str))
+        if isinstance(quota, str) and quota != "全部":
+            raise RulesError(f"规则文件错误: {b.path}.quota 应为整数或“全部”")
+        business_types.append(
+            BusinessType(
+                name=b.get("name", str),
+                aliases=tuple(b.get("aliases", list, [])),
+                quota=None if isinstance(quota, str) else quota,
+                clause=b.get("clause", str),
+                questionnaire=b.get("questionnaire", str),
+            )
+        )
+
+    results = root.sub("callback_results")
+    questionnaires = tuple(
+        Questionnaire(q.get("name", str), q.get("clause", str), tuple(q.get("questions", list)))
+        for q in root.items("questionnaires")
+    )
+    qnames = {q.name for q in questionnaires}
+    for b in business_types:
+        if b.questionnaire not in qnames:
+            raise RulesError(f"规则文件错误: business_types “{b.name}”.questionnaire 引用了不存在的问卷")
+
+    stages = {}
+    for s in root.items("stages"):
+        unit = s.get("unit", str)
+        if unit not in ("自然日", "工作日"):
+            raise RulesError(f"规则文件错误: {s.path}.unit 应为“自然日”或“工作日”")
+        stage = Stage(s.get("key", str), s.get("name", str), s.get("from", str), s.get("days_major", int), s.get("days_general", int), unit, s.get("clause", str))
+        stages[stage.key] = stage
+
+    major_items = []
+    for ci, m in enumerate(root.items("major_complaint"), start=1):
+        for ii, text in enumerate(m.get("items", list), start=1):
+            major_items.append(MajorItem(f"{ci}.{ii}", m.get("class", str), text, m.get("clause", str)))
+
+    nf = root.sub("no_fault")
+    not_accepted = tuple(
+        NotAccepted(n.get("case", int), n.get("text", str), n.get("clause", str), tuple(n.get("sub_cases", list, [])))
+        for n in root.items("not_accepted")
+    )
+
+    return Rules(
+        params=params,
+        policies=policies,
+        channels=tuple(channels),
+        level_params=level_params,
+        levels_clause=lv.get("clause", str),
+        kinds=kinds,
+        departments=departments,
+        business_types=tuple(business_types),
+        callback_valid=tuple(results.get("valid", list)),
+        callback_invalid=tuple(results.get("invalid", list)),
+        callback_satisfied=results.get("satisfied", str),
+        callback_unsatisfied=results.get("unsatisfied", str),
+        questionnaires=questionnaires,
+        stages=stages,
+        sla_statuses=tuple(root.sub("sla").get("statuses", list)),
+        major_items=tuple(major_items),
+        no_fault_reasons=tuple(nf.get("reasons", list)),
+        no_fault_clause=nf.get("clause", str),
+        not_accepted=not_accepted,
+        source=source,
+    )
+
+
+def read_rules(path: Path) -> Rules:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"规则文件 {path} 格式错误: {exc}") from exc
+    return parse_rules(data, path)
+
+
+@lru_cache(maxsize=1)
+def load_rules() -> Rules:
+    """The packaged rules, read once per process."""
+    return read_rules(DEFAULT_RULES_PATH)
