@@ -117,7 +117,7 @@ def test_chunk_headers_are_well_formed() -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    [b"", b"\x02", b"\x01\x00", b"\x01\x00\x30", bytes.fromhex("01 03 b0 02 61 00 10")],
+    [b"", b"\x02", b"\x01\x00", b"\x01\x00\x40", bytes.fromhex("01 03 b0 02 61 00 10")],
     ids=["empty", "signature", "short-header", "chunk-signature", "offset-before-chunk"],
 )
 def test_malformed_containers_raise(bad: bytes) -> None:
