@@ -45,7 +45,10 @@ def _finite_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float | Decimal):
-        number = float(value)
+        try:
+            number = float(value)
+        except (OverflowError, ValueError):  # an int beyond float range, a signalling NaN
+            return None
         return number if math.isfinite(number) else None
     return None
 
