@@ -309,6 +309,37 @@ def _params(root: _Reader) -> dict[str, Param]:
     return out
 
 
+# The params the policy code reads, with the type each value must have. A file without one,
+# or with "否" where a boolean belongs, fails at load time instead of in a cell.
+_NUMERIC_PARAMS = (
+    "base_score", "score_floor", "round_digits", "complaint_points_hotline",
+    "complaint_points_level1", "complaint_points_level2", "complaint_points_level3",
+    "complaint_points_level4", "complaint_points_level5", "grade_c_max_level",
+    "mystery_standard", "mystery_points_per_point", "satisfaction_target",
+    "satisfaction_points_per_point", "platform_visit_target", "platform_praise_target",
+    "platform_points_per_point", "rate_points_per_point", "day_points_per_day",
+    "praise_points", "media_points_min", "media_points_max", "overflow_factor",
+    "allowance_score_cap", "late_flow_points", "sample_window_days", "callback_within_days",
+    "no_repeat_days", "due_soon_days", "repeat_complaint_months",
+)  # fmt: skip
+REQUIRED_PARAMS: dict[str, type | tuple[type, ...]] = {
+    **dict.fromkeys(_NUMERIC_PARAMS, _NUM),
+    "grade_c": str,
+    "shortfall_mode": str,
+    "no_fault_deducts": bool,
+    "pass_on_shortfall": bool,
+}
+
+
+def _check_required(params: Mapping[str, Param]) -> None:
+    for key, types in REQUIRED_PARAMS.items():
+        if key not in params:
+            raise RulesError(f"规则文件错误: 缺少参数 params.{key}")
+        value = params[key].value
+        if (isinstance(value, bool) and bool not in _as_tuple(types)) or not isinstance(value, types):
+            raise RulesError(f"规则文件错误: params.{key}.value 类型不对（{value!r}）")
+
+
 def _require_param(params: Mapping[str, Param], key: str | None, where: str) -> None:
     if key is not None and key not in params:
         raise RulesError(f"规则文件错误: {where} 引用了不存在的参数 “{key}”")
@@ -362,6 +393,7 @@ def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> R
     if root.get("schema_version", int) != 1:
         raise RulesError("规则文件错误: schema_version 应为 1")
     params = _params(root)
+    _check_required(params)
 
     policies = {}
     pol = root.sub("policies")
