@@ -1,0 +1,305 @@
+"""服务绩效考核表: 汇总, one sheet per department (考核 §6), 加减分明细, 规则.
+
+Every score is a live formula: a department's §6 row deducts from its 审核实际 (else its
+自评实际) as `scoring.indicator_deduction` does; its 投诉管理, 流转单 and 表扬 lines sum
+the 加减分明细 rows of that department; 汇总 turns the sums into 月度服务得分, 考核等级,
+公司绩效服务项 and 兼职服务津贴 (考核 7-9).
+
+    >>> spec = assessment_spec(load_rules())
+    >>> [s.name for s in spec.sheets][:3]
+    ['汇总', '客服部', '市场工程部']
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+
+from xinao_xl.policy.rules import Department, Indicator, Rules, load_rules
+
+from . import formulas as F
+from . import lists as L
+from .cells import put, put_formula
+from .rules_sheet import write_rules_sheet
+from .schema import (
+    FMT_PERCENT,
+    FMT_POINTS,
+    FORMULA,
+    NATIVE,
+    UDF,
+    Column,
+    FormRow,
+    FormSheet,
+    TableSheet,
+    Validation,
+    WorkbookSpec,
+)
+from .style import highlight_below, highlight_equals, highlight_positive
+from .writer import add_validation, write_form_frame, write_table
+
+STEM = "服务绩效考核表"
+SUMMARY = "汇总"
+ITEMS = "加减分明细"
+ITEM_ROWS = 300
+
+# --- 加减分明细 ---------------------------------------------------------------------------
+
+H_DATE, H_DEPT, H_TYPE, H_CHANNEL, H_LEVEL, H_RESP = "日期", "部门", "类型", "渠道", "级别", "有责/无责"
+H_COUNT, H_POINTS_IN, H_DESC, H_SOURCE, H_POINTS, H_GRADE_C = "数量", "填报分值", "说明", "来源单号", "分值", "定C级"
+
+
+def _items_points(rules: Rules) -> str:
+    count = 'IF({count}="",1,{count})'
+    complaint = F.complaint_points("{level}", "{channel}", "{resp}", rules, sign="-")
+    return (
+        f'=IF({{type}}="","",IF({{type}}="{L.ITEM_COMPLAINT}",{complaint},'
+        f'IF({{type}}="{L.ITEM_LATE_FLOW}",-{F.rnd(count + "*P_LATE_FLOW_POINTS")},'
+        f'IF({{type}}="{L.ITEM_PRAISE}",{F.rnd(count + "*P_PRAISE_POINTS")},'
+        f'IF({{type}}="{L.ITEM_MEDIA}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=P_MEDIA_POINTS_MIN,{{pin}}<=P_MEDIA_POINTS_MAX),{F.rnd("{pin}")},"#无效媒体加分"),'
+        f'IF({{type}}="{L.ITEM_MANUAL}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=0),-{F.rnd("{pin}")},"#无效扣分"),"#无效类型"))))))'
+    )
+
+
+def _items_points_udf() -> str:
+    count = 'IF({count}="",1,{count})'
+    return (
+        f'=IF({{type}}="","",IF({{type}}="{L.ITEM_COMPLAINT}",-DEDUCT_COMPLAINT({{level}},{{channel}},{{resp}}),'
+        f'IF({{type}}="{L.ITEM_LATE_FLOW}",-DEDUCT_LATE_FLOW({count}),'
+        f'IF({{type}}="{L.ITEM_PRAISE}",BONUS_PRAISE({count}),'
+        f'IF({{type}}="{L.ITEM_MEDIA}",BONUS_PRAISE(0,{{pin}}),'
+        f'IF({{type}}="{L.ITEM_MANUAL}",-{F.rnd("{pin}")},"#无效类型"))))))'
+    )
+
+
+def items_sheet(rules: Rules) -> TableSheet:
+    grade = F.grade_c_flag("{level}", "{resp}")
+    return TableSheet(
+        ITEMS,
+        "加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分，每条一行）",
+        (
+            Column("date", H_DATE, type="date", width=11, validation=L.date_input("日期")),
+            Column("dept", H_DEPT, type="choice", width=11, validation=L.choice(L.L_DEPARTMENTS, "部门")),
+            Column("type", H_TYPE, type="choice", width=10, validation=L.choice(L.L_ITEM_TYPES, "类型", "投诉、流转单超时、表扬、媒体表扬、手工扣分。")),
+            Column("channel", H_CHANNEL, type="choice", width=9, validation=L.choice(L.L_CHANNELS, "投诉受理渠道", "95158、市长热线按渠道扣分，与级别就高。")),
+            Column("level", H_LEVEL, type="choice", width=7, validation=L.choice(L.L_LEVELS, "投诉级别", "一、二级投诉当月考核为C。")),
+            Column("resp", H_RESP, type="choice", width=9, validation=L.choice(L.L_RESP, "有责或无责", "无责投诉不扣分（投诉附件2），留空按有责。")),
+            Column("count", H_COUNT, type="int", width=6, validation=L.count_input("数量（流转单超时次数、表扬起数，留空为1）")),
+            Column("pin", H_POINTS_IN, type="number", width=9, validation=L.number_input("填报分值（媒体表扬3-5分；手工扣分填扣分数）", 0, 100)),
+            Column("desc", H_DESC, width=30, wrap=True, validation=L.text_input("说明")),
+            Column("source", H_SOURCE, type="id", width=14, validation=L.text_input("来源单号（投诉单号、流转单号等）", 64)),
+            Column("points", H_POINTS, FORMULA, type="number", width=8, formula=_items_points(rules), udf=_items_points_udf()),
+            Column("grade_c", H_GRADE_C, FORMULA, width=7, formula=f'=IF({{type}}="{L.ITEM_COMPLAINT}",{grade},"")',
+                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",{{resp}}<>"{L.NOT_RESPONSIBLE}",{{level}}<>""),IF(DEPT_GRADE({{level}})<>"","{L.YES}",""),"")'),
+        ),
+        rows=ITEM_ROWS,
+    )
+
+
+# --- department sheets -------------------------------------------------------------------
+
+DEPT_COLUMNS = (
+    Column("seq", "序号", FORMULA, type="int", width=5),
+    Column("name", "考核内容", FORMULA, width=22, wrap=True),
+    Column("standard", "标准", FORMULA, width=14, wrap=True),
+    Column("target", "目标值", FORMULA, type="number", width=8),
+    Column("self", "自评实际", type="number", width=9),
+    Column("audit", "审核实际", type="number", width=9),
+    Column("used", "采用值", FORMULA, type="number", width=8),
+    Column("deduct", "扣分", FORMULA, type="number", width=7),
+    Column("bonus", "加分", FORMULA, type="number", width=7),
+    Column("clause", "依据条款", FORMULA, width=13, wrap=True),
+    Column("note", "备注", width=20, wrap=True),
+)
+EXTRA_ROWS = (
+    ("late_flow", "流转单超时反馈（回访办法六.1）", L.ITEM_LATE_FLOW, "deduct", "回访 六.1"),
+    ("manual", "其他扣分（手工登记）", L.ITEM_MANUAL, "deduct", "考核 7.1"),
+    ("praise", "客户表扬（电话、信件、锦旗）", L.ITEM_PRAISE, "bonus", "考核 7.2"),
+    ("media", "外部媒体表扬", L.ITEM_MEDIA, "bonus", "考核 7.2"),
+)
+FOOTER = (("total_deduct", "扣分合计"), ("total_bonus", "加分合计"), ("score", "月度服务得分"), ("grade", "考核等级"))
+
+
+def indicator_key(ind: Indicator) -> str:
+    return f"i{ind.number}"
+
+
+def department_sheet(dept: Department) -> FormSheet:
+    rows = tuple(
+        FormRow(indicator_key(i), i.name, () if i.kind == "complaints" else ("self", "audit", "note"))
+        for i in dept.indicators
+    ) + tuple(FormRow(key, label, ("note",)) for key, label, *_ in EXTRA_ROWS)
+    footer = tuple(FormRow(key, label) for key, label in FOOTER)
+    return FormSheet(dept.name, f"{dept.name} 服务绩效考核", DEPT_COLUMNS, rows, footer_rows=footer)
+
+
+def standard_text(ind: Indicator, rules: Rules) -> str:
+    if ind.standard_text:
+        return ind.standard_text
+    target = rules.target_of(ind)
+    if target is None:
+        return ""
+    text = f"{target:.0%}" if ind.unit == "%" else f"{target:g}{ind.unit}"
+    return text + ("（暂定）" if ind.provisional else "")
+
+
+def used_formula(ind: Indicator, r: int) -> str:
+    """采用值: 审核实际 when filled, else 自评实际 (rates as fractions, parse_rate)."""
+    if ind.is_rate:
+        return f'=IF(F{r}<>"",{F.rate_fraction(f"F{r}")},IF(E{r}<>"",{F.rate_fraction(f"E{r}")},""))'
+    return f'=IF(F{r}<>"",F{r},IF(E{r}<>"",E{r},""))'
+
+
+def indicator_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
+    """The row's 扣分 from its 采用值 (column G): scoring.indicator_deduction."""
+    kind = ind.kind
+    per = f"P_{rules.kinds[kind].per_point_param.upper()}" if rules.kinds[kind].per_point_param else ""
+    if style == UDF and kind != "manual":
+        call = {
+            "satisfaction": f"DEDUCT_SATISFACTION(G{r},D{r})",
+            "platform": f"DEDUCT_PLATFORM(G{r},B{r})",
+            "rate": f"DEDUCT_RATE(G{r},D{r},{per})",
+            "mystery": f"DEDUCT_MYSTERY(G{r},D{r})",
+            "days": f"DEDUCT_DAYS(G{r},D{r},{per})",
+        }[kind]
+        return f'=IF(G{r}="",0,{call})'
+    if kind in ("satisfaction", "platform", "rate"):
+        gap = f"(D{r}-G{r})*100"
+    elif kind == "mystery":
+        gap = f"D{r}-G{r}"
+    elif kind == "days":
+        gap = f"G{r}-D{r}"
+    elif kind == "manual":
+        return f'=IF(G{r}="",0,IF(AND(ISNUMBER(G{r}),G{r}>=0),{F.rnd(f"G{r}")},"#无效扣分"))'
+    else:
+        raise ValueError(kind)
+    return f'=IF(G{r}="",0,IF(ISNUMBER(G{r}),{F.rnd(F.shortfall_points(gap, per))},"#无效数字"))'
+
+
+def indicator_validation(ind: Indicator) -> Validation:
+    if ind.is_rate:
+        return L.percent_input(f"{ind.name}实际值")
+    if ind.kind == "mystery":
+        return L.number_input(f"{ind.name}得分", 0, 100)
+    if ind.kind == "days":
+        return L.number_input(f"{ind.name}实际天数", 0)
+    return L.number_input(f"{ind.name}扣分", 0, 100, "依据完成情况、检查表或承诺评价填写扣分。")
+
+
+def _sum_items(dept: str, item_type: str, items: TableSheet) -> str:
+    return f'SUMIFS({items.data_range("points")},{items.data_range("dept")},"{dept}",{items.data_range("type")},"{item_type}")'
+
+
+def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, style: str, items: TableSheet, summary: FormSheet) -> None:
+    spec = department_sheet(dept)
+    ws = write_form_frame(wb, spec, f"{dept.name} {month} 服务绩效考核表（权重 {dept.weight:.0%}）")
+    for ind in dept.indicators:
+        r = spec.row_of(indicator_key(ind))
+        put(ws, r, 1, ind.number)
+        put(ws, r, 2, ind.name)
+        put(ws, r, 3, standard_text(ind, rules))
+        if ind.target_param:
+            put_formula(ws, r, 4, f"=P_{ind.target_param.upper()}")
+        elif ind.target is not None:
+            put(ws, r, 4, ind.target)
+        fmt = FMT_PERCENT if ind.is_rate else FMT_POINTS
+        for col in (4, 5, 6, 7):
+            ws.cell(row=r, column=col).number_format = fmt
+        if ind.kind == "complaints":
+            put_formula(ws, r, 8, f"=-{_sum_items(dept.name, L.ITEM_COMPLAINT, items)}")
+        else:
+            put_formula(ws, r, 7, used_formula(ind, r))
+            put_formula(ws, r, 8, indicator_formula(ind, rules, r, style))
+            add_validation(ws, indicator_validation(ind), ind.name[:30], f"E{r}:F{r}")
+        put(ws, r, 10, ind.clause)
+    n = len(dept.indicators)
+    for i, (key, label, item_type, col_key, clause) in enumerate(EXTRA_ROWS, start=1):
+        r = spec.row_of(key)
+        put(ws, r, 1, n + i)
+        put(ws, r, 2, label)
+        put(ws, r, 3, "见加减分明细")
+        sign = "-" if col_key == "deduct" else ""
+        put_formula(ws, r, 8 if col_key == "deduct" else 9, f"={sign}{_sum_items(dept.name, item_type, items)}")
+        put(ws, r, 10, clause)
+    srow = summary.row_of(dept.name)
+    for key, label in FOOTER:
+        r = spec.row_of(key)
+        put(ws, r, 2, label)
+        col = {"total_deduct": "B", "total_bonus": "C", "score": "D", "grade": "E"}[key]
+        put_formula(ws, r, 8, f"='{SUMMARY}'!{col}{srow}")
+    first, last_item = spec.first_row, spec.row_of(EXTRA_ROWS[-1][0])
+    highlight_positive(ws, f"H{first}:H{last_item}", f"H{first}")
+    highlight_equals(ws, f"H{spec.row_of('grade')}", str(rules.value("grade_c")))
+    ws.print_options.horizontalCentered = True
+
+
+def summary_sheet(rules: Rules) -> FormSheet:
+    columns = (
+        Column("dept", "部门", FORMULA, width=12),
+        Column("deduct", "扣分合计", FORMULA, type="number", width=9),
+        Column("bonus", "加分合计", FORMULA, type="number", width=9),
+        Column("score", "月度服务得分", FORMULA, type="number", width=10),
+        Column("grade", "考核等级", FORMULA, width=8),
+        Column("weight", "权重", FORMULA, type="percent", number_format="0%", width=7),
+        Column("company", "公司绩效服务项", FORMULA, type="number", width=11),
+        Column("base", "服务津贴基数", type="number", width=11),
+        Column("allowance", "兼职服务津贴", FORMULA, type="number", width=11),
+        Column("note", "备注", width=24, wrap=True),
+    )
+    rows = tuple(FormRow(d.name, d.name, ("base", "note")) for d in rules.departments)
+    return FormSheet(SUMMARY, "服务绩效考核汇总", columns, rows, footer_rows=(FormRow("total", "合计"),))
+
+
+def write_summary(wb: Workbook, rules: Rules, month: str, style: str, items: TableSheet) -> FormSheet:
+    spec = summary_sheet(rules)
+    ws = write_form_frame(wb, spec, f"{month} 服务绩效考核汇总")
+    for dept in rules.departments:
+        r = spec.row_of(dept.name)
+        dspec = department_sheet(dept)
+        first, last = dspec.first_row, dspec.row_of(EXTRA_ROWS[-1][0])
+        put(ws, r, 1, dept.name)
+        for col, letter in (("B", "H"), ("C", "I")):
+            rng = f"'{dept.name}'!${letter}${first}:${letter}${last}"
+            put_formula(ws, r, {"B": 2, "C": 3}[col], f'=IF(SUMPRODUCT(--ISTEXT({rng}))>0,"#请检查扣分",{F.rnd(f"SUM({rng})")})')
+        if style == UDF:
+            put_formula(ws, r, 4, f"=DEPT_SCORE(B{r},C{r})")
+            put_formula(ws, r, 6, f"=DEPT_WEIGHT(A{r})")
+            put_formula(ws, r, 7, f"=COMPANY_ITEM(A{r},D{r})")
+            put_formula(ws, r, 9, f'=IF(H{r}="","",ALLOWANCE(H{r},D{r}))')
+        else:
+            put_formula(ws, r, 4, f"={F.rnd(f'MAX(P_SCORE_FLOOR,P_BASE_SCORE-B{r}+C{r})')}")
+            put_formula(ws, r, 6, f"=INDEX({L.L_WEIGHTS},MATCH(A{r},{L.L_DEPARTMENTS},0))")
+            put_formula(ws, r, 7, f"={F.rnd(f'F{r}*MIN(D{r},P_BASE_SCORE)+P_OVERFLOW_FACTOR*MAX(0,D{r}-P_BASE_SCORE)')}")
+            score = f"IF(P_ALLOWANCE_SCORE_CAP>0,MIN(D{r},P_ALLOWANCE_SCORE_CAP),D{r})"
+            put_formula(ws, r, 9, f'=IF(H{r}="","",{F.rnd(f"H{r}*{score}/100")})')
+        put_formula(ws, r, 5, f'=IF(COUNTIFS({items.data_range("dept")},A{r},{items.data_range("grade_c")},"{L.YES}")>0,P_GRADE_C,"")')
+    first, last = spec.first_row, spec.row_of(rules.departments[-1].name)
+    t = spec.row_of("total")
+    put(ws, t, 1, "合计")
+    for col in "GHI":
+        put_formula(ws, t, " ABCDEFGHI".index(col), f"=SUM({col}{first}:{col}{last})")
+    add_validation(ws, L.number_input("服务津贴基数（元）", 0, hint="兼职服务津贴 = 基数 × 得分 / 100。"), "服务津贴基数", f"H{first}:H{last}")
+    highlight_equals(ws, f"E{first}:E{last}", str(rules.value("grade_c")))
+    highlight_below(ws, f"D{first}:D{last}", f"D{first}", "P_BASE_SCORE")
+    return spec
+
+
+def assessment_spec(rules: Rules | None = None) -> WorkbookSpec:
+    rules = rules or load_rules()
+    return WorkbookSpec(STEM, (summary_sheet(rules), *(department_sheet(d) for d in rules.departments), items_sheet(rules)))
+
+
+def build_assessment(month: str, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
+    """The month's 服务绩效考核表 as an openpyxl Workbook (not saved)."""
+    rules = rules or load_rules()
+    wb = Workbook()
+    wb.remove(wb.active)
+    items = items_sheet(rules)
+    summary = write_summary(wb, rules, month, style, items)
+    for dept in rules.departments:
+        write_department(wb, dept, rules, month, style, items, summary)
+    ws = write_table(wb, items, style, f"{month} 加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分，每条一行）")
+    rng = items.data_range("points", absolute=False)
+    highlight_below(ws, rng, f"{items.letter('points')}{items.first_row}", "0")
+    highlight_equals(ws, items.data_range("grade_c", absolute=False), L.YES)
+    write_rules_sheet(wb, rules, month)
+    wb.active = 0
+    return wb

@@ -1,0 +1,152 @@
+"""The 工作日历 sheet: every date of the month's year and the next, 工作日 or 休息日.
+
+Why a sheet: a working-day deadline (申诉处理 3 个工作日) needs the State Council's 调休
+makeup days, which WORKDAY.INTL cannot express. The sheet is written from the policy
+calendar at generation; a running count of working days lets a plain INDEX/MATCH find
+"the N-th working day after the start day" in any spreadsheet program.
+
+A year the calendar does not know (no notice published yet) is written 未确认, never
+guessed from weekends: its count becomes #N/A and every deadline that reaches into it
+shows "日历未确认" until the office types the year's notice into the 状态 column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from xinao_xl.policy.calendar import RESTDAY, WORKDAY, WorkCalendar, default_calendar
+from xinao_xl.policy.errors import CalendarUnknownError
+
+from . import lists as L
+from .cells import put, put_formula
+from .names import CAL_COUNT, CAL_DATES, define
+from .schema import FMT_DATE
+from .style import (
+    BODY_FONT,
+    BORDER,
+    CENTER_ALIGN,
+    FORMULA_FILL,
+    UNLOCKED,
+    WRAP_ALIGN,
+    header_cells,
+    highlight_equals,
+    print_setup,
+    protect,
+    title_cell,
+)
+
+SHEET = "工作日历"
+HEADERS = ("日期", "星期", "状态", "说明", "通知文号", "累计工作日")
+HEADER_ROW = 2
+FIRST_ROW = 3
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class CalendarRow:
+    day: date
+    status: str  # 工作日 | 休息日 | 未确认
+    note: str
+
+
+def calendar_rows(years: tuple[int, ...], calendar: WorkCalendar | None = None) -> list[CalendarRow]:
+    """The sheet's rows; a date of an unknown year is 未确认."""
+    calendar = calendar or default_calendar()
+    rows = []
+    for year in years:
+        day = date(year, 1, 1)
+        while day.year == year:
+            try:
+                status = WORKDAY if calendar.is_workday(day) else RESTDAY
+                note = _note(day, status)
+            except CalendarUnknownError:
+                status, note = L.CAL_UNCONFIRMED, f"待录入{year}年国务院放假通知"
+            rows.append(CalendarRow(day, status, note))
+            day += timedelta(days=1)
+    return rows
+
+
+def _note(day: date, status: str) -> str:
+    """国庆节 for a holiday, 调休上班（国庆节） for a weekend makeup day."""
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - a dependency of the policy layer
+        return ""
+    try:
+        _, holiday = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return ""
+    if holiday is None:
+        return ""
+    name = next((h.chinese for h in chinese_calendar.Holiday if h.value == holiday), holiday)
+    if status == WORKDAY:
+        return f"调休上班（{name}）" if day.weekday() >= 5 else ""
+    return name
+
+
+def unknown_years(years: tuple[int, ...], calendar: WorkCalendar | None = None) -> tuple[int, ...]:
+    calendar = calendar or default_calendar()
+    return tuple(y for y in years if not calendar.knows(y))
+
+
+def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCalendar | None = None) -> list[CalendarRow]:
+    """Add the 工作日历 sheet and the names CAL_DATES / CAL_COUNT; returns the rows written."""
+    ws = wb.create_sheet(SHEET)
+    rows = calendar_rows(years, calendar)
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    title_cell(ws, f"工作日历（{span}年，依据国务院放假通知，调休上班日为工作日；未确认年度请录入通知）", "F")
+    header_cells(ws, HEADER_ROW, HEADERS)
+    last = FIRST_ROW + len(rows) - 1
+    for i, item in enumerate(rows):
+        r = FIRST_ROW + i
+        c = put(ws, r, 1, item.day)
+        c.number_format = FMT_DATE
+        put(ws, r, 2, "星期" + WEEKDAYS[item.day.weekday()])
+        put(ws, r, 3, item.status)
+        put(ws, r, 4, item.note)
+        step = f'IF(C{r}="{WORKDAY}",1,IF(C{r}="{RESTDAY}",0,NA()))'
+        put_formula(ws, r, 6, f"={step}" if r == FIRST_ROW else f"=F{r - 1}+{step}")
+        for col in range(1, 7):
+            cell = ws.cell(row=r, column=col)
+            cell.font = BODY_FONT
+            cell.border = BORDER
+            cell.alignment = CENTER_ALIGN if col in (2, 3, 6) else WRAP_ALIGN
+            if col in (3, 4, 5):
+                cell.protection = UNLOCKED
+            else:
+                cell.fill = FORMULA_FILL
+    define(wb, CAL_DATES, SHEET, f"A{FIRST_ROW}:A{last}")
+    define(wb, CAL_COUNT, SHEET, f"F{FIRST_ROW}:F{last}")
+
+    dv = DataValidation(type="list", formula1=L.L_CALSTATUS, allow_blank=False, showErrorMessage=True, showInputMessage=True)
+    dv.promptTitle, dv.prompt = "状态", "按国务院放假通知选择：工作日（含调休上班）、休息日；未公布的年份为未确认。"
+    dv.errorTitle, dv.error = "状态", "状态须为工作日、休息日或未确认。"
+    dv.add(f"C{FIRST_ROW}:C{last}")
+    ws.add_data_validation(dv)
+    highlight_equals(ws, f"C{FIRST_ROW}:C{last}", L.CAL_UNCONFIRMED, red=True)
+    highlight_equals(ws, f"C{FIRST_ROW}:C{last}", RESTDAY, red=False)
+
+    for letter, width in zip("ABCDEF", (12, 8, 9, 26, 20, 11), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = f"A{FIRST_ROW}"
+    ws.auto_filter.ref = f"A{HEADER_ROW}:F{last}"
+    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", landscape=False)
+    protect(ws)
+    return rows
+
+
+def working_due_formula(start: str, days: str) -> str:
+    """Native formula text: 23:59:59 of the `days`-th working day after `start`'s date.
+
+    The count of working days up to the start day plus N is first reached on the N-th
+    working day after it (start day not counted, 民法典 201); a date outside the sheet or
+    in an unconfirmed year gives "日历未确认".
+    """
+    return (
+        f'IF({start}="","",IFERROR(INDEX({CAL_DATES},MATCH(INDEX({CAL_COUNT},MATCH(INT({start}),{CAL_DATES},0))+{days},'
+        f'{CAL_COUNT},0))+TIME(23,59,59),"{L.CAL_ERROR}"))'
+    )

@@ -1,0 +1,52 @@
+"""Writing values staff or customers typed: text always stays text.
+
+A customer's complaint may begin with "=" or "-" ("-气费多收了"), a phone with "+86".
+openpyxl turns any string starting with "=" into a formula, and Excel re-parses a cell a
+user edits; so every string goes in as a string cell with Excel's quote prefix (the
+invisible apostrophe), which is what Excel itself does for ``'=abc``.
+
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook().active
+    >>> put(ws, 1, 1, "=HYPERLINK(\\"x\\")").data_type
+    's'
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_LEADS = ("=", "+", "-", "@")
+
+
+def set_value(cell: Cell, value: Any) -> Cell:
+    """Set a typed value; a string is stored as text, never as a formula."""
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+        if value.startswith(FORMULA_LEADS):
+            cell.quotePrefix = True
+        return cell
+    if isinstance(value, datetime | date | int | float | bool) or value is None:
+        cell.value = value
+        return cell
+    cell.value = str(value)
+    cell.data_type = "s"
+    return cell
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Write one typed value at (row, column) as `set_value` does."""
+    return set_value(ws.cell(row=row, column=column), value)
+
+
+def put_formula(ws: Worksheet, row: int, column: int, formula: str) -> Cell:
+    """Write a formula we generated (never text from staff)."""
+    if not formula.startswith("="):
+        raise ValueError(f"not a formula: {formula!r}")
+    cell = ws.cell(row=row, column=column)
+    cell.value = formula
+    return cell

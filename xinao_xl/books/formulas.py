@@ -1,0 +1,100 @@
+"""Native Excel formula text for the policy rules, generated from the rules data.
+
+Each builder mirrors one function of `xinao_xl.policy` and names it; the LibreOffice
+agreement test (tests/books) holds them equal on hundreds of random inputs. Only
+functions every spreadsheet program has since Excel 2007 are used (IF, AND, OR, MATCH,
+INDEX, CHOOSE, SUMIFS, COUNTIFS, ROUND*, INT, TIME, NOW, IFERROR, SUMPRODUCT): no
+XLOOKUP, LET, LAMBDA or dynamic arrays (LibreOffice 7.4 and WPS lack them).
+"""
+
+from __future__ import annotations
+
+from xinao_xl.policy.rules import Rules
+
+from . import lists as L
+from .names import stage_name
+
+DIGITS = "P_ROUND_DIGITS"
+END_OF_DAY = "TIME(23,59,59)"
+
+
+def rnd(expr: str) -> str:
+    return f"ROUND({expr},{DIGITS})"
+
+
+def level_number(level: str) -> str:
+    """1-5 from a level cell holding "4级" (the dropdown) or a bare 4; #N/A otherwise."""
+    return f'MATCH(SUBSTITUTE({level}&"级","级级","级"),{L.L_LEVELS},0)'
+
+
+def level_points(level: str, rules: Rules) -> str:
+    """scoring.level_points: the level's param, 0 for a blank level."""
+    params = ",".join(f"P_{rules.level_params[n].upper()}" for n in sorted(rules.level_params))
+    return f'IF({level}="",0,CHOOSE({level_number(level)},{params}))'
+
+
+def _channel_text(channel: str) -> str:
+    # "95158" picked from a list may arrive as the number 95158: compare as text.
+    return f'(""&{channel})'
+
+
+def channel_has_points(channel: str, rules: Rules) -> str:
+    codes = [c.code for c in rules.channels if c.points_param]
+    return "OR(" + ",".join(f'{_channel_text(channel)}="{code}"' for code in codes) + ")"
+
+
+def channel_points(channel: str, rules: Rules) -> str:
+    """scoring.channel_points: 95158 / 市长热线 deduct on their own; others 0."""
+    expr = "0"
+    for c in reversed([c for c in rules.channels if c.points_param]):
+        expr = f'IF({_channel_text(channel)}="{c.code}",P_{c.points_param.upper()},{expr})'
+    return expr
+
+
+def complaint_points(level: str, channel: str, responsible: str, rules: Rules, sign: str = "") -> str:
+    """scoring.complaint_deduction: 就高 of level and channel; 无责 → 0.
+
+    ``sign="-"`` gives the signed value of a deduction line (加减分明细 分值).
+    """
+    return (
+        f'IF(AND({level}="",NOT({channel_has_points(channel, rules)})),"#缺少级别",'
+        f'IF(AND({responsible}="{L.NOT_RESPONSIBLE}",NOT(P_NO_FAULT_DEDUCTS)),0,'
+        f"{sign}{rnd(f'MAX({level_points(level, rules)},{channel_points(channel, rules)})')}))"
+    )
+
+
+def grade_c_flag(level: str, responsible: str) -> str:
+    """scoring.is_grade_c as "是"/"": a 有责 complaint of level 1-2."""
+    return (
+        f'IF(AND({responsible}<>"{L.NOT_RESPONSIBLE}",{level}<>""),'
+        f'IF(IFERROR({level_number(level)},99)<=P_GRADE_C_MAX_LEVEL,"{L.YES}",""),"")'
+    )
+
+
+def shortfall_points(gap: str, per_point: str) -> str:
+    """scoring.shortfall_points: gap rounded to 6 places, then 按比例/向上取整/向下取整."""
+    g = f"ROUND({gap},6)"
+    return (
+        f'IF({g}<=0,0,{per_point}*IF(P_SHORTFALL_MODE="向上取整",ROUNDUP({g},0),'
+        f'IF(P_SHORTFALL_MODE="向下取整",ROUNDDOWN({g},0),{g})))'
+    )
+
+
+def rate_fraction(value: str) -> str:
+    """parse_rate: 96.5 and 0.965 are both 96.5%."""
+    return f"IF({value}>1,{value}/100,{value})"
+
+
+def natural_due(start: str, major: str, stage_key: str) -> str:
+    """deadlines.stage_due for a natural-day stage: INT(start)+N+23:59:59."""
+    days = f'IF({major}<>"",{stage_name(stage_key, True)},{stage_name(stage_key, False)})'
+    return f'IF({start}="","",INT({start})+{days}+{END_OF_DAY})'
+
+
+def sla_status(due: str, done: str) -> str:
+    """deadlines.sla_status against NOW(); done compared to the second (as Python does)."""
+    return (
+        f'IF({due}="","",IF(ISTEXT({due}),{due},IF({done}<>"",'
+        f'IF(ROUND(({done}-{due})*86400,0)<=0,"按时完成","超时完成"),'
+        f'IF(NOW()>{due},"已超时",IF({due}-NOW()<=P_DUE_SOON_DAYS,"即将到期","正常")))))'
+    )

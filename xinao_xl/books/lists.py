@@ -1,0 +1,123 @@
+"""Names of the lists on the 规则 sheet and the validations that use them.
+
+Dropdowns refer to workbook defined names (ASCII, e.g. ``L_DEPARTMENTS``) rather than to
+ranges on another sheet: a defined name lives in the plain OOXML every reader keeps, while
+a cross-sheet range is stored in an Excel 2010 extension that openpyxl and older readers
+drop (DESIGN.md, facts about the file libraries).
+"""
+
+from __future__ import annotations
+
+from .schema import Validation
+
+L_DEPARTMENTS = "L_DEPARTMENTS"
+L_WEIGHTS = "L_WEIGHTS"
+L_CHANNELS = "L_CHANNELS"
+L_LEVELS = "L_LEVELS"
+L_RESP = "L_RESP"
+L_ITEM_TYPES = "L_ITEM_TYPES"
+L_YESNO = "L_YESNO"
+L_BUSINESS = "L_BUSINESS"
+L_QUOTAS = "L_QUOTAS"
+L_RESULTS = "L_RESULTS"
+L_MODES = "L_MODES"
+L_MAJOR = "L_MAJOR"
+L_NOFAULT = "L_NOFAULT"
+L_CALSTATUS = "L_CALSTATUS"
+
+MONTH = "MONTH"  # the workbook's month as text "YYYY-MM"
+MONTH_START = "MONTH_START"  # its first day, a date
+
+# Values of the lists that formulas compare with (kept here so formulas and lists agree).
+RESPONSIBLE = "有责"
+NOT_RESPONSIBLE = "无责"
+YES = "是"
+NO = "否"
+ITEM_COMPLAINT = "投诉"
+ITEM_LATE_FLOW = "流转单超时"
+ITEM_PRAISE = "表扬"
+ITEM_MEDIA = "媒体表扬"
+ITEM_MANUAL = "手工扣分"
+ITEM_TYPES = (ITEM_COMPLAINT, ITEM_LATE_FLOW, ITEM_PRAISE, ITEM_MEDIA, ITEM_MANUAL)
+CAL_UNCONFIRMED = "未确认"
+CAL_ERROR = "日历未确认"
+
+# 2000-01-01 .. 2100-12-31 as Excel serials: any real date passes, a typo like 20261103 does not.
+_DATE_MIN, _DATE_MAX = "36526", "73415"
+
+
+def level_label(level: int) -> str:
+    """How the level dropdown spells a level: "4级" (parse_level reads it back)."""
+    return f"{level}级"
+
+
+def choice(list_name: str, what: str, hint: str = "") -> Validation:
+    return Validation(
+        "list",
+        list_name,
+        prompt=f"请从下拉列表选择{what}。{hint}".strip(),
+        error=f"{what}须从下拉列表中选择。",
+    )
+
+
+def date_input(what: str, with_time: bool = False) -> Validation:
+    example = "2026-11-03 15:20" if with_time else "2026-11-03"
+    return Validation(
+        "date",
+        _DATE_MIN,
+        _DATE_MAX,
+        "between",
+        prompt=f"请填写{what}，格式如 {example}。",
+        error=f"{what}须为日期，如 {example}。",
+    )
+
+
+def percent_input(what: str) -> Validation:
+    return Validation(
+        "decimal",
+        "0",
+        "100",
+        "between",
+        prompt=f"请填写{what}，如 96.5% 或 0.965。",
+        error=f"{what}须为0%到100%之间的比率。",
+    )
+
+
+def number_input(what: str, low: float = 0, high: float | None = None, hint: str = "") -> Validation:
+    if high is None:
+        return Validation(
+            "decimal",
+            f"{low:g}",
+            operator="greaterThanOrEqual",
+            prompt=f"请填写{what}（不小于{low:g}）。{hint}".strip(),
+            error=f"{what}须为不小于{low:g}的数字。",
+        )
+    return Validation(
+        "decimal",
+        f"{low:g}",
+        f"{high:g}",
+        "between",
+        prompt=f"请填写{what}（{low:g}到{high:g}）。{hint}".strip(),
+        error=f"{what}须为{low:g}到{high:g}之间的数字。",
+    )
+
+
+def count_input(what: str) -> Validation:
+    return Validation(
+        "whole",
+        "0",
+        operator="greaterThanOrEqual",
+        prompt=f"请填写{what}（整数）。",
+        error=f"{what}须为不小于0的整数。",
+    )
+
+
+def text_input(what: str, max_len: int = 255) -> Validation:
+    return Validation(
+        "textLength",
+        "0",
+        str(max_len),
+        "between",
+        prompt=f"请填写{what}。",
+        error=f"{what}不能超过{max_len}个字。",
+    )

@@ -1,0 +1,160 @@
+"""The 规则 sheet: every parameter of the three policies with its clause, in every workbook.
+
+Formulas read these cells through defined names (``P_<KEY>`` for a parameter, ``D_<STAGE>_
+MAJOR/GENERAL`` for a complaint stage's days, ``L_<LIST>`` for a dropdown list, ``MONTH``
+for the workbook's month), so the service office changes a default in one cell (after
+unprotecting the sheet) and every formula follows. Values marked "本系统默认，制度未规定"
+are ours, not the policy's (POLICY_RULES.md [默认]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xinao_xl.policy.rules import Rules
+
+from . import lists as L
+from .cells import put
+from .names import define, stage_name
+from .schema import FMT_DATE
+from .style import (
+    BODY_FONT,
+    BORDER,
+    RULE_FILL,
+    WRAP_ALIGN,
+    header_cell,
+    header_cells,
+    print_setup,
+    protect,
+    title_cell,
+)
+
+SHEET = "规则"
+HEADERS = ("参数", "值", "说明", "依据条款", "标注", "名称")
+STAGE_HEADERS = ("时限环节", "疑似重大（天）", "一般（天）", "依据条款", "单位／起算", "名称")
+HEADER_ROW = 2
+LIST_FIRST_COL = 8  # H: lists start here, one per column
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    header: str
+    name: str | None
+    values: tuple[object, ...]
+    width: float = 12
+
+
+def month_start(month: str) -> date:
+    """"2026-12" → 2026-12-01; a malformed month is a ValueError with the Chinese reason."""
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        return date(year, mon, 1)
+    except ValueError:
+        raise ValueError(f"月份格式应为YYYY-MM，如2026-12：{month}") from None
+
+
+def list_specs(rules: Rules) -> tuple[ListSpec, ...]:
+    """The dropdown lists, from the rules data, in the order they appear on the sheet."""
+    return (
+        ListSpec("部门", L.L_DEPARTMENTS, rules.department_names, 12),
+        ListSpec("权重", L.L_WEIGHTS, tuple(d.weight for d in rules.departments), 8),
+        ListSpec("部门别名", None, tuple("、".join(d.aliases) for d in rules.departments), 14),
+        ListSpec("受理渠道", L.L_CHANNELS, tuple(c.code for c in rules.channels), 10),
+        ListSpec("投诉级别", L.L_LEVELS, tuple(L.level_label(n) for n in sorted(rules.level_params)), 9),
+        ListSpec("有责／无责", L.L_RESP, (L.RESPONSIBLE, L.NOT_RESPONSIBLE), 10),
+        ListSpec("明细类型", L.L_ITEM_TYPES, L.ITEM_TYPES, 11),
+        ListSpec("是／否", L.L_YESNO, (L.YES, L.NO), 7),
+        ListSpec("业务类型", L.L_BUSINESS, tuple(b.name for b in rules.business_types), 10),
+        ListSpec("日回访量", L.L_QUOTAS, tuple("全部" if b.quota is None else b.quota for b in rules.business_types), 9),
+        ListSpec("回访结果", L.L_RESULTS, rules.callback_valid + rules.callback_invalid, 9),
+        ListSpec("计算方式", L.L_MODES, rules.param("shortfall_mode").choices, 10),
+        ListSpec("日历状态", L.L_CALSTATUS, ("工作日", "休息日", L.CAL_UNCONFIRMED), 9),
+        ListSpec("疑似重大投诉（附件1）", L.L_MAJOR, tuple(m.label for m in rules.major_items), 50),
+        ListSpec("无责原因（附件2）", L.L_NOFAULT, tuple(f"{i}.{r}" for i, r in enumerate(rules.no_fault_reasons, start=1)), 50),
+    )
+
+
+def param_format(key: str, value: object) -> str | None:
+    if isinstance(value, float) and key.endswith("_target") and value <= 1:
+        return "0%"
+    return None
+
+
+def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
+    """Add the 规则 sheet (last tab) and every defined name the formulas use."""
+    ws = wb.create_sheet(SHEET)
+    title_cell(ws, f"{month} 规则参数（依据制度生成，工作表受保护；黄色为参数值）", "F")
+    header_cells(ws, HEADER_ROW, HEADERS)
+
+    row = HEADER_ROW + 1
+    fixed = (
+        ("月份", month, "本工作簿所属考核月份", "", "", L.MONTH, None),
+        ("月初日期", month_start(month), "本月第一天", "", "", L.MONTH_START, FMT_DATE),
+    )
+    for label, value, text, clause, flag, name, fmt in fixed:
+        _param_row(ws, row, (label, value, text, clause, flag, name), fmt)
+        define(wb, name, SHEET, f"B{row}")
+        row += 1
+    for param in rules.params.values():
+        _param_row(ws, row, (param.key, param.value, param.text, param.clause, param.flag_text, param.defined_name), param_format(param.key, param.value))
+        define(wb, param.defined_name, SHEET, f"B{row}")
+        row += 1
+
+    row += 1
+    header_cells(ws, row, STAGE_HEADERS)
+    row += 1
+    for stage in rules.stages.values():
+        put(ws, row, 1, stage.name)
+        put(ws, row, 2, stage.days_major)
+        put(ws, row, 3, stage.days_general)
+        put(ws, row, 4, stage.clause)
+        put(ws, row, 5, f"{stage.unit}，自{stage.start_event}起算")
+        put(ws, row, 6, f"{stage_name(stage.key, True)}、{stage_name(stage.key, False)}")
+        for col in range(1, 7):
+            ws.cell(row=row, column=col).border = BORDER
+            ws.cell(row=row, column=col).font = BODY_FONT
+            ws.cell(row=row, column=col).alignment = WRAP_ALIGN
+        ws.cell(row=row, column=2).fill = RULE_FILL
+        ws.cell(row=row, column=3).fill = RULE_FILL
+        define(wb, stage_name(stage.key, True), SHEET, f"B{row}")
+        define(wb, stage_name(stage.key, False), SHEET, f"C{row}")
+        row += 1
+    last_param_row = row - 1
+
+    for offset, spec in enumerate(list_specs(rules)):
+        col = LIST_FIRST_COL + offset
+        letter = get_column_letter(col)
+        header_cell(ws, HEADER_ROW, col, spec.header)
+        for i, value in enumerate(spec.values):
+            c = put(ws, HEADER_ROW + 1 + i, col, value)
+            c.border = BORDER
+            c.font = BODY_FONT
+            c.alignment = WRAP_ALIGN
+            if spec.header == "权重":
+                c.number_format = "0%"
+        if spec.name:
+            define(wb, spec.name, SHEET, f"{letter}{HEADER_ROW + 1}:{letter}{HEADER_ROW + len(spec.values)}")
+        ws.column_dimensions[letter].width = spec.width
+
+    for letter, width in zip("ABCDEFG", (30, 11, 46, 20, 20, 30, 3), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", landscape=True, print_area=f"A1:F{last_param_row}")
+    protect(ws)
+
+
+def _param_row(ws: Worksheet, row: int, values: tuple[object, ...], fmt: str | None) -> None:
+    for col, value in enumerate(values, start=1):
+        cell = put(ws, row, col, value)
+        cell.border = BORDER
+        cell.font = BODY_FONT
+        cell.alignment = WRAP_ALIGN
+    value_cell = ws.cell(row=row, column=2)
+    value_cell.fill = RULE_FILL
+    if fmt:
+        value_cell.number_format = fmt

@@ -1,0 +1,120 @@
+"""Look and behaviour shared by every sheet: fonts, fills, protection, print, highlights.
+
+Why one module: staff learn one visual language across the four workbooks — white cells
+are theirs to fill, grey cells compute, blue is a header, red is overdue, amber is close
+to the limit or below target — and print every sheet on A4 the same way.
+"""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.protection import SheetProtection
+from openpyxl.worksheet.worksheet import Worksheet
+
+FONT_NAME = "宋体"
+BODY_FONT = Font(name=FONT_NAME, size=10)
+HEADER_FONT = Font(name=FONT_NAME, size=10, bold=True)
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
+NOTE_FONT = Font(name=FONT_NAME, size=9, italic=True, color="595959")
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+FORMULA_FILL = PatternFill("solid", fgColor="F2F2F2")
+RULE_FILL = PatternFill("solid", fgColor="FFF2CC")
+RED_FILL = PatternFill("solid", fgColor="FFC7CE")
+AMBER_FILL = PatternFill("solid", fgColor="FFEB9C")
+RED_FONT = Font(color="9C0006")
+AMBER_FONT = Font(color="9C5700")
+
+THIN = Side(style="thin", color="A6A6A6")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+UNLOCKED = Protection(locked=False)
+LOCKED = Protection(locked=True)
+
+HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CELL_ALIGN = Alignment(vertical="center")
+WRAP_ALIGN = Alignment(vertical="center", wrap_text=True)
+CENTER_ALIGN = Alignment(horizontal="center", vertical="center")
+
+
+def protect(ws: Worksheet) -> None:
+    """Protect without a password: formulas and rules are safe from slips, not from intent.
+
+    Staff may still filter, sort, resize and format rows and columns; only locked cells
+    (headers, formulas, rules) refuse typing.
+    """
+    ws.protection = SheetProtection(
+        sheet=True,
+        objects=True,
+        scenarios=True,
+        formatCells=False,
+        formatColumns=False,
+        formatRows=False,
+        insertRows=True,
+        deleteRows=True,
+        sort=False,
+        autoFilter=False,
+        selectLockedCells=False,
+        selectUnlockedCells=False,
+    )
+
+
+def print_setup(ws: Worksheet, title_rows: str, landscape: bool = True, print_area: str | None = None) -> None:
+    """A4, fit all columns on one page width, header rows repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_title_rows = title_rows
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if print_area:
+        ws.print_area = print_area
+
+
+def title_cell(ws: Worksheet, text: str, last_col: str) -> None:
+    ws["A1"] = text
+    ws["A1"].font = TITLE_FONT
+    ws["A1"].alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[1].height = 24
+
+
+def header_cell(ws: Worksheet, row: int, col: int, text: str) -> None:
+    cell = ws.cell(row=row, column=col, value=text)
+    cell.font = HEADER_FONT
+    cell.fill = HEADER_FILL
+    cell.border = BORDER
+    cell.alignment = HEADER_ALIGN
+
+
+def header_cells(ws: Worksheet, row: int, headers: list[str] | tuple[str, ...]) -> None:
+    for col, text in enumerate(headers, start=1):
+        header_cell(ws, row, col, text)
+    ws.row_dimensions[row].height = 30
+
+
+def highlight_status(ws: Worksheet, cell_range: str) -> None:
+    """SLA status cells: overdue red, due within the warning period amber."""
+    for text in ("已超时", "超时完成"):
+        ws.conditional_formatting.add(cell_range, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=RED_FILL, font=RED_FONT))
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="equal", formula=['"即将到期"'], fill=AMBER_FILL, font=AMBER_FONT))
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="equal", formula=['"日历未确认"'], fill=RED_FILL, font=RED_FONT))
+
+
+def highlight_equals(ws: Worksheet, cell_range: str, text: str, red: bool = True) -> None:
+    fill, font = (RED_FILL, RED_FONT) if red else (AMBER_FILL, AMBER_FONT)
+    ws.conditional_formatting.add(cell_range, CellIsRule(operator="equal", formula=[f'"{text}"'], fill=fill, font=font))
+
+
+def highlight_positive(ws: Worksheet, cell_range: str, first_cell: str) -> None:
+    """A deduction above zero (the row is below its target): amber."""
+    ws.conditional_formatting.add(cell_range, FormulaRule(formula=[f"AND(ISNUMBER({first_cell}),{first_cell}>0)"], fill=AMBER_FILL, font=AMBER_FONT))
+
+
+def highlight_below(ws: Worksheet, cell_range: str, first_cell: str, limit: str) -> None:
+    ws.conditional_formatting.add(cell_range, FormulaRule(formula=[f"AND(ISNUMBER({first_cell}),{first_cell}<{limit})"], fill=AMBER_FILL, font=AMBER_FONT))

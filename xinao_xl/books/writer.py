@@ -1,0 +1,131 @@
+"""Writing a `TableSheet` (a ledger) with openpyxl: headers, formulas, validations, formats.
+
+Entry columns get a column style (unlocked, number format, font) instead of thousands of
+styled empty cells: Excel, WPS and LibreOffice apply a column's style to every cell the
+sheet does not store, so staff can type in any row of an entry column of the protected
+sheet, and the file stays small. Formula cells are written row by row, locked and grey.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .cells import put_formula
+from .schema import NATIVE, Column, FormSheet, TableSheet, Validation
+from .style import (
+    BODY_FONT,
+    BORDER,
+    CELL_ALIGN,
+    FORMULA_FILL,
+    UNLOCKED,
+    WRAP_ALIGN,
+    header_cells,
+    print_setup,
+    protect,
+    title_cell,
+)
+
+
+def data_validation(v: Validation, title: str) -> DataValidation:
+    """An openpyxl validation with the Chinese prompt shown on entry and a stop error."""
+    dv = DataValidation(
+        type=v.kind,
+        formula1=v.formula1,
+        formula2=v.formula2,
+        operator=v.operator,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorStyle="stop",
+    )
+    dv.promptTitle = title[:32]
+    dv.prompt = v.prompt[:255]
+    dv.errorTitle = title[:32]
+    dv.error = v.error[:255]
+    return dv
+
+
+def style_entry_column(ws: Worksheet, letter: str, column: Column) -> None:
+    dim = ws.column_dimensions[letter]
+    dim.number_format = column.fmt
+    dim.protection = UNLOCKED
+    dim.font = BODY_FONT
+    dim.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
+
+
+def style_formula_cell(cell: Cell, column: Column) -> None:
+    cell.number_format = column.fmt
+    cell.fill = FORMULA_FILL
+    cell.font = BODY_FONT
+    cell.border = BORDER
+    cell.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
+
+
+def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str | None = None) -> Worksheet:
+    """Add the ledger sheet described by `spec`; returns it for book-specific extras."""
+    ws = wb.create_sheet(spec.name)
+    last_letter = get_column_letter(len(spec.columns))
+    title_cell(ws, title or spec.title, last_letter)
+    header_cells(ws, spec.header_row, spec.headers)
+
+    for i, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = column.width
+        if column.is_entry:
+            style_entry_column(ws, letter, column)
+            if column.validation:
+                dv = data_validation(column.validation, column.header)
+                dv.add(f"{letter}{spec.first_row}:{letter}{spec.last_row}")
+                ws.add_data_validation(dv)
+
+    formula_columns = [(spec.index(c.key), c) for c in spec.formula_columns]
+    for row in range(spec.first_row, spec.last_row + 1):
+        for col, column in formula_columns:
+            style_formula_cell(put_formula(ws, row, col, spec.render(column, row, style)), column)
+
+    ws.freeze_panes = f"{spec.freeze_col}{spec.first_row}"
+    ws.auto_filter.ref = f"A{spec.header_row}:{last_letter}{spec.last_row}"
+    print_setup(ws, f"{spec.header_row}:{spec.header_row}", landscape=spec.landscape)
+    ws.print_options.gridLines = True
+    protect(ws)
+    return ws
+
+
+def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None) -> Worksheet:
+    """Add a form sheet: title, headers, borders and formats on every cell of every row.
+
+    Cells of the row's ``entry_keys`` are unlocked; the book module then writes labels and
+    formulas into the others.
+    """
+    ws = wb.create_sheet(spec.name)
+    last_letter = get_column_letter(len(spec.columns))
+    title_cell(ws, title or spec.title, last_letter)
+    header_cells(ws, spec.header_row, spec.headers)
+    for i, column in enumerate(spec.columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = column.width
+    for offset, form_row in enumerate(spec.rows + spec.footer_rows):
+        r = spec.first_row + offset
+        for i, column in enumerate(spec.columns, start=1):
+            cell = ws.cell(row=r, column=i)
+            cell.font = BODY_FONT
+            cell.border = BORDER
+            cell.number_format = column.fmt
+            cell.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
+            if column.key in form_row.entry_keys:
+                cell.protection = UNLOCKED
+            else:
+                cell.fill = FORMULA_FILL
+    ws.freeze_panes = f"A{spec.first_row}"
+    print_setup(ws, f"{spec.header_row}:{spec.header_row}", landscape=spec.landscape, print_area=f"A1:{last_letter}{spec.last_row}")
+    protect(ws)
+    return ws
+
+
+def add_validation(ws: Worksheet, v: Validation, title: str, cells: str) -> None:
+    dv = data_validation(v, title)
+    dv.add(cells)
+    ws.add_data_validation(dv)
