@@ -1,0 +1,218 @@
+"""Complaint stage deadlines and SLA status (投诉 第七条、第九条; 回访 六.1; POLICY_RULES §5)."""
+
+from datetime import date, datetime
+
+import pytest
+
+from xinao_xl.policy.calendar import RESTDAY, CalendarOverride, WorkCalendar
+from xinao_xl.policy.deadlines import (
+    flow_form_due,
+    is_late,
+    natural_due,
+    sla_status,
+    stage,
+    stage_due,
+    working_due,
+)
+from xinao_xl.policy.errors import CalendarUnknownError, PolicyInputError
+from xinao_xl.policy.parse import datetime_to_excel_serial
+
+START = datetime(2026, 11, 3, 15, 20)  # 受理 Tuesday 2026-11-03 15:20
+
+
+def eod(month, day, year=2026):
+    """24:00 of a day, written as 23:59:59."""
+    return datetime(year, month, day, 23, 59, 59)
+
+
+# --- 投诉 第七条(一)2 调查取证反馈 ------------------------------------------------------------
+
+
+def test_complaint_7_1_2_investigate_major_1_natural_day():
+    # 疑似重大投诉 1个自然日: 11-03 not counted → ends 24:00 on 11-03 + 1 = 11-04
+    assert stage_due("investigate", START, major=True) == eod(11, 4)
+
+
+def test_complaint_7_1_2_investigate_general_2_natural_days():
+    # 一般投诉 2个自然日: 11-03 + 2 = 11-05 24:00
+    assert stage_due("investigate", START) == eod(11, 5)
+    assert stage_due("调查取证反馈", START, major="否") == eod(11, 5)
+
+
+# --- 投诉 第七条(二)1 最终处理、答复客户 ----------------------------------------------------------
+
+
+def test_complaint_7_2_1_handle_major_2_natural_days():
+    assert stage_due("handle", START, major="是") == eod(11, 5)  # 11-03 + 2
+
+
+def test_complaint_7_2_1_handle_general_3_natural_days():
+    assert stage_due("最终处理", START) == eod(11, 6)  # 11-03 + 3
+
+
+# --- 投诉 第七条(三)1 人工回访 -----------------------------------------------------------------
+
+
+def test_complaint_7_3_1_revisit_2_natural_days_after_final_handling():
+    handled = datetime(2026, 11, 6, 9, 0)
+    assert stage_due("revisit", handled, major=True) == eod(11, 8)  # 11-06 + 2
+    assert stage_due("人工回访", handled) == eod(11, 8)
+
+
+# --- 投诉 第九条(一) 申诉提出 ----------------------------------------------------------------------
+
+
+def test_complaint_9_1_appeal_within_3_natural_days_of_closing():
+    closed = datetime(2026, 11, 6, 17, 30)
+    assert stage_due("appeal", closed) == eod(11, 9)  # 11-06 + 3, a Monday
+    assert stage_due("申诉提出", closed, major=True) == eod(11, 9)
+
+
+# --- 投诉 第九条(四) 申诉处理 3个工作日 ---------------------------------------------------------------
+
+
+def test_complaint_9_4_appeal_handling_3_working_days():
+    # from Tue 11-03: Wed 11-04 (1), Thu 11-05 (2), Fri 11-06 (3)
+    assert stage_due("appeal_handle", START) == eod(11, 6)
+    # from Fri 11-06 16:00: Mon 11-09 (1), Tue 11-10 (2), Wed 11-11 (3)
+    assert stage_due("申诉处理", datetime(2026, 11, 6, 16)) == eod(11, 11)
+
+
+def test_complaint_9_4_appeal_handling_over_national_day():
+    # from 09-30: 10-01..07 off; 10-08 (1), 10-09 (2), 10-10 调休 Saturday (3)
+    assert stage_due("appeal_handle", datetime(2026, 9, 30, 10)) == eod(10, 10)
+
+
+def test_complaint_9_4_appeal_handling_received_on_a_holiday():
+    # received 10-02 (holiday): 10-08 (1), 10-09 (2), 10-10 (3)
+    assert stage_due("appeal_handle", "2026-10-02 11:00") == eod(10, 10)
+
+
+def test_complaint_9_4_appeal_handling_with_office_override():
+    cal = WorkCalendar([CalendarOverride(date(2026, 11, 5), RESTDAY, "本地停工")])
+    # 11-04 (1), 11-05 declared 休息日, 11-06 (2), 11-09 (3)
+    assert stage_due("appeal_handle", START, calendar=cal) == eod(11, 9)
+
+
+def test_complaint_9_4_appeal_handling_into_2027_needs_confirmed_calendar():
+    with pytest.raises(CalendarUnknownError) as info:
+        stage_due("appeal_handle", datetime(2026, 12, 30, 9))
+    assert "日历未确认" in str(info.value)
+    cal = WorkCalendar([CalendarOverride(date(2027, 1, 1), RESTDAY, "元旦")], confirmed_years=[2027])
+    # 12-31 (1), 01-01 off, weekend, 01-04 (2), 01-05 (3)
+    assert stage_due("appeal_handle", datetime(2026, 12, 30, 9), calendar=cal) == eod(1, 5, 2027)
+
+
+# --- natural days are not extended past holidays ---------------------------------------------
+
+
+def test_natural_days_not_extended_past_national_day():
+    # 09-30 + 3 natural days = 10-03, a holiday: it stays 10-03 (the policy chose natural days)
+    assert stage_due("handle", datetime(2026, 9, 30, 8)) == eod(10, 3)
+
+
+def test_natural_due_from_every_form_of_start():
+    expected = eod(11, 5)
+    for start in (START, "2026-11-03 15:20", "2026/11/3", "2026年11月3日", date(2026, 11, 3), datetime_to_excel_serial(START)):
+        assert natural_due(start, 2) == expected, start
+
+
+def test_natural_due_start_at_midnight_and_just_before():
+    assert natural_due(datetime(2026, 11, 3, 0, 0), 2) == eod(11, 5)
+    assert natural_due(datetime(2026, 11, 3, 23, 59, 59), 2) == eod(11, 5)
+
+
+def test_natural_due_across_month_and_year_end():
+    assert natural_due("2026-11-29", 2) == eod(12, 1)
+    assert natural_due("2026-12-30 10:00", 3) == eod(1, 2, 2027)  # natural days need no calendar
+
+
+def test_working_due_zero_days_is_end_of_start_day():
+    assert working_due(START, 0) == eod(11, 3)
+
+
+# --- 回访 六.1 / 附件3说明2 flow form ------------------------------------------------------------
+
+
+def test_callback_6_1_flow_form_due_2_natural_days():
+    assert flow_form_due("2026-11-03 15:20") == eod(11, 5)  # 11-03 + 2
+    assert stage_due("流转单", START) == eod(11, 5)
+
+
+def test_callback_6_1_flow_form_answered_late():
+    due = flow_form_due(START)
+    assert not is_late(due, "2026-11-05 23:59")
+    assert is_late(due, "2026-11-06 00:00")
+    assert is_late(due, None, "2026-11-06 08:00")  # no feedback and past the deadline
+
+
+# --- stages as data ---------------------------------------------------------------------------
+
+
+def test_stage_table_matches_policy_rules_5():
+    # (key, name, major days, general days, unit)
+    table = [
+        ("investigate", "调查取证反馈", 1, 2, "自然日"),
+        ("handle", "最终处理、答复客户", 2, 3, "自然日"),
+        ("revisit", "人工回访", 2, 2, "自然日"),
+        ("appeal", "申诉提出", 3, 3, "自然日"),
+        ("appeal_handle", "申诉处理", 3, 3, "工作日"),
+        ("flow_form", "流转单反馈", 2, 2, "自然日"),
+    ]
+    for key, name, major, general, unit in table:
+        st = stage(key)
+        assert (st.name, st.days(True), st.days(False), st.unit) == (name, major, general, unit), key
+
+
+def test_unknown_stage_is_an_error():
+    with pytest.raises(PolicyInputError) as info:
+        stage("结案")
+    assert "可选" in str(info.value)
+    with pytest.raises(PolicyInputError):
+        stage("申诉")  # ambiguous: 申诉提出 or 申诉处理
+
+
+# --- SLA status: 正常 / 即将到期 / 已超时 / 按时完成 / 超时完成 -----------------------------------------
+
+DUE = eod(11, 5)
+
+
+def test_sla_normal():
+    assert sla_status(DUE, None, "2026-11-04 08:00") == "正常"  # 1 day 15:59:59 left > 1 day
+
+
+def test_sla_due_soon_boundary_1_day():
+    # [默认 due_soon_days = 1]: exactly 24 h left is 即将到期, one second more is 正常
+    assert sla_status(DUE, None, datetime(2026, 11, 4, 23, 59, 59)) == "即将到期"
+    assert sla_status(DUE, None, datetime(2026, 11, 4, 23, 59, 58)) == "正常"
+    assert sla_status(DUE, None, datetime(2026, 11, 5, 12, 0)) == "即将到期"
+
+
+def test_sla_due_soon_at_the_deadline_itself():
+    assert sla_status(DUE, None, DUE) == "即将到期"
+
+
+def test_sla_overdue():
+    assert sla_status(DUE, None, datetime(2026, 11, 6, 0, 0)) == "已超时"
+
+
+def test_sla_done_on_time():
+    assert sla_status(DUE, "2026-11-05 23:59:59") == "按时完成"
+    assert sla_status(DUE, "2026-11-04", "2026-12-01") == "按时完成"  # done wins over now
+
+
+def test_sla_done_late():
+    assert sla_status(DUE, "2026-11-06 00:00") == "超时完成"
+
+
+def test_sla_statuses_are_the_five_of_the_rules():
+    from xinao_xl.policy.rules import load_rules
+
+    assert load_rules().sla_statuses == ("正常", "即将到期", "已超时", "按时完成", "超时完成")
+
+
+def test_sla_bad_dates_are_input_errors():
+    with pytest.raises(PolicyInputError):
+        sla_status("下周", None, START)
+    with pytest.raises(PolicyInputError):
+        sla_status(DUE, "昨天")
