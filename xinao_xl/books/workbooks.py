@@ -1,0 +1,55 @@
+"""The four monthly workbooks together: build them and write them to a folder.
+
+    >>> [stem for stem, _ in BOOKS]
+    ['服务绩效考核表', '客户回访信息台账', '客户回访意见统计表', '客户投诉台账']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from xinao_xl.policy.rules import Rules, load_rules
+
+from . import assessment, callback_ledger, complaint_ledger, opinions
+from .save import save_atomic
+from .schema import FORMULA_STYLES, NATIVE
+
+Builder = Callable[..., Workbook]
+
+BOOKS: tuple[tuple[str, Builder], ...] = (
+    (assessment.STEM, assessment.build_assessment),
+    (callback_ledger.STEM, callback_ledger.build_callback_ledger),
+    (opinions.STEM, opinions.build_opinions),
+    (complaint_ledger.STEM, complaint_ledger.build_complaint_ledger),
+)
+
+MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def check_month(month: str) -> str:
+    """"2026-12" passes; anything else is a ValueError with the expected form in Chinese."""
+    if not MONTH_RE.match(month or ""):
+        raise ValueError(f"月份格式应为YYYY-MM，如2026-12：{month!r}")
+    return month
+
+
+def file_name(stem: str, month: str | None) -> str:
+    """2026-12_服务绩效考核表.xlsx; a template (no month) is 服务绩效考核表.xlsx."""
+    return f"{month}_{stem}.xlsx" if month else f"{stem}.xlsx"
+
+
+def write_books(folder: Path, month: str, style: str = NATIVE, rules: Rules | None = None, month_in_name: bool = True) -> list[Path]:
+    """Build and save the four workbooks of `month` into `folder` (each saved atomically)."""
+    check_month(month)
+    if style not in FORMULA_STYLES:
+        raise ValueError(f"公式样式应为 {' 或 '.join(FORMULA_STYLES)}：{style!r}")
+    rules = rules or load_rules()
+    paths = []
+    for stem, build in BOOKS:
+        wb = build(month, rules, style)
+        paths.append(save_atomic(wb, Path(folder) / file_name(stem, month if month_in_name else None)))
+    return paths
