@@ -1,0 +1,190 @@
+"""Unit tests of the workbook writer: validations, protection, layout, formats, names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.calendar_sheet import calendar_rows
+from xinao_xl.books.cells import put
+from xinao_xl.books.schema import FMT_DATE, FMT_DATETIME, FMT_PERCENT, TableSheet
+from xinao_xl.books.workbooks import write_books
+from xinao_xl.policy.rules import load_rules
+
+MONTH = "2026-12"
+# Functions LibreOffice 7.4 or Excel 2010 lack (dynamic arrays, LET/LAMBDA, 2019+ additions).
+FORBIDDEN = re.compile(r"(?<![A-Z_])(XLOOKUP|XMATCH|LET|LAMBDA|FILTER|SEQUENCE|UNIQUE|SORT|SORTBY|TEXTJOIN|CONCAT|IFS|SWITCH|MAXIFS|MINIFS|RANDARRAY)\(")
+UDF_NAMES = {
+    "DEDUCT_COMPLAINT", "DEDUCT_MYSTERY", "DEDUCT_SATISFACTION", "DEDUCT_PLATFORM", "DEDUCT_RATE",
+    "DEDUCT_DAYS", "DEDUCT_LATE_FLOW", "BONUS_PRAISE", "DEPT_SCORE", "DEPT_GRADE", "DEPT_WEIGHT",
+    "COMPANY_ITEM", "ALLOWANCE", "CALLBACK_QUOTA", "DUE_DATE", "WORKDAY_CN", "SLA_STATUS",
+}
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("books")
+    return {p.name.split("_", 1)[1].removesuffix(".xlsx"): p for p in write_books(folder, MONTH)}
+
+
+@pytest.fixture(scope="module")
+def loaded(books: dict[str, Path]) -> dict[str, Workbook]:
+    return {stem: load_workbook(path) for stem, path in books.items()}
+
+
+def _tables() -> list[tuple[str, TableSheet]]:
+    rules = load_rules()
+    return [
+        (assessment.STEM, assessment.items_sheet(rules)),
+        (complaint_ledger.STEM, complaint_ledger.ledger_sheet(rules)),
+        (callback_ledger.STEM, callback_ledger.ledger_sheet()),
+        (opinions.STEM, opinions.opinions_sheet()),
+    ]
+
+
+def test_file_names_carry_the_month(books: dict[str, Path]) -> None:
+    assert sorted(p.name for p in books.values()) == sorted(
+        f"{MONTH}_{s}.xlsx" for s in ("服务绩效考核表", "客户回访信息台账", "客户回访意见统计表", "客户投诉台账")
+    )
+
+
+@pytest.mark.parametrize(("stem", "spec"), _tables(), ids=lambda x: x if isinstance(x, str) else x.name)
+def test_table_headers_and_every_entry_column_validated_in_chinese(loaded: dict[str, Workbook], stem: str, spec: TableSheet) -> None:
+    ws = loaded[stem][spec.name]
+    assert tuple(c.value for c in ws[spec.header_row]) == spec.headers
+    by_range = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
+    for col in spec.entry_columns:
+        letter = spec.letter(col.key)
+        dv = by_range[f"{letter}{spec.first_row}:{letter}{spec.last_row}"]
+        assert dv.showInputMessage and dv.showErrorMessage and dv.errorStyle == "stop"
+        assert re.search(r"[\u4e00-\u9fff]", dv.prompt) and re.search(r"[\u4e00-\u9fff]", dv.error), col.header
+        if col.type == "choice":
+            assert dv.type == "list" and dv.formula1.startswith("L_")
+
+
+@pytest.mark.parametrize(("stem", "spec"), _tables(), ids=lambda x: x if isinstance(x, str) else x.name)
+def test_table_layout_protection_and_formats(loaded: dict[str, Workbook], stem: str, spec: TableSheet) -> None:
+    ws = loaded[stem][spec.name]
+    assert ws.protection.sheet and not ws.protection.password
+    assert ws.protection.autoFilter is False  # filtering still works on the protected sheet
+    assert ws.freeze_panes == f"{spec.freeze_col}{spec.first_row}"
+    assert ws.auto_filter.ref.startswith(f"A{spec.header_row}:")
+    assert ws.print_title_rows.replace("$", "") == f"{spec.header_row}:{spec.header_row}"
+    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == 1  # A4, one page wide
+    for col in spec.columns:
+        letter = spec.letter(col.key)
+        if col.is_entry:
+            dim = ws.column_dimensions[letter]
+            assert dim.protection.locked is False, col.header
+            assert dim.number_format == col.fmt
+        else:
+            cell = ws[f"{letter}{spec.last_row}"]
+            assert cell.protection.locked and str(cell.value).startswith("="), col.header
+            assert cell.number_format == col.fmt
+        if col.type == "date":
+            assert col.fmt == FMT_DATE
+        if col.type == "datetime":
+            assert col.fmt == FMT_DATETIME
+
+
+def test_department_sheets_follow_the_policy_order(loaded: dict[str, Workbook]) -> None:
+    wb = loaded[assessment.STEM]
+    rules = load_rules()
+    assert wb.sheetnames == ["汇总", *rules.department_names, "加减分明细", "规则"]
+    for dept in rules.departments:
+        ws = wb[dept.name]
+        spec = assessment.department_sheet(dept)
+        names = [ws.cell(row=spec.first_row + i, column=2).value for i in range(len(dept.indicators))]
+        assert names == [i.name for i in dept.indicators]
+        for ind in dept.indicators:
+            r = spec.row_of(assessment.indicator_key(ind))
+            entry = ind.kind != "complaints"
+            assert ws[f"E{r}"].protection.locked is not entry and ws[f"F{r}"].protection.locked is not entry
+            assert ws[f"H{r}"].protection.locked
+            if ind.is_rate:
+                assert ws[f"E{r}"].number_format == FMT_PERCENT
+        assert ws.protection.sheet
+        assert ws.page_setup.orientation == "landscape"
+    summary = wb["汇总"]
+    assert summary["H3"].protection.locked is False and summary["D3"].protection.locked
+
+
+def test_rules_sheet_names_every_param_with_clause_and_flag(loaded: dict[str, Workbook]) -> None:
+    rules = load_rules()
+    for wb in loaded.values():
+        ws = wb["规则"]
+        assert ws.protection.sheet
+        for p in rules.params.values():
+            sheet, ref = wb.defined_names[p.defined_name].attr_text.split("!")
+            row = int(ref.split("$")[-1])
+            assert sheet == "'规则'" and ws[f"A{row}"].value == p.key
+            assert ws[f"B{row}"].value == p.value and ws[f"D{row}"].value == p.clause
+            assert (ws[f"E{row}"].value or "") == p.flag_text
+        assert wb.defined_names["MONTH"].attr_text == "'规则'!$B$3" and ws["B3"].value == MONTH
+
+
+def test_every_name_used_in_a_formula_is_defined(loaded: dict[str, Workbook]) -> None:
+    token = re.compile(r"\b((?:P|L|D|CAL)_[A-Z0-9_]+|MONTH(?:_START)?)\b")
+    for stem, wb in loaded.items():
+        defined = set(wb.defined_names.keys())
+        for ws in wb.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.data_type == "f":
+                        missing = set(token.findall(c.value)) - defined
+                        assert not missing, f"{stem}!{ws.title}!{c.coordinate}: {missing}"
+                        assert not FORBIDDEN.search(c.value.upper()), c.value
+                        assert len(c.value) < 8192
+
+
+def test_udf_style_calls_only_the_udf_contract(tmp_path: Path) -> None:
+    paths = write_books(tmp_path, MONTH, style="udf")
+    used: set[str] = set()
+    for path in paths:
+        for ws in load_workbook(path).worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f":
+                        used |= set(re.findall(r"\b([A-Z][A-Z_]+[A-Z])\(", c.value)) & (UDF_NAMES | {"DEDUCT_X"})
+    assert {"DEDUCT_COMPLAINT", "DEDUCT_SATISFACTION", "DEDUCT_MYSTERY", "DEPT_SCORE", "DUE_DATE", "SLA_STATUS", "CALLBACK_QUOTA", "COMPANY_ITEM", "ALLOWANCE"} <= used
+    items = load_workbook(paths[0])["加减分明细"]
+    assert items["K3"].value.startswith('=IF(C3="","",IF(C3="投诉",-DEDUCT_COMPLAINT(E3,D3,F3)')
+
+
+def test_conditional_formats_mark_overdue_and_below_target(loaded: dict[str, Workbook]) -> None:
+    ws = loaded[complaint_ledger.STEM]["投诉台账"]
+    ranges = {str(cf.sqref) for cf in ws.conditional_formatting}
+    spec = complaint_ledger.ledger_sheet(load_rules())
+    assert spec.data_range("inv_status", absolute=False) in ranges
+    rules_text = [r.formula for cf in ws.conditional_formatting for r in cf.rules]
+    assert ['"已超时"'] in rules_text and ['"即将到期"'] in rules_text
+    dept = loaded[assessment.STEM]["客服部"]
+    assert any("H3" in str(cf.sqref) for cf in dept.conditional_formatting)
+
+
+def test_calendar_sheet_has_makeup_days_and_unconfirmed_years(loaded: dict[str, Workbook]) -> None:
+    rows = {r.day: r for r in calendar_rows((2026, 2027))}
+    assert len(rows) == 365 + 365
+    assert rows[date(2026, 10, 10)].status == "工作日" and "调休" in rows[date(2026, 10, 10)].note
+    assert rows[date(2026, 10, 1)].status == "休息日" and rows[date(2026, 10, 1)].note == "国庆节"
+    assert rows[date(2027, 6, 1)].status == "未确认"  # not a weekday guess
+    ws = loaded[complaint_ledger.STEM]["工作日历"]
+    assert ws["C3"].protection.locked is False and ws["F3"].protection.locked
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    for i, text in enumerate(("=SUM(A1)", "+86 138", "-气费多收", "@所有人", "普通"), start=1):
+        put(ws, i, 1, text)
+    put(ws, 6, 1, datetime(2026, 10, 10, 9, 30))
+    wb.save(tmp_path / "t.xlsx")
+    back = load_workbook(tmp_path / "t.xlsx").active
+    assert [back.cell(row=i, column=1).data_type for i in range(1, 6)] == ["s"] * 5
+    assert back["A1"].value == "=SUM(A1)" and back["A1"].quotePrefix
+    assert back["A6"].value == datetime(2026, 10, 10, 9, 30)
