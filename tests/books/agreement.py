@@ -1,0 +1,233 @@
+"""Expected results of every computed cell, from the policy functions, and the comparison.
+
+Each ``check_*`` reads a workbook that a spreadsheet engine recalculated and returns the
+list of disagreements ("sheet!cell: got … expected …") and how many cells it compared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.policy import callbacks, deadlines, scoring
+from xinao_xl.policy.errors import CalendarUnknownError
+from xinao_xl.policy.parse import parse_rate
+from xinao_xl.policy.rounding import excel_round
+from xinao_xl.policy.rules import Rules
+
+from .fill import AssessmentInputs, CallbackInputs
+
+
+def rules_with(rules: Rules, **values: Any) -> Rules:
+    params = dict(rules.params)
+    for key, value in values.items():
+        params[key] = replace(params[key], value=value)
+    return replace(rules, params=params)
+
+
+class Checker:
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.count = 0
+
+    def eq(self, where: str, got: Any, expected: Any) -> None:
+        self.count += 1
+        if got is None:
+            got = ""
+        if expected is None:
+            expected = ""
+        if isinstance(expected, datetime):
+            ok = isinstance(got, datetime) and abs((got - expected).total_seconds()) < 1
+        elif isinstance(expected, int | float) and not isinstance(expected, bool):
+            ok = isinstance(got, int | float) and abs(got - expected) < 1e-9
+        else:
+            ok = got == expected
+        if not ok:
+            self.problems.append(f"{where}: got {got!r}, expected {expected!r}")
+
+    def one_of(self, where: str, got: Any, options: set[str]) -> None:
+        self.count += 1
+        if got not in options:
+            self.problems.append(f"{where}: got {got!r}, expected one of {sorted(options)}")
+
+
+# --- 考核表 -------------------------------------------------------------------------------
+
+
+def _item_points(row: dict[str, Any], rules: Rules) -> float:
+    kind = row["type"]
+    if kind == "投诉":
+        return -scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp") or True, rules)
+    if kind == "流转单超时":
+        return -scoring.late_flow_deduction(row.get("count") or 1, rules)
+    if kind == "表扬":
+        return scoring.praise_bonus(row.get("count") or 1, None, rules)
+    if kind == "媒体表扬":
+        return excel_round(scoring.media_points(row["pin"], rules), 2)
+    return -scoring.manual_deduction(row["pin"], rules)
+
+
+def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checker) -> None:
+    wb = load_workbook(path, data_only=True)
+    items = assessment.items_sheet(rules)
+    ws = wb[items.name]
+    for i, row in enumerate(data.items):
+        r = items.first_row + i
+        c.eq(f"明细!K{r}", ws[f"{items.letter('points')}{r}"].value, _item_points(row, rules))
+        grade = "是" if row["type"] == "投诉" and scoring.is_grade_c(row.get("level"), row.get("resp") or True, rules) else ""
+        c.eq(f"明细!L{r}", ws[f"{items.letter('grade_c')}{r}"].value, grade)
+
+    summary = assessment.summary_sheet(rules)
+    sws = wb[summary.name]
+    for dept in rules.departments:
+        spec = assessment.department_sheet(dept)
+        dws = wb[dept.name]
+        indicators = {}
+        for ind in dept.indicators:
+            if ind.kind == "complaints":
+                continue
+            r = spec.row_of(assessment.indicator_key(ind))
+            self_value, audit = data.actuals[(dept.name, ind.number)]
+            used = audit if audit is not None else self_value
+            if used is not None:
+                indicators[ind.name] = used
+            shown = "" if used is None else (parse_rate(used) if ind.is_rate else used)
+            c.eq(f"{dept.name}!G{r}", dws[f"G{r}"].value, shown)
+            c.eq(f"{dept.name}!H{r}", dws[f"H{r}"].value, scoring.indicator_deduction(ind, used, rules))
+        mine = [row for row in data.items if row["dept"] == dept.name]
+        by_type = {t: [row for row in mine if row["type"] == t] for t in ("投诉", "流转单超时", "表扬", "媒体表扬", "手工扣分")}
+        month = scoring.DepartmentMonth(
+            department=dept.name,
+            month="2026-10",
+            indicators=indicators,
+            complaints=[scoring.ComplaintEntry(x.get("level"), x.get("channel"), x.get("resp") or True) for x in by_type["投诉"]],
+            late_flow_forms=sum(x.get("count") or 1 for x in by_type["流转单超时"]),
+            praise=sum(x.get("count") or 1 for x in by_type["表扬"]),
+            media_praise=[x["pin"] for x in by_type["媒体表扬"]],
+            manual=[scoring.ManualEntry("手工", x["pin"]) for x in by_type["手工扣分"]],
+            allowance_base=data.bases.get(dept.name),
+        )
+        card = scoring.score_department(month, rules)
+        complaint_row = spec.row_of(assessment.indicator_key(dept.indicators[-1]))
+        complaints = sum(scoring.complaint_deduction(x.get("level"), x.get("channel"), x.get("resp") or True, rules) for x in by_type["投诉"])
+        c.eq(f"{dept.name}!H{complaint_row}", dws[f"H{complaint_row}"].value, excel_round(complaints, 2))
+        r = summary.row_of(dept.name)
+        c.eq(f"汇总!B{r}", sws[f"B{r}"].value, card.deductions)
+        c.eq(f"汇总!C{r}", sws[f"C{r}"].value, card.bonuses)
+        c.eq(f"汇总!D{r}", sws[f"D{r}"].value, card.score)
+        c.eq(f"汇总!E{r}", sws[f"E{r}"].value, card.grade)
+        c.eq(f"汇总!F{r}", sws[f"F{r}"].value, card.weight)
+        c.eq(f"汇总!G{r}", sws[f"G{r}"].value, card.company_item)
+        c.eq(f"汇总!I{r}", sws[f"I{r}"].value, card.allowance if card.allowance is not None else "")
+        c.eq(f"{dept.name}!H{spec.row_of('score')}", dws[f"H{spec.row_of('score')}"].value, card.score)
+
+
+# --- 投诉台账 -----------------------------------------------------------------------------
+
+
+def _due(stage: str, start: Any, major: bool) -> Any:
+    if start is None:
+        return ""
+    try:
+        return deadlines.stage_due(stage, start, major)
+    except CalendarUnknownError:
+        return "日历未确认"
+
+
+def _status(c: Checker, where: str, got: Any, due: Any, done: Any, now: tuple[datetime, datetime], rules: Rules) -> None:
+    if due == "" or isinstance(due, str):
+        c.eq(where, got, due)
+        return
+    options = {deadlines.sla_status(due, done, moment, rules) for moment in now}
+    c.one_of(where, got, options)
+
+
+def check_complaints(path: Path, rows: list[dict[str, Any]], rules: Rules, now: tuple[datetime, datetime], c: Checker) -> None:
+    spec = complaint_ledger.ledger_sheet(rules)
+    ws = load_workbook(path, data_only=True)[spec.name]
+
+    def cell(key: str, r: int) -> Any:
+        return ws[f"{spec.letter(key)}{r}"].value
+
+    for i, row in enumerate(rows):
+        r = spec.first_row + i
+        major = row.get("major") is not None
+        for stage, start_key in (("investigate", "accepted"), ("handle", "accepted"), ("revisit", "handle_done"), ("appeal", "closed"), ("appeal_handle", "appeal_at")):
+            due_key, _, done_key, status_key, _ = complaint_ledger.STAGE_COLUMNS[stage]
+            due = _due(stage, row.get(start_key), major)
+            c.eq(f"投诉台账!{due_key}{r}", cell(due_key, r), due)
+            if status_key:
+                _status(c, f"投诉台账!{status_key}{r}", cell(status_key, r), due, row.get(done_key), now, rules)
+        if row.get("level") is None and row.get("channel") is None:
+            expected: Any = ""
+        else:
+            expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp") or True, rules)
+        c.eq(f"投诉台账!扣分{r}", cell("deduct", r), expected)
+        c.eq(f"投诉台账!投诉内容{r}", cell("content", r), row["content"])
+
+
+# --- 回访台账 -----------------------------------------------------------------------------
+
+
+def check_callbacks(path: Path, data: CallbackInputs, rules: Rules, now: tuple[datetime, datetime], c: Checker) -> None:
+    wb = load_workbook(path, data_only=True)
+    spec = callback_ledger.ledger_sheet()
+    ws = wb[spec.name]
+    for i, row in enumerate(data.rows):
+        r = spec.first_row + i
+        due = deadlines.flow_form_due(row["flow_date"], rules) if row.get("flow_date") else ""
+        c.eq(f"台账!T{r}", ws[f"{spec.letter('due')}{r}"].value, due)
+        got = ws[f"{spec.letter('late')}{r}"].value
+        if due == "":
+            c.eq(f"台账!U{r}", got, "")
+        else:
+            c.one_of(f"台账!U{r}", got, {"是" if deadlines.is_late(due, row.get("feedback_date"), m) else "否" for m in now})
+        c.eq(f"台账!L{r}", ws[f"{spec.letter('opinion')}{r}"].value, row.get("opinion"))
+
+    stats = callback_ledger.stats_sheet(rules)
+    sws = wb[stats.name]
+    for bt in rules.business_types:
+        r = stats.row_of(bt.name)
+        results = [x["result"] for x in data.rows if x["business"] == bt.name]
+        satisfied = results.count(rules.callback_satisfied)
+        unsatisfied = results.count(rules.callback_unsatisfied)
+        calls = satisfied + unsatisfied
+        total = data.completed[bt.name]
+        rate = callbacks.satisfaction_rate(results, rules)
+        for col, expected in (
+            ("B", total), ("C", calls), ("D", calls / total if total else ""), ("E", satisfied),
+            ("F", rate if rate is not None else ""), ("G", unsatisfied), ("H", unsatisfied / calls if calls else ""),
+            ("I", sum(results.count(x) for x in rules.callback_invalid)),
+        ):
+            got = sws[f"{col}{r}"].value
+            if isinstance(expected, float) and isinstance(got, float):
+                got = round(got, 12)
+                expected = round(expected, 12)
+            c.eq(f"统计!{col}{r}", got, expected)
+
+    sample = callback_ledger.sample_sheet(rules)
+    sample_ws = wb[sample.name]
+    quotas = callbacks.daily_quotas(data.available, rules)
+    for bt in rules.business_types:
+        r = sample.row_of(bt.name)
+        c.eq(f"抽样!C{r}", sample_ws[f"C{r}"].value, "全部" if bt.quota is None else bt.quota)
+        c.eq(f"抽样!H{r}", sample_ws[f"H{r}"].value, quotas[bt.name])
+    c.eq("抽样!合计", sample_ws[f"H{sample.row_of('total')}"].value, sum(quotas.values()))
+
+
+def check_opinions(path: Path, rows: list[dict[str, Any]], c: Checker) -> None:
+    spec = opinions.opinions_sheet()
+    ws = load_workbook(path, data_only=True)[spec.name]
+    for i, row in enumerate(rows):
+        r = spec.first_row + i
+        for key in ("customer", "opinion", "phone"):
+            c.eq(f"意见统计表!{key}{r}", ws[f"{spec.letter(key)}{r}"].value, row[key])
+
+
+def now_window(before: datetime, after: datetime) -> tuple[datetime, datetime]:
+    return (before - timedelta(seconds=1), after + timedelta(seconds=1))

@@ -1,0 +1,235 @@
+"""Random but valid entries for the four workbooks, as staff would type them.
+
+Used by the LibreOffice agreement test (which computes the expected results from these
+inputs with the policy functions) and by tools/render_pdf.py (sample sheets to look at).
+Every value goes in through `books.cells.put`, so text stays text.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from openpyxl import Workbook
+
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.cells import put
+from xinao_xl.books.lists import level_label
+from xinao_xl.books.schema import TableSheet
+from xinao_xl.policy.rules import Indicator, Rules
+
+LEVELS = [level_label(n) for n in range(1, 6)]
+HOTLINES = ("95158", "市长热线")
+
+
+def minute(t: datetime) -> datetime:
+    return t.replace(second=0, microsecond=0)
+
+
+def write_row(ws: Any, spec: TableSheet, row: int, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if value is not None:
+            put(ws, row, spec.index(key), value)
+
+
+def set_param(wb: Workbook, name: str, value: Any) -> None:
+    """Change a value on the 规则 sheet through its defined name (as the office would)."""
+    sheet, ref = wb.defined_names[name].attr_text.split("!")
+    wb[sheet.strip("'")][ref.replace("$", "")].value = value
+
+
+# --- 考核表 -------------------------------------------------------------------------------
+
+
+def indicator_value(ind: Indicator, rules: Rules, rng: random.Random) -> Any:
+    if ind.is_rate:
+        target = rules.target_of(ind) or 1.0
+        delta = rng.choice([-0.02, 0, 0.001, 0.005, 0.0125, 0.02, 0.035, 0.1, 0.0333])
+        actual = min(1.0, max(0.3, target - delta))
+        return round(actual, 4) if rng.random() < 0.5 else round(actual * 100, 2)
+    if ind.kind == "mystery":
+        return rng.choice([100, 96, 95, 94.5, 93.5, 92.25, 90, 88.8, 85])
+    if ind.kind == "days":
+        return rng.choice([0, 1, 2, 2.5, 3, 3.5, 4, 5.25, 7])
+    return rng.choice([0, 0.5, 1, 2, 3.25, 5])
+
+
+@dataclass
+class AssessmentInputs:
+    actuals: dict[tuple[str, int], tuple[Any, Any]] = field(default_factory=dict)  # (dept, no) -> (自评, 审核)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    bases: dict[str, Any] = field(default_factory=dict)
+
+
+def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int = 200) -> AssessmentInputs:
+    """Complaints go to the first three departments only, so scores span 0 (floored),
+    the middle, and above 100 (考核 7.3 overflow)."""
+    data = AssessmentInputs()
+    for dept in rules.departments:
+        spec = assessment.department_sheet(dept)
+        ws = wb[dept.name]
+        for ind in dept.indicators:
+            if ind.kind == "complaints":
+                continue
+            self_value = indicator_value(ind, rules, rng) if rng.random() < 0.85 else None
+            audit = indicator_value(ind, rules, rng) if rng.random() < 0.4 else None
+            r = spec.row_of(assessment.indicator_key(ind))
+            for col, value in ((5, self_value), (6, audit)):
+                if value is not None:
+                    put(ws, r, col, value)
+            data.actuals[(dept.name, ind.number)] = (self_value, audit)
+    items = assessment.items_sheet(rules)
+    ws = wb[items.name]
+    types = ["投诉"] * 2 + ["流转单超时"] * 2 + ["表扬"] * 3 + ["媒体表扬"] * 2 + ["手工扣分"]
+    for i in range(n_items):
+        kind = rng.choice(types)
+        row: dict[str, Any] = {
+            "date": date(2026, 10, 1) + timedelta(days=rng.randrange(31)),
+            "dept": rng.choice(rules.department_names[:3] if kind == "投诉" else rules.department_names),
+            "type": kind,
+            "desc": rng.choice(["客户来电表扬", "=未按时反馈", "-重复投诉", "+媒体报道", "@服务办公室"]),
+            "source": f"{kind[:2]}{i:04d}",
+        }
+        if kind == "投诉":
+            row.update(complaint_fields(rng))
+        elif kind in ("流转单超时", "表扬"):
+            row["count"] = rng.choice([None, 1, 2, 3])
+        elif kind == "媒体表扬":
+            row["pin"] = rng.choice([3, 3.5, 4, 5])
+        else:
+            row["pin"] = rng.choice([0.5, 1, 2, 3.25, 10])
+        write_row(ws, items, items.first_row + i, row)
+        data.items.append(row)
+    summary = assessment.summary_sheet(rules)
+    for dept in rules.departments:
+        if rng.random() < 0.8:
+            base = rng.choice([500, 800, 1234.5, 2000, 3000.75])
+            put(wb[summary.name], summary.row_of(dept.name), 8, base)
+            data.bases[dept.name] = base
+    return data
+
+
+def complaint_fields(rng: random.Random) -> dict[str, Any]:
+    channel = rng.choice(["95158", "市长热线", "400", "其他", None, 95158])
+    level = rng.choice([*LEVELS, None])
+    if level is None and str(channel) not in HOTLINES:
+        level = rng.choice(LEVELS)
+    return {"channel": channel, "level": level, "resp": rng.choice(["有责", "无责", None])}
+
+
+# --- 投诉台账 -----------------------------------------------------------------------------
+
+
+def fill_complaints(wb: Workbook, rules: Rules, rng: random.Random, now: datetime, n: int = 130) -> list[dict[str, Any]]:
+    spec = complaint_ledger.ledger_sheet(rules)
+    ws = wb[spec.name]
+    rows = []
+    for i in range(n):
+        if i % 9 == 0:
+            accepted = now - timedelta(hours=rng.uniform(0, 70))
+        elif i % 9 == 1:
+            accepted = datetime(2026, 12, 20) + timedelta(hours=rng.uniform(0, 11 * 24))
+        else:
+            accepted = datetime(2026, 9, 24) + timedelta(hours=rng.uniform(0, 20 * 24))
+        accepted = minute(accepted)
+        major = rng.choice(rules.major_items).label if rng.random() < 0.3 else None
+        row: dict[str, Any] = {
+            "no": f"TS{2026}{i:05d}",
+            "accepted": accepted,
+            "major": major,
+            "customer": rng.choice(["张三", "李四", "=王五", "-赵六"]),
+            "phone": rng.choice(["13812345678", "0635-5086613", "+8613900000000"]),
+            "address": "聊城市东昌府区昌润路" + str(rng.randrange(1, 300)) + "号",
+            "content": rng.choice(["维修人员未按约定时间上门", "=气费异常", "安检态度差"]),
+            "dept": rng.choice(rules.department_names),
+        }
+        row.update(complaint_fields(rng) if rng.random() < 0.9 else {"channel": None, "level": None, "resp": None})
+        day = accepted.replace(hour=0, minute=0)
+        if rng.random() < 0.7:
+            row["inv_done"] = day + timedelta(days=rng.choice([1, 2, 3]), hours=23, minutes=59, seconds=59) if rng.random() < 0.15 else minute(accepted + timedelta(hours=rng.uniform(1, 80)))
+        if rng.random() < 0.6:
+            row["handle_done"] = minute(accepted + timedelta(hours=rng.uniform(6, 110)))
+            if rng.random() < 0.6:
+                row["revisit_done"] = minute(row["handle_done"] + timedelta(hours=rng.uniform(1, 80)))
+            if rng.random() < 0.6:
+                row["closed"] = minute(row["handle_done"] + timedelta(hours=rng.uniform(1, 40)))
+        if row.get("resp") == "无责":
+            row["reason"] = f"{rng.randrange(1, 8)}.{rules.no_fault_reasons[0]}"
+        if rng.random() < 0.45:
+            row["appeal_at"] = minute(accepted + timedelta(hours=rng.uniform(0, 150)))
+            row["appeal_result"] = rng.choice(["维持原判", "申诉成功"])
+        write_row(ws, spec, spec.first_row + i, row)
+        rows.append(row)
+    return rows
+
+
+# --- 回访台账 -----------------------------------------------------------------------------
+
+
+@dataclass
+class CallbackInputs:
+    rows: list[dict[str, Any]]
+    completed: dict[str, int]
+    available: dict[str, int]
+
+
+def fill_callbacks(wb: Workbook, rules: Rules, rng: random.Random, now: datetime, n: int = 220) -> CallbackInputs:
+    spec = callback_ledger.ledger_sheet()
+    ws = wb[spec.name]
+    results = list(rules.callback_valid) * 3 + list(rules.callback_invalid)
+    rows = []
+    for i in range(n):
+        call_day = date(2026, 10, 1) + timedelta(days=rng.randrange(31))
+        row: dict[str, Any] = {
+            "call_date": call_day,
+            "business": rng.choice(rules.business_types).name,
+            "order": f"0{rng.randrange(10**9, 10**10)}",
+            "done_date": call_day - timedelta(days=rng.randrange(4)),
+            "customer": rng.choice(["张三", "李四", "王五"]),
+            "phone": f"1{rng.randrange(10**9, 10**10)}",
+            "dept": rng.choice(rules.department_names),
+            "agent": rng.choice(["孙雪燕", "回访一"]),
+            "result": rng.choice(results),
+            "opinion": rng.choice([None, "=希望上门前电话联系", "-无"]),
+        }
+        if rng.random() < 0.35:
+            row["flow"] = "是"
+            row["flow_no"] = f"LZ{i:04d}"
+            start = now - timedelta(hours=rng.uniform(0, 72)) if i % 5 == 0 else datetime(2026, 9, 28) + timedelta(hours=rng.uniform(0, 400))
+            row["flow_date"] = minute(start)
+            r = rng.random()
+            if r < 0.15:
+                row["feedback_date"] = row["flow_date"].replace(hour=23, minute=59, second=59) + timedelta(days=2)
+            elif r < 0.6:
+                row["feedback_date"] = minute(row["flow_date"] + timedelta(hours=rng.uniform(1, 90)))
+        write_row(ws, spec, spec.first_row + i, row)
+        rows.append(row)
+    completed = {b.name: rng.randrange(0, 400) for b in rules.business_types}
+    cspec = callback_ledger.completed_sheet(rules)
+    for name, count in completed.items():
+        put(wb[cspec.name], cspec.row_of(name), 2, count)
+    available = {b.name: rng.choice([0, 2, 4, 9, 10, 12, 15, 25, 31, 40]) for b in rules.business_types}
+    sspec = callback_ledger.sample_sheet(rules)
+    for name, count in available.items():
+        put(wb[sspec.name], sspec.row_of(name), 2, count)
+    return CallbackInputs(rows, completed, available)
+
+
+def fill_opinions(wb: Workbook, rng: random.Random, n: int = 40) -> list[dict[str, Any]]:
+    spec = opinions.opinions_sheet()
+    rows = []
+    for i in range(n):
+        row = {
+            "seq": i + 1,
+            "visit_date": date(2026, 10, 2) + timedelta(days=rng.randrange(20)),
+            "staff": "XX网格",
+            "customer": rng.choice(["张三", "=李四"]),
+            "phone": "013812345678",
+            "opinion": rng.choice(["=SUM(A1)", "-入户不及时", "+好评", "@请回电"]),
+            "dept": "客服部",
+        }
+        write_row(wb[spec.name], spec, spec.first_row + i, row)
+        rows.append(row)
+    return rows
