@@ -18,6 +18,7 @@ from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinio
 from xinao_xl.books.cells import put
 from xinao_xl.books.lists import level_label
 from xinao_xl.books.schema import TableSheet
+from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import Indicator, Rules
 
 LEVELS = [level_label(n) for n in range(1, 6)]
@@ -29,9 +30,7 @@ def minute(t: datetime) -> datetime:
 
 
 def write_row(ws: Any, spec: TableSheet, row: int, values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        if value is not None:
-            put(ws, row, spec.index(key), value)
+    write_record(ws, spec, row, values)
 
 
 def set_param(wb: Workbook, name: str, value: Any) -> None:

@@ -23,6 +23,7 @@ from .rules_sheet import write_rules_sheet
 from .schema import (
     FMT_PERCENT,
     FMT_POINTS,
+    FMT_RATE_ENTRY,
     FORMULA,
     NATIVE,
     UDF,
@@ -99,7 +100,7 @@ def items_sheet(rules: Rules) -> TableSheet:
 DEPT_COLUMNS = (
     Column("seq", "序号", FORMULA, type="int", width=5),
     Column("name", "考核内容", FORMULA, width=22, wrap=True),
-    Column("standard", "标准", FORMULA, width=14, wrap=True),
+    Column("standard", "标准", FORMULA, width=20, wrap=True),
     Column("target", "目标值", FORMULA, type="number", width=8),
     Column("self", "自评实际", type="number", width=9),
     Column("audit", "审核实际", type="number", width=9),
@@ -202,7 +203,7 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, s
             put(ws, r, 4, ind.target)
         fmt = FMT_PERCENT if ind.is_rate else FMT_POINTS
         for col in (4, 5, 6, 7):
-            ws.cell(row=r, column=col).number_format = fmt
+            ws.cell(row=r, column=col).number_format = FMT_RATE_ENTRY if ind.is_rate and col in (5, 6) else fmt
         if ind.kind == "complaints":
             put_formula(ws, r, 8, f"=-{_sum_items(dept.name, L.ITEM_COMPLAINT, items)}")
         else:
@@ -237,7 +238,7 @@ def summary_sheet(rules: Rules) -> FormSheet:
         Column("deduct", "扣分合计", FORMULA, type="number", width=9),
         Column("bonus", "加分合计", FORMULA, type="number", width=9),
         Column("score", "月度服务得分", FORMULA, type="number", width=10),
-        Column("grade", "考核等级", FORMULA, width=8),
+        Column("grade", "考核等级", FORMULA, width=8, center=True),
         Column("weight", "权重", FORMULA, type="percent", number_format="0%", width=7),
         Column("company", "公司绩效服务项", FORMULA, type="number", width=11),
         Column("base", "服务津贴基数", type="number", width=11),

@@ -79,15 +79,16 @@ def ledger_sheet() -> TableSheet:
             Column("reason", "不满原因", width=16, wrap=True, validation=text("不满原因", 1000)),
             Column("flow", "是否流转", type="choice", width=7, validation=L.choice(L.L_YESNO, "是否流转", "客户不满或要求答复时填写流转单（附件3）。")),
             Column("flow_no", "流转单号", type="id", width=12, validation=text("流转单号", 64)),
-            Column("flow_date", "流转日期", type="datetime", width=15, validation=L.date_input("流转日期", True)),
-            Column("feedback_date", "反馈日期", type="datetime", width=15, validation=L.date_input("责任部门反馈日期", True)),
+            Column("flow_date", "流转日期", type="datetime", width=16, validation=L.date_input("流转日期", True)),
+            Column("feedback_date", "反馈日期", type="datetime", width=16, validation=L.date_input("责任部门反馈日期", True)),
             Column("handling", "处理结果", width=18, wrap=True, validation=text("处理结果", 1000)),
-            Column("due", "反馈时限", FORMULA, type="datetime", width=15, formula=_DUE, udf='=IF({flow_date}="","",DUE_DATE({flow_date},"流转单"))'),
+            Column("due", "反馈时限", FORMULA, type="datetime", width=16, formula=_DUE, udf='=IF({flow_date}="","",DUE_DATE({flow_date},"流转单"))'),
             Column("late", "是否超时", FORMULA, width=7, formula=_LATE, udf=_LATE_UDF),
             Column("note", "备注", width=14, wrap=True, validation=text("备注")),
         ),
         rows=LEDGER_ROWS,
         freeze_col="C",
+        pages_wide=2,
     )
 
 

@@ -45,7 +45,7 @@ def _due(stage: str, rules: Rules) -> Column:
     else:
         native = "=" + F.natural_due(f"{{{start}}}", "{major}", stage)
     udf = f'=IF({{{start}}}="","",DUE_DATE({{{start}}},"{udf_name}",{{major}}<>""))'
-    return Column(due, header, FORMULA, type="datetime", width=15, formula=native, udf=udf)
+    return Column(due, header, FORMULA, type="datetime", width=16, formula=native, udf=udf)
 
 
 def _status(stage: str, header: str) -> Column:
@@ -63,29 +63,29 @@ def ledger_sheet(rules: Rules) -> TableSheet:
         "客户投诉台账",
         (
             Column("no", "投诉单号", type="id", width=14, validation=L.text_input("投诉单号", 64)),
-            Column("accepted", "受理时间", type="datetime", width=15, validation=dt("受理时间", True)),
+            Column("accepted", "受理时间", type="datetime", width=16, validation=dt("受理时间", True)),
             Column("channel", "受理渠道", type="choice", width=9, validation=L.choice(L.L_CHANNELS, "受理渠道", "95158、市长热线按渠道扣分，与级别就高。")),
             Column("level", "投诉级别", type="choice", width=7, validation=L.choice(L.L_LEVELS, "投诉级别")),
-            Column("major", "疑似重大", type="choice", width=18, wrap=True, validation=L.choice(L.L_MAJOR, "重大投诉判定项（附件1）", "一般投诉留空；选择后按疑似重大投诉时限计算。")),
+            Column("major", "疑似重大", type="choice", width=14, validation=L.choice(L.L_MAJOR, "重大投诉判定项（附件1）", "一般投诉留空；选择后按疑似重大投诉时限计算。")),
             Column("customer", "客户姓名", width=9, validation=L.text_input("客户姓名", 64)),
             Column("phone", "客户电话", type="id", width=12, validation=L.text_input("客户电话", 32)),
-            Column("address", "客户地址", width=18, wrap=True, validation=L.text_input("客户地址")),
-            Column("content", "投诉内容", width=26, wrap=True, validation=L.text_input("投诉内容", 1000)),
+            Column("address", "客户地址", width=14, validation=L.text_input("客户地址")),
+            Column("content", "投诉内容", width=20, wrap=True, validation=L.text_input("投诉内容", 1000)),
             Column("dept", "责任部门", type="choice", width=10, validation=L.choice(L.L_DEPARTMENTS, "责任部门", "涉及多个部门时每个部门一行。")),
             _due("investigate", rules),
-            Column("inv_done", "调查完成时间", type="datetime", width=15, validation=dt("调查取证反馈时间", True)),
+            Column("inv_done", "调查完成时间", type="datetime", width=16, validation=dt("调查取证反馈时间", True)),
             _status("investigate", "调查状态"),
             _due("handle", rules),
-            Column("handle_done", "处理完成时间", type="datetime", width=15, validation=dt("最终处理反馈时间", True)),
+            Column("handle_done", "处理完成时间", type="datetime", width=16, validation=dt("最终处理反馈时间", True)),
             _status("handle", "处理状态"),
             _due("revisit", rules),
-            Column("revisit_done", "回访完成时间", type="datetime", width=15, validation=dt("人工回访时间", True)),
+            Column("revisit_done", "回访完成时间", type="datetime", width=16, validation=dt("人工回访时间", True)),
             _status("revisit", "回访状态"),
             Column("resp", "有责/无责", type="choice", width=8, validation=L.choice(L.L_RESP, "有责或无责", "无责须选择附件2的原因；留空按有责。")),
-            Column("reason", "无责原因", type="choice", width=18, wrap=True, validation=L.choice(L.L_NOFAULT, "无责原因（附件2）")),
-            Column("closed", "办结时间", type="datetime", width=15, validation=dt("办结时间", True)),
+            Column("reason", "无责原因", type="choice", width=14, validation=L.choice(L.L_NOFAULT, "无责原因（附件2）")),
+            Column("closed", "办结时间", type="datetime", width=16, validation=dt("办结时间", True)),
             _due("appeal", rules),
-            Column("appeal_at", "申诉受理时间", type="datetime", width=15, validation=dt("申诉受理时间", True)),
+            Column("appeal_at", "申诉受理时间", type="datetime", width=16, validation=dt("申诉受理时间", True)),
             _due("appeal_handle", rules),
             Column("appeal_result", "申诉结果", width=14, wrap=True, validation=L.text_input("申诉结果")),
             Column("deduct", "扣分", FORMULA, type="number", width=7,
@@ -95,6 +95,7 @@ def ledger_sheet(rules: Rules) -> TableSheet:
         ),
         rows=LEDGER_ROWS,
         freeze_col="B",
+        pages_wide=2,
     )
 
 

@@ -32,6 +32,8 @@ FORMULA_STYLES = (NATIVE, UDF)
 FMT_DATE = "yyyy-mm-dd"
 FMT_DATETIME = "yyyy-mm-dd hh:mm"
 FMT_PERCENT = "0.00%"
+# A rate typed as 0.965 or as 96.5 (parse_rate accepts both) shows as 96.50% either way.
+FMT_RATE_ENTRY = '[<=1]0.00%;0.00"%"'
 FMT_POINTS = "0.00"
 FMT_INT = "0"
 FMT_TEXT = "@"
@@ -80,6 +82,7 @@ class Column:
     formula: str | None = None  # native template
     udf: str | None = None  # template calling the add-in's UDFs; None: same as native
     wrap: bool = False
+    center: bool = False
 
     @property
     def is_formula(self) -> bool:
@@ -127,8 +130,8 @@ class TableSheet:
     rows: int
     header_row: int = 2
     landscape: bool = True
-    freeze_col: str = "A"  # columns left of this one stay in view
-    print_cols: str | None = None  # first:last column to print; None: all
+    freeze_col: str = "A"  # columns left of this one stay in view (and repeat on printed pages)
+    pages_wide: int = 1  # A4 pages side by side a printed row spans (wide ledgers: 2)
 
     @property
     def first_row(self) -> int:

@@ -60,11 +60,11 @@ def protect(ws: Worksheet) -> None:
     )
 
 
-def print_setup(ws: Worksheet, title_rows: str, landscape: bool = True, print_area: str | None = None) -> None:
-    """A4, fit all columns on one page width, header rows repeated on every page."""
+def print_setup(ws: Worksheet, title_rows: str, landscape: bool = True, print_area: str | None = None, pages_wide: int = 1, title_cols: str | None = None) -> None:
+    """A4, all columns on `pages_wide` page widths, header rows (and key columns) repeated."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = pages_wide
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
@@ -72,6 +72,8 @@ def print_setup(ws: Worksheet, title_rows: str, landscape: bool = True, print_ar
     ws.page_margins.top = ws.page_margins.bottom = 0.6
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.print_title_rows = title_rows
+    if title_cols:
+        ws.print_title_cols = title_cols
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     if print_area:
         ws.print_area = print_area

@@ -8,18 +8,22 @@ sheet, and the file stays small. Formula cells are written row by row, locked an
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import put_formula
+from .cells import put, put_formula
 from .schema import NATIVE, Column, FormSheet, TableSheet, Validation
 from .style import (
     BODY_FONT,
     BORDER,
     CELL_ALIGN,
+    CENTER_ALIGN,
     FORMULA_FILL,
     UNLOCKED,
     WRAP_ALIGN,
@@ -89,10 +93,33 @@ def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str 
 
     ws.freeze_panes = f"{spec.freeze_col}{spec.first_row}"
     ws.auto_filter.ref = f"A{spec.header_row}:{last_letter}{spec.last_row}"
-    print_setup(ws, f"{spec.header_row}:{spec.header_row}", landscape=spec.landscape)
+    title_cols = None
+    if spec.freeze_col != "A":
+        title_cols = f"A:{get_column_letter(column_index_from_string(spec.freeze_col) - 1)}"
+    print_setup(ws, f"{spec.header_row}:{spec.header_row}", landscape=spec.landscape, pages_wide=spec.pages_wide, title_cols=title_cols)
     ws.print_options.gridLines = True
     protect(ws)
     return ws
+
+
+def write_record(ws: Worksheet, spec: TableSheet, row: int, values: Mapping[str, Any]) -> None:
+    """Write one record's entry values by column key, formatted as staff's typing would be.
+
+    A cell openpyxl creates does not take its column's style, so the value gets the
+    column's number format (a date shows as a date) and stays unlocked; strings stay text.
+    Formula columns are refused: their cells belong to the template.
+    """
+    for key, value in values.items():
+        column = spec.column(key)
+        if column.is_formula:
+            raise ValueError(f"{spec.name}.{column.header} 为公式列，不能写入")
+        if value is None:
+            continue
+        cell = put(ws, row, spec.index(key), value)
+        cell.number_format = column.fmt
+        cell.protection = UNLOCKED
+        cell.font = BODY_FONT
+        cell.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
 
 
 def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None) -> Worksheet:
@@ -114,7 +141,7 @@ def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None) ->
             cell.font = BODY_FONT
             cell.border = BORDER
             cell.number_format = column.fmt
-            cell.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
+            cell.alignment = CENTER_ALIGN if column.center else WRAP_ALIGN if column.wrap else CELL_ALIGN
             if column.key in form_row.entry_keys:
                 cell.protection = UNLOCKED
             else:
