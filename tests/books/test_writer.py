@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.calendar_sheet import calendar_rows
 from xinao_xl.books.cells import put
-from xinao_xl.books.schema import FMT_DATE, FMT_DATETIME, FMT_PERCENT, TableSheet
+from xinao_xl.books.schema import FMT_DATE, FMT_DATETIME, FMT_PERCENT, FMT_RATE_ENTRY, TableSheet
 from xinao_xl.books.workbooks import write_books
 from xinao_xl.policy.rules import load_rules
 
@@ -75,7 +75,9 @@ def test_table_layout_protection_and_formats(loaded: dict[str, Workbook], stem: 
     assert ws.freeze_panes == f"{spec.freeze_col}{spec.first_row}"
     assert ws.auto_filter.ref.startswith(f"A{spec.header_row}:")
     assert ws.print_title_rows.replace("$", "") == f"{spec.header_row}:{spec.header_row}"
-    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == 1  # A4, one page wide
+    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == spec.pages_wide  # A4
+    if spec.freeze_col != "A":  # the key columns repeat on every printed page
+        assert ws.print_title_cols.replace("$", "") == f"A:{chr(ord(spec.freeze_col) - 1)}"
     for col in spec.columns:
         letter = spec.letter(col.key)
         if col.is_entry:
@@ -107,7 +109,7 @@ def test_department_sheets_follow_the_policy_order(loaded: dict[str, Workbook]) 
             assert ws[f"E{r}"].protection.locked is not entry and ws[f"F{r}"].protection.locked is not entry
             assert ws[f"H{r}"].protection.locked
             if ind.is_rate:
-                assert ws[f"E{r}"].number_format == FMT_PERCENT
+                assert ws[f"E{r}"].number_format == FMT_RATE_ENTRY and ws[f"G{r}"].number_format == FMT_PERCENT
         assert ws.protection.sheet
         assert ws.page_setup.orientation == "landscape"
     summary = wb["汇总"]
