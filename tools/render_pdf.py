@@ -11,7 +11,6 @@ LibreOffice and to PNG with pdftoppm, for a person to check on A4.
 from __future__ import annotations
 
 import random
-import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -23,20 +22,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.books import fill  # noqa: E402
+from tests.support.libreoffice import recalculate_many, render_pdf_many  # noqa: E402
 from xinao_xl.books.assessment import build_assessment  # noqa: E402
 from xinao_xl.books.complaint_ledger import LEDGER, build_complaint_ledger  # noqa: E402
 from xinao_xl.books.save import save_atomic  # noqa: E402
 from xinao_xl.policy.rules import load_rules  # noqa: E402
 
 MONTH = "2026-10"
-
-
-def soffice(*args: str, cwd: Path) -> None:
-    profile = cwd / "lo-profile"
-    subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", *args],
-        cwd=cwd, check=True, capture_output=True, timeout=180,
-    )
 
 
 def single_sheet(src: Path, sheet: str, dst: Path, last_row: int | None = None) -> Path:
@@ -69,16 +61,14 @@ def main(out: Path) -> list[Path]:
     rows = fill.fill_complaints(c, rules, rng, datetime.now(), n=40)
     pa = save_atomic(a, src / "考核表.xlsx")
     pc = save_atomic(c, src / "投诉台账.xlsx")
-    soffice("--convert-to", "xlsx", "--outdir", str(calc), str(pa), str(pc), cwd=out)
-    dept = single_sheet(calc / pa.name, "客服部", out / "客服部.xlsx")
-    summary = single_sheet(calc / pa.name, "汇总", out / "汇总.xlsx")
-    ledger = single_sheet(calc / pc.name, LEDGER, out / "投诉台账.xlsx", last_row=2 + len(rows))
-    soffice("--convert-to", "pdf", "--outdir", str(out), str(dept), str(summary), str(ledger), cwd=out)
+    done_a, done_c = recalculate_many([pa, pc], calc)
+    dept = single_sheet(done_a, "客服部", out / "客服部.xlsx")
+    summary = single_sheet(done_a, "汇总", out / "汇总.xlsx")
+    ledger = single_sheet(done_c, LEDGER, out / "投诉台账.xlsx", last_row=2 + len(rows))
     pngs = []
-    for pdf in (out / "客服部.pdf", out / "汇总.pdf", out / "投诉台账.pdf"):
+    for pdf in render_pdf_many([dept, summary, ledger], out):
         subprocess.run(["pdftoppm", "-png", "-r", "80", str(pdf), str(pdf.with_suffix(""))], check=True)
         pngs += sorted(out.glob(pdf.stem + "-*.png"))
-    shutil.rmtree(out / "lo-profile", ignore_errors=True)
     return pngs
 
 
