@@ -231,7 +231,6 @@ def test_numbers_of_the_text():
         "overflow_factor": 0.1,  # 7.3
         "review_from_day": 3,  # 考核 3 每月3-6日
         "review_to_day": 6,
-        "flow_form_days": 2,  # 回访 六.1
         "late_flow_points": 2,
         "sample_window_days": 3,  # 回访 五.1
         "callback_within_days": 3,  # 回访 五.2
@@ -240,6 +239,8 @@ def test_numbers_of_the_text():
         "repeat_complaint_months": 3,  # 投诉 附件3 第7项
     }
     assert {k: RULES.value(k) for k in expected} == expected
+    # 回访 六.1 / 附件3说明2: the flow form's 2 natural days live once, as a stage
+    assert (RULES.stages["flow_form"].days_general, RULES.stages["flow_form"].unit) == (2, "自然日")
 
 
 def test_effective_months():

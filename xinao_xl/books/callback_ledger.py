@@ -49,7 +49,7 @@ SAMPLE = "抽样"
 QUESTIONS = "问卷"
 LEDGER_ROWS = 3000
 
-_DUE = '=IF({flow_date}="","",INT({flow_date})+P_FLOW_FORM_DAYS+TIME(23,59,59))'
+_DUE = '=IF({flow_date}="","",INT({flow_date})+D_FLOW_FORM_GENERAL+TIME(23,59,59))'
 _LATE = '=IF({due}="","",IF({feedback_date}<>"",IF(ROUND(({feedback_date}-{due})*86400,0)>0,"是","否"),IF(NOW()>{due},"是","否")))'
 _LATE_UDF = (
     '=IF({due}="","",IF(OR(SLA_STATUS({due},{feedback_date})="已超时",'

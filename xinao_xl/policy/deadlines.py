@@ -68,7 +68,7 @@ def flow_form_due(flow_date: Any, rules: Rules | None = None) -> datetime:
 def sla_status(due: Any, done: Any = None, now: Any = None, rules: Rules | None = None) -> str:
     """正常 / 即将到期 / 已超时 / 按时完成 / 超时完成.
 
-    即将到期 means less than `due_soon_days` (1) left; the default is ours, the policy does
+    即将到期 means at most `due_soon_days` (1) left; the default is ours, the policy does
     not define a warning period.
     """
     rules = rules or load_rules()

@@ -1,8 +1,9 @@
 """Rounding exactly as Excel's ROUND does, so a UDF and a native formula agree.
 
 Python's round() is banker's rounding on binary floats (round(2.675, 2) == 2.67); Excel
-rounds half away from zero on the decimal it displays (2.68). Going through the shortest
-repr of the float and Decimal reproduces Excel for every value staff can type.
+rounds half away from zero on the decimal it works with: 15 significant digits (2.68).
+Going through those 15 digits and Decimal reproduces Excel (and LibreOffice) both for typed
+values and for computed ones that carry float noise (1.15*3 = 3.4499999999999997 → 3.5).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 
 def to_decimal(value: float | int | Decimal) -> Decimal:
-    """The decimal staff see for a number (the float's shortest repr)."""
+    """The decimal Excel works with for a number: 15 significant digits."""
     if isinstance(value, Decimal):
         return value
-    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return Decimal(f"{value:.15g}") if isinstance(value, float) else Decimal(value)
 
 
 def excel_round(value: float | int | Decimal, digits: int = 2) -> float:
