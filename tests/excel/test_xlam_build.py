@@ -15,6 +15,7 @@ import pytest
 from defusedxml import ElementTree
 from oletools.olevba import VBA_Parser
 
+from tests.support import libreoffice
 from xinao_xl.excel.addin.ovba import decompress
 from xinao_xl.excel.addin.vbaproject import (
     VbaModule,
@@ -377,7 +378,10 @@ def _python_with_uno() -> str | None:
 def test_libreoffice_vba_runtime_runs_our_module(tmp_path: Path) -> None:
     soffice, python = shutil.which("soffice"), _python_with_uno()
     if soffice is None or python is None:
-        pytest.skip("LibreOffice with its Python UNO bridge is not installed")
+        reason = "LibreOffice with its Python UNO bridge (python3-uno) is not installed"
+        if libreoffice.in_ci():
+            pytest.fail(f"{reason} — required when CI is set", pytrace=False)
+        pytest.skip(reason)
     addin = build_xlam(tmp_path / "lo.xlam", {"SampleRibbon.bas": RIBBON_BAS}, CUSTOM_UI, CONF, include_xlwings=False)
     runner = tmp_path / "runner.py"
     runner.write_text(_UNO_RUNNER, encoding="utf-8")

@@ -1,0 +1,5 @@
+import sys
+
+from xinao_xl.cli import main
+
+sys.exit(main())

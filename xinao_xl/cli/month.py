@@ -1,0 +1,47 @@
+"""`xinao-xl new-month` and `xinao-xl templates`: blank workbooks for a month, and the
+committed templates in workbooks/."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+from typing import Any
+
+from xinao_xl.services import new_month
+
+from .base import CliError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("new-month", help="生成某月的空白工作簿（考核表、回访台账、意见统计表、投诉台账）", description="生成某月的空白工作簿")
+    p.add_argument("month", help="月份，如 2026-12")
+    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.add_argument("--overwrite", action="store_true", help="覆盖已存在的月份（原文件保留为 .bak）")
+    p.add_argument("--formulas", choices=["native", "udf"], default="native", help="公式样式：native 原生公式（默认，无需插件），udf 调用插件函数")
+    p.set_defaults(run=run_new_month)
+
+    t = sub.add_parser("templates", help="重新生成 workbooks/ 中的模板", description="重新生成 workbooks/ 中的模板")
+    t.add_argument("--dir", type=Path, default=Path("workbooks"), help="输出目录（默认 workbooks）")
+    t.set_defaults(run=run_templates)
+
+
+def run_new_month(args: argparse.Namespace) -> int:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
+        raise CliError(f"月份应写作 YYYY-MM，如 2026-12，而不是“{args.month}”")
+    try:
+        paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
+    except new_month.MonthExistsError as exc:
+        raise CliError(f"{exc}（如需覆盖请加 --overwrite）") from None
+    except new_month.WorkbookOpenError as exc:
+        raise CliError(str(exc)) from None
+    print(f"已生成 {args.month} 的空白工作簿：")
+    for path in paths:
+        print(f"  {path}")
+    return 0
+
+
+def run_templates(args: argparse.Namespace) -> int:
+    for path in new_month.write_templates(args.dir):
+        print(f"  {path}")
+    return 0
