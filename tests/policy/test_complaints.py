@@ -171,3 +171,11 @@ def test_complaint_annexes_as_in_the_policy_text(policy_text):
                 assert squeeze(text) in policy_text, text
     assert "客户对换表气更是结转政策不满或怀疑表快" in policy_text
     assert "已办结,没有新问题发生,3个内再次投诉的" in policy_text
+
+
+def test_attachment_2_reason_column_holding_youze_means_responsible():
+    # 附件2: only the seven reasons make a complaint 无责; "有责" typed there names none of them
+    from xinao_xl.policy.complaints import is_responsible, no_fault_reason
+
+    assert no_fault_reason("有责") is None
+    assert is_responsible("有责") is True

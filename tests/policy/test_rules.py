@@ -400,3 +400,12 @@ def test_read_rules_good_copy(tmp_path):
 
 def test_parse_rules_of_the_packaged_data_is_equal(raw_rules):
     assert parse_rules(raw_rules) == RULES
+
+
+def test_readings_where_the_text_is_silent_are_flagged_default():
+    # POLICY_RULES §3 marks the company item and allowance readings [默认]; the others are
+    # choices this system made where the policy text does not say.
+    readings = {r.key: r for r in load_rules().readings}
+    assert {"company_item", "allowance", "grade_c_responsible_only", "complaint_take_higher",
+            "mystery_row_95_points", "repeat_callback_boundary", "sample_window_boundary"} <= set(readings)
+    assert all(r.default and r.clause and r.text for r in readings.values())

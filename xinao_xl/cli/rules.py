@@ -39,6 +39,8 @@ def render(rules: Rules) -> str:
     parts += ["", "【回访抽样（回访 四.2）】", table(bts, ["业务", "每人每日回访量", "条款"])]
     stages = [[s.name, s.days_major, s.days_general, s.unit, s.start_event, s.clause] for s in rules.stages.values()]
     parts += ["", "【时限（投诉 第七、九条；回访 六.1）】", table(stages, ["环节", "疑似重大", "一般", "单位", "起算", "条款"])]
+    readings = [[r.key, r.clause, r.text, "本系统默认，制度未规定" if r.default else ""] for r in rules.readings]
+    parts += ["", "【制度未明确处的取舍】", table(readings, ["规则", "条款", "说明", "标记"])]
     return "\n".join(parts)
 
 

@@ -53,11 +53,13 @@ def find_repeat(new_at: Any, customer_key: str, closed: Iterable[ClosedComplaint
 
 
 def no_fault_reason(value: Any, rules: Rules | None = None) -> int | None:
-    """附件2 reason number (1-7) from "3", "附件2-3", "3.投诉问题…" or the text; None if blank."""
+    """附件2 reason number (1-7) from "3", "附件2-3", "3.投诉问题…" or the text; None if blank or 有责."""
     rules = rules or load_rules()
     if is_blank(value):
         return None
     text = normalize_text(value)
+    if text in ("有责", "无", "否", "-"):
+        return None
     match = re.match(r"^(?:附件2[-.]?)?([1-7])(?:[.、:．]|$)", text)
     if match:
         return int(match.group(1))

@@ -172,6 +172,16 @@ class NotAccepted:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """A rule the code had to choose where the text is silent; not a single number."""
+
+    key: str
+    clause: str
+    text: str
+    default: bool
+
+
+@dataclass(frozen=True)
 class PolicyInfo:
     key: str
     title: str
@@ -203,6 +213,7 @@ class Rules:
     no_fault_reasons: tuple[str, ...]
     no_fault_clause: str
     not_accepted: tuple[NotAccepted, ...]
+    readings: tuple[Reading, ...] = ()
     source: Path = field(default=DEFAULT_RULES_PATH)
 
     def value(self, key: str) -> Any:
@@ -488,6 +499,10 @@ def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> R
         no_fault_reasons=tuple(nf.get("reasons", list)),
         no_fault_clause=nf.get("clause", str),
         not_accepted=not_accepted,
+        readings=tuple(
+            Reading(r.get("key", str), r.get("clause", str), r.get("text", str), r.get("default", bool, False))
+            for r in root.items("readings")
+        ),
         source=source,
     )
 
