@@ -1,0 +1,132 @@
+"""The calamine reader: columns by header, addresses kept, IDs as text, dates normalised."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from xinao_xl.books import callback_ledger
+from xinao_xl.books.read import (
+    BookReader,
+    BookReadError,
+    formulas_in_xml,
+    read_formulas,
+    read_table,
+)
+from xinao_xl.books.writer import write_record
+from xinao_xl.policy.rules import load_rules
+
+SPEC = callback_ledger.ledger_sheet()
+
+
+def ledger(tmp_path: Path, rows: dict[int, dict], extra=None, name: str = "l.xlsx") -> Path:
+    wb = callback_ledger.build_callback_ledger("2026-11", load_rules())
+    ws = wb[SPEC.name]
+    for r, values in rows.items():
+        write_record(ws, SPEC, r, values)
+    if extra:
+        extra(wb)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+ROW = {"call_date": date(2026, 11, 5), "business": "维修", "order": "0123", "done_date": date(2026, 11, 3), "phone": "13812345678", "result": "满意"}
+
+
+def test_records_keep_rows_and_addresses_and_skip_blank_rows(tmp_path: Path) -> None:
+    path = ledger(tmp_path, {3: ROW, 4: {}, 6: {**ROW, "customer": "张三"}})
+    t = read_table(path, SPEC)
+    assert t.found and t.header_row == 2 and t.missing == ()
+    assert t.frame["_row"].tolist() == [3, 6]
+    assert t.address("phone", 6) == "F6"
+    assert t.frame.loc[1, "customer"] == "张三"
+    assert t.frame.loc[0, "call_date"] == date(2026, 11, 5)
+
+
+def test_ids_stay_text_numbers_and_dates_in_any_form(tmp_path: Path) -> None:
+    def typed(wb: Workbook) -> None:
+        ws = wb[SPEC.name]
+        ws["F3"] = 13812345678  # a phone typed as a number
+        ws["C3"] = 635123456.0
+        ws["A4"] = 46331  # a serial: 2026-11-05
+        ws["A5"] = "2026年11月5日"
+        ws["Q5"] = "2026/11/05 15:20"
+
+    path = ledger(tmp_path, {3: ROW, 4: ROW, 5: {**ROW, "order": "00042"}}, typed)
+    t = read_table(path, SPEC)
+    assert t.frame.loc[0, "phone"] == "13812345678"
+    assert t.frame.loc[0, "order"] == "635123456"
+    assert t.frame.loc[2, "order"] == "00042"
+    assert t.frame["call_date"].tolist() == [date(2026, 11, 5)] * 3
+    assert t.frame.loc[2, "flow_date"] == datetime(2026, 11, 5, 15, 20)
+    assert t.raw.loc[1, "call_date"] in (46331, date(2026, 11, 5))
+
+
+def test_bad_value_is_a_problem_with_its_cell_and_raw_value(tmp_path: Path) -> None:
+    path = ledger(tmp_path, {3: ROW, 4: {**ROW, "done_date": "上周三"}})
+    t = read_table(path, SPEC)
+    assert [(p.key, p.row, p.raw) for p in t.problems] == [("done_date", 4, "上周三")]
+    assert t.frame.loc[1, "done_date"] is None
+
+
+def test_moved_extra_and_missing_columns_and_renamed_sheet(tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "回访记录"  # renamed
+    headers = ["备用", *(h for h in SPEC.headers if h not in ("客户地址",))]  # extra col A, 客户地址 gone
+    ws.append(["标题"])
+    ws.append(headers)
+    ws.append([None, date(2026, 11, 5), "维修", "007"])
+    path = tmp_path / "moved.xlsx"
+    wb.save(path)
+    t = BookReader(path).table(SPEC, others=("完工量",))
+    assert t.renamed_from == "台账" and t.sheet == "回访记录"
+    assert t.missing == ("客户地址",)
+    assert t.letters["call_date"] == "B"
+    assert t.address("order", 3) == "D3"
+    assert t.frame.loc[0, "order"] == "007"
+
+
+def test_merged_cells_give_their_value_to_every_row(tmp_path: Path) -> None:
+    def merge(wb: Workbook) -> None:
+        ws = wb[SPEC.name]
+        ws.merge_cells("I3:I4")
+        ws["I3"] = "客服部"
+
+    path = ledger(tmp_path, {3: ROW, 4: ROW}, merge)
+    t = read_table(path, SPEC)
+    assert t.frame["dept"].tolist() == ["客服部", "客服部"]
+
+
+def test_formulas_are_read_from_the_sheet_xml(tmp_path: Path) -> None:
+    def tamper(wb: Workbook) -> None:
+        wb[SPEC.name]["U5"] = "否"
+
+    path = ledger(tmp_path, {3: ROW}, tamper)
+    formulas = read_formulas(path, SPEC.name)
+    assert formulas["T3"] == SPEC.render(SPEC.column("due"), 3)
+    assert "U5" not in formulas and "U6" in formulas
+    assert read_formulas(path, "没有这个表") == {}
+
+
+def test_shared_and_prefixed_formula_cells_count_as_formulas() -> None:
+    xml = (
+        b'<sheetData><row r="3"><c r="T3" s="2"><f t="shared" ref="T3:T4" si="0">A3+1</f><v>2</v></c>'
+        b'<c r="U3" s="1"/><c r="V3" t="s"><v>0</v></c></row>'
+        b'<row r="4"><x:c r="T4" s="2"><x:f t="shared" si="0"/><x:v>3</x:v></x:c>'
+        b'<c r="W4"><f>IF(A4&lt;&gt;"","&amp;",1)</f></c></row></sheetData>'
+    )
+    assert formulas_in_xml(xml) == {"T3": "=A3+1", "T4": "=", "W4": '=IF(A4<>"","&",1)'}
+
+
+def test_unreadable_file_is_a_chinese_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(BookReadError, match="无法读取"):
+        BookReader(bad)
+    with pytest.raises(BookReadError, match="找不到"):
+        BookReader(tmp_path / "none.xlsx")
