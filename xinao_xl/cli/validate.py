@@ -1,0 +1,52 @@
+"""`xinao-xl validate FILE... [--previous DIR] [--out DIR]`: check a month's workbooks.
+
+Prints every finding (级别, 工作簿, 工作表, 单元格, 说明), writes a copy of each workbook
+with findings (``<name>_校验结果.xlsx``, a 校验结果 sheet and the cells marked) and ends
+with exit code 1 when there is any 错误, 0 otherwise, 2 when the input cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from xinao_xl.books.read import BookReadError
+from xinao_xl.services import validate
+from xinao_xl.services.new_month import WorkbookOpenError
+
+from .base import CliError, table
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "validate",
+        help="校验某月的工作簿（格式、下拉值、制度规则、跨表一致、公式被改写）",
+        description="校验某月的工作簿；有“错误”时退出码为1，无法读取时为2",
+    )
+    p.add_argument("files", nargs="+", type=Path, metavar="文件", help="工作簿文件或月份文件夹（如 2026-11）")
+    p.add_argument("--previous", type=Path, default=None, help="上月文件夹（7日内重复回访检查用；默认自动查找同级的上月文件夹）")
+    p.add_argument("--out", type=Path, default=None, help="校验结果副本的输出目录（默认写在原工作簿旁）")
+    p.add_argument("--now", default=None, help=argparse.SUPPRESS)  # a fixed "now" for tests: 2026-12-01T10:00
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    now = datetime.fromisoformat(args.now) if args.now else None
+    source = args.files[0] if len(args.files) == 1 else args.files
+    try:
+        sources, _ = validate.month_sources(source)
+        findings = validate.validate_month(source, args.previous, now=now)
+        written = validate.write_results(findings, sources, args.out)
+    except (validate.ValidateInputError, BookReadError, WorkbookOpenError) as exc:
+        raise CliError(str(exc), 2) from None
+    if findings:
+        rows = [[f.severity, f.workbook, f.sheet, f.cell, f.message] for f in findings]
+        print(table(rows, ["级别", "工作簿", "工作表", "单元格", "说明"]))
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    print(f"\n共 {errors} 个错误、{warnings} 个警告（{len(sources)} 个工作簿）")
+    for path in written:
+        print(f"  校验结果：{path}")
+    return 1 if errors else 0

@@ -1,0 +1,280 @@
+"""Use case: validate a month's workbooks (`xinao-xl validate`, ribbon 校验本簿).
+
+    findings = validate_month(Path("D:/服务考核/2026-11"))
+    paths = write_results(findings, sources_of(Path("D:/服务考核/2026-11")))
+
+Four kinds of checks, each finding naming the workbook, sheet and cell and saying in
+Chinese what to type instead:
+
+- schema (`validate_schema`): types, dropdown values, ranges, lengths, required cells,
+  date order (回访日期 ≥ 完工日期, 反馈 ≥ 流转, complaint stages in order);
+- policy (`validate_rules`): callback more than 3 days after completion (回访 五.2), the
+  same customer twice within 7 days, last month included (三.3), 不满意 without 流转单
+  and a 流转单 past its deadline without feedback (六), media praise outside 3–5 (考核
+  7.2), 有责 with a 无责 reason (投诉 附件2);
+- across workbooks: 台账 opinions in the 意见统计表, 投诉台账 ⇔ 加减分明细;
+- tampering: a formula cell overwritten by a typed value.
+
+错误 blocks the monthly close; 警告 is shown. The workbooks are only read: the results go
+into a copy (``<name>_校验结果.xlsx``) with a 校验结果 sheet and the cells marked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
+from xinao_xl.books.workbooks import BOOKS
+from xinao_xl.policy.rules import Rules, load_rules
+
+from . import validate_rules as R
+from . import validate_schema as S
+from .port import ERROR, WARNING, FileBook, WorkbookPort
+from .validate_context import Finding, MonthData, mask_phone
+
+__all__ = [
+    "ERROR",
+    "WARNING",
+    "Finding",
+    "RESULT_SHEET",
+    "has_errors",
+    "mask_phone",
+    "month_sources",
+    "validate_books",
+    "validate_month",
+    "write_results",
+]
+
+RESULT_SHEET = "校验结果"
+STEMS = tuple(stem for stem, _ in BOOKS)
+MONTH_IN_NAME = re.compile(r"(\d{4}-(?:0[1-9]|1[0-2]))")
+# The sheet that tells a workbook apart when its file was renamed.
+SIGNATURE_SHEETS = {
+    assessment.ITEMS: assessment.STEM,
+    callback_ledger.LEDGER: callback_ledger.STEM,
+    opinions.SHEET: opinions.STEM,
+    complaint_ledger.LEDGER: complaint_ledger.STEM,
+}
+
+
+class ValidateInputError(ValueError):
+    """The files given are not a month's workbooks (Chinese message); exit code 2."""
+
+
+# --- which file is which -----------------------------------------------------------------
+
+
+def month_sources(source: Path | Sequence[Path]) -> tuple[dict[str, Path], str | None]:
+    """The workbooks (stem -> path) in a month folder or a list of files, and the month.
+
+    A file is recognised by its name (``2026-11_客户投诉台账.xlsx``), else by its sheets.
+    """
+    paths: list[Path] = []
+    month = None
+    items = [source] if isinstance(source, str | Path) else list(source)
+    for item in items:
+        item = Path(item)
+        if item.is_dir():
+            found = sorted(p for p in item.glob("*.xlsx") if not p.name.startswith(("~$", ".")) and not p.stem.endswith("_" + RESULT_SHEET))
+            if not found:
+                raise ValidateInputError(f"文件夹 {item} 中没有 .xlsx 工作簿")
+            paths.extend(found)
+            month = month or _month_of(item.name)
+        else:
+            if not item.exists():
+                raise ValidateInputError(f"找不到文件：{item}")
+            paths.append(item)
+    books: dict[str, Path] = {}
+    for path in paths:
+        stem = _stem_of(path)
+        if stem is None:
+            raise ValidateInputError(f"无法识别 {path.name}：不是考核表、回访台账、意见统计表或投诉台账")
+        if stem in books:
+            raise ValidateInputError(f"{books[stem].name} 和 {path.name} 是同一种工作簿，请只给出一个")
+        books[stem] = path
+        month = month or _month_of(path.name)
+    return books, month
+
+
+def _month_of(name: str) -> str | None:
+    m = MONTH_IN_NAME.search(name)
+    return m.group(1) if m else None
+
+
+def _stem_of(path: Path) -> str | None:
+    for stem in STEMS:
+        if stem in path.stem:
+            return stem
+    if path.suffix.lower() != ".xlsx":
+        return None
+    try:
+        names = FileBook(path).sheet_names()
+    except Exception:
+        return None
+    for sheet, stem in SIGNATURE_SHEETS.items():
+        if sheet in names:
+            return stem
+    return None
+
+
+def previous_ledger_path(folder: Path | None, month: str | None, given: Path | None) -> Path | None:
+    """Last month's 台账: in the folder given, else in the sibling folder of the month before."""
+    if given is not None:
+        candidates = sorted(Path(given).glob(f"*{callback_ledger.STEM}*.xlsx")) if Path(given).is_dir() else [Path(given)]
+        return candidates[0] if candidates else None
+    if folder is None or month is None:
+        return None
+    year, mon = (int(x) for x in month.split("-"))
+    prev = f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+    candidates = sorted((folder.parent / prev).glob(f"*{callback_ledger.STEM}*.xlsx"))
+    return candidates[0] if candidates else None
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+def _specs(rules: Rules) -> dict[str, WorkbookSpec]:
+    return {
+        assessment.STEM: assessment.assessment_spec(rules),
+        callback_ledger.STEM: callback_ledger.callback_spec(rules),
+        opinions.STEM: opinions.opinions_spec(rules),
+        complaint_ledger.STEM: complaint_ledger.complaint_spec(rules),
+    }
+
+
+def validate_books(
+    books: Mapping[str, WorkbookPort],
+    month: str | None = None,
+    previous: WorkbookPort | None = None,
+    now: datetime | None = None,
+    rules: Rules | None = None,
+) -> list[Finding]:
+    """Validate the month's books (stem -> port); the port-level entry the add-in will use."""
+    rules = rules or load_rules()
+    m = MonthData(rules=rules, now=now or datetime.now(), month=month, books=dict(books))
+    specs = _specs(rules)
+    for stem, book in books.items():
+        spec = specs[stem]
+        names = [s.name for s in spec.sheets]
+        for sheet in spec.sheets:
+            if isinstance(sheet, TableSheet):
+                t = book.read_table(sheet, names)
+                m.tables[sheet.name] = t
+                S.check_table_shape(m, t)
+                S.check_table_cells(m, t)
+                S.check_required(m, t)
+                if t.found:
+                    S.check_table_formulas(m, book, t, book.read_formulas(t.sheet))
+            elif isinstance(sheet, FormSheet):
+                f = book.read_form(sheet)
+                m.forms[sheet.name] = f
+                if stem == assessment.STEM and sheet.name != assessment.SUMMARY:
+                    S.check_department(m, f)
+                else:
+                    S.check_form_counts(m, f)
+                if f.found:
+                    S.check_form_formulas(m, f, stem, book.read_formulas(sheet.name))
+    if previous is not None:
+        m.previous = previous.read_table(callback_ledger.ledger_sheet())
+
+    ledger = _found(m, callback_ledger.LEDGER)
+    if ledger:
+        S.check_date_order(m, ledger, (("done_date", "call_date"), ("flow_date", "feedback_date")))
+        R.check_callback_timing(m, ledger)
+        R.check_repeat_callbacks(m, ledger)
+        R.check_flow_forms(m, ledger)
+    complaints = _found(m, complaint_ledger.LEDGER)
+    if complaints:
+        S.check_date_order(m, complaints, R.STAGE_ORDER)
+        R.check_fault(m, complaints)
+        R.check_complaint_level(m, complaints)
+    items = _found(m, assessment.ITEMS)
+    if items:
+        R.check_media_praise(m, items)
+        R.check_complaint_level(m, items)
+    notes = _found(m, opinions.SHEET)
+    if ledger and notes:
+        R.check_opinions_listed(m, ledger, notes)
+    if complaints and items:
+        R.check_complaints_agree(m, complaints, items)
+    return sorted(_unique(m.findings), key=Finding.sort_key)
+
+
+def _found(m: MonthData, sheet: str):  # -> TableRead | None
+    t = m.tables.get(sheet)
+    return t if t is not None and t.found else None
+
+
+def _unique(findings: Iterable[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        if f not in seen:
+            seen.add(f)
+            out.append(f)
+    return out
+
+
+def validate_month(
+    source: Path | Sequence[Path],
+    previous_month_folder: Path | None = None,
+    now: datetime | None = None,
+    rules: Rules | None = None,
+) -> list[Finding]:
+    """Validate a month folder or some of its workbook files.
+
+    Last month's 台账 (for the 7-day rule) comes from `previous_month_folder`, else from the
+    sibling folder ``YYYY-MM`` of the month before when there is one. A workbook open in
+    Excel is refused (`WorkbookOpenError`); an unreadable file raises `BookReadError`.
+    """
+    sources, month = month_sources(source)
+    folder = Path(source) if isinstance(source, str | Path) and Path(source).is_dir() else None
+    books = {stem: FileBook.open(path) for stem, path in sources.items()}
+    prev_path = previous_ledger_path(folder, month, previous_month_folder)
+    previous = FileBook(prev_path) if prev_path is not None else None
+    return validate_books(books, month, previous, now, rules)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+# --- output ---------------------------------------------------------------------------------
+
+HEADERS = ("序号", "级别", "工作簿", "工作表", "单元格", "说明")
+WIDTHS = (6, 6, 26, 12, 8, 100)
+
+
+def result_rows(findings: Sequence[Finding]) -> list[list[object]]:
+    """The 校验结果 sheet's rows (header first); a clean book says so in one row."""
+    rows: list[list[object]] = [list(HEADERS)]
+    for n, f in enumerate(findings, start=1):
+        rows.append([n, f.severity, f.workbook, f.sheet, f.cell, f.message])
+    if not findings:
+        rows.append(["", "", "", "", "", "未发现问题"])
+    return rows
+
+
+def write_results(findings: Sequence[Finding], sources: Mapping[str, Path], out_dir: Path | None = None) -> list[Path]:
+    """For each workbook with findings, a copy with a 校验结果 sheet and the cells marked.
+
+    The copy is ``<name>_校验结果.xlsx`` beside the workbook, or in `out_dir`; the workbook
+    itself is never written.
+    """
+    written = []
+    for path in sources.values():
+        mine = [f for f in findings if f.workbook == path.name]
+        if not mine:
+            continue
+        book = FileBook(path)
+        book.put_sheet(RESULT_SHEET, result_rows(mine), WIDTHS)
+        names = set(book.sheet_names())
+        for f in mine:
+            if f.cell and f.sheet in names:
+                book.mark_cell(f.sheet, f.cell, f.severity, f"{f.severity}：{f.message}")
+        target = (Path(out_dir) if out_dir else path.parent) / f"{path.stem}_{RESULT_SHEET}.xlsx"
+        written.append(book.save(target))
+    return written

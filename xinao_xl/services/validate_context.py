@@ -1,0 +1,103 @@
+"""What every validation check shares: the finding type, the month's books as read, helpers.
+
+Split from `validate.py` so the schema checks (`validate_schema`) and the policy and
+cross-workbook checks (`validate_rules`) import the same small things without a cycle.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from xinao_xl.books.read import FormRead, TableRead
+from xinao_xl.policy.parse import is_blank, normalize_text
+from xinao_xl.policy.rules import Rules
+
+from .port import ERROR, WARNING, WorkbookPort
+
+SEVERITIES = (ERROR, WARNING)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: 错误 blocks the monthly close, 警告 is shown but does not."""
+
+    severity: str  # 错误 | 警告
+    workbook: str
+    sheet: str
+    cell: str  # "F17"; "" when the problem is the sheet or the workbook itself
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"severity must be one of {SEVERITIES}: {self.severity!r}")
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def sort_key(self) -> tuple[Any, ...]:
+        m = re.fullmatch(r"([A-Z]+)(\d+)", self.cell)
+        row, col = (int(m.group(2)), (len(m.group(1)), m.group(1))) if m else (0, (0, ""))
+        return (self.severity != ERROR, self.workbook, self.sheet, row, col)
+
+
+@dataclass
+class MonthData:
+    """The month's books (by stem), their sheets as read, and the facts rules need."""
+
+    rules: Rules
+    now: datetime
+    month: str | None = None  # "2026-11" when known from the file or folder name
+    books: dict[str, WorkbookPort] = field(default_factory=dict)
+    tables: dict[str, TableRead] = field(default_factory=dict)  # by sheet spec name
+    forms: dict[str, FormRead] = field(default_factory=dict)
+    previous: TableRead | None = None  # last month's 台账
+    findings: list[Finding] = field(default_factory=list)
+
+    def add(self, severity: str, t: TableRead | FormRead, cell: str, message: str) -> None:
+        self.findings.append(Finding(severity, t.workbook, t.sheet, cell, message))
+
+    def at(self, severity: str, t: TableRead, key: str, row: int, message: str) -> None:
+        """A finding on column `key` of record row `row`."""
+        self.add(severity, t, t.address(key, row), message)
+
+    def in_month(self, moment: Any) -> bool:
+        """Whether a date lies in the month validated (True when the month is unknown)."""
+        if self.month is None or moment is None:
+            return True
+        day = moment.date() if isinstance(moment, datetime) else moment
+        return isinstance(day, date) and f"{day:%Y-%m}" == self.month
+
+
+def mask_phone(value: Any) -> str:
+    """138****5678: enough to find the row, not enough to call the customer."""
+    if is_blank(value):
+        return ""
+    digits = re.sub(r"\D", "", normalize_text(value))
+    if len(digits) < 8:
+        return "****"
+    return digits[:3] + "****" + digits[-4:]
+
+
+def show(moment: Any) -> str:
+    """A date or moment as staff write it: 2026-11-03 or 2026-11-03 15:20."""
+    if isinstance(moment, datetime):
+        return f"{moment:%Y-%m-%d}" if moment.time() == datetime.min.time() else f"{moment:%Y-%m-%d %H:%M}"
+    if isinstance(moment, date):
+        return f"{moment:%Y-%m-%d}"
+    return str(moment)
+
+
+def as_moment(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, datetime.min.time())
+    return None
+
+
+def blank(value: Any) -> bool:
+    return is_blank(value)

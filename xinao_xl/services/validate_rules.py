@@ -1,0 +1,252 @@
+"""Policy and cross-workbook checks on the month's records (POLICY_RULES §1, §4, §5).
+
+Each check names the clause it enforces and the cell to change; messages carry no more
+customer data than a masked phone (138****5678).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from xinao_xl.books import lists as L
+from xinao_xl.books.read import TableRead
+from xinao_xl.policy import callbacks, complaints, deadlines, scoring
+from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.parse import normalize_text, parse_bool, parse_department
+
+from .port import ERROR, WARNING
+from .validate_context import MonthData, blank, mask_phone, show
+
+# --- 回访台账 -----------------------------------------------------------------------------
+
+
+def check_callback_timing(m: MonthData, t: TableRead) -> None:
+    """回访 五.2: a callback more than 3 days after completion."""
+    limit = int(m.rules.value("callback_within_days"))
+    for rec in t.records():
+        if rec.get("call_date") is None or rec.get("done_date") is None:
+            continue
+        if callbacks.callback_late(rec["done_date"], rec["call_date"], m.rules):
+            days = (rec["call_date"] - rec["done_date"]).days
+            m.at(WARNING, t, "call_date", rec["_row"],
+                 f"回访日期比完工日期晚{days}天，超过{limit}天（回访办法五.2）：应在完工后{limit}天内回访；如日期填错请改正回访日期或完工日期")
+
+
+def _called(rec: dict[str, Any], m: MonthData) -> bool:
+    """A call that reached the customer (未接通 is not a call for the 7-day rule)."""
+    result = rec.get("result")
+    return rec.get("call_date") is not None and (blank(result) or normalize_text(result) != "未接通")
+
+
+def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
+    """回访 三.3: the same customer called twice within 7 days, last month's ledger included."""
+    days = int(m.rules.value("no_repeat_days"))
+    calls: dict[str, list[tuple[date, int, bool]]] = defaultdict(list)  # key -> (day, row, this month)
+    sources = [(m.previous, False), (t, True)] if m.previous is not None and m.previous.found else [(t, True)]
+    for table, current in sources:
+        for rec in table.records():
+            if not _called(rec, m):
+                continue
+            key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
+            if key:
+                calls[key].append((rec["call_date"], rec["_row"], current))
+    for entries in calls.values():
+        entries.sort(key=lambda e: (e[0], not e[2], e[1]))
+        for (day0, row0, cur0), (day1, row1, cur1) in zip(entries, entries[1:], strict=False):
+            if not cur1 or (day1 - day0).days > days:
+                continue
+            where = f"台账第{row0}行" if cur0 else f"上月台账第{row0}行"
+            rec_key = "phone" if "phone" in t.letters else "customer"
+            phone = mask_phone(t.frame.loc[t.frame["_row"] == row1, "phone"].iat[0]) if "phone" in t.frame.columns else ""
+            who = f"该客户（{phone}）" if phone else "该客户"
+            m.at(WARNING, t, rec_key, row1,
+                 f"{who}已于{show(day0)}回访（{where}），{days}日内不应重复回访（回访办法三.3）：如为同一次回访的重复登记请删除本行")
+
+
+def check_flow_forms(m: MonthData, t: TableRead) -> None:
+    """回访 六: 不满意 needs a 流转单; a 流转单 without feedback past its 2-day deadline."""
+    unsatisfied = m.rules.callback_unsatisfied
+    for rec in t.records():
+        row = rec["_row"]
+        flow = _yes(rec.get("flow"))
+        if not blank(rec.get("result")) and normalize_text(rec["result"]) == unsatisfied and not flow:
+            m.at(ERROR, t, "flow", row, "回访结果为不满意，须开具流转单（回访办法六）：是否流转请填“是”，并填写流转单号和流转日期")
+            continue
+        if not flow:
+            continue
+        if blank(rec.get("flow_no")):
+            m.at(ERROR, t, "flow_no", row, "已流转但没有流转单号：请填写流转单号")
+        if rec.get("flow_date") is None:
+            if blank(t.raw.loc[t.raw["_row"] == row, "flow_date"].iat[0]) if "flow_date" in t.raw.columns else True:
+                m.at(ERROR, t, "flow_date", row, "已流转但没有流转日期：请填写流转日期，如 2026-11-03 15:20")
+            continue
+        if rec.get("feedback_date") is not None:
+            continue
+        due = deadlines.flow_form_due(rec["flow_date"], m.rules)
+        if m.now > due:
+            no = rec.get("flow_no") or ""
+            m.at(WARNING, t, "feedback_date", row,
+                 f"流转单{no}已过反馈时限（{due:%Y-%m-%d} 24:00）仍未反馈（回访办法六.1，每单扣{m.rules.value('late_flow_points'):g}分）：收到责任部门反馈后填写反馈日期和处理结果")
+
+
+def _yes(value: Any) -> bool:
+    if blank(value):
+        return False
+    try:
+        return parse_bool(value)
+    except PolicyInputError:
+        return False
+
+
+# --- 投诉台账 -----------------------------------------------------------------------------
+
+# 投诉 第七条、第九条: 受理 → 调查 → 处理 → 回访; 办结 after 处理; 申诉 after 办结.
+STAGE_ORDER = (
+    ("accepted", "inv_done"),
+    ("accepted", "handle_done"),
+    ("inv_done", "handle_done"),
+    ("handle_done", "revisit_done"),
+    ("accepted", "closed"),
+    ("handle_done", "closed"),
+    ("closed", "appeal_at"),
+)
+
+
+def check_fault(m: MonthData, t: TableRead) -> None:
+    """投诉 附件2: a 无责 reason on a 有责 (or blank, read as 有责) row, and 无责 without one."""
+    for rec in t.records():
+        row, resp, reason = rec["_row"], rec.get("resp"), rec.get("reason")
+        try:
+            reason_no = complaints.no_fault_reason(reason, m.rules)
+        except PolicyInputError:
+            reason_no = None  # the dropdown check reports it
+        responsible = True
+        if not blank(resp):
+            try:
+                responsible = parse_bool(resp)
+            except PolicyInputError:
+                continue
+        if reason_no and responsible:
+            said = "有责" if not blank(resp) else "空白（按有责计）"
+            m.at(ERROR, t, "resp", row,
+                 f"已填无责原因（附件2第{reason_no}项），有责/无责却为{said}：确属无责请选“无责”，否则清空无责原因")
+        elif not responsible and not reason_no and blank(reason):
+            m.at(ERROR, t, "reason", row, "无责投诉须说明原因（投诉办法附件2）：请从下拉列表选择无责原因")
+
+
+def _points(rec: dict[str, Any], m: MonthData) -> float | None:
+    if blank(rec.get("level")) and blank(rec.get("channel")):
+        return None
+    try:
+        return scoring.complaint_deduction(rec.get("level"), rec.get("channel"), rec.get("resp"), m.rules)
+    except PolicyInputError:
+        return None
+
+
+def check_complaint_level(m: MonthData, t: TableRead) -> None:
+    """A complaint needs a level, unless its channel deducts by itself (95158, 市长热线)."""
+    for rec in t.records():
+        if "type" in rec and rec.get("type") != L.ITEM_COMPLAINT:
+            continue
+        if not blank(rec.get("level")):
+            continue  # a level not in the list is the dropdown check's finding
+        try:
+            scoring.complaint_deduction(None, rec.get("channel"), rec.get("resp"), m.rules)
+        except PolicyInputError:
+            m.at(ERROR, t, "level", rec["_row"], "投诉须填写级别（95158、市长热线渠道可不填）：请从下拉列表选择投诉级别，如“4级”")
+
+
+# --- 加减分明细 -----------------------------------------------------------------------------
+
+
+def check_media_praise(m: MonthData, t: TableRead) -> None:
+    """考核 7.2: external media praise is worth 3 to 5 points."""
+    low, high = float(m.rules.value("media_points_min")), float(m.rules.value("media_points_max"))
+    for rec in t.records():
+        if rec.get("type") != L.ITEM_MEDIA:
+            continue
+        points = rec.get("pin")
+        raw = t.raw.loc[t.raw["_row"] == rec["_row"], "pin"].iat[0] if "pin" in t.raw.columns else None
+        if points is None and not blank(raw):
+            continue  # not a number: the type check reports it
+        if points is None or not low <= points <= high:
+            shown = "空白" if points is None else f"{points:g}分"
+            m.at(ERROR, t, "pin", rec["_row"], f"外部媒体表扬加{low:g}到{high:g}分（考核办法7.2），填报分值为{shown}：请按媒体影响范围填写{low:g}到{high:g}之间的分值")
+
+
+# --- across workbooks ----------------------------------------------------------------------
+
+
+def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) -> None:
+    """回访 五.4: every 不满意 or opinion of the 台账 appears in the 意见统计表 (附件4)."""
+    unsatisfied = m.rules.callback_unsatisfied
+    wanted = []
+    for rec in ledger.records():
+        is_unsatisfied = not blank(rec.get("result")) and normalize_text(rec["result"]) == unsatisfied
+        has_words = any(not blank(rec.get(k)) for k in ("opinion", "suggestion", "reason"))
+        if is_unsatisfied or has_words:
+            wanted.append(rec)
+    if not wanted:
+        return
+    listed = [(callbacks.customer_key(r.get("phone"), r.get("customer"), r.get("address")), r.get("call_date")) for r in opinions.records()]
+    if not listed:
+        m.add(WARNING, opinions, f"A{opinions.spec.first_row}",
+              f"意见统计表尚未填写：台账中有{len(wanted)}条不满意或有意见的回访，月度结账时会自动填入，也可手工录入")
+        return
+    keys = {k for k, _ in listed}
+    by_key_day = set(listed)
+    for rec in wanted:
+        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
+        if (key, rec.get("call_date")) in by_key_day or (key in keys and (key, None) in by_key_day):
+            continue
+        cell = "result" if not blank(rec.get("result")) else "opinion"
+        m.at(ERROR, ledger, cell, rec["_row"],
+             f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rec['_row']}行（回访日期、客户电话与台账相同）")
+
+
+def check_complaints_agree(m: MonthData, ledger: TableRead, items: TableRead) -> None:
+    """投诉台账 and 加减分明细 agree: each deducting complaint of the month is in 加减分明细
+    with its 投诉单号 as 来源单号, the same 部门 and the same points, and nothing else is."""
+    def dept(value: Any) -> str:
+        try:
+            return parse_department(value, m.rules)
+        except PolicyInputError:
+            return normalize_text(value or "")
+
+    in_ledger: dict[tuple[str, str], dict[str, Any]] = {}
+    numbers: set[str] = set()
+    for rec in ledger.records():
+        if blank(rec.get("no")):
+            continue
+        numbers.add(normalize_text(rec["no"]))
+        in_ledger[(normalize_text(rec["no"]), dept(rec.get("dept")))] = rec
+    in_items: dict[tuple[str, str], dict[str, Any]] = {}
+    for rec in items.records():
+        if rec.get("type") != L.ITEM_COMPLAINT:
+            continue
+        if blank(rec.get("source")):
+            m.at(ERROR, items, "source", rec["_row"], "投诉扣分须填写来源单号：请填写投诉台账中的投诉单号")
+            continue
+        key = (normalize_text(rec["source"]), dept(rec.get("dept")))
+        if key in in_items:
+            m.at(WARNING, items, "source", rec["_row"], f"投诉{rec['source']}（{key[1]}）在加减分明细中重复登记（另见第{in_items[key]['_row']}行）：请删除重复的一行")
+            continue
+        in_items[key] = rec
+        if key not in in_ledger:
+            hint = "部门与投诉台账不一致" if key[0] in numbers else "投诉台账中没有这个投诉单号"
+            m.at(ERROR, items, "source", rec["_row"], f"来源单号“{rec['source']}”（{key[1]}）：{hint}；请改为投诉台账中的投诉单号和责任部门，或在投诉台账补登该投诉")
+    for key, rec in in_ledger.items():
+        points = _points(rec, m)
+        item = in_items.get(key)
+        if item is None:
+            if points and m.in_month(rec.get("accepted")):
+                m.at(ERROR, ledger, "no", rec["_row"],
+                     f"投诉{rec['no']}（{key[1]}，扣{points:g}分）未登记在服务绩效考核表的加减分明细：请在加减分明细加一行，类型“投诉”、部门“{key[1]}”、来源单号“{rec['no']}”，渠道、级别、有责/无责与投诉台账相同")
+            continue
+        item_points = _points(item, m)
+        if points is not None and item_points is not None and abs(points - item_points) > 1e-9:
+            m.at(ERROR, items, "level", item["_row"],
+                 f"投诉{rec['no']}（{key[1]}）在加减分明细扣{item_points:g}分，投诉台账为扣{points:g}分（第{rec['_row']}行）：请使渠道、级别、有责/无责与投诉台账一致")
+

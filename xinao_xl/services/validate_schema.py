@@ -1,0 +1,353 @@
+"""Schema checks: every entry cell against its column (type, dropdown, range, length),
+required cells, date order, and formula cells overwritten by a typed value.
+
+The schema (`books.schema`) already says what each cell accepts, as the Excel data
+validation staff see while typing; this re-checks the same rules on the file, because
+pasting, WPS and old copies get past a dropdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger
+from xinao_xl.books import lists as L
+from xinao_xl.books.read import FormRead, TableRead
+from xinao_xl.books.rules_sheet import list_specs
+from xinao_xl.books.schema import Column, TableSheet
+from xinao_xl.books.workbooks import BOOKS
+from xinao_xl.policy import complaints
+from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.parse import (
+    datetime_to_excel_serial,
+    normalize_text,
+    parse_bool,
+    parse_department,
+    parse_level,
+    parse_number,
+    parse_rate,
+)
+from xinao_xl.policy.rules import Rules
+
+from .port import ERROR, WARNING, WorkbookPort
+from .validate_context import MonthData, blank, show
+
+# Cells a record cannot do without (错误) and cells still to fill (警告: a sampled callback
+# row is added before the call is made).
+REQUIRED = {
+    callback_ledger.LEDGER: (("business", "done_date"), ("call_date", "result")),
+    assessment.ITEMS: (("dept", "type"), ()),
+    complaint_ledger.LEDGER: (("no", "accepted", "dept"), ()),
+}
+
+
+# --- sheets and columns ------------------------------------------------------------------
+
+
+def check_table_shape(m: MonthData, t: TableRead) -> None:
+    """Missing sheet, renamed sheet, missing columns."""
+    if t.renamed_from:
+        m.add(WARNING, t, "", f"工作表“{t.sheet}”应名为“{t.renamed_from}”，请改回原名（月度结账按名称查找）")
+    if not t.found:
+        m.add(ERROR, t, "", f"找不到工作表“{t.spec.name}”或其表头（第{t.spec.header_row}行）；请从模板恢复该工作表")
+        return
+    for header in t.missing:
+        m.add(ERROR, t, f"{t.spec.letter(t.spec.by_header(header).key)}{t.header_row}",
+              f"缺少列“{header}”：请在表头第{t.header_row}行恢复该列标题（可从模板复制）")
+
+
+def check_table_cells(m: MonthData, t: TableRead) -> None:
+    """Types (from the reader), dropdowns, ranges and lengths of every entry cell."""
+    if not t.found:
+        return
+    for p in t.problems:
+        column = t.spec.column(p.key)
+        m.at(ERROR, t, p.key, p.row, f"{column.header}{_problem_text(p.message)}；{_example(column)}")
+    lists = _lists(m.rules)
+    for column in t.spec.entry_columns:
+        if column.key not in t.frame.columns or column.validation is None:
+            continue
+        check = _cell_check(column, lists, m.rules)
+        for row, value, raw in zip(t.frame["_row"], t.frame[column.key], t.raw[column.key], strict=True):
+            if value is None:
+                continue
+            result = check(value, raw)
+            if result:
+                m.at(result[0], t, column.key, row, result[1])
+
+
+def check_required(m: MonthData, t: TableRead) -> None:
+    must, should = REQUIRED.get(t.spec.name, ((), ()))
+    if not t.found:
+        return
+    raw_blank = {k: t.raw[k] for k in (*must, *should) if k in t.raw.columns}
+    for i, row in enumerate(t.frame["_row"]):
+        for keys, severity, text in ((must, ERROR, "必填"), (should, WARNING, "尚未填写")):
+            for key in keys:
+                if key in raw_blank and blank(raw_blank[key].iat[i]):
+                    header = t.spec.column(key).header
+                    hint = "请填写" if severity == ERROR else "回访后请填写"
+                    m.at(severity, t, key, row, f"{header}{text}：{hint}{header}")
+
+
+def check_date_order(m: MonthData, t: TableRead, pairs: tuple[tuple[str, str], ...]) -> None:
+    """(earlier, later): the later cell may not hold an earlier moment."""
+    if not t.found:
+        return
+    for first, then in pairs:
+        if first not in t.frame.columns or then not in t.frame.columns:
+            continue
+        for row, a, b in zip(t.frame["_row"], t.frame[first], t.frame[then], strict=True):
+            if a is None or b is None:
+                continue
+            if _day_or_moment(b, a) < _day_or_moment(a, b):
+                h1, h2 = t.spec.column(first).header, t.spec.column(then).header
+                m.at(ERROR, t, then, row, f"{h2}（{show(b)}）早于{h1}（{show(a)}）：请核对两个日期，{h2}不能早于{h1}")
+
+
+def _day_or_moment(value: Any, other: Any) -> datetime:
+    """Compare a date with a datetime by day (a date column has no time)."""
+    if isinstance(value, datetime) and not isinstance(other, datetime):
+        return datetime.combine(value.date(), datetime.min.time())
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, datetime.min.time())
+    return value
+
+
+# --- one cell ----------------------------------------------------------------------------
+
+Check = Callable[[Any, Any], tuple[str, str] | None]
+
+
+def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules) -> Check:
+    v = column.validation
+    assert v is not None
+    header = column.header
+    if v.kind == "list":
+        allowed = lists.get(v.formula1, ())
+        exact = {normalize_text(x) for x in allowed}
+
+        def in_list(value: Any, raw: Any) -> tuple[str, str] | None:
+            text = normalize_text(value)
+            if text in exact:
+                return None
+            if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
+                return (WARNING, f"{header}只填附件2的无责原因；有责投诉请清空此格")
+            fixed = canonical(v.formula1, value, rules)
+            if fixed is not None:
+                return (WARNING, f"{header}“{_short(value)}”不是下拉列表中的写法：请改为“{fixed}”")
+            options = "、".join(allowed) if len(allowed) <= 12 else "见下拉列表"
+            return (ERROR, f"{header}“{_short(value)}”不在下拉列表中：请从下拉列表选择（可选：{options}）")
+
+        return in_list
+    if v.kind == "date":
+        low, high = float(v.formula1), float(v.formula2 or v.formula1)
+
+        def in_range(value: Any, raw: Any) -> tuple[str, str] | None:
+            serial = datetime_to_excel_serial(value)
+            if not low <= serial <= high + 1:
+                return (ERROR, f"{header}“{show(value)}”不是合理的日期（应在2000年到2100年之间）：{_example(column)}")
+            return None
+
+        return in_range
+    if v.kind in ("decimal", "whole"):
+        low = float(v.formula1)
+        high = float(v.formula2) if v.formula2 is not None else None
+
+        def number_range(value: Any, raw: Any) -> tuple[str, str] | None:
+            if value < low or (high is not None and value > high):
+                span = f"{low:g}到{high:g}之间" if high is not None else f"不小于{low:g}"
+                return (ERROR, f"{header}“{_short(raw)}”超出范围：请填写{span}的{'整数' if v.kind == 'whole' else '数字'}")
+            return None
+
+        return number_range
+    if v.kind == "textLength":
+        limit = int(v.formula2 or 255)
+
+        def length(value: Any, raw: Any) -> tuple[str, str] | None:
+            if len(str(raw)) > limit:
+                return (ERROR, f"{header}超过{limit}个字（现为{len(str(raw))}个）：请精简，或把详细内容另行存档")
+            return None
+
+        return length
+    return lambda value, raw: None
+
+
+def canonical(list_name: str, value: Any, rules: Rules) -> str | None:
+    """How the dropdown spells a value typed another way ("四级" → "4级"); None if unknown."""
+    try:
+        if list_name == L.L_DEPARTMENTS:
+            return parse_department(value, rules)
+        if list_name == L.L_LEVELS:
+            return L.level_label(parse_level(value))
+        if list_name == L.L_RESP:
+            return L.RESPONSIBLE if parse_bool(value) else L.NOT_RESPONSIBLE
+        if list_name == L.L_YESNO:
+            return L.YES if parse_bool(value) else L.NO
+        if list_name == L.L_BUSINESS:
+            return rules.business_type(normalize_text(value)).name
+        if list_name == L.L_MAJOR:
+            item = complaints.major_item(value, rules)
+            return item.label if item else None
+        if list_name == L.L_NOFAULT:
+            n = complaints.no_fault_reason(value, rules)
+            return f"{n}.{rules.no_fault_reasons[n - 1]}" if n else None
+        if list_name == L.L_CHANNELS:
+            text = normalize_text(value)
+            for channel in rules.channels:
+                if text == channel.code or text in (normalize_text(a) for a in channel.aliases):
+                    return channel.code
+    except (PolicyInputError, KeyError):
+        return None
+    return None
+
+
+def _lists(rules: Rules) -> dict[str, tuple[str, ...]]:
+    return {s.name: tuple(str(v) for v in s.values) for s in list_specs(rules) if s.name}
+
+
+def _problem_text(message: str) -> str:
+    """PolicyInputError text "无效日期: “x”（…）" → "“x”不是…"."""
+    code, _, rest = message.partition(": ")
+    what = {"无效日期": "不是日期", "无效数字": "不是数字", "无效整数": "不是不小于0的整数", "缺少日期": "为空"}.get(code, code)
+    value = rest.split("（")[0]
+    return f"{value}{what}"
+
+
+def _example(column: Column) -> str:
+    return {
+        "date": "请填写日期，如 2026-11-03",
+        "datetime": "请填写日期时间，如 2026-11-03 15:20",
+        "int": "请填写整数，如 3",
+        "number": "请填写数字，如 4.5",
+        "percent": "请填写百分比，如 96.5%",
+    }.get(column.type, "请按列标题填写")
+
+
+def _short(value: Any, limit: int = 20) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = show(value) if isinstance(value, date) else str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# --- form sheets -------------------------------------------------------------------------
+
+
+def check_department(m: MonthData, f: FormRead) -> None:
+    """§6 rows: 自评/审核 actuals as the indicator's kind reads them (rates as 96.5% or 0.965)."""
+    if not f.found:
+        m.add(ERROR, f, "", f"找不到工作表“{f.spec.name}”；请从模板恢复该工作表")
+        return
+    dept = m.rules.department(f.spec.name)
+    for ind in dept.indicators:
+        if ind.kind == "complaints":
+            continue
+        key = assessment.indicator_key(ind)
+        row = int(f.raw.loc[key, "_row"])
+        for col in ("self", "audit"):
+            raw = f.raw.loc[key, col]
+            if blank(raw):
+                continue
+            message = _indicator_problem(ind, raw)
+            if message:
+                m.add(ERROR, f, f.address(col, row), f"{ind.name}的{f.spec.column(col).header}“{_short(raw)}”{message}")
+
+
+def _indicator_problem(ind: Any, raw: Any) -> str | None:
+    try:
+        if ind.is_rate:
+            parse_rate(raw)
+        elif ind.kind == "mystery":
+            parse_number(raw, minimum=0, maximum=100)
+        elif ind.kind == "days":
+            parse_number(raw, minimum=0)
+        else:
+            parse_number(raw, minimum=0, maximum=100)
+    except PolicyInputError:
+        if ind.is_rate:
+            return "不是0%到100%之间的比率：请填写如 96.5% 或 0.965"
+        if ind.kind == "days":
+            return "不是天数：请填写不小于0的数字，如 2.5"
+        return "不是0到100之间的数字：请填写如 93.5"
+    return None
+
+
+def check_form_counts(m: MonthData, f: FormRead) -> None:
+    """完工量, 抽样 and 汇总: the few entry cells are non-negative numbers."""
+    if not f.found:
+        return
+    for p in f.problems:
+        column = f.spec.column(p.key)
+        m.add(ERROR, f, f.address(p.key, p.row), f"{column.header}{_problem_text(p.message)}；{_example(column)}")
+    for form_row in f.spec.rows:
+        for key in form_row.entry_keys:
+            value = f.frame.loc[form_row.key, key]
+            if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
+                row = int(f.frame.loc[form_row.key, "_row"])
+                m.add(ERROR, f, f.address(key, row), f"{f.spec.column(key).header}“{value:g}”不能为负数：请填写不小于0的数")
+
+
+# --- tampering ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def template_formulas(stem: str) -> dict[str, dict[str, str]]:
+    """Sheet -> {address: formula} of a freshly built workbook: where the formulas belong."""
+    from xinao_xl.policy.rules import load_rules
+
+    build = dict(BOOKS)[stem]
+    wb = build("2026-11", load_rules())
+    out: dict[str, dict[str, str]] = {}
+    for ws in wb.worksheets:
+        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
+        if cells:
+            out[ws.title] = cells
+    return out
+
+
+def check_table_formulas(m: MonthData, book: WorkbookPort, t: TableRead, formulas: dict[str, str]) -> None:
+    """In every record row, each formula column must still hold a formula."""
+    if not t.found:
+        return
+    spec: TableSheet = t.spec
+    for column in spec.formula_columns:
+        if column.key not in t.letters:
+            continue
+        moved = t.letters[column.key] != spec.letter(column.key)
+        for row, raw in zip(t.frame["_row"], t.raw[column.key], strict=True):
+            address = t.address(column.key, row)
+            if address in formulas:
+                continue
+            if row > spec.last_row:
+                m.at(WARNING, t, column.key, row, f"第{row}行超出模板预设的{spec.rows}行，“{column.header}”不会自动计算：请从上一行复制该列公式")
+                continue
+            restore = "从上一行复制该单元格" if moved else f"恢复公式 {spec.render(column, row)}"
+            m.at(ERROR, t, column.key, row, _tamper_text(column.header, raw, restore))
+
+
+def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str, str]) -> None:
+    """Every formula cell of the template's form sheet must still hold a formula."""
+    if not f.found:
+        return
+    expected = template_formulas(stem).get(f.spec.name, {})
+    values = f.raw.set_index("_row")
+    letters = {v: k for k, v in f.spec.letters.items()}
+    for address, formula in expected.items():
+        if address in formulas:
+            continue
+        col = "".join(ch for ch in address if ch.isalpha())
+        row = int(address[len(col):])
+        key = letters.get(col)
+        raw = values.loc[row, key] if key and row in values.index else None
+        header = f.spec.column(key).header if key else col
+        m.add(ERROR, f, address, _tamper_text(header, raw, f"恢复公式 {formula}（可从模板复制）"))
+
+
+def _tamper_text(header: str, raw: Any, restore: str) -> str:
+    if blank(raw):
+        return f"“{header}”是自动计算的单元格，公式已被清除：请{restore}"
+    return f"“{header}”是自动计算的单元格，公式被改写为“{_short(raw)}”：请删除该值并{restore}"
