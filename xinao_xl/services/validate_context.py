@@ -76,6 +76,8 @@ def mask_phone(value: Any) -> str:
     """138****5678: enough to find the row, not enough to call the customer."""
     if is_blank(value):
         return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     digits = re.sub(r"\D", "", normalize_text(value))
     if len(digits) < 8:
         return "****"
