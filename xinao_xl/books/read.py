@@ -84,6 +84,8 @@ class TableRead:
     missing: tuple[str, ...] = ()  # headers of the spec not found
     renamed_from: str | None = None  # the spec's sheet name when found under another name
     problems: list[CellProblem] = field(default_factory=list)
+    _records: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    _records_of: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def found(self) -> bool:
@@ -95,8 +97,13 @@ class TableRead:
         return f"{letter}{int(row)}"
 
     def records(self) -> list[dict[str, Any]]:
-        """The frame as dicts (None for blanks), handy for row-by-row rules."""
-        return [{k: _none(v) for k, v in rec.items()} for rec in self.frame.to_dict("records")]
+        """The frame as dicts (None for blanks), for row-by-row rules; built once (don't mutate)."""
+        if self._records is None or self._records_of is not self.frame:
+            keys = list(self.frame.columns)
+            columns = [[_none(v) for v in self.frame[k].tolist()] for k in keys]
+            self._records = [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+            self._records_of = self.frame
+        return self._records
 
 
 @dataclass
