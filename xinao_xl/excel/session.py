@@ -1,0 +1,111 @@
+"""What a ribbon handler needs from Excel, and its xlwings implementation.
+
+Handlers (`xinao_xl.excel.ribbon`) talk to a `Session`, not to xlwings, so every button can
+be run in a test against workbook files with a fake session (``tests/excel/fake_session``)
+while Excel gets `XlwingsSession`, built on ``xw.Book.caller()`` (the workbook the user has
+open when they press the button).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from xinao_xl.services.port import WorkbookPort
+
+__all__ = ["MarkableBook", "Session", "XlwingsSession"]
+
+TITLE = "新奥服务"
+
+
+class MarkableBook(WorkbookPort, Protocol):
+    """The caller's book: a workbook port that can also remove the marks it made."""
+
+    def clear_marks(self) -> int: ...
+
+
+class Session(Protocol):
+    def book_path(self) -> Path | None:
+        """Full path of the user's workbook; None while it has never been saved."""
+        ...
+
+    def book(self) -> MarkableBook:
+        """The user's workbook, live."""
+        ...
+
+    def open_book(self, path: Path) -> WorkbookPort | None:
+        """The workbook at ``path`` if it is open in this Excel (read it live), else None."""
+        ...
+
+    def save(self) -> None:
+        """Save the user's workbook (a service is about to read its file)."""
+        ...
+
+    def calculate(self) -> None: ...
+
+    def status(self, text: str | None) -> None:
+        """Show progress in the status bar; None gives the status bar back to Excel."""
+        ...
+
+    def alert(self, text: str, *, error: bool = False) -> None:
+        """A message box titled 新奥服务."""
+        ...
+
+    def show_rows(self, title: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None:
+        """Show a table in a new workbook (help, lists too long for a message box)."""
+        ...
+
+
+class XlwingsSession:
+    """`Session` on the workbook that called ``RunPython`` (Windows, Excel, xlwings)."""
+
+    def __init__(self, book: Any | None = None) -> None:
+        import xlwings as xw
+
+        self._xw = xw
+        self.xw_book = book if book is not None else xw.Book.caller()
+        self.app = self.xw_book.app
+
+    def book_path(self) -> Path | None:
+        full = str(self.xw_book.fullname)
+        return Path(full) if ("\\" in full or "/" in full) else None
+
+    def book(self) -> MarkableBook:
+        from .live import LiveBook
+
+        return LiveBook(self.xw_book)
+
+    def open_book(self, path: Path) -> WorkbookPort | None:
+        from .live import LiveBook
+
+        target = str(Path(path).resolve()).lower()
+        for book in self.app.books:
+            try:
+                if str(Path(str(book.fullname)).resolve()).lower() == target:
+                    return LiveBook(book)
+            except OSError:
+                continue
+        return None
+
+    def save(self) -> None:
+        self.xw_book.save()
+
+    def calculate(self) -> None:
+        self.app.calculate()
+
+    def status(self, text: str | None) -> None:
+        self.app.status_bar = text if text else False
+
+    def alert(self, text: str, *, error: bool = False) -> None:
+        self.app.alert(text[:1000], title=TITLE, mode="critical" if error else "info")
+
+    def show_rows(self, title: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None:
+        from .live import LiveBook
+
+        book = self.app.books.add()
+        live = LiveBook(book)
+        live.put_sheet(title, rows, widths)
+        first = book.sheets[0]
+        if first.name != title and len(book.sheets) > 1:
+            first.delete()
