@@ -91,6 +91,15 @@ class XlwingsSession:
     def save(self) -> None:
         self.xw_book.save()
 
+    def addin_path(self) -> Path | None:
+        """Where Excel loaded our add-in from (an add-in is in ``Workbooks`` by name)."""
+        from .addin.sources import ADDIN_NAME
+
+        try:
+            return Path(str(self.app.api.Workbooks(ADDIN_NAME).FullName))
+        except Exception:  # noqa: BLE001 - not loaded (run from a plain workbook) or renamed
+            return None
+
     def calculate(self) -> None:
         self.app.calculate()
 

@@ -1,0 +1,326 @@
+"""The ribbon dispatcher: each button id of the 新奥服务 tab -> a handler running a service.
+
+The VBA callback ``OnRibbon`` (``vba_stubs/XinaoRibbon.bas``) runs
+``import xinao_xl.excel.ribbon as r; r.dispatch('<button id>')``; `dispatch` shows progress
+in the status bar and the result, or the error, in a Chinese message box. Handlers import
+their service when they run, so this module imports cleanly whatever services exist, and a
+missing one is reported as such instead of breaking every button.
+
+Handlers take a `Session` (``xinao_xl.excel.session``): Excel gets the xlwings one, tests a
+fake over workbook files, so every button runs here against real files.
+
+    >>> sorted(HANDLERS)[:3]
+    ['btnClearMarks', 'btnCloseMonth', 'btnDoctor']
+"""
+
+from __future__ import annotations
+
+import getpass
+import importlib
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .session import Session
+
+__all__ = ["HANDLERS", "MonthPlace", "RibbonError", "dispatch", "month_place", "next_month"]
+
+MAX_LISTED = 15  # findings listed in a message box; the rest are counted
+
+
+class RibbonError(Exception):
+    """A Chinese message for the user (shown in a message box, not as a traceback)."""
+
+
+@dataclass(frozen=True)
+class MonthPlace:
+    """Where the user's workbook sits: ``root/2026-11/2026-11_….xlsx``."""
+
+    path: Path
+    month: str | None
+    folder: Path
+    root: Path
+
+
+def month_place(path: Path | None) -> MonthPlace:
+    """The month and folders of the user's workbook; a workbook never saved is refused."""
+    from xinao_xl.services.validate import MONTH_IN_NAME
+
+    if path is None:
+        raise RibbonError("请先把工作簿保存到月份文件夹（如 D:\\服务考核\\2026-11）中，再使用此功能")
+    folder = path.parent
+    found = MONTH_IN_NAME.fullmatch(folder.name) or MONTH_IN_NAME.search(path.name)
+    return MonthPlace(path, found.group(1) if found else None, folder, folder.parent)
+
+
+def next_month(month: str) -> str:
+    year, mon = (int(x) for x in month.split("-"))
+    return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
+
+
+def _need_month(place: MonthPlace) -> str:
+    if place.month is None:
+        raise RibbonError(f"无法从“{place.path.name}”或其文件夹名看出月份：请把工作簿放在以月份命名的文件夹（如 2026-11）中")
+    return place.month
+
+
+def _service(module: str, *names: str) -> Any:
+    """Import a service module (lazily); a missing one is a Chinese message, not a crash."""
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name and module.startswith(exc.name):
+            raise RibbonError(f"此功能所需的服务（{module}）尚未安装：请更新 xinao_xl 后重试") from None
+        raise
+    for name in names:
+        if not hasattr(loaded, name):
+            raise RibbonError(f"此功能所需的服务（{module}.{name}）尚未安装：请更新 xinao_xl 后重试")
+    return loaded
+
+
+# --- 月度 ------------------------------------------------------------------------------
+
+
+def new_month(session: Session) -> str:
+    """生成下月空表: next month's blank workbooks beside this month's folder."""
+    place = month_place(session.book_path())
+    target = next_month(_need_month(place))
+    nm = _service("xinao_xl.services.new_month", "create_month", "MonthExistsError")
+    session.status(f"正在生成 {target} 的空白工作簿…")
+    try:
+        paths = nm.create_month(target, place.root)
+    except nm.MonthExistsError as exc:
+        raise RibbonError(str(exc)) from None
+    return f"已生成 {target} 的空白工作簿：\n" + "\n".join(f"  {p.name}" for p in paths) + f"\n位置：{place.root / target}"
+
+
+def close_month(session: Session) -> str:
+    """月度结账: save, then the close service on this month's folder."""
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    close = _service("xinao_xl.services.close", "close_month")
+    session.save()
+    session.status(f"正在结账 {month}…")
+    result = close.close_month(month, place.root, user=getpass.getuser(), progress=session.status)
+    return _describe(result, f"{month} 已结账")
+
+
+def callback_report(session: Session) -> str:
+    """生成回访报告: the callback report of this month from its files."""
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    report = _service("xinao_xl.services.report", "make_report")
+    session.save()
+    session.status(f"正在生成 {month} 回访报告…")
+    return _describe(report.make_report(month, place.root), f"已生成 {month} 客户回访报告")
+
+
+# --- 校验 ------------------------------------------------------------------------------
+
+
+def _month_books(session: Session, place: MonthPlace) -> tuple[dict[str, Any], Any]:
+    """The month's books as ports: the user's live, others live when open, else their files."""
+    validate = _service("xinao_xl.services.validate", "month_sources", "validate_books")
+    from xinao_xl.services.port import FileBook
+
+    try:
+        sources, _ = validate.month_sources(place.folder if place.month else [place.path])
+    except validate.ValidateInputError:
+        sources, _ = validate.month_sources([place.path])
+    books: dict[str, Any] = {}
+    mine = place.path.resolve()
+    for stem, path in sources.items():
+        if path.resolve() == mine:
+            books[stem] = session.book()
+        else:
+            books[stem] = session.open_book(path) or FileBook.open(path)
+    prev = validate.previous_ledger_path(place.folder if place.month else None, place.month, None)
+    return books, (FileBook(prev) if prev is not None else None)
+
+
+def validate_book(session: Session, now: datetime | None = None) -> str:
+    """校验本簿: validate the month as Excel holds it; mark this book's problem cells."""
+    place = month_place(session.book_path())
+    validate = _service("xinao_xl.services.validate", "validate_books")
+    session.status("正在校验…")
+    books, previous = _month_books(session, place)
+    findings = validate.validate_books(books, place.month, previous, now)
+    book = session.book()
+    book.clear_marks()
+    names = set(book.sheet_names())
+    marked = 0
+    for f in findings:
+        if f.workbook == place.path.name and f.cell and f.sheet in names:
+            book.mark_cell(f.sheet, f.cell, f.severity, f"{f.severity}：{f.message}")
+            marked += 1
+    errors = sum(f.is_error for f in findings)
+    lines = [f"共 {errors} 个错误、{len(findings) - errors} 个警告；本簿已标记 {marked} 个单元格"]
+    for f in findings[:MAX_LISTED]:
+        where = f"{f.workbook} {f.sheet}!{f.cell}" if f.cell else f"{f.workbook} {f.sheet}"
+        lines.append(f"[{f.severity}] {where}：{f.message}")
+    if len(findings) > MAX_LISTED:
+        lines.append(f"……另有 {len(findings) - MAX_LISTED} 条，见标记的单元格或运行 xinao-xl validate")
+    if not findings:
+        lines = ["校验通过，未发现问题"]
+    return "\n".join(lines)
+
+
+def clear_marks(session: Session) -> str:
+    """清除标记: remove the add-in's marks only, restoring fills and notes."""
+    count = session.book().clear_marks()
+    return f"已清除 {count} 个校验标记" if count else "本簿没有校验标记"
+
+
+# --- 回访 ------------------------------------------------------------------------------
+
+
+def sampling(session: Session) -> str:
+    """导入完工数据并抽样: today's callback quotas from the completed orders."""
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    service = _service("xinao_xl.services.sampling", "run_sampling")
+    session.save()
+    session.status("正在导入完工数据并计算今日回访量…")
+    return _describe(service.run_sampling(month, place.root), "已完成抽样")
+
+
+def flow_forms(session: Session) -> str:
+    """生成流转单: printable flow forms for this month's flagged callbacks."""
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    service = _service("xinao_xl.services.flow_forms", "make_flow_forms")
+    session.save()
+    session.status("正在生成流转单…")
+    return _describe(service.make_flow_forms(month, place.root), "已生成流转单")
+
+
+# --- 投诉 ------------------------------------------------------------------------------
+
+
+def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
+    """刷新时限: recalculate, then count open complaint stages by deadline status."""
+    from xinao_xl.books import complaint_ledger
+
+    from .deadlines import summarize_complaints
+
+    session.status("正在重新计算时限…")
+    session.calculate()
+    place = month_place(session.book_path())
+    book: Any = session.book()
+    if complaint_ledger.LEDGER not in book.sheet_names():
+        path = next(iter(sorted(place.folder.glob(f"*{complaint_ledger.STEM}*.xlsx"))), None)
+        if path is None or path.name.startswith("~$"):
+            raise RibbonError("本簿不是客户投诉台账，月份文件夹中也没有找到投诉台账")
+        book = session.open_book(path) or _file_book(path)
+    summary = summarize_complaints(book, now)
+    return summary.text()
+
+
+def _file_book(path: Path) -> Any:
+    from xinao_xl.services.port import FileBook
+
+    return FileBook(path)
+
+
+# --- 帮助 ------------------------------------------------------------------------------
+
+
+def function_help(session: Session) -> str:
+    """函数说明: every worksheet function with its arguments, in a new workbook."""
+    from .help import function_help_rows
+
+    rows = function_help_rows()
+    session.show_rows("函数说明", rows, (20, 46, 70))
+    return f"已在新工作簿中列出 {len(rows) - 1} 个函数的说明"
+
+
+def doctor(session: Session) -> str:
+    """诊断: the same checks as ``xinao-xl doctor``."""
+    from xinao_xl.services.doctor import report, run_checks
+
+    from .addin.inspect import embedded_xlwings_version
+
+    path = session.book_path()
+    addin = getattr(session, "addin_path", lambda: None)()
+    version = embedded_xlwings_version(addin) if addin else None
+    return report(run_checks(addin_xlwings=version, month_folder=path.parent if path else None))
+
+
+def settings(session: Session) -> str:
+    """版本与设置: versions, interpreter, the add-in's settings."""
+    from .help import settings_text
+
+    return settings_text(getattr(session, "addin_path", lambda: None)())
+
+
+HANDLERS: dict[str, Callable[[Session], str]] = {
+    "btnNewMonth": new_month,
+    "btnCloseMonth": close_month,
+    "btnReport": callback_report,
+    "btnValidate": validate_book,
+    "btnClearMarks": clear_marks,
+    "btnSampling": sampling,
+    "btnFlowForms": flow_forms,
+    "btnRefreshDeadlines": refresh_deadlines,
+    "btnFunctionHelp": function_help,
+    "btnDoctor": doctor,
+    "btnSettings": settings,
+}
+
+
+def _describe(result: Any, done: str) -> str:
+    """A service result as message-box text: its own ``summary()``/text, or the files written."""
+    if result is None:
+        return done
+    if hasattr(result, "summary") and callable(result.summary):
+        return str(result.summary())
+    if isinstance(result, str):
+        return result
+    if isinstance(result, Path):
+        return f"{done}：\n  {result}"
+    if isinstance(result, list | tuple) and all(isinstance(p, Path) for p in result):
+        return done + "：\n" + "\n".join(f"  {p}" for p in result)
+    return f"{done}：{result}"
+
+
+def dispatch(control_id: str, session: Session | None = None) -> str | None:
+    """Run the button ``control_id``; show the result or the error; return the message."""
+    if session is None:
+        from .session import XlwingsSession
+
+        session = XlwingsSession()
+    handler = HANDLERS.get(control_id)
+    try:
+        if handler is None:
+            raise RibbonError(f"未知的按钮：{control_id}（加载项与 xinao_xl 版本不一致？请点“诊断”）")
+        message = handler(session)
+    except RibbonError as exc:
+        session.alert(str(exc), error=True)
+        return None
+    except Exception as exc:  # noqa: BLE001 - the user must see a message, never a silent failure
+        text = _known_error_text(exc)
+        if text is None:
+            traceback.print_exc()
+            text = f"出错了：{type(exc).__name__}: {exc}\n请点“诊断”检查环境；问题仍在时把此信息发给维护人员"
+        session.alert(text, error=True)
+        return None
+    finally:
+        session.status(None)
+    session.alert(message)
+    return message
+
+
+def _known_error_text(exc: Exception) -> str | None:
+    """Errors the layers below raise with a Chinese message already (file open, bad input...)."""
+    from xinao_xl.books.read import BookReadError
+    from xinao_xl.policy.errors import PolicyInputError, RulesError
+    from xinao_xl.services.new_month import WorkbookOpenError
+
+    if isinstance(exc, WorkbookOpenError | BookReadError | PolicyInputError | RulesError | FileExistsError):
+        return str(exc)
+    if type(exc).__name__.endswith(("InputError", "OpenError", "ExistsError", "RefusedError")):
+        return str(exc)
+    return None
