@@ -121,11 +121,20 @@ class _LiveReader(BookReader):
         return sorted(areas)
 
     def formulas(self, sheet: str) -> dict[str, str]:
+        """Formula cells: ``Range.Formula`` starts with ``=`` and differs from the value.
+
+        ``Formula`` of a text cell typed as ``'=abc`` is ``=abc`` too (the apostrophe is not
+        part of it), but its value is the same text, which a formula's value never is.
+        """
+        values = self.rows(sheet)
         out = {}
-        for r, row in enumerate(self._grid(sheet, "formula"), start=1):
-            for c, text in enumerate(row, start=1):
-                if isinstance(text, str) and text.startswith("="):
-                    out[f"{get_column_letter(c)}{r}"] = text
+        for r, row in enumerate(self._grid(sheet, "formula")):
+            for c, text in enumerate(row):
+                if not (isinstance(text, str) and text.startswith("=")):
+                    continue
+                value = values[r][c] if r < len(values) and c < len(values[r]) else None
+                if value != text:
+                    out[f"{get_column_letter(c + 1)}{r + 1}"] = text
         return out
 
 
