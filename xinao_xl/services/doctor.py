@@ -65,9 +65,16 @@ def installed_version(package: str) -> str | None:
         return None
 
 
-def check_xlwings(addin_xlwings: str | None, python_xlwings: str | None = None) -> Check:
-    """The xlwings VBA inside the add-in must be the same version as the Python package."""
-    python_xlwings = python_xlwings if python_xlwings is not None else installed_version("xlwings")
+_INSTALLED = "<installed>"
+
+
+def check_xlwings(addin_xlwings: str | None, python_xlwings: str | None = _INSTALLED) -> Check:
+    """The xlwings VBA inside the add-in must be the same version as the Python package.
+
+    ``python_xlwings`` defaults to the installed package's version (None: not installed).
+    """
+    if python_xlwings == _INSTALLED:
+        python_xlwings = installed_version("xlwings")
     if python_xlwings is None:
         return Check("xlwings", ERROR, "Python 中未安装 xlwings", "请运行 pip install xlwings（版本与加载项一致），再运行 xinao-xl addin install")
     if addin_xlwings is None:
