@@ -61,6 +61,9 @@ class FakeSession:
     def show_rows(self, title: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None:
         self.shown.append((title, [list(r) for r in rows]))
 
+    def choose_file(self, prompt: str) -> Path | None:
+        return None
+
     @property
     def message(self) -> str:
         assert len(self.alerts) == 1, self.alerts

@@ -178,13 +178,17 @@ def clear_marks(session: Session) -> str:
 
 
 def sampling(session: Session) -> str:
-    """导入完工数据并抽样: today's callback quotas from the completed orders."""
+    """导入完工数据并抽样: the user picks the completed-orders export; sampled rows go to the 台账."""
     place = month_place(session.book_path())
     month = _need_month(place)
-    service = _service("xinao_xl.services.sampling", "run_sampling")
+    service = _service("xinao_xl.services.sampling", "sample_completed")
+    completed = session.choose_file("选择完工工单导出文件（工单号、业务类型、完工时间、客户、电话……）")
+    if completed is None:
+        return "已取消"
     session.save()
     session.status("正在导入完工数据并计算今日回访量…")
-    return _describe(service.run_sampling(month, place.root), "已完成抽样")
+    result = service.sample_completed(completed, month, place.root, agent=getpass.getuser())
+    return _describe(result, "已完成抽样")
 
 
 def flow_forms(session: Session) -> str:

@@ -56,6 +56,10 @@ class Session(Protocol):
         """Show a table in a new workbook (help, lists too long for a message box)."""
         ...
 
+    def choose_file(self, prompt: str) -> Path | None:
+        """Ask the user for a workbook file (Excel's open dialog); None when cancelled."""
+        ...
+
 
 class XlwingsSession:
     """`Session` on the workbook that called ``RunPython`` (Windows, Excel, xlwings)."""
@@ -108,6 +112,10 @@ class XlwingsSession:
 
     def alert(self, text: str, *, error: bool = False) -> None:
         self.app.alert(text[:1000], title=TITLE, mode="critical" if error else "info")
+
+    def choose_file(self, prompt: str) -> Path | None:
+        chosen = self.app.api.GetOpenFilename("Excel 工作簿 (*.xlsx;*.xls),*.xlsx;*.xls", 1, prompt)
+        return Path(str(chosen)) if chosen not in (False, None, "False") else None
 
     def show_rows(self, title: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None:
         from .live import LiveBook
