@@ -1,0 +1,415 @@
+"""A realistic synthetic month: the four workbooks filled as staff would fill them.
+
+Why: the demo, the benchmarks and the close tests need a month that looks like the real
+thing (every business type, some 不满意 with their 流转单, late feedback, complaints of
+every level and channel, 无责 complaints with their 附件2 reason, praise, media praise,
+hand entries, 自评/审核 actuals) without a single real customer in it. Names, phones
+(139xxxxxxxx) and addresses come from a seeded RNG: the same seed gives the same month.
+
+    >>> month = make_sample_month("2026-11", Path("示例"), seed=7)        # doctest: +SKIP
+    >>> month.folder, len(month.callbacks), len(month.complaints)        # doctest: +SKIP
+    (PosixPath('示例/2026-11'), 120, 24)
+
+The data is valid for the validation service: no 错误 (a few 警告 remain on purpose —
+flow forms still open past their deadline are what the close carries over).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger
+from xinao_xl.books import lists as L
+from xinao_xl.books.cells import put, put_formula
+from xinao_xl.books.completed_export import export_sheet
+from xinao_xl.books.rules_sheet import month_start
+from xinao_xl.books.save import save_atomic
+from xinao_xl.books.schema import NATIVE, TableSheet
+from xinao_xl.books.style import header_cells
+from xinao_xl.books.workbooks import BOOKS, check_month, file_name
+from xinao_xl.books.writer import style_formula_cell, write_record
+from xinao_xl.policy import callbacks as cb
+from xinao_xl.policy import deadlines
+from xinao_xl.policy.rules import Rules, load_rules
+
+from .new_month import _refuse_open
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华玉兰萍红志强春梅海燕国庆晓东文博子豪雨涵"
+ROADS = ("东昌路", "柳园路", "花园路", "昌润路", "建设路", "兴华路", "光岳路", "湖南路", "振兴路", "铁塔路", "嫩江路", "黄河路")
+AGENTS = ("孙雪燕", "李晓梅", "王丽娜")
+# business type -> department usually responsible (a 不满意 may still land elsewhere)
+HOME_DEPT = {"维修": "客服部", "置换": "市场工程部", "安检": "客服部", "售气": "计财部", "车用燃气": "车用燃气部", "零散": "市场工程部", "单项工程": "市场工程部"}
+TYPE_WEIGHTS = {"维修": 30, "置换": 14, "安检": 30, "售气": 9, "车用燃气": 8, "零散": 5, "单项工程": 4}
+PROBLEMS = ("上门不及时", "服务态度差", "维修质量问题", "收费有疑问", "施工现场未清理", "停气通知不到位", "等待时间长")
+OPINIONS = ("希望上门前提前电话联系", "=希望上门前电话联系", "-安检时间安排在周末更方便", "建议增加线上缴费渠道", "师傅讲解很细致", "希望缩短置换等待时间")
+COMPLAINT_TEXTS = ("维修人员未按约定时间上门", "安检人员态度生硬", "=气费异常，要求核查", "置换后灶具点火困难", "停气未提前通知", "施工后路面未恢复")
+HANDLING = ("已电话致歉并重新上门", "已核实并向客户解释", "已安排复查，客户认可", "已整改并回访")
+DEPT_WEIGHTS = {"客服部": 30, "市场工程部": 22, "车用燃气部": 10, "管网部": 14, "调度中心": 8, "计财部": 8, "安保部": 8}
+
+
+@dataclass(frozen=True)
+class SampleSize:
+    """How much to generate; the default is small (the demo), `BENCH` the benchmark month."""
+
+    callbacks: int = 120
+    complaints: int = 24
+
+
+SMALL = SampleSize()
+BENCH = SampleSize(callbacks=10_000, complaints=300)
+
+
+@dataclass
+class SampleMonth:
+    """What was generated (rows as written, by column key) and where."""
+
+    month: str
+    folder: Path
+    paths: dict[str, Path]
+    callbacks: list[dict[str, Any]] = field(default_factory=list)
+    complaints: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    actuals: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)  # (dept, indicator) -> (自评, 审核)
+    completed: dict[str, int] = field(default_factory=dict)
+
+
+class Fake:
+    """Fake people and places from one seeded RNG; every phone is used once."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self._phones: set[str] = set()
+
+    def name(self) -> str:
+        r = self.rng
+        return r.choice(SURNAMES) + "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2))))
+
+    def phone(self) -> str:
+        while True:
+            p = f"139{self.rng.randrange(10**8):08d}"
+            if p not in self._phones:
+                self._phones.add(p)
+                return p
+
+    def address(self) -> str:
+        r = self.rng
+        return f"聊城市东昌府区{r.choice(ROADS)}{r.randrange(1, 400)}号{r.randrange(1, 30)}号楼{r.randrange(1, 7)}单元{r.randrange(101, 1802)}"
+
+
+def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _days_in(month: str) -> list[date]:
+    start = month_start(month)
+    nxt = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return [start + timedelta(days=i) for i in range((nxt - start).days)]
+
+
+def _at(day: date, hour: float) -> datetime:
+    return datetime.combine(day, time()) + timedelta(minutes=int(hour * 60))
+
+
+# --- 台账 ---------------------------------------------------------------------------------
+
+
+def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rules) -> list[dict[str, Any]]:
+    """n callbacks spread over the month; ~6% 不满意 each with a 流转单 (most answered in
+    time, some late, some still open), some opinions and suggestions."""
+    days = _days_in(month)
+    rows = []
+    for i in range(n):
+        call_day = rng.choice(days)
+        business = _weighted(rng, TYPE_WEIGHTS)
+        roll = rng.random()
+        result = "不满意" if roll < 0.06 else "未接通" if roll < 0.13 else "拒访" if roll < 0.16 else "满意"
+        dept = HOME_DEPT[business] if result != "不满意" or rng.random() < 0.7 else _weighted(rng, DEPT_WEIGHTS)
+        row: dict[str, Any] = {
+            "call_date": call_day,
+            "business": business,
+            "order": f"GD{month.replace('-', '')}{i + 1:06d}",
+            "done_date": call_day - timedelta(days=rng.choice((0, 1, 1, 2, 2, 3))),
+            "customer": fake.name(),
+            "phone": fake.phone(),
+            "address": fake.address(),
+            "staff": fake.name(),
+            "dept": dept,
+            "agent": rng.choice(AGENTS),
+            "result": result,
+        }
+        if result == "不满意":
+            problem = rng.choice(PROBLEMS)
+            flow_at = _at(call_day, rng.uniform(9, 17))
+            row.update(reason=problem, opinion=f"客户反映{problem}", flow="是", flow_no=f"LZ{month.replace('-', '')}{i + 1:05d}", flow_date=flow_at)
+            fate = rng.random()
+            if fate < 0.7:
+                row.update(feedback_date=flow_at + timedelta(hours=rng.uniform(2, 40)), handling=rng.choice(HANDLING))
+            elif fate < 0.85:
+                row.update(feedback_date=flow_at + timedelta(days=rng.choice((3, 4)), hours=1), handling=rng.choice(HANDLING))
+            # else: still open (carried over to next month)
+        elif result == "满意" and rng.random() < 0.08:
+            row["suggestion" if rng.random() < 0.5 else "opinion"] = rng.choice(OPINIONS)
+        rows.append(row)
+    # One opinion that starts with "=" (the text-stays-text rule), on a satisfied call.
+    for row in rows:
+        if row["result"] == "满意":
+            row["opinion"] = "=希望上门前电话联系"
+            break
+    return rows
+
+
+# --- 投诉台账 -------------------------------------------------------------------------------
+
+
+def complaint_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rules) -> list[dict[str, Any]]:
+    """n complaints (a few with two responsible departments, one row each); every level and
+    channel, ~8% suspected major, ~20% 无责 with a 附件2 reason, ~15% not yet 办结."""
+    days = _days_in(month)[:-2]
+    rows: list[dict[str, Any]] = []
+    level_2_done = False
+    for i in range(n):
+        accepted = _at(rng.choice(days), rng.uniform(8, 18))
+        channel = rng.choices(["400", "95158", "市长热线", "其他"], weights=[60, 15, 10, 15])[0]
+        level: str | None = rng.choices(["3级", "4级", "5级"], weights=[10, 35, 55])[0]
+        if not level_2_done and i == n // 2:
+            level, level_2_done = "2级", True
+        if channel in ("95158", "市长热线") and rng.random() < 0.5:
+            level = None
+        major = rng.choice(rules.major_items).label if rng.random() < 0.08 else None
+        responsible = rng.random() >= 0.2
+        base: dict[str, Any] = {
+            "no": f"TS{month.replace('-', '')}{i + 1:04d}",
+            "accepted": accepted,
+            "channel": channel,
+            "level": level,
+            "major": major,
+            "customer": fake.name(),
+            "phone": fake.phone(),
+            "address": fake.address(),
+            "content": rng.choice(COMPLAINT_TEXTS),
+            "resp": L.RESPONSIBLE if responsible else L.NOT_RESPONSIBLE,
+        }
+        if not responsible:
+            k = rng.randrange(len(rules.no_fault_reasons))
+            base["reason"] = f"{k + 1}.{rules.no_fault_reasons[k]}"
+        inv_days, handle_days = (1, 2) if major else (2, 3)
+        inv = accepted + timedelta(hours=rng.uniform(2, 24 * inv_days + 10))
+        handle = max(inv, accepted + timedelta(hours=rng.uniform(6, 24 * handle_days + 12))) + timedelta(hours=1)
+        base.update(inv_done=_minute(inv))
+        if rng.random() < 0.85:
+            base.update(handle_done=_minute(handle), revisit_done=_minute(handle + timedelta(hours=rng.uniform(2, 40))))
+            base.update(closed=_minute(handle + timedelta(hours=rng.uniform(41, 60))))
+            if rng.random() < 0.05:
+                base.update(appeal_at=base["closed"] + timedelta(days=1), appeal_result="维持原判")
+        depts = [_weighted(rng, DEPT_WEIGHTS)]
+        if rng.random() < 0.05:
+            depts.append(rng.choice([d for d in rules.department_names if d != depts[0]]))
+        for dept in depts:
+            rows.append({**base, "dept": dept})
+    return rows
+
+
+def _minute(t: datetime) -> datetime:
+    return t.replace(second=0, microsecond=0)
+
+
+# --- 考核表 -------------------------------------------------------------------------------
+
+
+def item_rows(month: str, complaints: list[dict[str, Any]], calls: list[dict[str, Any]], rng: random.Random, rules: Rules, now: datetime) -> list[dict[str, Any]]:
+    """加减分明细: one 投诉 row per complaint row (same channel, level, 有责/无责 as the
+    投诉台账), one 流转单超时 row per department with late flow forms, praise, media
+    praise and hand entries."""
+    rows: list[dict[str, Any]] = []
+    for c in complaints:
+        rows.append({"date": c["accepted"].date(), "dept": c["dept"], "type": L.ITEM_COMPLAINT, "channel": c["channel"], "level": c["level"],
+                     "resp": c["resp"], "desc": c["content"], "source": c["no"]})
+    late = Counter(r["dept"] for r in calls if late_flow(r, now, rules))
+    last = _days_in(month)[-1]
+    for dept in rules.department_names:
+        if late[dept]:
+            rows.append({"date": last, "dept": dept, "type": L.ITEM_LATE_FLOW, "count": late[dept], "desc": "流转单未在两个自然日内反馈（据回访台账）"})
+    days = _days_in(month)
+    for k in range(max(2, len(complaints) // 6)):
+        rows.append({"date": rng.choice(days), "dept": _weighted(rng, DEPT_WEIGHTS), "type": L.ITEM_PRAISE, "count": rng.choice((1, 1, 2)),
+                     "desc": rng.choice(("客户致电表扬", "客户送锦旗", "表扬信")), "source": f"BY{k + 1:03d}"})
+    for k in range(max(1, len(complaints) // 20)):
+        rows.append({"date": rng.choice(days), "dept": _weighted(rng, DEPT_WEIGHTS), "type": L.ITEM_MEDIA, "pin": rng.choice((3, 4, 5)),
+                     "desc": rng.choice(("聊城日报报道抢修事迹", "聊城电视台报道")), "source": f"MT{k + 1:03d}"})
+    for k in range(max(1, len(complaints) // 12)):
+        rows.append({"date": rng.choice(days), "dept": _weighted(rng, DEPT_WEIGHTS), "type": L.ITEM_MANUAL, "pin": rng.choice((0.5, 1, 2)),
+                     "desc": rng.choice(("服务体系建设资料未按时报送", "例会未参加")), "source": f"SG{k + 1:03d}"})
+    return rows
+
+
+def late_flow(row: dict[str, Any], now: datetime, rules: Rules) -> bool:
+    """回访 六.1: answered after its 2-day deadline, or unanswered once the deadline passed."""
+    if row.get("flow_date") is None:
+        return False
+    due = deadlines.flow_form_due(row["flow_date"], rules)
+    done = row.get("feedback_date")
+    return done > due if done is not None else now > due
+
+
+def indicator_actuals(calls: list[dict[str, Any]], rng: random.Random, rules: Rules) -> dict[tuple[str, str], tuple[Any, Any]]:
+    """自评 for every row (satisfaction rows: the 台账's own rate), 审核 for ~40%."""
+    by_type: dict[str, list[str]] = {}
+    for r in calls:
+        by_type.setdefault(r["business"], []).append(r["result"])
+    out: dict[tuple[str, str], tuple[Any, Any]] = {}
+    for dept in rules.departments:
+        for ind in dept.indicators:
+            if ind.kind == "complaints":
+                continue
+            target = rules.target_of(ind)
+            if ind.callback_type:
+                rate = cb.satisfaction_rate(by_type.get(ind.callback_type, []), rules)
+                self_value = round(rate, 4) if rate is not None else None
+                out[(dept.name, ind.name)] = (self_value, None)
+                continue
+            if ind.is_rate:
+                self_value: Any = round(min(1.0, (target or 1.0) - rng.choice((0, 0, 0, 0.005, 0.01, 0.02))), 4)
+            elif ind.kind == "mystery":
+                self_value = rng.choice((96, 95, 94.5, 93, 97))
+            elif ind.kind == "days":
+                self_value = rng.choice((target or 2, 2.5, 3, 3.5, 4))
+            else:
+                self_value = rng.choice((0, 0, 0.5, 1))
+            audit = None
+            if rng.random() < 0.4:
+                audit = self_value if ind.kind != "mystery" else max(0, self_value - rng.choice((0, 0.5, 1)))
+            out[(dept.name, ind.name)] = (self_value, audit)
+    return out
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def write_rows(ws: Any, spec: TableSheet, rows: Iterable[dict[str, Any]], first: int | None = None) -> None:
+    """Records from `first` down; rows past the template's prepared rows get their formulas."""
+    r = spec.first_row if first is None else first
+    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
+    for values in rows:
+        write_record(ws, spec, r, {k: v for k, v in values.items() if v is not None})
+        if r > spec.last_row:
+            for col, column in formula_cols:
+                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)
+        r += 1
+
+
+def fill_books(books: dict[str, Workbook], data: SampleMonth, rules: Rules) -> None:
+    cbw = books[callback_ledger.STEM]
+    write_rows(cbw[callback_ledger.LEDGER], callback_ledger.ledger_sheet(), data.callbacks)
+    cspec = callback_ledger.completed_sheet(rules)
+    for name, count in data.completed.items():
+        put(cbw[cspec.name], cspec.row_of(name), 2, count)
+    write_rows(books[complaint_ledger.STEM][complaint_ledger.LEDGER], complaint_ledger.ledger_sheet(rules), data.complaints)
+    ab = books[assessment.STEM]
+    write_rows(ab[assessment.ITEMS], assessment.items_sheet(rules), data.items)
+    for dept in rules.departments:
+        dspec = assessment.department_sheet(dept)
+        for ind in dept.indicators:
+            actual = data.actuals.get((dept.name, ind.name))
+            if actual is None:
+                continue
+            r = dspec.row_of(assessment.indicator_key(ind))
+            for col, value in zip((5, 6), actual, strict=True):
+                if value is not None:
+                    put(ab[dept.name], r, col, value)
+    sspec = assessment.summary_sheet(rules)
+    for n, dept in enumerate(rules.departments):
+        put(ab[assessment.SUMMARY], sspec.row_of(dept.name), 8, 1500 + 250 * (n % 3))
+
+
+def generate(month: str, size: SampleSize = SMALL, seed: int = 2026, rules: Rules | None = None, now: datetime | None = None) -> SampleMonth:
+    """The month's synthetic records (nothing written yet)."""
+    check_month(month)
+    rules = rules or load_rules()
+    rng = random.Random(f"{month}:{seed}")
+    fake = Fake(rng)
+    days = _days_in(month)
+    now = now or datetime.combine(days[-1] + timedelta(days=3), time(9))
+    data = SampleMonth(month, Path(), {})
+    data.callbacks = callback_rows(month, size.callbacks, rng, fake, rules)
+    data.complaints = complaint_rows(month, size.complaints, rng, fake, rules)
+    data.items = item_rows(month, data.complaints, data.callbacks, rng, rules, now)
+    data.actuals = indicator_actuals(data.callbacks, rng, rules)
+    calls = Counter(r["business"] for r in data.callbacks if r["result"] in rules.callback_valid)
+    data.completed = {b.name: calls[b.name] * rng.choice((3, 4, 5)) + rng.randrange(5) if b.quota is not None else calls[b.name] for b in rules.business_types}
+    return data
+
+
+def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: int = 2026, overwrite: bool = True,
+                      rules: Rules | None = None, now: datetime | None = None) -> SampleMonth:
+    """Write the four workbooks of `month`, filled with synthetic data, into ``root/month``.
+
+    The books are those `create_month` writes (same builders), filled before saving. An
+    existing month folder is replaced only with ``overwrite`` (old files kept as .bak) and
+    never while one of its workbooks is open.
+    """
+    rules = rules or load_rules()
+    data = generate(month, size, seed, rules, now)
+    folder = Path(root) / month
+    if folder.exists():
+        if not overwrite:
+            raise FileExistsError(f"{folder} 已存在")
+        _refuse_open(folder, month)
+    books = {stem: build(month, rules, NATIVE) for stem, build in BOOKS}
+    fill_books(books, data, rules)
+    data.folder = folder
+    for stem, wb in books.items():
+        data.paths[stem] = save_atomic(wb, folder / file_name(stem, month))
+    return data
+
+
+# --- the completed-orders export (input of the daily sampling) -----------------------------
+
+
+def completed_orders(day: date, n: int = 150, seed: int = 1, called: Iterable[dict[str, Any]] = (), rules: Rules | None = None) -> list[dict[str, Any]]:
+    """Orders completed in the days before `day` (some too old to sample), a few of them
+    for customers already called (taken from `called`, rows of a 台账)."""
+    rules = rules or load_rules()
+    rng = random.Random(f"export:{day}:{seed}")
+    fake = Fake(rng)
+    known = [r for r in called if r.get("phone")]
+    rows = []
+    for i in range(n):
+        business = _weighted(rng, TYPE_WEIGHTS)
+        done = _at(day - timedelta(days=rng.choice((0, 1, 1, 2, 2, 3, 4, 5))), rng.uniform(8, 19))
+        row = {"order": f"WG{day:%Y%m%d}{i + 1:05d}", "business": business, "done_at": _minute(done), "customer": fake.name(),
+               "phone": fake.phone(), "address": fake.address(), "staff": fake.name(), "dept": HOME_DEPT[business]}
+        if known and rng.random() < 0.05:
+            prev = rng.choice(known)
+            row.update(customer=prev.get("customer"), phone=prev["phone"], address=prev.get("address"))
+        rows.append(row)
+    if rows:
+        rows[0]["business"] = "表计更换"  # a type the policy does not call back
+    return rows
+
+
+def write_completed_export(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
+    """The export as the business system would give it: one sheet, headers in row 1."""
+    spec = export_sheet()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.name
+    header_cells(ws, 1, spec.headers)
+    for r, row in enumerate(rows, start=2):
+        for c, column in enumerate(spec.columns, start=1):
+            cell = put(ws, r, c, row.get(column.key))
+            cell.number_format = column.fmt
+    for c, column in enumerate(spec.columns, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = column.width
+    return save_atomic(wb, Path(path))
+
+
+__all__ = ["BENCH", "SMALL", "SampleMonth", "SampleSize", "completed_orders", "generate", "late_flow", "make_sample_month", "write_completed_export"]
