@@ -1,0 +1,282 @@
+"""Use case: the day's callback sampling (`xinao-xl sample`, ribbon 导入完工数据并抽样).
+
+    result = sample_day(Path("完工工单.xlsx"), date(2026, 11, 20), "孙雪燕", Path("D:/服务考核"))
+    print(result.summary())
+
+Reads the business system's export of completed orders, applies the policy (回访 三.3 no
+customer twice within 7 days, looking back into last month's 台账; 五.1 only orders
+completed in the last 3 days; 四.2 quotas per type with the shortfall passed on), appends
+the chosen orders to the month's 台账 pre-filled (回访日期, 业务类型, 工单号, 完工日期,
+客户, 电话, 地址, 上门人员, 责任部门, 回访人) and writes the types' available orders into
+the 抽样 sheet, whose live formulas then show the day's quotas.
+
+Writing the 台账: the file path normally never re-saves a staff workbook (DESIGN.md), but
+appending rows is the point here. So: refuse while the workbook is open (lock file), load
+it, write the rows, save to a temporary file and atomically replace the 台账, keeping the
+previous file as ``.bak``. Our templates hold nothing openpyxl drops (dropdowns use defined
+names, conditional formats and protection are plain OOXML); a chart or picture staff added
+would be lost, so the summary says the .bak is there.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from xinao_xl.books import callback_ledger
+from xinao_xl.books.cells import put, put_formula
+from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
+from xinao_xl.books.read import BookReader, TableRead
+from xinao_xl.books.save import save_atomic
+from xinao_xl.books.schema import NATIVE, Column, TableSheet
+from xinao_xl.books.workbooks import file_name
+from xinao_xl.books.writer import style_formula_cell, write_record
+from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
+from xinao_xl.policy.parse import is_blank, normalize_text
+from xinao_xl.policy.rules import Rules, load_rules
+
+from .port import refuse_open
+
+
+class SamplingError(ValueError):
+    """The export or the month cannot be sampled (Chinese message)."""
+
+
+@dataclass
+class SamplingResult:
+    """What the day's sampling did, for the console and the ribbon's message box."""
+
+    day: date
+    agent: str
+    ledger: Path
+    sample: SampleResult
+    rows: list[int] = field(default_factory=list)  # 台账 rows written
+    exported: Counter = field(default_factory=Counter)  # orders in the export per type
+    eligible: dict[str, int] = field(default_factory=dict)
+
+    def reasons(self) -> Counter:
+        """Why orders were left out, counted by reason (names of customers left out)."""
+        out: Counter = Counter()
+        for _, reason in self.sample.skipped:
+            out["该客户7日内已回访" if "7日内不重复回访" in reason else reason] += 1
+        return out
+
+    def table_rows(self, rules: Rules | None = None) -> list[list[Any]]:
+        rules = rules or load_rules()
+        taken = self.sample.taken_by_type()
+        return [[b.name, self.exported.get(b.name, 0), self.eligible.get(b.name, 0), self.sample.quotas.get(b.name, 0), taken.get(b.name, 0)]
+                for b in rules.business_types]
+
+    def summary(self) -> str:
+        lines = [f"{self.day:%Y-%m-%d} {self.agent}：抽取 {len(self.sample.taken)} 条，已追加到 {self.ledger.name} 第{self.rows[0]}-{self.rows[-1]}行"
+                 if self.rows else f"{self.day:%Y-%m-%d} {self.agent}：没有可抽取的工单"]
+        for reason, n in sorted(self.reasons().items(), key=lambda x: -x[1]):
+            lines.append(f"  未抽取 {n} 条：{reason}")
+        if self.rows:
+            lines.append(f"  原台账已保留为 {self.ledger.name}.bak")
+        return "\n".join(lines)
+
+
+# --- reading the export ----------------------------------------------------------------------
+
+
+def read_export(path: Path, rules: Rules | None = None) -> list[CompletedOrder]:
+    """The completed orders of an export; columns by header or alias, the first sheet that
+    has them. Missing 工单号, 业务类型 or 完工时间 columns are refused."""
+    reader = BookReader(path)
+    base = export_sheet()
+    for sheet in ([SHEET] if SHEET in reader.sheet_names else []) + [s for s in reader.sheet_names if s != SHEET]:
+        spec = _spec_for(reader, sheet, base)
+        if spec is None:
+            continue
+        t = reader.table(spec)
+        return _orders(t)
+    raise SamplingError(f"{Path(path).name} 中没有找到完工工单（须有“工单号”“业务类型”“完工时间”列）")
+
+
+def _spec_for(reader: BookReader, sheet: str, base: TableSheet) -> TableSheet | None:
+    """The export spec with each header replaced by the name this file uses for it."""
+    seen: dict[str, tuple[int, int]] = {}
+    for i, row in enumerate(reader.rows(sheet)[:10]):
+        for value in row:
+            if isinstance(value, str):
+                seen.setdefault(normalize_text(value), (i + 1, 0))
+    columns = []
+    header_row = 0
+    for c in base.columns:
+        for name in (c.header, *ALIASES.get(c.header, ())):
+            if name in seen:
+                columns.append(Column(c.key, name, type=c.type))
+                header_row = header_row or seen[name][0]
+                break
+    keys = {c.key for c in columns}
+    if not {"order", "business", "done_at"} <= keys:
+        return None
+    return TableSheet(sheet, base.title, tuple(columns), rows=0, header_row=header_row)
+
+
+def _orders(t: TableRead) -> list[CompletedOrder]:
+    bad = [p for p in t.problems if p.key == "done_at"]
+    if bad:
+        raise SamplingError(f"{t.workbook} 第{bad[0].row}行完工时间无法识别：“{bad[0].raw}”")
+    out = []
+    for rec in t.records():
+        if is_blank(rec.get("order")) or rec.get("done_at") is None:
+            continue
+        done = rec["done_at"]
+        if not isinstance(done, datetime):
+            done = datetime.combine(done, datetime.min.time())
+        out.append(CompletedOrder(str(rec["order"]), str(rec.get("business") or ""), done, rec.get("customer") or "", rec.get("phone") or "",
+                                  rec.get("address") or "", rec.get("staff") or "", rec.get("dept") or ""))
+    return out
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+def _month_of(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _previous(month: str) -> str:
+    year, mon = (int(x) for x in month.split("-"))
+    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+
+
+def ledger_path(root: Path, month: str) -> Path:
+    return Path(root) / month / file_name(callback_ledger.STEM, month)
+
+
+def history(ledgers: list[TableRead]) -> list[PastCallback]:
+    """Calls already made or planned (未接通 is no call: the customer may be tried again)."""
+    out = []
+    for t in ledgers:
+        for rec in t.records():
+            if rec.get("call_date") is None or normalize_text(rec.get("result") or "") == "未接通":
+                continue
+            out.append(PastCallback(rec["call_date"], rec.get("phone") or "", rec.get("customer") or "", rec.get("address") or ""))
+    return out
+
+
+# --- the use case ---------------------------------------------------------------------------------
+
+
+def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | None = None,
+               rules: Rules | None = None) -> SamplingResult:
+    """Sample `day`'s callbacks for `agent` from `export` into ``root/YYYY-MM``'s 台账.
+
+    Deterministic for (export, day, history, seed). Running it again the same day only
+    tops the day up: the agent's rows already dated `day` count against the quotas, orders
+    already in the 台账 and customers already sampled are left out.
+    """
+    rules = rules or load_rules()
+    month = _month_of(day)
+    path = ledger_path(root, month)
+    if not path.exists():
+        raise SamplingError(f"找不到本月回访台账 {path}：请先生成 {month} 的工作簿（xinao-xl new-month {month}）")
+    refuse_open(path)
+    spec = callback_ledger.ledger_sheet()
+    current = BookReader(path).table(spec)
+    if not current.found:
+        raise SamplingError(f"{path.name} 中没有找到“{spec.name}”表")
+    mine = [r for r in current.records() if r.get("call_date") == day and normalize_text(r.get("agent") or "") == normalize_text(agent)]
+    ledgers = [current]
+    prev = ledger_path(root, _previous(month))
+    if prev.exists():
+        ledgers.append(BookReader(prev).table(spec))
+
+    orders = read_export(Path(export), rules)
+    known = {normalize_text(str(r["order"])) for r in current.records() if not is_blank(r.get("order"))}
+    fresh = [o for o in orders if normalize_text(o.order_no) not in known]
+    sample = sample_orders(fresh, day, history(ledgers), seed=seed, rules=rules)
+    sample.skipped[:0] = [(o, "该工单已在台账中") for o in orders if normalize_text(o.order_no) in known]
+    _keep_within_quota(sample, Counter(_type(r.get("business"), rules) for r in mine))
+
+    result = SamplingResult(day, agent, path, sample)
+    for o in orders:
+        try:
+            result.exported[rules.business_type(o.business).name] += 1
+        except KeyError:
+            result.exported[o.business] += 1
+    result.eligible = {b: n for b, n in _eligible(sample, rules).items()}
+    if sample.taken:
+        last = max((r["_row"] for r in current.records()), default=spec.first_row - 1)
+        result.rows = append_calls(path, spec, last + 1, sample, agent, result.eligible, rules)
+    return result
+
+
+def _type(name: Any, rules: Rules) -> str:
+    try:
+        return rules.business_type(str(name)).name
+    except KeyError:
+        return str(name)
+
+
+def _keep_within_quota(sample: SampleResult, already: Counter) -> None:
+    """A second run on the same day tops the day up to its quota instead of doubling it:
+    the agent's rows already dated today count against each type's quota."""
+    if not already:
+        return
+    kept, seen = [], Counter()
+    for o in sample.taken:
+        seen[o.business] += 1
+        if seen[o.business] + already.get(o.business, 0) > sample.quotas.get(o.business, 0):
+            sample.skipped.append((o, "今日该类型已抽取足量"))
+        else:
+            kept.append(o)
+    sample.taken = kept
+
+
+def _eligible(sample: SampleResult, rules: Rules) -> dict[str, int]:
+    """Orders per type that passed the rules (taken plus left out only for the quota)."""
+    out = Counter(o.business for o in sample.taken)
+    for o, reason in sample.skipped:
+        if reason in ("超出当日回访量", "今日该类型已抽取足量"):
+            out[o.business] += 1
+    return {b.name: out.get(b.name, 0) for b in rules.business_types}
+
+
+def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules) -> list[int]:
+    """Write the taken orders from row `first` on, and 抽样!可抽完工量; replace the file
+    atomically, keeping the previous one as .bak."""
+    wb = load_workbook(path)
+    ws = wb[spec.name]
+    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
+    rows = []
+    for n, o in enumerate(sample.taken):
+        r = first + n
+        write_record(ws, spec, r, {k: v for k, v in {
+            "call_date": sample.day, "business": o.business, "order": o.order_no, "done_date": o.completed_at.date(),
+            "customer": o.customer, "phone": o.phone, "address": o.address, "staff": o.staff, "dept": _dept(o.department, rules),
+            "agent": agent}.items() if not is_blank(v)})
+        if r > spec.last_row:
+            for col, column in formula_cols:
+                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)
+        rows.append(r)
+    sspec = callback_ledger.sample_sheet(rules)
+    if sspec.name in wb.sheetnames:
+        for name, count in eligible.items():
+            put(wb[sspec.name], sspec.row_of(name), 2, count)
+    save_atomic(wb, path, keep_previous=True)
+    return rows
+
+
+def _dept(name: str, rules: Rules) -> str:
+    """The export's department if it is one of ours, else blank (staff choose it)."""
+    try:
+        return rules.department(name).name
+    except KeyError:
+        return ""
+
+
+def sample_completed(export: Path, month: str, root: Path, agent: str, day: date | None = None) -> SamplingResult:
+    """The ribbon's entry: today's sampling into `month`'s 台账 (today must lie in it)."""
+    day = day or date.today()
+    if _month_of(day) != month:
+        raise SamplingError(f"今天是 {day:%Y-%m-%d}，不在 {month}：请在当月的回访台账中抽样")
+    return sample_day(export, day, agent, root)
