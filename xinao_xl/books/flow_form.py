@@ -1,0 +1,158 @@
+"""客户回访信息流转单 (回访办法 附件3): one printable A4 sheet per flagged callback.
+
+The layout follows the attachment from top to bottom: 部门; 客户姓名, 家庭住址, 客户电话,
+业务内容; 客户意见或建议 with 回访人; 问题处理结果 with 责任部门负责人; 风险防范措施 with
+部门召集人（签字）; 说明 1–2. The form goes to the responsible department, which has to call
+the customer back, so the phone is printed in full (unlike the report). Everything the
+customer said is written as text (`cells.put`), never as a formula.
+
+    >>> wb = build_flow_forms([FlowForm("LZ001", "客服部", "张三", "13900000001", "东昌路1号",
+    ...     "维修", "GD0001", None, "=不满意", "孙雪燕", None, None, None, "")], "2026-11")
+    >>> wb.sheetnames
+    ['LZ001']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .cells import put
+from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT
+
+TITLE = "客户回访信息流转单"
+NOTES = (
+    "说明：",
+    "1.流转单信息为日常回访过程中发现的客户意见或建议。由责任部门进行问题处理，制定有效的整改措施。",
+    "2.流转单转到责任部门后应立即处理，并于两个自然日内由召集人签字后反馈服务办公室。",
+)
+TOP = Alignment(vertical="top", wrap_text=True)
+MIDDLE = Alignment(vertical="center", wrap_text=True)
+
+
+@dataclass(frozen=True)
+class FlowForm:
+    """One flagged callback as the form shows it."""
+
+    flow_no: str
+    department: str
+    customer: str
+    phone: str
+    address: str
+    business: str
+    order: str
+    done_date: date | None
+    opinion: str  # 客户意见或建议 (opinion, suggestion and 不满原因 joined)
+    agent: str
+    call_date: date | None
+    flow_date: datetime | None
+    due: datetime | None
+    handling: str  # 处理结果 already fed back, if any
+
+
+def _show(moment: date | datetime | None, with_time: bool = False) -> str:
+    if moment is None:
+        return ""
+    if with_time and isinstance(moment, datetime):
+        return f"{moment:%Y-%m-%d %H:%M}"
+    return f"{moment:%Y-%m-%d}"
+
+
+def sheet_title(flow_no: str, taken: set[str]) -> str:
+    """A valid, unique sheet name from the flow form number (31 chars, no []:*?/\\)."""
+    base = re.sub(r"[\[\]:*?/\\']", "_", flow_no or "流转单")[:28] or "流转单"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base[:25]}({n})", n + 1
+    taken.add(name)
+    return name
+
+
+def _box(ws: Worksheet, first: int, last: int) -> None:
+    for r in range(first, last + 1):
+        for c in range(1, 5):
+            ws.cell(row=r, column=c).border = BORDER
+
+
+def _merged(ws: Worksheet, row: int, text: str, height: float | None = None, first: int = 1, last: int = 4, align: Alignment = MIDDLE) -> None:
+    cell = put(ws, row, first, text)
+    cell.font, cell.alignment = BODY_FONT, align
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    if height:
+        ws.row_dimensions[row].height = height
+
+
+def write_form(ws: Worksheet, f: FlowForm) -> None:
+    """The 附件3 layout on one sheet, A4 portrait, fitted to one page."""
+    for letter, width in zip("ABCD", (14, 30, 14, 30), strict=True):
+        ws.column_dimensions[letter].width = width
+    title = put(ws, 1, 1, TITLE)
+    title.font, title.alignment = TITLE_FONT, Alignment(horizontal="center", vertical="center")
+    ws.merge_cells("A1:D1")
+    ws.row_dimensions[1].height = 32
+    meta = f"流转单号：{f.flow_no}    流转日期：{_show(f.flow_date, True)}    反馈时限：{_show(f.due, True)}"
+    _merged(ws, 2, meta, 18)
+    ws.cell(row=2, column=1).font = NOTE_FONT
+    _merged(ws, 3, f"部门：{f.department}", 24)
+    rows = ((4, "客户姓名", f.customer, "客户电话", f.phone),)
+    for r, l1, v1, l2, v2 in rows:
+        for c, v in ((1, l1), (2, v1), (3, l2), (4, v2)):
+            cell = put(ws, r, c, v)
+            cell.font = HEADER_FONT if c in (1, 3) else BODY_FONT
+            cell.alignment = MIDDLE
+        ws.row_dimensions[r].height = 24
+    for r, label, value in ((5, "家庭住址", f.address), (6, "业务内容", f"{f.business}　工单号 {f.order}　完工日期 {_show(f.done_date)}".strip())):
+        cell = put(ws, r, 1, label)
+        cell.font, cell.alignment = HEADER_FONT, MIDDLE
+        _merged(ws, r, value, 24, first=2)
+    _box(ws, 3, 6)
+
+    sections = (
+        ("客户意见或建议：", f.opinion, f"回访人：{f.agent}　　回访日期：{_show(f.call_date)}"),
+        ("问题处理结果：", f.handling, "责任部门负责人：　　　　　　　反馈日期：　　　年　　月　　日"),
+        ("风险防范措施：", "", "部门召集人（签字）："),
+    )
+    r = 7
+    for label, body, sign in sections:
+        head = put(ws, r, 1, label)
+        head.font = HEADER_FONT
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
+        _merged(ws, r + 1, body, 110, align=TOP)
+        _merged(ws, r + 2, sign, 22, align=Alignment(horizontal="right", vertical="center"))
+        _box(ws, r, r + 2)
+        for c in range(1, 5):  # no inner lines inside a section
+            ws.cell(row=r, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None, top=THIN)
+            ws.cell(row=r + 1, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None)
+            ws.cell(row=r + 2, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None, bottom=THIN)
+        r += 3
+    for text in NOTES:
+        _merged(ws, r + 1, text, 30 if text != NOTES[0] else 16, align=MIDDLE)
+        ws.cell(row=r + 1, column=1).font = NOTE_FONT
+        r += 1
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_area = f"A1:D{r}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.6
+
+
+def build_flow_forms(forms: Sequence[FlowForm], month: str) -> Workbook:
+    """One sheet per flow form (named by its number); an empty month gets one note sheet."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    taken: set[str] = set()
+    for f in forms:
+        write_form(wb.create_sheet(sheet_title(f.flow_no, taken)), f)
+    if not forms:
+        ws = wb.create_sheet("流转单")
+        put(ws, 1, 1, f"{month} 没有需要流转的回访")
+    return wb

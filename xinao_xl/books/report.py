@@ -1,0 +1,270 @@
+"""客户回访报告 (回访办法 附件5), made at the monthly close: values, native charts.
+
+Why values and not formulas: the report is mailed and previewed (WPS, mail clients,
+phones) by viewers that do not recalculate (DESIGN.md); every number is computed in
+Python by the close and written as a number. Charts are native Excel charts
+(openpyxl.chart) over those values, so they print and stay editable.
+
+Customer data: phones are always masked (138****5678); ``people="none"`` leaves names and
+phones out altogether, for a report that travels further.
+
+    >>> wb = build_report(ReportData("2026-11", types=[TypeStats("维修", 120, 30, 28, 2)]))
+    >>> wb.sheetnames
+    ['回访报告', '不满意明细']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Alignment
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .cells import put
+from .rules_sheet import month_start
+from .schema import FMT_DATE, FMT_PERCENT, FMT_POINTS
+from .style import (
+    BODY_FONT,
+    BORDER,
+    CELL_ALIGN,
+    HEADER_FONT,
+    NOTE_FONT,
+    TITLE_FONT,
+    WRAP_ALIGN,
+    header_cells,
+)
+
+SHEET = "回访报告"
+DETAIL = "不满意明细"
+MASKED = "masked"
+NO_PEOPLE = "none"
+SUGGESTION_HINT = (
+    "（经过回访，了解到客户感受，根据发现的问题和了解的真相，提出整改意见，此建议无关对错，建议可以是向公司提出的、"
+    "针对员工提出的、对客服监督部门等提出的均可；目的是提高客户满意度，树立公司良好的品牌形象，规范员工工作流程等。）"
+)
+
+
+@dataclass(frozen=True)
+class TypeStats:
+    """One business type's row of the 附件5 table (未接通、拒访 are not in 回访量)."""
+
+    business: str
+    total: int  # 业务总量 (completed orders of the month)
+    calls: int  # 回访量 = 满意 + 不满意
+    satisfied: int
+    unsatisfied: int
+
+    @staticmethod
+    def share(part: int, whole: int) -> float | None:
+        return part / whole if whole else None
+
+    @property
+    def call_rate(self) -> float | None:
+        return self.share(self.calls, self.total)
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        return self.share(self.satisfied, self.calls)
+
+    @property
+    def unsatisfied_rate(self) -> float | None:
+        return self.share(self.unsatisfied, self.calls)
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """A problem type (不满原因) and how many of it each department had."""
+
+    problem: str
+    by_dept: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_dept.values())
+
+
+@dataclass(frozen=True)
+class DeptScore:
+    department: str
+    deductions: float
+    bonuses: float
+    score: float
+    grade: str = ""
+
+
+@dataclass(frozen=True)
+class UnsatisfiedCall:
+    call_date: date | None
+    business: str
+    customer: str
+    phone: str
+    department: str
+    reason: str
+    flow_no: str
+    status: str  # 按时反馈 / 超时反馈 / 未反馈
+
+
+@dataclass
+class ReportData:
+    month: str
+    types: list[TypeStats] = field(default_factory=list)
+    problems: list[ProblemRow] = field(default_factory=list)
+    departments: tuple[str, ...] = ()
+    scores: list[DeptScore] = field(default_factory=list)
+    calls: list[UnsatisfiedCall] = field(default_factory=list)
+
+
+def mask_phone(value: Any) -> str:
+    """138****5678: enough to find the row, not enough to call the customer."""
+    if value is None or str(value).strip() == "":
+        return ""
+    digits = re.sub(r"\D", "", str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
+
+
+def _cell(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, wrap: bool = False) -> None:
+    c = put(ws, row, col, value)
+    c.font, c.border = BODY_FONT, BORDER
+    c.alignment = WRAP_ALIGN if wrap else CELL_ALIGN
+    if fmt:
+        c.number_format = fmt
+
+
+def _heading(ws: Worksheet, row: int, text: str) -> None:
+    c = put(ws, row, 1, text)
+    c.font = HEADER_FONT
+
+
+def _types_table(ws: Worksheet, row: int, types: Sequence[TypeStats]) -> tuple[int, int]:
+    """附件5 一、回访数据; returns (first data row, total row)."""
+    header_cells(ws, row, ("业务类型", "业务总量", "回访量", "回访占比", "满意数量", "满意占比", "不满意数量", "不满意占比"))
+    first = row + 1
+    total = TypeStats("合计", sum(t.total for t in types), sum(t.calls for t in types), sum(t.satisfied for t in types), sum(t.unsatisfied for t in types))
+    for r, t in enumerate([*types, total], start=first):
+        values = (t.business, t.total, t.calls, t.call_rate, t.satisfied, t.satisfied_rate, t.unsatisfied, t.unsatisfied_rate)
+        for c, v in enumerate(values, start=1):
+            _cell(ws, r, c, v, FMT_PERCENT if c in (4, 6, 8) else None)
+    return first, first + len(types)
+
+
+def _problems_table(ws: Worksheet, row: int, problems: Sequence[ProblemRow], departments: Sequence[str]) -> int:
+    """附件5 二、回访问题统计: 问题类型, 数量, 责任部门问题占有数量 (one column per department)."""
+    depts = [d for d in departments if any(p.by_dept.get(d) for p in problems)] or list(departments)
+    header_cells(ws, row, ("问题类型", "数量", *depts))
+    r = row
+    for r, p in enumerate(sorted(problems, key=lambda p: (-p.count, p.problem)), start=row + 1):
+        _cell(ws, r, 1, p.problem, wrap=True)
+        _cell(ws, r, 2, p.count)
+        for c, d in enumerate(depts, start=3):
+            _cell(ws, r, c, p.by_dept.get(d, 0))
+    if not problems:
+        r = row + 1
+        _cell(ws, r, 1, "本月无不满意回访")
+    note = put(ws, r + 1, 1, "注：问题类型按台账“不满原因”归类；右侧各列为责任部门问题占有数量。")
+    note.font = NOTE_FONT
+    return r + 2
+
+
+def _scores_table(ws: Worksheet, row: int, scores: Sequence[DeptScore]) -> tuple[int, int]:
+    header_cells(ws, row, ("部门", "扣分合计", "加分合计", "月度服务得分", "考核等级"))
+    for r, s in enumerate(scores, start=row + 1):
+        for c, v in enumerate((s.department, s.deductions, s.bonuses, s.score, s.grade), start=1):
+            _cell(ws, r, c, v, FMT_POINTS if c in (2, 3, 4) else None)
+    return row + 1, row + len(scores)
+
+
+def _bar(title: str, y_title: str, ws: Worksheet, col: int, first: int, last: int, percent: bool) -> BarChart:
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = title
+    chart.y_axis.title = y_title
+    chart.legend = None
+    chart.height, chart.width = 7.5, 16
+    chart.add_data(Reference(ws, min_col=col, min_row=first - 1, max_row=last), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
+    chart.dataLabels = DataLabelList()
+    chart.dataLabels.showVal = True
+    if percent:
+        chart.y_axis.number_format = "0%"
+        chart.y_axis.scaling.max = 1
+        chart.y_axis.scaling.min = 0
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    return chart
+
+
+def build_report(data: ReportData, people: str = MASKED) -> Workbook:
+    """The month's report workbook (not saved). ``people``: "masked" or "none"."""
+    if people not in (MASKED, NO_PEOPLE):
+        raise ValueError(people)
+    start = month_start(data.month)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    title = put(ws, 1, 1, f"{start.year}年{start.month}月份客户回访报告")
+    title.font = TITLE_FONT
+    ws.merge_cells("A1:H1")
+    title.alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 28
+
+    _heading(ws, 3, "一、回访数据")
+    first, total = _types_table(ws, 4, data.types)
+    r = total + 2
+    _heading(ws, r, "二、回访问题统计")
+    r = _problems_table(ws, r + 1, data.problems, data.departments) + 1
+    _heading(ws, r, "三、整改建议")
+    hint = put(ws, r + 1, 1, SUGGESTION_HINT)
+    hint.font, hint.alignment = NOTE_FONT, WRAP_ALIGN
+    ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=8)
+    ws.row_dimensions[r + 1].height = 42
+    area = ws.cell(row=r + 2, column=1)
+    area.border, area.alignment, area.font = BORDER, Alignment(vertical="top", wrap_text=True), BODY_FONT
+    ws.merge_cells(start_row=r + 2, start_column=1, end_row=r + 9, end_column=8)
+    for rr in range(r + 2, r + 10):
+        for cc in range(1, 9):
+            ws.cell(row=rr, column=cc).border = BORDER
+    r += 11
+    _heading(ws, r, "四、各部门服务考核得分（本月结账）")
+    s_first, s_last = _scores_table(ws, r + 1, data.scores)
+
+    for i, width in enumerate((14, 10, 9, 10, 10, 10, 11, 11), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    if data.types:
+        ws.add_chart(_bar("各业务回访满意度", "满意占比", ws, 6, first, total - 1, percent=True), "J3")
+    if data.scores:
+        ws.add_chart(_bar("各部门扣分", "扣分", ws, 2, s_first, s_last, percent=False), "J20")
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_area = f"A1:H{max(s_last, r + 1)}"
+    _detail(wb, data, people)
+    return wb
+
+
+def _detail(wb: Workbook, data: ReportData, people: str) -> None:
+    ws = wb.create_sheet(DETAIL)
+    with_people = people != NO_PEOPLE
+    headers = ["回访日期", "业务类型", *(["客户姓名", "客户电话"] if with_people else []), "责任部门", "不满原因", "流转单号", "反馈情况"]
+    header_cells(ws, 1, tuple(headers))
+    for r, c in enumerate(data.calls, start=2):
+        values: list[Any] = [c.call_date, c.business]
+        if with_people:
+            values += [c.customer, mask_phone(c.phone)]
+        values += [c.department, c.reason, c.flow_no, c.status]
+        for col, v in enumerate(values, start=1):
+            _cell(ws, r, col, v, FMT_DATE if isinstance(v, date | datetime) else None, wrap=headers[col - 1] == "不满原因")
+    for i, h in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = {"不满原因": 28, "客户电话": 13, "流转单号": 16}.get(h, 11)
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
