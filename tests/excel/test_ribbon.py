@@ -8,8 +8,9 @@ bar) is covered by the ``excel``-marked contract tests on Windows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ class FakeSession:
         self.shown: list[tuple[str, list[list[Any]]]] = []
         self.saved = 0
         self.calculated = 0
+        self.chosen: Path | None = None
+        self.closed_paths: list[Path] = []
 
     def book_path(self) -> Path | None:
         return self.path
@@ -62,7 +65,12 @@ class FakeSession:
         self.shown.append((title, [list(r) for r in rows]))
 
     def choose_file(self, prompt: str) -> Path | None:
-        return None
+        return self.chosen
+
+    @contextmanager
+    def closed(self, path: Path) -> Iterator[None]:
+        self.closed_paths.append(path)
+        yield
 
     @property
     def message(self) -> str:
@@ -170,11 +178,31 @@ def test_doctor_and_settings(clean: Path) -> None:
     assert "xinao_xl" in session.message and "Python" in session.message
 
 
+def test_sampling_appends_to_the_months_ledger_with_the_ledger_closed(clean: Path, tmp_path: Path) -> None:
+    from xinao_xl.services.sample_data import completed_orders, write_completed_export
+
+    day = date(2026, 11, 20)
+    export = write_completed_export(tmp_path / "完工工单.xlsx", completed_orders(day, 40))
+    ledger = _book(clean, callback_ledger.STEM)
+    before = len(FileBook(ledger).read_table(callback_ledger.ledger_sheet()).records())
+    session = FakeSession(_book(clean, complaint_ledger.STEM))
+    session.chosen = export
+    message = ribbon.sampling(session, day=day)
+    assert session.closed_paths == [ledger]
+    after = len(FileBook(ledger).read_table(callback_ledger.ledger_sheet()).records())
+    assert after > before and f"抽取 {after - before} 条" in message
+
+
+def test_sampling_cancelled(clean: Path) -> None:
+    session = FakeSession(_book(clean, callback_ledger.STEM))
+    ribbon.dispatch("btnSampling", session)
+    assert session.message == "已取消抽样" and session.closed_paths == []
+
+
 # Services being written by other helpers; until they land the buttons say so in Chinese.
 PENDING = {
     "btnCloseMonth": "xinao_xl.services.close",
     "btnReport": "xinao_xl.services.report",
-    "btnSampling": "xinao_xl.services.sampling",
     "btnFlowForms": "xinao_xl.services.flow_forms",
 }
 

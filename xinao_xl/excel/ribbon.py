@@ -20,7 +20,7 @@ import importlib
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -177,17 +177,21 @@ def clear_marks(session: Session) -> str:
 # --- 回访 ------------------------------------------------------------------------------
 
 
-def sampling(session: Session) -> str:
-    """导入完工数据并抽样: the user picks the completed-orders export; sampled rows go to the 台账."""
+def sampling(session: Session, day: date | None = None) -> str:
+    """导入完工数据并抽样: the user picks the completed-orders export; sampled rows go to the 台账.
+
+    The sampling service appends to the 台账 file and refuses it while it is open, so the
+    台账, if open in this Excel, is saved and closed for the run and opened again after.
+    """
     place = month_place(session.book_path())
     month = _need_month(place)
-    service = _service("xinao_xl.services.sampling", "sample_completed")
+    service = _service("xinao_xl.services.sampling", "sample_completed", "ledger_path")
     completed = session.choose_file("选择完工工单导出文件（工单号、业务类型、完工时间、客户、电话……）")
     if completed is None:
-        return "已取消"
-    session.save()
+        return "已取消抽样"
     session.status("正在导入完工数据并计算今日回访量…")
-    result = service.sample_completed(completed, month, place.root, agent=getpass.getuser())
+    with session.closed(service.ledger_path(place.root, month)):
+        result = service.sample_completed(completed, month, place.root, agent=getpass.getuser(), day=day)
     return _describe(result, "已完成抽样")
 
 

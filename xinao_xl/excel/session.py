@@ -8,7 +8,8 @@ open when they press the button).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,6 +61,11 @@ class Session(Protocol):
         """Ask the user for a workbook file (Excel's open dialog); None when cancelled."""
         ...
 
+    def closed(self, path: Path) -> AbstractContextManager[None]:
+        """While in the block, the workbook at ``path`` is saved and closed in Excel (if it
+        was open), so a file service may rewrite it; it is opened again afterwards."""
+        ...
+
 
 class XlwingsSession:
     """`Session` on the workbook that called ``RunPython`` (Windows, Excel, xlwings)."""
@@ -83,14 +89,8 @@ class XlwingsSession:
     def open_book(self, path: Path) -> WorkbookPort | None:
         from .live import LiveBook
 
-        target = str(Path(path).resolve()).lower()
-        for book in self.app.books:
-            try:
-                if str(Path(str(book.fullname)).resolve()).lower() == target:
-                    return LiveBook(book)
-            except OSError:
-                continue
-        return None
+        book = self._find(path)
+        return LiveBook(book) if book is not None else None
 
     def save(self) -> None:
         self.xw_book.save()
@@ -112,6 +112,29 @@ class XlwingsSession:
 
     def alert(self, text: str, *, error: bool = False) -> None:
         self.app.alert(text[:1000], title=TITLE, mode="critical" if error else "info")
+
+    def _find(self, path: Path) -> Any | None:
+        target = str(Path(path).resolve()).lower()
+        for book in self.app.books:
+            try:
+                if str(Path(str(book.fullname)).resolve()).lower() == target:
+                    return book
+            except OSError:
+                continue
+        return None
+
+    @contextmanager
+    def closed(self, path: Path) -> Iterator[None]:
+        book = self._find(path)
+        if book is None:
+            yield
+            return
+        book.save()
+        book.close()
+        try:
+            yield
+        finally:
+            self.app.books.open(str(path))
 
     def choose_file(self, prompt: str) -> Path | None:
         chosen = self.app.api.GetOpenFilename("Excel 工作簿 (*.xlsx;*.xls),*.xlsx;*.xls", 1, prompt)
