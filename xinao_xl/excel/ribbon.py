@@ -19,6 +19,7 @@ import getpass
 import importlib
 import traceback
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -97,14 +98,24 @@ def new_month(session: Session) -> str:
     return f"已生成 {target} 的空白工作簿：\n" + "\n".join(f"  {p.name}" for p in paths) + f"\n位置：{place.root / target}"
 
 
+def _month_files_closed(session: Session, place: MonthPlace) -> ExitStack:
+    """Save and close the month's workbooks open in Excel while a file service rewrites them
+    (file services refuse a workbook whose lock file is present); reopened afterwards."""
+    stack = ExitStack()
+    for path in sorted(place.folder.glob("*.xlsx")):
+        if not path.name.startswith("~$"):
+            stack.enter_context(session.closed(path))
+    return stack
+
+
 def close_month(session: Session) -> str:
-    """月度结账: save, then the close service on this month's folder."""
+    """月度结账: the close service on this month's folder, its workbooks closed for the run."""
     place = month_place(session.book_path())
     month = _need_month(place)
     close = _service("xinao_xl.services.close", "close_month")
-    session.save()
     session.status(f"正在结账 {month}…")
-    result = close.close_month(month, place.root, user=getpass.getuser(), progress=session.status)
+    with _month_files_closed(session, place):
+        result = close.close_month(month, place.root, user=getpass.getuser(), progress=session.status)
     return _describe(result, f"{month} 已结账")
 
 
@@ -113,9 +124,10 @@ def callback_report(session: Session) -> str:
     place = month_place(session.book_path())
     month = _need_month(place)
     report = _service("xinao_xl.services.report", "make_report")
-    session.save()
     session.status(f"正在生成 {month} 回访报告…")
-    return _describe(report.make_report(month, place.root), f"已生成 {month} 客户回访报告")
+    with _month_files_closed(session, place):
+        result = report.make_report(month, place.root)
+    return _describe(result, f"已生成 {month} 客户回访报告")
 
 
 # --- 校验 ------------------------------------------------------------------------------
@@ -200,9 +212,10 @@ def flow_forms(session: Session) -> str:
     place = month_place(session.book_path())
     month = _need_month(place)
     service = _service("xinao_xl.services.flow_forms", "make_flow_forms")
-    session.save()
     session.status("正在生成流转单…")
-    return _describe(service.make_flow_forms(month, place.root), "已生成流转单")
+    with _month_files_closed(session, place):
+        result = service.make_flow_forms(month, place.root)
+    return _describe(result, "已生成流转单")
 
 
 # --- 投诉 ------------------------------------------------------------------------------
