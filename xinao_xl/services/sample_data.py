@@ -8,7 +8,7 @@ hand entries, 自评/审核 actuals) without a single real customer in it. Names
 
     >>> month = make_sample_month("2026-11", Path("示例"), seed=7)        # doctest: +SKIP
     >>> month.folder, len(month.callbacks), len(month.complaints)        # doctest: +SKIP
-    (PosixPath('示例/2026-11'), 120, 24)
+    (PosixPath('示例/2026-11'), 300, 8)
 
 The data is valid for the validation service: no 错误 (a few 警告 remain on purpose —
 flow forms still open past their deadline are what the close carries over).
@@ -60,8 +60,8 @@ DEPT_WEIGHTS = {"客服部": 30, "市场工程部": 22, "车用燃气部": 10, "
 class SampleSize:
     """How much to generate; the default is small (the demo), `BENCH` the benchmark month."""
 
-    callbacks: int = 120
-    complaints: int = 24
+    callbacks: int = 300
+    complaints: int = 8
 
 
 SMALL = SampleSize()
@@ -123,7 +123,7 @@ def _at(day: date, hour: float) -> datetime:
 
 
 def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rules) -> list[dict[str, Any]]:
-    """n callbacks spread over the month; ~6% 不满意 each with a 流转单 (most answered in
+    """n callbacks spread over the month; ~2.5% 不满意 each with a 流转单 (most answered in
     time, some late, some still open), some opinions and suggestions."""
     days = _days_in(month)
     rows = []
@@ -131,7 +131,7 @@ def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rul
         call_day = rng.choice(days)
         business = _weighted(rng, TYPE_WEIGHTS)
         roll = rng.random()
-        result = "不满意" if roll < 0.06 else "未接通" if roll < 0.13 else "拒访" if roll < 0.16 else "满意"
+        result = "不满意" if roll < 0.025 else "未接通" if roll < 0.095 else "拒访" if roll < 0.125 else "满意"
         dept = HOME_DEPT[business] if result != "不满意" or rng.random() < 0.7 else _weighted(rng, DEPT_WEIGHTS)
         row: dict[str, Any] = {
             "call_date": call_day,
@@ -159,6 +159,13 @@ def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rul
         elif result == "满意" and rng.random() < 0.08:
             row["suggestion" if rng.random() < 0.5 else "opinion"] = rng.choice(OPINIONS)
         rows.append(row)
+    # The last flow form still open (the close carries it over), the one before it late.
+    flows = [r for r in rows if r.get("flow_date")]
+    if flows:
+        flows[-1].pop("feedback_date", None)
+        flows[-1].pop("handling", None)
+    if len(flows) > 1:
+        flows[-2].update(feedback_date=flows[-2]["flow_date"] + timedelta(days=3, hours=2), handling=HANDLING[0])
     # One opinion that starts with "=" (the text-stays-text rule), on a satisfied call.
     for row in rows:
         if row["result"] == "满意":
@@ -180,12 +187,13 @@ def complaint_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Ru
         accepted = _at(rng.choice(days), rng.uniform(8, 18))
         channel = rng.choices(["400", "95158", "市长热线", "其他"], weights=[60, 15, 10, 15])[0]
         level: str | None = rng.choices(["3级", "4级", "5级"], weights=[10, 35, 55])[0]
-        if not level_2_done and i == n // 2:
-            level, level_2_done = "2级", True
         if channel in ("95158", "市长热线") and rng.random() < 0.5:
             level = None
+        forced_c = not level_2_done and i == n // 2  # one 有责 level-2 complaint: a grade-C month
+        if forced_c:
+            channel, level, level_2_done = "400", "2级", True
         major = rng.choice(rules.major_items).label if rng.random() < 0.08 else None
-        responsible = rng.random() >= 0.2
+        responsible = rng.random() >= 0.2 or forced_c
         base: dict[str, Any] = {
             "no": f"TS{month.replace('-', '')}{i + 1:04d}",
             "accepted": accepted,

@@ -1,0 +1,78 @@
+"""`xinao-xl close 2026-11 --dir DIR [--force --reason TEXT]`: the monthly close.
+
+Validates first (错误 stop the close unless --force with a reason), computes every
+department's score, writes the closed 考核表, the filled 意见统计表, the 客户回访报告 and the
+流转单 into ``DIR/2026-11/结账/``, records the close and generates next month's workbooks
+with the open items carried over. Prints a progress bar and the score table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from xinao_xl.books.read import BookReadError
+from xinao_xl.books.report import MASKED, NO_PEOPLE
+from xinao_xl.services import close
+from xinao_xl.services.month_books import MonthMissingError
+from xinao_xl.services.new_month import WorkbookOpenError
+
+from .base import CliError, table
+
+BAR = 24
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("close", help="月度结账：计分、考核表结账副本、意见统计表、回访报告、流转单、生成下月工作簿", description=__doc__.split("\n")[0])
+    p.add_argument("month", metavar="月份", help="如 2026-11")
+    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.add_argument("--force", action="store_true", help="有校验错误或已结账时仍结账（须同时填写 --reason）")
+    p.add_argument("--reason", default=None, help="强制结账的原因（记入结账记录）")
+    p.add_argument("--user", default=None, help="结账人（默认当前登录用户）")
+    p.add_argument("--no-people", action="store_true", help="回访报告中不含客户姓名和电话")
+    p.add_argument("--now", default=None, help=argparse.SUPPRESS)
+    p.set_defaults(run=run)
+
+
+def console_bar(step: int, total: int, text: str) -> None:
+    """A one-line bar on stderr: [#########-----] 3/8 写入考核表结账副本."""
+    done = BAR * step // total
+    end = "\n" if step == total else ""
+    sys.stderr.write(f"\r[{'#' * done}{'-' * (BAR - done)}] {step}/{total} {text}\033[K{end}")
+    sys.stderr.flush()
+
+
+def _user(given: str | None) -> str:
+    if given:
+        return given
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers and services
+        return ""
+
+
+def run(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    now = datetime.fromisoformat(args.now) if args.now else None
+    try:
+        result = close.close_month(args.month, args.dir, force=args.force, reason=args.reason, user=_user(args.user), progress=console_bar,
+                                   now=now, people=NO_PEOPLE if args.no_people else MASKED)
+    except close.ValidationFailed as exc:
+        sys.stderr.write("\n")
+        errors = [f for f in exc.findings if f.is_error]
+        print(table([[f.workbook, f.sheet, f.cell, f.message] for f in errors[:30]], ["工作簿", "工作表", "单元格", "说明"]))
+        if len(errors) > 30:
+            print(f"……另有 {len(errors) - 30} 个错误")
+        raise CliError(str(exc), 1) from None
+    except (close.CloseError, MonthMissingError, BookReadError, WorkbookOpenError, ValueError) as exc:
+        sys.stderr.write("\n")
+        raise CliError(str(exc)) from None
+    print(table(result.score_rows(), close.CloseResult.SCORE_HEADERS))
+    print()
+    print(result.summary())
+    return 0

@@ -1,0 +1,416 @@
+"""Use case: the monthly close (`xinao-xl close 2026-11`, ribbon 月度结账).
+
+    result = close_month("2026-11", Path("D:/服务考核"), user="孙雪燕")
+    print(result.summary())
+
+In order (each step reported through ``progress(step, total, text)``):
+
+1. validate the month; 错误 stop the close unless ``force`` with a ``reason``;
+2. read the four workbooks once (calamine) and compute every department's `ScoreCard`
+   (`month_books.MonthBooks`: complaints from the 投诉台账, late flow forms from the 台账,
+   praise and hand entries from 加减分明细, indicators from the department sheets — 审核
+   when filled, else 自评 — and callback satisfaction rates from the 台账);
+3. write the outputs into ``YYYY-MM/结账/`` (a subfolder, so the month folder still holds
+   exactly its four workbooks): the closed 考核表 (our values beside the live formulas,
+   with any disagreement against the workbook's cached values), the filled 意见统计表,
+   the 客户回访报告 and the 流转单; staff workbooks are never saved over;
+4. write the 结账记录 (who, when, tool version, SHA-256 of every input and output) and
+   the marker ``已结账.txt``;
+5. generate next month's blank set (the books `create_month` writes) and carry over what is still open: complaints not 办结
+   and flow forms without feedback.
+
+A closed month is refused unless ``force`` (with a reason). Re-running on the same inputs
+and the same ``now`` gives the same workbook contents (no timestamps inside them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
+
+import xinao_xl
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.cells import put, put_formula
+from xinao_xl.books.flow_form import build_flow_forms
+from xinao_xl.books.report import MASKED, build_report
+from xinao_xl.books.save import save_atomic
+from xinao_xl.books.schema import FMT_POINTS, NATIVE, TableSheet
+from xinao_xl.books.style import BODY_FONT, header_cell, header_cells
+from xinao_xl.books.workbooks import BOOKS, check_month, file_name
+from xinao_xl.books.writer import style_formula_cell, write_record
+from xinao_xl.policy.parse import is_blank
+from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.scoring import ScoreCard
+
+from .month_books import MonthBooks, month_paths
+from .port import refuse_open
+from .validate import has_errors, validate_books
+from .validate_context import Finding
+
+Progress = Callable[[int, int, str], None]
+
+OUT_DIR = "结账"
+MARKER = "已结账.txt"
+CARRIED = "上月结转"
+STEPS = ("校验", "读取并计分", "写入考核表结账副本", "填写意见统计表", "生成回访报告", "生成流转单", "写结账记录", "生成下月工作簿并结转")
+
+
+class CloseError(ValueError):
+    """The close cannot go on (Chinese message); nothing of the month was changed."""
+
+
+class MonthClosedError(CloseError):
+    """The month carries the closed marker and ``force`` was not given."""
+
+
+class ValidationFailed(CloseError):
+    """Validation found 错误; the findings are attached."""
+
+    def __init__(self, message: str, findings: list[Finding]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+@dataclass
+class CloseResult:
+    month: str
+    folder: Path
+    cards: dict[str, ScoreCard]
+    outputs: dict[str, Path] = field(default_factory=dict)
+    record: Path | None = None
+    next_month: str = ""
+    next_paths: list[Path] = field(default_factory=list)
+    carried: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # disagreements and things to check
+    forced: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def score_rows(self) -> list[list[Any]]:
+        rows = []
+        for c in self.cards.values():
+            rows.append([c.department, f"{c.deductions:g}", f"{c.bonuses:g}", f"{c.score:g}", c.grade or "—", f"{c.weight:.0%}", f"{c.company_item:g}",
+                         "" if c.allowance is None else f"{c.allowance:g}"])
+        return rows
+
+    SCORE_HEADERS = ["部门", "扣分合计", "加分合计", "月度服务得分", "考核等级", "权重", "公司绩效服务项", "兼职服务津贴"]
+
+    def summary(self) -> str:
+        lines = [f"{self.month} 已结账{'（强制）' if self.forced else ''}，结果在 {self.folder / OUT_DIR}："]
+        lines += [f"  {p.name}" for p in self.outputs.values()]
+        if self.next_paths:
+            lines.append(f"已生成 {self.next_month} 工作簿，结转未办结投诉 {self.carried.get('complaints', 0)} 条、未反馈流转单 {self.carried.get('flow_forms', 0)} 条")
+        lines += [f"注意：{n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def next_month_of(month: str) -> str:
+    year, mon = (int(x) for x in month.split("-"))
+    return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
+
+
+def record_path(folder: Path, month: str) -> Path:
+    return folder / f"{month}_结账记录.json"
+
+
+def _write_text_atomic(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _fixed_properties(wb: Workbook, moment: datetime) -> Workbook:
+    """No save time inside the file: re-running the close gives the same contents."""
+    wb.properties.creator = "xinao-xl"
+    wb.properties.created = wb.properties.modified = moment
+    return wb
+
+
+# --- the use case ---------------------------------------------------------------------------------
+
+
+def close_month(month: str, root: Path, *, force: bool = False, reason: str | None = None, user: str | None = None,
+                progress: Progress | None = None, now: datetime | None = None, people: str = MASKED, rules: Rules | None = None) -> CloseResult:
+    """Close `month` under `root` (see the module docstring); returns what was written."""
+    check_month(month)
+    rules = rules or load_rules()
+    now = now or datetime.now()
+    root = Path(root)
+    folder = root / month
+    total = len(STEPS)
+    timings: dict[str, float] = {}
+
+    def step(n: int) -> None:
+        if progress:
+            progress(n, total, STEPS[n - 1])
+
+    if force and not (reason or "").strip():
+        raise CloseError("强制结账须说明原因（--reason）")
+    paths = month_paths(root, month)
+    marker = folder / MARKER
+    if marker.exists() and not force:
+        raise MonthClosedError(f"{month} 已于 {marker.read_text(encoding='utf-8').strip()} 结账；如需重新结账请使用 --force 并说明原因")
+    for p in paths.values():
+        refuse_open(p)
+
+    step(1)
+    t0 = time.perf_counter()
+    mb = MonthBooks.open(root, month, as_of=now, rules=rules)
+    prev = _previous_ledger(root, month)
+    findings = validate_books(mb.books, month, prev, now, rules)
+    timings["validate"] = time.perf_counter() - t0
+    if has_errors(findings) and not force:
+        n = sum(f.is_error for f in findings)
+        raise ValidationFailed(f"校验发现 {n} 个错误，已停止结账：请改正后重试（xinao-xl validate {folder}），或使用 --force 并说明原因", findings)
+
+    step(2)
+    t0 = time.perf_counter()
+    cards = mb.score_cards()
+    timings["compute"] = time.perf_counter() - t0
+    result = CloseResult(month, folder, cards, findings=findings, forced=force)
+    out = folder / OUT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime(now.year, now.month, now.day)
+    t0 = time.perf_counter()
+
+    step(3)
+    result.outputs["考核表"] = _closed_assessment(paths[assessment.STEM], out / f"{month}_{assessment.STEM}_结账.xlsx", mb, cards, result.notes, stamp)
+    step(4)
+    result.outputs["意见统计表"] = _filled_opinions(paths[opinions.STEM], out / f"{month}_{opinions.STEM}_结账.xlsx", mb, stamp)
+    step(5)
+    result.outputs["回访报告"] = save_atomic(_fixed_properties(build_report(mb.report_data(cards), people), stamp), out / f"{month}_客户回访报告.xlsx")
+    step(6)
+    result.outputs["流转单"] = save_atomic(_fixed_properties(build_flow_forms(mb.flow_forms(), month), stamp), out / f"{month}_流转单.xlsx")
+    timings["write"] = time.perf_counter() - t0
+
+    step(7)
+    previous_record = _load_record(record_path(folder, month))
+    changed = [name for name, digest in previous_record.get("inputs", {}).items() if (folder / name).exists() and sha256(folder / name) != digest]
+    if changed:
+        result.notes.append(f"自上次结账以来已修改：{'、'.join(changed)}")
+    result.record = _write_record(folder, month, paths, result, user, reason, now, rules)
+    t0 = time.perf_counter()
+    step(8)
+    _next_month(root, month, mb, result, previous_record, rules)
+    timings["next_month"] = time.perf_counter() - t0
+    # the record again, now with next month's files (their checksums let a forced re-close
+    # tell whether staff have started typing in them)
+    result.record = _write_record(folder, month, paths, result, user, reason, now, rules)
+    _write_text_atomic(folder / MARKER, f"{now:%Y-%m-%d %H:%M}（{user or '未知用户'}，xinao-xl {xinao_xl.__version__}）\n")
+    result.timings = timings
+    return result
+
+
+def _previous_ledger(root: Path, month: str) -> Any:
+    from .port import FileBook
+
+    year, mon = (int(x) for x in month.split("-"))
+    prev = f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+    path = root / prev / file_name(callback_ledger.STEM, prev)
+    return FileBook(path) if path.exists() else None
+
+
+def _load_record(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_record(folder: Path, month: str, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
+                  now: datetime, rules: Rules) -> Path:
+    data = {
+        "月份": month,
+        "结账人": user or "",
+        "结账时间": now.isoformat(timespec="seconds"),
+        "工具版本": f"xinao-xl {xinao_xl.__version__}",
+        "规则文件": str(rules.source.name),
+        "强制结账": result.forced,
+        "强制原因": reason or "",
+        "校验": {"错误": sum(f.is_error for f in result.findings), "警告": sum(not f.is_error for f in result.findings)},
+        "inputs": {p.name: sha256(p) for p in paths.values()},
+        "outputs": {f"{OUT_DIR}/{p.name}": sha256(p) for p in result.outputs.values()},
+        "next_month": {"月份": result.next_month, "files": {p.name: sha256(p) for p in result.next_paths if p.exists()}, "结转": result.carried},
+        "得分": {c.department: {"扣分合计": c.deductions, "加分合计": c.bonuses, "月度服务得分": c.score, "考核等级": c.grade,
+                              "公司绩效服务项": c.company_item, "兼职服务津贴": c.allowance} for c in result.cards.values()},
+        "注意": result.notes,
+    }
+    return _write_text_atomic(record_path(folder, month), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+# --- the closed 考核表 --------------------------------------------------------------------------
+
+CLOSE_HEADERS = ("结账扣分合计", "结账加分合计", "结账得分", "结账等级", "结账公司绩效服务项", "结账兼职服务津贴", "核对")
+DETAIL_SHEET = "结账明细"
+
+
+def _closed_assessment(source: Path, target: Path, mb: MonthBooks, cards: dict[str, ScoreCard], notes: list[str], stamp: datetime) -> Path:
+    """A copy of the 考核表 with our values beside its live formulas, and every line item."""
+    rules = mb.rules
+    wb = load_workbook(source)
+    summary = assessment.summary_sheet(rules)
+    cached = mb.form(summary)
+    ws = wb[assessment.SUMMARY]
+    first_col = len(summary.columns) + 2
+    for i, h in enumerate(CLOSE_HEADERS):
+        header_cell(ws, summary.header_row, first_col + i, h)
+        ws.column_dimensions[get_column_letter(first_col + i)].width = 12
+    for dept in rules.departments:
+        c = cards[dept.name]
+        r = summary.row_of(dept.name)
+        values = (c.deductions, c.bonuses, c.score, c.grade, c.company_item, c.allowance)
+        for i, v in enumerate(values):
+            cell = put(ws, r, first_col + i, v)
+            cell.font = BODY_FONT
+            if isinstance(v, float):
+                cell.number_format = FMT_POINTS
+        put(ws, r, first_col + 6, _check(dept.name, cached, c, notes)).font = BODY_FONT
+    for dept in rules.departments:
+        _closed_department(wb[dept.name], dept, cards[dept.name])
+    _detail_sheet(wb, cards)
+    return save_atomic(_fixed_properties(wb, stamp), target)
+
+
+def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str]) -> str:
+    """Compare with the workbook's cached values (Excel/LibreOffice saved them) if any."""
+    if not cached.found:
+        return "无缓存值"
+    row = cached.frame.loc[dept]
+    pairs = (("扣分合计", row.get("deduct"), card.deductions), ("加分合计", row.get("bonus"), card.bonuses), ("月度服务得分", row.get("score"), card.score))
+    if all(is_blank(v) for _, v, _ in pairs):
+        return "无缓存值（文件未经Excel计算）"
+    diffs = []
+    for name, theirs, ours in pairs:
+        try:
+            if abs(float(theirs) - ours) > 0.005:
+                diffs.append(f"{name} 工作簿 {float(theirs):g} / 结账 {ours:g}")
+        except (TypeError, ValueError):
+            diffs.append(f"{name} 工作簿为“{theirs}”/ 结账 {ours:g}")
+    if diffs:
+        notes.append(f"{dept} 与考核表公式结果不一致：{'；'.join(diffs)}（结账以台账、投诉台账为准）")
+        return "不一致：" + "；".join(diffs)
+    return "一致"
+
+
+def _closed_department(ws: Any, dept: Any, card: ScoreCard) -> None:
+    """Column L (结账值): each row's points as the close computed them."""
+    spec = assessment.department_sheet(dept)
+    col = len(spec.columns) + 1
+    header_cell(ws, spec.header_row, col, "结账值")
+    ws.column_dimensions[get_column_letter(col)].width = 10
+    by_source: dict[str, float] = {}
+    by_category: dict[str, float] = {}
+    for item in card.items:
+        by_category[item.category] = by_category.get(item.category, 0) + item.points
+        if item.category == "指标":
+            by_source[item.source] = by_source.get(item.source, 0) + item.points
+    for ind in dept.indicators:
+        points = by_category.get("投诉", 0.0) if ind.kind == "complaints" else by_source.get(ind.name, 0.0)
+        _num(ws, spec.row_of(assessment.indicator_key(ind)), col, -points if points else 0.0)
+    extras = {"late_flow": -by_category.get("流转单", 0.0), "manual": -by_category.get("手工", 0.0), "praise": by_category.get("表扬", 0.0), "media": by_category.get("媒体表扬", 0.0)}
+    for key, value in extras.items():
+        _num(ws, spec.row_of(key), col, round(value, 2) + 0.0)
+    _num(ws, spec.row_of("total_deduct"), col, card.deductions)
+    _num(ws, spec.row_of("total_bonus"), col, card.bonuses)
+    _num(ws, spec.row_of("score"), col, card.score)
+    put(ws, spec.row_of("grade"), col, card.grade or "").font = BODY_FONT
+
+
+def _num(ws: Any, row: int, col: int, value: float) -> None:
+    cell = put(ws, row, col, round(value, 2) + 0.0)
+    cell.number_format, cell.font = FMT_POINTS, BODY_FONT
+
+
+def _detail_sheet(wb: Workbook, cards: dict[str, ScoreCard]) -> None:
+    if DETAIL_SHEET in wb.sheetnames:
+        wb.remove(wb[DETAIL_SHEET])
+    ws = wb.create_sheet(DETAIL_SHEET)
+    header_cells(ws, 1, ("部门", "类别", "内容", "依据条款", "分值", "来源"))
+    r = 2
+    for c in cards.values():
+        for item in c.items:
+            for col, v in enumerate((c.department, item.category, item.text, item.clause, item.points, item.source), start=1):
+                cell = put(ws, r, col, v)
+                cell.font = BODY_FONT
+            ws.cell(row=r, column=5).number_format = FMT_POINTS
+            r += 1
+    for letter, width in zip("ABCDEF", (11, 9, 40, 16, 8, 18), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
+# --- 意见统计表 ----------------------------------------------------------------------------------
+
+
+def _filled_opinions(source: Path, target: Path, mb: MonthBooks, stamp: datetime) -> Path:
+    """A copy of the 意见统计表 with the 台账's 不满意 and opinion rows it lacks appended."""
+    spec = opinions.opinions_sheet()
+    existing = mb.opinions
+    rows = mb.opinion_rows()
+    wb = load_workbook(source)
+    ws = wb[existing.sheet if existing.found else spec.name]
+    last = max((r["_row"] for r in existing.records()), default=spec.first_row - 1)
+    seq = max((r.get("seq") or 0 for r in existing.records()), default=0)
+    for n, values in enumerate(rows, start=1):
+        write_record(ws, spec, last + n, {k: v for k, v in {"seq": seq + n, **values}.items() if not is_blank(v)})
+    return save_atomic(_fixed_properties(wb, stamp), target)
+
+
+# --- next month --------------------------------------------------------------------------------
+
+
+def _next_month(root: Path, month: str, mb: MonthBooks, result: CloseResult, previous_record: dict[str, Any], rules: Rules) -> None:
+    nxt = next_month_of(month)
+    result.next_month = nxt
+    folder = root / nxt
+    if folder.exists():
+        ours = previous_record.get("next_month", {}).get("files", {})
+        current = {p.name: sha256(p) for p in sorted(folder.glob("*.xlsx"))}
+        if not ours or any(current.get(name) != digest for name, digest in ours.items()):
+            result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
+            return
+        for p in folder.glob("*.xlsx"):
+            refuse_open(p)
+    # The blank books as create_month builds them, with the open items written before the
+    # one save (no second load and save of a fresh file).
+    books = {stem: build(nxt, rules, NATIVE) for stem, build in BOOKS}
+    open_complaints = [r for r in mb.complaints.records() if r.get("closed") is None]
+    open_flows = [r for r in mb.ledger.records() if r.get("flow_date") is not None and r.get("feedback_date") is None]
+    result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows)}
+    _carry(books[complaint_ledger.STEM], complaint_ledger.ledger_sheet(rules), open_complaints, month)
+    _carry(books[callback_ledger.STEM], callback_ledger.ledger_sheet(), open_flows, month)
+    result.next_paths = [save_atomic(wb, folder / file_name(stem, nxt)) for stem, wb in books.items()]
+
+
+def _carry(wb: Workbook, spec: TableSheet, records: list[dict[str, Any]], month: str) -> None:
+    """Copy open records (entry columns) into next month's fresh workbook, noted as carried."""
+    ws = wb[spec.name]
+    keys = [c.key for c in spec.entry_columns]
+    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
+    for r, rec in enumerate(records, start=spec.first_row):
+        values = {k: rec.get(k) for k in keys if not is_blank(rec.get(k))}
+        old = "" if is_blank(rec.get("note")) else str(rec["note"])
+        values["note"] = old if CARRIED in old else f"{CARRIED}（{month}）{' ' + old if old else ''}"
+        write_record(ws, spec, r, values)
+        if r > spec.last_row:
+            for col, column in formula_cols:
+                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)

@@ -1,0 +1,279 @@
+"""A month's four workbooks read once, and what the close, the report and the flow forms
+derive from them: score cards, the 附件5 figures, the flow forms, the 意见统计表 rows.
+
+Why one reader for all three: the close needs every one of these, and reading a
+10,000-row 台账 twice would double the slowest step. The workbooks are read through
+`FileBook` (calamine), whose sheets are cached, so validation and this module share one read.
+
+Which record counts for the month (a carried-over row stays in next month's books):
+- a callback counts where its 回访日期 lies in the month;
+- a complaint deducts where its 受理时间 lies in the month (投诉台账, 有责 only);
+- a flow form is late (回访 六.1) when answered after its deadline or still open at
+  ``as_of``; it counts in the month its 流转日期 lies in, for its 责任部门.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import lists as L
+from xinao_xl.books.flow_form import FlowForm
+from xinao_xl.books.read import FormRead, TableRead
+from xinao_xl.books.report import DeptScore, ProblemRow, ReportData, TypeStats, UnsatisfiedCall
+from xinao_xl.books.workbooks import file_name
+from xinao_xl.policy import deadlines, scoring
+from xinao_xl.policy.callbacks import customer_key
+from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.parse import (
+    is_blank,
+    normalize_text,
+    parse_bool,
+    parse_count,
+    parse_department,
+)
+from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
+
+from .port import FileBook
+
+STEMS = (assessment.STEM, callback_ledger.STEM, opinions.STEM, complaint_ledger.STEM)
+
+
+class MonthMissingError(FileNotFoundError):
+    """A workbook of the month is not in its folder (Chinese message)."""
+
+
+def month_paths(root: Path, month: str) -> dict[str, Path]:
+    """stem -> ``root/month/month_<stem>.xlsx``; all four must be there."""
+    folder = Path(root) / month
+    paths = {stem: folder / file_name(stem, month) for stem in STEMS}
+    missing = [p.name for p in paths.values() if not p.exists()]
+    if missing:
+        raise MonthMissingError(f"{folder} 中缺少：{'、'.join(missing)}")
+    return paths
+
+
+def _in_month(moment: Any, month: str) -> bool:
+    if isinstance(moment, datetime):
+        moment = moment.date()
+    return isinstance(moment, date) and f"{moment:%Y-%m}" == month
+
+
+def _yes(value: Any) -> bool:
+    try:
+        return not is_blank(value) and parse_bool(value)
+    except PolicyInputError:
+        return False
+
+
+@dataclass
+class MonthBooks:
+    """The month's books as read (ports), with the records each derivation needs."""
+
+    month: str
+    books: dict[str, FileBook]
+    rules: Rules
+    as_of: datetime
+
+    @classmethod
+    def open(cls, root: Path, month: str, as_of: datetime | None = None, rules: Rules | None = None) -> MonthBooks:
+        paths = month_paths(root, month)
+        return cls(month, {stem: FileBook.open(p) for stem, p in paths.items()}, rules or load_rules(), as_of or datetime.now())
+
+    # --- raw reads (cached per sheet by the reader) ------------------------------------
+
+    def _table(self, stem: str, spec: Any) -> TableRead:
+        cache = self.__dict__.setdefault("_tables", {})
+        if spec.name not in cache:
+            cache[spec.name] = self.books[stem].read_table(spec)
+        return cache[spec.name]
+
+    def _form(self, stem: str, spec: Any) -> FormRead:
+        cache = self.__dict__.setdefault("_forms", {})
+        if spec.name not in cache:
+            cache[spec.name] = self.books[stem].read_form(spec)
+        return cache[spec.name]
+
+    @property
+    def ledger(self) -> TableRead:
+        return self._table(callback_ledger.STEM, callback_ledger.ledger_sheet())
+
+    @property
+    def complaints(self) -> TableRead:
+        return self._table(complaint_ledger.STEM, complaint_ledger.ledger_sheet(self.rules))
+
+    @property
+    def items(self) -> TableRead:
+        return self._table(assessment.STEM, assessment.items_sheet(self.rules))
+
+    @property
+    def opinions(self) -> TableRead:
+        return self._table(opinions.STEM, opinions.opinions_sheet())
+
+    def form(self, spec: Any, stem: str = assessment.STEM) -> FormRead:
+        return self._form(stem, spec)
+
+    def calls(self) -> list[dict[str, Any]]:
+        """台账 records whose 回访日期 lies in the month."""
+        return [r for r in self.ledger.records() if _in_month(r.get("call_date"), self.month)]
+
+    def dept(self, value: Any) -> str:
+        try:
+            return parse_department(value, self.rules)
+        except PolicyInputError:
+            return "" if is_blank(value) else normalize_text(value)
+
+    def business(self, value: Any) -> str:
+        try:
+            return self.rules.business_type(str(value)).name
+        except KeyError:
+            return "" if is_blank(value) else str(value)
+
+    def result(self, rec: dict[str, Any]) -> str:
+        return "" if is_blank(rec.get("result")) else normalize_text(rec["result"])
+
+    # --- flow forms -------------------------------------------------------------------------
+
+    def flow_due(self, rec: dict[str, Any]) -> datetime | None:
+        return deadlines.flow_form_due(rec["flow_date"], self.rules) if rec.get("flow_date") is not None else None
+
+    def flow_late(self, rec: dict[str, Any]) -> bool:
+        due = self.flow_due(rec)
+        if due is None:
+            return False
+        done = rec.get("feedback_date")
+        return done > due if done is not None else self.as_of > due
+
+    def flow_status(self, rec: dict[str, Any]) -> str:
+        due = self.flow_due(rec)
+        if due is None:
+            return "未流转"
+        if rec.get("feedback_date") is None:
+            return "未反馈（已超时）" if self.as_of > due else "未反馈"
+        return "超时反馈" if rec["feedback_date"] > due else "按时反馈"
+
+    def late_flow_counts(self) -> Counter:
+        """责任部门 -> flow forms of the month answered late or still open past the deadline."""
+        out: Counter = Counter()
+        for rec in self.ledger.records():
+            if _yes(rec.get("flow")) and _in_month(rec.get("flow_date"), self.month) and self.flow_late(rec):
+                out[self.dept(rec.get("dept"))] += 1
+        return out
+
+    def flagged(self) -> list[dict[str, Any]]:
+        """The month's callbacks that opened a 流转单 (是否流转 = 是)."""
+        return [r for r in self.calls() if _yes(r.get("flow"))]
+
+    def flow_forms(self) -> list[FlowForm]:
+        out = []
+        for r in self.flagged():
+            words = [str(r[k]) for k in ("opinion", "suggestion") if not is_blank(r.get(k))]
+            if not is_blank(r.get("reason")):
+                words.append(f"不满原因：{r['reason']}")
+            out.append(FlowForm(
+                flow_no=str(r.get("flow_no") or f"台账第{r['_row']}行"), department=self.dept(r.get("dept")), customer=r.get("customer") or "",
+                phone=r.get("phone") or "", address=r.get("address") or "", business=self.business(r.get("business")), order=r.get("order") or "",
+                done_date=r.get("done_date"), opinion="\n".join(words), agent=r.get("agent") or "", call_date=r.get("call_date"),
+                flow_date=r.get("flow_date"), due=self.flow_due(r), handling=r.get("handling") or ""))
+        return out
+
+    # --- score cards -------------------------------------------------------------------------
+
+    def satisfaction(self) -> dict[str, float]:
+        """Business type -> 满意 / (满意 + 不满意) of the month's callbacks (types with any)."""
+        sat, unsat = Counter(), Counter()
+        for r in self.calls():
+            res, b = self.result(r), self.business(r.get("business"))
+            sat[b] += res == self.rules.callback_satisfied
+            unsat[b] += res == self.rules.callback_unsatisfied
+        return {b: sat[b] / (sat[b] + unsat[b]) for b in set(sat) | set(unsat) if sat[b] + unsat[b]}
+
+    def department_months(self) -> dict[str, DepartmentMonth]:
+        rules = self.rules
+        rates = self.satisfaction()
+        late = self.late_flow_counts()
+        complaints: dict[str, list[ComplaintEntry]] = defaultdict(list)
+        for r in self.complaints.records():
+            if not _in_month(r.get("accepted"), self.month) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
+                continue
+            complaints[self.dept(r.get("dept"))].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or "")))
+        praise: Counter = Counter()
+        media: dict[str, list[Any]] = defaultdict(list)
+        manual: dict[str, list[ManualEntry]] = defaultdict(list)
+        for r in self.items.records():
+            d, kind = self.dept(r.get("dept")), r.get("type")
+            if kind == L.ITEM_PRAISE:
+                praise[d] += 1 if r.get("count") is None else parse_count(r["count"])
+            elif kind == L.ITEM_MEDIA:
+                media[d].append(r.get("pin"))
+            elif kind == L.ITEM_MANUAL:
+                manual[d].append(ManualEntry(r.get("desc") or L.ITEM_MANUAL, r.get("pin") or 0, str(r.get("source") or "")))
+        summary = self.form(assessment.summary_sheet(rules))
+        out = {}
+        for dept in rules.departments:
+            f = self.form(assessment.department_sheet(dept))
+            indicators: dict[str, Any] = {}
+            for ind in dept.indicators:
+                if ind.kind == "complaints":
+                    continue
+                if ind.callback_type and ind.callback_type in rates:
+                    indicators[ind.name] = round(rates[ind.callback_type], 10)
+                    continue
+                key = assessment.indicator_key(ind)
+                audit, own = (f.raw.loc[key, c] if f.found else None for c in ("audit", "self"))
+                value = audit if not is_blank(audit) else own
+                if not is_blank(value):
+                    indicators[ind.name] = value
+            base = summary.raw.loc[dept.name, "base"] if summary.found else None
+            out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), late.get(dept.name, 0),
+                                             praise.get(dept.name, 0), media.get(dept.name, []), manual.get(dept.name, []),
+                                             None if is_blank(base) else base)
+        return out
+
+    def score_cards(self) -> dict[str, ScoreCard]:
+        return {name: scoring.score_department(dm, self.rules) for name, dm in self.department_months().items()}
+
+    # --- 附件5 and 附件4 -----------------------------------------------------------------------
+
+    def report_data(self, cards: dict[str, ScoreCard]) -> ReportData:
+        rules = self.rules
+        calls = self.calls()
+        completed = self.form(callback_ledger.completed_sheet(rules), callback_ledger.STEM)
+        types = []
+        for b in rules.business_types:
+            mine = [r for r in calls if self.business(r.get("business")) == b.name]
+            sat = sum(self.result(r) == rules.callback_satisfied for r in mine)
+            unsat = sum(self.result(r) == rules.callback_unsatisfied for r in mine)
+            total = completed.frame.loc[b.name, "count"] if completed.found else None
+            types.append(TypeStats(b.name, int(total or 0), sat + unsat, sat, unsat))
+        problems: dict[str, Counter] = defaultdict(Counter)
+        unsatisfied = []
+        for r in calls:
+            if self.result(r) != rules.callback_unsatisfied:
+                continue
+            problem = str(r.get("reason") or "未注明原因").strip()
+            problems[problem][self.dept(r.get("dept")) or "未填部门"] += 1
+            unsatisfied.append(UnsatisfiedCall(r.get("call_date"), self.business(r.get("business")), r.get("customer") or "", r.get("phone") or "",
+                                               self.dept(r.get("dept")), str(r.get("reason") or ""), str(r.get("flow_no") or ""), self.flow_status(r)))
+        scores = [DeptScore(c.department, c.deductions, c.bonuses, c.score, c.grade) for c in cards.values()]
+        return ReportData(self.month, types, [ProblemRow(p, dict(c)) for p, c in problems.items()], rules.department_names, scores, unsatisfied)
+
+    def opinion_rows(self) -> list[dict[str, Any]]:
+        """台账 rows of the month with 不满意 or words, not yet in the 意见统计表 (附件4)."""
+        listed = {(customer_key(r.get("phone"), r.get("customer"), r.get("address")), r.get("call_date")) for r in self.opinions.records()}
+        out = []
+        for r in self.calls():
+            words = any(not is_blank(r.get(k)) for k in ("opinion", "suggestion", "reason"))
+            if not words and self.result(r) != self.rules.callback_unsatisfied:
+                continue
+            if (customer_key(r.get("phone"), r.get("customer"), r.get("address")), r.get("call_date")) in listed:
+                continue
+            out.append({"visit_date": r.get("done_date"), "staff": r.get("staff"), "customer": r.get("customer"), "phone": r.get("phone"),
+                        "address": r.get("address"), "call_date": r.get("call_date"), "opinion": r.get("opinion"), "suggestion": r.get("suggestion"),
+                        "reason": r.get("reason"), "dept": self.dept(r.get("dept")) or None, "note": f"据回访台账第{r['_row']}行"})
+        return out
