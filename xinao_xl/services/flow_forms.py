@@ -1,0 +1,25 @@
+"""Use case: the month's printable 流转单 on their own (ribbon 生成流转单).
+
+    path = make_flow_forms("2026-11", Path("D:/服务考核"))   # → 2026-11/结账/2026-11_流转单.xlsx
+
+One A4 sheet per callback of the month marked 是否流转 = 是 (附件3 layout); the close
+writes the same file.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from xinao_xl.books.flow_form import build_flow_forms
+from xinao_xl.books.save import save_atomic
+from xinao_xl.policy.rules import Rules
+
+from .month_books import MonthBooks
+
+OUT_DIR = "结账"
+
+
+def make_flow_forms(month: str, root: Path, now: datetime | None = None, rules: Rules | None = None) -> Path:
+    mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
+    return save_atomic(build_flow_forms(mb.flow_forms(), month), Path(root) / month / OUT_DIR / f"{month}_流转单.xlsx")
