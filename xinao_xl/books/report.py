@@ -192,6 +192,7 @@ def _bar(title: str, y_title: str, ws: Worksheet, col: int, first: int, last: in
     chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
     chart.dataLabels = DataLabelList()
     chart.dataLabels.showVal = True
+    chart.dataLabels.showSerName = chart.dataLabels.showCatName = chart.dataLabels.showLegendKey = False
     if percent:
         chart.y_axis.number_format = "0%"
         chart.y_axis.scaling.max = 1
@@ -237,15 +238,19 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
 
     for i, width in enumerate((14, 10, 9, 10, 10, 10, 11, 11), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
+    # Charts under the tables, inside the printed area (two A4 pages in all).
+    end = max(s_last, r + 1) + 2
     if data.types:
-        ws.add_chart(_bar("各业务回访满意度", "满意占比", ws, 6, first, total - 1, percent=True), "J3")
+        ws.add_chart(_bar("各业务回访满意度", "满意占比", ws, 6, first, total - 1, percent=True), f"A{end}")
+        end += 16
     if data.scores:
-        ws.add_chart(_bar("各部门扣分", "扣分", ws, 2, s_first, s_last, percent=False), "J20")
+        ws.add_chart(_bar("各部门扣分", "扣分", ws, 2, s_first, s_last, percent=False), f"A{end}")
+        end += 16
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = f"A1:H{max(s_last, r + 1)}"
+    ws.print_area = f"A1:H{end}"
     _detail(wb, data, people)
     return wb
 
@@ -268,3 +273,5 @@ def _detail(wb: Workbook, data: ReportData, people: str) -> None:
     ws.print_title_rows = "1:1"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
