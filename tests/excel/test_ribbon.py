@@ -18,7 +18,7 @@ import pytest
 
 from tests.excel.fake_xlwings import FakeBook
 from tests.services.month import MONTH, NOW, build_month
-from xinao_xl.books import callback_ledger, complaint_ledger
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.excel import ribbon
 from xinao_xl.excel.live import MARK_TAG, LiveBook
 from xinao_xl.services.port import MARK_FILLS, FileBook, WorkbookPort
@@ -199,23 +199,37 @@ def test_sampling_cancelled(clean: Path) -> None:
     assert session.message == "已取消抽样" and session.closed_paths == []
 
 
-# Services being written by other helpers; until they land the buttons say so in Chinese.
-PENDING = {
-    "btnCloseMonth": "xinao_xl.services.close",
-    "btnReport": "xinao_xl.services.report",
-    "btnFlowForms": "xinao_xl.services.flow_forms",
-}
-
-
-@pytest.mark.parametrize("button", sorted(PENDING))
-def test_buttons_whose_service_is_missing_say_so(button: str, clean: Path) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec(PENDING[button]) is not None:
-        pytest.skip(f"{PENDING[button]} exists now: this button needs its own test")
+def test_report_and_flow_forms_before_the_close(clean: Path) -> None:
     session = FakeSession(_book(clean, callback_ledger.STEM))
-    ribbon.dispatch(button, session)
-    assert session.failed and "尚未安装" in session.message
+    ribbon.dispatch("btnReport", session)
+    assert not session.failed, session.message
+    report = clean / "结账" / "2026-11_客户回访报告.xlsx"
+    assert report.is_file() and str(report) in session.message
+    session = FakeSession(_book(clean, callback_ledger.STEM))
+    ribbon.dispatch("btnFlowForms", session)
+    assert not session.failed, session.message
+    assert (clean / "结账" / "2026-11_流转单.xlsx").is_file() and "1 张流转单" in session.message
+    assert sorted(p.name for p in clean.glob("*.xlsx")) == sorted(p.name for p in clean.glob("2026-11_*.xlsx"))
+
+
+def test_close_month_button(clean: Path) -> None:
+    session = FakeSession(_book(clean, assessment.STEM))
+    ribbon.dispatch("btnCloseMonth", session)
+    assert not session.failed, session.message
+    assert "2026-11 已结账" in session.message
+    assert sorted(session.closed_paths) == sorted(clean.glob("2026-11_*.xlsx"))
+    assert any(s and s.startswith("月度结账 8/8") for s in session.statuses)
+    assert (clean.parent / "2026-12").is_dir()
+    again = FakeSession(_book(clean, assessment.STEM))
+    ribbon.dispatch("btnCloseMonth", again)
+    assert again.failed and "已于" in again.message and "结账" in again.message
+
+
+def test_close_stops_on_validation_errors(broken: Path) -> None:
+    session = FakeSession(_book(broken, callback_ledger.STEM))
+    ribbon.dispatch("btnCloseMonth", session)
+    assert session.failed and "个错误，已停止结账" in session.message
+    assert "出错了" not in session.message and "校验本簿" in session.message
 
 
 def test_unsaved_book_and_unknown_button(clean: Path) -> None:
