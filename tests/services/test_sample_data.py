@@ -1,0 +1,58 @@
+"""The synthetic month: deterministic for a seed, every business type and department, fake
+phones, and valid for the validation service (no 错误); the completed-orders export."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from xinao_xl.policy.rules import load_rules
+from xinao_xl.services.sample_data import (
+    SampleSize,
+    completed_orders,
+    generate,
+    make_sample_month,
+    write_completed_export,
+)
+from xinao_xl.services.sampling import read_export
+from xinao_xl.services.validate import validate_month
+
+RULES = load_rules()
+NOW = datetime(2026, 12, 3, 9)
+
+
+def test_same_seed_same_month_other_seed_other_month() -> None:
+    a, b, c = generate("2026-11", seed=5, now=NOW), generate("2026-11", seed=5, now=NOW), generate("2026-11", seed=6, now=NOW)
+    assert a.callbacks == b.callbacks and a.complaints == b.complaints and a.items == b.items and a.actuals == b.actuals
+    assert a.callbacks != c.callbacks
+
+
+def test_realistic_spread() -> None:
+    m = generate("2026-11", SampleSize(callbacks=600, complaints=40), seed=1, now=NOW)
+    assert len(m.callbacks) == 600 and len({c["no"] for c in m.complaints}) == 40
+    assert {c["business"] for c in m.callbacks} == {b.name for b in RULES.business_types}
+    assert {c["result"] for c in m.callbacks} == set(RULES.callback_valid) | set(RULES.callback_invalid)
+    assert all(c["phone"].startswith("139") and len(c["phone"]) == 11 for c in m.callbacks)
+    assert len({c["phone"] for c in m.callbacks}) == 600
+    flows = [c for c in m.callbacks if c.get("flow") == "是"]
+    assert flows and all(c["result"] == "不满意" for c in flows)
+    assert any(c.get("feedback_date") is None for c in flows)  # still open: carried over
+    assert {c["channel"] for c in m.complaints} == {"400", "95158", "市长热线", "其他"}
+    assert any(c["major"] for c in m.complaints) and any(c["resp"] == "无责" and c["reason"] for c in m.complaints)
+    assert any(c.get("closed") is None for c in m.complaints)
+    assert {i["type"] for i in m.items} == {"投诉", "流转单超时", "表扬", "媒体表扬", "手工扣分"}
+    assert sum(i["type"] == "投诉" for i in m.items) == len(m.complaints)
+
+
+def test_written_month_validates_without_errors(tmp_path: Path) -> None:
+    m = make_sample_month("2026-11", tmp_path, seed=3, now=NOW)
+    findings = validate_month(m.folder, now=NOW)
+    assert not [f for f in findings if f.is_error], [f.message for f in findings if f.is_error]
+
+
+def test_completed_export_round_trip(tmp_path: Path) -> None:
+    rows = completed_orders(date(2026, 11, 20), 30, seed=2)
+    path = write_completed_export(tmp_path / "完工.xlsx", rows)
+    orders = read_export(path)
+    assert [o.order_no for o in orders] == [r["order"] for r in rows]
+    assert orders[0].business == "表计更换" and all(o.phone.startswith("139") for o in orders)
