@@ -178,3 +178,21 @@ def test_open_workbook_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="正在被"):
         close_month(H.MONTH, tmp_path, now=H.NOW)
     shutil.rmtree(folder)
+
+
+def test_cli_close_and_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from xinao_xl.cli import main
+
+    H.build(tmp_path / "m")
+    assert main(["close", H.MONTH, "--dir", str(tmp_path / "m"), "--now", "2026-12-03T09:00", "--user", "测试员"]) == 0
+    out = capsys.readouterr()
+    assert "客服部" in out.out and "34" in out.out and "8/8" in out.err
+    assert main(["close", H.MONTH, "--dir", str(tmp_path / "m")]) == 2
+    assert "已于" in capsys.readouterr().err
+
+    assert main(["demo", "--dir", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert all(name in out for name in H.RULES.department_names) and "月度服务得分" in out
+    assert (tmp_path / "demo" / "2026-11" / OUT_DIR).is_dir() and (tmp_path / "demo" / "2026-12").is_dir()
+    (tmp_path / "notdemo" / "2026-11").mkdir(parents=True)
+    assert main(["demo", "--dir", str(tmp_path / "notdemo")]) == 2
