@@ -208,7 +208,9 @@ def test_report_and_flow_forms_before_the_close(clean: Path) -> None:
     session = FakeSession(_book(clean, callback_ledger.STEM))
     ribbon.dispatch("btnFlowForms", session)
     assert not session.failed, session.message
-    assert (clean / "结账" / "2026-11_流转单.xlsx").is_file() and "1 张流转单" in session.message
+    forms = clean / "结账" / "2026-11_流转单.xlsx"
+    assert forms.is_file() and str(forms) in session.message
+    assert sorted(session.closed_paths) == sorted(clean.glob("2026-11_*.xlsx"))
     assert sorted(p.name for p in clean.glob("*.xlsx")) == sorted(p.name for p in clean.glob("2026-11_*.xlsx"))
 
 

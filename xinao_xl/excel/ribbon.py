@@ -124,33 +124,15 @@ def close_month(session: Session) -> str:
     return _describe(result, f"{month} 已结账")
 
 
-def _month_books_live(session: Session, place: MonthPlace) -> Any:
-    """The close's `MonthBooks` over the month as Excel holds it (live where open)."""
-    month_books = _service("xinao_xl.services.month_books", "MonthBooks")
-    from xinao_xl.policy.rules import load_rules
-
-    books, _ = _month_books(session, place)
-    return month_books.MonthBooks(_need_month(place), books, load_rules(), datetime.now())
-
-
-def _out_dir(place: MonthPlace) -> Path:
-    """Where the close writes its outputs (``YYYY-MM/结账/``): the month folder itself keeps
-    exactly its four workbooks, which validation and the close expect."""
-    close = _service("xinao_xl.services.close", "OUT_DIR")
-    return place.folder / close.OUT_DIR
-
-
 def callback_report(session: Session) -> str:
-    """生成回访报告: the close's 客户回访报告 from the month as Excel holds it, before the close."""
-    from xinao_xl.books.report import MASKED, build_report
-    from xinao_xl.books.save import save_atomic
-
+    """生成回访报告: the report service (the close's figures as the month stands), its
+    workbooks saved and closed in Excel for the run (the service reads their files)."""
     place = month_place(session.book_path())
     month = _need_month(place)
+    report = _service("xinao_xl.services.report", "make_report")
     session.status(f"正在生成 {month} 回访报告…")
-    mb = _month_books_live(session, place)
-    report = build_report(mb.report_data(mb.score_cards()), MASKED)
-    path = save_atomic(report, _out_dir(place) / f"{month}_客户回访报告.xlsx")
+    with _month_files_closed(session, place):
+        path = report.make_report(month, place.root)
     return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成）"
 
 
@@ -232,18 +214,15 @@ def sampling(session: Session, day: date | None = None) -> str:
 
 
 def flow_forms(session: Session) -> str:
-    """生成流转单: the close's 流转单 (附件3) for this month's flagged callbacks, before the close."""
-    from xinao_xl.books.flow_form import build_flow_forms
-    from xinao_xl.books.save import save_atomic
-
+    """生成流转单: the flow-form service (附件3, one A4 sheet per flagged callback), the
+    month's workbooks saved and closed in Excel for the run."""
     place = month_place(session.book_path())
     month = _need_month(place)
+    service = _service("xinao_xl.services.flow_forms", "make_flow_forms")
     session.status("正在生成流转单…")
-    forms = _month_books_live(session, place).flow_forms()
-    if not forms:
-        return f"{month} 回访台账中没有需要流转单的回访"
-    path = save_atomic(build_flow_forms(forms, month), _out_dir(place) / f"{month}_流转单.xlsx")
-    return f"已生成 {len(forms)} 张流转单：\n  {path}"
+    with _month_files_closed(session, place):
+        path = service.make_flow_forms(month, place.root)
+    return f"已生成 {month} 流转单：\n  {path}"
 
 
 # --- 投诉 ------------------------------------------------------------------------------
