@@ -105,7 +105,9 @@ class XlwingsSession:
             return None
 
     def calculate(self) -> None:
-        self.app.calculate()
+        """A full recalculation: ``Application.Calculate`` skips cells whose inputs did not
+        change, so a non-volatile UDF such as ``SLA_STATUS(due)`` would keep yesterday's status."""
+        self.app.api.CalculateFull()
 
     def status(self, text: str | None) -> None:
         self.app.status_bar = text if text else False
