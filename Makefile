@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(BIN)/xinao-xl demo
 
 test: $(STAMP)
-	$(BIN)/ruff check xinao_xl tests tools
+	$(BIN)/ruff check xinao_xl tests tools benchmarks
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
