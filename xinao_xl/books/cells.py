@@ -2,8 +2,13 @@
 
 A customer's complaint may begin with "=" or "-" ("-气费多收了"), a phone with "+86".
 openpyxl turns any string starting with "=" into a formula, and Excel re-parses a cell a
-user edits; so every string goes in as a string cell with Excel's quote prefix (the
-invisible apostrophe), which is what Excel itself does for ``'=abc``.
+user edits; so every string goes in as a string cell, and one that Excel would read as a
+formula once edited (`FORMULA_LEADS`) also gets Excel's quote prefix (the invisible
+apostrophe), which is what Excel itself does for ``'=abc``.
+
+`FORMULA_LEADS` are the characters OWASP's CSV-injection guidance names (= + - @, tab,
+carriage return) and their full-width forms (＝＋－＠): East Asian versions of Excel may
+take a full-width "＝" typed with the input method at full width as a formula's start.
 
     >>> from openpyxl import Workbook
     >>> ws = Workbook().active
@@ -19,7 +24,12 @@ from typing import Any
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-FORMULA_LEADS = ("=", "+", "-", "@")
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def looks_like_formula(text: str) -> bool:
+    """Whether Excel (or a CSV reader) could take `text` for a formula: its first character."""
+    return text.startswith(FORMULA_LEADS)
 
 
 def set_value(cell: Cell, value: Any) -> Cell:
@@ -27,7 +37,7 @@ def set_value(cell: Cell, value: Any) -> Cell:
     if isinstance(value, str):
         cell.value = value
         cell.data_type = "s"
-        if value.startswith(FORMULA_LEADS):
+        if looks_like_formula(value):
             cell.quotePrefix = True
         return cell
     if isinstance(value, datetime | date | int | float | bool) or value is None:

@@ -15,7 +15,6 @@ phones out altogether, for a report that travels further.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,6 +26,8 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from xinao_xl.policy.privacy import mask_phone
 
 from .cells import put
 from .rules_sheet import month_start
@@ -120,14 +121,6 @@ class ReportData:
     departments: tuple[str, ...] = ()
     scores: list[DeptScore] = field(default_factory=list)
     calls: list[UnsatisfiedCall] = field(default_factory=list)
-
-
-def mask_phone(value: Any) -> str:
-    """138****5678: enough to find the row, not enough to call the customer."""
-    if value is None or str(value).strip() == "":
-        return ""
-    digits = re.sub(r"\D", "", str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
-    return digits[:3] + "****" + digits[-4:] if len(digits) >= 8 else "****"
 
 
 def _cell(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, wrap: bool = False) -> None:

@@ -12,7 +12,9 @@ from datetime import date, datetime
 from typing import Any
 
 from xinao_xl.books.read import FormRead, TableRead
-from xinao_xl.policy.parse import is_blank, normalize_text
+from xinao_xl.policy.parse import is_blank
+from xinao_xl.policy.privacy import mask_phone as mask_phone  # used by validate_rules, validate
+from xinao_xl.policy.privacy import redact_phones
 from xinao_xl.policy.rules import Rules
 
 from .port import ERROR, WARNING, WorkbookPort
@@ -58,7 +60,9 @@ class MonthData:
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, severity: str, t: TableRead | FormRead, cell: str, message: str) -> None:
-        self.findings.append(Finding(severity, t.workbook, t.sheet, cell, message))
+        """Record a finding; a phone number quoted from a cell is masked (138****5678):
+        messages reach the console, message boxes and shared result files."""
+        self.findings.append(Finding(severity, t.workbook, t.sheet, cell, redact_phones(message)))
 
     def at(self, severity: str, t: TableRead, key: str, row: int, message: str) -> None:
         """A finding on column `key` of record row `row`."""
@@ -70,18 +74,6 @@ class MonthData:
             return True
         day = moment.date() if isinstance(moment, datetime) else moment
         return isinstance(day, date) and f"{day:%Y-%m}" == self.month
-
-
-def mask_phone(value: Any) -> str:
-    """138****5678: enough to find the row, not enough to call the customer."""
-    if is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    digits = re.sub(r"\D", "", normalize_text(value))
-    if len(digits) < 8:
-        return "****"
-    return digits[:3] + "****" + digits[-4:]
 
 
 def show(moment: Any) -> str:
