@@ -21,6 +21,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -46,6 +47,24 @@ def set_value(cell: Cell, value: Any) -> Cell:
     cell.value = str(value)
     cell.data_type = "s"
     return cell
+
+
+def keep_text(wb: Workbook) -> int:
+    """Give the quote prefix to every text cell of `wb` that looks like a formula; returns how many.
+
+    For a copy of a staff workbook the close writes (the closed 考核表, the 意见统计表): a text
+    such as "=1+1" that came in from an export or another tool has no quote prefix, and in
+    the copy it would turn into a formula the first time someone edits the cell. Only the
+    cells the sheet stores are visited (``_cells``: iterating rows would create every empty
+    cell of a 3,000-row template).
+    """
+    n = 0
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():
+            if cell.data_type == "s" and isinstance(cell.value, str) and looks_like_formula(cell.value) and not cell.quotePrefix:
+                cell.quotePrefix = True
+                n += 1
+    return n
 
 
 def put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:

@@ -4,6 +4,9 @@ Validates first (错误 stop the close unless --force with a reason), computes e
 department's score, writes the closed 考核表, the filled 意见统计表, the 客户回访报告 and the
 流转单 into ``DIR/2026-11/结账/``, records the close and generates next month's workbooks
 with the open items carried over. Prints a progress bar and the score table.
+
+``--share`` makes the 回访报告 fit to leave the office: no customer name, phone or address
+(services/share.py says what it covers; the 意见统计表 and 流转单 stay internal).
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="有校验错误或已结账时仍结账（须同时填写 --reason）")
     p.add_argument("--reason", default=None, help="强制结账的原因（记入结账记录）")
     p.add_argument("--user", default=None, help="结账人（默认当前登录用户）")
-    p.add_argument("--no-people", action="store_true", help="回访报告中不含客户姓名和电话")
+    p.add_argument("--share", "--no-people", dest="share", action="store_true",
+                   help="对外版回访报告：不含客户姓名、电话、地址（文字中出现的也替换为***）；意见统计表和流转单仍含客户信息，仅限内部")
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.fromisoformat(args.now) if args.now else None
     try:
         result = close.close_month(args.month, args.dir, force=args.force, reason=args.reason, user=_user(args.user), progress=console_bar,
-                                   now=now, people=NO_PEOPLE if args.no_people else MASKED)
+                                   now=now, people=NO_PEOPLE if args.share else MASKED)
     except close.ValidationFailed as exc:
         sys.stderr.write("\n")
         errors = [f for f in exc.findings if f.is_error]

@@ -1,7 +1,8 @@
-"""`xinao-xl validate FILE... [--previous DIR] [--out DIR]`: check a month's workbooks.
+"""`xinao-xl validate FILE... [--previous DIR] [--out DIR] [--csv FILE]`: check a month's workbooks.
 
 Prints every finding (级别, 工作簿, 工作表, 单元格, 说明), writes a copy of each workbook
-with findings (``<name>_校验结果.xlsx``, a 校验结果 sheet and the cells marked) and ends
+with findings (``<name>_校验结果.xlsx``, a 校验结果 sheet and the cells marked), with
+``--csv FILE`` also a CSV of the findings (formula-like texts made safe, books/csv_export.py), and ends
 with exit code 1 when there is any 错误, 0 otherwise, 2 when the input cannot be read.
 """
 
@@ -12,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.books.csv_export import write_csv
 from xinao_xl.books.read import BookReadError
 from xinao_xl.services import validate
 from xinao_xl.services.new_month import WorkbookOpenError
@@ -28,6 +30,8 @@ def register(sub: Any) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="文件", help="工作簿文件或月份文件夹（如 2026-11）")
     p.add_argument("--previous", type=Path, default=None, help="上月文件夹（7日内重复回访检查用；默认自动查找同级的上月文件夹）")
     p.add_argument("--out", type=Path, default=None, help="校验结果副本的输出目录（默认写在原工作簿旁）")
+    p.add_argument("--csv", type=Path, default=None, metavar="文件.csv",
+                   help="另把校验结果写成 CSV（UTF-8，Excel 可直接打开；以 = + - @ 开头的文字前加 ' 防止被当作公式）")
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)  # a fixed "now" for tests: 2026-12-01T10:00
     p.set_defaults(run=run)
 
@@ -49,4 +53,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n共 {errors} 个错误、{warnings} 个警告（{len(sources)} 个工作簿）")
     for path in written:
         print(f"  校验结果：{path}")
+    if args.csv is not None:
+        try:
+            print(f"  校验结果（CSV）：{write_csv(args.csv, validate.result_rows(findings))}")
+        except OSError as exc:  # the CSV open in Excel (locked on Windows), a read-only folder
+            raise CliError(f"无法写入 {args.csv}（{exc.strerror or type(exc).__name__}）：如已在 Excel 中打开请先关闭", 2) from None
     return 1 if errors else 0

@@ -19,6 +19,9 @@ In order (each step reported through ``progress(step, total, text)``):
 5. generate next month's blank set (the books `create_month` writes) and carry over what is still open: complaints not 办结
    and flow forms without feedback.
 
+``people=NO_PEOPLE`` (``--share``) makes the report fit to leave the office (services/share.py).
+A forced re-close notes which inputs changed since the close it replaces (services/integrity.py).
+
 A closed month is refused unless ``force`` (with a reason). Re-running on the same inputs
 and the same ``now`` gives the same workbook contents (no timestamps inside them).
 """
@@ -40,9 +43,9 @@ from openpyxl.utils import get_column_letter
 
 import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
-from xinao_xl.books.cells import put, put_formula
+from xinao_xl.books.cells import keep_text, put, put_formula
 from xinao_xl.books.flow_form import build_flow_forms
-from xinao_xl.books.report import MASKED, build_report
+from xinao_xl.books.report import MASKED, NO_PEOPLE, build_report
 from xinao_xl.books.save import save_atomic
 from xinao_xl.books.schema import FMT_POINTS, NATIVE, TableSheet
 from xinao_xl.books.style import BODY_FONT, header_cell, header_cells
@@ -52,6 +55,7 @@ from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ScoreCard
 
+from . import share
 from .month_books import MonthBooks, month_paths
 from .port import refuse_open
 from .validate import has_errors, validate_books
@@ -197,16 +201,22 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     step(4)
     result.outputs["意见统计表"] = _filled_opinions(paths[opinions.STEM], out / f"{month}_{opinions.STEM}_结账.xlsx", mb, stamp)
     step(5)
-    result.outputs["回访报告"] = save_atomic(_fixed_properties(build_report(mb.report_data(cards), people), stamp), out / f"{month}_客户回访报告.xlsx")
+    report_data = mb.report_data(cards)
+    if people == NO_PEOPLE:  # --share: no customer in the report, not even inside a text
+        report_data = share.shareable_report(report_data, share.month_customer_terms(mb))
+    result.outputs["回访报告"] = save_atomic(_fixed_properties(build_report(report_data, people), stamp), out / f"{month}_客户回访报告.xlsx")
     step(6)
     result.outputs["流转单"] = save_atomic(_fixed_properties(build_flow_forms(mb.flow_forms(), month), stamp), out / f"{month}_流转单.xlsx")
     timings["write"] = time.perf_counter() - t0
+    if people == NO_PEOPLE:
+        result.notes.extend(_share_notes(result, share.month_customer_terms(mb)))
 
     step(7)
     previous_record = _load_record(record_path(folder, month))
-    changed = [name for name, digest in previous_record.get("inputs", {}).items() if (folder / name).exists() and sha256(folder / name) != digest]
-    if changed:
-        result.notes.append(f"自上次结账以来已修改：{'、'.join(changed)}")
+    if force and marker.exists():  # re-closing: say what changed since the close this one replaces
+        from .integrity import verify_month
+
+        result.notes.extend(verify_month(root, month, outputs=False).input_messages())
     result.record = _write_record(folder, month, paths, result, user, reason, now, rules)
     t0 = time.perf_counter()
     step(8)
@@ -218,6 +228,19 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     _write_text_atomic(folder / MARKER, f"{now:%Y-%m-%d %H:%M}（{user or '未知用户'}，xinao-xl {xinao_xl.__version__}）\n")
     result.timings = timings
     return result
+
+
+def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
+    """What may leave the office, and any customer data found in it (services/share.py)."""
+    notes = []
+    for key in share.SHAREABLE:
+        cells = share.find_customer_data(result.outputs[key], terms)
+        if cells:
+            shown = "、".join(cells[:5]) + (f" 等 {len(cells)} 处" if len(cells) > 5 else "")
+            notes.append(f"{result.outputs[key].name} 中有客户姓名、电话或地址（{shown}）：对外发送前请删除")
+    internal = "、".join(result.outputs[k].name for k in share.INTERNAL)
+    notes.append(f"对外版：回访报告不含客户姓名、电话、地址；{internal} 含客户信息，仅限内部使用")
+    return notes
 
 
 def _previous_ledger(root: Path, month: str) -> Any:
@@ -267,6 +290,7 @@ def _closed_assessment(source: Path, target: Path, mb: MonthBooks, cards: dict[s
     """A copy of the 考核表 with our values beside its live formulas, and every line item."""
     rules = mb.rules
     wb = load_workbook(source)
+    keep_text(wb)
     summary = assessment.summary_sheet(rules)
     cached = mb.form(summary)
     ws = wb[assessment.SUMMARY]
@@ -367,6 +391,7 @@ def _filled_opinions(source: Path, target: Path, mb: MonthBooks, stamp: datetime
     existing = mb.opinions
     rows = mb.opinion_rows()
     wb = load_workbook(source)
+    keep_text(wb)
     ws = wb[existing.sheet if existing.found else spec.name]
     last = max((r["_row"] for r in existing.records()), default=spec.first_row - 1)
     seq = max((r.get("seq") or 0 for r in existing.records()), default=0)

@@ -24,7 +24,7 @@ from pathlib import Path
 from xinao_xl import __version__
 from xinao_xl.policy.calendar import WorkCalendar, default_calendar
 
-__all__ = ["ERROR", "OK", "WARNING", "Check", "has_errors", "report", "run_checks"]
+__all__ = ["ERROR", "OK", "WARNING", "Check", "check_closed_months", "has_errors", "report", "run_checks"]
 
 OK = "正常"
 WARNING = "警告"
@@ -152,6 +152,33 @@ def check_folder(folder: Path | None) -> Check:
     return Check("月份文件夹", OK, f"{folder} 可写入")
 
 
+def check_closed_months(folder: Path | None) -> list[Check]:
+    """Closed months beside the month folder (or under it, for the folder above the months)
+    whose workbooks changed after the close (SHA-256 in the 结账记录, services/integrity.py).
+
+    A 警告, not an 错误: it says nothing about this computer, but the scores paid out for
+    that month no longer match its workbooks. Nothing is said when no month is closed.
+    """
+    if folder is None or not Path(folder).is_dir():
+        return []
+    from .integrity import MONTH_FOLDER, closed_months, verify_month
+
+    folder = Path(folder)
+    root = folder.parent if MONTH_FOLDER.match(folder.name) else folder
+    months = closed_months(root)
+    if not months:
+        return []
+    checks = []
+    for month in months:
+        result = verify_month(root, month, outputs=False)
+        if not result.ok:
+            advice = f"运行 xinao-xl verify {month} --dir {root} 查看详情；确需按修改后的内容计分时用 xinao-xl close {month} --force --reason 重新结账"
+            checks.append(Check(f"已结账月份 {month}", WARNING, "；".join(result.input_messages()), advice))
+    if not checks:
+        checks.append(Check("已结账月份", OK, f"{'、'.join(months)} 的工作簿与结账记录一致"))
+    return checks
+
+
 def run_checks(
     *,
     addin_xlwings: str | None,
@@ -167,6 +194,7 @@ def run_checks(
         check_udf_module(udf_module),
         *check_calendar(today),
         check_folder(month_folder),
+        *check_closed_months(month_folder),
     ]
 
 

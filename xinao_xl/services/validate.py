@@ -13,7 +13,9 @@ Chinese what to type instead:
   and a 流转单 past its deadline without feedback (六), media praise outside 3–5 (考核
   7.2), 有责 with a 无责 reason (投诉 附件2);
 - across workbooks: 台账 opinions in the 意见统计表, 投诉台账 ⇔ 加减分明细;
-- tampering: a formula cell overwritten by a typed value.
+- tampering: a formula cell overwritten by a typed value;
+- a closed month's workbook changed after the close (`validate_month` only, from the file's
+  SHA-256 against the month's 结账记录; services/integrity.py).
 
 错误 blocks the monthly close; 警告 is shown. The workbooks are only read: the results go
 into a copy (``<name>_校验结果.xlsx``) with a 校验结果 sheet and the cells marked.
@@ -41,6 +43,7 @@ __all__ = [
     "WARNING",
     "Finding",
     "RESULT_SHEET",
+    "closed_month_findings",
     "has_errors",
     "mask_phone",
     "month_sources",
@@ -235,7 +238,30 @@ def validate_month(
     books = {stem: FileBook.open(path) for stem, path in sources.items()}
     prev_path = previous_ledger_path(folder, month, previous_month_folder)
     previous = FileBook(prev_path) if prev_path is not None else None
-    return validate_books(books, month, previous, now, rules)
+    return closed_month_findings(sources) + validate_books(books, month, previous, now, rules)
+
+
+def closed_month_findings(sources: Mapping[str, Path]) -> list[Finding]:
+    """A workbook of a closed month changed since the close (SHA-256 in its 结账记录): 错误.
+
+    The month's scores and report were computed from the closed bytes; a later change is
+    either a correction that needs a forced re-close or an accident to undo.
+    """
+    from .integrity import MONTH_FOLDER, verify_month  # integrity -> close -> validate
+
+    out = []
+    for folder in sorted({p.parent for p in sources.values()}):
+        if not MONTH_FOLDER.match(folder.name):
+            continue
+        check = verify_month(folder.parent, folder.name, outputs=False)
+        if not check.closed:
+            continue
+        if check.record_problem:
+            out.append(Finding(WARNING, f"{folder.name}_结账记录.json", "", "", check.record_problem))
+            continue
+        names = {p.name for p in sources.values() if p.parent == folder}
+        out += [Finding(ERROR, c.name, "", "", m) for c, m in zip(check.inputs, check.input_messages(), strict=True) if c.name in names]
+    return out
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:

@@ -1,0 +1,48 @@
+"""`xinao-xl verify [2026-11] --dir DIR`: are closed months' workbooks still what was closed?
+
+Compares each input workbook of the month (or of every closed month under DIR when no month
+is given) with the SHA-256 in its 结账记录 and says which file changed, when the month was
+closed and by whom; the results in ``结账/`` are compared too (a filled 整改建议 is normal).
+Exit code 0 when every input matches, 1 when one changed or is gone, 2 when there is nothing
+to check (the month is not closed, the folder or the record is missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from xinao_xl.books.workbooks import check_month
+from xinao_xl.services import integrity
+
+from .base import CliError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("verify", help="核对已结账月份的工作簿是否在结账后被修改（与结账记录中的SHA-256比对）", description=__doc__.split("\n")[0])
+    p.add_argument("month", metavar="月份", nargs="?", default=None, help="如 2026-11（省略时核对 --dir 下所有已结账月份）")
+    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.month is not None:
+        try:
+            check_month(args.month)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        months = [args.month]
+    else:
+        months = integrity.closed_months(args.dir)
+        if not months:
+            raise CliError(f"{args.dir} 下没有已结账的月份文件夹（YYYY-MM，含 {integrity.MARKER}）")
+    results = [integrity.verify_month(args.dir, m) for m in months]
+    for r in results:
+        for line in r.messages():
+            print(line)
+    if any(r.closed and not r.ok and not r.record_problem for r in results):
+        return 1
+    if any(not r.closed or r.record_problem for r in results):
+        return 2
+    return 0

@@ -1,0 +1,167 @@
+"""Use case: is a closed month still what was closed? (`xinao-xl verify 2026-11`).
+
+    report = verify_month(Path("D:/服务考核"), "2026-11")
+    print("\\n".join(report.messages()))
+
+The monthly close writes the SHA-256 of each of the month's four workbooks into
+``YYYY-MM_结账记录.json`` (`close._write_record`), with who closed it and when. Scores,
+allowances and the report were computed from exactly those bytes; a workbook changed
+afterwards (a row added, a level corrected, or only re-saved by Excel) no longer matches
+the closed figures. This module compares and says in Chinese which file changed, when the
+month was closed and by whom, and what to do (re-close with ``--force`` and a reason).
+
+`validate` (a closed month's folder), `close --force` (before the record is replaced) and
+`doctor` (every closed month beside the folder) report the same messages. The outputs in
+``结账/`` are compared too, but only reported by `verify`: staff are meant to fill the
+report's 整改建议 after the close.
+
+A closed month is one with the marker ``已结账.txt`` (written last by the close); a month
+with a record but no marker was not closed (an interrupted close).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .close import MARKER, OUT_DIR, record_path, sha256
+
+__all__ = ["FileChange", "MonthIntegrity", "changed_files", "closed_months", "describe_close", "verify_month"]
+
+MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+CHANGED = "已修改"
+MISSING = "已删除或移走"
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """A file whose bytes are no longer those the close recorded."""
+
+    name: str  # as in the record: "2026-11_客户回访信息台账.xlsx" or "结账/…"
+    state: str  # 已修改 | 已删除或移走
+    modified: datetime | None = None  # the file's modification time, when it is there
+
+
+@dataclass
+class MonthIntegrity:
+    """What `verify_month` found for one month."""
+
+    month: str
+    folder: Path
+    closed: bool
+    record: dict[str, Any] = field(default_factory=dict)
+    record_problem: str = ""  # why the record cannot be used ("" when it can)
+    inputs: list[FileChange] = field(default_factory=list)
+    outputs: list[FileChange] = field(default_factory=list)
+    checked: int = 0  # input files compared
+
+    @property
+    def ok(self) -> bool:
+        """Closed, with a usable record, and every input as closed."""
+        return self.closed and not self.record_problem and not self.inputs
+
+    def closed_by(self) -> str:
+        return describe_close(self.month, self.record)
+
+    def input_messages(self) -> list[str]:
+        """One Chinese message per changed input (or for an unusable record)."""
+        if not self.closed:
+            return []
+        if self.record_problem:
+            return [self.record_problem]
+        return [change_message(self.month, c, self.record) for c in self.inputs]
+
+    def output_messages(self) -> list[str]:
+        return [f"结账结果 {c.name} {c.state}{_when(c)}（{self.closed_by()}）；回访报告中填写整改建议属正常，其他改动请核对" for c in self.outputs]
+
+    def messages(self) -> list[str]:
+        if not self.closed:
+            return [f"{self.month} 尚未结账（{self.folder} 中没有 {MARKER}），无需核对"]
+        if self.ok:
+            lines = [f"{self.month} 的 {self.checked} 个输入工作簿与结账记录一致（{self.closed_by()}）"]
+        else:
+            lines = self.input_messages()
+        return lines + self.output_messages()
+
+
+def _show_time(text: str) -> str:
+    try:
+        return f"{datetime.fromisoformat(text):%Y-%m-%d %H:%M}"
+    except (TypeError, ValueError):
+        return str(text or "时间不明")
+
+
+def describe_close(month: str, record: Mapping[str, Any]) -> str:
+    """"2026-11 于 2026-12-03 09:00 由 孙雪燕 结账" from a 结账记录."""
+    who = str(record.get("结账人") or "").strip() or "未记录结账人"
+    forced = "（强制）" if record.get("强制结账") else ""
+    return f"{month} 于 {_show_time(record.get('结账时间', ''))} 由 {who} 结账{forced}"
+
+
+def _when(change: FileChange) -> str:
+    return f"（文件修改时间 {change.modified:%Y-%m-%d %H:%M}）" if change.modified else ""
+
+
+def change_message(month: str, change: FileChange, record: Mapping[str, Any]) -> str:
+    """The message for one changed input of a closed month: which file, when closed, by whom, what to do."""
+    if change.state == MISSING:
+        return (f"{change.name} 在结账后{MISSING}（{describe_close(month, record)}）：请把该工作簿放回月份文件夹"
+                f"（可从备份恢复），否则无法核对本月结账结果")
+    return (f"{change.name} 在结账后被修改{_when(change)}（{describe_close(month, record)}）：本月得分和报告按结账时的内容计算；"
+            f"如修改属实需要重新计分，请运行 xinao-xl close {month} --force --reason 说明原因，否则请恢复结账时的文件")
+
+
+def changed_files(folder: Path, digests: Mapping[str, str]) -> list[FileChange]:
+    """The files (names relative to `folder`) whose SHA-256 differs from `digests`, or are gone."""
+    out = []
+    for name, digest in digests.items():
+        path = folder / name
+        if not path.is_file():
+            out.append(FileChange(name, MISSING))
+        elif sha256(path) != digest:
+            out.append(FileChange(name, CHANGED, datetime.fromtimestamp(path.stat().st_mtime)))
+    return out
+
+
+def load_record(folder: Path, month: str) -> tuple[dict[str, Any], str]:
+    """(the record, "") or ({}, why it cannot be used)."""
+    path = record_path(folder, month)
+    if not path.is_file():
+        return {}, f"{month} 已结账，但找不到结账记录 {path.name}：无法核对输入工作簿是否在结账后被修改"
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}, f"{month} 的结账记录 {path.name} 无法读取（文件损坏或被改动）：无法核对输入工作簿"
+    if not isinstance(record, dict) or not isinstance(record.get("inputs"), dict) or not record["inputs"]:
+        return {}, f"{month} 的结账记录 {path.name} 中没有输入工作簿的校验值：无法核对"
+    return record, ""
+
+
+def verify_month(root: Path, month: str, outputs: bool = True) -> MonthIntegrity:
+    """Compare ``root/month``'s workbooks (and outputs) with its 结账记录."""
+    folder = Path(root) / month
+    result = MonthIntegrity(month, folder, closed=(folder / MARKER).is_file())
+    if not result.closed:
+        return result
+    result.record, result.record_problem = load_record(folder, month)
+    if result.record_problem:
+        return result
+    inputs = {str(k): str(v) for k, v in result.record["inputs"].items()}
+    result.checked = len(inputs)
+    result.inputs = changed_files(folder, inputs)
+    if outputs:
+        result.outputs = changed_files(folder, {str(k): str(v) for k, v in (result.record.get("outputs") or {}).items() if str(k).startswith(OUT_DIR)})
+    return result
+
+
+def closed_months(root: Path) -> list[str]:
+    """The months under `root` (folders ``YYYY-MM``) that carry the closed marker, oldest first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and MONTH_FOLDER.match(p.name) and (p / MARKER).is_file())
