@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from xinao_xl.books.save import history_versions, sha256
 from xinao_xl.books.workbooks import BOOKS
 from xinao_xl.services.new_month import (
     MonthExistsError,
@@ -34,8 +35,9 @@ def test_new_month_refuses_an_existing_month(tmp_path: Path) -> None:
 
 def test_overwrite_keeps_the_old_files_and_refuses_an_open_workbook(tmp_path: Path) -> None:
     first = create_month("2026-12", tmp_path)
+    digests = [sha256(p) for p in first]
     create_month("2026-12", tmp_path, overwrite=True)
-    assert first[0].with_name(first[0].name + ".bak").exists()
+    assert [[sha256(v) for v in history_versions(p)] for p in first] == [[d] for d in digests]
     (tmp_path / "2026-12" / f"~${first[1].name}").write_bytes(b"")
     with pytest.raises(WorkbookOpenError, match="正在被"):
         create_month("2026-12", tmp_path, overwrite=True)

@@ -1,5 +1,5 @@
 """Daily sampling: the rules (3-day window, 7 days across months, quotas, scope), the rows
-appended pre-filled, the .bak, determinism, a workbook open in Excel refused."""
+appended pre-filled, the previous 台账 kept in 历史版本, determinism, a workbook open in Excel refused."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.read import BookReader
+from xinao_xl.books.save import history_versions, sha256
 from xinao_xl.policy.callbacks import daily_quotas
 from xinao_xl.services.new_month import WorkbookOpenError
 from xinao_xl.services.sample_data import write_completed_export
@@ -74,7 +75,8 @@ def test_rules_quotas_and_rows_appended(month: Path, tmp_path: Path) -> None:
     assert [r["_row"] for r in added] == result.rows == list(range(spec.first_row + len(H.CALLS), spec.first_row + len(H.CALLS) + 25))
     first = next(r for r in added if r["order"] == "WG00001")
     assert first["phone"] == "13800000001" and first["done_date"] == date(2026, 11, 19) and first["dept"] == "客服部" and first["result"] is None
-    assert ledger_path(root, "2026-11").with_name(ledger_path(root, "2026-11").name + ".bak").exists()
+    kept = history_versions(ledger_path(root, "2026-11"))  # the 台账 as it was before the rows were appended
+    assert len(kept) == 1 and sha256(kept[0]) == sha256(month / "2026-11" / ledger_path(root, "2026-11").name)
     assert "完工已超过3日" in result.summary()
 
     # a second run the same day adds nothing: orders already in the 台账, quotas already met

@@ -1,29 +1,478 @@
-"""Saving a workbook so that a file on disk is never half-written.
+"""Writing files so that nothing is ever half-written or lost.
 
-openpyxl writes the zip piece by piece; a crash or a full disk midway leaves a corrupt
-file under the real name. We write a temporary file in the same folder (same file system,
-so the rename is atomic) and then ``os.replace`` it over the target.
+Every file xinao_xl writes goes through this module:
+
+- **complete, then in place**: the content is written to a temporary file in the target's
+  folder (same file system, so the rename is atomic), flushed to disk (``fsync``), and only
+  then ``os.replace``-d over the target. A crash, a full disk or a killed process midway
+  leaves the old file (or no file) under the real name, never a half-written one.
+- **the previous version is kept**: a file that is replaced is first copied into the
+  ``历史版本`` folder beside it as ``<name>.<YYYYMMDD-HHMMSS><ext>`` (the time it was last
+  saved), the last `HISTORY_KEEP` per file. Staff restore a version by copying it back.
+  Callers pass ``keep_previous=False`` only for files regenerated from others and holding
+  no typing (templates, the add-in build, generated VBA sources).
+- **a group appears at once**: `Batch` writes several files completely first and puts them
+  in place together at the end; a folder that did not exist (a month's ``结账`` folder, next
+  month's folder) is built under a temporary name and renamed in one step, so it appears
+  with all its files or not at all.
+- **refused before any work** (`preflight`): a workbook open in Excel, WPS or LibreOffice
+  (its lock file ``~$name`` / ``.~lock.name#`` is beside it), a read-only file that would be
+  replaced, a folder that cannot be written.
+
+Temporary names start with ``.`` and end with ``.xinao.tmp``; a process killed midway may
+leave them (never under a real name), and `sweep_temps` removes those older than
+`STALE_AFTER` seconds the next time the folder is written.
+
+    save_atomic(wb, Path("2026-11/2026-11_客户回访信息台账.xlsx"))
+    write_text_atomic(Path("2026-11/已结账.txt"), "2026-12-03 09:00\\n")
+    with Batch(Path("2026-11/结账")) as batch:
+        batch.add_workbook("报告.xlsx", wb)
+        batch.commit()
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
+import shutil
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-from openpyxl import Workbook
+if TYPE_CHECKING:  # only saved here; the CLI imports this module for its error types
+    from openpyxl import Workbook
+
+HISTORY_DIR = "历史版本"
+HISTORY_KEEP = 10  # versions kept per file: two working weeks of daily sampling
+TMP_SUFFIX = ".xinao.tmp"
+STALE_AFTER = 600.0  # seconds; a write takes seconds, so an older temporary file is a leftover
+
+Writer = Callable[[IO[bytes]], Any]
 
 
-def save_atomic(wb: Workbook, path: Path, keep_previous: bool = False) -> Path:
-    """Write ``wb`` to ``path`` atomically; optionally keep the old file as ``<name>.bak``."""
+class WriteRefusedError(RuntimeError):
+    """A file cannot be written safely; the Chinese message says which and what to do."""
+
+
+class WorkbookOpenError(WriteRefusedError):
+    """A workbook to be read or replaced is open in Excel / WPS / LibreOffice."""
+
+
+class ReadOnlyError(WriteRefusedError):
+    """A file to be replaced is read-only, or a folder to write in cannot be written."""
+
+
+# --- refusals before any work -----------------------------------------------------------------
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Excel/WPS write ``~$name``; LibreOffice writes ``.~lock.name#``."""
+    path = Path(path)
+    candidates = (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#"))
+    return [p for p in candidates if p.exists()]
+
+
+def refuse_open(path: Path) -> None:
+    """A workbook open in Excel, WPS or LibreOffice (lock file beside it) is refused."""
+    if lock_files(path):
+        raise WorkbookOpenError(_open_message(Path(path)))
+
+
+def _open_message(path: Path) -> str:
+    return f"{path.name} 正在被Excel/WPS/LibreOffice打开，请保存并关闭后再试"
+
+
+def is_read_only(path: Path) -> bool:
+    """The file's read-only attribute (Windows) or missing write permission (POSIX).
+
+    The mode bits are checked besides ``os.access``: an administrator (root) may write a
+    0444 file, but someone set it read-only to protect it, so we do not replace it.
+    """
+    st = os.stat(path)
+    if getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_READONLY", 0):
+        return True
+    return not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)
+
+
+def folder_writable(folder: Path) -> bool:
+    """Whether files can be created in `folder` (tried with a probe file, because Windows
+    ignores a folder's read-only attribute and ``os.access`` does not see network-share ACLs)."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return False
+    if os.name != "nt" and not st.st_mode & stat.S_IWUSR:
+        return False
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return False
+    try:
+        fd, name = tempfile.mkstemp(prefix=".xinao_probe_", suffix=TMP_SUFFIX, dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    with suppress(OSError):
+        os.unlink(name)
+    return True
+
+
+def _existing_folder(path: Path) -> Path:
+    """The nearest folder of `path` that exists (where a missing one would be created)."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def preflight(read: Iterable[Path | None] = (), write: Iterable[Path | None] = ()) -> None:
+    """Refuse, before any work, every file that is open (`read` and `write`), every file in
+    `write` that is read-only, and every folder a `write` file goes in that cannot be written.
+
+    All problems are reported at once (one per line), so staff fix them in one go.
+    """
+    problems: list[str] = []
+    opened: list[Path] = []
+    folders: dict[Path, None] = {}
+    read_only: list[Path] = []
+    for path in [Path(p) for p in read if p is not None]:
+        if lock_files(path) and path not in opened:
+            opened.append(path)
+    for path in [Path(p) for p in write if p is not None]:
+        if lock_files(path) and path not in opened:
+            opened.append(path)
+        if path.is_file() and is_read_only(path) and path not in read_only:
+            read_only.append(path)
+        folders.setdefault(_existing_folder(path), None)
+    problems += [_open_message(p) for p in opened]
+    problems += [f"{p.name} 是只读文件，不能替换：请在文件“属性”中取消“只读”后再试（{p.parent}）" for p in read_only]
+    problems += [f"文件夹 {f} 不能写入（只读或没有权限）：请换一个可写的文件夹，或请管理员开放写入权限"
+                 for f in folders if not folder_writable(f)]
+    if not problems:
+        return
+    raise (WorkbookOpenError if opened else ReadOnlyError)("\n".join(problems))
+
+
+# --- the primitives (the fault-injection test patches `_write_to` and `_replace`) --------------
+
+
+def _write_to(handle: IO[bytes], write: Writer) -> None:
+    """Fill an open temporary file and force it to disk."""
+    write(handle)
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def _replace(src: Path, dst: Path) -> None:
+    """Put `src` (a complete file, or a folder) in place as `dst`, atomically, then make
+    the rename itself durable (the folder's entry is flushed on POSIX)."""
+    if Path(src).is_dir() and Path(dst).exists():
+        raise FileExistsError(f"{dst} 已存在")
+    os.replace(src, dst)
+    _sync_folder(Path(dst).parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    if os.name == "nt":  # NTFS journals the rename; a folder cannot be opened for fsync
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _new_temp(final: Path) -> tuple[int, Path]:
+    fd, name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=TMP_SUFFIX, dir=final.parent)
+    return fd, Path(name)
+
+
+def _file_mode(final: Path) -> int:
+    """The replaced file's permissions, or the usual ones (mkstemp makes 0600)."""
+    try:
+        return stat.S_IMODE(os.stat(final).st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _stage(final: Path, write: Writer) -> Path:
+    """Write a complete temporary file beside `final`; returns its path (removed on error)."""
+    fd, tmp = _new_temp(final)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _write_to(handle, write)
+        os.chmod(tmp, _file_mode(final))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _put_in_place(tmp: Path, final: Path, keep_previous: bool) -> Path:
+    """Keep the file being replaced (when asked), then rename the temporary file over it."""
+    try:
+        if keep_previous and final.exists():
+            keep_version(final)
+        _replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return final
+
+
+def _workbook_writer(wb: Workbook) -> Writer:
+    return wb.save  # openpyxl writes the zip into any binary file object
+
+
+def _bytes_writer(data: bytes) -> Writer:
+    return lambda handle: handle.write(data)
+
+
+# --- single files ------------------------------------------------------------------------------
+
+
+def write_atomic(path: Path, write: Writer, keep_previous: bool = True) -> Path:
+    """Write `path` with ``write(binary_file)``: complete in a temporary file, then in place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.xlsx")
+    refuse_open(path)
+    return _put_in_place(_stage(path, write), path, keep_previous)
+
+
+def save_atomic(wb: Workbook, path: Path, keep_previous: bool = True) -> Path:
+    """Save an openpyxl workbook to `path` atomically, keeping the file it replaces."""
+    return write_atomic(path, _workbook_writer(wb), keep_previous)
+
+
+def write_bytes_atomic(path: Path, data: bytes, keep_previous: bool = True) -> Path:
+    return write_atomic(path, _bytes_writer(data), keep_previous)
+
+
+def write_text_atomic(path: Path, text: str, keep_previous: bool = True, encoding: str = "utf-8") -> Path:
+    return write_atomic(path, _bytes_writer(text.encode(encoding)), keep_previous)
+
+
+@contextmanager
+def open_atomic(path: Path, keep_previous: bool = True) -> Iterator[IO[bytes]]:
+    """A binary file to write `path` through (e.g. a zip): in place only if the block ends
+    without an exception.
+
+        with open_atomic(out) as handle, zipfile.ZipFile(handle, "w") as zf: ...
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    refuse_open(path)
+    fd, tmp = _new_temp(path)
     try:
-        wb.save(tmp)
-        if keep_previous and path.exists():
-            os.replace(path, path.with_name(path.name + ".bak"))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _file_mode(path))
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _put_in_place(tmp, path, keep_previous)
+
+
+# --- history -----------------------------------------------------------------------------------
+
+
+def history_folder(path: Path) -> Path:
+    return Path(path).parent / HISTORY_DIR
+
+
+def history_versions(path: Path) -> list[Path]:
+    """The kept versions of `path`, oldest first."""
+    path = Path(path)
+    pattern = re.compile(re.escape(path.stem) + r"\.(\d{8}-\d{6})(?:-(\d+))?" + re.escape(path.suffix) + "$")
+    folder = history_folder(path)
+    if not folder.is_dir():
+        return []
+    found = [(m.group(1), int(m.group(2) or 1), p) for p in folder.iterdir() if (m := pattern.match(p.name))]
+    return [p for _, _, p in sorted(found)]
+
+
+def keep_version(path: Path, keep: int = HISTORY_KEEP) -> Path:
+    """Copy `path` into its 历史版本 folder (named by the time it was last saved), atomically,
+    and drop the oldest versions beyond `keep`."""
+    path = Path(path)
+    folder = history_folder(path)
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.fromtimestamp(os.stat(path).st_mtime).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{path.stem}.{stamp}{path.suffix}"
+    n = 1
+    while target.exists():
+        n += 1
+        target = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
+
+    def copy(handle: IO[bytes]) -> None:
+        with open(path, "rb") as source:
+            shutil.copyfileobj(source, handle, 1 << 20)
+
+    tmp = _stage(target, copy)
+    try:
+        shutil.copystat(path, tmp)  # the version keeps its own save time
+        _replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    for old in history_versions(path)[:-keep]:
+        with suppress(OSError):
+            old.unlink()
+    return target
+
+
+# --- groups of files ----------------------------------------------------------------------------
+
+
+class Batch:
+    """Files written completely first, put in place together by `commit`.
+
+    If `folder` does not exist yet, the files are staged in a temporary sibling folder that
+    is renamed to `folder` in one step; otherwise each file is staged beside its target and
+    replaced in turn (keeping the replaced file when ``keep_previous``). Leaving the ``with``
+    block without `commit` (an exception) removes everything staged.
+
+        with Batch(out) as batch:
+            batch.add_workbook("a.xlsx", wb)
+            digest = batch.digest("a.xlsx")   # the final file's SHA-256, before it is in place
+            batch.commit()
+    """
+
+    def __init__(self, folder: Path, keep_previous: bool = True) -> None:
+        self.folder = Path(folder)
+        self.keep_previous = keep_previous
+        self._staged: dict[str, Path] = {}
+        self._stage_dir: Path | None = None
+        self.committed = False
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.committed:
+            self.discard()
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._staged)
+
+    def path(self, name: str) -> Path:
+        """Where `name` will be once committed."""
+        return self.folder / name
+
+    def _place(self, name: str) -> Path:
+        if self._stage_dir is None and not self.folder.exists():
+            self.folder.parent.mkdir(parents=True, exist_ok=True)
+            self._stage_dir = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}.", suffix=TMP_SUFFIX, dir=self.folder.parent))
+        return (self._stage_dir or self.folder) / name
+
+    def add(self, name: str, write: Writer) -> None:
+        if name in self._staged:
+            raise ValueError(f"{name} 已在本批文件中")
+        place = self._place(name)
+        if self._stage_dir is not None:  # inside a folder nobody sees yet: write it there
+            try:
+                with open(place, "wb") as handle:
+                    _write_to(handle, write)
+            except BaseException:
+                place.unlink(missing_ok=True)
+                raise
+            self._staged[name] = place
+        else:
+            refuse_open(place)
+            self._staged[name] = _stage(place, write)
+
+    def add_workbook(self, name: str, wb: Workbook) -> None:
+        self.add(name, _workbook_writer(wb))
+
+    def add_bytes(self, name: str, data: bytes) -> None:
+        self.add(name, _bytes_writer(data))
+
+    def add_text(self, name: str, text: str, encoding: str = "utf-8") -> None:
+        self.add(name, _bytes_writer(text.encode(encoding)))
+
+    def digest(self, name: str) -> str:
+        return sha256(self._staged[name])
+
+    def commit(self) -> list[Path]:
+        """Put every staged file in place; returns the final paths in the order added."""
+        if self._stage_dir is not None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self._stage_dir, 0o777 & ~umask)  # mkdtemp makes 0700
+            _sync_folder(self._stage_dir)
+            try:
+                _replace(self._stage_dir, self.folder)
+            except FileExistsError:  # the folder appeared meanwhile: file by file
+                for name, tmp in self._staged.items():
+                    _put_in_place(tmp, self.folder / name, self.keep_previous)
+                shutil.rmtree(self._stage_dir, ignore_errors=True)
+        else:
+            for name, tmp in list(self._staged.items()):
+                _put_in_place(tmp, self.folder / name, self.keep_previous)
+        self.committed = True
+        self._stage_dir = None
+        return [self.folder / name for name in self._staged]
+
+    def discard(self) -> None:
+        if self._stage_dir is not None:
+            shutil.rmtree(self._stage_dir, ignore_errors=True)
+        else:
+            for tmp in self._staged.values():
+                tmp.unlink(missing_ok=True)
+        self._staged.clear()
+        self._stage_dir = None
+
+
+# --- leftovers and checksums ---------------------------------------------------------------------
+
+
+def temp_leftovers(folder: Path) -> list[Path]:
+    """Temporary files and folders of ours in `folder` and its 历史版本 folder."""
+    found: list[Path] = []
+    for place in (Path(folder), Path(folder) / HISTORY_DIR):
+        if place.is_dir():
+            found += sorted(p for p in place.iterdir() if p.name.startswith(".") and p.name.endswith(TMP_SUFFIX))
+    return found
+
+
+def sweep_temps(folders: Iterable[Path], older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove what killed writes left (temporary names only) older than `older_than` seconds.
+
+    Younger ones may belong to a write still running elsewhere and are left alone."""
+    now = time.time()
+    removed = []
+    for folder in folders:
+        for p in temp_leftovers(folder):
+            try:
+                if now - p.lstat().st_mtime < older_than:
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
+                removed.append(p)
+            except OSError:
+                continue
+    return removed
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import assessment, callback_ledger, complaint_ledger, opinions
-from .save import save_atomic
+from .save import Batch
 from .schema import FORMULA_STYLES, NATIVE
 
 Builder = Callable[..., Workbook]
@@ -42,14 +42,16 @@ def file_name(stem: str, month: str | None) -> str:
     return f"{month}_{stem}.xlsx" if month else f"{stem}.xlsx"
 
 
-def write_books(folder: Path, month: str, style: str = NATIVE, rules: Rules | None = None, month_in_name: bool = True) -> list[Path]:
-    """Build and save the four workbooks of `month` into `folder` (each saved atomically)."""
+def write_books(folder: Path, month: str, style: str = NATIVE, rules: Rules | None = None, month_in_name: bool = True,
+                keep_previous: bool = True) -> list[Path]:
+    """Build the four workbooks of `month` and put them into `folder` together (`save.Batch`:
+    a new folder appears with all four or not at all; files already there are each replaced
+    atomically, the replaced ones kept in 历史版本 unless ``keep_previous`` is False)."""
     check_month(month)
     if style not in FORMULA_STYLES:
         raise ValueError(f"公式样式应为 {' 或 '.join(FORMULA_STYLES)}：{style!r}")
     rules = rules or load_rules()
-    paths = []
-    for stem, build in BOOKS:
-        wb = build(month, rules, style)
-        paths.append(save_atomic(wb, Path(folder) / file_name(stem, month if month_in_name else None)))
-    return paths
+    with Batch(Path(folder), keep_previous) as batch:
+        for stem, build in BOOKS:
+            batch.add_workbook(file_name(stem, month if month_in_name else None), build(month, rules, style))
+        return batch.commit()

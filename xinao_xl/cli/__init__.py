@@ -5,11 +5,14 @@ errors every layer raises into a Chinese message and an exit code.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
 
 from xinao_xl import __version__
+from xinao_xl.books.read import BookReadError
+from xinao_xl.books.save import WriteRefusedError
 from xinao_xl.policy.errors import PolicyInputError, RulesError
 
 from .base import CliError, ZhArgumentParser, use_utf8
@@ -23,6 +26,7 @@ def build_parser() -> ZhArgumentParser:
         description="聊城新奥燃气 服务考核、客户回访、客户投诉 工作簿工具（命令行）",
     )
     parser.add_argument("--version", action="version", version=f"xinao-xl {__version__}", help="显示版本")
+    parser.add_argument("--debug", action="store_true", help="出错时显示Python调用栈（供维护人员排查；也可设环境变量 XINAO_XL_DEBUG=1）")
     sub = parser.add_subparsers(title="命令", dest="command", metavar="命令", parser_class=ZhArgumentParser)
     for name in COMMAND_MODULES:
         import_module(f"{__name__}.{name}").register(sub)
@@ -47,9 +51,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RulesError as exc:
         print(f"规则文件错误: {exc}", file=sys.stderr)
         return 2
+    except WriteRefusedError as exc:  # open in Excel, read-only file or folder: refused before any work
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
+    except BookReadError as exc:  # a command that does not catch it itself: still unusable input
+        print(f"错误: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug or a case nobody foresaw: a message, never a traceback for staff
+        if args.debug or os.environ.get("XINAO_XL_DEBUG"):
+            raise
+        return unexpected(exc)
+
+
+def unexpected(exc: BaseException) -> int:
+    """Exit code 2 with a Chinese message. Only the error's type is shown: its text may carry
+    a cell's content (a customer's name or phone), which does not belong on a console."""
+    if isinstance(exc, MemoryError):
+        print("错误: 内存不足，处理中止（工作簿过大或已损坏）。输入文件没有被修改。", file=sys.stderr)
+    else:
+        print(f"错误: 处理时发生意外错误（{type(exc).__name__}），已中止。请把所用命令和文件交给维护人员；"
+              "加 --debug 重新运行（如 xinao-xl --debug validate …）可显示详细信息。", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.books.save import write_text_atomic
 from xinao_xl.services import close, validate
 from xinao_xl.services.sample_data import SampleSize, make_sample_month
 
@@ -52,7 +53,7 @@ def prepare(folder: Path) -> None:
             else:
                 child.unlink()
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).write_text("xinao-xl demo\n", encoding="utf-8")
+    write_text_atomic(folder / MARKER, "xinao-xl demo\n")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,17 +3,23 @@
     create_month("2026-12", Path("D:/服务考核"))   # → D:/服务考核/2026-12/2026-12_服务绩效考核表.xlsx …
 
 A month that already has a folder is refused unless ``overwrite=True``: its workbooks may
-hold a month of staff's typing. Even with ``overwrite``, a workbook open in Excel, WPS or
-LibreOffice (its lock file is present) is refused, and the old files are kept as .bak.
+hold a month of staff's typing. Before anything is built, a workbook open in Excel, WPS or
+LibreOffice (its lock file is present), a read-only workbook or a folder that cannot be
+written is refused (`books.save.preflight`). A new month's folder appears with all four
+workbooks or not at all; with ``overwrite`` each old file is replaced atomically and kept
+in the folder's 历史版本 (books/save.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight
 from xinao_xl.books.schema import NATIVE
 from xinao_xl.books.workbooks import BOOKS, check_month, file_name, write_books
 from xinao_xl.policy.rules import Rules
+
+__all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month", "write_templates", "TEMPLATE_MONTH"]
 
 # The month the committed templates in workbooks/ are generated for (titles, 规则 MONTH,
 # 工作日历 2026–2027). Staff who start from a template change MONTH on the 规则 sheet.
@@ -24,35 +30,18 @@ class MonthExistsError(FileExistsError):
     """The month's folder is already there (and overwrite was not asked for)."""
 
 
-class WorkbookOpenError(RuntimeError):
-    """A workbook to be replaced is open in Excel / WPS / LibreOffice."""
-
-
-def lock_files(path: Path) -> list[Path]:
-    """Excel/WPS write ``~$name``; LibreOffice writes ``.~lock.name#``."""
-    candidates = (path.with_name("~$" + path.name), path.with_name(f".~lock.{path.name}#"))
-    return [p for p in candidates if p.exists()]
-
-
 def _refuse_open(folder: Path, month: str | None) -> None:
-    for stem, _ in BOOKS:
-        target = folder / file_name(stem, month)
-        if lock_files(target):
-            raise WorkbookOpenError(f"{target.name} 正在被Excel/WPS/LibreOffice打开，请关闭后再试")
+    """The month's four workbooks in `folder`: none open, none read-only, the folder writable."""
+    preflight(write=[Path(folder) / file_name(stem, month) for stem, _ in BOOKS])
 
 
 def create_month(month: str, root: Path, overwrite: bool = False, formulas: str = NATIVE, rules: Rules | None = None) -> list[Path]:
     """Write the four blank workbooks of `month` into ``root/month/``; returns their paths."""
     check_month(month)
     folder = Path(root) / month
-    if folder.exists():
-        if not overwrite:
-            raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项")
-        _refuse_open(folder, month)
-        for stem, _ in BOOKS:
-            old = folder / file_name(stem, month)
-            if old.exists():
-                old.replace(old.with_name(old.name + ".bak"))
+    if folder.exists() and not overwrite:
+        raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项")
+    _refuse_open(folder, month)
     return write_books(folder, month, formulas, rules)
 
 
@@ -60,4 +49,5 @@ def write_templates(dest: Path, formulas: str = NATIVE, rules: Rules | None = No
     """Regenerate the committed templates (month-neutral file names) into `dest`."""
     dest = Path(dest)
     _refuse_open(dest, None)
-    return write_books(dest, TEMPLATE_MONTH, formulas, rules, month_in_name=False)
+    # templates are regenerated from the code and kept in git: no 历史版本 beside them
+    return write_books(dest, TEMPLATE_MONTH, formulas, rules, month_in_name=False, keep_previous=False)

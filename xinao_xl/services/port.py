@@ -41,11 +41,11 @@ from openpyxl.utils import get_column_letter
 
 from xinao_xl.books.cells import put_formula, set_value
 from xinao_xl.books.read import BookReader, FormRead, TableRead
-from xinao_xl.books.save import save_atomic
+from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight, refuse_open, save_atomic
 from xinao_xl.books.schema import FormSheet, TableSheet
 from xinao_xl.books.style import BODY_FONT, header_cells
 
-from .new_month import WorkbookOpenError, lock_files
+__all__ = ["ERROR", "WARNING", "FileBook", "Formula", "WorkbookOpenError", "WorkbookPort", "lock_files", "refuse_open"]
 
 ERROR = "错误"
 WARNING = "警告"
@@ -80,12 +80,6 @@ class WorkbookPort(Protocol):
     def mark_cell(self, sheet: str, address: str, severity: str, note: str) -> None: ...
 
     def save(self, path: Path) -> Path: ...
-
-
-def refuse_open(path: Path) -> None:
-    """A workbook open in Excel, WPS or LibreOffice (lock file beside it) is refused."""
-    if lock_files(path):
-        raise WorkbookOpenError(f"{path.name} 正在被Excel/WPS/LibreOffice打开，请保存并关闭后再试")
 
 
 class FileBook:
@@ -192,5 +186,5 @@ class FileBook:
         path = Path(path)
         if self.source is not None and path.resolve() == self.source.resolve():
             raise ValueError(f"不能覆盖原工作簿 {self.source.name}：结果须写入新文件")
-        refuse_open(path)
+        preflight(write=[path])
         return save_atomic(self.workbook, path)

@@ -11,11 +11,12 @@ the chosen orders to the month's 台账 pre-filled (回访日期, 业务类型, 
 the 抽样 sheet, whose live formulas then show the day's quotas.
 
 Writing the 台账: the file path normally never re-saves a staff workbook (DESIGN.md), but
-appending rows is the point here. So: refuse while the workbook is open (lock file), load
-it, write the rows, save to a temporary file and atomically replace the 台账, keeping the
-previous file as ``.bak``. Our templates hold nothing openpyxl drops (dropdowns use defined
-names, conditional formats and protection are plain OOXML); a chart or picture staff added
-would be lost, so the summary says the .bak is there.
+appending rows is the point here. So: before any work, refuse the 台账, the export and last
+month's 台账 while open (lock file) and a read-only 台账 or folder (`books.save.preflight`);
+load it, write the rows, save to a temporary file and atomically replace the 台账, keeping the
+previous file in ``历史版本`` (books/save.py). Our templates hold nothing openpyxl drops
+(dropdowns use defined names, conditional formats and protection are plain OOXML); a chart or
+picture staff added would be lost, so the summary says where the previous file is.
 """
 
 from __future__ import annotations
@@ -32,15 +33,13 @@ from xinao_xl.books import callback_ledger
 from xinao_xl.books.cells import put, put_formula
 from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
 from xinao_xl.books.read import BookReader, TableRead
-from xinao_xl.books.save import save_atomic
+from xinao_xl.books.save import HISTORY_DIR, preflight, save_atomic, sweep_temps
 from xinao_xl.books.schema import NATIVE, Column, TableSheet
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.books.writer import style_formula_cell, write_record
 from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
 from xinao_xl.policy.parse import is_blank, normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
-
-from .port import refuse_open
 
 
 class SamplingError(ValueError):
@@ -78,7 +77,7 @@ class SamplingResult:
         for reason, n in sorted(self.reasons().items(), key=lambda x: -x[1]):
             lines.append(f"  未抽取 {n} 条：{reason}")
         if self.rows:
-            lines.append(f"  原台账已保留为 {self.ledger.name}.bak")
+            lines.append(f"  原台账已保留在 {HISTORY_DIR} 文件夹中")
         return "\n".join(lines)
 
 
@@ -179,14 +178,15 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     path = ledger_path(root, month)
     if not path.exists():
         raise SamplingError(f"找不到本月回访台账 {path}：请先生成 {month} 的工作簿（xinao-xl new-month {month}）")
-    refuse_open(path)
+    prev = ledger_path(root, _previous(month))
+    preflight(read=[Path(export), prev], write=[path])
+    sweep_temps([path.parent])
     spec = callback_ledger.ledger_sheet()
     current = BookReader(path).table(spec)
     if not current.found:
         raise SamplingError(f"{path.name} 中没有找到“{spec.name}”表")
     mine = [r for r in current.records() if r.get("call_date") == day and normalize_text(r.get("agent") or "") == normalize_text(agent)]
     ledgers = [current]
-    prev = ledger_path(root, _previous(month))
     if prev.exists():
         ledgers.append(BookReader(prev).table(spec))
 
@@ -243,7 +243,7 @@ def _eligible(sample: SampleResult, rules: Rules) -> dict[str, int]:
 
 def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules) -> list[int]:
     """Write the taken orders from row `first` on, and 抽样!可抽完工量; replace the file
-    atomically, keeping the previous one as .bak."""
+    atomically, keeping the previous one in 历史版本."""
     wb = load_workbook(path)
     ws = wb[spec.name]
     formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]

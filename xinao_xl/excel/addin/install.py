@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.books.save import open_atomic, write_bytes_atomic, write_text_atomic
+
 from .sources import (
     ADDIN_NAME,
     CUSTOM_UI_FILE,
@@ -66,9 +68,7 @@ def write_user_config(python: str, home: Path | None = None, force: bool = False
     path = user_config_path(home)
     if path.exists() and not force:
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f'"INTERPRETER_WIN","{python}"\n', encoding="utf-8")
-    return path
+    return write_text_atomic(path, f'"INTERPRETER_WIN","{python}"\n')
 
 
 def install_built(startup_dir: Path, python: str = sys.executable, home: Path | None = None, stubs_dir: Path = STUBS_DIR) -> Path:
@@ -92,15 +92,9 @@ def add_custom_ui(xlam: Path, custom_ui_xml: str) -> Path:
         rels = rels.replace("</Relationships>", rel + "</Relationships>")
     parts["_rels/.rels"] = rels.encode("utf-8")
     parts[_UI_PART] = custom_ui_xml.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(suffix=".tmp", dir=xlam.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, data in parts.items():
-                zf.writestr(name, data)
-        os.replace(tmp, xlam)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with open_atomic(xlam, keep_previous=False) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
     return xlam
 
 
@@ -110,8 +104,7 @@ def _module_file(module: VbaModule, folder: Path, codepage: int = 936) -> Path:
     if module.kind == "class":
         text = "VERSION 1.0 CLASS\r\nBEGIN\r\n  MultiUse = -1  'True\r\nEND\r\n" + text
     path = folder / (module.name + (".cls" if module.kind == "class" else ".bas"))
-    path.write_bytes(text.encode(f"cp{codepage}"))
-    return path
+    return write_bytes_atomic(path, text.encode(f"cp{codepage}"), keep_previous=False)
 
 
 def _document_code(module: VbaModule) -> str:

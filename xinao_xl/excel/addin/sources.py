@@ -17,6 +17,8 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
+from xinao_xl.books.save import write_bytes_atomic
+
 from .stubs import UDF_MODULE, this_workbook_cls, udf_stubs
 from .xlam import CUSTOM_UI_NAMESPACE, build_xlam
 
@@ -77,9 +79,7 @@ def write_generated(stubs_dir: Path = STUBS_DIR) -> list[Path]:
     stubs_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in expected_generated().items():
-        path = stubs_dir / name
-        path.write_bytes(text.encode("utf-8"))
-        written.append(path)
+        written.append(write_bytes_atomic(stubs_dir / name, text.encode("utf-8"), keep_previous=False))  # kept in git
     return written
 
 

@@ -25,13 +25,14 @@ from __future__ import annotations
 import importlib.resources
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
+
+from xinao_xl.books.save import open_atomic
 
 from .vbaproject import DEFAULT_CODEPAGE, VbaModule, build_vba_project
 
@@ -219,19 +220,10 @@ def build_xlam(
     )
     parts = _parts(vba, custom_ui_xml, sheets)
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name, data in parts.items():
-                info = zipfile.ZipInfo(name, _ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                zf.writestr(info, data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_name, 0o666 & ~umask)  # mkstemp makes 0600; give the usual file mode
-        os.replace(tmp_name, out)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    # a build artefact: no 历史版本 kept (build it again)
+    with open_atomic(out, keep_previous=False) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, _ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data.encode("utf-8") if isinstance(data, str) else data)
     return out
