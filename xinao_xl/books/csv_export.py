@@ -14,8 +14,8 @@ advises (https://owasp.org/www-community/attacks/CSV_Injection):
 
 Numbers, dates and booleans are written as they are (a number is never a formula). The
 file is UTF-8 with a byte-order mark, which is how Excel on a Chinese Windows recognises
-UTF-8 (without it, Chinese turns into mojibake); it is written to a temporary file and
-then moved over the target.
+UTF-8 (without it, Chinese turns into mojibake); it is written as every file we write
+(a temporary file moved over the target, the previous version kept; books/save.py).
 
     >>> safe_field('=HYPERLINK("http://x","点击")')
     '\\'=HYPERLINK("http://x","点击")'
@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from .cells import looks_like_formula
+from .save import write_bytes_atomic
 
 __all__ = ["ENCODING", "safe_field", "write_csv"]
 
@@ -65,18 +64,5 @@ def csv_text(rows: Iterable[Sequence[Any]]) -> str:
 
 
 def write_csv(path: Path, rows: Iterable[Sequence[Any]]) -> Path:
-    """Write `rows` (the first one the header) to `path` as safe CSV, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = csv_text(rows).encode(ENCODING)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    """Write `rows` (the first one the header) to `path` as safe CSV, atomically (`save.write_bytes_atomic`)."""
+    return write_bytes_atomic(Path(path), csv_text(rows).encode(ENCODING))
