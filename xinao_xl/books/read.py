@@ -50,14 +50,14 @@ from xinao_xl.policy.parse import (
     parse_number,
 )
 
+from .filecheck import LIMITS, BookReadError, check_workbook
 from .schema import Column, FormSheet, TableSheet
+
+__all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "normalise", "read_form",
+           "read_formulas", "read_table", "sheet_parts"]
 
 ROW = "_row"  # the frame column holding each record's Excel row number
 HEADER_SCAN_ROWS = 12  # the header row is looked for in the first rows of a sheet
-
-
-class BookReadError(ValueError):
-    """The file is not a workbook we can read (missing, not xlsx, corrupt); Chinese message."""
 
 
 @dataclass(frozen=True)
@@ -171,8 +171,7 @@ class BookReader:
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        if not self.path.is_file():
-            raise BookReadError(f"找不到文件：{self.path}")
+        check_workbook(self.path)  # hostile and broken files stop here, before calamine (filecheck.py)
         try:
             self._book = CalamineWorkbook.from_path(str(self.path))
         except Exception as exc:  # calamine raises its own error types and zip/xml errors
@@ -195,6 +194,9 @@ class BookReader:
                 raise BookReadError(f"无法读取 {self.name} 的工作表“{sheet}”（{type(exc).__name__}）") from None
             if merged:
                 rows = [list(r) for r in rows]
+                area = sum((min(r1, len(rows) - 1) - r0 + 1) * (c1 - c0 + 1) for (r0, c0), (r1, c1) in merged if r0 < len(rows))
+                if area > LIMITS.cells:  # overlapping merges (Excel never writes them) would fill forever
+                    raise BookReadError(f"{self.name} 的工作表“{sheet}”有 {len(merged):,} 个合并区域，共 {area:,} 个单元格：文件已损坏或被构造，已拒绝读取")
                 for (r0, c0), (r1, c1) in merged:
                     corner = rows[r0][c0] if r0 < len(rows) and c0 < len(rows[r0]) else None
                     for r in range(r0, min(r1, len(rows) - 1) + 1):
@@ -333,11 +335,12 @@ _FORMULA_CELL = re.compile(
 
 def sheet_parts(path: Path | str) -> dict[str, str]:
     """Sheet name -> its XML part in the zip (``xl/worksheets/sheet1.xml``)."""
+    check_workbook(path)
     try:
         with zipfile.ZipFile(path) as z:
             book = ElementTree.fromstring(z.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, ElementTree.ParseError) as exc:  # ValueError: defusedxml
         raise BookReadError(f"无法读取工作簿 {Path(path).name}（{type(exc).__name__}）") from None
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     parts = {}

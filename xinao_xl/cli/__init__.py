@@ -17,7 +17,7 @@ from xinao_xl.policy.errors import PolicyInputError, RulesError
 
 from .base import CliError, ZhArgumentParser, use_utf8
 
-COMMAND_MODULES = ("rules", "score", "month", "demo", "validate", "sample", "close", "verify", "addin", "doctor")
+COMMAND_MODULES = ("rules", "score", "month", "demo", "validate", "sample", "close", "verify", "history", "addin", "doctor")
 
 
 def build_parser() -> ZhArgumentParser:
@@ -70,7 +70,7 @@ def unexpected(exc: BaseException) -> int:
     """Exit code 2 with a Chinese message. Only the error's type is shown: its text may carry
     a cell's content (a customer's name or phone), which does not belong on a console."""
     if isinstance(exc, MemoryError):
-        print("错误: 内存不足，处理中止（工作簿过大或已损坏）。输入文件没有被修改。", file=sys.stderr)
+        print("错误: 内存不足，处理已中止（工作簿过大或已损坏）。", file=sys.stderr)
     else:
         print(f"错误: 处理时发生意外错误（{type(exc).__name__}），已中止。请把所用命令和文件交给维护人员；"
               "加 --debug 重新运行（如 xinao-xl --debug validate …）可显示详细信息。", file=sys.stderr)

@@ -38,12 +38,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.cells import keep_text, put, put_formula
+from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.report import MASKED, NO_PEOPLE, build_report
 from xinao_xl.books.save import save_atomic

@@ -34,12 +34,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
 from xinao_xl.books.cells import put_formula, set_value
+from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from xinao_xl.books.read import BookReader, FormRead, TableRead
 from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight, refuse_open, save_atomic
 from xinao_xl.books.schema import FormSheet, TableSheet

@@ -27,11 +27,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.cells import put, put_formula
 from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
+from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from xinao_xl.books.read import BookReader, TableRead
 from xinao_xl.books.save import HISTORY_DIR, preflight, save_atomic, sweep_temps
 from xinao_xl.books.schema import NATIVE, Column, TableSheet
