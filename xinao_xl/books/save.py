@@ -304,10 +304,11 @@ def history_versions(path: Path) -> list[Path]:
     return [p for _, _, p in sorted(found)]
 
 
-def keep_version(path: Path, keep: int = HISTORY_KEEP) -> Path:
+def keep_version(path: Path, keep: int | None = None) -> Path:
     """Copy `path` into its 历史版本 folder (named by the time it was last saved), atomically,
-    and drop the oldest versions beyond `keep`."""
+    and drop the oldest versions beyond `keep` (default `HISTORY_KEEP`)."""
     path = Path(path)
+    keep = HISTORY_KEEP if keep is None else keep
     folder = history_folder(path)
     folder.mkdir(exist_ok=True)
     stamp = datetime.fromtimestamp(os.stat(path).st_mtime).strftime("%Y%m%d-%H%M%S")
@@ -328,7 +329,7 @@ def keep_version(path: Path, keep: int = HISTORY_KEEP) -> Path:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    for old in history_versions(path)[:-keep]:
+    for old in history_versions(path)[:-max(keep, 1)]:
         with suppress(OSError):
             old.unlink()
     return target
