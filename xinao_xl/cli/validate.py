@@ -15,8 +15,8 @@ from typing import Any
 
 from xinao_xl.books.csv_export import write_csv
 from xinao_xl.books.read import BookReadError
+from xinao_xl.books.save import WriteRefusedError, preflight
 from xinao_xl.services import validate
-from xinao_xl.services.new_month import WorkbookOpenError
 
 from .base import CliError, table
 
@@ -41,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
     source = args.files[0] if len(args.files) == 1 else args.files
     try:
         sources, _ = validate.month_sources(source)
+        # before any work: the workbooks and every copy or CSV this run may write
+        preflight(read=sources.values(), write=[*(validate.result_path(p, args.out) for p in sources.values()), args.csv])
         findings = validate.validate_month(source, args.previous, now=now)
         written = validate.write_results(findings, sources, args.out)
-    except (validate.ValidateInputError, BookReadError, WorkbookOpenError) as exc:
+    except (validate.ValidateInputError, BookReadError, WriteRefusedError) as exc:
         raise CliError(str(exc), 2) from None
     if findings:
         rows = [[f.severity, f.workbook, f.sheet, f.cell, f.message] for f in findings]

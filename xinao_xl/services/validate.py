@@ -301,6 +301,10 @@ def write_results(findings: Sequence[Finding], sources: Mapping[str, Path], out_
         for f in mine:
             if f.cell and f.sheet in names:
                 book.mark_cell(f.sheet, f.cell, f.severity, f"{f.severity}：{f.message}")
-        target = (Path(out_dir) if out_dir else path.parent) / f"{path.stem}_{RESULT_SHEET}.xlsx"
-        written.append(book.save(target))
+        written.append(book.save(result_path(path, out_dir)))
     return written
+
+
+def result_path(path: Path, out_dir: Path | None = None) -> Path:
+    """Where the marked copy of `path` goes: ``<name>_校验结果.xlsx`` beside it or in `out_dir`."""
+    return (Path(out_dir) if out_dir else path.parent) / f"{path.stem}_{RESULT_SHEET}.xlsx"
