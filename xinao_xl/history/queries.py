@@ -1,0 +1,396 @@
+"""Period figures from the history store (SQLAlchemy Core), as pandas frames.
+
+One function per figure of the period report (投诉办法 第十条(二): 月度、季度、年度统计分析;
+回访办法 五.6(2): the 服务通报 analysis of last month's callbacks). The same functions feed
+the quarterly and annual report (`services.period_report`) and the monthly close's
+服务通报 summary, so the two never disagree.
+
+Which rows count (see `schema` for the columns):
+- a complaint, callback or flow form counts in the month its own date lies in
+  (``in_month``: 受理时间, 回访日期, 流转日期), so a row carried into the next month's
+  ledger is not counted twice;
+- a complaint's SLA figures use its *latest* state within the period (a carried complaint's
+  row in the latest month of the period that holds it): a stage finished after the
+  first close is counted as finished;
+- handling times are in **hours** (``<stage>_hours``: from the stage's start to its done
+  time), over finished stages only; the median and the 90th percentile are pandas'
+  linear interpolation (Excel's ``PERCENTILE.INC``);
+- "late" flow forms and SLA statuses are as of each month's close.
+
+Grouping runs in SQL where it is a plain GROUP BY (callbacks: 120,000 rows a year); the
+percentiles and the repeat-complaint look-back run in pandas on the few thousand complaint
+rows, because SQLite has no percentile function and the look-back is a policy function
+(`policy.complaints.is_repeat`).
+
+Every function takes an open `Connection` (or `Engine`), the period's months
+(``'YYYY-MM'``) and the company, and returns a frame whose columns are named as in
+`books.period_report.COLUMNS`.
+
+    >>> with engine.connect() as conn:                                 # doctest: +SKIP
+    ...     complaints_by(conn, ["2026-10", "2026-11", "2026-12"], "聊城新奥燃气", "level")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import String, and_, case, cast, distinct, func, select
+from sqlalchemy.engine import Connection, Engine
+
+from xinao_xl.policy.complaints import is_repeat
+from xinao_xl.policy.rules import Rules, load_rules
+
+from .schema import (
+    callbacks,
+    complaints,
+    completed_orders,
+    flow_forms,
+    months,
+    score_cards,
+    score_items,
+)
+
+Conn = Connection | Engine
+
+UNLEVELLED = "仅渠道（未定级）"
+GENERAL = "一般投诉"
+UNKNOWN = "未填"
+RESPONSIBLE = "有责"
+NOT_RESPONSIBLE = "无责"
+# complaint stage key in the store -> (rules stage key, Chinese name)
+STAGES = (("inv", "investigate", "调查取证反馈"), ("handle", "handle", "最终处理、答复客户"), ("revisit", "revisit", "人工回访"))
+DONE_ON_TIME, DONE_LATE, OPEN_LATE = "按时完成", "超时完成", "已超时"
+
+
+def _frame(conn: Conn, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
+    """Run `stmt` and return its rows as a frame with exactly `columns` (also when empty)."""
+    if isinstance(conn, Engine):
+        with conn.connect() as c:
+            rows = c.execute(stmt).all()
+    else:
+        rows = conn.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
+
+
+def month_range(end: str, n: int = 12) -> list[str]:
+    """The `n` months ending with `end`, oldest first: ``month_range("2026-12", 3)`` →
+    ``['2026-10', '2026-11', '2026-12']``."""
+    year, mon = (int(x) for x in end.split("-"))
+    index = year * 12 + mon - 1
+    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - n + 1, index + 1)]
+
+
+def present_months(conn: Conn, wanted: Sequence[str], company: str) -> list[str]:
+    """Those of `wanted` that the store holds (closed months), in order."""
+    stmt = select(months.c.month).where(months.c.company == company, months.c.month.in_(list(wanted)))
+    held = set(_frame(conn, stmt, ["month"])["month"])
+    return [m for m in wanted if m in held]
+
+
+def companies(conn: Conn) -> list[str]:
+    return sorted(_frame(conn, select(months.c.company).distinct(), ["company"])["company"])
+
+
+# --- complaints --------------------------------------------------------------------------------
+
+
+def _complaint_filter(period: Sequence[str], company: str) -> Any:
+    c = complaints.c
+    return and_(c.company == company, c.month.in_(list(period)), c.in_month.is_(True))
+
+
+def _order(keys: Sequence[Any], order: Sequence[Any]) -> list[Any]:
+    rank = {k: i for i, k in enumerate(order)}
+    return sorted(keys, key=lambda k: (rank.get(k, len(rank)), str(k)))
+
+
+def complaints_by(conn: Conn, period: Sequence[str], company: str, by: str, rules: Rules | None = None) -> pd.DataFrame:
+    """Complaints of the period grouped by ``level`` | ``channel`` | ``dept`` | ``major`` |
+    ``resp``: ``key, complaints`` (distinct 投诉单号), ``rows`` (complaint × department),
+    ``responsible, not_responsible`` (rows), ``points`` (deducted), ``share`` (of rows).
+
+    ``resp`` splits 无责 by its 附件2 reason (``无责：3.…``); ``major`` puts 一般投诉 last.
+    """
+    rules = rules or load_rules()
+    c = complaints.c
+    keys = {"level": c.level, "channel": c.channel, "dept": c.dept, "major": c.major_class,
+            "resp": case((c.responsible.is_(True), RESPONSIBLE), else_=cast(func.coalesce(c.no_fault_reason, 0), String))}
+    if by not in keys:
+        raise ValueError(by)
+    key = keys[by].label("key")
+    identity = func.coalesce(c.complaint_no, c.month + "#" + cast(c.row_no, String))
+    stmt = (
+        select(key, func.count(distinct(identity)), func.count(),
+               func.sum(case((c.responsible.is_(True), 1), else_=0)), func.sum(case((c.responsible.is_(True), 0), else_=1)),
+               func.coalesce(func.sum(c.points), 0.0))
+        .where(_complaint_filter(period, company))
+        .group_by(key)
+    )
+    frame = _frame(conn, stmt, ["key", "complaints", "rows", "responsible", "not_responsible", "points"])
+    if by == "level":
+        frame["key"] = [UNLEVELLED if pd.isna(k) else f"{int(k)}级" for k in frame["key"]]
+        order: list[Any] = [f"{n}级" for n in range(1, 6)] + [UNLEVELLED]
+    elif by == "channel":
+        frame["key"] = frame["key"].fillna(UNKNOWN)
+        order = [ch.code for ch in rules.channels]
+    elif by == "dept":
+        frame["key"] = frame["key"].replace("", UNKNOWN).fillna(UNKNOWN)
+        order = list(rules.department_names)
+    elif by == "major":
+        frame["key"] = frame["key"].fillna(GENERAL)
+        order = list(dict.fromkeys(m.class_name for m in rules.major_items)) + [GENERAL]
+    else:
+        frame["key"] = [_resp_label(k, rules) for k in frame["key"]]
+        order = [RESPONSIBLE] + [_resp_label(str(n), rules) for n in range(len(rules.no_fault_reasons) + 1)]
+    frame = frame.groupby("key", as_index=False, sort=False).sum()  # labels that merged (NULL and "")
+    frame = frame.set_index("key").loc[_order(list(frame["key"]), order)].reset_index()
+    total = frame["rows"].sum()
+    frame["share"] = frame["rows"] / total if total else 0.0
+    for col in ("complaints", "rows", "responsible", "not_responsible"):
+        frame[col] = frame[col].astype(int)
+    frame["points"] = frame["points"].astype(float).round(2)
+    return frame
+
+
+def _resp_label(key: Any, rules: Rules) -> str:
+    if key == RESPONSIBLE:
+        return RESPONSIBLE
+    n = int(key)
+    if 1 <= n <= len(rules.no_fault_reasons):
+        return f"{NOT_RESPONSIBLE}：{n}.{rules.no_fault_reasons[n - 1]}"
+    return f"{NOT_RESPONSIBLE}（原因未填）"
+
+
+def complaint_states(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
+    """Each complaint row accepted in the period, in its latest state within the period
+    (a carried row in a later month of the period replaces the earlier one)."""
+    c = complaints.c
+    cols = ["month", "complaint_no", "dept", "accepted", "in_month", "level", "channel", "major_class", "customer_key", "responsible", "closed"]
+    stages = [f"{s}_{x}" for s, _, _ in STAGES for x in ("status", "hours")]
+    stmt = select(*(c[n] for n in cols + stages)).where(c.company == company, c.month.in_(list(period)))
+    frame = _frame(conn, stmt, cols + stages)
+    if frame.empty:
+        return frame
+    months_of_period = set(period)
+    frame["accepted_month"] = [f"{a:%Y-%m}" if not pd.isna(a) else "" for a in frame["accepted"]]
+    frame = frame[frame["accepted_month"].isin(months_of_period)]
+    ident = frame["complaint_no"].fillna("") + "|" + frame["dept"].fillna("") + "|" + frame["accepted"].astype(str)
+    frame = frame.assign(_id=ident).sort_values("month").drop_duplicates("_id", keep="last")
+    return frame.drop(columns=["_id"]).reset_index(drop=True)
+
+
+def sla(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """Per stage: ``stage, limit, total`` (started), ``on_time, late`` (finished),
+    ``open_overdue, open`` (unfinished at the last close), ``on_time_rate``,
+    ``median_hours, p90_hours`` (finished stages, hours)."""
+    rules = rules or load_rules()
+    states = complaint_states(conn, period, company)
+    out = []
+    for prefix, key, name in STAGES:
+        st = rules.stages[key]
+        limit = f"一般{st.days_general}日、重大{st.days_major}日（{st.unit}）"
+        status = states[f"{prefix}_status"] if not states.empty else pd.Series(dtype=object)
+        hours = states[f"{prefix}_hours"].dropna().astype(float) if not states.empty else pd.Series(dtype=float)
+        on_time, late, open_late = (int((status == s).sum()) for s in (DONE_ON_TIME, DONE_LATE, OPEN_LATE))
+        started = int(status.notna().sum())
+        judged = on_time + late + open_late
+        out.append({"stage": name, "limit": limit, "total": started, "on_time": on_time, "late": late, "open_overdue": open_late,
+                    "open": started - judged, "on_time_rate": on_time / judged if judged else None,
+                    "median_hours": round(float(hours.median()), 1) if len(hours) else None,
+                    "p90_hours": round(float(hours.quantile(0.9)), 1) if len(hours) else None})
+    return pd.DataFrame(out, columns=["stage", "limit", "total", "on_time", "late", "open_overdue", "open", "on_time_rate", "median_hours", "p90_hours"])
+
+
+def repeat_complaints(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """Complaints of the period raised by a customer whose earlier complaint was 办结 within
+    the 3 months before (投诉 附件3 第7项, `policy.complaints.is_repeat`): ``no, accepted,
+    dept, level, channel, previous_no, previous_closed, days_after``. One row per complaint
+    (its first department), the latest earlier complaint as the previous one."""
+    rules = rules or load_rules()
+    cols = ["no", "accepted", "dept", "level", "channel", "previous_no", "previous_closed", "days_after"]
+    c = complaints.c
+    new = _frame(conn, select(c.complaint_no, c.accepted, c.dept, c.level, c.channel, c.customer_key)
+                 .where(_complaint_filter(period, company), c.customer_key.is_not(None), c.customer_key != "")
+                 .order_by(c.accepted, c.row_no), ["no", "accepted", "dept", "level", "channel", "customer_key"])
+    if new.empty:
+        return pd.DataFrame(columns=cols)
+    new = new.drop_duplicates("no")
+    keys = sorted(set(new["customer_key"]))
+    earlier = _frame(conn, select(c.complaint_no, c.customer_key, c.closed, c.accepted)
+                     .where(c.company == company, c.customer_key.in_(keys), c.closed.is_not(None)),
+                     ["previous_no", "customer_key", "previous_closed", "previous_accepted"])
+    earlier = earlier.sort_values("previous_closed").drop_duplicates("previous_no", keep="last")
+    by_key = {k: g for k, g in earlier.groupby("customer_key")}
+    out = []
+    for rec in new.itertuples(index=False):
+        prev = by_key.get(rec.customer_key)
+        if prev is None:
+            continue
+        hits = [p for p in prev.itertuples(index=False)
+                if p.previous_no != rec.no and p.previous_accepted < rec.accepted and is_repeat(rec.accepted, p.previous_closed, rules)]
+        if hits:
+            p = max(hits, key=lambda h: h.previous_closed)
+            out.append({"no": rec.no, "accepted": rec.accepted, "dept": rec.dept, "level": None if pd.isna(rec.level) else f"{int(rec.level)}级",
+                        "channel": rec.channel, "previous_no": p.previous_no, "previous_closed": p.previous_closed,
+                        "days_after": (rec.accepted.date() - p.previous_closed.date()).days})
+    return pd.DataFrame(out, columns=cols)
+
+
+# --- callbacks and flow forms ---------------------------------------------------------------
+
+
+def callback_counts(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
+    """``month, business, result, n``: the period's callbacks counted by SQL."""
+    b = callbacks.c
+    stmt = (select(b.month, b.business, b.result, func.count())
+            .where(b.company == company, b.month.in_(list(period)), b.in_month.is_(True))
+            .group_by(b.month, b.business, b.result))
+    return _frame(conn, stmt, ["month", "business", "result", "n"])
+
+
+def callbacks_by_type(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """Per business type (and 合计): ``business, completed`` (完工量), ``calls`` (满意 +
+    不满意), ``satisfied, unsatisfied, invalid`` (未接通、拒访), ``satisfaction``."""
+    rules = rules or load_rules()
+    counts = callback_counts(conn, period, company)
+    o = completed_orders.c
+    done = _frame(conn, select(o.business, func.sum(o.count)).where(o.company == company, o.month.in_(list(period))).group_by(o.business),
+                  ["business", "completed"])
+    done_by = dict(zip(done["business"], done["completed"], strict=True))
+    names = [bt.name for bt in rules.business_types]
+    extra = sorted({str(x) for x in counts["business"].dropna()} - set(names))
+    rows = []
+    for name in [*names, *extra]:
+        mine = counts[counts["business"] == name]
+        rows.append(_callback_row(name, mine, int(done_by.get(name) or 0), rules))
+    total = _callback_row("合计", counts, int(sum(int(v or 0) for v in done_by.values())), rules)
+    return pd.DataFrame([*rows, total], columns=["business", "completed", "calls", "satisfied", "unsatisfied", "invalid", "satisfaction"])
+
+
+def _callback_row(name: str, counts: pd.DataFrame, completed: int, rules: Rules) -> dict[str, Any]:
+    sat = int(counts.loc[counts["result"] == rules.callback_satisfied, "n"].sum())
+    unsat = int(counts.loc[counts["result"] == rules.callback_unsatisfied, "n"].sum())
+    invalid = int(counts.loc[counts["result"].isin(rules.callback_invalid), "n"].sum())
+    return {"business": name, "completed": completed, "calls": sat + unsat, "satisfied": sat, "unsatisfied": unsat, "invalid": invalid,
+            "satisfaction": sat / (sat + unsat) if sat + unsat else None}
+
+
+def satisfaction_trend(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """``month`` and one column per business type with callbacks, then ``合计``: the
+    satisfaction rate of each month (blank where a type had no valid callback)."""
+    rules = rules or load_rules()
+    counts = callback_counts(conn, period, company)
+    types = [bt.name for bt in rules.business_types if bt.name in set(counts["business"])]
+    rows = []
+    for m in period:
+        mine = counts[counts["month"] == m]
+        row: dict[str, Any] = {"month": m}
+        for name in [*types, "合计"]:
+            part = mine if name == "合计" else mine[mine["business"] == name]
+            row[name] = _callback_row(name, part, 0, rules)["satisfaction"]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["month", *types, "合计"])
+
+
+def unsatisfied_reasons(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
+    """``key`` (不满原因), ``dept``, ``n``: the period's 不满意 callbacks by reason and department."""
+    b = callbacks.c
+    reason = func.coalesce(b.reason, "未注明原因").label("key")
+    stmt = (select(reason, b.dept, func.count()).where(b.company == company, b.month.in_(list(period)), b.in_month.is_(True), b.unsatisfied.is_(True))
+            .group_by(reason, b.dept))
+    return _frame(conn, stmt, ["key", "dept", "n"])
+
+
+def late_flows(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """Per responsible department: the period's months (late flow forms of each), then
+    ``flows`` (forms opened in the period), ``late_flows`` and ``late_rate``; departments
+    with no form left out, a 合计 row last."""
+    rules = rules or load_rules()
+    f = flow_forms.c
+    stmt = (select(f.dept, f.month, func.count(), func.sum(case((f.late.is_(True), 1), else_=0)))
+            .where(f.company == company, f.month.in_(list(period)), f.in_month.is_(True)).group_by(f.dept, f.month))
+    counts = _frame(conn, stmt, ["dept", "month", "flows", "late"])
+    counts["dept"] = counts["dept"].replace("", UNKNOWN).fillna(UNKNOWN)
+    columns = ["key", *period, "flows", "late_flows", "late_rate"]
+    if counts.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for dept in _order(list(set(counts["dept"])), rules.department_names):
+        rows.append(_flow_row(dept, counts[counts["dept"] == dept], period))
+    rows.append(_flow_row("合计", counts, period))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _flow_row(key: str, part: pd.DataFrame, period: Sequence[str]) -> dict[str, Any]:
+    row: dict[str, Any] = {"key": key}
+    for m in period:
+        row[m] = int(part.loc[part["month"] == m, "late"].sum())
+    flows, late = int(part["flows"].sum()), int(part["late"].sum())
+    row.update(flows=flows, late_flows=late, late_rate=late / flows if flows else None)
+    return row
+
+
+# --- department scores ------------------------------------------------------------------------
+
+
+def score_table(conn: Conn, period: Sequence[str], company: str, value: str = "score", rules: Rules | None = None) -> pd.DataFrame:
+    """``key`` (department) and one column per month of the period: the month's ``score``
+    or ``deductions`` / ``bonuses`` as the close scored it (blank: month not in the store),
+    then the period's mean (得分) or sum (扣分、加分)."""
+    rules = rules or load_rules()
+    s = score_cards.c
+    if value not in ("score", "deductions", "bonuses"):
+        raise ValueError(value)
+    cards = _frame(conn, select(s.dept, s.month, s[value]).where(s.company == company, s.month.in_(list(period))), ["dept", "month", "value"])
+    summary = "平均" if value == "score" else "合计"
+    columns = ["key", *period, summary]
+    if cards.empty:
+        return pd.DataFrame(columns=columns)
+    pivot = cards.pivot(index="dept", columns="month", values="value").reindex(columns=list(period))
+    pivot = pivot.loc[_order(list(pivot.index), rules.department_names)]
+    pivot[summary] = pivot[list(period)].mean(axis=1) if value == "score" else pivot[list(period)].sum(axis=1, min_count=1)
+    return pivot.round(2).reset_index(names="key")[columns]
+
+
+def score_trend(conn: Conn, end: str, company: str, n: int = 12, rules: Rules | None = None) -> pd.DataFrame:
+    """``month`` (the `n` months ending with `end`) and one column per department: the
+    month's score (blank where the store does not hold the month)."""
+    rules = rules or load_rules()
+    span = month_range(end, n)
+    s = score_cards.c
+    cards = _frame(conn, select(s.month, s.dept, s.score).where(s.company == company, s.month.in_(span)), ["month", "dept", "score"])
+    depts = _order(list(set(cards["dept"])), rules.department_names) if not cards.empty else list(rules.department_names)
+    pivot = cards.pivot(index="month", columns="dept", values="score") if not cards.empty else pd.DataFrame(columns=depts)
+    pivot = pivot.reindex(index=span, columns=depts).astype(float).round(2)
+    return pivot.reset_index(names="month")[["month", *depts]]
+
+
+def deductions_by_category(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """``key`` (department) and one column per deduction category of the score cards'
+    lines (指标 / 投诉 / 流转单 / 手工 …), then 合计: points deducted in the period."""
+    rules = rules or load_rules()
+    i = score_items.c
+    stmt = (select(i.dept, i.category, func.sum(-i.points)).where(i.company == company, i.month.in_(list(period)), i.points < 0)
+            .group_by(i.dept, i.category))
+    items = _frame(conn, stmt, ["dept", "category", "points"])
+    if items.empty:
+        return pd.DataFrame(columns=["key", "合计"])
+    pivot = items.pivot(index="dept", columns="category", values="points").fillna(0.0)
+    pivot = pivot.loc[_order(list(pivot.index), rules.department_names)]
+    order = [c for c in ("指标", "投诉", "流转单", "手工") if c in pivot.columns] + sorted(c for c in pivot.columns if c not in ("指标", "投诉", "流转单", "手工"))
+    pivot = pivot[order]
+    pivot["合计"] = pivot.sum(axis=1)
+    return pivot.round(2).reset_index(names="key")
+
+
+def month_count(conn: Conn, company: str) -> int:
+    return int(_frame(conn, select(func.count()).select_from(months).where(months.c.company == company), ["n"])["n"].iloc[0])
+
+
+__all__ = [
+    "callback_counts", "callbacks_by_type", "companies", "complaint_states", "complaints_by", "deductions_by_category", "late_flows",
+    "month_count", "month_range", "present_months", "repeat_complaints", "satisfaction_trend", "score_table", "score_trend", "sla",
+    "unsatisfied_reasons",
+]
