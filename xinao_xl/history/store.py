@@ -1,0 +1,351 @@
+"""The history store: an engine from a URL, migrations applied on open, one month written in
+one transaction, and the look-ups the cross-month rules need.
+
+    with HistoryStore.open(root=Path("D:/服务考核")) as store:      # 历史库.sqlite there
+        store.write_month("聊城新奥燃气", "2026-11", records)
+        store.months("聊城新奥燃气")                                 # ['2026-11']
+
+Where the database is (`resolve_url`): ``--db`` given, else the setting ``XINAO_XL_DB``,
+else the SQLite file ``历史库.sqlite`` beside the month folders (nothing to install). A URL
+(``postgresql://user@host/db``, ``sqlite:///path``) or a plain file path is accepted;
+``postgresql://`` uses psycopg 3. ``XINAO_XL_DB=off`` turns the store off.
+
+Why writes replace a whole (company, month): the workbooks are the source of truth, so a
+month closed again is read again in full; deleting its rows and inserting the new ones in
+the same transaction makes the write idempotent, and a failure half-way leaves the rows
+of the previous close untouched.
+
+Migrations (`MIGRATIONS`): the table ``schema_version`` lists the versions applied. A new
+database gets the current schema at once (every version recorded); an older one gets each
+missing version's step in order, each in its own transaction with its version row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, delete, func, inspect, select
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError
+
+from . import schema as S
+
+DB_ENV = "XINAO_XL_DB"
+COMPANY_ENV = "XINAO_XL_COMPANY"
+DB_FILE = "历史库.sqlite"
+OFF = ("off", "none", "no", "0", "关闭")
+
+
+class HistoryError(RuntimeError):
+    """The history store cannot be used (Chinese message)."""
+
+
+# --- where the database is ------------------------------------------------------------------
+
+
+def default_path(root: Path) -> Path:
+    return Path(root) / DB_FILE
+
+
+def _as_url(db: str | Path) -> URL:
+    """A URL from a URL or a plain file path (a path is a SQLite file)."""
+    text = str(db).strip()
+    if "://" not in text:
+        return URL.create("sqlite", database=str(Path(text)))
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise HistoryError(f"无法识别的数据库地址：{text}（例：postgresql://用户@主机/库名，或 SQLite 文件路径）") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def setting(db: str | Path | None = None) -> str | None:
+    """The database asked for: `db` given, else ``XINAO_XL_DB``; None when neither is set."""
+    if db is not None and str(db).strip():
+        return str(db).strip()
+    value = os.environ.get(DB_ENV, "").strip()
+    return value or None
+
+
+def is_off(db: str | Path | None) -> bool:
+    return db is not None and str(db).strip().lower() in OFF
+
+
+def resolve_url(db: str | Path | None = None, root: Path | None = None) -> URL | None:
+    """The URL the close writes to: `db`, the setting, or ``root/历史库.sqlite``; None when off."""
+    chosen = setting(db)
+    if is_off(chosen):
+        return None
+    if chosen is not None:
+        return _as_url(chosen)
+    if root is None:
+        return None
+    return _as_url(default_path(root))
+
+
+def existing_url(db: str | Path | None = None, root: Path | None = None) -> URL | None:
+    """The URL to read history from, or None when there is no database to read.
+
+    A server URL counts as there; a SQLite file only when it exists (reading must not
+    create an empty database, which would hide the workbooks' history).
+    """
+    url = resolve_url(db, root)
+    if url is None:
+        return None
+    if url.get_backend_name() == "sqlite" and (not url.database or not Path(url.database).is_file()):
+        return None
+    return url
+
+
+def company_name(given: str | None = None) -> str:
+    """The company of the rows: `given`, else ``XINAO_XL_COMPANY``, else the default."""
+    for value in (given, os.environ.get(COMPANY_ENV)):
+        if value and value.strip():
+            return value.strip()
+    return S.DEFAULT_COMPANY
+
+
+def show_url(url: URL) -> str:
+    """The URL without its password, for messages."""
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+# --- migrations -----------------------------------------------------------------------------
+
+Migration = Callable[[Connection], None]
+
+
+def _v1(conn: Connection) -> None:
+    S.metadata.create_all(conn)
+
+
+# version -> (description, step). A later version adds columns only (`ALTER TABLE … ADD
+# COLUMN`), and the schema module's docstring says so; a new database skips the steps.
+MIGRATIONS: dict[int, tuple[str, Migration]] = {
+    1: ("初始表：months、callbacks、flow_forms、complaints、completed_orders、score_cards、score_items、praise", _v1),
+}
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+class HistoryStore:
+    """One database: migrated on open; `write_month` replaces a (company, month)."""
+
+    def __init__(self, url: URL | str, *, migrate: bool = True) -> None:
+        self.url = url if isinstance(url, URL) else _as_url(url)
+        if self.url.get_backend_name() == "sqlite" and self.url.database:
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = create_engine(self.url)
+        if migrate:
+            try:
+                self.migrate()
+            except Exception:
+                self.engine.dispose()
+                raise
+
+    @classmethod
+    def open(cls, db: str | Path | None = None, root: Path | None = None) -> HistoryStore:
+        url = resolve_url(db, root)
+        if url is None:
+            raise HistoryError("历史库已关闭（XINAO_XL_DB=off）或未指定：请用 --db 指定数据库")
+        return cls(url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"HistoryStore({show_url(self.url)!r})"
+
+    # --- migrations ---------------------------------------------------------------------
+
+    def applied_versions(self) -> list[int]:
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table(S.schema_version.name):
+                return []
+            return list(conn.scalars(select(S.schema_version.c.version).order_by(S.schema_version.c.version)))
+
+    def migrate(self) -> list[int]:
+        """Apply the missing versions; returns those applied now."""
+        applied = set(self.applied_versions())
+        newer = sorted(v for v in applied if v not in MIGRATIONS)
+        if newer:
+            raise HistoryError(f"历史库的结构版本为 {newer[-1]}，本程序只认识到 {max(MIGRATIONS)}：请升级 xinao-xl")
+        if not applied:
+            try:
+                with self.engine.begin() as conn:
+                    S.metadata.create_all(conn)
+                    self._record_versions(conn, sorted(MIGRATIONS))
+            except IntegrityError:  # another process created it at the same moment
+                return []
+            return sorted(MIGRATIONS)
+        done: list[int] = []
+        for version in sorted(set(MIGRATIONS) - applied):
+            _, step = MIGRATIONS[version]
+            with self.engine.begin() as conn:
+                step(conn)
+                self._record_versions(conn, [version])
+            done.append(version)
+        return done
+
+    @staticmethod
+    def _record_versions(conn: Connection, versions: Iterable[int]) -> None:
+        now = datetime.now().replace(microsecond=0)
+        rows = [{"version": v, "description": MIGRATIONS[v][0], "applied_at": now} for v in versions]
+        if rows:
+            conn.execute(S.schema_version.insert(), rows)
+
+    # --- writing --------------------------------------------------------------------------
+
+    def write_month(self, company: str, month: str, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, int]:
+        """Replace (company, month) in every month table by `records` (table name -> rows
+        without company and month), in one transaction; returns rows written per table."""
+        with self.engine.begin() as conn:
+            return self._replace(conn, company, [(month, records)])
+
+    def replace_company(self, company: str, months: Sequence[tuple[str, Mapping[str, Sequence[Mapping[str, Any]]]]]) -> dict[str, int]:
+        """Drop every row of `company` and write `months` instead, in one transaction
+        (`history rebuild`); returns rows written per table."""
+        with self.engine.begin() as conn:
+            for table in S.MONTH_TABLES:
+                conn.execute(delete(table).where(table.c.company == company))
+            return self._replace(conn, company, months)
+
+    def delete_month(self, company: str, month: str) -> None:
+        with self.engine.begin() as conn:
+            self._delete(conn, company, month)
+
+    @staticmethod
+    def _delete(conn: Connection, company: str, month: str) -> None:
+        for table in S.MONTH_TABLES:
+            conn.execute(delete(table).where(table.c.company == company, table.c.month == month))
+
+    def _replace(self, conn: Connection, company: str, months: Sequence[tuple[str, Mapping[str, Sequence[Mapping[str, Any]]]]]) -> dict[str, int]:
+        by_name = {t.name: t for t in S.MONTH_TABLES}
+        counts = dict.fromkeys(by_name, 0)
+        for month, records in months:
+            unknown = set(records) - set(by_name)
+            if unknown:
+                raise ValueError(f"unknown history tables: {sorted(unknown)}")
+            self._delete(conn, company, month)
+            for table in S.MONTH_TABLES:
+                rows = [_row(table, company, month, r) for r in records.get(table.name, ())]
+                if rows:
+                    conn.execute(table.insert(), rows)
+                counts[table.name] += len(rows)
+        return counts
+
+    # --- reading ------------------------------------------------------------------------
+
+    def months(self, company: str | None = None) -> list[str]:
+        """The months in the store (of `company`, else of every company), in order."""
+        q = select(S.months.c.month).distinct().order_by(S.months.c.month)
+        if company is not None:
+            q = q.where(S.months.c.company == company)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(q))
+
+    def companies(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return sorted(conn.scalars(select(S.months.c.company).distinct()))
+
+    def counts(self, company: str | None = None) -> dict[str, int]:
+        out = {}
+        with self.engine.connect() as conn:
+            for table in S.MONTH_TABLES:
+                q = select(func.count()).select_from(table)
+                if company is not None:
+                    q = q.where(table.c.company == company)
+                out[table.name] = int(conn.scalar(q) or 0)
+        return out
+
+    def rows(self, table: str, company: str | None = None, months: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        """Every row of `table` (optionally of a company and months), ordered by its key."""
+        t = S.metadata.tables[table]
+        q = select(t)
+        if company is not None:
+            q = q.where(t.c.company == company)
+        if months is not None:
+            q = q.where(t.c.month.in_(list(months)))
+        with self.engine.connect() as conn:
+            out = [dict(r._mapping) for r in conn.execute(q)]
+        keys = [c.name for c in t.primary_key.columns]
+        out.sort(key=lambda r: tuple(_canon(r[k]) for k in keys))
+        return out
+
+    def past_calls(self, company: str, months: Iterable[str]) -> list[dict[str, Any]]:
+        """The callbacks of `months` that reached the customer (未接通 is no call): call_date,
+        phone, customer, address, customer_key, order_no, month, row_no."""
+        c = S.callbacks.c
+        q = (select(c.month, c.row_no, c.call_date, c.phone, c.customer, c.address, c.customer_key, c.order_no, c.result)
+             .where(c.company == company, c.month.in_(list(months)), c.call_date.is_not(None))
+             .order_by(c.month, c.row_no))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q) if (r.result or "") != "未接通"]
+
+    def closed_complaints(self, company: str, months: Iterable[str]) -> list[dict[str, Any]]:
+        """The complaints of `months` with a 办结时间 and a customer: complaint_no,
+        customer_key, closed, phone, dept, month, row_no (for the 3-month rule)."""
+        c = S.complaints.c
+        q = (select(c.month, c.row_no, c.complaint_no, c.customer_key, c.closed, c.phone, c.dept)
+             .where(c.company == company, c.month.in_(list(months)), c.closed.is_not(None), c.customer_key.is_not(None))
+             .order_by(c.month, c.row_no))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def fingerprint(self, company: str | None = None) -> dict[str, tuple[int, str]]:
+        """Table -> (row count, SHA-256 of its rows in key order): equal fingerprints mean
+        equal contents, whatever the backend (values written in one canonical form)."""
+        out = {}
+        for table in sorted(S.MONTH_TABLES, key=lambda t: t.name):
+            rows = self.rows(table.name, company)
+            names = [c.name for c in table.columns]
+            h = hashlib.sha256()
+            for r in rows:
+                h.update(json.dumps([_canon(r[n]) for n in names], ensure_ascii=False).encode("utf-8"))
+                h.update(b"\n")
+            out[table.name] = (len(rows), h.hexdigest())
+        return out
+
+
+def _row(table: Any, company: str, month: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    names = {c.name for c in table.columns}
+    unknown = set(record) - names
+    if unknown:
+        raise ValueError(f"{table.name}: unknown columns {sorted(unknown)}")
+    row = {c.name: record.get(c.name) for c in table.columns}
+    row["company"], row["month"] = company, month
+    return row
+
+
+def _canon(value: Any) -> Any:
+    """One text form per value, the same from SQLite and PostgreSQL."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(round(value, 9))
+    if isinstance(value, int):
+        return f"{value:020d}"
+    return str(value)

@@ -1,0 +1,338 @@
+"""Use case: the history store fed from the closed months (`xinao-xl history rebuild`, and the
+last step of every monthly close).
+
+    record_close(root, "2026-11", mb, cards)          # at the close (services/close.py)
+    result = rebuild(Path("D:/服务考核"))              # from every folder with 已结账.txt
+    print(result.summary())
+
+Why the records are derived here and not stored as the close computes them elsewhere: a
+rebuild must give exactly the rows the closes wrote. So both paths run `month_records` on
+the month's books read as `MonthBooks`, with the statuses and late flags as of the close's
+time taken from the 结账记录 (``结账时间``, whole seconds), and the ``months`` row from that
+record. Nothing here depends on when it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from xinao_xl.books import callback_ledger
+from xinao_xl.books import lists as L
+from xinao_xl.history import store as H
+from xinao_xl.policy import complaints as C
+from xinao_xl.policy import deadlines, scoring
+from xinao_xl.policy.callbacks import customer_key
+from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_count, parse_level
+from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.scoring import ScoreCard
+
+from .month_books import MonthBooks
+
+MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# Names the close gives its marker, record and carried notes (services/close.py). Repeated
+# here, not imported: close imports this module at its end, and validation imports the
+# look-ups without the close.
+MARKER = "已结账.txt"
+CARRIED = "上月结转"
+
+Records = dict[str, list[dict[str, Any]]]
+Progress = Callable[[int, int, str], None]
+
+
+def record_file(root: Path, month: str) -> Path:
+    return Path(root) / month / f"{month}_结账记录.json"
+
+
+# --- one month's records ---------------------------------------------------------------------
+
+
+def _in_month(moment: Any, month: str) -> bool:
+    if isinstance(moment, datetime):
+        moment = moment.date()
+    return isinstance(moment, date) and f"{moment:%Y-%m}" == month
+
+
+def _s(value: Any) -> str | None:
+    """Text as typed (None when blank): what a text column of the store holds."""
+    return None if is_blank(value) else str(value).strip()
+
+
+def _yes(value: Any) -> bool:
+    try:
+        return not is_blank(value) and parse_bool(value)
+    except PolicyInputError:
+        return False
+
+
+def _try(fn: Callable[..., Any], *args: Any, default: Any = None, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``: a value the policy computes from what staff typed; `default`
+    when it does not parse (validation reported it; the store keeps what it can)."""
+    try:
+        return fn(*args, **kwargs)
+    except (PolicyInputError, ValueError, TypeError, KeyError):
+        return default
+
+
+def _carried(rec: dict[str, Any]) -> bool:
+    return CARRIED in str(rec.get("note") or "")
+
+
+def _hours(start: Any, done: Any) -> float | None:
+    if not isinstance(start, datetime) or not isinstance(done, datetime):
+        return None
+    return round((done - start).total_seconds() / 3600, 4)
+
+
+def callback_records(mb: MonthBooks) -> list[dict[str, Any]]:
+    rules = mb.rules
+    out = []
+    for r in mb.ledger.records():
+        result = mb.result(r)
+        out.append({
+            "row_no": int(r["_row"]), "call_date": r.get("call_date"), "in_month": _in_month(r.get("call_date"), mb.month),
+            "business": mb.business(r.get("business")), "order_no": _s(r.get("order")), "done_date": r.get("done_date"),
+            "customer": _s(r.get("customer")), "phone": _s(r.get("phone")), "address": _s(r.get("address")),
+            "customer_key": customer_key(r.get("phone"), r.get("customer"), r.get("address")) or None,
+            "staff": _s(r.get("staff")), "dept": mb.dept(r.get("dept")), "agent": _s(r.get("agent")), "result": result,
+            "satisfied": result == rules.callback_satisfied, "unsatisfied": result == rules.callback_unsatisfied,
+            "opinion": _s(r.get("opinion")), "suggestion": _s(r.get("suggestion")), "reason": _s(r.get("reason")),
+            "flow": _yes(r.get("flow")), "flow_no": _s(r.get("flow_no")), "carried": _carried(r), "note": _s(r.get("note")),
+        })
+    return out
+
+
+def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, bool]:
+    """(status, late) of a flow form as of `as_of` (回访 六.1), as `MonthBooks` judges it."""
+    if feedback is None:
+        return ("未反馈（已超时）", True) if as_of > due else ("未反馈", False)
+    return ("超时反馈", True) if feedback > due else ("按时反馈", False)
+
+
+def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
+    out = []
+    for r in mb.ledger.records():
+        if not _yes(r.get("flow")) or r.get("flow_date") is None:
+            continue
+        due = deadlines.flow_form_due(r["flow_date"], mb.rules)
+        status, late = flow_status(due, r.get("feedback_date"), as_of)
+        out.append({
+            "row_no": int(r["_row"]), "flow_no": _s(r.get("flow_no")), "dept": mb.dept(r.get("dept")), "business": mb.business(r.get("business")),
+            "order_no": _s(r.get("order")), "call_date": r.get("call_date"), "customer": _s(r.get("customer")), "phone": _s(r.get("phone")),
+            "flow_date": r["flow_date"], "due": due, "feedback_date": r.get("feedback_date"), "status": status, "late": late,
+            "in_month": _in_month(r["flow_date"], mb.month), "handling": _s(r.get("handling")), "carried": _carried(r),
+        })
+    return out
+
+
+# store prefix -> (rules stage key, start column, done column)
+STAGES = {"inv": ("investigate", "accepted", "inv_done"), "handle": ("handle", "accepted", "handle_done"), "revisit": ("revisit", "handle_done", "revisit_done")}
+
+
+def complaint_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
+    rules = mb.rules
+    out = []
+    for r in mb.complaints.records():
+        level, channel, resp = r.get("level"), r.get("channel"), r.get("resp")
+        major_text = r.get("major")
+        major = _try(C.major_item, major_text, rules)
+        is_major = not is_blank(major_text)
+        responsible = True if is_blank(resp) else _try(parse_bool, resp, default=True)
+        rec: dict[str, Any] = {
+            "row_no": int(r["_row"]), "complaint_no": _s(r.get("no")), "accepted": r.get("accepted"), "in_month": _in_month(r.get("accepted"), mb.month),
+            "channel": _try(parse_channel, channel, rules), "level": None if is_blank(level) else _try(parse_level, level),
+            "major": major.code if major else None, "major_class": major.class_name if major else None,
+            "customer": _s(r.get("customer")), "phone": _s(r.get("phone")), "address": _s(r.get("address")),
+            "customer_key": customer_key(r.get("phone"), r.get("customer"), r.get("address")) or None,
+            "content": _s(r.get("content")), "dept": mb.dept(r.get("dept")), "responsible": bool(responsible),
+            "no_fault_reason": _try(C.no_fault_reason, r.get("reason"), rules),
+            "points": None if is_blank(level) and is_blank(channel) else _try(scoring.complaint_deduction, level, channel, resp, rules),
+            "grade_c": bool(_try(scoring.is_grade_c, level, resp, rules, default=False)),
+        }
+        for prefix, (stage, start_key, done_key) in STAGES.items():
+            start, done = r.get(start_key), r.get(done_key)
+            due = None if start is None else _try(deadlines.stage_due, stage, start, is_major, rules=rules)
+            rec[f"{prefix}_due"], rec[f"{prefix}_done"] = due, done
+            rec[f"{prefix}_status"] = None if due is None else _try(deadlines.sla_status, due, done, as_of, rules)
+            rec[f"{prefix}_hours"] = _hours(start, done)
+        closed, appeal_at = r.get("closed"), r.get("appeal_at")
+        rec.update({
+            "closed": closed, "appeal_at": appeal_at, "appeal_result": _s(r.get("appeal_result")), "carried": _carried(r), "note": _s(r.get("note")),
+            "appeal_due": None if closed is None else _try(deadlines.stage_due, "appeal", closed, is_major, rules=rules),
+            "appeal_handle_due": None if appeal_at is None else _try(deadlines.stage_due, "appeal_handle", appeal_at, is_major, rules=rules),
+        })
+        out.append(rec)
+    return out
+
+
+def completed_records(mb: MonthBooks) -> list[dict[str, Any]]:
+    form = mb.form(callback_ledger.completed_sheet(mb.rules), callback_ledger.STEM)
+    out = []
+    for b in mb.rules.business_types:
+        value = form.frame.loc[b.name, "count"] if form.found else None
+        out.append({"business": b.name, "count": int(value) if isinstance(value, int | float) and value == value else 0})
+    return out
+
+
+def card_records(cards: dict[str, ScoreCard]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows, items = [], []
+    for c in cards.values():
+        rows.append({"dept": c.department, "deductions": c.deductions, "bonuses": c.bonuses, "score": c.score, "grade": c.grade or "",
+                     "weight": c.weight, "company_item": c.company_item, "allowance_base": c.allowance_base, "allowance": c.allowance})
+        for seq, i in enumerate(c.items):
+            items.append({"dept": c.department, "seq": seq, "category": i.category, "item_text": i.text, "clause": i.clause or None,
+                          "points": i.points, "source": i.source or None})
+    return rows, items
+
+
+def praise_records(mb: MonthBooks) -> list[dict[str, Any]]:
+    rules = mb.rules
+    out = []
+    for r in mb.items.records():
+        kind = r.get("type")
+        if kind == L.ITEM_PRAISE:
+            count = 1 if r.get("count") is None else _try(parse_count, r["count"], default=0)
+            points = _try(scoring.praise_bonus, count, None, rules)
+        elif kind == L.ITEM_MEDIA:
+            count = 1
+            points = _try(scoring.media_points, r.get("pin"), rules)
+        else:
+            continue
+        out.append({"row_no": int(r["_row"]), "praise_date": r.get("date"), "dept": mb.dept(r.get("dept")), "kind": kind, "count": int(count),
+                    "points": points, "description": _s(r.get("desc")), "source": _s(r.get("source"))})
+    return out
+
+
+def month_info(root: Path, month: str) -> dict[str, Any]:
+    """The ``months`` row from the close's 结账记录 (else from the marker's time)."""
+    try:
+        record = json.loads(record_file(root, month).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    closed_at = None
+    if record.get("结账时间"):
+        moment = _try(datetime.fromisoformat, str(record["结账时间"]))
+        closed_at = moment.replace(microsecond=0) if moment else None
+    if closed_at is None:
+        marker = Path(root) / month / MARKER
+        text = marker.read_text(encoding="utf-8") if marker.exists() else ""
+        m = re.match(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})", text)
+        closed_at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M") if m else None
+    return {"closed_at": closed_at, "closed_by": record.get("结账人") or None, "forced": bool(record.get("强制结账", False)),
+            "tool_version": record.get("工具版本"), "rules_file": record.get("规则文件"),
+            "inputs_sha256": json.dumps(record["inputs"], ensure_ascii=False, sort_keys=True) if record.get("inputs") else None}
+
+
+def month_records(mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any]) -> Records:
+    """Every table's rows for the month (see `xinao_xl.history.schema`); statuses as of
+    ``info["closed_at"]``."""
+    as_of = info.get("closed_at") or mb.as_of
+    cards_rows, items = card_records(cards)
+    return {
+        "months": [info],
+        "callbacks": callback_records(mb),
+        "flow_forms": flow_records(mb, as_of),
+        "complaints": complaint_records(mb, as_of),
+        "completed_orders": completed_records(mb),
+        "score_cards": cards_rows,
+        "score_items": items,
+        "praise": praise_records(mb),
+    }
+
+
+def read_month(root: Path, month: str, rules: Rules | None = None) -> Records:
+    """A closed month's records read from its folder, as of its close."""
+    info = month_info(root, month)
+    mb = MonthBooks.open(root, month, as_of=info["closed_at"], rules=rules or load_rules())
+    return month_records(mb, mb.score_cards(), info)
+
+
+# --- at the close ----------------------------------------------------------------------------
+
+
+@dataclass
+class Recorded:
+    """What a write to the store did, for the close's summary."""
+
+    where: str
+    month: str
+    company: str
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return f"历史库（{self.where}）已写入 {self.month}：回访 {self.counts.get('callbacks', 0)} 条、投诉 {self.counts.get('complaints', 0)} 条、得分卡 {self.counts.get('score_cards', 0)} 张"
+
+
+def record_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], *, db: str | Path | None = None,
+                 company: str | None = None) -> Recorded | None:
+    """Write the closed month to the store (None when the store is off); called by the close
+    after its record and marker, with the books and cards it computed."""
+    url = H.resolve_url(db, root)
+    if url is None:
+        return None
+    t0 = time.perf_counter()
+    info = month_info(root, month)
+    records = month_records(mb, cards, info)
+    company = H.company_name(company)
+    with H.HistoryStore(url) as st:
+        counts = st.write_month(company, month, records)
+    return Recorded(H.show_url(url), month, company, counts, time.perf_counter() - t0)
+
+
+# --- rebuild ---------------------------------------------------------------------------------
+
+
+def closed_months(root: Path) -> list[str]:
+    """The month folders under `root` that carry the close's marker, in order."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if p.is_dir() and MONTH_FOLDER.match(p.name) and (p / MARKER).exists())
+
+
+@dataclass
+class Rebuilt:
+    where: str
+    company: str
+    months: list[str]
+    counts: dict[str, int]
+    fingerprint: dict[str, tuple[int, str]]
+    seconds: float
+
+    def summary(self) -> str:
+        lines = [f"历史库（{self.where}）已按 {len(self.months)} 个已结账月份重建（{self.company}）：{'、'.join(self.months) or '无'}，用时 {self.seconds:.1f} 秒"]
+        for table, (n, digest) in self.fingerprint.items():
+            lines.append(f"  {table:<16} {n:>8} 行  SHA-256 {digest[:16]}")
+        return "\n".join(lines)
+
+
+def rebuild(root: Path, db: str | Path | None = None, company: str | None = None, progress: Progress | None = None,
+            rules: Rules | None = None) -> Rebuilt:
+    """Drop the company's rows and write every closed month folder under `root` again, in
+    one transaction (a failure leaves the store as it was)."""
+    url = H.resolve_url(db, root)
+    if url is None:
+        raise H.HistoryError("历史库已关闭（XINAO_XL_DB=off）：请用 --db 指定要重建的数据库")
+    rules = rules or load_rules()
+    company = H.company_name(company)
+    t0 = time.perf_counter()
+    months = closed_months(root)
+    data = []
+    for n, month in enumerate(months, start=1):
+        if progress:
+            progress(n, len(months) + 1, f"读取 {month}")
+        data.append((month, read_month(root, month, rules)))
+    if progress:
+        progress(len(months) + 1, len(months) + 1, "写入历史库")
+    with H.HistoryStore(url) as st:
+        counts = st.replace_company(company, data)
+        fp = st.fingerprint(company)
+    return Rebuilt(H.show_url(url), company, months, counts, fp, time.perf_counter() - t0)
