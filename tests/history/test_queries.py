@@ -1,4 +1,4 @@
-"""The period queries on a hand-made store (in-memory SQLite): every figure worked out by hand.
+"""The period queries on a hand-made store (SQLite and PostgreSQL): every figure worked out by hand.
 
 The rows below are few and chosen so that a wrong rule shows: a complaint with two
 departments (counted once as 起, twice as 部门条), a complaint carried into the next month
@@ -16,8 +16,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Table, create_engine
 
+from tests.history.conftest import clean
 from xinao_xl.history import queries as Q
 from xinao_xl.history import schema as S
+from xinao_xl.history.store import _as_url
 from xinao_xl.policy.rules import load_rules
 
 RULES = load_rules()
@@ -102,9 +104,13 @@ ITEMS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def conn():
-    engine = create_engine("sqlite://")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def conn(request: pytest.FixtureRequest):
+    """The hand-made store in SQLite (in memory) and in the session's PostgreSQL (conftest)."""
+    if request.param == "sqlite":
+        engine = create_engine("sqlite://")
+    else:
+        engine = create_engine(_as_url(clean(request.getfixturevalue("pg_server"))))
     S.metadata.create_all(engine)
     with engine.begin() as c:
         c.execute(S.months.insert(), _rows(S.months, [{"month": m} for m in ("2025-12", "2026-01", "2026-07", "2026-10", "2026-11")]))
@@ -120,6 +126,9 @@ def conn():
         c.execute(S.score_cards.insert(), [{**_rows(S.score_cards, [_card("2026-10", "客服部", 1, 99)])[0], "company": "别的公司"}])
     with engine.connect() as c:
         yield c
+    if request.param == "postgresql":
+        S.metadata.drop_all(engine)
+    engine.dispose()
 
 
 def _table(frame: pd.DataFrame, *cols: str) -> dict[str, tuple]:
