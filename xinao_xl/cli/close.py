@@ -7,6 +7,9 @@ with the open items carried over. Prints a progress bar and the score table.
 
 ``--share`` makes the 回访报告 fit to leave the office: no customer name, phone or address
 (services/share.py says what it covers; the 意见统计表 and 流转单 stay internal).
+
+``--db`` and ``--company`` choose the history store the month is written to (default: the
+setting ``XINAO_XL_DB``, else ``历史库.sqlite`` in DIR; services/history.py).
 """
 
 from __future__ import annotations
@@ -36,6 +39,9 @@ def register(sub: Any) -> None:
     p.add_argument("--user", default=None, help="结账人（默认当前登录用户）")
     p.add_argument("--share", "--no-people", dest="share", action="store_true",
                    help="对外版回访报告：不含客户姓名、电话、地址（文字中出现的也替换为***）；意见统计表和流转单仍含客户信息，仅限内部")
+    p.add_argument("--db", default=None, help="历史库：PostgreSQL 地址（postgresql://用户@主机/库名）或 SQLite 文件路径；"
+                   "默认取设置 XINAO_XL_DB，否则为 --dir 下的 历史库.sqlite；off 表示不写历史库")
+    p.add_argument("--company", default=None, help="公司名称（写入历史库；默认取设置 XINAO_XL_COMPANY，否则为“聊城新奥燃气”）")
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 
@@ -65,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     now = datetime.fromisoformat(args.now) if args.now else None
     try:
         result = close.close_month(args.month, args.dir, force=args.force, reason=args.reason, user=_user(args.user), progress=console_bar,
-                                   now=now, people=NO_PEOPLE if args.share else MASKED)
+                                   now=now, people=NO_PEOPLE if args.share else MASKED, db=args.db, company=args.company)
     except close.ValidationFailed as exc:
         sys.stderr.write("\n")
         errors = [f for f in exc.findings if f.is_error]

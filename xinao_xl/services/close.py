@@ -17,7 +17,14 @@ In order (each step reported through ``progress(step, total, text)``):
 4. write the 结账记录 (who, when, tool version, SHA-256 of every input and output) and
    the marker ``已结账.txt``;
 5. generate next month's blank set (the books `create_month` writes) and carry over what is still open: complaints not 办结
-   and flow forms without feedback.
+   and flow forms without feedback;
+6. write the month's records to the history store (`services.history`; ``db``, else the
+   setting ``XINAO_XL_DB``, else ``历史库.sqlite`` beside the month folders), replacing the
+   month's rows in one transaction. The workbooks stay the source: a store that cannot be
+   written is a note, not a failed close, and ``xinao-xl history rebuild`` repairs it.
+
+Validation looks back through `lookback.lookback` (history store, else the past months'
+workbooks) for the 7-day callback and 3-month repeat-complaint rules.
 
 ``people=NO_PEOPLE`` (``--share``) makes the report fit to leave the office (services/share.py).
 A forced re-close notes which inputs changed since the close it replaces (services/integrity.py).
@@ -57,6 +64,7 @@ from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from . import share
+from .lookback import lookback
 from .month_books import MonthBooks, month_paths
 from .port import refuse_open
 from .validate import has_errors, validate_books
@@ -100,6 +108,7 @@ class CloseResult:
     notes: list[str] = field(default_factory=list)  # disagreements and things to check
     forced: bool = False
     timings: dict[str, float] = field(default_factory=dict)
+    history: Any = None  # services.history.Recorded, None when the store is off or failed
 
     def score_rows(self) -> list[list[Any]]:
         rows = []
@@ -115,6 +124,8 @@ class CloseResult:
         lines += [f"  {p.name}" for p in self.outputs.values()]
         if self.next_paths:
             lines.append(f"已生成 {self.next_month} 工作簿，结转未办结投诉 {self.carried.get('complaints', 0)} 条、未反馈流转单 {self.carried.get('flow_forms', 0)} 条")
+        if self.history is not None:
+            lines.append(self.history.summary())
         lines += [f"注意：{n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -154,11 +165,14 @@ def _fixed_properties(wb: Workbook, moment: datetime) -> Workbook:
 
 
 def close_month(month: str, root: Path, *, force: bool = False, reason: str | None = None, user: str | None = None,
-                progress: Progress | None = None, now: datetime | None = None, people: str = MASKED, rules: Rules | None = None) -> CloseResult:
+                progress: Progress | None = None, now: datetime | None = None, people: str = MASKED, rules: Rules | None = None,
+                db: str | Path | None = None, company: str | None = None) -> CloseResult:
     """Close `month` under `root` (see the module docstring); returns what was written."""
     check_month(month)
     rules = rules or load_rules()
-    now = now or datetime.now()
+    # whole seconds, as the 结账记录 writes it: a rebuild of the history store judges
+    # lateness as of the recorded time and must get the same rows
+    now = (now or datetime.now()).replace(microsecond=0)
     root = Path(root)
     folder = root / month
     total = len(STEPS)
@@ -180,8 +194,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     step(1)
     t0 = time.perf_counter()
     mb = MonthBooks.open(root, month, as_of=now, rules=rules)
-    prev = _previous_ledger(root, month)
-    findings = validate_books(mb.books, month, prev, now, rules)
+    findings = validate_books(mb.books, month, None, now, rules, lookback(root, month, db=db, company=company, rules=rules))
     timings["validate"] = time.perf_counter() - t0
     if has_errors(findings) and not force:
         n = sum(f.is_error for f in findings)
@@ -227,8 +240,21 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     # tell whether staff have started typing in them)
     result.record = _write_record(folder, month, paths, result, user, reason, now, rules)
     _write_text_atomic(folder / MARKER, f"{now:%Y-%m-%d %H:%M}（{user or '未知用户'}，xinao-xl {xinao_xl.__version__}）\n")
+    t0 = time.perf_counter()
+    _record_history(root, month, mb, cards, result, db, company)
+    timings["history"] = time.perf_counter() - t0
     result.timings = timings
     return result
+
+
+def _record_history(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], result: CloseResult,
+                    db: str | Path | None, company: str | None) -> None:
+    from .history import record_close  # history reads what the close wrote (record, marker)
+
+    try:
+        result.history = record_close(root, month, mb, cards, db=db, company=company)
+    except Exception as exc:  # the month is closed in its folder; the store can be rebuilt from it
+        result.notes.append(f"历史库未写入（{type(exc).__name__}: {str(exc)[:200]}）：修复后运行 xinao-xl history rebuild --dir {root}")
 
 
 def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
@@ -242,15 +268,6 @@ def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
     internal = "、".join(result.outputs[k].name for k in share.INTERNAL)
     notes.append(f"对外版：回访报告不含客户姓名、电话、地址；{internal} 含客户信息，仅限内部使用")
     return notes
-
-
-def _previous_ledger(root: Path, month: str) -> Any:
-    from .port import FileBook
-
-    year, mon = (int(x) for x in month.split("-"))
-    prev = f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
-    path = root / prev / file_name(callback_ledger.STEM, prev)
-    return FileBook(path) if path.exists() else None
 
 
 def _load_record(path: Path) -> dict[str, Any]:

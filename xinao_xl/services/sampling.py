@@ -40,6 +40,8 @@ from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult
 from xinao_xl.policy.parse import is_blank, normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
 
+from .lookback import Lookback, lookback
+
 
 class SamplingError(ValueError):
     """The export or the month cannot be sampled (Chinese message)."""
@@ -161,12 +163,21 @@ def history(ledgers: list[TableRead]) -> list[PastCallback]:
     return out
 
 
+def past_calls(past: Lookback) -> list[PastCallback]:
+    """The look-back's calls (history store or last month's 台账) as the policy takes them."""
+    return [PastCallback(c["call_date"], c.get("phone") or "", c.get("customer") or "", c.get("address") or "") for c in past.calls]
+
+
 # --- the use case ---------------------------------------------------------------------------------
 
 
 def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | None = None,
-               rules: Rules | None = None) -> SamplingResult:
+               rules: Rules | None = None, db: str | Path | None = None, company: str | None = None) -> SamplingResult:
     """Sample `day`'s callbacks for `agent` from `export` into ``root/YYYY-MM``'s 台账.
+
+    Last month's calls (the 7-day rule across the month boundary) come from the history
+    store when it holds last month (`db`, else the setting, else 历史库.sqlite in `root`),
+    else from last month's 台账 (`lookback.lookback`).
 
     Deterministic for (export, day, history, seed). Running it again the same day only
     tops the day up: the agent's rows already dated `day` count against the quotas, orders
@@ -185,14 +196,12 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     if not current.found:
         raise SamplingError(f"{path.name} 中没有找到“{spec.name}”表")
     mine = [r for r in current.records() if r.get("call_date") == day and normalize_text(r.get("agent") or "") == normalize_text(agent)]
-    ledgers = [current]
-    if prev.exists():
-        ledgers.append(BookReader(prev).table(spec))
+    past = lookback(root, month, db=db, company=company, rules=rules, complaint_months=0)
 
     orders = read_export(Path(export), rules)
     known = {normalize_text(str(r["order"])) for r in current.records() if not is_blank(r.get("order"))}
     fresh = [o for o in orders if normalize_text(o.order_no) not in known]
-    sample = sample_orders(fresh, day, history(ledgers), seed=seed, rules=rules)
+    sample = sample_orders(fresh, day, history([current]) + past_calls(past), seed=seed, rules=rules)
     sample.skipped[:0] = [(o, "该工单已在台账中") for o in orders if normalize_text(o.order_no) in known]
     _keep_within_quota(sample, Counter(_type(r.get("business"), rules) for r in mine))
 

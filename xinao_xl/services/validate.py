@@ -35,6 +35,7 @@ from xinao_xl.policy.rules import Rules, load_rules
 
 from . import validate_rules as R
 from . import validate_schema as S
+from .lookback import Lookback, lookback
 from .port import ERROR, WARNING, FileBook, WorkbookPort
 from .validate_context import Finding, MonthData, mask_phone
 
@@ -155,10 +156,16 @@ def validate_books(
     previous: WorkbookPort | None = None,
     now: datetime | None = None,
     rules: Rules | None = None,
+    lookback: Lookback | None = None,
 ) -> list[Finding]:
-    """Validate the month's books (stem -> port); the port-level entry the add-in will use."""
+    """Validate the month's books (stem -> port); the port-level entry the add-in will use.
+
+    The cross-month rules see `lookback` (history store or past workbooks) when given,
+    else last month's 台账 `previous` for the 7-day rule only."""
     rules = rules or load_rules()
     m = MonthData(rules=rules, now=now or datetime.now(), month=month, books=dict(books))
+    if lookback is not None:
+        m.past_calls, m.closed_complaints = lookback.calls, lookback.closed
     specs = _specs(rules)
     for stem, book in books.items():
         spec = specs[stem]
@@ -195,6 +202,7 @@ def validate_books(
         S.check_date_order(m, complaints, R.STAGE_ORDER)
         R.check_fault(m, complaints)
         R.check_complaint_level(m, complaints)
+        R.check_repeat_complaints(m, complaints)
     items = _found(m, assessment.ITEMS)
     if items:
         R.check_media_praise(m, items)
@@ -226,19 +234,30 @@ def validate_month(
     previous_month_folder: Path | None = None,
     now: datetime | None = None,
     rules: Rules | None = None,
+    *,
+    db: str | Path | None = None,
+    company: str | None = None,
 ) -> list[Finding]:
     """Validate a month folder or some of its workbook files.
 
-    Last month's 台账 (for the 7-day rule) comes from `previous_month_folder`, else from the
-    sibling folder ``YYYY-MM`` of the month before when there is one. A workbook open in
-    Excel is refused (`WorkbookOpenError`); an unreadable file raises `BookReadError`.
+    The months before (the 7-day callback rule, the 3-month repeat-complaint rule) come
+    from the history store when it holds them (`db`, else the setting, else 历史库.sqlite
+    beside the month folders), else from the sibling folders ``YYYY-MM`` (`lookback`).
+    With `previous_month_folder` given, last month's 台账 is read from there instead. A
+    workbook open in Excel is refused (`WorkbookOpenError`); an unreadable file raises
+    `BookReadError`.
     """
     sources, month = month_sources(source)
     folder = Path(source) if isinstance(source, str | Path) and Path(source).is_dir() else None
     books = {stem: FileBook.open(path) for stem, path in sources.items()}
-    prev_path = previous_ledger_path(folder, month, previous_month_folder)
-    previous = FileBook(prev_path) if prev_path is not None else None
-    return closed_month_findings(sources) + validate_books(books, month, previous, now, rules)
+    past = None
+    if previous_month_folder is None and folder is not None and month is not None:
+        past = lookback(folder.parent, month, db=db, company=company, rules=rules)
+        previous = None
+    else:
+        prev_path = previous_ledger_path(folder, month, previous_month_folder)
+        previous = FileBook(prev_path) if prev_path is not None else None
+    return closed_month_findings(sources) + validate_books(books, month, previous, now, rules, past)
 
 
 def closed_month_findings(sources: Mapping[str, Path]) -> list[Finding]:

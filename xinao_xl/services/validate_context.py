@@ -57,6 +57,10 @@ class MonthData:
     tables: dict[str, TableRead] = field(default_factory=dict)  # by sheet spec name
     forms: dict[str, FormRead] = field(default_factory=dict)
     previous: TableRead | None = None  # last month's 台账
+    # from `lookback.lookback` (history store or past workbooks); when set, `past_calls`
+    # replaces `previous` for the 7-day rule and `closed_complaints` feeds the 3-month rule
+    past_calls: list[dict[str, Any]] | None = None
+    closed_complaints: list[dict[str, Any]] | None = None
     findings: list[Finding] = field(default_factory=list)
 
     def add(self, severity: str, t: TableRead | FormRead, cell: str, message: str) -> None:

@@ -40,24 +40,44 @@ def _called(rec: dict[str, Any], m: MonthData) -> bool:
     return rec.get("call_date") is not None and (blank(result) or normalize_text(result) != "未接通")
 
 
+def _past_calls(m: MonthData) -> list[tuple[date, str, str]]:
+    """(day, customer key, where) of the calls before the month: from the look-back (history
+    store or past workbooks) when given, else from last month's 台账 as read."""
+    if m.past_calls is not None:
+        out = []
+        for c in m.past_calls:
+            key = callbacks.customer_key(c.get("phone"), c.get("customer"), c.get("address"))
+            if key and c.get("call_date") is not None:
+                out.append((c["call_date"], key, str(c.get("where") or "")))
+        return out
+    if m.previous is None or not m.previous.found:
+        return []
+    out = []
+    for rec in m.previous.records():
+        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
+        if key and _called(rec, m):
+            out.append((rec["call_date"], key, f"上月台账第{rec['_row']}行"))
+    return out
+
+
 def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
-    """回访 三.3: the same customer called twice within 7 days, last month's ledger included."""
+    """回访 三.3: the same customer called twice within 7 days, last month included."""
     days = int(m.rules.value("no_repeat_days"))
-    calls: dict[str, list[tuple[date, int, bool]]] = defaultdict(list)  # key -> (day, row, this month)
-    sources = [(m.previous, False), (t, True)] if m.previous is not None and m.previous.found else [(t, True)]
-    for table, current in sources:
-        for rec in table.records():
-            if not _called(rec, m):
-                continue
-            key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
-            if key:
-                calls[key].append((rec["call_date"], rec["_row"], current))
+    # key -> (day, this month, row in this month's 台账 or 0, where)
+    calls: dict[str, list[tuple[date, bool, int, str]]] = defaultdict(list)
+    for day, key, where in _past_calls(m):
+        calls[key].append((day, False, 0, where))
+    for rec in t.records():
+        if not _called(rec, m):
+            continue
+        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
+        if key:
+            calls[key].append((rec["call_date"], True, rec["_row"], f"台账第{rec['_row']}行"))
     for entries in calls.values():
-        entries.sort(key=lambda e: (e[0], not e[2], e[1]))
-        for (day0, row0, cur0), (day1, row1, cur1) in zip(entries, entries[1:], strict=False):
+        entries.sort(key=lambda e: (e[0], not e[1], e[2], e[3]))
+        for (day0, _, _, where), (day1, cur1, row1, _) in zip(entries, entries[1:], strict=False):
             if not cur1 or (day1 - day0).days > days:
                 continue
-            where = f"台账第{row0}行" if cur0 else f"上月台账第{row0}行"
             rec_key = "phone" if "phone" in t.letters else "customer"
             phone = mask_phone(t.frame.loc[t.frame["_row"] == row1, "phone"].iat[0]) if "phone" in t.frame.columns else ""
             who = f"该客户（{phone}）" if phone else "该客户"
@@ -156,6 +176,47 @@ def check_complaint_level(m: MonthData, t: TableRead) -> None:
             scoring.complaint_deduction(None, rec.get("channel"), rec.get("resp"), m.rules)
         except PolicyInputError:
             m.at(ERROR, t, "level", rec["_row"], "投诉须填写级别（95158、市长热线渠道可不填）：请从下拉列表选择投诉级别，如“4级”")
+
+
+def check_repeat_complaints(m: MonthData, t: TableRead) -> None:
+    """投诉 附件3 第7项: the customer of a complaint accepted this month had a complaint closed
+    (办结) within the 3 months before; the office judges whether anything new happened.
+
+    Closed complaints come from this month's 投诉台账 and from the look-back (history store,
+    else the past months' workbooks, `lookback.lookback`)."""
+    closed: list[complaints.ClosedComplaint] = []
+    where: dict[tuple[str, Any], str] = {}
+    past = m.closed_complaints or []
+    rows = [{"complaint_no": r.get("no"), "customer_key": callbacks.customer_key(r.get("phone"), r.get("customer"), r.get("address")),
+             "closed": r.get("closed"), "where": f"本月投诉台账第{r['_row']}行"} for r in t.records()]
+    for r in [*past, *rows]:
+        if r.get("closed") is None or not r.get("customer_key"):
+            continue
+        number = normalize_text(r.get("complaint_no") or "")
+        closed.append(complaints.ClosedComplaint(number, r["customer_key"], r["closed"]))
+        where.setdefault((number, r["closed"]), str(r.get("where") or ""))
+    if not closed:
+        return
+    flagged: set[str] = set()
+    for rec in t.records():
+        accepted = rec.get("accepted")
+        if accepted is None or not m.in_month(accepted):
+            continue
+        number = normalize_text(rec.get("no") or "")
+        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
+        if not key or (number and number in flagged):
+            continue
+        earlier = [c for c in closed if c.number != number and c.closed_at <= accepted]
+        hit = complaints.find_repeat(accepted, key, earlier, m.rules)
+        if hit is None:
+            continue
+        flagged.add(number)
+        months = int(m.rules.value("repeat_complaint_months"))
+        phone = mask_phone(rec.get("phone"))
+        who = f"该客户（{phone}）" if phone else "该客户"
+        m.at(WARNING, t, "no", rec["_row"],
+             f"{who}的投诉{hit.number or ''}已于{show(hit.closed_at)}办结（{where.get((hit.number, hit.closed_at), '')}），{months}个月内再次投诉"
+             f"（投诉办法附件3第7项：已办结、没有新问题发生的不予受理）：请核实是否有新问题，有新问题请在备注中说明")
 
 
 # --- 加减分明细 -----------------------------------------------------------------------------
