@@ -9,6 +9,7 @@ import os
 import shutil
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -17,8 +18,8 @@ from xinao_xl.books import callback_ledger, complaint_ledger
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.cli import main
 from xinao_xl.services import doctor, validate
-from xinao_xl.services.close import OUT_DIR, close_month, record_path
-from xinao_xl.services.integrity import CHANGED, MISSING, closed_months, verify_month
+from xinao_xl.services.close import OUT_DIR, close_month, record_path, sha256
+from xinao_xl.services.integrity import CHANGED, MISSING, RESAVED, closed_months, verify_month
 
 from . import hand_month as H
 
@@ -81,6 +82,29 @@ def test_a_changed_input_is_named_with_when_and_by_whom(root: Path) -> None:
     (check,) = doctor.check_closed_months(root / H.MONTH)
     assert (check.item, check.level, check.detail) == (f"已结账月份 {H.MONTH}", doctor.WARNING, message)
     assert [c.item for c in doctor.run_checks(addin_xlwings=None, month_folder=root)][-1] == f"已结账月份 {H.MONTH}"
+
+
+@pytest.mark.libreoffice
+def test_a_workbook_only_resaved_is_not_a_change(root: Path, require_libreoffice: Any, tmp_path: Path) -> None:
+    """Opening a closed 台账 and saving it (its NOW() makes Excel ask) changes the bytes,
+    not the entries the close read: 已重新保存, no finding. LibreOffice does the saving here."""
+    from tests.support.libreoffice import recalculate_many
+
+    path = _ledger(root)
+    closed_digest = json.loads(record_path(root / H.MONTH, H.MONTH).read_text(encoding="utf-8"))["inputs"][path.name]
+    (saved,) = recalculate_many([path], tmp_path)
+    shutil.copyfile(saved, path)
+    assert sha256(path) != closed_digest
+    result = verify_month(root, H.MONTH)
+    assert result.ok and [(c.name, c.state) for c in result.inputs] == [(path.name, RESAVED)]
+    assert result.input_messages() == [] and "结账所用的录入内容未变" in result.resaved_messages()[0]
+    assert validate.closed_month_findings(validate.month_sources(root / H.MONTH)[0]) == []
+    assert [c.level for c in doctor.check_closed_months(root)] == [doctor.OK]
+    # a real change on top of the re-save is still a change
+    wb = load_workbook(path)
+    wb[callback_ledger.LEDGER]["L3"] = "希望提前联系"  # 客户意见 of row 3
+    wb.save(path)
+    assert [c.state for c in verify_month(root, H.MONTH).inputs] == [CHANGED]
 
 
 def test_a_forced_reclose_says_what_changed_then_verifies_again(root: Path) -> None:

@@ -14,8 +14,8 @@ In order (each step reported through ``progress(step, total, text)``):
    exactly its four workbooks): the closed 考核表 (our values beside the live formulas,
    with any disagreement against the workbook's cached values), the filled 意见统计表,
    the 客户回访报告 and the 流转单; staff workbooks are never saved over;
-4. write the 结账记录 (who, when, tool version, SHA-256 of every input and output) and
-   the marker ``已结账.txt``;
+4. write the 结账记录 (who, when, tool version, SHA-256 of every input and output, and of
+   each input's entry cells: `integrity.content_digest`) and the marker ``已结账.txt``;
 5. generate next month's blank set (the books `create_month` writes) and carry over what is still open: complaints not 办结
    and flow forms without feedback;
 6. write the month's records to the history store (`services.history`; ``db``, else the
@@ -109,6 +109,7 @@ class CloseResult:
     forced: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     history: Any = None  # services.history.Recorded, None when the store is off or failed
+    contents: dict[str, str] = field(default_factory=dict)  # input file -> integrity.content_digest
 
     def score_rows(self) -> list[list[Any]]:
         rows = []
@@ -227,10 +228,12 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
 
     step(7)
     previous_record = _load_record(record_path(folder, month))
-    if force and marker.exists():  # re-closing: say what changed since the close this one replaces
-        from .integrity import verify_month
+    from .integrity import content_digests, verify_month  # integrity imports this module
 
-        result.notes.extend(verify_month(root, month, outputs=False).input_messages())
+    if force and marker.exists():  # re-closing: say what changed since the close this one replaces
+        result.notes.extend(verify_month(root, month, outputs=False, rules=rules).input_messages())
+    # what the close read, beside the bytes: a workbook Excel only re-saved is not "changed"
+    result.contents = content_digests(paths, rules, {stem: book.reader for stem, book in mb.books.items()})
     result.record = _write_record(folder, month, paths, result, user, reason, now, rules)
     t0 = time.perf_counter()
     step(8)
@@ -289,6 +292,7 @@ def _write_record(folder: Path, month: str, paths: dict[str, Path], result: Clos
         "强制原因": reason or "",
         "校验": {"错误": sum(f.is_error for f in result.findings), "警告": sum(not f.is_error for f in result.findings)},
         "inputs": {p.name: sha256(p) for p in paths.values()},
+        "内容摘要": result.contents,
         "outputs": {f"{OUT_DIR}/{p.name}": sha256(p) for p in result.outputs.values()},
         "next_month": {"月份": result.next_month, "files": {p.name: sha256(p) for p in result.next_paths if p.exists()}, "结转": result.carried},
         "得分": {c.department: {"扣分合计": c.deductions, "加分合计": c.bonuses, "月度服务得分": c.score, "考核等级": c.grade,

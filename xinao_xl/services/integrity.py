@@ -21,21 +21,29 @@ with a record but no marker was not closed (an interrupted close).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.read import BookReader, BookReadError
+from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
+from xinao_xl.policy.rules import Rules, load_rules
+
 from .close import MARKER, OUT_DIR, record_path, sha256
 
-__all__ = ["FileChange", "MonthIntegrity", "changed_files", "closed_months", "describe_close", "verify_month"]
+__all__ = ["FileChange", "MonthIntegrity", "changed_files", "closed_months", "content_digest", "content_digests", "describe_close", "verify_month"]
 
 MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CHANGED = "已修改"
 MISSING = "已删除或移走"
+RESAVED = "已重新保存"  # bytes differ, the entry cells the close read do not (`content_digest`)
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,7 @@ class FileChange:
     """A file whose bytes are no longer those the close recorded."""
 
     name: str  # as in the record: "2026-11_客户回访信息台账.xlsx" or "结账/…"
-    state: str  # 已修改 | 已删除或移走
+    state: str  # 已修改 | 已删除或移走 | 已重新保存
     modified: datetime | None = None  # the file's modification time, when it is there
 
 
@@ -61,9 +69,14 @@ class MonthIntegrity:
     checked: int = 0  # input files compared
 
     @property
+    def changed(self) -> list[FileChange]:
+        """Inputs changed or gone (a file only re-saved is not among them)."""
+        return [c for c in self.inputs if c.state != RESAVED]
+
+    @property
     def ok(self) -> bool:
-        """Closed, with a usable record, and every input as closed."""
-        return self.closed and not self.record_problem and not self.inputs
+        """Closed, with a usable record, and every input's entries as closed."""
+        return self.closed and not self.record_problem and not self.changed
 
     def closed_by(self) -> str:
         return describe_close(self.month, self.record)
@@ -74,7 +87,11 @@ class MonthIntegrity:
             return []
         if self.record_problem:
             return [self.record_problem]
-        return [change_message(self.month, c, self.record) for c in self.inputs]
+        return [change_message(self.month, c, self.record) for c in self.changed]
+
+    def resaved_messages(self) -> list[str]:
+        return [f"{c.name} 在结账后重新保存过{_when(c)}，结账所用的录入内容未变（{self.closed_by()}）：无需处理"
+                for c in self.inputs if c.state == RESAVED]
 
     def output_messages(self) -> list[str]:
         return [f"结账结果 {c.name} {c.state}{_when(c)}（{self.closed_by()}）；回访报告中填写整改建议属正常，其他改动请核对" for c in self.outputs]
@@ -86,7 +103,7 @@ class MonthIntegrity:
             lines = [f"{self.month} 的 {self.checked} 个输入工作簿与结账记录一致（{self.closed_by()}）"]
         else:
             lines = self.input_messages()
-        return lines + self.output_messages()
+        return lines + self.resaved_messages() + self.output_messages()
 
 
 def _show_time(text: str) -> str:
@@ -116,15 +133,28 @@ def change_message(month: str, change: FileChange, record: Mapping[str, Any]) ->
             f"如修改属实需要重新计分，请运行 xinao-xl close {month} --force --reason 说明原因，否则请恢复结账时的文件")
 
 
-def changed_files(folder: Path, digests: Mapping[str, str]) -> list[FileChange]:
-    """The files (names relative to `folder`) whose SHA-256 differs from `digests`, or are gone."""
+def changed_files(folder: Path, digests: Mapping[str, str], contents: Mapping[str, str] | None = None,
+                  rules: Rules | None = None) -> list[FileChange]:
+    """The files (names relative to `folder`) whose SHA-256 differs from `digests`, or are gone.
+
+    A file whose bytes differ but whose `content_digest` equals `contents[name]` (the
+    record's 内容摘要) is only 已重新保存.
+    """
     out = []
     for name, digest in digests.items():
         path = folder / name
         if not path.is_file():
             out.append(FileChange(name, MISSING))
         elif sha256(path) != digest:
-            out.append(FileChange(name, CHANGED, datetime.fromtimestamp(path.stat().st_mtime)))
+            state = CHANGED
+            stem = stem_of(name)
+            if contents and name in contents and stem:
+                try:
+                    if content_digest(BookReader(path), stem, rules or load_rules()) == contents[name]:
+                        state = RESAVED
+                except BookReadError:
+                    pass  # unreadable now: changed, and validate says why
+            out.append(FileChange(name, state, datetime.fromtimestamp(path.stat().st_mtime)))
     return out
 
 
@@ -142,7 +172,7 @@ def load_record(folder: Path, month: str) -> tuple[dict[str, Any], str]:
     return record, ""
 
 
-def verify_month(root: Path, month: str, outputs: bool = True) -> MonthIntegrity:
+def verify_month(root: Path, month: str, outputs: bool = True, rules: Rules | None = None) -> MonthIntegrity:
     """Compare ``root/month``'s workbooks (and outputs) with its 结账记录."""
     folder = Path(root) / month
     result = MonthIntegrity(month, folder, closed=(folder / MARKER).is_file())
@@ -153,10 +183,72 @@ def verify_month(root: Path, month: str, outputs: bool = True) -> MonthIntegrity
         return result
     inputs = {str(k): str(v) for k, v in result.record["inputs"].items()}
     result.checked = len(inputs)
-    result.inputs = changed_files(folder, inputs)
+    contents = result.record.get("内容摘要")
+    result.inputs = changed_files(folder, inputs, contents if isinstance(contents, dict) else None, rules)
     if outputs:
         result.outputs = changed_files(folder, {str(k): str(v) for k, v in (result.record.get("outputs") or {}).items() if str(k).startswith(OUT_DIR)})
     return result
+
+
+# --- what the close read: the entry cells -------------------------------------------------
+
+SPECS: dict[str, Callable[[Rules], WorkbookSpec]] = {
+    assessment.STEM: assessment.assessment_spec,
+    callback_ledger.STEM: callback_ledger.callback_spec,
+    opinions.STEM: opinions.opinions_spec,
+    complaint_ledger.STEM: complaint_ledger.complaint_spec,
+}
+
+
+def stem_of(name: str) -> str | None:
+    return next((stem for stem in SPECS if stem in name), None)
+
+
+def content_digest(reader: BookReader, stem: str, rules: Rules) -> str:
+    """SHA-256 of the entry cells of a month workbook: what staff typed and the close reads.
+
+    Why beside the file's SHA-256: the 台账's 是否超时 uses NOW(), so Excel asks to save a
+    closed month's 台账 that was only opened and looked at; the bytes change (cached
+    formula values, Excel's own layout of the file) while nothing the close used did.
+    Formula cells, styles and sheets the close does not read are left out; each value is
+    taken as the file holds it (type and value), by sheet, row and column.
+    """
+    h = hashlib.sha256()
+    for sheet in SPECS[stem](rules).sheets:
+        if sheet.name not in reader.sheet_names:
+            h.update(f"{sheet.name}\0缺少\n".encode())
+            continue
+        rows = reader.rows(sheet.name)
+        blocks: list[tuple[int, int, list[int]]] = []  # (first, last Excel row, entry columns)
+        if isinstance(sheet, TableSheet):
+            header_row, columns = reader.find_header(sheet.name, sheet.headers)
+            blocks = [(header_row + 1, len(rows), [columns[c.header] for c in sheet.entry_columns if c.header in columns])]
+        elif isinstance(sheet, FormSheet):
+            keys = [c.key for c in sheet.columns]
+            blocks = [(sheet.first_row + n,) * 2 + ([keys.index(k) for k in row.entry_keys if k in keys],)
+                      for n, row in enumerate(sheet.rows + sheet.footer_rows)]
+        parts = [sheet.name]
+        for first, last, idx in blocks:
+            if not idx:
+                continue
+            pick = itemgetter(*idx, idx[0])  # always a tuple, even for one column
+            width = max(idx) + 1
+            for excel_row in range(first, min(last, len(rows)) + 1):
+                row = rows[excel_row - 1]
+                # calamine gives "" for an empty cell inside the sheet's range; a row shorter
+                # than the entry columns (another writer's range) is padded the same way
+                values = pick(row if len(row) >= width else [*row, *[""] * (width - len(row))])[:-1]
+                if values.count("") + values.count(None) < len(values):
+                    parts.append(f"{excel_row}\t{values!r}")
+        h.update("\n".join(parts).encode() + b"\n")
+    return h.hexdigest()
+
+
+def content_digests(paths: Mapping[str, Path], rules: Rules, readers: Mapping[str, BookReader] | None = None) -> dict[str, str]:
+    """File name -> `content_digest` of the month's workbooks (stem -> path); `readers` reuses
+    the close's open readers (their sheets are already read)."""
+    readers = readers or {}
+    return {path.name: content_digest(readers.get(stem) or BookReader(path), stem, rules) for stem, path in paths.items()}
 
 
 def closed_months(root: Path) -> list[str]:

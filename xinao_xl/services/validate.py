@@ -279,7 +279,7 @@ def closed_month_findings(sources: Mapping[str, Path]) -> list[Finding]:
             out.append(Finding(WARNING, f"{folder.name}_结账记录.json", "", "", check.record_problem))
             continue
         names = {p.name for p in sources.values() if p.parent == folder}
-        out += [Finding(ERROR, c.name, "", "", m) for c, m in zip(check.inputs, check.input_messages(), strict=True) if c.name in names]
+        out += [Finding(ERROR, c.name, "", "", m) for c, m in zip(check.changed, check.input_messages(), strict=True) if c.name in names]
     return out
 
 
