@@ -348,7 +348,7 @@ def build_period_report(data: PeriodData) -> Workbook:
     _sheet(wb, SLA, f"{data.title}投诉处理时效", note, [
         Table("各环节按时完成情况", data.frame("sla"), ChartSpec("各环节按时率", ("on_time_rate",), "按时率", percent=True),
               note="处理时长以小时计，从环节起算时间（受理或最终处理反馈）到完成时间，只统计已完成的环节；按时率 = 按时完成 ÷ （按时完成 + 超时完成 + 未完成已超时）。"),
-    ], (14, 16, 8, 9, 9, 11, 11, 9, 13, 13), landscape=True)
+    ], (18, 25, 8, 9, 9, 11, 11, 9, 13, 13), landscape=True)
     _sheet(wb, REPEATS, f"{data.title}重复投诉", note, [
         Table("同一客户在前次投诉办结后3个月内再次投诉（投诉办法附件3第7种情形）", data.frame("repeats"),
               note="客户按电话识别（无电话时按姓名和地址）；报告中不列客户信息。"),

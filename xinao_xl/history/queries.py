@@ -229,7 +229,7 @@ def repeat_complaints(conn: Conn, period: Sequence[str], company: str, rules: Ru
         if prev is None:
             continue
         hits = [p for p in prev.itertuples(index=False)
-                if p.previous_no != rec.no and p.previous_accepted < rec.accepted and is_repeat(rec.accepted, p.previous_closed, rules)]
+                if p.previous_no != rec.no and p.previous_closed <= rec.accepted and is_repeat(rec.accepted, p.previous_closed, rules)]
         if hits:
             p = max(hits, key=lambda h: h.previous_closed)
             out.append({"no": rec.no, "accepted": rec.accepted, "dept": rec.dept, "level": None if pd.isna(rec.level) else f"{int(rec.level)}级",
