@@ -32,6 +32,7 @@ from .style import (
     FORMULA_FILL,
     UNLOCKED,
     WRAP_ALIGN,
+    Look,
     header_cells,
     highlight_equals,
     print_setup,
@@ -93,6 +94,14 @@ def unknown_years(years: tuple[int, ...], calendar: WorkCalendar | None = None) 
     return tuple(y for y in years if not calendar.knows(y))
 
 
+# Columns A–F of a day's row: typed (状态, 说明, 通知文号) unlocked, the rest grey.
+_LOOKS = tuple(
+    Look(font=BODY_FONT, border=BORDER, alignment=CENTER_ALIGN if col in (2, 3, 6) else WRAP_ALIGN,
+         protection=UNLOCKED if col in (3, 4, 5) else None, fill=None if col in (3, 4, 5) else FORMULA_FILL)
+    for col in range(1, 7)
+)
+
+
 def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCalendar | None = None) -> list[CalendarRow]:
     """Add the 工作日历 sheet and the names CAL_DATES / CAL_COUNT; returns the rows written."""
     ws = wb.create_sheet(SHEET)
@@ -110,15 +119,8 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
         put(ws, r, 4, item.note)
         step = f'IF(C{r}="{WORKDAY}",1,IF(C{r}="{RESTDAY}",0,NA()))'
         put_formula(ws, r, 6, f"={step}" if r == FIRST_ROW else f"=F{r - 1}+{step}")
-        for col in range(1, 7):
-            cell = ws.cell(row=r, column=col)
-            cell.font = BODY_FONT
-            cell.border = BORDER
-            cell.alignment = CENTER_ALIGN if col in (2, 3, 6) else WRAP_ALIGN
-            if col in (3, 4, 5):
-                cell.protection = UNLOCKED
-            else:
-                cell.fill = FORMULA_FILL
+        for col, look in enumerate(_LOOKS, start=1):
+            look.apply(ws.cell(row=r, column=col))
     define(wb, CAL_DATES, SHEET, f"A{FIRST_ROW}:A{last}")
     define(wb, CAL_COUNT, SHEET, f"F{FIRST_ROW}:F{last}")
 

@@ -21,10 +21,11 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border
+from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put
-from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT
+from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT, using_public_setters
 
 TITLE = "客户回访信息流转单"
 NOTES = (
@@ -89,34 +90,50 @@ def _merged(ws: Worksheet, row: int, text: str, height: float | None = None, fir
         ws.row_dimensions[row].height = height
 
 
-def write_form(ws: Worksheet, f: FlowForm) -> None:
-    """The 附件3 layout on one sheet, A4 portrait, fitted to one page."""
+def _texts(f: FlowForm) -> dict[tuple[int, int], str]:
+    """(row, column) -> text of every cell that differs from one form to the next."""
+    business = f"{f.business}　工单号 {f.order}　完工日期 {_show(f.done_date)}".strip()
+    return {
+        (2, 1): f"流转单号：{f.flow_no}    流转日期：{_show(f.flow_date, True)}    反馈时限：{_show(f.due, True)}",
+        (3, 1): f"部门：{f.department}",
+        (4, 2): f.customer,
+        (4, 4): f.phone,
+        (5, 2): f.address,
+        (6, 2): business,
+        (8, 1): f.opinion,
+        (9, 1): f"回访人：{f.agent}　　回访日期：{_show(f.call_date)}",
+        (11, 1): f.handling,
+    }
+
+
+def write_form(ws: Worksheet, f: FlowForm) -> str:
+    """The 附件3 layout on one sheet, A4 portrait, fitted to one page; returns the print area."""
+    text = _texts(f)
     for letter, width in zip("ABCD", (14, 30, 14, 30), strict=True):
         ws.column_dimensions[letter].width = width
     title = put(ws, 1, 1, TITLE)
     title.font, title.alignment = TITLE_FONT, Alignment(horizontal="center", vertical="center")
     ws.merge_cells("A1:D1")
     ws.row_dimensions[1].height = 32
-    meta = f"流转单号：{f.flow_no}    流转日期：{_show(f.flow_date, True)}    反馈时限：{_show(f.due, True)}"
-    _merged(ws, 2, meta, 18)
+    _merged(ws, 2, text[2, 1], 18)
     ws.cell(row=2, column=1).font = NOTE_FONT
-    _merged(ws, 3, f"部门：{f.department}", 24)
-    rows = ((4, "客户姓名", f.customer, "客户电话", f.phone),)
+    _merged(ws, 3, text[3, 1], 24)
+    rows = ((4, "客户姓名", text[4, 2], "客户电话", text[4, 4]),)
     for r, l1, v1, l2, v2 in rows:
         for c, v in ((1, l1), (2, v1), (3, l2), (4, v2)):
             cell = put(ws, r, c, v)
             cell.font = HEADER_FONT if c in (1, 3) else BODY_FONT
             cell.alignment = MIDDLE
         ws.row_dimensions[r].height = 24
-    for r, label, value in ((5, "家庭住址", f.address), (6, "业务内容", f"{f.business}　工单号 {f.order}　完工日期 {_show(f.done_date)}".strip())):
+    for r, label, value in ((5, "家庭住址", text[5, 2]), (6, "业务内容", text[6, 2])):
         cell = put(ws, r, 1, label)
         cell.font, cell.alignment = HEADER_FONT, MIDDLE
         _merged(ws, r, value, 24, first=2)
     _box(ws, 3, 6)
 
     sections = (
-        ("客户意见或建议：", f.opinion, f"回访人：{f.agent}　　回访日期：{_show(f.call_date)}"),
-        ("问题处理结果：", f.handling, "责任部门负责人：　　　　　　　反馈日期：　　　年　　月　　日"),
+        ("客户意见或建议：", text[8, 1], text[9, 1]),
+        ("问题处理结果：", text[11, 1], "责任部门负责人：　　　　　　　反馈日期：　　　年　　月　　日"),
         ("风险防范措施：", "", "部门召集人（签字）："),
     )
     r = 7
@@ -132,8 +149,8 @@ def write_form(ws: Worksheet, f: FlowForm) -> None:
             ws.cell(row=r + 1, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None)
             ws.cell(row=r + 2, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None, bottom=THIN)
         r += 3
-    for text in NOTES:
-        _merged(ws, r + 1, text, 30 if text != NOTES[0] else 16, align=MIDDLE)
+    for note in NOTES:
+        _merged(ws, r + 1, note, 30 if note != NOTES[0] else 16, align=MIDDLE)
         ws.cell(row=r + 1, column=1).font = NOTE_FONT
         r += 1
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -143,15 +160,47 @@ def write_form(ws: Worksheet, f: FlowForm) -> None:
     ws.print_area = f"A1:D{r}"
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.6
+    return f"A1:D{r}"
+
+
+BLANK = FlowForm("", "", "", "", "", "", "", None, "", "", None, None, None, "")
+# The blank form's sheet while the forms are copied from it: `sheet_title` never makes a
+# name with an apostrophe, so no form's sheet can meet it (or its copies' "… Copy").
+BLANK_SHEET = "流转单'空白"
 
 
 def build_flow_forms(forms: Sequence[FlowForm], month: str) -> Workbook:
-    """One sheet per flow form (named by its number); an empty month gets one note sheet."""
+    """One sheet per flow form (named by its number); an empty month gets one note sheet.
+
+    Every form has the same layout, so it is drawn once, on a blank form, and each form's
+    sheet is a copy of that (``copy_worksheet``: cells with their styles, merges, sizes,
+    page setup) with the form's texts written in: drawing the borders of merged areas
+    cell by cell for each of a month's hundreds of forms was most of the time it took.
+    The print area is the one thing the copy leaves out; it is set on each sheet.
+    Inside ``with style.public_setters()`` each sheet is drawn on its own (the reference
+    a test compares the copies with).
+    """
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
-    for f in forms:
-        write_form(wb.create_sheet(sheet_title(f.flow_no, taken)), f)
+    if using_public_setters():  # the reference way: every sheet drawn on its own
+        for f in forms:
+            write_form(wb.create_sheet(sheet_title(f.flow_no, taken)), f)
+    elif forms:
+        blank = wb.create_sheet(BLANK_SHEET)
+        area = write_form(blank, BLANK)
+        # The copies take the merged areas as ranges: the blank's cells already carry the
+        # borders merging gave them (copying its MergedCellRanges would merge them again).
+        merged = [r.coord for r in blank.merged_cells]  # in the blank's order: same file
+        blank.merged_cells = MultiCellRange()
+        for f in forms:
+            ws = wb.copy_worksheet(blank)
+            ws.merged_cells = MultiCellRange([CellRange(coord) for coord in merged])
+            ws.title = sheet_title(f.flow_no, taken)
+            for (r, c), text in _texts(f).items():
+                put(ws, r, c, text)
+            ws.print_area = area
+        wb.remove(blank)
     if not forms:
         ws = wb.create_sheet("流转单")
         put(ws, 1, 1, f"{month} 没有需要流转的回访")

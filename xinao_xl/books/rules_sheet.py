@@ -23,10 +23,9 @@ from .cells import put
 from .names import define, stage_name
 from .schema import FMT_DATE
 from .style import (
-    BODY_FONT,
-    BORDER,
+    BOXED_WRAP,
     RULE_FILL,
-    WRAP_ALIGN,
+    Look,
     header_cell,
     header_cells,
     print_setup,
@@ -35,6 +34,7 @@ from .style import (
 )
 
 SHEET = "规则"
+RULE_LOOK = Look(fill=RULE_FILL)  # a value the office may change
 HEADERS = ("参数", "值", "说明", "依据条款", "标注", "名称")
 STAGE_HEADERS = ("时限环节", "疑似重大（天）", "一般（天）", "依据条款", "单位／起算", "名称")
 HEADER_ROW = 2
@@ -116,11 +116,9 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
         put(ws, row, 5, f"{stage.unit}，自{stage.start_event}起算")
         put(ws, row, 6, f"{stage_name(stage.key, True)}、{stage_name(stage.key, False)}")
         for col in range(1, 7):
-            ws.cell(row=row, column=col).border = BORDER
-            ws.cell(row=row, column=col).font = BODY_FONT
-            ws.cell(row=row, column=col).alignment = WRAP_ALIGN
-        ws.cell(row=row, column=2).fill = RULE_FILL
-        ws.cell(row=row, column=3).fill = RULE_FILL
+            BOXED_WRAP.apply(ws.cell(row=row, column=col))
+        RULE_LOOK.apply(ws.cell(row=row, column=2))
+        RULE_LOOK.apply(ws.cell(row=row, column=3))
         define(wb, stage_name(stage.key, True), SHEET, f"B{row}")
         define(wb, stage_name(stage.key, False), SHEET, f"C{row}")
         row += 1
@@ -131,10 +129,7 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
         letter = get_column_letter(col)
         header_cell(ws, HEADER_ROW, col, spec.header)
         for i, value in enumerate(spec.values):
-            c = put(ws, HEADER_ROW + 1 + i, col, value)
-            c.border = BORDER
-            c.font = BODY_FONT
-            c.alignment = WRAP_ALIGN
+            c = BOXED_WRAP.apply(put(ws, HEADER_ROW + 1 + i, col, value))
             if spec.header == "权重":
                 c.number_format = "0%"
         if spec.name:
@@ -150,11 +145,7 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
 
 def _param_row(ws: Worksheet, row: int, values: tuple[object, ...], fmt: str | None) -> None:
     for col, value in enumerate(values, start=1):
-        cell = put(ws, row, col, value)
-        cell.border = BORDER
-        cell.font = BODY_FONT
-        cell.alignment = WRAP_ALIGN
-    value_cell = ws.cell(row=row, column=2)
-    value_cell.fill = RULE_FILL
+        BOXED_WRAP.apply(put(ws, row, col, value))
+    value_cell = RULE_LOOK.apply(ws.cell(row=row, column=2))
     if fmt:
         value_cell.number_format = fmt

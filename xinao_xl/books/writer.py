@@ -9,6 +9,7 @@ sheet, and the file stays small. Formula cells are written row by row, locked an
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -27,6 +28,7 @@ from .style import (
     FORMULA_FILL,
     UNLOCKED,
     WRAP_ALIGN,
+    Look,
     header_cells,
     print_setup,
     protect,
@@ -61,12 +63,29 @@ def style_entry_column(ws: Worksheet, letter: str, column: Column) -> None:
     dim.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
 
 
+@cache
+def formula_look(fmt: str, wrap: bool) -> Look:
+    """A formula cell: grey, bordered, locked (the sheet default), in its column's format."""
+    return Look(number_format=fmt, fill=FORMULA_FILL, font=BODY_FONT, border=BORDER, alignment=WRAP_ALIGN if wrap else CELL_ALIGN)
+
+
+@cache
+def entry_look(fmt: str, wrap: bool) -> Look:
+    """A value written for staff (`write_record`): unlocked, in its column's format."""
+    return Look(number_format=fmt, protection=UNLOCKED, font=BODY_FONT, alignment=WRAP_ALIGN if wrap else CELL_ALIGN)
+
+
+@cache
+def form_look(fmt: str, align: str, entry: bool) -> Look:
+    """A cell of a form sheet's frame: bordered; unlocked where staff type, else grey."""
+    alignment = {"center": CENTER_ALIGN, "wrap": WRAP_ALIGN, "cell": CELL_ALIGN}[align]
+    if entry:
+        return Look(font=BODY_FONT, border=BORDER, number_format=fmt, alignment=alignment, protection=UNLOCKED)
+    return Look(font=BODY_FONT, border=BORDER, number_format=fmt, alignment=alignment, fill=FORMULA_FILL)
+
+
 def style_formula_cell(cell: Cell, column: Column) -> None:
-    cell.number_format = column.fmt
-    cell.fill = FORMULA_FILL
-    cell.font = BODY_FONT
-    cell.border = BORDER
-    cell.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
+    formula_look(column.fmt, column.wrap).apply(cell)
 
 
 def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str | None = None) -> Worksheet:
@@ -115,11 +134,7 @@ def write_record(ws: Worksheet, spec: TableSheet, row: int, values: Mapping[str,
             raise ValueError(f"{spec.name}.{column.header} 为公式列，不能写入")
         if value is None:
             continue
-        cell = put(ws, row, spec.index(key), value)
-        cell.number_format = column.fmt
-        cell.protection = UNLOCKED
-        cell.font = BODY_FONT
-        cell.alignment = WRAP_ALIGN if column.wrap else CELL_ALIGN
+        entry_look(column.fmt, column.wrap).apply(put(ws, row, spec.index(key), value))
 
 
 def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None) -> Worksheet:
@@ -137,15 +152,8 @@ def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None) ->
     for offset, form_row in enumerate(spec.rows + spec.footer_rows):
         r = spec.first_row + offset
         for i, column in enumerate(spec.columns, start=1):
-            cell = ws.cell(row=r, column=i)
-            cell.font = BODY_FONT
-            cell.border = BORDER
-            cell.number_format = column.fmt
-            cell.alignment = CENTER_ALIGN if column.center else WRAP_ALIGN if column.wrap else CELL_ALIGN
-            if column.key in form_row.entry_keys:
-                cell.protection = UNLOCKED
-            else:
-                cell.fill = FORMULA_FILL
+            align = "center" if column.center else "wrap" if column.wrap else "cell"
+            form_look(column.fmt, align, column.key in form_row.entry_keys).apply(ws.cell(row=r, column=i))
     ws.freeze_panes = f"A{spec.first_row}"
     print_setup(ws, f"{spec.header_row}:{spec.header_row}", landscape=spec.landscape, print_area=f"A1:{last_letter}{spec.last_row}")
     protect(ws)

@@ -1,0 +1,127 @@
+"""Everything a workbook shows, as plain data: for proving two ways of writing it agree.
+
+`books.fingerprint` checks what the committed templates say; this goes further, to every
+cell's look — value, type, number format, font, fill, border, alignment, protection, quote
+prefix — and the sheet around the cells: merges, column and row sizes and styles, data
+validations, conditional formats, freeze panes, filter, protection, print setup, charts.
+Style objects are compared by what they hold, never by their index in styles.xml (the
+order a writer first meets the styles in is not something a user sees).
+
+    >>> snapshot_diff(snapshot(path_a), snapshot(path_b))   # doctest: +SKIP
+    []
+"""
+
+from __future__ import annotations
+
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+
+def _look(obj: Any) -> Any:
+    """A style object (Font, Fill, Border, …) as comparable text; None stays None."""
+    return None if obj is None else repr(obj)
+
+
+def _cell(c: Any, looks: dict[tuple[int, ...], tuple[Any, ...]]) -> tuple[Any, ...]:
+    key = tuple(c._style) if c._style is not None else ()
+    look = looks.get(key)
+    if look is None:  # resolved once per distinct style of the workbook (a ledger has few)
+        look = looks[key] = (c.number_format, _look(c.font), _look(c.fill), _look(c.border), _look(c.alignment),
+                             _look(c.protection), bool(c.quotePrefix))
+    return (repr(c.value), c.data_type, type(c).__name__, *look)
+
+
+def _dimension_style(d: Any) -> tuple[Any, ...] | None:
+    if not d.has_style:
+        return None
+    return (d.number_format, _look(d.font), _look(d.fill), _look(d.border), _look(d.alignment), _look(d.protection))
+
+
+def _column(d: Any) -> tuple[Any, ...]:
+    return (d.width, d.customWidth, d.hidden, d.min, d.max, _dimension_style(d))
+
+
+def _row(d: Any) -> tuple[Any, ...]:
+    return (d.height, d.customHeight, d.hidden, _dimension_style(d))
+
+
+def _validations(ws: Worksheet) -> list[tuple[Any, ...]]:
+    return sorted(
+        (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.operator, dv.allow_blank, dv.showErrorMessage, dv.showInputMessage,
+         dv.errorStyle, dv.promptTitle, dv.prompt, dv.errorTitle, dv.error)
+        for dv in ws.data_validations.dataValidation
+    )
+
+
+def _conditional(ws: Worksheet) -> list[tuple[Any, ...]]:
+    out = []
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            dxf = rule.dxf
+            out.append((str(cf.sqref), rule.type, rule.operator, tuple(rule.formula or ()), rule.priority,
+                        _look(dxf.font) if dxf else None, _look(dxf.fill) if dxf else None))
+    return sorted(out, key=repr)
+
+
+def _sheet(ws: Worksheet) -> dict[str, Any]:
+    looks: dict[tuple[int, ...], tuple[Any, ...]] = {}
+    return {
+        "cells": {c.coordinate: _cell(c, looks) for c in ws._cells.values() if c.value is not None or c.has_style},
+        "columns": {k: _column(d) for k, d in sorted(ws.column_dimensions.items())},
+        "rows": {k: _row(d) for k, d in sorted(ws.row_dimensions.items())},
+        "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+        "validations": _validations(ws),
+        "conditional": _conditional(ws),
+        "freeze": ws.freeze_panes,
+        "filter": ws.auto_filter.ref,
+        "protection": _look(ws.protection),
+        "print": (ws.print_title_rows, ws.print_title_cols, str(ws.print_area), _look(ws.page_setup), _look(ws.print_options),
+                  _look(ws.page_margins), _look(ws.sheet_properties), ws.oddFooter.center.text, ws.sheet_state),
+        "view": _look(ws.sheet_view),
+        "charts": [type(ch).__name__ for ch in ws._charts],
+    }
+
+
+def snapshot(source: Path | Workbook) -> dict[str, Any]:
+    """The workbook at `source` as plain data; an openpyxl workbook is saved and read back,
+    so both sides are compared as a reader sees the file."""
+    if isinstance(source, Workbook):
+        buffer = BytesIO()
+        source.save(buffer)
+        buffer.seek(0)
+        wb = load_workbook(buffer)
+    else:
+        wb = load_workbook(source)
+    out: dict[str, Any] = {
+        "sheets": wb.sheetnames,
+        "active": wb.active.title if wb.active is not None else None,
+        "names": {name: dn.attr_text for name, dn in sorted(wb.defined_names.items())},
+        "creator": wb.properties.creator,  # not the times: a new book is stamped when built and saved
+    }
+    for ws in wb.worksheets:
+        out[f"sheet:{ws.title}"] = _sheet(ws)
+    return out
+
+
+def snapshot_diff(a: dict[str, Any], b: dict[str, Any], limit: int = 12) -> list[str]:
+    """Where `b` differs from `a` (path and both values, shortened), at most `limit` lines."""
+    out: list[str] = []
+
+    def walk(x: Any, y: Any, where: str) -> None:
+        if len(out) >= limit:
+            return
+        if isinstance(x, dict) and isinstance(y, dict):
+            for key in sorted(set(x) | set(y), key=str):
+                if key not in x or key not in y:
+                    out.append(f"{where}/{key}: only in {'second' if key in y else 'first'}")
+                else:
+                    walk(x[key], y[key], f"{where}/{key}")
+        elif x != y:
+            out.append(f"{where}: {str(x)[:300]} != {str(y)[:300]}")
+
+    walk(a, b, "")
+    return out
