@@ -329,9 +329,15 @@ def _row(table: Any, company: str, month: str, record: Mapping[str, Any]) -> dic
     unknown = set(record) - names
     if unknown:
         raise ValueError(f"{table.name}: unknown columns {sorted(unknown)}")
-    row = {c.name: record.get(c.name) for c in table.columns}
+    row = {c.name: record[c.name] if c.name in record else _default(c) for c in table.columns}
     row["company"], row["month"] = company, month
     return row
+
+
+def _default(column: Any) -> Any:
+    """A column's scalar default (``forced`` false) for a record that leaves it out."""
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
 
 
 def _canon(value: Any) -> Any:
@@ -345,7 +351,7 @@ def _canon(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float):
-        return repr(round(value, 9))
+        return repr(round(value, 9) + 0.0)  # -0.0 is 0.0 (SQLite does not keep the sign)
     if isinstance(value, int):
         return f"{value:020d}"
     return str(value)

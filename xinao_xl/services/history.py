@@ -188,7 +188,7 @@ def card_records(cards: dict[str, ScoreCard]) -> tuple[list[dict[str, Any]], lis
                      "weight": c.weight, "company_item": c.company_item, "allowance_base": c.allowance_base, "allowance": c.allowance})
         for seq, i in enumerate(c.items):
             items.append({"dept": c.department, "seq": seq, "category": i.category, "item_text": i.text, "clause": i.clause or None,
-                          "points": i.points, "source": i.source or None})
+                          "points": i.points + 0.0, "source": i.source or None})  # -0.0 (a 无责 complaint) stored as 0.0
     return rows, items
 
 
