@@ -17,7 +17,7 @@ from xinao_xl.policy.errors import PolicyInputError, RulesError
 
 from .base import CliError, ZhArgumentParser, use_utf8
 
-COMMAND_MODULES = ("rules", "score", "month", "demo", "validate", "sample", "close", "verify", "history", "addin", "doctor")
+COMMAND_MODULES = ("rules", "score", "month", "demo", "validate", "sample", "close", "verify", "history", "report", "addin", "doctor")
 
 
 def build_parser() -> ZhArgumentParser:
