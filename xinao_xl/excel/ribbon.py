@@ -162,10 +162,12 @@ def _month_books(session: Session, place: MonthPlace) -> tuple[dict[str, Any], A
 def validate_book(session: Session, now: datetime | None = None) -> str:
     """校验本簿: validate the month as Excel holds it; mark this book's problem cells."""
     place = month_place(session.book_path())
-    validate = _service("xinao_xl.services.validate", "validate_books")
+    validate = _service("xinao_xl.services.validate", "validate_books", "closed_month_findings", "month_sources")
     session.status("正在校验…")
     books, previous = _month_books(session, place)
     findings = validate.validate_books(books, place.month, previous, now)
+    if place.month:  # a closed month's workbook changed after the close (services/integrity.py)
+        findings = validate.closed_month_findings(validate.month_sources(place.folder)[0]) + findings
     book = session.book()
     book.clear_marks()
     names = set(book.sheet_names())
@@ -177,7 +179,7 @@ def validate_book(session: Session, now: datetime | None = None) -> str:
     errors = sum(f.is_error for f in findings)
     lines = [f"共 {errors} 个错误、{len(findings) - errors} 个警告；本簿已标记 {marked} 个单元格"]
     for f in findings[:MAX_LISTED]:
-        where = f"{f.workbook} {f.sheet}!{f.cell}" if f.cell else f"{f.workbook} {f.sheet}"
+        where = f"{f.workbook} {f.sheet}!{f.cell}" if f.cell else f"{f.workbook} {f.sheet}".rstrip()
         lines.append(f"[{f.severity}] {where}：{f.message}")
     if len(findings) > MAX_LISTED:
         lines.append(f"……另有 {len(findings) - MAX_LISTED} 条，见标记的单元格或运行 xinao-xl validate")

@@ -4,11 +4,13 @@
     print("\\n".join(report.messages()))
 
 The monthly close writes the SHA-256 of each of the month's four workbooks into
-``YYYY-MM_结账记录.json`` (`close._write_record`), with who closed it and when. Scores,
-allowances and the report were computed from exactly those bytes; a workbook changed
-afterwards (a row added, a level corrected, or only re-saved by Excel) no longer matches
-the closed figures. This module compares and says in Chinese which file changed, when the
-month was closed and by whom, and what to do (re-close with ``--force`` and a reason).
+``YYYY-MM_结账记录.json`` (`close._write_record`), with who closed it and when, and a digest
+of each workbook's entry cells (`content_digest`, "内容摘要"). Scores, allowances and the
+report were computed from exactly those bytes; a workbook changed afterwards (a row added,
+a level corrected) no longer matches the closed figures. This module compares and says in
+Chinese which file changed, when the month was closed and by whom, and what to do (re-close
+with ``--force`` and a reason). A file whose bytes differ but whose entry cells do not was
+only re-saved (Excel asks to save the 台账 because of NOW()): 已重新保存, not a change.
 
 `validate` (a closed month's folder), `close --force` (before the record is replaced) and
 `doctor` (every closed month beside the folder) report the same messages. The outputs in
