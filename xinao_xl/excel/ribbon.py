@@ -165,7 +165,10 @@ def validate_book(session: Session, now: datetime | None = None) -> str:
     validate = _service("xinao_xl.services.validate", "validate_books", "closed_month_findings", "month_sources")
     session.status("正在校验…")
     books, previous = _month_books(session, place)
-    findings = validate.validate_books(books, place.month, previous, now)
+    past = None
+    if place.month:  # the months before from the history store, else their workbooks (7-day, 3-month rules)
+        past = _service("xinao_xl.services.lookback", "lookback").lookback(place.root, place.month)
+    findings = validate.validate_books(books, place.month, None if past else previous, now, None, past)
     if place.month:  # a closed month's workbook changed after the close (services/integrity.py)
         findings = validate.closed_month_findings(validate.month_sources(place.folder)[0]) + findings
     book = session.book()
