@@ -26,6 +26,7 @@ import importlib.util
 import io
 import re
 import sys
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
@@ -36,7 +37,7 @@ from defusedxml import ElementTree
 from openpyxl import load_workbook
 
 from tests.support.libreoffice import recalculate
-from xinao_xl.books import assessment
+from xinao_xl.books import assessment, callback_ledger
 from xinao_xl.cli import build_parser
 from xinao_xl.cli import main as cli_main
 from xinao_xl.cli.demo import DEMO_MONTH
@@ -266,6 +267,18 @@ def test_the_worked_example_adds_up(guide: str, demo: tuple[Path, list[str]]) ->
     assert f"{100 - total:g}" == kefu[3] == "48.71"
     assert f"{round(0.15 * (100 - total), 2):g}" == kefu[6] and f"{1500 * (100 - total) / 100:g}" == kefu[7]
     assert "6.53 + 5.76 + 7.5 + 9 + 10 + 10 + 2 + 0.5" in guide
+
+
+def test_callbacks_counted_as_the_guide_says(guide: str, demo: tuple[Path, list[str]]) -> None:
+    """300 callbacks in the 台账; 272 reached the customer (满意 + 不满意), 28 did not."""
+    folder, _ = demo
+    spec = callback_ledger.ledger_sheet()
+    ws = load_workbook(folder / DEMO_MONTH / f"{DEMO_MONTH}_{callback_ledger.STEM}.xlsx", read_only=True)[spec.name]
+    rows = ws.iter_rows(min_row=spec.first_row, values_only=True)
+    results = Counter(row[spec.index("result") - 1] for row in rows if row[spec.index("business") - 1] is not None)
+    reached = results["满意"] + results["不满意"]
+    assert (sum(results.values()), reached, results["未接通"] + results["拒访"]) == (300, 272, 28)
+    assert "回访 300 条，报告中回访量是 272：有 28 条是未接通或拒访" in guide
 
 
 @pytest.mark.libreoffice
