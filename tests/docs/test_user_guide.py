@@ -118,6 +118,7 @@ def test_every_ribbon_button_is_described(guide: str) -> None:
 
 def test_every_worksheet_function_is_described_with_an_example(guide: str) -> None:
     examples = {parse_formula(code(row[0]))[0] for row in table_rows(section(guide, "udf-examples"))}
+    assert f"{len(udfs.udf_names())} 个工作表函数" in guide
     for name in udfs.udf_names():
         assert f"`{name}(" in guide, f"{name} is not in the function list"
         assert name in examples, f"{name} has no example in the marked table"
