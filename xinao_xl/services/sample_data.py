@@ -361,7 +361,7 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
     """Write the four workbooks of `month`, filled with synthetic data, into ``root/month``.
 
     The books are those `create_month` writes (same builders), filled before saving. An
-    existing month folder is replaced only with ``overwrite`` (old files kept as .bak) and
+    existing month folder is replaced only with ``overwrite`` (old files kept in 历史版本) and
     never while one of its workbooks is open.
     """
     rules = rules or load_rules()
