@@ -456,7 +456,8 @@ def _plan_next_month(root: Path, month: str, previous_record: dict[str, Any]) ->
     the books those replaced: a close killed while putting them in place left some of each."""
     nxt = next_month_of(month)
     folder = root / nxt
-    current = {p.name: sha256(p) for p in sorted(folder.glob("*.xlsx"))} if folder.is_dir() else {}
+    # (an Excel lock file ~$name.xlsx is no book: the book it locks is refused as open)
+    current = {p.name: sha256(p) for p in sorted(folder.glob("*.xlsx")) if not p.name.startswith("~$")} if folder.is_dir() else {}
     recorded = previous_record.get("next_month", {})
     known: dict[str, set[str]] = {}
     for group in ("files", "replaced"):
