@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight
+from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight, sweep_temps
 from xinao_xl.books.schema import NATIVE
 from xinao_xl.books.workbooks import BOOKS, check_month, file_name, write_books
 from xinao_xl.policy.rules import Rules
@@ -42,6 +42,7 @@ def create_month(month: str, root: Path, overwrite: bool = False, formulas: str 
     if folder.exists() and not overwrite:
         raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项")
     _refuse_open(folder, month)
+    sweep_temps([Path(root), folder])  # what a killed run left under temporary names
     return write_books(folder, month, formulas, rules)
 
 
