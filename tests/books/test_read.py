@@ -130,3 +130,28 @@ def test_unreadable_file_is_a_chinese_error(tmp_path: Path) -> None:
         BookReader(bad)
     with pytest.raises(BookReadError, match="找不到"):
         BookReader(tmp_path / "none.xlsx")
+
+
+def test_unparsable_values_each_a_problem_in_row_order(tmp_path: Path) -> None:
+    """The reader parses a repeated value once; every cell holding it is still reported."""
+
+    def typed(wb: Workbook) -> None:
+        ws = wb[SPEC.name]
+        for r in (3, 4, 5):
+            ws[f"A{r}"] = "昨天"  # 回访日期, the same unreadable text three times
+        ws["D4"] = "上周"  # 完工日期
+        ws["A6"], ws["D6"] = 1.0, True  # equal as keys, read differently
+
+    path = ledger(tmp_path, {r: ROW for r in (3, 4, 5, 6)}, typed)
+    t = read_table(path, SPEC)
+    assert [(p.key, p.row, p.raw) for p in t.problems[:4]] == [("call_date", 3, "昨天"), ("call_date", 4, "昨天"), ("done_date", 4, "上周"), ("call_date", 5, "昨天")]
+    assert t.frame["call_date"].tolist()[:3] == [None, None, None]
+    assert t.raw["call_date"].tolist()[:3] == ["昨天"] * 3
+
+
+def test_formula_layouts_other_writers_use_are_read_the_general_way() -> None:
+    plain = b'<row r="3"><c r="T3" s="2"><f>A3+1</f><v>2</v></c><c r="U3"><f>CHAR(&#60;)&amp;"&lt;"</f></c></row>'
+    assert formulas_in_xml(plain) == {"T3": "=A3+1", "U3": '=CHAR(<)&"<"'}
+    # whitespace between <c> and <f>, r not the first attribute: the fast pattern misses them
+    spaced = plain + b'<row r="4"><c r="T4">\n  <f>A4+1</f></c><c s="1" r="U4"><f t="shared" si="0"/></c></row>'
+    assert formulas_in_xml(spaced) == {"T3": "=A3+1", "U3": '=CHAR(<)&"<"', "T4": "=A4+1", "U4": "="}
