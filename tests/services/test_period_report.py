@@ -4,7 +4,8 @@ the store, and its key numbers recomputed here straight from the month workbooks
 The recomputation reads the files with python-calamine (ledgers) and openpyxl (the closed
 考核表 copies) and counts by hand, with no code of the close, the store or the queries:
 complaints by level and by department, callbacks and satisfaction by business type (and by
-month), every department's score each month, the repeat complaint planted in November.
+month), every department's score each month, the repeat complaint planted in November; and
+December's 服务通报 (made at its close) agrees with the quarter report.
 """
 
 from __future__ import annotations
@@ -178,6 +179,16 @@ def test_scores_per_department_and_month_from_the_closed_assessments(quarter) ->
     assert all(v == [None] * len(v) for k, v in trend.items() if k < "2026-10")
     for i, dept in enumerate(trend_headers[1:]):
         assert [trend[m][i] for m in MONTHS] == expected[dept]
+
+
+def test_the_monthly_bulletin_agrees_with_the_quarter_report(quarter) -> None:
+    """The close's 服务通报 (December, compared with November from the store) and the quarter
+    report come from the same queries: the same satisfaction rates."""
+    root, result, _ = quarter
+    _, types = _report_table(load_workbook(root / "2026-12" / OUT_DIR / "2026-12_客户回访报告.xlsx")["服务通报"], "一、各业务回访满意率")
+    _, trend = _report_table(load_workbook(result.path)["回访统计"], "二、满意率逐月变化")
+    satisfaction, previous = types["合计"][3], types["合计"][4]  # after 回访量, 满意, 不满意
+    assert satisfaction == pytest.approx(trend["2026-12"][-1]) and previous == pytest.approx(trend["2026-11"][-1])
 
 
 def test_the_planted_repeat_complaint_is_listed(quarter) -> None:

@@ -101,7 +101,8 @@ def _complaint_filter(period: Sequence[str], company: str) -> Any:
     return and_(c.company == company, c.month.in_(list(period)), c.in_month.is_(True))
 
 
-def _order(keys: Sequence[Any], order: Sequence[Any]) -> list[Any]:
+def in_order(keys: Sequence[Any], order: Sequence[Any]) -> list[Any]:
+    """`keys` in the order of `order` (the rules' order of departments, channels…), others last."""
     rank = {k: i for i, k in enumerate(order)}
     return sorted(keys, key=lambda k: (rank.get(k, len(rank)), str(k)))
 
@@ -145,7 +146,7 @@ def complaints_by(conn: Conn, period: Sequence[str], company: str, by: str, rule
         frame["key"] = [_resp_label(k, rules) for k in frame["key"]]
         order = [RESPONSIBLE] + [_resp_label(str(n), rules) for n in range(len(rules.no_fault_reasons) + 1)]
     frame = frame.groupby("key", as_index=False, sort=False).sum()  # labels that merged (NULL and "")
-    frame = frame.set_index("key").loc[_order(list(frame["key"]), order)].reset_index()
+    frame = frame.set_index("key").loc[in_order(list(frame["key"]), order)].reset_index()
     total = frame["rows"].sum()
     frame["share"] = frame["rows"] / total if total else 0.0
     for col in ("complaints", "rows", "responsible", "not_responsible"):
@@ -317,7 +318,7 @@ def late_flows(conn: Conn, period: Sequence[str], company: str, rules: Rules | N
     if counts.empty:
         return pd.DataFrame(columns=columns)
     rows = []
-    for dept in _order(list(set(counts["dept"])), rules.department_names):
+    for dept in in_order(list(set(counts["dept"])), rules.department_names):
         rows.append(_flow_row(dept, counts[counts["dept"] == dept], period))
     rows.append(_flow_row("合计", counts, period))
     return pd.DataFrame(rows, columns=columns)
@@ -349,7 +350,7 @@ def score_table(conn: Conn, period: Sequence[str], company: str, value: str = "s
     if cards.empty:
         return pd.DataFrame(columns=columns)
     pivot = cards.pivot(index="dept", columns="month", values="value").reindex(columns=list(period))
-    pivot = pivot.loc[_order(list(pivot.index), rules.department_names)]
+    pivot = pivot.loc[in_order(list(pivot.index), rules.department_names)]
     pivot[summary] = pivot[list(period)].mean(axis=1) if value == "score" else pivot[list(period)].sum(axis=1, min_count=1)
     return pivot.round(2).reset_index(names="key")[columns]
 
@@ -361,7 +362,7 @@ def score_trend(conn: Conn, end: str, company: str, n: int = 12, rules: Rules | 
     span = month_range(end, n)
     s = score_cards.c
     cards = _frame(conn, select(s.month, s.dept, s.score).where(s.company == company, s.month.in_(span)), ["month", "dept", "score"])
-    depts = _order(list(set(cards["dept"])), rules.department_names) if not cards.empty else list(rules.department_names)
+    depts = in_order(list(set(cards["dept"])), rules.department_names) if not cards.empty else list(rules.department_names)
     pivot = cards.pivot(index="month", columns="dept", values="score") if not cards.empty else pd.DataFrame(columns=depts)
     pivot = pivot.reindex(index=span, columns=depts).astype(float).round(2)
     return pivot.reset_index(names="month")[["month", *depts]]
@@ -378,7 +379,7 @@ def deductions_by_category(conn: Conn, period: Sequence[str], company: str, rule
     if items.empty:
         return pd.DataFrame(columns=["key", "合计"])
     pivot = items.pivot(index="dept", columns="category", values="points").fillna(0.0)
-    pivot = pivot.loc[_order(list(pivot.index), rules.department_names)]
+    pivot = pivot.loc[in_order(list(pivot.index), rules.department_names)]
     order = [c for c in ("指标", "投诉", "流转单", "手工") if c in pivot.columns] + sorted(c for c in pivot.columns if c not in ("指标", "投诉", "流转单", "手工"))
     pivot = pivot[order]
     pivot["合计"] = pivot.sum(axis=1)
@@ -390,7 +391,7 @@ def month_count(conn: Conn, company: str) -> int:
 
 
 __all__ = [
-    "callback_counts", "callbacks_by_type", "companies", "complaint_states", "complaints_by", "deductions_by_category", "late_flows",
+    "callback_counts", "callbacks_by_type", "companies", "complaint_states", "complaints_by", "deductions_by_category", "in_order", "late_flows",
     "month_count", "month_range", "present_months", "repeat_complaints", "satisfaction_trend", "score_table", "score_trend", "sla",
     "unsatisfied_reasons",
 ]

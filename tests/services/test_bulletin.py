@@ -1,0 +1,77 @@
+"""The 服务通报 summary (回访办法 五.6(2)) on the hand-typed month: every sentence worked out
+by hand from tests/services/hand_month.py, the comparison with last month from the store,
+and the sheet the close adds to the 回访报告."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from xinao_xl.books.bulletin import SHEET
+from xinao_xl.history.store import HistoryStore
+from xinao_xl.services.bulletin import month_bulletin
+from xinao_xl.services.close import OUT_DIR, close_month
+from xinao_xl.services.month_books import MonthBooks
+
+from . import hand_month as H
+
+# 11 callbacks: 零散 4 满意 1 不满意, 维修 3 满意 1 未接通, 安检 2 不满意
+#   → valid 7 + 3 = 10, rate 7 / 10; 安检 0 / 2 is the lowest
+# flow forms: LZ001 客服部 answered 11-13 09:00 > 11-12 24:00 (late), LZ002 管网部 open on 12-03
+#   (late), LZ003 客服部 in time → 3 forms, 2 late
+LINES = [
+    "2026年11月有效回访 10 次，满意 7 次，不满意 3 次，满意率 70.00%。",
+    "未接通、拒访 1 次，不计入回访量和满意率。",
+    "满意率最低的业务：安检 0.00%（有效回访 2 次）。",
+    f"不满意原因居前：{H.EQ_REASON} 1 次（客服部 1）；停气通知不到位 1 次（管网部 1）；服务态度差 1 次（客服部 1）。",
+    "流转单 3 张，超时反馈或未反馈 2 张：客服部 1 张、管网部 1 张（每张扣 2 分，回访办法六.1）。",
+]
+
+
+@pytest.fixture()
+def month(tmp_path: Path) -> tuple[Path, MonthBooks]:
+    H.build(tmp_path)
+    return tmp_path, MonthBooks.open(tmp_path, H.MONTH, as_of=H.NOW, rules=H.RULES)
+
+
+def test_sentences_and_tables_by_hand(month) -> None:
+    root, mb = month
+    b = month_bulletin(mb, root)
+    assert b.lines == LINES and b.previous is None
+    types = b.types.set_index("business")
+    assert list(types.index) == ["维修", "安检", "零散", "合计"]  # the rules' order; types without a valid callback left out
+    assert tuple(types.loc["零散", ["calls", "satisfied", "unsatisfied"]]) == (5, 4, 1) and types.loc["零散", "satisfaction"] == 4 / 5
+    assert list(b.late_flows.itertuples(index=False, name=None)) == [("客服部", 2, 1), ("管网部", 1, 1), ("合计", 3, 2)]
+
+
+def test_last_month_from_the_store(month) -> None:
+    root, mb = month
+    with HistoryStore(str(root / "历史库.sqlite")) as st:
+        st.write_month("聊城新奥燃气", "2026-10", {"months": [{}], "callbacks": [
+            {"row_no": 3, "call_date": date(2026, 10, 5), "in_month": True, "business": "维修", "result": "满意", "satisfied": True, "unsatisfied": False,
+             "flow": False, "carried": False},
+            {"row_no": 4, "call_date": date(2026, 10, 6), "in_month": True, "business": "维修", "result": "不满意", "satisfied": False, "unsatisfied": True,
+             "flow": False, "carried": False}]})
+    b = month_bulletin(mb, root)
+    assert b.previous == "2026-10"
+    # 合计 50% in October, 70% now: up 20 points; 维修 50% → 100%: +50 points
+    assert b.lines[0] == "2026年11月有效回访 10 次，满意 7 次，不满意 3 次，满意率 70.00%（上月 50.00%，上升 20.00 个百分点）。"
+    types = b.types.set_index("business")
+    assert (types.loc["维修", "previous"], types.loc["维修", "change"]) == (0.5, (1.0 - 0.5) * 100)
+    assert pd.isna(types.loc["零散", "previous"]) and pd.isna(types.loc["零散", "change"])  # none in October
+
+
+def test_the_close_adds_the_sheet_to_the_report(month) -> None:
+    root, _ = month
+    close_month(H.MONTH, root, user="测试员", now=H.NOW)
+    wb = load_workbook(root / H.MONTH / OUT_DIR / f"{H.MONTH}_客户回访报告.xlsx")
+    assert wb.sheetnames[-1] == SHEET
+    ws = wb[SHEET]
+    assert [ws.cell(row=r, column=1).value for r in range(4, 4 + len(LINES))] == LINES
+    quoted = next(c for row in ws.iter_rows() for c in row if c.value == H.EQ_REASON)
+    assert quoted.data_type == "s" and quoted.quotePrefix  # staff text stays text
+    assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]

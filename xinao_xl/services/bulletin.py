@@ -1,0 +1,160 @@
+"""The month's 服务通报 summary (回访办法 五.6(2)) from the same history queries as the period
+reports, for the 回访报告 the close writes.
+
+    add_to_report(wb, mb, root)           # at the close, before the report is saved
+
+Why through the queries and not from `MonthBooks` directly: the 通报 and the quarterly
+report must never disagree. At the close the month is not in the store yet (the store is
+written last, once the month is safely closed), so its records — made by the same
+functions the store gets them from (`services.history`) — are put into a throw-away
+in-memory SQLite and queried there; last month's figures, for the comparison, come from
+the store when it holds them.
+
+The summary is an extra sheet; a failure here never stops a close (a note says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+
+from xinao_xl.books.bulletin import Bulletin, add_bulletin_sheet
+from xinao_xl.history import queries as Q
+from xinao_xl.history import store as H
+from xinao_xl.policy.privacy import scrub
+
+from . import history
+from .month_books import MonthBooks
+
+TOP_PROBLEMS = 3
+
+
+def previous_month(month: str) -> str:
+    return Q.month_range(month, 2)[0]
+
+
+def month_store(mb: MonthBooks, company: str) -> H.HistoryStore:
+    """An in-memory store holding the month's callbacks, flow forms and completed orders as
+    the close's history write will hold them (statuses as of ``mb.as_of``)."""
+    st = H.HistoryStore("sqlite://")
+    st.write_month(company, mb.month, {
+        "months": [{"closed_at": mb.as_of}],
+        "callbacks": history.callback_records(mb),
+        "flow_forms": history.flow_records(mb, mb.as_of),
+        "completed_orders": history.completed_records(mb),
+    })
+    return st
+
+
+def _previous_types(root: Path, month: str, company: str, db: str | Path | None, rules: Any) -> pd.DataFrame | None:
+    url = H.existing_url(db, root)
+    if url is None:
+        return None
+    prev = previous_month(month)
+    with H.HistoryStore(url) as st, st.engine.connect() as conn:
+        if not Q.present_months(conn, [prev], company):
+            return None
+        return Q.callbacks_by_type(conn, [prev], company, rules)
+
+
+def month_bulletin(mb: MonthBooks, root: Path, *, db: str | Path | None = None, company: str | None = None, terms: Iterable[str] = ()) -> Bulletin:
+    """The month's figures and sentences; `terms` (customer names, phones…) are blanked out
+    of the 不满原因 texts for a report that leaves the office."""
+    company = H.company_name(company)
+    rules, month = mb.rules, mb.month
+    st = month_store(mb, company)
+    try:
+        with st.engine.connect() as conn:
+            types = Q.callbacks_by_type(conn, [month], company, rules)
+            reasons = Q.unsatisfied_reasons(conn, [month], company)
+            flows = Q.late_flows(conn, [month], company, rules)
+    finally:
+        st.close()
+    prev = _previous_types(root, month, company, db, rules)
+    terms = set(terms)
+    b = Bulletin(month, previous=previous_month(month) if prev is not None else None)
+    b.types = _types_table(types, prev)
+    b.problems = _problems_table(reasons, rules, terms)
+    b.late_flows = flows[["key", "flows", "late_flows"]] if not flows.empty else flows
+    b.lines = _sentences(month, types, prev, b.problems, flows, rules.value("late_flow_points"))
+    return b
+
+
+def _types_table(types: pd.DataFrame, prev: pd.DataFrame | None) -> pd.DataFrame:
+    out = types[["business", "calls", "satisfied", "unsatisfied", "satisfaction"]].copy()
+    if prev is not None:
+        before = prev.set_index("business")["satisfaction"]
+        out["previous"] = [before.get(b) for b in out["business"]]
+        out["change"] = [None if pd.isna(now) or pd.isna(was) else round((now - was) * 100, 2) for now, was in zip(out["satisfaction"], out["previous"], strict=True)]
+    keep = (out["calls"] > 0) | (out["business"] == "合计")
+    if prev is not None:
+        keep |= out["previous"].notna()
+    return out[keep].reset_index(drop=True)
+
+
+def _problems_table(reasons: pd.DataFrame, rules: Any, terms: set[str]) -> pd.DataFrame:
+    if reasons.empty:
+        return pd.DataFrame(columns=["key", "n", "depts"])
+    reasons = reasons.assign(key=[scrub(str(k), terms) for k in reasons["key"]], dept=reasons["dept"].fillna("").replace("", "未填部门"))
+    rows = []
+    for key, part in reasons.groupby("key"):
+        by_dept = part.groupby("dept")["n"].sum()
+        order = Q.in_order(list(by_dept.index), rules.department_names)
+        rows.append({"key": key, "n": int(part["n"].sum()), "depts": "、".join(f"{d} {int(by_dept[d])}" for d in order)})
+    return pd.DataFrame(rows).sort_values(["n", "key"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.2f}%"
+
+
+def _sentences(month: str, types: pd.DataFrame, prev: pd.DataFrame | None, problems: pd.DataFrame, flows: pd.DataFrame, points: float) -> list[str]:
+    y, m = (int(x) for x in month.split("-"))
+    total = types.set_index("business").loc["合计"]
+    lines = []
+    if total["calls"]:
+        text = f"{y}年{m}月有效回访 {int(total['calls'])} 次，满意 {int(total['satisfied'])} 次，不满意 {int(total['unsatisfied'])} 次，满意率 {_pct(total['satisfaction'])}"
+        if prev is not None:
+            was = prev.set_index("business").loc["合计", "satisfaction"]
+            if not pd.isna(was):
+                diff = (total["satisfaction"] - was) * 100
+                trend = "持平" if abs(diff) < 0.005 else f"{'上升' if diff > 0 else '下降'} {abs(diff):.2f} 个百分点"
+                text += f"（上月 {_pct(was)}，{trend}）"
+        lines.append(text + "。")
+    else:
+        lines.append(f"{y}年{m}月没有有效回访。")
+    if total["invalid"]:
+        lines.append(f"未接通、拒访 {int(total['invalid'])} 次，不计入回访量和满意率。")
+    rated = types[(types["business"] != "合计") & (types["calls"] > 0)]
+    if len(rated) > 1:
+        low = rated.sort_values(["satisfaction", "calls"], ascending=[True, False]).iloc[0]
+        lines.append(f"满意率最低的业务：{low['business']} {_pct(low['satisfaction'])}（有效回访 {int(low['calls'])} 次）。")
+    if not problems.empty:
+        top = "；".join(f"{r.key} {r.n} 次（{r.depts}）" for r in problems.head(TOP_PROBLEMS).itertuples())
+        lines.append(f"不满意原因居前：{top}。")
+    if not flows.empty:
+        t = flows.set_index("key").loc["合计"]
+        late = flows[(flows["key"] != "合计") & (flows["late_flows"] > 0)]
+        text = f"流转单 {int(t['flows'])} 张，超时反馈或未反馈 {int(t['late_flows'])} 张"
+        if not late.empty:
+            text += "：" + "、".join(f"{r.key} {int(r.late_flows)} 张" for r in late.itertuples()) + f"（每张扣 {points:g} 分，回访办法六.1）"
+        lines.append(text + "。")
+    return lines
+
+
+def add_to_report(wb: Workbook, mb: MonthBooks, root: Path, *, db: str | Path | None = None, company: str | None = None,
+                  terms: Iterable[str] = (), notes: list[str] | None = None) -> Workbook:
+    """Add the 服务通报 sheet to the month's report workbook; a failure is a note, not an error."""
+    try:
+        add_bulletin_sheet(wb, month_bulletin(mb, Path(root), db=db, company=company, terms=terms))
+    except Exception as exc:  # the report itself is complete without it
+        if notes is not None:
+            notes.append(f"回访报告未附服务通报摘要（{type(exc).__name__}: {str(exc)[:200]}）")
+    return wb
+
+
+__all__ = ["add_to_report", "month_bulletin", "month_store", "previous_month"]
