@@ -31,13 +31,20 @@ A forced re-close notes which inputs changed since the close it replaces (servic
 
 A closed month is refused unless ``force`` (with a reason). Re-running on the same inputs
 and the same ``now`` gives the same workbook contents (no timestamps inside them).
+
+Nothing is lost (books/save.py): before any work, every workbook read or replaced is
+refused while open in Excel, and every file replaced or folder written while read-only.
+Every output is then written completely under a temporary name; only when all of them are
+there do they go in place, in this order: the ``结账`` folder (renamed in one step when
+new; else file by file, the replaced files kept in its ``历史版本``), the 结账记录, next
+month's folder, and the marker last. A close killed at any point leaves every input
+byte-identical, no half-written file under a real name and the month not marked closed, so
+running it again completes it (tests/services/test_fault_injection.py).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,7 +61,7 @@ from xinao_xl.books.cells import keep_text, put, put_formula
 from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.report import MASKED, NO_PEOPLE, build_report
-from xinao_xl.books.save import save_atomic
+from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps, write_text_atomic
 from xinao_xl.books.schema import FMT_POINTS, NATIVE, TableSheet
 from xinao_xl.books.style import BODY_FONT, header_cell, header_cells
 from xinao_xl.books.workbooks import BOOKS, check_month, file_name
@@ -66,7 +73,6 @@ from xinao_xl.policy.scoring import ScoreCard
 from . import bulletin, share
 from .lookback import lookback
 from .month_books import MonthBooks, month_paths
-from .port import refuse_open
 from .validate import has_errors, validate_books
 from .validate_context import Finding
 
@@ -75,7 +81,7 @@ Progress = Callable[[int, int, str], None]
 OUT_DIR = "结账"
 MARKER = "已结账.txt"
 CARRIED = "上月结转"
-STEPS = ("校验", "读取并计分", "写入考核表结账副本", "填写意见统计表", "生成回访报告", "生成流转单", "写结账记录", "生成下月工作簿并结转")
+STEPS = ("校验", "读取并计分", "写入考核表结账副本", "填写意见统计表", "生成回访报告", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
 
 
 class CloseError(ValueError):
@@ -131,14 +137,6 @@ class CloseResult:
         return "\n".join(lines)
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def next_month_of(month: str) -> str:
     year, mon = (int(x) for x in month.split("-"))
     return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
@@ -148,11 +146,10 @@ def record_path(folder: Path, month: str) -> Path:
     return folder / f"{month}_结账记录.json"
 
 
-def _write_text_atomic(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+def output_names(month: str) -> dict[str, str]:
+    """The files the close writes into ``结账/``, by `CloseResult.outputs` key."""
+    return {"考核表": f"{month}_{assessment.STEM}_结账.xlsx", "意见统计表": f"{month}_{opinions.STEM}_结账.xlsx",
+            "回访报告": f"{month}_客户回访报告.xlsx", "流转单": f"{month}_流转单.xlsx"}
 
 
 def _fixed_properties(wb: Workbook, moment: datetime) -> Workbook:
@@ -189,8 +186,13 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     marker = folder / MARKER
     if marker.exists() and not force:
         raise MonthClosedError(f"{month} 已于 {marker.read_text(encoding='utf-8').strip()} 结账；如需重新结账请使用 --force 并说明原因")
-    for p in paths.values():
-        refuse_open(p)
+    previous_record = _load_record(record_path(folder, month))
+    plan = _plan_next_month(root, month, previous_record)
+    out = folder / OUT_DIR
+    names = output_names(month)
+    preflight(read=[*paths.values(), _previous_ledger_path(root, month)],
+              write=[record_path(folder, month), marker, *(out / n for n in names.values()), *plan.targets])
+    sweep_temps([root, folder, out, plan.folder])
 
     step(1)
     t0 = time.perf_counter()
@@ -206,47 +208,47 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     cards = mb.score_cards()
     timings["compute"] = time.perf_counter() - t0
     result = CloseResult(month, folder, cards, findings=findings, forced=force)
-    out = folder / OUT_DIR
-    out.mkdir(parents=True, exist_ok=True)
     stamp = datetime(now.year, now.month, now.day)
     t0 = time.perf_counter()
+    # Everything complete under temporary names first, then in place (module docstring).
+    with Batch(out) as outputs, Batch(plan.folder, keep_previous=False) as next_books:
+        step(3)
+        outputs.add_workbook(names["考核表"], _closed_assessment(paths[assessment.STEM], mb, cards, result.notes, stamp))
+        step(4)
+        outputs.add_workbook(names["意见统计表"], _filled_opinions(paths[opinions.STEM], mb, stamp))
+        step(5)
+        report_data = mb.report_data(cards)
+        if people == NO_PEOPLE:  # --share: no customer in the report, not even inside a text
+            report_data = share.shareable_report(report_data, share.month_customer_terms(mb))
+        report = build_report(report_data, people)
+        # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
+        bulletin.add_to_report(report, mb, root, db=db, company=company, notes=result.notes,
+                               terms=share.month_customer_terms(mb) if people == NO_PEOPLE else ())
+        outputs.add_workbook(names["回访报告"], _fixed_properties(report, stamp))
+        step(6)
+        outputs.add_workbook(names["流转单"], _fixed_properties(build_flow_forms(mb.flow_forms(), month), stamp))
+        timings["write"] = time.perf_counter() - t0
 
-    step(3)
-    result.outputs["考核表"] = _closed_assessment(paths[assessment.STEM], out / f"{month}_{assessment.STEM}_结账.xlsx", mb, cards, result.notes, stamp)
-    step(4)
-    result.outputs["意见统计表"] = _filled_opinions(paths[opinions.STEM], out / f"{month}_{opinions.STEM}_结账.xlsx", mb, stamp)
-    step(5)
-    report_data = mb.report_data(cards)
-    if people == NO_PEOPLE:  # --share: no customer in the report, not even inside a text
-        report_data = share.shareable_report(report_data, share.month_customer_terms(mb))
-    report = build_report(report_data, people)
-    # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
-    bulletin.add_to_report(report, mb, root, db=db, company=company, notes=result.notes,
-                           terms=share.month_customer_terms(mb) if people == NO_PEOPLE else ())
-    result.outputs["回访报告"] = save_atomic(_fixed_properties(report, stamp), out / f"{month}_客户回访报告.xlsx")
-    step(6)
-    result.outputs["流转单"] = save_atomic(_fixed_properties(build_flow_forms(mb.flow_forms(), month), stamp), out / f"{month}_流转单.xlsx")
-    timings["write"] = time.perf_counter() - t0
-    if people == NO_PEOPLE:
-        result.notes.extend(_share_notes(result, share.month_customer_terms(mb)))
+        step(7)
+        t0 = time.perf_counter()
+        _next_month(plan, month, mb, result, next_books, rules)
+        timings["next_month"] = time.perf_counter() - t0
 
-    step(7)
-    previous_record = _load_record(record_path(folder, month))
-    from .integrity import content_digests, verify_month  # integrity imports this module
+        step(8)
+        result.outputs = dict(zip(names, outputs.commit(), strict=True))
+        if people == NO_PEOPLE:
+            result.notes.extend(_share_notes(result, share.month_customer_terms(mb)))
+        from .integrity import content_digests, verify_month  # integrity imports this module
 
-    if force and marker.exists():  # re-closing: say what changed since the close this one replaces
-        result.notes.extend(verify_month(root, month, outputs=False, rules=rules).input_messages())
-    # what the close read, beside the bytes: a workbook Excel only re-saved is not "changed"
-    result.contents = content_digests(paths, rules, {stem: book.reader for stem, book in mb.books.items()})
-    result.record = _write_record(folder, month, paths, result, user, reason, now, rules)
-    t0 = time.perf_counter()
-    step(8)
-    _next_month(root, month, mb, result, previous_record, rules)
-    timings["next_month"] = time.perf_counter() - t0
-    # the record again, now with next month's files (their checksums let a forced re-close
-    # tell whether staff have started typing in them)
-    result.record = _write_record(folder, month, paths, result, user, reason, now, rules)
-    _write_text_atomic(folder / MARKER, f"{now:%Y-%m-%d %H:%M}（{user or '未知用户'}，xinao-xl {xinao_xl.__version__}）\n")
+        if force and marker.exists():  # re-closing: say what changed since the close this one replaces
+            result.notes.extend(verify_month(root, month, outputs=False, rules=rules).input_messages())
+        # what the close read, beside the bytes: a workbook Excel only re-saved is not "changed"
+        result.contents = content_digests(paths, rules, {stem: book.reader for stem, book in mb.books.items()})
+        # the record goes in before next month's books: it holds their checksums (and those of
+        # the books they replace), so a run again after a kill still knows them as ours
+        result.record = _write_record(folder, month, paths, result, user, reason, now, rules, next_books, plan)
+        result.next_paths = next_books.commit()
+    write_text_atomic(marker, f"{now:%Y-%m-%d %H:%M}（{user or '未知用户'}，xinao-xl {xinao_xl.__version__}）\n")
     t0 = time.perf_counter()
     _record_history(root, month, mb, cards, result, db, company)
     timings["history"] = time.perf_counter() - t0
@@ -277,6 +279,12 @@ def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
     return notes
 
 
+def _previous_ledger_path(root: Path, month: str) -> Path:
+    year, mon = (int(x) for x in month.split("-"))
+    prev = f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
+    return root / prev / file_name(callback_ledger.STEM, prev)
+
+
 def _load_record(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -285,7 +293,7 @@ def _load_record(path: Path) -> dict[str, Any]:
 
 
 def _write_record(folder: Path, month: str, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
-                  now: datetime, rules: Rules) -> Path:
+                  now: datetime, rules: Rules, next_books: Batch, plan: NextPlan) -> Path:
     data = {
         "月份": month,
         "结账人": user or "",
@@ -298,12 +306,13 @@ def _write_record(folder: Path, month: str, paths: dict[str, Path], result: Clos
         "inputs": {p.name: sha256(p) for p in paths.values()},
         "内容摘要": result.contents,
         "outputs": {f"{OUT_DIR}/{p.name}": sha256(p) for p in result.outputs.values()},
-        "next_month": {"月份": result.next_month, "files": {p.name: sha256(p) for p in result.next_paths if p.exists()}, "结转": result.carried},
+        "next_month": {"月份": result.next_month, "files": {n: next_books.digest(n) for n in next_books.names},
+                       "replaced": plan.current if next_books.names else {}, "结转": result.carried},
         "得分": {c.department: {"扣分合计": c.deductions, "加分合计": c.bonuses, "月度服务得分": c.score, "考核等级": c.grade,
                               "公司绩效服务项": c.company_item, "兼职服务津贴": c.allowance} for c in result.cards.values()},
         "注意": result.notes,
     }
-    return _write_text_atomic(record_path(folder, month), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return write_text_atomic(record_path(folder, month), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 # --- the closed 考核表 --------------------------------------------------------------------------
@@ -312,7 +321,7 @@ CLOSE_HEADERS = ("结账扣分合计", "结账加分合计", "结账得分", "�
 DETAIL_SHEET = "结账明细"
 
 
-def _closed_assessment(source: Path, target: Path, mb: MonthBooks, cards: dict[str, ScoreCard], notes: list[str], stamp: datetime) -> Path:
+def _closed_assessment(source: Path, mb: MonthBooks, cards: dict[str, ScoreCard], notes: list[str], stamp: datetime) -> Workbook:
     """A copy of the 考核表 with our values beside its live formulas, and every line item."""
     rules = mb.rules
     wb = load_workbook(source)
@@ -337,7 +346,7 @@ def _closed_assessment(source: Path, target: Path, mb: MonthBooks, cards: dict[s
     for dept in rules.departments:
         _closed_department(wb[dept.name], dept, cards[dept.name])
     _detail_sheet(wb, cards)
-    return save_atomic(_fixed_properties(wb, stamp), target)
+    return _fixed_properties(wb, stamp)
 
 
 def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str]) -> str:
@@ -411,7 +420,7 @@ def _detail_sheet(wb: Workbook, cards: dict[str, ScoreCard]) -> None:
 # --- 意见统计表 ----------------------------------------------------------------------------------
 
 
-def _filled_opinions(source: Path, target: Path, mb: MonthBooks, stamp: datetime) -> Path:
+def _filled_opinions(source: Path, mb: MonthBooks, stamp: datetime) -> Workbook:
     """A copy of the 意见统计表 with the 台账's 不满意 and opinion rows it lacks appended."""
     spec = opinions.opinions_sheet()
     existing = mb.opinions
@@ -423,24 +432,51 @@ def _filled_opinions(source: Path, target: Path, mb: MonthBooks, stamp: datetime
     seq = max((r.get("seq") or 0 for r in existing.records()), default=0)
     for n, values in enumerate(rows, start=1):
         write_record(ws, spec, last + n, {k: v for k, v in {"seq": seq + n, **values}.items() if not is_blank(v)})
-    return save_atomic(_fixed_properties(wb, stamp), target)
+    return _fixed_properties(wb, stamp)
 
 
 # --- next month --------------------------------------------------------------------------------
 
 
-def _next_month(root: Path, month: str, mb: MonthBooks, result: CloseResult, previous_record: dict[str, Any], rules: Rules) -> None:
+@dataclass(frozen=True)
+class NextPlan:
+    """Next month's folder, and whether the close (re)writes its books: when the folder is
+    new, or holds only books whose bytes a close of this month wrote (nobody typed in them)."""
+
+    month: str
+    folder: Path
+    regenerate: bool
+    current: dict[str, str]  # name -> SHA-256 of the books there now
+
+    @property
+    def targets(self) -> list[Path]:
+        """The files the close will replace or create there."""
+        return [self.folder / file_name(stem, self.month) for stem, _ in BOOKS] if self.regenerate else []
+
+
+def _plan_next_month(root: Path, month: str, previous_record: dict[str, Any]) -> NextPlan:
+    """Decided before any work (so an open next-month book is refused only when it would be
+    replaced). Ours are the checksums the last record gives for next month's books and for
+    the books those replaced: a close killed while putting them in place left some of each."""
     nxt = next_month_of(month)
-    result.next_month = nxt
     folder = root / nxt
-    if folder.exists():
-        ours = previous_record.get("next_month", {}).get("files", {})
-        current = {p.name: sha256(p) for p in sorted(folder.glob("*.xlsx"))}
-        if not ours or any(current.get(name) != digest for name, digest in ours.items()):
-            result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
-            return
-        for p in folder.glob("*.xlsx"):
-            refuse_open(p)
+    # (an Excel lock file ~$name.xlsx is no book: the book it locks is refused as open)
+    current = {p.name: sha256(p) for p in sorted(folder.glob("*.xlsx")) if not p.name.startswith("~$")} if folder.is_dir() else {}
+    recorded = previous_record.get("next_month", {})
+    known: dict[str, set[str]] = {}
+    for group in ("files", "replaced"):
+        for name, digest in (recorded.get(group) or {}).items():
+            known.setdefault(name, set()).add(digest)
+    ours = all(digest in known.get(name, ()) for name, digest in current.items())
+    return NextPlan(nxt, folder, ours, current)
+
+
+def _next_month(plan: NextPlan, month: str, mb: MonthBooks, result: CloseResult, batch: Batch, rules: Rules) -> None:
+    """Stage next month's books into `batch` (put in place by the caller), open items carried."""
+    nxt = result.next_month = plan.month
+    if not plan.regenerate:
+        result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
+        return
     # The blank books as create_month builds them, with the open items written before the
     # one save (no second load and save of a fresh file).
     books = {stem: build(nxt, rules, NATIVE) for stem, build in BOOKS}
@@ -449,7 +485,8 @@ def _next_month(root: Path, month: str, mb: MonthBooks, result: CloseResult, pre
     result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows)}
     _carry(books[complaint_ledger.STEM], complaint_ledger.ledger_sheet(rules), open_complaints, month)
     _carry(books[callback_ledger.STEM], callback_ledger.ledger_sheet(), open_flows, month)
-    result.next_paths = [save_atomic(wb, folder / file_name(stem, nxt)) for stem, wb in books.items()]
+    for stem, wb in books.items():
+        batch.add_workbook(file_name(stem, nxt), wb)
 
 
 def _carry(wb: Workbook, spec: TableSheet, records: list[dict[str, Any]], month: str) -> None:
