@@ -245,8 +245,8 @@ def _bytes_writer(data: bytes) -> Writer:
 def write_atomic(path: Path, write: Writer, keep_previous: bool = True) -> Path:
     """Write `path` with ``write(binary_file)``: complete in a temporary file, then in place."""
     path = Path(path)
+    preflight(write=[path])  # the last guard: open, read-only, unwritable folder (callers check first)
     path.parent.mkdir(parents=True, exist_ok=True)
-    refuse_open(path)
     return _put_in_place(_stage(path, write), path, keep_previous)
 
 
@@ -271,8 +271,8 @@ def open_atomic(path: Path, keep_previous: bool = True) -> Iterator[IO[bytes]]:
         with open_atomic(out) as handle, zipfile.ZipFile(handle, "w") as zf: ...
     """
     path = Path(path)
+    preflight(write=[path])
     path.parent.mkdir(parents=True, exist_ok=True)
-    refuse_open(path)
     fd, tmp = _new_temp(path)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -393,7 +393,7 @@ class Batch:
                 raise
             self._staged[name] = place
         else:
-            refuse_open(place)
+            preflight(write=[place])
             self._staged[name] = _stage(place, write)
 
     def add_workbook(self, name: str, wb: Workbook) -> None:
