@@ -55,7 +55,10 @@ def daily_quotas(completed: Mapping[str, Any], rules: Rules | None = None) -> di
 
 def customer_key(phone: Any = None, name: Any = None, address: Any = None) -> str:
     """Who the customer is for the 7-day rule: the phone's digits, else name + address."""
-    digits = "" if is_blank(phone) else re.sub(r"\D", "", normalize_text(_plain(phone)))
+    if phone.__class__ is str and phone.isascii() and phone.isdigit():
+        digits = phone  # the usual case, already just digits (and the key of every call of a ledger)
+    else:
+        digits = "" if is_blank(phone) else re.sub(r"\D", "", normalize_text(_plain(phone)))
     if len(digits) >= 7:
         return "T" + digits
     if is_blank(name) and is_blank(address):

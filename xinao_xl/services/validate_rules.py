@@ -25,10 +25,14 @@ from .validate_context import MonthData, blank, mask_phone, show
 def check_callback_timing(m: MonthData, t: TableRead) -> None:
     """回访 五.2: a callback more than 3 days after completion."""
     limit = int(m.rules.value("callback_within_days"))
+    late: dict[tuple[Any, Any], bool] = {}  # a month has few (completed, called) day pairs
     for rec in t.records():
         if rec.get("call_date") is None or rec.get("done_date") is None:
             continue
-        if callbacks.callback_late(rec["done_date"], rec["call_date"], m.rules):
+        pair = (rec["done_date"], rec["call_date"])
+        if pair not in late:
+            late[pair] = callbacks.callback_late(*pair, m.rules)
+        if late[pair]:
             days = (rec["call_date"] - rec["done_date"]).days
             m.at(WARNING, t, "call_date", rec["_row"],
                  f"回访日期比完工日期晚{days}天，超过{limit}天（回访办法五.2）：应在完工后{limit}天内回访；如日期填错请改正回访日期或完工日期")

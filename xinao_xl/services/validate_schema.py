@@ -67,14 +67,20 @@ def check_table_cells(m: MonthData, t: TableRead) -> None:
         column = t.spec.column(p.key)
         m.at(ERROR, t, p.key, p.row, f"{column.header}{_problem_text(p.message)}；{_example(column)}")
     lists = _lists(m.rules)
+    rows = t.frame["_row"].tolist()
     for column in t.spec.entry_columns:
         if column.key not in t.frame.columns or column.validation is None:
             continue
         check = _cell_check(column, lists, m.rules)
-        for row, value, raw in zip(t.frame["_row"], t.frame[column.key], t.raw[column.key], strict=True):
-            if value is None:
-                continue
-            result = check(value, raw)
+        values, raws = t.frame[column.key].tolist(), t.raw[column.key].tolist()
+        if column.validation.kind in _BY_VALUE:
+            # A column holds few distinct entries (a dropdown's values, the month's days),
+            # all of the column's one type: each is checked once.
+            verdicts = {value: check(value, raw) for value, raw in dict(zip(values, raws, strict=True)).items() if value is not None}
+            found = [(row, verdicts[value]) for row, value in zip(rows, values, strict=True) if value is not None and verdicts[value]]
+        else:
+            found = [(row, check(value, raw)) for row, value, raw in zip(rows, values, raws, strict=True) if value is not None]
+        for row, result in found:
             if result:
                 m.at(result[0], t, column.key, row, result[1])
 
@@ -83,14 +89,25 @@ def check_required(m: MonthData, t: TableRead) -> None:
     must, should = REQUIRED.get(t.spec.name, ((), ()))
     if not t.found:
         return
-    raw_blank = {k: t.raw[k] for k in (*must, *should) if k in t.raw.columns}
-    for i, row in enumerate(t.frame["_row"]):
-        for keys, severity, text in ((must, ERROR, "必填"), (should, WARNING, "尚未填写")):
-            for key in keys:
-                if key in raw_blank and blank(raw_blank[key].iat[i]):
-                    header = t.spec.column(key).header
-                    hint = "请填写" if severity == ERROR else "回访后请填写"
-                    m.at(severity, t, key, row, f"{header}{text}：{hint}{header}")
+    wanted = [(key, severity, text) for keys, severity, text in ((must, ERROR, "必填"), (should, WARNING, "尚未填写"))
+              for key in keys if key in t.raw.columns]
+    # (record, position in `wanted`) of every blank required cell, then reported row by row
+    hits = sorted((i, n) for n, (key, _, _) in enumerate(wanted) for i in _blank_positions(t.raw[key].tolist()))
+    rows = t.frame["_row"].tolist()
+    for i, n in hits:
+        key, severity, text = wanted[n]
+        header = t.spec.column(key).header
+        hint = "请填写" if severity == ERROR else "回访后请填写"
+        m.at(severity, t, key, rows[i], f"{header}{text}：{hint}{header}")
+
+
+_NEVER_BLANK = (date, datetime, int, bool)
+
+
+def _blank_positions(values: list[Any]) -> list[int]:
+    """Indices of the blank values (`blank`), without calling it for a date or a number."""
+    return [i for i, v in enumerate(values)
+            if v is None or (not v.strip() if v.__class__ is str else v.__class__ not in _NEVER_BLANK and blank(v))]
 
 
 def check_date_order(m: MonthData, t: TableRead, pairs: tuple[tuple[str, str], ...]) -> None:
@@ -100,7 +117,7 @@ def check_date_order(m: MonthData, t: TableRead, pairs: tuple[tuple[str, str], .
     for first, then in pairs:
         if first not in t.frame.columns or then not in t.frame.columns:
             continue
-        for row, a, b in zip(t.frame["_row"], t.frame[first], t.frame[then], strict=True):
+        for row, a, b in zip(t.frame["_row"].tolist(), t.frame[first].tolist(), t.frame[then].tolist(), strict=True):
             if a is None or b is None:
                 continue
             if _day_or_moment(b, a) < _day_or_moment(a, b):
@@ -120,6 +137,9 @@ def _day_or_moment(value: Any, other: Any) -> datetime:
 # --- one cell ----------------------------------------------------------------------------
 
 Check = Callable[[Any, Any], tuple[str, str] | None]
+# Validation kinds whose check (and message) depends on the normalised value alone, not on
+# how it was typed: `check_table_cells` checks each distinct value once.
+_BY_VALUE = ("list", "date")
 
 
 def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules) -> Check:
@@ -318,9 +338,9 @@ def check_table_formulas(m: MonthData, book: WorkbookPort, t: TableRead, formula
         if column.key not in t.letters:
             continue
         moved = t.letters[column.key] != spec.letter(column.key)
-        for row, raw in zip(t.frame["_row"], t.raw[column.key], strict=True):
-            address = t.address(column.key, row)
-            if address in formulas:
+        letter = t.letters[column.key]
+        for row, raw in zip(t.frame["_row"].tolist(), t.raw[column.key].tolist(), strict=True):
+            if f"{letter}{row}" in formulas:
                 continue
             if row > spec.last_row:
                 m.at(WARNING, t, column.key, row, f"第{row}行超出模板预设的{spec.rows}行，“{column.header}”不会自动计算：请从上一行复制该列公式")
