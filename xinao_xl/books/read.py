@@ -100,8 +100,8 @@ class TableRead:
         """The frame as dicts (None for blanks), for row-by-row rules; built once (don't mutate)."""
         if self._records is None or self._records_of is not self.frame:
             keys = list(self.frame.columns)
-            columns = [[None if v is None or (v.__class__ is float and v != v) else v for v in self.frame[k].tolist()] for k in keys]
-            self._records = [dict(zip(keys, values, strict=True)) for values in zip(*columns, strict=True)]
+            columns = [[None if v is None or (isinstance(v, float) and v != v) else v for v in self.frame[k].tolist()] for k in keys]
+            self._records = [dict(zip(keys, values, strict=False)) for values in zip(*columns, strict=True)]
             self._records_of = self.frame
         return self._records
 
@@ -246,8 +246,7 @@ class BookReader:
         body = self.rows(sheet)[header_row:]
         shortest = min(map(len, body), default=0)
         raw_columns = {c.key: _column(body, columns[c.header], shortest) for c in present}
-        entry = [raw_columns[c.key] for c in present if c.is_entry]
-        kept = [i for i, values in enumerate(zip(*entry, strict=True)) if values.count(None) != len(values)] if entry else []
+        kept = _records_at([raw_columns[c.key] for c in present if c.is_entry], len(body))
         if len(kept) != len(body):
             raw_columns = {key: [values[i] for i in kept] for key, values in raw_columns.items()}
         excel_rows = [header_row + 1 + i for i in kept]
@@ -307,10 +306,21 @@ def _blank(value: Any) -> bool:
 def _column(rows: list[list[Any]], idx: int, shortest: int) -> list[Any]:
     """Column `idx` of `rows`, blank cells (`_blank`) as None, None past a short row's end."""
     if idx < shortest:
-        values = [row[idx] for row in rows]
-    else:
-        values = [row[idx] if idx < len(row) else None for row in rows]
-    return [None if v is None or v == "" or (isinstance(v, str) and not v.strip()) else v for v in values]
+        return [None if (v := row[idx]) is None or (isinstance(v, str) and (not v or v.isspace())) else v for row in rows]
+    values = [row[idx] if idx < len(row) else None for row in rows]
+    return [None if v is None or (isinstance(v, str) and (not v or v.isspace())) else v for v in values]
+
+
+def _records_at(entry: list[list[Any]], n: int) -> list[int]:
+    """Positions of the rows with something in an entry column; the first column settles
+    most rows (a record without 回访日期 or 业务类型 is rare), the rest look at the others."""
+    if not entry:
+        return []
+    open_rows = [i for i, v in enumerate(entry[0]) if v is None]
+    if not open_rows:
+        return list(range(n))
+    filled = [i for i in open_rows if any(column[i] is not None for column in entry[1:])]
+    return sorted(set(range(n)).difference(open_rows).union(filled))
 
 
 class _Unreadable:
@@ -365,8 +375,8 @@ _FORMULA_CELL = re.compile(
 )
 # The layout openpyxl and Excel write — <c r="T3" …><f>…</f>, no prefix, nothing between —
 # found in one C-level pass; trusted only when it finds every <f> tag of the part (else the
-# general pattern above runs). A 100,000-row 台账 is 90 MB of XML: 1.7 s → 0.4 s.
-_FORMULA_CELL_PLAIN = re.compile(rb'<c r="([A-Z]{1,3}\d+)"[^>]*><f(?:>([^<]*)</f>|[\s/][^>]*?(?:/>|>([^<]*)</f>))')
+# general pattern above runs). A 100,000-row 台账 is 90 MB of XML: 1.7 s → 0.5 s.
+_FORMULA_CELL_PLAIN = re.compile(rb'<c r="([A-Z]{1,3}\d++)"[^>]*+><f(?:>([^<]*+)</f>|[\s/][^>]*?(?:/>|>([^<]*+)</f>))')
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
@@ -407,7 +417,11 @@ def formulas_in_xml(xml: bytes) -> dict[str, str]:
     if b":f" not in xml:  # no prefixed <x:f>
         found = _FORMULA_CELL_PLAIN.findall(xml)
         if len(found) == len(_FORMULA_TAG.findall(xml)):
-            return {address.decode(): "=" + _unescape((text or shared).decode("utf-8")) if text or shared else "=" for address, text, shared in found}
+            # Decoded and unescaped in one piece, split on NUL (which XML text cannot hold):
+            # a character reference never spans two formulas of well-formed XML.
+            addresses = b"\0".join(address for address, _, _ in found).decode("ascii").split("\0")
+            texts = _unescape("=" + b"\0=".join(text or shared for _, text, shared in found).decode("utf-8")).split("\0")
+            return dict(zip(addresses, texts, strict=True)) if found else {}
     out = {}
     for m in _FORMULA_CELL.finditer(xml):
         text = m.group(3)

@@ -17,7 +17,7 @@ from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books import lists as L
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
-from xinao_xl.books.schema import Column, TableSheet
+from xinao_xl.books.schema import Column, TableSheet, Validation
 from xinao_xl.books.workbooks import BOOKS
 from xinao_xl.policy import complaints
 from xinao_xl.policy.errors import PolicyInputError
@@ -78,6 +78,10 @@ def check_table_cells(m: MonthData, t: TableRead) -> None:
             # all of the column's one type: each is checked once.
             verdicts = {value: check(value, raw) for value, raw in dict(zip(values, raws, strict=True)).items() if value is not None}
             found = [(row, verdicts[value]) for row, value in zip(rows, values, strict=True) if value is not None and verdicts[value]]
+        elif column.validation.kind == "textLength":  # only a text over the limit can fail
+            limit = _text_limit(column.validation)
+            found = [(row, check(value, raw)) for row, value, raw in zip(rows, values, raws, strict=True)
+                     if value is not None and len(raw if raw.__class__ is str else str(raw)) > limit]
         else:
             found = [(row, check(value, raw)) for row, value, raw in zip(rows, values, raws, strict=True) if value is not None]
         for row, result in found:
@@ -185,7 +189,7 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules)
 
         return number_range
     if v.kind == "textLength":
-        limit = int(v.formula2 or 255)
+        limit = _text_limit(v)
 
         def length(value: Any, raw: Any) -> tuple[str, str] | None:
             if len(str(raw)) > limit:
@@ -194,6 +198,10 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules)
 
         return length
     return lambda value, raw: None
+
+
+def _text_limit(v: Validation) -> int:
+    return int(v.formula2 or 255)
 
 
 def canonical(list_name: str, value: Any, rules: Rules) -> str | None:
