@@ -84,6 +84,8 @@ class TableRead:
     missing: tuple[str, ...] = ()  # headers of the spec not found
     renamed_from: str | None = None  # the spec's sheet name when found under another name
     problems: list[CellProblem] = field(default_factory=list)
+    # merged areas reaching below the header, 1-based (first row, first col, last row, last col)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
     _records: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     _records_of: pd.DataFrame | None = field(default=None, repr=False, compare=False)
 
@@ -188,6 +190,7 @@ class BookReader:
                 merged = s.merged_cell_ranges or []
             except Exception as exc:
                 raise BookReadError(f"无法读取 {self.name} 的工作表“{sheet}”（{type(exc).__name__}）") from None
+            self.__dict__.setdefault("_areas", {})[sheet] = [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in merged]
             if merged:
                 rows = [list(r) for r in rows]
                 area = sum((min(r1, len(rows) - 1) - r0 + 1) * (c1 - c0 + 1) for (r0, c0), (r1, c1) in merged if r0 < len(rows))
@@ -200,6 +203,12 @@ class BookReader:
                             rows[r][c] = corner
             self._rows[sheet] = rows
         return self._rows[sheet]
+
+    def merged_areas(self, sheet: str) -> list[tuple[int, int, int, int]]:
+        """0-based (first row, first col, last row, last col) of each merged area of `sheet`
+        (whose values `rows` copied from the corner to every cell)."""
+        self.rows(sheet)
+        return self.__dict__.get("_areas", {}).get(sheet, [])
 
     def find_header(self, sheet: str, headers: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(Excel row of the header, header -> 0-based column) or (0, {}) when not found.
@@ -238,6 +247,7 @@ class BookReader:
             result.missing = spec.headers
             return result
         result.header_row = header_row
+        result.merged = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for r0, c0, r1, c1 in self.merged_areas(sheet) if r1 + 1 > header_row]
         result.missing = tuple(h for h in spec.headers if h not in columns)
         present = [c for c in spec.columns if c.header in columns]
         result.letters = {c.key: get_column_letter(columns[c.header] + 1) for c in present}

@@ -177,6 +177,7 @@ def validate_books(
                 S.check_table_shape(m, t)
                 S.check_table_cells(m, t)
                 S.check_required(m, t)
+                S.check_unique(m, t)
                 if t.found:
                     S.check_table_formulas(m, book, t, book.read_formulas(t.sheet))
             elif isinstance(sheet, FormSheet):
@@ -212,6 +213,7 @@ def validate_books(
         R.check_opinions_listed(m, ledger, notes)
     if complaints and items:
         R.check_complaints_agree(m, complaints, items)
+    m.findings.extend(m.unlisted_findings())
     return sorted(_unique(m.findings), key=Finding.sort_key)
 
 

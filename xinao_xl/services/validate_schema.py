@@ -13,6 +13,8 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books import lists as L
 from xinao_xl.books.read import FormRead, TableRead
@@ -48,7 +50,7 @@ REQUIRED = {
 
 
 def check_table_shape(m: MonthData, t: TableRead) -> None:
-    """Missing sheet, renamed sheet, missing columns."""
+    """Missing sheet, renamed sheet, missing columns, merged cells among the records."""
     if t.renamed_from:
         m.add(WARNING, t, "", f"工作表“{t.sheet}”应名为“{t.renamed_from}”，请改回原名（月度结账按名称查找）")
     if not t.found:
@@ -57,6 +59,54 @@ def check_table_shape(m: MonthData, t: TableRead) -> None:
     for header in t.missing:
         m.add(ERROR, t, f"{t.spec.letter(t.spec.by_header(header).key)}{t.header_row}",
               f"缺少列“{header}”：请在表头第{t.header_row}行恢复该列标题（可从模板复制）")
+    check_merged(m, t)
+
+
+def check_merged(m: MonthData, t: TableRead) -> None:
+    """A merged area among the records keeps only its top-left value: merged across columns,
+    the other columns' entries are gone (错误); merged down one column, every row reads the
+    same value, which is what was meant, but sorting and filtering break (警告)."""
+    headers = {letter: t.spec.column(key).header for key, letter in t.letters.items()}
+    for r0, c0, r1, c1 in t.merged:
+        covered = [headers[x] for x in map(get_column_letter, range(c0, c1 + 1)) if x in headers]
+        if not covered:
+            continue  # a column of the staff's own, beside the table
+        area = f"{get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1}"
+        if c1 > c0:
+            lost = "、".join(f"“{h}”" for h in covered[1:]) or "右侧各列"
+            m.add(ERROR, t, f"{get_column_letter(c0)}{r0}",
+                  f"{area} 是合并单元格，只保留了左上角的内容，{lost}的内容已丢失：请取消合并，逐格填写")
+        else:
+            m.add(WARNING, t, f"{get_column_letter(c0)}{r0}",
+                  f"{area} 是合并单元格：每行的“{covered[0]}”都按左上角的值读取；请取消合并并逐行填写（合并单元格无法排序、筛选）")
+
+
+# One record per key: a work order is called back once (未接通 may be dialled again), a
+# complaint is entered once per department it is charged to (twice would deduct twice).
+UNIQUE = {callback_ledger.LEDGER: ("order",), complaint_ledger.LEDGER: ("no", "dept")}
+NOT_REACHED = "未接通"
+
+
+def check_unique(m: MonthData, t: TableRead) -> None:
+    """A key entered in a second row: the later row is the finding, naming the first."""
+    keys = UNIQUE.get(t.spec.name)
+    if not keys or not t.found or any(k not in t.frame.columns for k in keys):
+        return
+    first: dict[tuple[str, ...], int] = {}
+    for rec in t.records():
+        if blank(rec.get(keys[0])) or normalize_text(rec.get("result") or "") == NOT_REACHED:
+            continue
+        key = tuple(normalize_text(rec.get(k) or "") for k in keys)
+        if key not in first:
+            first[key] = rec["_row"]
+            continue
+        if t.spec.name == callback_ledger.LEDGER:
+            text = (f"工单号“{_short(rec[keys[0]])}”已在第{first[key]}行登记：同一工单只回访一次（未接通后重拨的除外）；"
+                    "如为重复登记请删除本行，如工单号填错请更正")
+        else:
+            text = (f"投诉单号“{_short(rec[keys[0]])}”（{rec.get('dept') or '未填部门'}）已在第{first[key]}行登记："
+                    "同一投诉对同一责任部门只登记一行，否则扣分重复计算；请删除重复的一行")
+        m.at(ERROR, t, keys[0], rec["_row"], text)
 
 
 def check_table_cells(m: MonthData, t: TableRead) -> None:

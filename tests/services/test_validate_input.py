@@ -1,0 +1,89 @@
+"""Validation of what the bad-input corpus found unreported or unusable: merged cells among
+the records, a work order or complaint entered twice, and a column of pasted noise (the
+first findings listed, the rest counted at the header)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.corpus import staff as S
+from xinao_xl.books.cells import put
+from xinao_xl.services.port import ERROR, WARNING
+from xinao_xl.services.validate import Finding, validate_month
+from xinao_xl.services.validate_context import LISTED_PER_COLUMN
+
+from .month import COMPLAINTS, LEDGER, MONTH, NOW, build_month
+
+CB = f"{MONTH}_客户回访信息台账.xlsx"
+TS = f"{MONTH}_客户投诉台账.xlsx"
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_month(tmp_path_factory.mktemp("clean"))
+
+
+def broken(clean: Path, tmp_path: Path, make) -> list[Finding]:  # type: ignore[no-untyped-def]
+    folder = tmp_path / MONTH
+    shutil.copytree(clean, folder)
+    make(folder)
+    return validate_month(folder, now=NOW)
+
+
+def test_merged_across_columns_is_an_error_down_a_column_a_warning(clean: Path, tmp_path: Path) -> None:
+    findings = broken(clean, tmp_path, S.ledger_merged)
+    across = [f for f in findings if f.cell == "E7"]
+    down = [f for f in findings if f.cell == "A8"]
+    assert [f.severity for f in across] == [ERROR] and "E7:G7" in across[0].message and "“客户电话”" in across[0].message
+    assert [f.severity for f in down] == [WARNING] and "A8:A10" in down[0].message
+    assert not [f for f in findings if f.cell in ("A9", "A10", "F7", "G7")]  # the merged cells read as their corner
+
+
+def test_a_work_order_twice_names_the_first_row(clean: Path, tmp_path: Path) -> None:
+    findings = broken(clean, tmp_path, S.ledger_duplicate_orders)
+    assert [(f.workbook, f.cell) for f in findings if "已在第" in f.message] == [(CB, "C7"), (CB, "C9")]
+    assert "已在第3行" in next(f.message for f in findings if f.cell == "C7")
+    assert "已在第8行" in next(f.message for f in findings if f.cell == "C9")
+
+
+def test_a_call_not_reached_may_be_dialled_again(clean: Path, tmp_path: Path) -> None:
+    def make(folder: Path) -> None:
+        S.edit(folder, S.CB, lambda wb: S._calls(wb, {7: {"order": "0101", "result": "未接通"}, 8: {"order": "0101"}}))
+    assert not [f for f in broken(clean, tmp_path, make) if "已在第" in f.message]
+
+
+def test_a_complaint_twice_for_one_department(clean: Path, tmp_path: Path) -> None:
+    def make(folder: Path) -> None:
+        def change(wb) -> None:  # type: ignore[no-untyped-def]
+            ws = wb[COMPLAINTS.name]
+            for r, dept in ((6, "客服部"), (7, "管网部"), (8, "客服部")):
+                S.write_record(ws, COMPLAINTS, r, {**S.COMPLAINT, "dept": dept})
+        S.edit(folder, S.TS, change)
+    twice = [f for f in broken(clean, tmp_path, make) if "已在第" in f.message]
+    assert [(f.workbook, f.cell, f.severity) for f in twice] == [(TS, "A8", ERROR)]  # TS101 for 管网部 is another row
+    assert "已在第6行" in twice[0].message
+
+
+def test_a_column_of_noise_lists_the_first_and_counts_the_rest(clean: Path, tmp_path: Path) -> None:
+    bad = LISTED_PER_COLUMN + 50
+
+    def make(folder: Path) -> None:
+        path = S.path_of(folder, S.CB)
+        wb = load_workbook(path)
+        ws = wb[LEDGER.name]
+        for r in range(7, 7 + bad):
+            S.write_record(ws, LEDGER, r, {**S.CALL, "order": f"N{r}", "phone": f"1370000{r:04d}"})
+            put(ws, r, LEDGER.index("result"), "好")
+        wb.save(path)
+    findings = broken(clean, tmp_path, make)
+    results = [f for f in findings if f.cell.startswith("K") and f.cell != "K2"]
+    assert len(results) == LISTED_PER_COLUMN  # rows 7..106
+    assert results[0].cell == "K7" and results[-1].cell == f"K{7 + LISTED_PER_COLUMN - 1}"
+    (summary,) = [f for f in findings if f.cell == "K2"]
+    assert summary.severity == ERROR
+    assert f"另有 {bad - LISTED_PER_COLUMN} 个错误" in summary.message  # 150 - 100 = 50
+    assert f"第{7 + LISTED_PER_COLUMN}–{7 + bad - 1}行" in summary.message  # rows 107-156
