@@ -155,3 +155,14 @@ def test_formula_layouts_other_writers_use_are_read_the_general_way() -> None:
     # whitespace between <c> and <f>, r not the first attribute: the fast pattern misses them
     spaced = plain + b'<row r="4"><c r="T4">\n  <f>A4+1</f></c><c s="1" r="U4"><f t="shared" si="0"/></c></row>'
     assert formulas_in_xml(spaced) == {"T3": "=A3+1", "U3": '=CHAR(<)&"<"', "T4": "=A4+1", "U4": "="}
+
+
+def test_formulas_scanned_beside_the_sheet_read_equal_a_plain_read(tmp_path: Path) -> None:
+    path = ledger(tmp_path, {3: ROW})
+    reader = BookReader(path)
+    reader.rows(SPEC.name)  # starts the scan in a worker thread
+    first = reader.formulas(SPEC.name)
+    assert first == read_formulas(path, SPEC.name) and first["T3"] == SPEC.render(SPEC.column("due"), 3)
+    first.clear()  # each caller gets its own copy
+    assert reader.formulas(SPEC.name) == read_formulas(path, SPEC.name)
+    assert reader.formulas("没有这个表") == {}

@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -184,6 +185,7 @@ class BookReader:
     def rows(self, sheet: str) -> list[list[Any]]:
         """Every row from A1 on (row i is Excel row i+1); merged areas filled from their corner."""
         if sheet not in self._rows:
+            self._scan_formulas(sheet)  # meanwhile, in a worker thread
             try:
                 s = self._book.get_sheet_by_name(sheet)
                 rows = s.to_python(skip_empty_area=False)
@@ -305,8 +307,40 @@ class BookReader:
         return result
 
     def formulas(self, sheet: str) -> dict[str, str]:
-        """See `read_formulas`."""
-        return read_formulas(self.path, sheet)
+        """See `read_formulas`; scanned while `rows` read the sheet, if it did."""
+        scan = self.__dict__.get("_scans", {}).get(sheet)
+        return dict(scan.result()) if scan is not None else read_formulas(self.path, sheet)
+
+    def _scan_formulas(self, sheet: str) -> None:
+        """Start reading `sheet`'s formulas in a worker thread. Calamine lets go of the GIL
+        while it parses a sheet, so on a machine with two cores the formula scan (the
+        90 MB of XML of a 100,000-row 台账: 0.8 s) runs beside it at no cost in time; a
+        check of tampered formula cells (validation, the close) then finds it done."""
+        scans = self.__dict__.setdefault("_scans", {})
+        if sheet not in scans:
+            scans[sheet] = _Background(read_formulas, self.path, sheet)
+
+
+class _Background:
+    """A call run in a daemon thread; `result` waits for it and raises what it raised."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, args), name="xinao-xl-read", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # handed to whoever asks for the result
+            self._error = exc
+
+    def result(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _blank(value: Any) -> bool:
