@@ -38,7 +38,10 @@ def is_blank(value: Any) -> bool:
 
 def normalize_text(value: Any) -> str:
     """Full-width to half-width (NFKC), no spaces at all: how we compare typed words."""
-    return _normalized(str(value))
+    text = str(value)
+    if text.isascii() and text.isprintable() and " " not in text:
+        return text  # ASCII is its own NFKC form, and printable ASCII's only space is " "
+    return _normalized(text)
 
 
 @lru_cache(maxsize=4096)
