@@ -136,19 +136,20 @@ def truncated(good: bytes) -> bytes:
 
 
 def corrupted(good: bytes) -> bytes:
-    """Bytes flipped inside the sheet's compressed data: the end record is fine, the CRC is not."""
+    """64 bytes flipped in the middle of the sheet's compressed data: the end record is fine,
+    the part is not (a bad sector, a flaky USB stick)."""
     data = bytearray(good)
-    at = data.find(b"PK\x03\x04" + b"")
     name = SHEET1.encode()
+    at = data.find(b"PK\x03\x04")
     while at >= 0:
-        n, extra = struct.unpack_from("<HH", data, at + 26)
+        size, n, extra = struct.unpack_from("<IHH", data, at + 18)[0], *struct.unpack_from("<HH", data, at + 26)
         if data[at + 30 : at + 30 + n] == name:
-            start = at + 30 + n + extra
-            for i in range(start + 2000, start + 2064):
+            middle = at + 30 + n + extra + size // 2
+            for i in range(middle, middle + 64):
                 data[i] ^= 0x5A
             return bytes(data)
         at = data.find(b"PK\x03\x04", at + 4)
-    raise AssertionError("sheet1 not found")
+    raise AssertionError("sheet1.xml not found")
 
 
 def word_document(good: bytes) -> bytes:

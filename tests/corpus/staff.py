@@ -89,10 +89,12 @@ def ledger_choices(folder: Path) -> None:
 
 
 def ledger_fullwidth(folder: Path) -> None:
-    """Full-width digits and letters where staff switched their input method."""
+    """Full-width digits and letters where staff switched their input method: the phone,
+    the order and the date of row 7 are read as their half-width selves; row 8's date,
+    2026-11-31 in full width, does not exist."""
     edit(folder, CB, lambda wb: _calls(wb, {
-        7: {"phone": "１３９０００００１０７", "order": "ＧＤ０１０７"},
-        8: {"phone": "139-0000-0108x"},
+        7: {"phone": "１３９０００００１０７", "order": "ＧＤ０１０７", "call_date": "２０２６－１１－２１"},
+        8: {"done_date": "２０２６－１１－３１"},
     }))
 
 

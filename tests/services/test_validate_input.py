@@ -87,3 +87,21 @@ def test_a_column_of_noise_lists_the_first_and_counts_the_rest(clean: Path, tmp_
     assert summary.severity == ERROR
     assert f"另有 {bad - LISTED_PER_COLUMN} 个错误" in summary.message  # 150 - 100 = 50
     assert f"第{7 + LISTED_PER_COLUMN}–{7 + bad - 1}行" in summary.message  # rows 107-156
+
+
+def test_a_large_workbook_gets_its_findings_alone(clean: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above COPY_LIMIT the result file holds the 校验结果 sheet only (no 20 s copy)."""
+    from xinao_xl.services import validate
+
+    folder = tmp_path / MONTH
+    shutil.copytree(clean, folder)
+    S.ledger_blank_rows(folder)
+    findings = validate_month(folder, now=NOW)
+    sources = {S.CB: S.path_of(folder, S.CB)}
+    (small,) = validate.write_results(findings, sources, tmp_path / "small")
+    assert load_workbook(small).sheetnames[0] == LEDGER.name  # a marked copy
+    monkeypatch.setattr(validate, "COPY_LIMIT", 1000)
+    (large,) = validate.write_results(findings, sources, tmp_path / "large")
+    wb = load_workbook(large)
+    assert wb.sheetnames == [validate.RESULT_SHEET]
+    assert [c.value for c in wb[validate.RESULT_SHEET][2]][2:5] == [CB, LEDGER.name, "K31"]

@@ -468,6 +468,8 @@ def _zip_reason(exc: Exception) -> str:
         return "数据不完整"
     if isinstance(exc, NotImplementedError):
         return "压缩方式不受支持"
+    if isinstance(exc, zlib.error):
+        return "压缩数据错误"
     return type(exc).__name__
 
 

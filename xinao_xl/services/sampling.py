@@ -37,6 +37,7 @@ from xinao_xl.books.schema import NATIVE, Column, TableSheet
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.books.writer import style_formula_cell, write_record
 from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
+from xinao_xl.policy.errors import quote
 from xinao_xl.policy.parse import is_blank, normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
 
@@ -123,7 +124,10 @@ def _spec_for(reader: BookReader, sheet: str, base: TableSheet) -> TableSheet | 
 def _orders(t: TableRead) -> list[CompletedOrder]:
     bad = [p for p in t.problems if p.key == "done_at"]
     if bad:
-        raise SamplingError(f"{t.workbook} 第{bad[0].row}行完工时间无法识别：“{bad[0].raw}”")
+        first = bad[0]
+        more = f"；另有 {len(bad) - 1} 行同样无法识别" if len(bad) > 1 else ""
+        raise SamplingError(f"{t.workbook} 工作表“{t.sheet}”{t.address('done_at', first.row)} 单元格：{t.spec.column('done_at').header}"
+                            f"“{quote(first.raw)}”无法识别（应为日期时间，如 2026-11-19 15:20）{more}；请改正导出文件后再抽样")
     out = []
     for rec in t.records():
         if is_blank(rec.get("order")) or rec.get("done_at") is None:
