@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from openpyxl import Workbook
@@ -40,6 +41,7 @@ from .style import (
     NOTE_FONT,
     TITLE_FONT,
     WRAP_ALIGN,
+    Look,
     header_cells,
 )
 
@@ -124,11 +126,13 @@ class ReportData:
 
 
 def _cell(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, wrap: bool = False) -> None:
-    c = put(ws, row, col, value)
-    c.font, c.border = BODY_FONT, BORDER
-    c.alignment = WRAP_ALIGN if wrap else CELL_ALIGN
-    if fmt:
-        c.number_format = fmt
+    _cell_look(fmt or None, wrap).apply(put(ws, row, col, value))
+
+
+@cache
+def _cell_look(fmt: str | None, wrap: bool) -> Look:
+    """A table cell of the report (the detail sheet has a few thousand of them)."""
+    return Look(font=BODY_FONT, border=BORDER, alignment=WRAP_ALIGN if wrap else CELL_ALIGN, number_format=fmt)
 
 
 def _heading(ws: Worksheet, row: int, text: str) -> None:
