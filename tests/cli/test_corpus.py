@@ -157,3 +157,15 @@ def test_unexpected_error_is_a_chinese_message_not_a_traceback(monkeypatch: pyte
     assert "13812345678" not in err and "Traceback" not in err
     with pytest.raises(KeyError):
         main(["--debug", "validate", "x.xlsx"])
+
+
+def test_the_installed_command_on_a_hostile_file(tmp_path: Path) -> None:
+    """One real process through the console entry point: UTF-8 output, exit code 2, no traceback."""
+    bad = tmp_path / "2026-11_客户回访信息台账.xlsx"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600 + "EncryptedPackage".encode("utf-16-le"))
+    proc = subprocess.run([sys.executable, "-c", "import sys; from xinao_xl.cli import main; sys.exit(main())", "validate", str(bad)],
+                          cwd=REPO, capture_output=True, timeout=120)
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 2, err
+    assert "Traceback" not in err and proc.stdout == b""
+    assert f"无法读取 {bad.name}：工作簿设置了打开密码" in err
