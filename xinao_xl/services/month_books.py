@@ -59,9 +59,9 @@ def month_paths(root: Path, month: str) -> dict[str, Path]:
 
 
 def _in_month(moment: Any, month: str) -> bool:
-    if isinstance(moment, datetime):
-        moment = moment.date()
-    return isinstance(moment, date) and f"{moment:%Y-%m}" == month
+    # year and month compared as numbers: formatting a date per record was a third of the
+    # time the close spends deriving its figures from a 10,000-row 台账
+    return isinstance(moment, date) and (moment.year, moment.month) == (int(month[:4]), int(month[5:7]))
 
 
 def _yes(value: Any) -> bool:
@@ -119,8 +119,13 @@ class MonthBooks:
         return self._form(stem, spec)
 
     def calls(self) -> list[dict[str, Any]]:
-        """台账 records whose 回访日期 lies in the month."""
-        return [r for r in self.ledger.records() if _in_month(r.get("call_date"), self.month)]
+        """台账 records whose 回访日期 lies in the month (found once per read of the 台账)."""
+        records = self.ledger.records()
+        cached = self.__dict__.get("_calls")
+        if cached is None or cached[0] is not records:
+            year, month = int(self.month[:4]), int(self.month[5:7])
+            cached = self.__dict__["_calls"] = (records, [r for r in records if isinstance(d := r.get("call_date"), date) and d.year == year and d.month == month])
+        return list(cached[1])
 
     def dept(self, value: Any) -> str:
         try:
