@@ -232,3 +232,4 @@ def test_scores_deductions_and_twelve_month_trend(conn) -> None:
 def test_other_company_never_counted(conn) -> None:
     assert Q.score_table(conn, ["2026-10"], "别的公司", "score", RULES).set_index("key").loc["客服部", "2026-10"] == 1
     assert Q.score_table(conn, ["2026-10"], CO, "score", RULES).set_index("key").loc["客服部", "2026-10"] == 80
+
