@@ -15,7 +15,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
@@ -372,15 +372,23 @@ def check_form_counts(m: MonthData, f: FormRead) -> None:
 # --- tampering ---------------------------------------------------------------------------
 
 
+# Ledger sheets: their formula columns are checked row by row from the spec
+# (`check_table_formulas`), so `template_formulas` does not walk their thousands of rows.
+LEDGER_SHEETS = frozenset((callback_ledger.LEDGER, complaint_ledger.LEDGER, assessment.ITEMS, opinions.SHEET))
+
+
 @lru_cache(maxsize=8)
 def template_formulas(stem: str) -> dict[str, dict[str, str]]:
-    """Sheet -> {address: formula} of a freshly built workbook: where the formulas belong."""
+    """Sheet -> {address: formula} of a freshly built workbook: where the formulas belong
+    (form sheets; not the ledgers, see `LEDGER_SHEETS`). Built once per process."""
     from xinao_xl.policy.rules import load_rules
 
     build = dict(BOOKS)[stem]
     wb = build("2026-11", load_rules())
     out: dict[str, dict[str, str]] = {}
     for ws in wb.worksheets:
+        if ws.title in LEDGER_SHEETS:
+            continue
         cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
         if cells:
             out[ws.title] = cells
