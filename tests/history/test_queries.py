@@ -189,6 +189,8 @@ def test_repeat_complaints_within_three_months_of_closing(conn) -> None:
     assert list(f["no"]) == ["TS3"]
     row = f.iloc[0]
     assert (row["previous_no"], row["days_after"], row["dept"]) == ("TS1", (date(2026, 11, 20) - date(2026, 10, 9)).days, "计财部")
+    # October alone: TS1 is its customer's first complaint (itself never counts), TS2 has no customer
+    assert Q.repeat_complaints(conn, ["2026-10"], CO, RULES).empty
 
 
 def test_callbacks_by_type_and_trend(conn) -> None:

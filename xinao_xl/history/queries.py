@@ -33,6 +33,7 @@ Every function takes an open `Connection` (or `Engine`), the period's months
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -218,24 +219,22 @@ def repeat_complaints(conn: Conn, period: Sequence[str], company: str, rules: Ru
     if new.empty:
         return pd.DataFrame(columns=cols)
     new = new.drop_duplicates("no")
-    keys = sorted(set(new["customer_key"]))
-    earlier = _frame(conn, select(c.complaint_no, c.customer_key, c.closed, c.accepted)
-                     .where(c.company == company, c.customer_key.in_(keys), c.closed.is_not(None)),
-                     ["previous_no", "customer_key", "previous_closed", "previous_accepted"])
+    # earlier complaints closed from a month before the look-back window to the period's end
+    # (a loose bound in SQL; the policy function decides)
+    lookback = int(rules.value("repeat_complaint_months")) + 1
+    since = datetime.strptime(month_range(period[0], lookback + 1)[0], "%Y-%m")
+    earlier = _frame(conn, select(c.complaint_no, c.customer_key, c.closed)
+                     .where(c.company == company, c.customer_key.is_not(None), c.closed.is_not(None), c.closed >= since,
+                            c.closed <= new["accepted"].max()),
+                     ["previous_no", "customer_key", "previous_closed"])
     earlier = earlier.sort_values("previous_closed").drop_duplicates("previous_no", keep="last")
-    by_key = {k: g for k, g in earlier.groupby("customer_key")}
-    out = []
-    for rec in new.itertuples(index=False):
-        prev = by_key.get(rec.customer_key)
-        if prev is None:
-            continue
-        hits = [p for p in prev.itertuples(index=False)
-                if p.previous_no != rec.no and p.previous_closed <= rec.accepted and is_repeat(rec.accepted, p.previous_closed, rules)]
-        if hits:
-            p = max(hits, key=lambda h: h.previous_closed)
-            out.append({"no": rec.no, "accepted": rec.accepted, "dept": rec.dept, "level": None if pd.isna(rec.level) else f"{int(rec.level)}级",
-                        "channel": rec.channel, "previous_no": p.previous_no, "previous_closed": p.previous_closed,
-                        "days_after": (rec.accepted.date() - p.previous_closed.date()).days})
+    pairs = new.merge(earlier, on="customer_key")
+    pairs = pairs[(pairs["previous_no"] != pairs["no"]) & (pairs["previous_closed"] <= pairs["accepted"])]
+    pairs = pairs[pd.Series([is_repeat(a, b, rules) for a, b in zip(pairs["accepted"], pairs["previous_closed"], strict=True)], index=pairs.index, dtype=bool)]
+    pairs = pairs.sort_values(["accepted", "previous_closed"]).drop_duplicates("no", keep="last")
+    out = [{"no": r.no, "accepted": r.accepted, "dept": r.dept, "level": None if pd.isna(r.level) else f"{int(r.level)}级", "channel": r.channel,
+            "previous_no": r.previous_no, "previous_closed": r.previous_closed, "days_after": (r.accepted.date() - r.previous_closed.date()).days}
+           for r in pairs.itertuples(index=False)]
     return pd.DataFrame(out, columns=cols)
 
 
@@ -251,11 +250,12 @@ def callback_counts(conn: Conn, period: Sequence[str], company: str) -> pd.DataF
     return _frame(conn, stmt, ["month", "business", "result", "n"])
 
 
-def callbacks_by_type(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+def callbacks_by_type(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per business type (and 合计): ``business, completed`` (完工量), ``calls`` (满意 +
-    不满意), ``satisfied, unsatisfied, invalid`` (未接通、拒访), ``satisfaction``."""
+    不满意), ``satisfied, unsatisfied, invalid`` (未接通、拒访), ``satisfaction``.
+    ``counts``: `callback_counts` of the period, when the caller has it already."""
     rules = rules or load_rules()
-    counts = callback_counts(conn, period, company)
+    counts = callback_counts(conn, period, company) if counts is None else counts
     o = completed_orders.c
     done = _frame(conn, select(o.business, func.sum(o.count)).where(o.company == company, o.month.in_(list(period))).group_by(o.business),
                   ["business", "completed"])
@@ -278,21 +278,21 @@ def _callback_row(name: str, counts: pd.DataFrame, completed: int, rules: Rules)
             "satisfaction": sat / (sat + unsat) if sat + unsat else None}
 
 
-def satisfaction_trend(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+def satisfaction_trend(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None, counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """``month`` and one column per business type with callbacks, then ``合计``: the
-    satisfaction rate of each month (blank where a type had no valid callback)."""
+    satisfaction rate of each month (blank where a type had no valid callback).
+    ``counts``: `callback_counts` of the period, when the caller has it already."""
     rules = rules or load_rules()
-    counts = callback_counts(conn, period, company)
+    counts = callback_counts(conn, period, company) if counts is None else counts
     types = [bt.name for bt in rules.business_types if bt.name in set(counts["business"])]
-    rows = []
-    for m in period:
-        mine = counts[counts["month"] == m]
-        row: dict[str, Any] = {"month": m}
-        for name in [*types, "合计"]:
-            part = mine if name == "合计" else mine[mine["business"] == name]
-            row[name] = _callback_row(name, part, 0, rules)["satisfaction"]
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["month", *types, "合计"])
+    valid = counts[counts["result"].isin([rules.callback_satisfied, rules.callback_unsatisfied])]
+    happy = valid["n"].where(valid["result"] == rules.callback_satisfied, 0)
+    by_type = valid.assign(happy=happy).groupby(["month", "business"])[["happy", "n"]].sum()
+    rates = (by_type["happy"] / by_type["n"]).unstack("business") if not by_type.empty else pd.DataFrame()
+    frame = rates.reindex(index=list(period), columns=types).astype(float)
+    by_month = valid.assign(happy=happy).groupby("month")[["happy", "n"]].sum()
+    frame["合计"] = (by_month["happy"] / by_month["n"]).reindex(list(period)).astype(float)
+    return frame.reset_index(names="month")[["month", *types, "合计"]]
 
 
 def unsatisfied_reasons(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:

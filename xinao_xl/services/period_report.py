@@ -97,8 +97,9 @@ def period_data(conn: Any, period: Period, company: str, present: list[str], rul
     frames: dict[str, Any] = {f"complaints_by_{by}": Q.complaints_by(conn, present, company, by, rules) for by in ("level", "channel", "dept", "major", "resp")}
     frames["sla"] = Q.sla(conn, present, company, rules)
     frames["repeats"] = Q.repeat_complaints(conn, present, company, rules)
-    frames["callbacks_by_type"] = Q.callbacks_by_type(conn, present, company, rules)
-    frames["satisfaction_trend"] = Q.satisfaction_trend(conn, list(period.months), company, rules)
+    counts = Q.callback_counts(conn, present, company)  # one pass over the period's callbacks for both
+    frames["callbacks_by_type"] = Q.callbacks_by_type(conn, present, company, rules, counts)
+    frames["satisfaction_trend"] = Q.satisfaction_trend(conn, list(period.months), company, rules, counts)
     frames["late_flows"] = Q.late_flows(conn, present, company, rules)
     frames["scores"] = Q.score_table(conn, present, company, "score", rules)
     frames["deductions"] = Q.score_table(conn, present, company, "deductions", rules)
