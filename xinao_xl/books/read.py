@@ -27,8 +27,6 @@ and openpyxl would parse every cell of the sheet to find the few formulas.
 
 from __future__ import annotations
 
-import functools
-import gc
 import html
 import re
 import threading
@@ -37,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pandas as pd
 from defusedxml import ElementTree
@@ -54,34 +52,14 @@ from xinao_xl.policy.parse import (
 )
 
 from .filecheck import LIMITS, BookReadError, check_workbook
+from .memory import gc_paused
 from .schema import Column, FormSheet, TableSheet
 
 __all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "normalise", "read_form",
            "read_formulas", "read_table", "sheet_parts"]
 
-_M = TypeVar("_M", bound=Callable[..., Any])
-
 ROW = "_row"  # the frame column holding each record's Excel row number
 HEADER_SCAN_ROWS = 12  # the header row is looked for in the first rows of a sheet
-
-
-def _gc_paused(method: _M) -> _M:
-    """Run `method` with Python's cycle collector paused. Reading a sheet turns millions of
-    cells into objects, none in a reference cycle (reference counting frees them), yet each
-    collection those allocations trigger walks all of them: 10–20 % of reading a
-    100,000-row 台账. The collector's previous state is restored, also when nested."""
-
-    @functools.wraps(method)
-    def paused(*args: Any, **kwargs: Any) -> Any:
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            return method(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
-
-    return paused  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -122,7 +100,7 @@ class TableRead:
         letter = self.letters.get(key) or self.spec.letter(key)
         return f"{letter}{int(row)}"
 
-    @_gc_paused
+    @gc_paused  # millions of cells become objects, none in a cycle (memory.py)
     def records(self) -> list[dict[str, Any]]:
         """The frame as dicts (None for blanks), for row-by-row rules; built once (don't mutate)."""
         if self._records is None or self._records_of is not self.frame:
@@ -206,7 +184,7 @@ class BookReader:
     def name(self) -> str:
         return self.path.name
 
-    @_gc_paused
+    @gc_paused
     def rows(self, sheet: str) -> list[list[Any]]:
         """Every row from A1 on (row i is Excel row i+1); merged areas filled from their corner."""
         if sheet not in self._rows:
@@ -256,7 +234,7 @@ class BookReader:
             return (0, {})
         return best
 
-    @_gc_paused
+    @gc_paused
     def table(self, spec: TableSheet, others: Iterable[str] = ()) -> TableRead:
         """Read the ledger `spec`; if its sheet is gone, look for it by headers among the
         sheets that are no other spec's (`others` are the names the book's spec uses)."""

@@ -60,6 +60,7 @@ from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinio
 from xinao_xl.books.cells import keep_text, put, put_formula
 from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from xinao_xl.books.flow_form import build_flow_forms
+from xinao_xl.books.memory import gc_paused
 from xinao_xl.books.report import MASKED, NO_PEOPLE, build_report
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps, write_text_atomic
 from xinao_xl.books.schema import FMT_POINTS, NATIVE, TableSheet
@@ -162,6 +163,7 @@ def _fixed_properties(wb: Workbook, moment: datetime) -> Workbook:
 # --- the use case ---------------------------------------------------------------------------------
 
 
+@gc_paused  # a dozen workbooks built and saved: see books/memory.py
 def close_month(month: str, root: Path, *, force: bool = False, reason: str | None = None, user: str | None = None,
                 progress: Progress | None = None, now: datetime | None = None, people: str = MASKED, rules: Rules | None = None,
                 db: str | Path | None = None, company: str | None = None) -> CloseResult:
