@@ -34,6 +34,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +106,8 @@ class TableRead:
         """The frame as dicts (None for blanks), for row-by-row rules; built once (don't mutate)."""
         if self._records is None or self._records_of is not self.frame:
             keys = list(self.frame.columns)
-            columns = [[None if v is None or (isinstance(v, float) and v != v) else v for v in self.frame[k].tolist()] for k in keys]
-            self._records = [dict(zip(keys, values, strict=False)) for values in zip(*columns, strict=True)]
+            columns = [_nan_to_none(self.frame[k].tolist()) for k in keys]
+            self._records = list(map(dict, map(zip, repeat(keys), zip(*columns, strict=True))))
             self._records_of = self.frame
         return self._records
 
@@ -125,6 +126,14 @@ class FormRead:
 
     def address(self, col_key: str, row: int) -> str:
         return f"{self.spec.letter(col_key)}{int(row)}"
+
+
+def _nan_to_none(values: list[Any]) -> list[Any]:
+    """Float NaN (pandas' blank) as None; a column holding no float is returned as it is
+    (its value types are gathered at C speed, not tested value by value)."""
+    if not any(issubclass(t, float) for t in set(map(type, values))):
+        return values
+    return [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
 
 
 # --- values ------------------------------------------------------------------------------
