@@ -93,10 +93,16 @@ def check_unique(m: MonthData, t: TableRead) -> None:
     if not keys or not t.found or any(k not in t.frame.columns for k in keys):
         return
     first: dict[tuple[str, ...], int] = {}
+    reached: dict[Any, bool] = {}  # 回访结果 -> not 未接通, worked out once per value
     for rec in t.records():
-        if blank(rec.get(keys[0])) or normalize_text(rec.get("result") or "") == NOT_REACHED:
+        if blank(rec.get(keys[0])):
             continue
-        key = tuple(normalize_text(rec.get(k) or "") for k in keys)
+        result = rec.get("result")
+        if (ok := reached.get(result)) is None:
+            ok = reached[result] = normalize_text(result or "") != NOT_REACHED
+        if not ok:
+            continue
+        key = tuple([normalize_text(rec.get(k) or "") for k in keys])
         if key not in first:
             first[key] = rec["_row"]
             continue
@@ -174,7 +180,7 @@ def check_date_order(m: MonthData, t: TableRead, pairs: tuple[tuple[str, str], .
         for row, a, b in zip(t.frame["_row"].tolist(), t.frame[first].tolist(), t.frame[then].tolist(), strict=True):
             if a is None or b is None:
                 continue
-            if _day_or_moment(b, a) < _day_or_moment(a, b):
+            if (b < a) if a.__class__ is b.__class__ else (_day_or_moment(b, a) < _day_or_moment(a, b)):
                 h1, h2 = t.spec.column(first).header, t.spec.column(then).header
                 m.at(ERROR, t, then, row, f"{h2}（{show(b)}）早于{h1}（{show(a)}）：请核对两个日期，{h2}不能早于{h1}")
 
