@@ -98,6 +98,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("意见统计表", month_file(opinions.STEM, closed=True), opinions.SHEET, rows=(1, 14), recalc=False),
     Shot("回访报告_表格", REPORT, REPORT_SHEET, recalc=False, region="tables", portrait=True),
     Shot("回访报告_图表", REPORT, REPORT_SHEET, recalc=False, region="charts", portrait=True),
+    Shot("回访报告_服务通报", REPORT, "服务通报", recalc=False, portrait=True),
     Shot("流转单", f"{OUT_DIR}/{DEMO_MONTH}_流转单.xlsx", recalc=False, portrait=True),
 )
 CHECK_SHOT = Shot("校验结果", "", RESULT_SHEET, recalc=False, hide=("C",))
