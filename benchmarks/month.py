@@ -19,9 +19,11 @@ from typing import Any
 import openpyxl
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from python_calamine import CalamineWorkbook
 
 from xinao_xl.books import callback_ledger
+from xinao_xl.books.cells import looks_like_formula, set_value
 from xinao_xl.books.schema import NATIVE
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.close import close_month
@@ -92,6 +94,14 @@ def read_calamine(paths: list[Path]) -> None:
             book.get_sheet_by_name(name).to_python()
 
 
+def _text_safe(ws: Any, value: Any) -> Any:
+    """Typed text that starts like a formula goes in as a text cell, as `books.cells` writes it:
+    write-only openpyxl would otherwise store "=希望…" as a formula."""
+    if isinstance(value, str) and looks_like_formula(value):
+        return set_value(WriteOnlyCell(ws), value)
+    return value
+
+
 def write_big_ledger(path: Path, rows: int) -> Path:
     """A 台账 of `rows` callbacks as the template lays it out, formulas in every row
     (write-only openpyxl: the generator must not take longer than what it measures)."""
@@ -106,7 +116,7 @@ def write_big_ledger(path: Path, rows: int) -> Path:
     ws.append([f"{MONTH} 客户回访信息台账"])
     ws.append(list(spec.headers))
     for r, row in enumerate(data, start=spec.first_row):
-        ws.append([spec.render(c, r, NATIVE) if c.is_formula else row.get(c.key) for c in spec.columns])
+        ws.append([spec.render(c, r, NATIVE) if c.is_formula else _text_safe(ws, row.get(c.key)) for c in spec.columns])
     wb.save(path)
     return path
 
