@@ -172,6 +172,25 @@ def test_unknown_stage_is_an_error():
         stage("申诉")  # ambiguous: 申诉提出 or 申诉处理
 
 
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [("调查", "investigate"), ("处理", "handle"), ("回访", "revisit"), ("申诉提出", "appeal"), ("申诉处理", "appeal_handle"), ("流转单", "flow_form")],
+)
+def test_the_short_words_of_the_udf_help_name_one_stage_each(word, key):
+    # "处理" is inside both 最终处理、答复客户 and 申诉处理; the exact short word decides.
+    assert stage(word).key == key
+
+
+def test_due_date_udf_takes_处理_as_the_final_handling_stage():
+    from xinao_xl.excel.udfs import DUE_DATE
+
+    # 投诉 第七条(二)1: a general complaint's 最终处理 is due 3 natural days after 受理,
+    # the start day not counted: accepted 2026-11-02 → 3, 4, 5 → due 2026-11-05 24:00.
+    due = DUE_DATE("2026-11-02 09:00", "处理")
+    assert str(due) == "2026-11-05 23:59:59"
+    assert due == DUE_DATE("2026-11-02 09:00", "最终处理")
+
 # --- SLA status: 正常 / 即将到期 / 已超时 / 按时完成 / 超时完成 -----------------------------------------
 
 DUE = eod(11, 5)

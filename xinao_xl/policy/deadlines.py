@@ -38,11 +38,15 @@ def working_due(start: Any, days: int, calendar: WorkCalendar | None = None) -> 
 
 
 def stage(key: Any, rules: Rules | None = None) -> Stage:
-    """A stage by key (investigate…) or by its Chinese name (调查取证反馈, 调查, 申诉处理…)."""
+    """A stage by key (investigate…), its Chinese name or short word (调查取证反馈, 调查, 处理,
+    申诉处理…): exact names first, so 处理 is the complaint's 最终处理, not 申诉处理."""
     rules = rules or load_rules()
     text = str(key).strip()
     if text in rules.stages:
         return rules.stages[text]
+    exact = [s for s in rules.stages.values() if text in (s.name, s.short)]
+    if len(exact) == 1:
+        return exact[0]
     matches = [s for s in rules.stages.values() if text and (text == s.name or text in s.name)]
     if len(matches) == 1:
         return matches[0]

@@ -144,6 +144,7 @@ class Stage:
     days_general: int
     unit: str  # 自然日 | 工作日
     clause: str
+    short: str = ""  # the word staff use (调查, 处理 …); exact, so 处理 ≠ 申诉处理
 
     def days(self, major: bool) -> int:
         return self.days_major if major else self.days_general
@@ -465,7 +466,7 @@ def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> R
         unit = s.get("unit", str)
         if unit not in ("自然日", "工作日"):
             raise RulesError(f"规则文件错误: {s.path}.unit 应为“自然日”或“工作日”")
-        stage = Stage(s.get("key", str), s.get("name", str), s.get("from", str), s.get("days_major", int), s.get("days_general", int), unit, s.get("clause", str))
+        stage = Stage(s.get("key", str), s.get("name", str), s.get("from", str), s.get("days_major", int), s.get("days_general", int), unit, s.get("clause", str), s.get("short", str))
         stages[stage.key] = stage
 
     major_items = []
