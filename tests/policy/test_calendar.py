@@ -134,3 +134,19 @@ def test_cross_check_with_weekends_outside_holidays():
     while day.month == 11:
         assert CAL.is_workday(day) == (day.weekday() < 5), day
         day += timedelta(days=1)
+
+
+def test_each_date_is_looked_up_in_the_package_once(monkeypatch):
+    """WORKDAY_CN recalculates per cell; the package scans its tables on every call."""
+    import chinese_calendar
+
+    calls: list[date] = []
+    real = chinese_calendar.is_workday
+    monkeypatch.setattr(chinese_calendar, "is_workday", lambda d: calls.append(d) or real(d))
+    cal = WorkCalendar()
+    # 2026-09-30 + 3 working days: 10-01..07 off, 10-08, 10-09, 10-10 (调休 Saturday)
+    assert cal.add_workdays(date(2026, 9, 30), 3) == date(2026, 10, 10)
+    first = len(calls)
+    assert cal.add_workdays(date(2026, 9, 30), 3) == date(2026, 10, 10)
+    assert len(calls) == first  # the second walk asks the package nothing
+    assert sorted(set(calls) - {date(2026, 6, 1)}) == [date(2026, 10, d) for d in range(1, 11)]

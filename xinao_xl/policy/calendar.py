@@ -45,27 +45,41 @@ class WorkCalendar:
     def __init__(self, overrides: Iterable[CalendarOverride] = (), confirmed_years: Iterable[int] = ()) -> None:
         self.overrides = {o.day: o.kind == WORKDAY for o in overrides}
         self.confirmed_years = frozenset(confirmed_years)
+        # chinese_calendar.is_workday scans its holiday tables on every call (~50 µs a
+        # date); a deadline walks several dates and WORKDAY_CN recalculates per cell, so
+        # each date's answer is kept (a year is 365 entries; the tables never change)
+        self._known: dict[date, bool] = {}
+        self._years: dict[int, bool] = {}
 
     def package_knows(self, year: int) -> bool:
-        try:
-            chinese_calendar.is_workday(date(year, 6, 1))
-        except NotImplementedError:
-            return False
-        return True
+        known = self._years.get(year)
+        if known is None:
+            try:
+                chinese_calendar.is_workday(date(year, 6, 1))
+                known = True
+            except NotImplementedError:
+                known = False
+            self._years[year] = known
+        return known
 
     def knows(self, year: int) -> bool:
         return year in self.confirmed_years or self.package_knows(year)
 
     def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: date) -> bool:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in self.confirmed_years and not self.package_knows(day.year):
             # The office entered this year's notice as overrides; the other days follow the week.
             return day.weekday() < 5
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:
-            raise CalendarUnknownError(day.year) from None
+        if not self.package_knows(day.year):
+            raise CalendarUnknownError(day.year)
+        return bool(chinese_calendar.is_workday(day))
 
     def add_workdays(self, start: date, days: int) -> date:
         """The `days`-th working day after `start` (start itself never counts, 民法典 201)."""
