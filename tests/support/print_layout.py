@@ -91,9 +91,10 @@ def resolve_print_areas(srcs: Sequence[Path], work: Path) -> list[Path]:
     return out
 
 
-def print_as_excel(srcs: Sequence[Path], work: Path) -> list[Path]:
-    """PDFs of `srcs` printed with the print areas Excel would use (see the module doc)."""
-    return render_pdf_many(resolve_print_areas(srcs, work), work / "pdf")
+def print_as_excel(srcs: Sequence[Path], work: Path) -> list[tuple[Path, Path]]:
+    """(resolved copy, PDF) of each of `srcs`, printed with the print areas Excel would use."""
+    resolved = resolve_print_areas(srcs, work)
+    return list(zip(resolved, render_pdf_many(resolved, work / "pdf"), strict=True))
 
 
 def pages(pdf: Path, sheets: Iterable[str]) -> list[Page]:

@@ -24,7 +24,7 @@ from xinao_xl.policy.errors import CalendarUnknownError
 from . import lists as L
 from .cells import put, put_formula
 from .names import CAL_COUNT, CAL_DATES, define
-from .printing import not_printed, print_setup
+from .printing import book_header, not_printed, print_setup
 from .schema import FMT_DATE
 from .style import (
     BODY_FONT,
@@ -140,7 +140,7 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:F{last}"
-    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", f"{month} {SHEET}".strip(), landscape=False, print_area=f"A1:F{last}")
+    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", book_header(month, "", SHEET), landscape=False, print_area=f"A1:F{last}")
     not_printed(ws)
     protect(ws)
     return rows

@@ -89,8 +89,8 @@ def page_header(ws: Worksheet, text: str) -> None:
 
 
 def book_header(month: str, book: str, sheet: str) -> str:
-    """"2026-11 客户回访信息台账 · 台账" (a template without a month: the book and sheet)."""
-    return f"{month} {book} · {sheet}" if month else f"{book} · {sheet}"
+    """"2026-11 客户回访信息台账 · 台账"; "2026-11 · 规则" for a sheet every book has."""
+    return " ".join(part for part in (month, book, "·", sheet) if part)
 
 
 # --- the rows in use ---------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from xinao_xl.policy.rules import Rules
 from . import lists as L
 from .cells import put
 from .names import define, stage_name
-from .printing import fit_rows, not_printed, print_setup
+from .printing import book_header, fit_rows, not_printed, print_setup
 from .schema import FMT_DATE
 from .style import (
     BOXED_WRAP,
@@ -140,7 +140,7 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
     fit_rows(ws, HEADER_ROW + 1, last_param_row, last_col=len(HEADERS))
-    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", f"{month} {SHEET}", landscape=True, print_area=f"A1:F{last_param_row}")
+    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", book_header(month, "", SHEET), landscape=True, print_area=f"A1:F{last_param_row}")
     not_printed(ws)
     protect(ws)
 
