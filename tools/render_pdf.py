@@ -40,10 +40,7 @@ def single_sheet(src: Path, sheet: str, dst: Path, last_row: int | None = None) 
     for name in list(wb.defined_names.keys()):
         del wb.defined_names[name]
     ws = wb[sheet]
-    ws.data_validations.dataValidation = []
-    for r, dim in ws.row_dimensions.items():
-        if r > 2:  # LibreOffice's saved heights would freeze rows at one line: let them fit the text
-            dim.height = None
+    ws.data_validations.dataValidation = []  # row heights stay the workbook's own (books.printing.fit_row)
     if last_row:
         ws.print_area = f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}{last_row}"
     return save_atomic(wb, dst)

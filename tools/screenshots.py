@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import math
 import shutil
 import struct
 import subprocess
@@ -61,7 +60,6 @@ from xinao_xl.services.validate import RESULT_SHEET, month_sources, validate_mon
 DPI = 120
 FOOTER_IN = 0.6  # LibreOffice prints "第 1 页，共 N 页" in the bottom margin: not part of the picture
 MARGIN_PX = 10  # white kept around the printed block
-LINE_PT = 13.0  # one line of 10-point body text, for rows whose wrapped text needs more
 HEADER_ROWS = 2  # title and column headers above every table's records
 
 
@@ -150,7 +148,8 @@ def broken_copy(month: Path, target: Path) -> Path:
 
 def one_sheet(src: Path, shot: Shot, dst: Path) -> Path:
     """The shot's sheet alone: computed values instead of formulas, its block as the print
-    area, one page wide, rows tall enough for their wrapped text."""
+    area, one page wide. Row heights are the workbook's own (the tool stores the height of
+    the rows it writes, `books.printing.fit_row`), so the picture is the printed page."""
     wb = load_workbook(src, data_only=True)
     sheet = shot.sheet or wb.sheetnames[0]
     for name in wb.sheetnames:
@@ -185,7 +184,6 @@ def one_sheet(src: Path, shot: Shot, dst: Path) -> Path:
             ws.row_dimensions[r].hidden = r not in shown
         last_row = max(shown, default=last_row)
         ws.print_area = f"{first_col}{first_row}:{last_col}{last_row}"
-    _fit_rows(ws, first_row, last_row, column_index_from_string(first_col), column_index_from_string(last_col))
     return save_atomic(wb, dst)
 
 
@@ -215,35 +213,6 @@ def _split_columns(ws: Any) -> None:
                 ws.column_dimensions[letter].width = dim.width
                 ws.column_dimensions[letter].hidden = dim.hidden
             dim.max = dim.min
-
-
-def _fit_rows(ws: Any, first_row: int, last_row: int, first_col: int, last_col: int) -> None:
-    """Give rows with wrapped text the height the text needs.
-
-    LibreOffice keeps a row's saved or default height on opening an .xlsx, so a wrapped
-    address would be printed over the next row; Excel does the same with saved heights.
-    """
-    def width(c: int) -> float:
-        dim = ws.column_dimensions[get_column_letter(c)]
-        return 0.0 if dim.hidden else dim.width or 8.43
-
-    merged = {(m.min_row, m.min_col): (m.max_row, m.max_col) for m in ws.merged_cells.ranges}
-    for r in range(first_row, last_row + 1):
-        lines = 1
-        for c in range(first_col, last_col + 1):
-            cell = ws.cell(row=r, column=c)
-            if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text) or not width(c):
-                continue
-            end_row, end_col = merged.get((r, c), (r, c))
-            if end_row > r:
-                continue  # a block of several rows has its own heights
-            room = sum(width(k) for k in range(c, end_col + 1))
-            # measured on the 10-point body font: a Han character 1.45 width units, a digit 0.8
-            units = sum(1.45 if ord(ch) > 0x2E80 else 0.8 for ch in cell.value)
-            lines = max(lines, math.ceil(units / room))
-        current = ws.row_dimensions[r].height
-        if lines > 1 and (current is None or current < lines * LINE_PT + 2):
-            ws.row_dimensions[r].height = lines * LINE_PT + 2
 
 
 # --- PDF page -> small PNG --------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What a workbook *says*, independent of zip timestamps: for comparing generated files.
 
 Cells (values, formulas, number formats, locked), validations, defined names, merged
-cells, freeze panes, filters, protection, print titles, conditional-format ranges.
+cells, freeze panes, filters, protection, conditional-format ranges, and how the sheet
+prints (titles, area, page header, orientation, hidden).
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
+from xinao_xl.books.printing import load_book, print_formula
 
 
 def fingerprint(path: Path) -> dict[str, Any]:
-    wb = load_workbook(path)
+    wb = load_book(path)
     out: dict[str, Any] = {
         "sheets": wb.sheetnames,
         "names": {name: dn.attr_text for name, dn in sorted(wb.defined_names.items())},
@@ -38,6 +39,9 @@ def fingerprint(path: Path) -> dict[str, Any]:
             "filter": ws.auto_filter.ref,
             "protected": bool(ws.protection.sheet),
             "print_titles": ws.print_title_rows,
+            "print_area": print_formula(ws) or ws.print_area,
+            "print_page": (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.oddHeader.center.text, ws.oddFooter.center.text),
+            "state": ws.sheet_state,
             "conditional": sorted(str(cf.sqref) for cf in ws.conditional_formatting),
         }
     return out

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.calendar_sheet import calendar_rows
 from xinao_xl.books.cells import put
+from xinao_xl.books.printing import PRINT_AREA, load_book, used_rows_area
 from xinao_xl.books.schema import FMT_DATE, FMT_DATETIME, FMT_PERCENT, FMT_RATE_ENTRY, TableSheet
 from xinao_xl.books.workbooks import write_books
 from xinao_xl.policy.rules import load_rules
@@ -34,7 +35,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def loaded(books: dict[str, Path]) -> dict[str, Workbook]:
-    return {stem: load_workbook(path) for stem, path in books.items()}
+    return {stem: load_book(path) for stem, path in books.items()}
 
 
 def _tables() -> list[tuple[str, TableSheet]]:
@@ -75,9 +76,8 @@ def test_table_layout_protection_and_formats(loaded: dict[str, Workbook], stem: 
     assert ws.freeze_panes == f"{spec.freeze_col}{spec.first_row}"
     assert ws.auto_filter.ref.startswith(f"A{spec.header_row}:")
     assert ws.print_title_rows.replace("$", "") == f"{spec.header_row}:{spec.header_row}"
-    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == spec.pages_wide  # A4
-    if spec.freeze_col != "A":  # the key columns repeat on every printed page
-        assert ws.print_title_cols.replace("$", "") == f"A:{chr(ord(spec.freeze_col) - 1)}"
+    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth) == 1  # A4, one page wide
+    assert ws.defined_names[PRINT_AREA].attr_text == used_rows_area(spec)  # only the rows in use print
     for col in spec.columns:
         letter = spec.letter(col.key)
         if col.is_entry:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from xinao_xl.books import callback_ledger
+from xinao_xl.books.printing import load_book, print_formula, used_rows_area
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.save import history_versions, sha256
 from xinao_xl.policy.callbacks import daily_quotas
@@ -78,6 +79,8 @@ def test_rules_quotas_and_rows_appended(month: Path, tmp_path: Path) -> None:
     kept = history_versions(ledger_path(root, "2026-11"))  # the 台账 as it was before the rows were appended
     assert len(kept) == 1 and sha256(kept[0]) == sha256(month / "2026-11" / ledger_path(root, "2026-11").name)
     assert "完工已超过3日" in result.summary()
+    # the 台账 still prints only its rows in use (openpyxl alone would drop the print-area formula)
+    assert print_formula(load_book(ledger_path(root, "2026-11"))[spec.name]) == used_rows_area(spec)
 
     # a second run the same day adds nothing: orders already in the 台账, quotas already met
     again = sample_day(root / "完工.xlsx", DAY, "孙雪燕", root, seed=1)

@@ -19,6 +19,7 @@ from xinao_xl.policy.rules import Department, Indicator, Rules, load_rules
 from . import formulas as F
 from . import lists as L
 from .cells import put, put_formula
+from .printing import book_header, fit_rows
 from .rules_sheet import write_rules_sheet
 from .schema import (
     FMT_PERCENT,
@@ -107,7 +108,7 @@ DEPT_COLUMNS = (
     Column("used", "采用值", FORMULA, type="number", width=8),
     Column("deduct", "扣分", FORMULA, type="number", width=7),
     Column("bonus", "加分", FORMULA, type="number", width=7),
-    Column("clause", "依据条款", FORMULA, width=13, wrap=True),
+    Column("clause", "依据条款", FORMULA, width=14, wrap=True),
     Column("note", "备注", width=20, wrap=True),
 )
 EXTRA_ROWS = (
@@ -191,7 +192,7 @@ def _sum_items(dept: str, item_type: str, items: TableSheet) -> str:
 
 def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, style: str, items: TableSheet, summary: FormSheet) -> None:
     spec = department_sheet(dept)
-    ws = write_form_frame(wb, spec, f"{dept.name} {month} 服务绩效考核表（权重 {dept.weight:.0%}）")
+    ws = write_form_frame(wb, spec, f"{dept.name} {month} 服务绩效考核表（权重 {dept.weight:.0%}）", book_header(month, STEM, dept.name))
     for ind in dept.indicators:
         r = spec.row_of(indicator_key(ind))
         put(ws, r, 1, ind.number)
@@ -229,7 +230,7 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, s
     first, last_item = spec.first_row, spec.row_of(EXTRA_ROWS[-1][0])
     highlight_positive(ws, f"H{first}:H{last_item}", f"H{first}")
     highlight_equals(ws, f"H{spec.row_of('grade')}", str(rules.value("grade_c")))
-    ws.print_options.horizontalCentered = True
+    fit_rows(ws, spec.first_row, spec.last_row)
 
 
 def summary_sheet(rules: Rules) -> FormSheet:
@@ -251,7 +252,7 @@ def summary_sheet(rules: Rules) -> FormSheet:
 
 def write_summary(wb: Workbook, rules: Rules, month: str, style: str, items: TableSheet) -> FormSheet:
     spec = summary_sheet(rules)
-    ws = write_form_frame(wb, spec, f"{month} 服务绩效考核汇总")
+    ws = write_form_frame(wb, spec, f"{month} 服务绩效考核汇总", book_header(month, STEM, SUMMARY))
     for dept in rules.departments:
         r = spec.row_of(dept.name)
         dspec = department_sheet(dept)
@@ -297,7 +298,7 @@ def build_assessment(month: str, rules: Rules | None = None, style: str = NATIVE
     summary = write_summary(wb, rules, month, style, items)
     for dept in rules.departments:
         write_department(wb, dept, rules, month, style, items, summary)
-    ws = write_table(wb, items, style, f"{month} 加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分，每条一行）")
+    ws = write_table(wb, items, style, f"{month} 加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分，每条一行）", book_header(month, STEM, ITEMS))
     rng = items.data_range("points", absolute=False)
     highlight_below(ws, rng, f"{items.letter('points')}{items.first_row}", "0")
     highlight_equals(ws, items.data_range("grade_c", absolute=False), L.YES)

@@ -21,6 +21,7 @@ from xinao_xl.policy.privacy import redact_phones
 
 from .cells import put
 from .period_report import Table, write_table
+from .printing import fit_rows, print_setup
 from .rules_sheet import month_start
 from .schema import FMT_INT, FMT_PERCENT
 from .style import BODY_FONT, NOTE_FONT, TITLE_FONT, WRAP_ALIGN
@@ -65,11 +66,8 @@ def add_bulletin_sheet(wb: Workbook, b: Bulletin) -> Worksheet:
     row = write_table(ws, row, Table("三、流转单反馈（两个自然日内，回访办法六.1）", b.late_flows, headers={"key": "责任部门"}))
     for letter, width in zip("ABCDEFGH", (16, 9, 10, 9, 10, 14, 12, 10), strict=True):
         ws.column_dimensions[letter].width = width
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = f"A1:H{row}"
+    fit_rows(ws, 4, 4 + len(b.lines))
+    print_setup(ws, None, f"{start.year}年{start.month}月份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{row}")
     return ws
 
 

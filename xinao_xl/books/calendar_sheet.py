@@ -24,6 +24,7 @@ from xinao_xl.policy.errors import CalendarUnknownError
 from . import lists as L
 from .cells import put, put_formula
 from .names import CAL_COUNT, CAL_DATES, define
+from .printing import book_header, not_printed, print_setup
 from .schema import FMT_DATE
 from .style import (
     BODY_FONT,
@@ -35,7 +36,6 @@ from .style import (
     Look,
     header_cells,
     highlight_equals,
-    print_setup,
     protect,
     title_cell,
 )
@@ -102,8 +102,12 @@ _LOOKS = tuple(
 )
 
 
-def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCalendar | None = None) -> list[CalendarRow]:
-    """Add the 工作日历 sheet and the names CAL_DATES / CAL_COUNT; returns the rows written."""
+def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCalendar | None = None, month: str = "") -> list[CalendarRow]:
+    """Add the 工作日历 sheet and the names CAL_DATES / CAL_COUNT; returns the rows written.
+
+    Two years of days are no paper for a clerk: the sheet is left out of printing the whole
+    workbook (`printing.not_printed`); printed on its own it is A4 upright.
+    """
     ws = wb.create_sheet(SHEET)
     rows = calendar_rows(years, calendar)
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
@@ -136,7 +140,8 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:F{last}"
-    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", landscape=False)
+    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", book_header(month, "", SHEET), landscape=False, print_area=f"A1:F{last}")
+    not_printed(ws)
     protect(ws)
     return rows
 

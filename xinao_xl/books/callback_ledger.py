@@ -17,6 +17,7 @@ from xinao_xl.policy.rules import Rules, load_rules
 
 from . import lists as L
 from .cells import put, put_formula
+from .printing import book_header, fit_rows, not_printed, print_setup
 from .rules_sheet import write_rules_sheet
 from .schema import (
     FMT_INT,
@@ -35,7 +36,6 @@ from .style import (
     WRAP_ALIGN,
     header_cells,
     highlight_equals,
-    print_setup,
     protect,
     title_cell,
 )
@@ -88,7 +88,6 @@ def ledger_sheet() -> TableSheet:
         ),
         rows=LEDGER_ROWS,
         freeze_col="C",
-        pages_wide=2,
     )
 
 
@@ -139,7 +138,7 @@ def _ledger_range(key: str) -> str:
 
 def write_completed(wb: Workbook, rules: Rules, month: str) -> FormSheet:
     spec = completed_sheet(rules)
-    ws = write_form_frame(wb, spec, f"{month} 本月完工量（按业务类型，从业务系统导出后填写）")
+    ws = write_form_frame(wb, spec, f"{month} 本月完工量（按业务类型，从业务系统导出后填写）", book_header(month, STEM, COMPLETED))
     for b in rules.business_types:
         put(ws, spec.row_of(b.name), 1, b.name)
     first, last = spec.first_row, spec.row_of(rules.business_types[-1].name)
@@ -152,7 +151,7 @@ def write_completed(wb: Workbook, rules: Rules, month: str) -> FormSheet:
 
 def write_stats(wb: Workbook, rules: Rules, month: str, completed: FormSheet) -> None:
     spec = stats_sheet(rules)
-    ws = write_form_frame(wb, spec, f"{month} 回访数据统计（未接通、拒访不计入回访量和满意度）")
+    ws = write_form_frame(wb, spec, f"{month} 回访数据统计（未接通、拒访不计入回访量和满意度）", book_header(month, STEM, STATS))
     business, result = _ledger_range("business"), _ledger_range("result")
     for b in rules.business_types:
         r = spec.row_of(b.name)
@@ -173,9 +172,10 @@ def write_stats(wb: Workbook, rules: Rules, month: str, completed: FormSheet) ->
         put_formula(ws, r, 8, f'=IF(C{r}=0,"",G{r}/C{r})')
 
 
-def write_sample(wb: Workbook, rules: Rules, style: str) -> None:
+def write_sample(wb: Workbook, rules: Rules, month: str, style: str) -> None:
     spec = sample_sheet(rules)
-    ws = write_form_frame(wb, spec, "当日回访量（回访办法四.2：零散、单项工程全部回访；不足部分按表中顺序转给其他业务）")
+    ws = write_form_frame(wb, spec, "当日回访量（回访办法四.2：零散、单项工程全部回访；不足部分按表中顺序转给其他业务）",
+                          book_header(month, STEM, SAMPLE))
     first, last = spec.first_row, spec.row_of(rules.business_types[-1].name)
     for b in rules.business_types:
         r = spec.row_of(b.name)
@@ -200,7 +200,8 @@ def write_sample(wb: Workbook, rules: Rules, style: str) -> None:
             ws.cell(row=r, column=col).number_format = FMT_INT
 
 
-def write_questions(wb: Workbook, rules: Rules) -> None:
+def write_questions(wb: Workbook, rules: Rules, month: str) -> None:
+    """附件1, for the agent at the phone: not printed with the whole workbook (`not_printed`)."""
     ws = wb.create_sheet(QUESTIONS)
     title_cell(ws, "日常业务回访问卷（回访办法附件1）", "D")
     header_cells(ws, 2, ("问卷", "序号", "问题", "适用业务"))
@@ -215,7 +216,9 @@ def write_questions(wb: Workbook, rules: Rules) -> None:
     for letter, width in zip("ABCD", (26, 6, 56, 16), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
-    print_setup(ws, "2:2", landscape=False)
+    fit_rows(ws, 3, r - 1)
+    print_setup(ws, "2:2", book_header(month, STEM, QUESTIONS), landscape=False, print_area=f"A1:D{r - 1}")
+    not_printed(ws)
     protect(ws)
 
 
@@ -230,12 +233,12 @@ def build_callback_ledger(month: str, rules: Rules | None = None, style: str = N
     wb = Workbook()
     wb.remove(wb.active)
     spec = ledger_sheet()
-    ws = write_table(wb, spec, style, f"{month} 客户回访信息台账（灰色列自动计算；流转单须两个自然日内反馈）")
+    ws = write_table(wb, spec, style, f"{month} 客户回访信息台账（灰色列自动计算；流转单须两个自然日内反馈）", book_header(month, STEM, LEDGER))
     highlight_equals(ws, spec.data_range("late", absolute=False), L.YES)
     completed = write_completed(wb, rules, month)
     write_stats(wb, rules, month, completed)
-    write_sample(wb, rules, style)
-    write_questions(wb, rules)
+    write_sample(wb, rules, month, style)
+    write_questions(wb, rules, month)
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -16,6 +16,7 @@ from . import formulas as F
 from . import lists as L
 from .calendar_sheet import working_due_formula, write_calendar_sheet
 from .names import stage_name
+from .printing import book_header
 from .rules_sheet import month_start, write_rules_sheet
 from .schema import FORMULA, NATIVE, Column, TableSheet, WorkbookSpec
 from .style import highlight_equals, highlight_positive, highlight_status
@@ -95,7 +96,6 @@ def ledger_sheet(rules: Rules) -> TableSheet:
         ),
         rows=LEDGER_ROWS,
         freeze_col="B",
-        pages_wide=2,
     )
 
 
@@ -115,13 +115,13 @@ def build_complaint_ledger(month: str, rules: Rules | None = None, style: str = 
     wb = Workbook()
     wb.remove(wb.active)
     spec = ledger_sheet(rules)
-    ws = write_table(wb, spec, style, f"{month} 客户投诉台账（每起投诉每个责任部门一行；灰色列自动计算）")
+    ws = write_table(wb, spec, style, f"{month} 客户投诉台账（每起投诉每个责任部门一行；灰色列自动计算）", book_header(month, STEM, LEDGER))
     for key in ("inv_status", "handle_status", "revisit_status"):
         highlight_status(ws, spec.data_range(key, absolute=False))
     for key in ("appeal_handle_due",):
         highlight_equals(ws, spec.data_range(key, absolute=False), L.CAL_ERROR)
     highlight_positive(ws, spec.data_range("deduct", absolute=False), f"{spec.letter('deduct')}{spec.first_row}")
-    write_calendar_sheet(wb, calendar_years(month))
+    write_calendar_sheet(wb, calendar_years(month), month=month)
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -25,6 +25,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put
+from .printing import fit_row
 from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT, using_public_setters
 
 TITLE = "客户回访信息流转单"
@@ -153,6 +154,7 @@ def write_form(ws: Worksheet, f: FlowForm) -> str:
         _merged(ws, r + 1, note, 30 if note != NOTES[0] else 16, align=MIDDLE)
         ws.cell(row=r + 1, column=1).font = NOTE_FONT
         r += 1
+    _fit_texts(ws)
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
@@ -161,6 +163,12 @@ def write_form(ws: Worksheet, f: FlowForm) -> str:
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.6
     return f"A1:D{r}"
+
+
+def _fit_texts(ws: Worksheet) -> None:
+    """A long opinion or handling text makes its box taller (the page still fits one A4)."""
+    for row in (2, 5, 6, 8, 11):
+        fit_row(ws, row)
 
 
 BLANK = FlowForm("", "", "", "", "", "", "", None, "", "", None, None, None, "")
@@ -199,6 +207,7 @@ def build_flow_forms(forms: Sequence[FlowForm], month: str) -> Workbook:
             ws.title = sheet_title(f.flow_no, taken)
             for (r, c), text in _texts(f).items():
                 put(ws, r, c, text)
+            _fit_texts(ws)
             ws.print_area = area
         wb.remove(blank)
     if not forms:

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import lists as L
+from .printing import book_header
 from .rules_sheet import month_start, write_rules_sheet
 from .schema import Column, TableSheet, WorkbookSpec
 from .writer import write_table
@@ -55,7 +56,7 @@ def build_opinions(month: str, rules: Rules | None = None, style: str = "native"
     start = month_start(month)
     wb = Workbook()
     wb.remove(wb.active)
-    write_table(wb, opinions_sheet(), style, f"{start.year}年{start.month}月客户回访意见统计表")
+    write_table(wb, opinions_sheet(), style, f"{start.year}年{start.month}月客户回访意见统计表", book_header(month, STEM, SHEET))
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

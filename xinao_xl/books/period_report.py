@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xinao_xl.policy.privacy import redact_phones
 
 from .cells import put
+from .printing import page_header
 from .schema import FMT_DATE, FMT_DATETIME, FMT_INT, FMT_PERCENT, FMT_POINTS
 from .style import (
     BODY_FONT,
@@ -278,7 +279,7 @@ def _sheet(wb: Workbook, name: str, title: str, note: str, tables: Sequence[Tabl
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    page_header(ws, f"{title} · {name}")
     ws.print_area = f"A1:{get_column_letter(last_col)}{max(row, 3)}"
     return ws
 
@@ -334,6 +335,7 @@ def build_period_report(data: PeriodData) -> Workbook:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    page_header(ws, f"{head}{data.title}客户服务分析报告 · {OVERVIEW}")
     ws.print_area = f"A1:{get_column_letter(WIDTH)}{row}"
 
     narrow = (16, 11, 12, 10, 10, 10, 10, 10, 10)

@@ -26,11 +26,13 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.label import DataLabelList
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.privacy import mask_phone
 
 from .cells import put
+from .printing import fit_rows, print_setup
 from .rules_sheet import month_start
 from .schema import FMT_DATE, FMT_PERCENT, FMT_POINTS
 from .style import (
@@ -235,19 +237,19 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
 
     for i, width in enumerate((14, 10, 9, 10, 10, 10, 11, 11), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
-    # Charts under the tables, inside the printed area (two A4 pages in all).
+    fit_rows(ws, first, s_last)
+    # Charts under the tables, inside the printed area, on a page of their own (a page
+    # break above them): a chart is never cut in two.
     end = max(s_last, r + 1) + 2
+    if data.types or data.scores:
+        ws.row_breaks.append(Break(id=end - 1))
     if data.types:
         ws.add_chart(_bar("各业务回访满意度", "满意占比", ws, 6, first, total - 1, percent=True), f"A{end}")
         end += 16
     if data.scores:
         ws.add_chart(_bar("各部门扣分", "扣分", ws, 2, s_first, s_last, percent=False), f"A{end}")
         end += 16
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = f"A1:H{end}"
+    print_setup(ws, None, f"{start.year}年{start.month}月份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{end}")
     _detail(wb, data, people)
     return wb
 
@@ -267,8 +269,6 @@ def _detail(wb: Workbook, data: ReportData, people: str) -> None:
     for i, h in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = {"不满原因": 28, "客户电话": 13, "流转单号": 16}.get(h, 11)
     ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_rows(ws, 2, len(data.calls) + 1)
+    start = month_start(data.month)
+    print_setup(ws, "1:1", f"{start.year}年{start.month}月份客户回访报告 · {DETAIL}", landscape=True)

@@ -21,6 +21,7 @@ from xinao_xl.policy.rules import Rules
 from . import lists as L
 from .cells import put
 from .names import define, stage_name
+from .printing import book_header, fit_rows, not_printed, print_setup
 from .schema import FMT_DATE
 from .style import (
     BOXED_WRAP,
@@ -28,7 +29,6 @@ from .style import (
     Look,
     header_cell,
     header_cells,
-    print_setup,
     protect,
     title_cell,
 )
@@ -139,7 +139,9 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
     for letter, width in zip("ABCDEFG", (30, 11, 46, 20, 20, 30, 3), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
-    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", landscape=True, print_area=f"A1:F{last_param_row}")
+    fit_rows(ws, HEADER_ROW + 1, last_param_row, last_col=len(HEADERS))
+    print_setup(ws, f"{HEADER_ROW}:{HEADER_ROW}", book_header(month, "", SHEET), landscape=True, print_area=f"A1:F{last_param_row}")
+    not_printed(ws)
     protect(ws)
 
 

@@ -130,8 +130,7 @@ class TableSheet:
     rows: int
     header_row: int = 2
     landscape: bool = True
-    freeze_col: str = "A"  # columns left of this one stay in view (and repeat on printed pages)
-    pages_wide: int = 1  # A4 pages side by side a printed row spans (wide ledgers: 2)
+    freeze_col: str = "A"  # columns left of this one stay in view
 
     @property
     def first_row(self) -> int:

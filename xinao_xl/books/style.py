@@ -1,8 +1,8 @@
-"""Look and behaviour shared by every sheet: fonts, fills, protection, print, highlights.
+"""Look and behaviour shared by every sheet: fonts, fills, protection, highlights.
 
 Why one module: staff learn one visual language across the four workbooks — white cells
 are theirs to fill, grey cells compute, blue is a header, red is overdue, amber is close
-to the limit or below target — and print every sheet on A4 the same way.
+to the limit or below target. How sheets print is `printing`'s.
 """
 
 from __future__ import annotations
@@ -161,25 +161,6 @@ def protect(ws: Worksheet) -> None:
         selectLockedCells=False,
         selectUnlockedCells=False,
     )
-
-
-def print_setup(ws: Worksheet, title_rows: str, landscape: bool = True, print_area: str | None = None, pages_wide: int = 1, title_cols: str | None = None) -> None:
-    """A4, all columns on `pages_wide` page widths, header rows (and key columns) repeated."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.fitToWidth = pages_wide
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    if print_area:
-        ws.print_area = print_area
 
 
 def title_cell(ws: Worksheet, text: str, last_col: str) -> None:

@@ -14,11 +14,12 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put, put_formula
+from .printing import print_setup, set_height, set_print_formula, text_lines, used_rows_area
 from .schema import NATIVE, Column, FormSheet, TableSheet, Validation
 from .style import (
     BODY_FONT,
@@ -30,7 +31,6 @@ from .style import (
     WRAP_ALIGN,
     Look,
     header_cells,
-    print_setup,
     protect,
     title_cell,
 )
@@ -88,8 +88,12 @@ def style_formula_cell(cell: Cell, column: Column) -> None:
     formula_look(column.fmt, column.wrap).apply(cell)
 
 
-def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str | None = None) -> Worksheet:
-    """Add the ledger sheet described by `spec`; returns it for book-specific extras."""
+def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str | None = None, header: str | None = None) -> Worksheet:
+    """Add the ledger sheet described by `spec`; returns it for book-specific extras.
+
+    It prints on A4 one page wide, its header row on every page, `header` (month, book,
+    sheet) above, and only the rows in use (`printing.used_rows_area`).
+    """
     ws = wb.create_sheet(spec.name)
     last_letter = get_column_letter(len(spec.columns))
     title_cell(ws, title or spec.title, last_letter)
@@ -112,10 +116,8 @@ def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str 
 
     ws.freeze_panes = f"{spec.freeze_col}{spec.first_row}"
     ws.auto_filter.ref = f"A{spec.header_row}:{last_letter}{spec.last_row}"
-    title_cols = None
-    if spec.freeze_col != "A":
-        title_cols = f"A:{get_column_letter(column_index_from_string(spec.freeze_col) - 1)}"
-    print_setup(ws, f"{spec.header_row}:{spec.header_row}", landscape=spec.landscape, pages_wide=spec.pages_wide, title_cols=title_cols)
+    print_setup(ws, f"{spec.header_row}:{spec.header_row}", header or spec.title, landscape=spec.landscape)
+    set_print_formula(ws, used_rows_area(spec))
     ws.print_options.gridLines = True
     protect(ws)
     return ws
@@ -126,8 +128,10 @@ def write_record(ws: Worksheet, spec: TableSheet, row: int, values: Mapping[str,
 
     A cell openpyxl creates does not take its column's style, so the value gets the
     column's number format (a date shows as a date) and stays unlocked; strings stay text.
-    Formula columns are refused: their cells belong to the template.
+    Formula columns are refused: their cells belong to the template. The row gets the
+    height its wrapped text needs (`printing.set_height`), so no line prints over the next.
     """
+    lines = 1
     for key, value in values.items():
         column = spec.column(key)
         if column.is_formula:
@@ -135,13 +139,17 @@ def write_record(ws: Worksheet, spec: TableSheet, row: int, values: Mapping[str,
         if value is None:
             continue
         entry_look(column.fmt, column.wrap).apply(put(ws, row, spec.index(key), value))
+        if column.wrap and isinstance(value, str):
+            lines = max(lines, text_lines(value, column.width))
+    set_height(ws, row, lines)
 
 
-def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None) -> Worksheet:
+def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None, header: str | None = None) -> Worksheet:
     """Add a form sheet: title, headers, borders and formats on every cell of every row.
 
     Cells of the row's ``entry_keys`` are unlocked; the book module then writes labels and
-    formulas into the others.
+    formulas into the others (and fits the rows to them: `printing.fit_rows`). It prints
+    on one A4 page width, `header` (month, book, sheet) above.
     """
     ws = wb.create_sheet(spec.name)
     last_letter = get_column_letter(len(spec.columns))
@@ -155,7 +163,8 @@ def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None) ->
             align = "center" if column.center else "wrap" if column.wrap else "cell"
             form_look(column.fmt, align, column.key in form_row.entry_keys).apply(ws.cell(row=r, column=i))
     ws.freeze_panes = f"A{spec.first_row}"
-    print_setup(ws, f"{spec.header_row}:{spec.header_row}", landscape=spec.landscape, print_area=f"A1:{last_letter}{spec.last_row}")
+    print_setup(ws, f"{spec.header_row}:{spec.header_row}", header or spec.title, landscape=spec.landscape,
+                print_area=f"A1:{last_letter}{spec.last_row}")
     protect(ws)
     return ws
 

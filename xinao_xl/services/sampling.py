@@ -30,7 +30,7 @@ from typing import Any
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.cells import put, put_formula
 from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
-from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
+from xinao_xl.books.printing import load_book  # filecheck first (hostile files), print areas kept
 from xinao_xl.books.read import BookReader, TableRead
 from xinao_xl.books.save import HISTORY_DIR, preflight, save_atomic, sweep_temps
 from xinao_xl.books.schema import NATIVE, Column, TableSheet
@@ -256,7 +256,7 @@ def _eligible(sample: SampleResult, rules: Rules) -> dict[str, int]:
 def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules) -> list[int]:
     """Write the taken orders from row `first` on, and 抽样!可抽完工量; replace the file
     atomically, keeping the previous one in 历史版本."""
-    wb = load_workbook(path)
+    wb = load_book(path)  # keeps the 台账's print area (a formula openpyxl would drop)
     ws = wb[spec.name]
     formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
     rows = []

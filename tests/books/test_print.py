@@ -1,0 +1,154 @@
+"""Every workbook printed through LibreOffice to PDF: A4, one page wide, the rows in use.
+
+The blank books of a month and the demo month (its four live books, the 回访报告 and the
+流转单 of its close) are printed as Excel prints them (`tests.support.print_layout`: the
+ledgers' print-area formulas evaluated by LibreOffice, then the PDF). Each page is matched
+to its sheet by the page header (month, workbook, sheet), so the counts are per sheet.
+
+What only Excel can show: that Excel evaluates a print area given as a formula when it
+prints, and that it leaves hidden sheets out of printing the whole workbook (LibreOffice's
+PDF export prints hidden sheets too; their pages are counted apart here).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.support.print_layout import Page, pages, print_as_excel, printed_rows
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.printing import BLANK_ROWS, load_book
+from xinao_xl.books.read import BookReader
+from xinao_xl.books.workbooks import file_name, write_books
+from xinao_xl.cli.demo import DEMO_MONTH, DEMO_NOW
+from xinao_xl.policy.rules import load_rules
+from xinao_xl.services.close import OUT_DIR, close_month
+from xinao_xl.services.sample_data import SampleSize, make_sample_month
+
+pytestmark = pytest.mark.libreoffice
+
+BLANK_MONTH = "2026-12"
+STEMS = (assessment.STEM, callback_ledger.STEM, opinions.STEM, complaint_ledger.STEM)
+HIDDEN = {"规则", "工作日历", "问卷"}  # reference sheets: out of a whole-workbook print
+
+
+def _ledgers() -> dict[str, object]:
+    rules = load_rules()
+    return {
+        callback_ledger.STEM: callback_ledger.ledger_sheet(),
+        complaint_ledger.STEM: complaint_ledger.ledger_sheet(rules),
+        opinions.STEM: opinions.opinions_sheet(),
+        assessment.STEM: assessment.items_sheet(rules),
+    }
+
+
+@pytest.fixture(scope="module")
+def printed(require_libreoffice: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path, Path]]:
+    """name -> (workbook, resolved copy, PDF) for the blank books and the demo month."""
+    root = tmp_path_factory.mktemp("print")
+    blank = write_books(root / "blank", BLANK_MONTH)
+    demo = make_sample_month(DEMO_MONTH, root / "demo", SampleSize(), seed=2026, now=DEMO_NOW)
+    close_month(DEMO_MONTH, root / "demo", user="测试", now=DEMO_NOW)
+    closed = demo.folder / OUT_DIR
+    srcs = {f"空白 {p.name}": p for p in blank}
+    srcs |= {f"示例 {p.name}": p for p in demo.paths.values()}
+    srcs["回访报告"] = closed / f"{DEMO_MONTH}_客户回访报告.xlsx"
+    srcs["流转单"] = closed / f"{DEMO_MONTH}_流转单.xlsx"
+    work = root / "out"
+    done = print_as_excel(list(srcs.values()), work)
+    return {name: (src, res, pdf) for (name, src), (res, pdf) in zip(srcs.items(), done, strict=True)}
+
+
+def _sheets(path: Path) -> tuple[list[str], set[str]]:
+    wb = load_book(path)
+    return wb.sheetnames, {ws.title for ws in wb.worksheets if ws.sheet_state != "visible"}
+
+
+def _by_sheet(path: Path, pdf: Path) -> dict[str | None, list[Page]]:
+    names, _ = _sheets(path)
+    out: dict[str | None, list[Page]] = {}
+    for page in pages(pdf, names):
+        out.setdefault(page.sheet, []).append(page)
+    return out
+
+
+def _book(printed: dict[str, tuple[Path, Path, Path]], kind: str, stem: str) -> tuple[Path, Path, Path]:
+    month = BLANK_MONTH if kind == "空白" else DEMO_MONTH
+    return printed[f"{kind} {file_name(stem, month)}"]
+
+
+@pytest.mark.parametrize("kind", ["空白", "示例"])
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_page_is_a4_one_page_wide_with_month_and_sheet_in_the_header(printed, kind: str, stem: str) -> None:
+    src, resolved, pdf = _book(printed, kind, stem)
+    wb = load_book(src)
+    areas = printed_rows(resolved)
+    by_sheet = _by_sheet(src, pdf)
+    assert None not in by_sheet, f"pages without a sheet in the header: {[p.number for p in by_sheet.get(None, [])]}"
+    month = BLANK_MONTH if kind == "空白" else DEMO_MONTH
+    for sheet, sheet_pages in by_sheet.items():
+        ws = wb[sheet]
+        header_row = int(ws.print_title_rows.split(":")[0].replace("$", "")) if ws.print_title_rows else None
+        first = ws.cell(row=header_row, column=1).value if header_row else None
+        last = ws.cell(row=header_row, column=areas.get(sheet, (0, ws.max_column))[1]).value if header_row else None
+        for page in sheet_pages:
+            assert page.a4, f"{sheet} p{page.number}: {page.width}×{page.height}"
+            assert month in page.text and "第" in page.text and "页共" in page.text, f"{sheet} p{page.number}: header/footer"
+            if header_row:  # the header row repeats and spans every column: one page wide
+                for text in (first, last):
+                    assert "".join(str(text).split()) in page.text, f"{sheet} p{page.number} lacks column {text}"
+    visible = {ws.title for ws in wb.worksheets if ws.sheet_state == "visible"}
+    assert visible <= set(by_sheet), f"sheets not printed: {visible - set(by_sheet)}"
+    assert {ws.title for ws in wb.worksheets if ws.sheet_state != "visible"} == HIDDEN & set(wb.sheetnames)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_blank_book_prints_a_page_a_sheet(printed, stem: str) -> None:
+    """Before: the blank 回访台账 printed 70 pages, the 投诉台账 24, the 考核表 18."""
+    src, resolved, pdf = _book(printed, "空白", stem)
+    by_sheet = _by_sheet(src, pdf)
+    _, hidden = _sheets(src)
+    counts = Counter({sheet: len(p) for sheet, p in by_sheet.items() if sheet not in hidden})
+    assert set(counts.values()) == {1}, counts
+    spec = _ledgers()[stem]
+    # the ledger prints its title, header and BLANK_ROWS empty rows (a form to fill by hand)
+    assert printed_rows(resolved)[spec.name] == (spec.header_row + BLANK_ROWS, len(spec.columns))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_filled_ledger_prints_its_records_and_no_more(printed, stem: str) -> None:
+    """Before: the demo 回访台账 (300 callbacks) printed 76 pages, 2 wide."""
+    src, resolved, pdf = _book(printed, "示例", stem)
+    spec = _ledgers()[stem]
+    records = BookReader(src).table(spec).records()  # the demo's 意见统计表 is filled at the close: none
+    last = max((r["_row"] for r in records), default=spec.header_row)
+    assert printed_rows(resolved)[spec.name] == (max(last, spec.header_row + BLANK_ROWS), len(spec.columns))
+    sheet_pages = _by_sheet(src, pdf)[spec.name]
+    # at least 20 records a page (300 callbacks: 15 pages at most)
+    assert len(sheet_pages) <= max(1, math.ceil(len(records) / 20)), (len(records), len(sheet_pages))
+    if records:  # the last record is on the last page
+        key = spec.entry_columns[0].key if stem != callback_ledger.STEM else "order"
+        last_key = next(r[key] for r in records if r["_row"] == last)
+        assert "".join(str(last_key).split()) in sheet_pages[-1].text
+
+
+def test_report_charts_print_whole_on_a_page_of_their_own(printed) -> None:
+    src, _, pdf = printed["回访报告"]
+    by_sheet = _by_sheet(src, pdf)
+    assert None not in by_sheet and all(p.a4 for ps in by_sheet.values() for p in ps)
+    report = by_sheet["回访报告"]
+    assert len(report) == 2
+    tables, charts = report
+    assert "一、回访数据" in tables.text and "四、各部门服务考核得分" in tables.text
+    assert "各业务回访满意度" in charts.text and "各部门扣分" in charts.text
+    assert "一、回访数据" not in charts.text
+
+
+def test_each_flow_form_prints_on_one_a4_page(printed) -> None:
+    src, _, pdf = printed["流转单"]
+    names, _ = _sheets(src)
+    got = pages(pdf, names)
+    assert len(got) == len(names) and all(p.a4 and p.height > p.width for p in got)
