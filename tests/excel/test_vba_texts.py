@@ -103,6 +103,8 @@ def test_the_built_addin_holds_the_texts_on_very_hidden_sheets(tmp_path: Path) -
     assert sum(ref.startswith("A") for ref in cells) == len(UDF_SPECS) == 17
     score = next(i for i, s in enumerate(UDF_SPECS, start=1) if s.name == "DEPT_SCORE")
     assert "100 − 扣分合计" in cells[f"B{score}"]  # a cell keeps the minus sign GBK lacks
+    # xlwings' RunPython treats any sheet whose name ends in .py as embedded code (xlwings PRO)
+    assert not [name for name in sheets if name.endswith(".py")]
 
 
 def test_on_ribbon_checks_for_a_workbook_before_run_python() -> None:
