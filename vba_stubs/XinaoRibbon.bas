@@ -1,14 +1,32 @@
 Attribute VB_Name = "XinaoRibbon"
-' 新奥服务选项卡的按钮回调：只把按钮的 id 转给 Python（xinao_xl.excel.ribbon.dispatch），不含业务逻辑
+' Callbacks of the add-in's ribbon tab: each button only passes its id to Python
+' (xinao_xl.excel.ribbon.dispatch), which does the work and shows the result. No business logic.
 Option Explicit
 
-' customUI14.xml 中每个按钮的 onAction 都是 OnRibbon
+' Every button's onAction in customUI14.xml
 Public Sub OnRibbon(control As IRibbonControl)
+    Dim blocked As String
+    blocked = BlockedMessage(ActiveWorkbook)
+    If blocked <> "" Then
+        ShowMessage blocked, AddinText("title")
+        Exit Sub
+    End If
     RunPython RibbonCommand(control.Id)
 End Sub
 
-' 按钮 id 对应的 Python 命令。用单引号：xlwings 在 Windows 上把命令放进 python -c "..."，
-' 命令中的双引号会截断这个参数
+' Why a button cannot run now, or "" when it can. xlwings' RunPython reads ActiveWorkbook (its
+' path, its settings) without checking it: with no workbook open ActiveWorkbook is Nothing and
+' Excel would stop with run-time error 91. The message comes from Python (XinaoText).
+Public Function BlockedMessage(ByVal book As Object) As String
+    If book Is Nothing Then
+        BlockedMessage = AddinText("no_workbook")
+    Else
+        BlockedMessage = ""
+    End If
+End Function
+
+' The Python command of a button id. Single quotes: on Windows xlwings puts the command in
+' python -c "...", where a double quote would end the argument
 Public Function RibbonCommand(ByVal controlId As String) As String
     RibbonCommand = "import xinao_xl.excel.ribbon as r; r.dispatch('" & controlId & "')"
 End Function

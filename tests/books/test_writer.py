@@ -155,7 +155,8 @@ def test_udf_style_calls_only_the_udf_contract(tmp_path: Path) -> None:
                         used |= set(re.findall(r"\b([A-Z][A-Z_]+[A-Z])\(", c.value)) & (UDF_NAMES | {"DEDUCT_X"})
     assert {"DEDUCT_COMPLAINT", "DEDUCT_SATISFACTION", "DEDUCT_MYSTERY", "DEPT_SCORE", "DUE_DATE", "SLA_STATUS", "CALLBACK_QUOTA", "COMPANY_ITEM", "ALLOWANCE"} <= used
     items = load_workbook(paths[0])["加减分明细"]
-    assert items["K3"].value.startswith('=IF(C3="","",IF(C3="投诉",-DEDUCT_COMPLAINT(E3,D3,F3)')
+    # negated, or the UDF's own text (#无效级别: 六级) where -"text" would be #VALUE! (issue 17)
+    assert items["K3"].value.startswith('=IF(C3="","",IF(C3="投诉",IFERROR(-DEDUCT_COMPLAINT(E3,D3,F3),DEDUCT_COMPLAINT(E3,D3,F3))')
 
 
 def test_conditional_formats_mark_overdue_and_below_target(loaded: dict[str, Workbook]) -> None:

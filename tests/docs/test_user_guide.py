@@ -124,6 +124,25 @@ def test_every_worksheet_function_is_described_with_an_example(guide: str) -> No
         assert name in examples, f"{name} has no example in the marked table"
 
 
+def test_the_excel_checklist_quotes_the_add_in(guide: str) -> None:
+    """The first-install checklist (what only Excel shows) says what the add-in has and shows."""
+    from xinao_xl.excel.addin.texts import NO_WORKBOOK
+
+    checklist = section(guide, "excel-checklist")
+    ns = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
+    root = ElementTree.parse(RIBBON_XML).getroot()
+    groups, buttons = root.findall(".//ui:group", ns), root.findall(".//ui:button", ns)
+    assert f"五组共 {len(buttons)} 个按钮" in checklist and len(groups) == 5
+    assert f"{len(udfs.udf_names())} 个函数" in checklist
+    quoted = re.search(r"中文提示“(.+?)……”", checklist.replace("\n", "").replace(" ", ""))
+    assert quoted and NO_WORKBOOK.startswith(quoted.group(1)), "the no-workbook message the guide quotes"
+    labels = {b.get("label"): b.get("imageMso") for b in buttons}
+    for label in re.findall(r"“([^”]+)”", checklist.split("\n2.")[0]):
+        assert label in labels or label == "新奥服务", label  # the icons to look at are real buttons
+    assert "=DEDUCT_COMPLAINT(\"400四级\")" in checklist and udfs.DEDUCT_COMPLAINT("400四级") == 15
+    assert "SLA_STATUS" in checklist and [s.name for s in udfs.UDF_SPECS if s.volatile] == ["SLA_STATUS"]
+
+
 def commands(parser: argparse.ArgumentParser, prefix: str = "xinao-xl") -> list[str]:
     """Every command line `xinao-xl X` and `xinao-xl X Y` the parser knows."""
     found = []

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import ast
-import datetime as dt
-import functools
-import importlib.resources
-import inspect
 import io
 import subprocess
-import types
 import zipfile
 from pathlib import Path
-from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 import olefile
 import pytest
 from oletools.olevba import VBA_Parser
-from xlwings.utils import VBAWriter
 
 import xinao_xl.excel.udfs as udfs
-from tests.excel.test_xlam_build import _UNO_RUNNER, _python_with_uno
-from tests.support import libreoffice
 from xinao_xl.excel import ribbon
+from xinao_xl.excel.addin import texts
 from xinao_xl.excel.addin.inspect import (
     embedded_xlwings_version,
     read_cfb_streams,
@@ -41,7 +33,7 @@ from xinao_xl.excel.addin.sources import (
     vba_subs,
     write_generated,
 )
-from xinao_xl.excel.addin.stubs import UDF_MODULE, this_workbook_cls, udf_stubs, vba_string
+from xinao_xl.excel.addin.stubs import this_workbook_cls, udf_stubs
 from xinao_xl.excel.addin.vbaproject import VbaModule, normalize_source
 
 CUSTOM_UI = (STUBS_DIR / CUSTOM_UI_FILE).read_text(encoding="utf-8")
@@ -84,61 +76,25 @@ def test_a_changed_udf_makes_the_stubs_stale(tmp_path: Path) -> None:
     assert stale_stubs(tmp_path) == ["XinaoUDFs.bas", "ThisWorkbook.cls"]
 
 
-def _xlwings_generator() -> types.SimpleNamespace:
-    """xlwings' own ``generate_vba_wrapper`` and the decorators it reads, from its source.
-
-    ``xlwings.udfs`` imports pywin32 at the top, so it cannot be imported off Windows; these
-    functions themselves use only the standard library and ``VBAWriter``.
-    """
-    source = (importlib.resources.files("xlwings") / "udfs.py").read_text(encoding="utf-8")
-    wanted = {"generate_vba_wrapper", "xlfunc", "xlarg", "func_sig", "get_category", "check_bool", "get_async_mode", "extract_type_and_annotations"}
-    tree = ast.parse(source)
-    module = ast.Module([n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name in wanted], type_ignores=[])
-    namespace: dict[str, Any] = {
-        "VBAWriter": VBAWriter, "inspect": inspect, "dt": dt, "Annotated": Annotated, "get_origin": get_origin,
-        "get_args": get_args, "get_type_hints": get_type_hints, "Any": Any, "Callable": Any, "_F": Any,
-    }
-    exec(compile(module, "xlwings/udfs.py", "exec"), namespace)  # noqa: S102 - xlwings' own code, read from the installed package
-    assert wanted <= set(namespace)
-    return types.SimpleNamespace(**namespace)
-
-
-def test_stubs_are_what_xlwings_generates_for_our_functions() -> None:
-    xl = _xlwings_generator()
-    module = types.SimpleNamespace()
-    for spec in udfs.UDF_SPECS:
-        original = getattr(udfs, spec.name)
-        copy = functools.wraps(original)(lambda *a, _f=original: _f(*a))
-        copy.__globals__.update(Any=Any)
-        decorated = xl.xlfunc(category=udfs.CATEGORY)(copy)
-        for arg in spec.args:
-            decorated = xl.xlarg(arg.name, doc=arg.doc)(decorated)
-        setattr(module, spec.name, decorated)
-    out = io.StringIO()
-    xl.generate_vba_wrapper(UDF_MODULE, module, out, types.SimpleNamespace(Name="xinao_xl.xlam"))
-    ours = udf_stubs()
-    body = ours[ours.index("Function ") :]
-    assert body == out.getvalue()
-    assert out.getvalue().count("XLPy.CallUDF(\"xinao_xl.excel.udfs\"") == 2 * len(udfs.UDF_SPECS)
-
-
-def test_macro_options_register_every_function_with_its_chinese_help() -> None:
+def test_macro_options_register_every_function_from_the_functions_sheet() -> None:
+    """ThisWorkbook.cls holds no help text: it walks the rows `texts.function_rows` writes."""
     text = this_workbook_cls()
-    for spec in udfs.UDF_SPECS:
-        assert f'Register "{spec.name}", _' in text
-        assert vba_string(spec.help) in text
-        for arg in spec.args:
-            assert vba_string(arg.doc) in text
-    assert 'Category:="新奥服务"' in text
     assert "Private Sub Workbook_Open()" in text and "Private Sub Workbook_AddinInstall()" in text
-    text.encode("cp936")  # every character survives the VBA code page
+    assert "Register FunctionCell(r, 1), FunctionCell(r, 2), ArgumentTexts(r)" in text
+    assert 'Category:=AddinText("category")' in text
+    rows = texts.function_rows()
+    assert [r[0] for r in rows] == [s.name for s in udfs.UDF_SPECS]
+    for spec, row in zip(udfs.UDF_SPECS, rows, strict=True):
+        assert row == (spec.name, spec.help, *(a.doc for a in spec.args))
+        assert spec.help not in text
+    assert dict(texts.text_rows())["category"] == udfs.CATEGORY == "新奥服务"
 
 
-def test_vba_strings_double_quotes_and_map_the_minus_sign() -> None:
-    assert vba_string('说“是”或"否"') == '"说“是”或""否"""'
-    assert vba_string("100 − Σ") == '"100 - Σ"'
-    with pytest.raises(ValueError, match="code page"):
-        vba_string("😀")
+def test_help_longer_than_excel_accepts_is_refused() -> None:
+    spec = udfs.UdfSpec("LONG", "说" * (texts.MACRO_OPTIONS_LIMIT + 1), ())
+    with pytest.raises(ValueError, match="255"):
+        texts.function_rows([spec])
+    assert texts.function_rows([udfs.UdfSpec("OK", "说" * texts.MACRO_OPTIONS_LIMIT, ())])
 
 
 # --- ribbon wiring --------------------------------------------------------------------------
@@ -240,32 +196,7 @@ def test_libreoffice_loads_the_addin_and_lists_our_modules(built: Path, tmp_path
     )
     with zipfile.ZipFile(tmp_path / "xinao_xl.ods") as zf:
         basic = {Path(n).stem for n in zf.namelist() if n.startswith("Basic/xinao_xl/")}
-    assert {"ThisWorkbook", "XinaoRibbon", "XinaoUDFs", "xlwings"} <= basic
-
-
-@pytest.mark.libreoffice
-def test_libreoffice_vba_runtime_returns_the_runpython_command(tmp_path: Path, require_libreoffice: str) -> None:
-    python = _python_with_uno()
-    if python is None:
-        reason = "LibreOffice's Python UNO bridge (python3-uno) is not installed"
-        if libreoffice.in_ci():
-            pytest.fail(f"{reason} — required when CI is set", pytrace=False)
-        pytest.skip(reason)
-    modules = {"XinaoRibbon.bas": load_modules()["XinaoRibbon.bas"]}
-    addin = build_addin(tmp_path / "lo.xlam", include_xlwings=False, modules=modules)
-    runner = tmp_path / "runner.py"
-    runner.write_text(_UNO_RUNNER, encoding="utf-8")
-    result = subprocess.run(
-        [python, str(runner), require_libreoffice, str(addin), (tmp_path / "profile").as_uri(),
-         f"xinao_ribbon_{tmp_path.name}", "xinao_xl.XinaoRibbon.RibbonCommand", "btnCloseMonth"],
-        capture_output=True, timeout=240,
-    )
-    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
-    command = result.stdout.decode("utf-8")
-    assert command == "import xinao_xl.excel.ribbon as r; r.dispatch('btnCloseMonth')"
-    namespace: dict[str, Any] = {}
-    calls: list[str] = []
-    ribbon_module = types.SimpleNamespace(dispatch=calls.append)
-    exec(command.replace("import xinao_xl.excel.ribbon as r", "r = ribbon_module"), {"ribbon_module": ribbon_module}, namespace)  # noqa: S102
-    assert calls == ["btnCloseMonth"]
-
+        content = zf.read("content.xml").decode("utf-8")
+    assert {"ThisWorkbook", "XinaoRibbon", "XinaoText", "XinaoMessage", "XinaoUDFs", "xlwings"} <= basic
+    for sheet in (texts.TEXT_SHEET, texts.FUNCTIONS_SHEET):
+        assert f'table:name="{sheet}"' in content

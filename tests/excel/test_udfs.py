@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -148,6 +148,17 @@ def test_deadlines_and_sla() -> None:
     assert SLA_STATUS("2026-11-05 23:59:59", "2026-11-05 18:00") == "按时完成"
     assert SLA_STATUS("2026-11-05 23:59:59", "2026-11-06 00:10") == "超时完成"
     assert DUE_DATE("2026-11-03", "审批").startswith("#无效环节")
+
+
+def test_only_sla_status_reads_the_clock_and_is_volatile_and_says_so() -> None:
+    """Without ``now`` the status moves with time while its arguments stay: a non-volatile
+    UDF would show 正常 in an untouched row long after the deadline (issue 17)."""
+    assert [s.name for s in UDF_SPECS if s.volatile] == ["SLA_STATUS"]
+    spec = next(s for s in UDF_SPECS if s.name == "SLA_STATUS")
+    assert "易失函数" in spec.help and "F9" in spec.help and "刷新时限" in spec.help
+    assert "重新计算时的时间" in spec.args[2].doc
+    due = datetime.now().replace(microsecond=0) - timedelta(seconds=1)
+    assert SLA_STATUS(due) == "已超时"  # no now: the clock at the call
 
 
 cell_values = st.one_of(

@@ -61,11 +61,17 @@ def _items_points(rules: Rules) -> str:
     )
 
 
+def _negated(call: str) -> str:
+    """``-call``, or the call's own text (``#无效级别: 六级``) when it returns one: ``-"text"``
+    would be #VALUE!, which SUMIFS carries into the department's total and 汇总."""
+    return f"IFERROR(-{call},{call})"
+
+
 def _items_points_udf() -> str:
     count = 'IF({count}="",1,{count})'
     return (
-        f'=IF({{type}}="","",IF({{type}}="{L.ITEM_COMPLAINT}",-DEDUCT_COMPLAINT({{level}},{{channel}},{{resp}}),'
-        f'IF({{type}}="{L.ITEM_LATE_FLOW}",-DEDUCT_LATE_FLOW({count}),'
+        f'=IF({{type}}="","",IF({{type}}="{L.ITEM_COMPLAINT}",{_negated("DEDUCT_COMPLAINT({level},{channel},{resp})")},'
+        f'IF({{type}}="{L.ITEM_LATE_FLOW}",{_negated(f"DEDUCT_LATE_FLOW({count})")},'
         f'IF({{type}}="{L.ITEM_PRAISE}",BONUS_PRAISE({count}),'
         f'IF({{type}}="{L.ITEM_MEDIA}",BONUS_PRAISE(0,{{pin}}),'
         f'IF({{type}}="{L.ITEM_MANUAL}",-{F.rnd("{pin}")},"#无效类型"))))))'
@@ -90,7 +96,7 @@ def items_sheet(rules: Rules) -> TableSheet:
             Column("source", H_SOURCE, type="id", width=14, validation=L.text_input("来源单号（投诉单号、流转单号等）", 64)),
             Column("points", H_POINTS, FORMULA, type="number", width=8, formula=_items_points(rules), udf=_items_points_udf()),
             Column("grade_c", H_GRADE_C, FORMULA, width=7, formula=f'=IF({{type}}="{L.ITEM_COMPLAINT}",{grade},"")',
-                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",{{resp}}<>"{L.NOT_RESPONSIBLE}",{{level}}<>""),IF(DEPT_GRADE({{level}})<>"","{L.YES}",""),"")'),
+                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",{{resp}}<>"{L.NOT_RESPONSIBLE}",{{level}}<>""),IF(DEPT_GRADE({{level}})=P_GRADE_C,"{L.YES}",""),"")'),
         ),
         rows=ITEM_ROWS,
     )

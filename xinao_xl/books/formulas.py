@@ -51,15 +51,23 @@ def channel_points(channel: str, rules: Rules) -> str:
     return expr
 
 
+INVALID_LEVEL = "#无效级别"
+"""What a complaint's points show for a level not in the dropdown (六级, or 五级 typed or
+pasted past it): text, which SUMIFS skips, so the department's total stays a number
+instead of #N/A; 校验本簿 says what to pick (parse_level raises 无效级别 there)."""
+
+
 def complaint_points(level: str, channel: str, responsible: str, rules: Rules, sign: str = "") -> str:
     """scoring.complaint_deduction: 就高 of level and channel; 无责 → 0.
 
-    ``sign="-"`` gives the signed value of a deduction line (加减分明细 分值).
+    ``sign="-"`` gives the signed value of a deduction line (加减分明细 分值). A level the
+    list does not hold gives `INVALID_LEVEL` first, as parse_level raises before anything.
     """
     return (
+        f'IF(AND({level}<>"",ISNA({level_number(level)})),"{INVALID_LEVEL}",'
         f'IF(AND({level}="",NOT({channel_has_points(channel, rules)})),"#缺少级别",'
         f'IF(AND({responsible}="{L.NOT_RESPONSIBLE}",NOT(P_NO_FAULT_DEDUCTS)),0,'
-        f"{sign}{rnd(f'MAX({level_points(level, rules)},{channel_points(channel, rules)})')}))"
+        f"{sign}{rnd(f'MAX({level_points(level, rules)},{channel_points(channel, rules)})')})))"
     )
 
 

@@ -106,7 +106,7 @@ class XlwingsSession:
 
     def calculate(self) -> None:
         """A full recalculation: ``Application.Calculate`` skips cells whose inputs did not
-        change, so a non-volatile UDF such as ``SLA_STATUS(due)`` would keep yesterday's status."""
+        change (``SLA_STATUS`` is volatile, so its statuses move with either)."""
         self.app.api.CalculateFull()
 
     def status(self, text: str | None) -> None:

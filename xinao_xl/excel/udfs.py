@@ -55,13 +55,19 @@ class UdfSpec:
     name: str
     help: str
     args: tuple[ArgSpec, ...]
+    volatile: bool = False
 
 
 UDF_SPECS: list[UdfSpec] = []
 
 
-def udf(help: str, **arg_docs: str) -> Callable[[F], F]:
-    """Register a UDF: Chinese help, never raise into Excel, xlwings decorators applied."""
+def udf(help: str, volatile: bool = False, **arg_docs: str) -> Callable[[F], F]:
+    """Register a UDF: Chinese help, never raise into Excel, xlwings decorators applied.
+
+    ``volatile``: Excel recalculates the cell at every recalculation, not only when an
+    argument changes (xlwings writes ``Application.Volatile`` into the VBA stub); for a
+    result that depends on the clock.
+    """
 
     def decorate(func: F) -> F:
         params = inspect.signature(func).parameters
@@ -73,6 +79,7 @@ def udf(help: str, **arg_docs: str) -> Callable[[F], F]:
                 name=func.__name__,
                 help=help,
                 args=tuple(ArgSpec(n, arg_docs[n], p.default is not inspect.Parameter.empty) for n, p in params.items()),
+                volatile=volatile,
             )
         )
 
@@ -88,7 +95,10 @@ def udf(help: str, **arg_docs: str) -> Callable[[F], F]:
         wrapped: Any = safe
         for name in reversed(list(params)):
             wrapped = xw.arg(name, doc=arg_docs[name])(wrapped)
-        return xw.func(category=CATEGORY)(wrapped)  # type: ignore[no-any-return]
+        options: dict[str, Any] = {"category": CATEGORY}
+        if volatile:
+            options["volatile"] = True
+        return xw.func(**options)(wrapped)  # type: ignore[no-any-return]
 
     return decorate
 
@@ -297,12 +307,17 @@ def WORKDAY_CN(start: Any, days: Any) -> Any:
 
 
 @udf(
-    "时限状态：正常、即将到期（不足1天）、已超时、按时完成、超时完成",
+    "时限状态：正常、即将到期（不足1天）、已超时、按时完成、超时完成。不填当前时间时按重新计算时的时间："
+    "本函数与 NOW() 一样是易失函数，每次录入、按 F9 或打开工作簿都会重算；工作簿久开未动时，按 F9 或点“刷新时限”更新",
+    volatile=True,
     due="截止时间",
     done="完成时间，未完成留空",
-    now="当前时间，默认现在",
+    now="当前时间，默认为重新计算时的时间",
 )
 def SLA_STATUS(due: Any, done: Any = None, now: Any = None) -> Any:
+    """Volatile (DESIGN.md, UDF contract; issue 17): without ``now`` the status depends on
+    the clock, and a non-volatile UDF is recalculated only when ``due`` or ``done``
+    changes, so ``已超时`` would never appear in an untouched row until a full recalculation."""
     return deadlines.sla_status(due, done, now)
 
 

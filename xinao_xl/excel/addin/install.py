@@ -6,7 +6,7 @@
   add-in also reads (``%USERPROFILE%\\.xinao_xl\\xinao_xl.conf``) when there is none.
 - `install_from_source`: for offices that require Excel-compiled VBA. Excel (through COM)
   imports the ``vba_stubs`` modules and the xlwings module into a new workbook, puts the
-  ThisWorkbook code in place, adds the conf sheet, and saves as ``.xlam``; the ribbon XML,
+  ThisWorkbook code in place, adds the conf and text sheets, and saves as ``.xlam``; the ribbon XML,
   which Excel cannot add through COM, is then added to the saved package (no VBA touched).
   Needs 信任对 VBA 工程对象模型的访问 in the Trust Center.
 
@@ -26,6 +26,7 @@ from typing import Any
 
 from xinao_xl.books.save import open_atomic, write_bytes_atomic, write_text_atomic
 
+from . import texts
 from .sources import (
     ADDIN_NAME,
     CUSTOM_UI_FILE,
@@ -76,7 +77,10 @@ def install_built(startup_dir: Path, python: str = sys.executable, home: Path | 
     from .xlam import build_xlam
 
     custom_ui = (stubs_dir / CUSTOM_UI_FILE).read_text(encoding="utf-8")
-    target = build_xlam(Path(startup_dir) / ADDIN_NAME, load_modules(stubs_dir), custom_ui, install_conf(python), project_name=PROJECT_NAME)
+    target = build_xlam(
+        Path(startup_dir) / ADDIN_NAME, load_modules(stubs_dir), custom_ui, install_conf(python),
+        project_name=PROJECT_NAME, hidden_sheets=texts.sheets(),
+    )
     write_user_config(python, home)
     return target
 
@@ -133,6 +137,8 @@ def install_from_source(startup_dir: Path, python: str = sys.executable, stubs_d
                 else:
                     project.VBComponents.Import(str(_module_file(module, Path(tmp))))
         _conf_sheet(book, install_conf(python))
+        for name, rows in texts.sheets().items():
+            _text_sheet(book, name, rows)
         book.api.IsAddin = True
         book.api.SaveAs(str(target), XL_OPENXML_ADDIN)
         book.close()
@@ -150,6 +156,16 @@ def _conf_sheet(book: Any, conf: Mapping[str, str]) -> None:  # pragma: no cover
         sheet.range((i, 1)).value = key
         if value:
             sheet.range((i, 2)).value = "'" + value
+    sheet.api.Visible = XL_SHEET_VERY_HIDDEN
+
+
+def _text_sheet(book: Any, name: str, rows: list[tuple[str, ...]]) -> None:  # pragma: no cover - Windows + Excel
+    """A very hidden sheet of texts the VBA shows (`texts`), as `build_xlam` writes it."""
+    sheet = book.sheets.add(name)
+    for i, row in enumerate(rows, start=1):
+        for j, value in enumerate(row, start=1):
+            if value:
+                sheet.range((i, j)).value = "'" + value
     sheet.api.Visible = XL_SHEET_VERY_HIDDEN
 
 

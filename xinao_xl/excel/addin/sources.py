@@ -19,6 +19,7 @@ from defusedxml import ElementTree
 
 from xinao_xl.books.save import write_bytes_atomic
 
+from . import texts
 from .stubs import UDF_MODULE, this_workbook_cls, udf_stubs
 from .xlam import CUSTOM_UI_NAMESPACE, build_xlam
 
@@ -75,7 +76,7 @@ def stale_stubs(stubs_dir: Path = STUBS_DIR) -> list[str]:
 
 
 def write_generated(stubs_dir: Path = STUBS_DIR) -> list[Path]:
-    """Regenerate the generated files (UTF-8, LF; the build converts to CRLF and GBK)."""
+    """Regenerate the generated files (UTF-8, LF; ASCII; the build converts to CRLF)."""
     stubs_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in expected_generated().items():
@@ -98,7 +99,10 @@ def build_addin(
     include_xlwings: bool = True,
     modules: Mapping[str, str] | None = None,
 ) -> Path:
-    """Write the add-in from ``stubs_dir`` (or the ``modules`` given) and return its path."""
+    """Write the add-in from ``stubs_dir`` (or the ``modules`` given) and return its path.
+
+    The texts its VBA shows (`texts`) go to very hidden sheets beside the conf sheet.
+    """
     custom_ui = (stubs_dir / CUSTOM_UI_FILE).read_text(encoding="utf-8")
     return build_xlam(
         out_path,
@@ -107,6 +111,7 @@ def build_addin(
         addin_conf(),
         include_xlwings=include_xlwings,
         project_name=PROJECT_NAME,
+        hidden_sheets=texts.sheets(),
     )
 
 

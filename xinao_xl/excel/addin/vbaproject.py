@@ -5,10 +5,11 @@ and every module's ``MODULEOFFSET`` is 0 (no performance cache), so Office compi
 modules from source when it opens the add-in, whatever its version or bitness.
 
 Code page: VBA stores module source, names and the ``PROJECT`` stream as MBCS text in the
-project's code page (``PROJECTCODEPAGE``), not as Unicode. Our modules carry Chinese
-strings and comments, so the default code page is 936 (GBK, the ANSI code page of Chinese
-Windows): the Chinese text round-trips there. On a Windows whose ANSI code page is not
-936 the VBA editor would show such strings garbled; the office's machines are Chinese.
+project's code page (``PROJECTCODEPAGE``), not as Unicode. The default is 936 (GBK, the
+ANSI code page of Chinese Windows, the office's machines). Our modules are ASCII
+(``vba_stubs/README.md``), which reads the same in every ANSI code page; the texts a user
+sees come from Python (`xinao_xl.excel.addin.texts`). A module with characters outside
+the code page is refused.
 
 >>> blob = build_vba_project([VbaModule("Hello", 'Sub Hi()\\r\\n  MsgBox "你好"\\r\\nEnd Sub\\r\\n')])
 >>> blob[:4].hex()

@@ -31,6 +31,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import ElementTree
+from openpyxl.utils import get_column_letter
 
 from xinao_xl.books.save import open_atomic
 
@@ -108,16 +109,18 @@ def _check_custom_ui(xml: str) -> None:
 
 
 def _cell(ref: str, value: str) -> str:
-    space = ' xml:space="preserve"' if value != value.strip() else ""
+    space = ' xml:space="preserve"' if value != value.strip() or "\n" in value else ""
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
 
 
-def _worksheet(code_name: str, rows: Sequence[tuple[str, str]] = ()) -> str:
+def _worksheet(code_name: str, rows: Sequence[Sequence[str]] = ()) -> str:
+    """A sheet of text cells, one row per item of ``rows``; an empty value leaves its cell out."""
     body = []
-    for i, (key, value) in enumerate(rows, start=1):
-        cells = _cell(f"A{i}", key) + (_cell(f"B{i}", value) if value else "")
+    for i, row in enumerate(rows, start=1):
+        cells = "".join(_cell(f"{get_column_letter(j)}{i}", value) for j, value in enumerate(row, start=1) if value)
         body.append(f'<row r="{i}">{cells}</row>')
-    dimension = f"A1:B{len(rows)}" if rows else "A1"
+    width = max((len(row) for row in rows), default=0)
+    dimension = f"A1:{get_column_letter(max(width, 2))}{len(rows)}" if rows else "A1"
     return (
         _XML_DECL + f'<worksheet xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
         f'<sheetPr codeName="{code_name}"/><dimension ref="{dimension}"/>'
@@ -188,13 +191,16 @@ def build_xlam(
     include_xlwings: bool = True,
     project_name: str = "xinao_xl",
     codepage: int = DEFAULT_CODEPAGE,
+    hidden_sheets: Mapping[str, Sequence[Sequence[str]]] | None = None,
 ) -> Path:
     """Write the add-in to ``out_path`` (through a temporary file, then replace) and return it.
 
     ``modules`` maps file names (``XinaoRibbon.bas``, ``ThisWorkbook.cls``) or module names
     to source text. ``conf`` becomes the rows of the very hidden ``<project_name>.conf``
-    sheet; an empty value leaves column B empty. ``include_xlwings=False`` leaves out the
-    xlwings module (for a LibreOffice test build, whose VBA runtime cannot compile it).
+    sheet; an empty value leaves column B empty. ``hidden_sheets`` (name -> rows of text)
+    become further very hidden sheets: texts the VBA shows, kept out of the VBA source
+    (`xinao_xl.excel.addin.texts`). ``include_xlwings=False`` leaves out the xlwings module
+    (for a LibreOffice test build, whose VBA runtime cannot compile it).
     """
     out = Path(out_path)
     _check_custom_ui(custom_ui_xml)
@@ -213,6 +219,10 @@ def build_xlam(
         (project_name, "", "Sheet1", _worksheet("Sheet1")),
         (conf_name, "veryHidden", "Sheet2", _worksheet("Sheet2", list(conf.items()))),
     ]
+    for i, (name, rows) in enumerate((hidden_sheets or {}).items(), start=len(sheets) + 1):
+        if name in (project_name, conf_name):
+            raise ValueError(f"sheet {name!r} is taken")
+        sheets.append((name, "veryHidden", f"Sheet{i}", _worksheet(f"Sheet{i}", rows)))
     taken = {m.name.upper() for m in [workbook_module, *others]}
     sheet_modules = [VbaModule.document(code) for _, _, code, _ in sheets if code.upper() not in taken]
     vba = build_vba_project(
