@@ -92,9 +92,16 @@ def gap_units(kind: Kind, actual: str, target: str) -> str:
     return f"({gap})*{kind.scale:g}" if kind.scale != 1 else gap
 
 
+NO_CAP = "9.9E+307"  # near Excel's largest number: MIN against it keeps any deduction
+
+
 def capped(points: str, cap: str | None) -> str:
-    """scoring.row_cap: at most the cap param's value, none when it is 0 (or no cap param)."""
-    return points if cap is None else f"IF({cap}>0,MIN({cap},{points}),{points})"
+    """scoring.row_cap: at most the cap param's value, no cap when it is 0 (or no cap param).
+
+    The cap goes around the points once (MIN with the cap or a number no deduction reaches),
+    so the long points expression is not written twice.
+    """
+    return points if cap is None else f"MIN(IF({cap}>0,{cap},{NO_CAP}),{points})"
 
 
 def rate_fraction(value: str) -> str:

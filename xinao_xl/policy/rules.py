@@ -98,6 +98,7 @@ class Kind:
     cap_param: str | None = None  # the most one row may deduct; 0 in the param: no cap
     error: str = "无效数字"
     entry: str = ""
+    example: str = ""  # a typed value for messages; the unit's unless the kind has its own
     hint: str = ""
     udf: str | None = None
     sample: tuple[float, ...] = ()
@@ -518,6 +519,7 @@ def _kinds(root: _Reader, params: Mapping[str, Param], units: Mapping[str, Unit]
             cap_param=cap,
             error=k.get("error", str),
             entry=k.get("entry", str),
+            example=k.get("example", str, units[unit].example),
             hint=k.get("hint", str, ""),
             udf=udf,
             sample=_numbers(k, "sample"),

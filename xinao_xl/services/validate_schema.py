@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -356,10 +355,10 @@ def actual_hint(kind: Kind) -> str:
     if unit is None:
         return "不是数字"
     if unit.percent:
-        return f"不是{low:.0%}到{1 if kind.high is None else kind.high:.0%}之间的{unit.text}：请填写如 {unit.example}"
+        return f"不是{low:.0%}到{1 if kind.high is None else kind.high:.0%}之间的{unit.text}：请填写如 {kind.example}"
     if kind.high is None:
-        return f"不是{unit.text}：请填写不小于{low:g}的数字，如 {unit.example}"
-    return f"不是{low:g}到{kind.high:g}之间的{unit.text}：请填写如 {unit.example}"
+        return f"不是{unit.text}：请填写不小于{low:g}的数字，如 {kind.example}"
+    return f"不是{low:g}到{kind.high:g}之间的{unit.text}：请填写如 {kind.example}"
 
 
 def check_form_counts(m: MonthData, f: FormRead) -> None:
@@ -385,14 +384,17 @@ def check_form_counts(m: MonthData, f: FormRead) -> None:
 LEDGER_SHEETS = frozenset((callback_ledger.LEDGER, complaint_ledger.LEDGER, assessment.ITEMS, opinions.SHEET))
 
 
-@lru_cache(maxsize=8)
-def template_formulas(stem: str) -> dict[str, dict[str, str]]:
-    """Sheet -> {address: formula} of a freshly built workbook: where the formulas belong
-    (form sheets; not the ledgers, see `LEDGER_SHEETS`). Built once per process."""
-    from xinao_xl.policy.rules import load_rules
+_TEMPLATES: dict[tuple[str, int], tuple[Rules, dict[str, dict[str, str]]]] = {}
 
-    build = dict(BOOKS)[stem]
-    wb = build("2026-11", load_rules())
+
+def template_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
+    """Sheet -> {address: formula} of a freshly built workbook under these rules: where the
+    formulas belong (form sheets; not the ledgers, see `LEDGER_SHEETS`). Built once per
+    workbook and rules object (Rules holds dicts, so it is cached by identity, not hash)."""
+    hit = _TEMPLATES.get((stem, id(rules)))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    wb = dict(BOOKS)[stem]("2026-11", rules)
     out: dict[str, dict[str, str]] = {}
     for ws in wb.worksheets:
         if ws.title in LEDGER_SHEETS:
@@ -400,6 +402,9 @@ def template_formulas(stem: str) -> dict[str, dict[str, str]]:
         cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
         if cells:
             out[ws.title] = cells
+    if len(_TEMPLATES) >= 16:
+        _TEMPLATES.clear()
+    _TEMPLATES[(stem, id(rules))] = (rules, out)
     return out
 
 
@@ -427,7 +432,7 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str
     """Every formula cell of the template's form sheet must still hold a formula."""
     if not f.found:
         return
-    expected = template_formulas(stem).get(f.spec.name, {})
+    expected = template_formulas(stem, m.rules).get(f.spec.name, {})
     values = f.raw.set_index("_row")
     letters = {v: k for k, v in f.spec.letters.items()}
     for address, formula in expected.items():
