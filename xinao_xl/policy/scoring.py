@@ -67,7 +67,7 @@ def read_actual(kind: Kind, value: Any, code: str | None = None) -> float:
     if kind.is_rate:
         number = parse_rate(value)
         if (kind.low is not None and number < kind.low) or (kind.high is not None and number > kind.high):
-            raise PolicyInputError(code, value, f"应在 {kind.low:.0%} 到 {kind.high or 1:.0%} 之间")
+            raise PolicyInputError(code, value, f"应在 {kind.low or 0:.0%} 到 {1 if kind.high is None else kind.high:.0%} 之间")
         return number
     return parse_number(value, code, minimum=kind.low, maximum=kind.high)
 
@@ -117,10 +117,12 @@ def kind_deduction(kind: Kind, actual: Any, target: Any = None, rules: Rules | N
     return excel_round(points, _digits(rules))
 
 
-def rate_deduction(actual: Any, target: Any, per_point: float = 2, mode: str | None = None, rules: Rules | None = None) -> float:
-    """考核 7.1.3 / 7.1.4 / §6 rate rows: per_point for each percentage point below target."""
+def rate_deduction(actual: Any, target: Any, per_point: float | None = None, mode: str | None = None, rules: Rules | None = None,
+                   kind: str = "rate") -> float:
+    """考核 7.1.3 / 7.1.4 / §6 rate rows: per_point (default: the kind's param) for each
+    percentage point below target; `kind` names the rate kind whose params apply."""
     rules = rules or load_rules()
-    return kind_deduction(rules.kinds["rate"], actual, target, rules, per_point=per_point, mode=mode, target_code="无效比率")
+    return kind_deduction(rules.kinds[kind], actual, target, rules, per_point=per_point, mode=mode, target_code="无效比率")
 
 
 def mystery_deduction(score: Any, standard: Any = None, per_point: float | None = None, mode: str | None = None, rules: Rules | None = None) -> float:
