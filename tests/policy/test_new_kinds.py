@@ -102,6 +102,7 @@ def _broken(**changes: Any) -> dict[str, Any]:
         ({"per_point": None}, "kinds.error_rate"),
         ({"cap": "no_such_param"}, "kinds.error_rate.cap"),
         ({"cap": "shortfall_mode"}, "kinds.error_rate.cap"),  # a text param cannot cap points
+        ({"cap": "no_fault_deducts"}, "kinds.error_rate.cap"),  # nor a 是/否 one
         ({"mode": "round_digits"}, "kinds.error_rate.mode"),  # a mode param has choices
         ({"udf": "DEDUCT_RATE({actual},{limit})"}, "kinds.error_rate.udf"),
         ({"sample": ["a"]}, "kinds.error_rate.sample"),
@@ -117,4 +118,11 @@ def test_a_row_of_a_gap_kind_needs_a_target() -> None:
     data = new_kinds_data()
     del data["departments"][0]["indicators"][-3]["target"]  # 业务差错率 of 客服部
     with pytest.raises(RulesError, match=r"departments\[0\]\.indicators\[8\]\.target"):
+        parse_rules(data)
+
+
+def test_a_mode_param_offers_only_the_modes_the_code_knows() -> None:
+    data = _broken(mode="odd_mode")
+    data["params"]["odd_mode"] = {"value": "四舍五入", "clause": "考核 6", "text": "测试", "choices": ["四舍五入"]}
+    with pytest.raises(RulesError, match=r"kinds\.error_rate\.mode"):
         parse_rules(data)

@@ -60,6 +60,10 @@ ENTERED = "entered"  # the actual is the deduction (依据完成情况评分)
 COMPLAINTS = "complaints"  # the row sums the complaint lines (依据投诉级别评分)
 DIRECTIONS = (BELOW, ABOVE, ENTERED, COMPLAINTS)
 
+# How a gap under one counting unit counts (the words scoring.shortfall_points and its formula
+# twin know); a kind's `mode` param offers some of them as its choices.
+SHORTFALL_MODES = ("按比例", "向上取整", "向下取整")
+
 # The placeholders a kind's `udf` formula may use; books/assessment.py fills them per row.
 UDF_PLACEHOLDERS = ("actual", "target", "name", "per_point")
 
@@ -496,13 +500,14 @@ def _kinds(root: _Reader, params: Mapping[str, Param], units: Mapping[str, Unit]
         per_point, mode, cap = (k.get(name, str, None) for name in ("per_point", "mode", "cap"))
         for name, param in (("per_point", per_point), ("mode", mode), ("cap", cap)):
             _require_param(params, param, f"{where}.{name}")
-            if param is not None and name != "mode" and not isinstance(params[param].value, _NUM):
+            value = params[param].value if param is not None else 0
+            if name != "mode" and (isinstance(value, bool) or not isinstance(value, _NUM)):
                 raise RulesError(f"规则文件错误: {where}.{name} 引用的参数 “{param}” 应为数字")
         if direction in (BELOW, ABOVE):
             if per_point is None or mode is None:
                 raise RulesError(f"规则文件错误: {where} 按差距扣分，须有 per_point 和 mode")
-            if not params[mode].choices:
-                raise RulesError(f"规则文件错误: {where}.mode 引用的参数 “{mode}” 应有 choices（按比例、向上取整、向下取整）")
+            if not params[mode].choices or not set(params[mode].choices) <= set(SHORTFALL_MODES):
+                raise RulesError(f"规则文件错误: {where}.mode 引用的参数 “{mode}” 的 choices 应取自 {'、'.join(SHORTFALL_MODES)}")
         udf = k.get("udf", str, None)
         if udf is not None:
             try:
