@@ -120,6 +120,31 @@ def test_6_kinds_of_rows():
     assert all(d.indicators[-1].kind == "complaints" for d in RULES.departments)  # 投诉管理 last in each
 
 
+# What each packaged kind says as data: (direction, unit, range, points-per-unit param), by clause.
+KINDS = {
+    "mystery": ("below", "points", (0, 100), "mystery_points_per_point"),  # 7.1.2 每降低1分扣3分
+    "satisfaction": ("below", "percent", (0, 1), "satisfaction_points_per_point"),  # 7.1.3 每降低1个百分点扣2分
+    "platform": ("below", "percent", (0, 1), "platform_points_per_point"),  # 7.1.4 每降低1个百分点扣2分
+    "rate": ("below", "percent", (0, 1), "rate_points_per_point"),  # 6, [默认] 2 per point
+    "days": ("above", "days", (0, None), "day_points_per_day"),  # 6 三个自然日, [默认] 2 per day
+    "manual": ("entered", "points", (0, 100), None),  # 7.1.5 依据完成情况评分
+    "complaints": ("complaints", None, (None, None), None),  # 7.1.1 依据投诉级别评分
+}
+
+
+def test_6_7_kinds_table():
+    got = {
+        key: (k.direction, k.unit.key if k.unit else None, (k.low, k.high), k.per_point_param)
+        for key, k in RULES.kinds.items()
+    }
+    assert got == KINDS
+    gap_kinds = [k for k in RULES.kinds.values() if k.counts_gap]
+    assert all(k.mode_param == "shortfall_mode" and k.cap_param is None for k in gap_kinds)  # one mode, no cap yet
+    # a rate is stored as a fraction and counted in percentage points: 0.965 → 98 is 1.5 points
+    assert RULES.units["percent"].scale == 100 and RULES.units["percent"].percent
+    assert RULES.units["points"].scale == RULES.units["days"].scale == 1
+
+
 def test_6_rows_and_targets_found_in_the_policy_text(policy_text):
     section = policy_text[policy_text.index("6、服务考核内容和标准") : policy_text.index("7、评分办法")]
     for department, rows in SECTION_6.items():

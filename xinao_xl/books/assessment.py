@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
-from xinao_xl.policy.rules import Department, Indicator, Rules, load_rules
+from xinao_xl.policy.rules import ENTERED, Department, Indicator, Rules, load_rules
 
 from . import formulas as F
 from . import lists as L
@@ -132,7 +132,7 @@ def indicator_key(ind: Indicator) -> str:
 
 def department_sheet(dept: Department) -> FormSheet:
     rows = tuple(
-        FormRow(indicator_key(i), i.name, () if i.kind == "complaints" else ("self", "audit", "note"))
+        FormRow(indicator_key(i), i.name, () if i.kind_spec.from_complaints else ("self", "audit", "note"))
         for i in dept.indicators
     ) + tuple(FormRow(key, label, ("note",)) for key, label, *_ in EXTRA_ROWS)
     footer = tuple(FormRow(key, label) for key, label in FOOTER)
@@ -156,40 +156,40 @@ def used_formula(ind: Indicator, r: int) -> str:
     return f'=IF(F{r}<>"",F{r},IF(E{r}<>"",E{r},""))'
 
 
+def _param_name(key: str | None) -> str | None:
+    return f"P_{key.upper()}" if key else None
+
+
 def indicator_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
-    """The row's 扣分 from its 采用值 (column G): scoring.indicator_deduction."""
-    kind = ind.kind
-    per = f"P_{rules.kinds[kind].per_point_param.upper()}" if rules.kinds[kind].per_point_param else ""
-    if style == UDF and kind != "manual":
-        call = {
-            "satisfaction": f"DEDUCT_SATISFACTION(G{r},D{r})",
-            "platform": f"DEDUCT_PLATFORM(G{r},B{r})",
-            "rate": f"DEDUCT_RATE(G{r},D{r},{per})",
-            "mystery": f"DEDUCT_MYSTERY(G{r},D{r})",
-            "days": f"DEDUCT_DAYS(G{r},D{r},{per})",
-        }[kind]
+    """The row's 扣分 from its 采用值 (column G): scoring.kind_deduction, built from the kind's data.
+
+    Gap kinds: the gap in counting units (F.gap_units), points per unit and the rounding
+    mode from the kind's params, the kind's cap; entered kinds: the value itself, refused
+    below the range's low end as the cell shows it (#无效扣分). The add-in style calls the
+    kind's UDF when it has one.
+    """
+    kind = ind.kind_spec
+    per = _param_name(kind.per_point_param) or ""
+    if style == UDF and kind.udf:
+        call = kind.udf.format(actual=f"G{r}", target=f"D{r}", name=f"B{r}", per_point=per)
         return f'=IF(G{r}="",0,{call})'
-    if kind in ("satisfaction", "platform", "rate"):
-        gap = f"(D{r}-G{r})*100"
-    elif kind == "mystery":
-        gap = f"D{r}-G{r}"
-    elif kind == "days":
-        gap = f"G{r}-D{r}"
-    elif kind == "manual":
-        return f'=IF(G{r}="",0,IF(AND(ISNUMBER(G{r}),G{r}>=0),{F.rnd(f"G{r}")},"#无效扣分"))'
-    else:
-        raise ValueError(kind)
-    return f'=IF(G{r}="",0,IF(ISNUMBER(G{r}),{F.rnd(F.shortfall_points(gap, per))},"#无效数字"))'
+    cap = _param_name(kind.cap_param)
+    if kind.direction == ENTERED:
+        points = F.rnd(F.capped(f"G{r}", cap))
+        return f'=IF(G{r}="",0,IF(AND(ISNUMBER(G{r}),G{r}>={kind.low or 0:g}),{points},"#{kind.error}"))'
+    if not kind.counts_gap:
+        raise ValueError(f"{ind.name}: {kind.key} has no formula of its own")
+    points = F.shortfall_points(F.gap_units(kind, f"G{r}", f"D{r}"), per, _param_name(kind.mode_param) or "")
+    return f'=IF(G{r}="",0,IF(ISNUMBER(G{r}),{F.rnd(F.capped(points, cap))},"#无效数字"))'
 
 
 def indicator_validation(ind: Indicator) -> Validation:
-    if ind.is_rate:
-        return L.percent_input(f"{ind.name}实际值")
-    if ind.kind == "mystery":
-        return L.number_input(f"{ind.name}得分", 0, 100)
-    if ind.kind == "days":
-        return L.number_input(f"{ind.name}实际天数", 0)
-    return L.number_input(f"{ind.name}扣分", 0, 100, "依据完成情况、检查表或承诺评价填写扣分。")
+    """The 自评/审核 cells' data validation: the kind's range, what staff type, its hint."""
+    kind = ind.kind_spec
+    what = f"{ind.name}{kind.entry}"
+    if kind.is_rate:
+        return L.percent_input(what, kind.low or 0, 1 if kind.high is None else kind.high)
+    return L.number_input(what, kind.low or 0, kind.high, kind.hint)
 
 
 def _sum_items(dept: str, item_type: str, items: TableSheet) -> str:
@@ -211,7 +211,7 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, s
         fmt = FMT_PERCENT if ind.is_rate else FMT_POINTS
         for col in (4, 5, 6, 7):
             ws.cell(row=r, column=col).number_format = FMT_RATE_ENTRY if ind.is_rate and col in (5, 6) else fmt
-        if ind.kind == "complaints":
+        if ind.kind_spec.from_complaints:
             put_formula(ws, r, 8, f"=-{_sum_items(dept.name, L.ITEM_COMPLAINT, items)}")
         else:
             put_formula(ws, r, 7, used_formula(ind, r))

@@ -9,7 +9,7 @@ XLOOKUP, LET, LAMBDA or dynamic arrays (LibreOffice 7.4 and WPS lack them).
 
 from __future__ import annotations
 
-from xinao_xl.policy.rules import Rules
+from xinao_xl.policy.rules import ABOVE, BELOW, Kind, Rules
 
 from . import lists as L
 from .names import stage_name
@@ -79,13 +79,37 @@ def grade_c_flag(level: str, responsible: str) -> str:
     )
 
 
-def shortfall_points(gap: str, per_point: str) -> str:
-    """scoring.shortfall_points: gap rounded to 6 places, then 按比例/向上取整/向下取整."""
+def shortfall_points(gap: str, per_point: str, mode: str = "P_SHORTFALL_MODE") -> str:
+    """scoring.shortfall_points: gap rounded to 6 places, then 按比例/向上取整/向下取整 as the
+    `mode` name holds."""
     g = f"ROUND({gap},6)"
     return (
-        f'IF({g}<=0,0,{per_point}*IF(P_SHORTFALL_MODE="向上取整",ROUNDUP({g},0),'
-        f'IF(P_SHORTFALL_MODE="向下取整",ROUNDDOWN({g},0),{g})))'
+        f'IF({g}<=0,0,{per_point}*IF({mode}="向上取整",ROUNDUP({g},0),'
+        f'IF({mode}="向下取整",ROUNDDOWN({g},0),{g})))'
     )
+
+
+def gap_units(kind: Kind, actual: str, target: str) -> str:
+    """scoring.gap_units: counting units the actual misses the target by (below / above)."""
+    if kind.direction == BELOW:
+        gap = f"{target}-{actual}"
+    elif kind.direction == ABOVE:
+        gap = f"{actual}-{target}"
+    else:
+        raise ValueError(f"{kind.key}: {kind.direction} has no gap")
+    return f"({gap})*{kind.scale:g}" if kind.scale != 1 else gap
+
+
+NO_CAP = "9.9E+307"  # near Excel's largest number: MIN against it keeps any deduction
+
+
+def capped(points: str, cap: str | None) -> str:
+    """scoring.row_cap: at most the cap param's value, no cap when it is 0 (or no cap param).
+
+    The cap goes around the points once (MIN with the cap or a number no deduction reaches),
+    so the long points expression is not written twice.
+    """
+    return points if cap is None else f"MIN(IF({cap}>0,{cap},{NO_CAP}),{points})"
 
 
 def rate_fraction(value: str) -> str:

@@ -72,14 +72,15 @@ def date_input(what: str, with_time: bool = False) -> Validation:
     )
 
 
-def percent_input(what: str) -> Validation:
+def percent_input(what: str, low: float = 0, high: float = 1) -> Validation:
+    """A rate typed as 96.5% (stored 0.965) or 96.5: the bounds are the typed percentages."""
     return Validation(
         "decimal",
-        "0",
-        "100",
+        f"{low * 100:g}",
+        f"{high * 100:g}",
         "between",
         prompt=f"请填写{what}，如 96.5% 或 0.965。",
-        error=f"{what}须为0%到100%之间的比率。",
+        error=f"{what}须为{low:.0%}到{high:.0%}之间的比率。",
     )
 
 

@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
 
 def standard_text(rules: Rules, indicator: Any) -> str:
     target = rules.target_of(indicator)
-    if indicator.standard_text and indicator.kind in ("manual", "complaints"):
+    if indicator.standard_text and not indicator.kind_spec.counts_gap:
         return indicator.standard_text
     if target is None:
         return indicator.standard_text

@@ -71,7 +71,7 @@ def month_from_json(data: Any, rules: Rules | None = None) -> DepartmentMonth:
     for name, actual in indicators.items():
         path = f"indicators.{name}"
         ind = _field(path, lambda name=name: dept.indicator(name))
-        if ind.kind == "complaints":
+        if ind.kind_spec.from_complaints:
             raise CliError(f"字段 {path}: 投诉管理项由 complaints 计算，请在 complaints 中列出投诉")
         _field(path, lambda ind=ind, actual=actual: scoring.indicator_deduction(ind, actual, rules))
 

@@ -146,7 +146,7 @@ def DEDUCT_MYSTERY(score: Any, standard: Any = None) -> Any:
 )
 def DEDUCT_SATISFACTION(rate: Any, target: Any = None) -> Any:
     rules = load_rules()
-    return scoring.rate_deduction(rate, _opt(target, rules.value("satisfaction_target")), rules.value("satisfaction_points_per_point"))
+    return scoring.rate_deduction(rate, _opt(target, rules.value("satisfaction_target")), rules=rules, kind="satisfaction")
 
 
 @udf(
@@ -163,7 +163,7 @@ def DEDUCT_PLATFORM(rate: Any, kind: Any) -> Any:
         target = rules.value("platform_visit_target")
     else:
         raise PolicyInputError("无效指标", kind, "应为“上门及时率”或“好评率”")
-    return scoring.rate_deduction(rate, target, rules.value("platform_points_per_point"))
+    return scoring.rate_deduction(rate, target, rules=rules, kind="platform")
 
 
 @udf(

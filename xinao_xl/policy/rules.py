@@ -53,15 +53,78 @@ class Param:
         return ""
 
 
+# How a kind's actual becomes a deduction (rules.toml [kinds], `direction`).
+BELOW = "below"  # per counting unit short of the target (神秘客户 95, 满意度 98%)
+ABOVE = "above"  # per counting unit over the limit (外网置换 ≤ 3 自然日)
+ENTERED = "entered"  # the actual is the deduction (依据完成情况评分)
+COMPLAINTS = "complaints"  # the row sums the complaint lines (依据投诉级别评分)
+DIRECTIONS = (BELOW, ABOVE, ENTERED, COMPLAINTS)
+
+# How a gap under one counting unit counts (the words scoring.shortfall_points and its formula
+# twin know); a kind's `mode` param offers some of them as its choices.
+SHORTFALL_MODES = ("按比例", "向上取整", "向下取整")
+
+# The placeholders a kind's `udf` formula may use; books/assessment.py fills them per row.
+UDF_PLACEHOLDERS = ("actual", "target", "name", "per_point")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What staff type in a §6 row, and how a gap in it is counted."""
+
+    key: str
+    clause: str
+    scale: float  # counting units per stored unit: 100 for a rate (a fraction → percentage points)
+    percent: bool  # typed 96.5%, 96.5 or 0.965 (parse_rate), stored as a fraction
+    text: str  # how a message names such a value (比率, 天数)
+    example: str  # a value as staff would type it, for messages
+
+
 @dataclass(frozen=True)
 class Kind:
-    """How a §6 row's actual value becomes a deduction."""
+    """How a §6 row's actual value becomes a deduction: everything scoring, the workbook's
+    formula and entry check, validation and the synthetic month need, as data.
+
+    Only `direction` is code: one pure function per direction in `scoring` with its
+    formula twin in `books`; a kind is a combination of a direction, a unit, a range and
+    the params it reads, so a new kind is a new [kinds.*] table.
+    """
 
     key: str
     text: str
     clause: str
-    per_point_param: str | None
-    default: bool
+    direction: str
+    unit: Unit | None = None
+    low: float | None = None  # the accepted range of the actual, in stored units
+    high: float | None = None  # None: no upper bound
+    per_point_param: str | None = None
+    mode_param: str | None = None  # 按比例 / 向上取整 / 向下取整 for a gap under one unit
+    cap_param: str | None = None  # the most one row may deduct; 0 in the param: no cap
+    error: str = "无效数字"
+    entry: str = ""
+    example: str = ""  # a typed value for messages; the unit's unless the kind has its own
+    hint: str = ""
+    udf: str | None = None
+    sample: tuple[float, ...] = ()
+    audit_sample: tuple[float, ...] = ()
+    default: bool = False
+
+    @property
+    def from_complaints(self) -> bool:
+        return self.direction == COMPLAINTS
+
+    @property
+    def counts_gap(self) -> bool:
+        """A row measured against its target (below or above it), so it needs a target."""
+        return self.direction in (BELOW, ABOVE)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit is not None and self.unit.percent
+
+    @property
+    def scale(self) -> float:
+        return self.unit.scale if self.unit else 1
 
 
 @dataclass(frozen=True)
@@ -79,10 +142,11 @@ class Indicator:
     standard_text: str
     provisional: bool
     callback_type: str | None
+    kind_spec: Kind  # rules.kinds[kind]: how the row scores, is typed and checked
 
     @property
     def is_rate(self) -> bool:
-        return self.kind in ("satisfaction", "platform", "rate")
+        return self.kind_spec.is_rate
 
 
 @dataclass(frozen=True)
@@ -215,6 +279,7 @@ class Rules:
     no_fault_clause: str
     not_accepted: tuple[NotAccepted, ...]
     readings: tuple[Reading, ...] = ()
+    units: Mapping[str, Unit] = field(default_factory=dict)
     source: Path = field(default=DEFAULT_RULES_PATH)
 
     def value(self, key: str) -> Any:
@@ -254,7 +319,7 @@ class Rules:
         return indicator.target
 
     def per_point_of(self, indicator: Indicator) -> float | None:
-        kind = self.kinds[indicator.kind]
+        kind = indicator.kind_spec
         return float(self.value(kind.per_point_param)) if kind.per_point_param else None
 
     def iter_all_indicators(self) -> Iterator[Indicator]:
@@ -369,7 +434,7 @@ def _departments(root: _Reader, params: Mapping[str, Param], kinds: Mapping[str,
             target_param = i.get("target_param", str, None)
             _require_param(params, target_param, f"{i.path}.target_param")
             target = i.get("target", _NUM, None)
-            if kind not in ("manual", "complaints") and target is None and target_param is None:
+            if kinds[kind].counts_gap and target is None and target_param is None:
                 raise RulesError(f"规则文件错误: 缺少键 {i.path}.target")
             indicators.append(
                 Indicator(
@@ -384,6 +449,7 @@ def _departments(root: _Reader, params: Mapping[str, Param], kinds: Mapping[str,
                     standard_text=i.get("standard_text", str, ""),
                     provisional=i.get("provisional", bool, False),
                     callback_type=i.get("callback_type", str, None),
+                    kind_spec=kinds[kind],
                 )
             )
         departments.append(
@@ -397,6 +463,81 @@ def _departments(root: _Reader, params: Mapping[str, Param], kinds: Mapping[str,
             )
         )
     return tuple(departments)
+
+
+def _units(root: _Reader) -> dict[str, Unit]:
+    table = root.sub("units")
+    units = {}
+    for key in table.table:
+        u = table.sub(key)
+        scale = u.get("scale", _NUM)
+        if scale <= 0:
+            raise RulesError(f"规则文件错误: units.{key}.scale 应大于0")
+        units[key] = Unit(key, u.get("clause", str), float(scale), u.get("percent", bool, False), u.get("text", str), u.get("example", str))
+    return units
+
+
+def _kinds(root: _Reader, params: Mapping[str, Param], units: Mapping[str, Unit]) -> dict[str, Kind]:
+    """[kinds.*]: every key checked here, so a kind that loads scores, renders and validates."""
+    table = root.sub("kinds")
+    kinds = {}
+    for key in table.table:
+        k = table.sub(key)
+        where = f"kinds.{key}"
+        direction = k.get("direction", str)
+        if direction not in DIRECTIONS:
+            raise RulesError(f"规则文件错误: {where}.direction 应为 {'、'.join(DIRECTIONS)} 之一（“{direction}”）")
+        base = {"key": key, "text": k.get("text", str), "clause": k.get("clause", str), "direction": direction, "default": k.get("default", bool, False)}
+        if direction == COMPLAINTS:
+            kinds[key] = Kind(**base)
+            continue
+        unit = k.get("unit", str)
+        if unit not in units:
+            raise RulesError(f"规则文件错误: {where}.unit 未知单位 “{unit}”（可选：{'、'.join(units)}）")
+        bounds = k.get("range", list)
+        if not 1 <= len(bounds) <= 2 or any(isinstance(b, bool) or not isinstance(b, _NUM) for b in bounds) or sorted(bounds) != bounds:
+            raise RulesError(f"规则文件错误: {where}.range 应为 [下限] 或 [下限, 上限]（{bounds!r}）")
+        per_point, mode, cap = (k.get(name, str, None) for name in ("per_point", "mode", "cap"))
+        for name, param in (("per_point", per_point), ("mode", mode), ("cap", cap)):
+            _require_param(params, param, f"{where}.{name}")
+            value = params[param].value if param is not None else 0
+            if name != "mode" and (isinstance(value, bool) or not isinstance(value, _NUM)):
+                raise RulesError(f"规则文件错误: {where}.{name} 引用的参数 “{param}” 应为数字")
+        if direction in (BELOW, ABOVE):
+            if per_point is None or mode is None:
+                raise RulesError(f"规则文件错误: {where} 按差距扣分，须有 per_point 和 mode")
+            if not params[mode].choices or not set(params[mode].choices) <= set(SHORTFALL_MODES):
+                raise RulesError(f"规则文件错误: {where}.mode 引用的参数 “{mode}” 的 choices 应取自 {'、'.join(SHORTFALL_MODES)}")
+        udf = k.get("udf", str, None)
+        if udf is not None:
+            try:
+                udf.format(**dict.fromkeys(UDF_PLACEHOLDERS, "X"))
+            except (KeyError, IndexError, ValueError):
+                raise RulesError(f"规则文件错误: {where}.udf 只能使用 {{{'}、{'.join(UDF_PLACEHOLDERS)}}}") from None
+        kinds[key] = Kind(
+            **base,
+            unit=units[unit],
+            low=float(bounds[0]),
+            high=float(bounds[1]) if len(bounds) == 2 else None,
+            per_point_param=per_point,
+            mode_param=mode,
+            cap_param=cap,
+            error=k.get("error", str),
+            entry=k.get("entry", str),
+            example=k.get("example", str, units[unit].example),
+            hint=k.get("hint", str, ""),
+            udf=udf,
+            sample=_numbers(k, "sample"),
+            audit_sample=_numbers(k, "audit_sample"),
+        )
+    return kinds
+
+
+def _numbers(table: _Reader, key: str) -> tuple[float, ...]:
+    values = table.get(key, list, [])
+    if any(isinstance(v, bool) or not isinstance(v, _NUM) for v in values):
+        raise RulesError(f"规则文件错误: {table.path}.{key} 应为数字列表")
+    return tuple(values)
 
 
 def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> Rules:
@@ -426,13 +567,8 @@ def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> R
         _require_param(params, key, f"levels.{level}")
         level_params[level] = key
 
-    kinds = {}
-    kt = root.sub("kinds")
-    for key in kt.table:
-        k = kt.sub(key)
-        per_point = k.get("per_point", str, None)
-        _require_param(params, per_point, f"kinds.{key}.per_point")
-        kinds[key] = Kind(key, k.get("text", str), k.get("clause", str), per_point, k.get("default", bool, False))
+    units = _units(root)
+    kinds = _kinds(root, params, units)
 
     departments = _departments(root, params, kinds)
 
@@ -504,6 +640,7 @@ def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> R
             Reading(r.get("key", str), r.get("clause", str), r.get("text", str), r.get("default", bool, False))
             for r in root.items("readings")
         ),
+        units=units,
         source=source,
     )
 

@@ -29,7 +29,7 @@ from .parse import (
     parse_rate,
 )
 from .rounding import excel_round, to_decimal
-from .rules import Department, Indicator, Rules, load_rules
+from .rules import ABOVE, BELOW, ENTERED, Department, Indicator, Kind, Rules, load_rules
 
 HUNDRED = Decimal(100)
 
@@ -57,37 +57,89 @@ def shortfall_points(gap: Decimal, per_point: float, mode: str) -> Decimal:
     return gap * to_decimal(per_point)
 
 
-def rate_deduction(actual: Any, target: Any, per_point: float = 2, mode: str | None = None, rules: Rules | None = None) -> float:
-    """考核 7.1.3 / 7.1.4 / §6 rate rows: per_point for each percentage point below target."""
+def read_actual(kind: Kind, value: Any, code: str | None = None) -> float:
+    """A §6 row's typed value in the kind's stored unit, inside the kind's range.
+
+    A rate reads as parse_rate does (96.5%, 96.5 and 0.965 are one rate); anything else as
+    a number. `code` names a value that is not the actual itself (a UDF's 标准 argument).
+    """
+    code = code or kind.error
+    if kind.is_rate:
+        number = parse_rate(value)
+        if (kind.low is not None and number < kind.low) or (kind.high is not None and number > kind.high):
+            raise PolicyInputError(code, value, f"应在 {kind.low or 0:.0%} 到 {1 if kind.high is None else kind.high:.0%} 之间")
+        return number
+    return parse_number(value, code, minimum=kind.low, maximum=kind.high)
+
+
+def gap_units(kind: Kind, actual: Decimal, target: Decimal) -> Decimal:
+    """How many counting units (percentage points, points, days) the actual misses by.
+
+    The one place a direction is arithmetic; `books.formulas.gap_units` is its formula twin.
+    """
+    if kind.direction == BELOW:
+        gap = target - actual
+    elif kind.direction == ABOVE:
+        gap = actual - target
+    else:
+        raise PolicyInputError("该类型不按差距计分", kind.key, kind.text)
+    return gap * to_decimal(kind.scale) if kind.scale != 1 else gap
+
+
+def row_cap(kind: Kind, rules: Rules) -> Decimal | None:
+    """The most one row of this kind may deduct, None for no cap (no `cap` param, or 0)."""
+    if kind.cap_param is None:
+        return None
+    cap = to_decimal(rules.value(kind.cap_param))
+    return cap if cap > 0 else None
+
+
+def kind_deduction(kind: Kind, actual: Any, target: Any = None, rules: Rules | None = None, *, per_point: Any = None,
+                   mode: str | None = None, target_code: str = "无效标准") -> float:
+    """考核 6-7.1.5: one row's deduction from its actual, as its kind's data says.
+
+    below / above: per_point for each counting unit short of the target or over the limit,
+    a part of a unit as `mode` says (shortfall_points); entered: the actual is the
+    deduction. Then the kind's per-row cap, then ROUND. The 考核表's formula for the row is
+    built from the same data (books.assessment.indicator_formula).
+    """
     rules = rules or load_rules()
-    mode = mode or str(rules.value("shortfall_mode"))
-    gap = (to_decimal(parse_rate(target)) - to_decimal(parse_rate(actual))) * HUNDRED
-    return excel_round(shortfall_points(gap, per_point, mode), _digits(rules))
+    value = to_decimal(read_actual(kind, actual))
+    if kind.direction == ENTERED:
+        points = value
+    else:
+        limit = to_decimal(read_actual(kind, target, target_code))
+        per = rules.value(kind.per_point_param) if per_point is None else per_point
+        points = shortfall_points(gap_units(kind, value, limit), per, mode or str(rules.value(kind.mode_param)))
+    cap = row_cap(kind, rules)
+    if cap is not None:
+        points = min(points, cap)
+    return excel_round(points, _digits(rules))
+
+
+def rate_deduction(actual: Any, target: Any, per_point: float | None = None, mode: str | None = None, rules: Rules | None = None,
+                   kind: str = "rate") -> float:
+    """考核 7.1.3 / 7.1.4 / §6 rate rows: per_point (default: the kind's param) for each
+    percentage point below target; `kind` names the rate kind whose params apply."""
+    rules = rules or load_rules()
+    return kind_deduction(rules.kinds[kind], actual, target, rules, per_point=per_point, mode=mode, target_code="无效比率")
 
 
 def mystery_deduction(score: Any, standard: Any = None, per_point: float | None = None, mode: str | None = None, rules: Rules | None = None) -> float:
     """考核 7.1.2: 3 points for each point the mystery-customer score is below 95."""
     rules = rules or load_rules()
     standard = rules.value("mystery_standard") if is_blank(standard) else standard
-    per_point = rules.value("mystery_points_per_point") if per_point is None else per_point
-    mode = mode or str(rules.value("shortfall_mode"))
-    actual = to_decimal(parse_number(score, "无效分数", minimum=0, maximum=100))
-    gap = to_decimal(parse_number(standard, "无效标准", minimum=0, maximum=100)) - actual
-    return excel_round(shortfall_points(gap, per_point, mode), _digits(rules))
+    return kind_deduction(rules.kinds["mystery"], score, standard, rules, per_point=per_point, mode=mode)
 
 
 def days_deduction(actual_days: Any, limit_days: Any, per_day: float | None = None, mode: str | None = None, rules: Rules | None = None) -> float:
     """§6 day rows (外网置换平均响应时间 ≤ 3, 预算书编制 ≤ 2): per_day for each day over."""
     rules = rules or load_rules()
-    per_day = rules.value("day_points_per_day") if per_day is None else per_day
-    mode = mode or str(rules.value("shortfall_mode"))
-    actual = to_decimal(parse_number(actual_days, "无效天数", minimum=0))
-    gap = actual - to_decimal(parse_number(limit_days, "无效天数", minimum=0))
-    return excel_round(shortfall_points(gap, per_day, mode), _digits(rules))
+    return kind_deduction(rules.kinds["days"], actual_days, limit_days, rules, per_point=per_day, mode=mode, target_code="无效天数")
 
 
 def manual_deduction(points: Any, rules: Rules | None = None) -> float:
-    """考核 7.1.5 and the checklist rows: a deduction entered by hand, never negative."""
+    """考核 7.1 手工扣分 lines of the 加减分明细: a deduction entered by hand, never negative."""
     rules = rules or load_rules()
     return excel_round(to_decimal(parse_number(points, "无效扣分", minimum=0)), _digits(rules))
 
@@ -97,16 +149,26 @@ def indicator_deduction(indicator: Indicator, actual: Any, rules: Rules | None =
     rules = rules or load_rules()
     if is_blank(actual):
         return 0.0
-    kind = indicator.kind
-    if kind in ("satisfaction", "platform", "rate"):
-        return rate_deduction(actual, rules.target_of(indicator), rules.per_point_of(indicator) or 0, rules=rules)
-    if kind == "mystery":
-        return mystery_deduction(actual, rules.target_of(indicator), rules.per_point_of(indicator), rules=rules)
-    if kind == "days":
-        return days_deduction(actual, rules.target_of(indicator), rules.per_point_of(indicator), rules=rules)
-    if kind == "manual":
-        return manual_deduction(actual, rules)
-    raise PolicyInputError("该项由投诉计算", indicator.name, "投诉管理项请在投诉台账或加减分明细中登记")
+    kind = indicator.kind_spec
+    if kind.from_complaints:
+        raise PolicyInputError("该项由投诉计算", indicator.name, "投诉管理项请在投诉台账或加减分明细中登记")
+    return kind_deduction(kind, actual, rules.target_of(indicator), rules)
+
+
+def actual_for_gap(kind: Kind, target: float | None, gap: float) -> float:
+    """The actual that misses `target` by `gap` counting units (the inverse of gap_units),
+    kept inside the kind's range: how the synthetic month turns a kind's sample into a value."""
+    if kind.direction == BELOW:
+        value = (target or 0) - gap / kind.scale
+    elif kind.direction == ABOVE:
+        value = (target or 0) + gap / kind.scale
+    else:
+        value = gap
+    if kind.low is not None:
+        value = max(kind.low, value)
+    if kind.high is not None:
+        value = min(kind.high, value)
+    return round(value, 4)
 
 
 def level_points(level: int, rules: Rules | None = None) -> float:
@@ -313,7 +375,7 @@ def score_department(month: DepartmentMonth, rules: Rules | None = None) -> Scor
         if points:
             items.append(LineItem("指标", f"{ind.name}（实际 {actual}）", ind.clause, -points, ind.name))
 
-    complaint_row = next(i for i in dept.indicators if i.kind == "complaints")
+    complaint_row = next(i for i in dept.indicators if i.kind_spec.from_complaints)
     grade = ""
     for c in month.complaints:
         points = complaint_deduction(c.level, c.channel, c.responsible, rules)

@@ -224,7 +224,7 @@ class MonthBooks:
             f = self.form(assessment.department_sheet(dept))
             indicators: dict[str, Any] = {}
             for ind in dept.indicators:
-                if ind.kind == "complaints":
+                if ind.kind_spec.from_complaints:
                     continue
                 if ind.callback_type and ind.callback_type in rates:
                     indicators[ind.name] = round(rates[ind.callback_type], 10)

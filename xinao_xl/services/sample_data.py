@@ -39,6 +39,7 @@ from xinao_xl.books.writer import style_formula_cell, write_record
 from xinao_xl.policy import callbacks as cb
 from xinao_xl.policy import deadlines
 from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.scoring import actual_for_gap
 
 from .new_month import _refuse_open
 
@@ -269,32 +270,32 @@ def late_flow(row: dict[str, Any], now: datetime, rules: Rules) -> bool:
 
 
 def indicator_actuals(calls: list[dict[str, Any]], rng: random.Random, rules: Rules) -> dict[tuple[str, str], tuple[Any, Any]]:
-    """自评 for every row (satisfaction rows: the 台账's own rate), 审核 for ~40%."""
+    """自评 for every row (satisfaction rows: the 台账's own rate), 审核 for ~40%.
+
+    A row's 自评 misses its target by one of its kind's sample gaps (rules.toml [kinds]); its
+    审核 is the same value, or further off by one of the kind's audit gaps.
+    """
     by_type: dict[str, list[str]] = {}
     for r in calls:
         by_type.setdefault(r["business"], []).append(r["result"])
     out: dict[tuple[str, str], tuple[Any, Any]] = {}
     for dept in rules.departments:
         for ind in dept.indicators:
-            if ind.kind == "complaints":
+            kind = ind.kind_spec
+            if kind.from_complaints:
                 continue
-            target = rules.target_of(ind)
             if ind.callback_type:
                 rate = cb.satisfaction_rate(by_type.get(ind.callback_type, []), rules)
                 self_value = round(rate, 4) if rate is not None else None
                 out[(dept.name, ind.name)] = (self_value, None)
                 continue
-            if ind.is_rate:
-                self_value: Any = round(min(1.0, (target or 1.0) - rng.choice((0, 0, 0, 0.005, 0.01, 0.02))), 4)
-            elif ind.kind == "mystery":
-                self_value = rng.choice((96, 95, 94.5, 93, 97))
-            elif ind.kind == "days":
-                self_value = rng.choice((target or 2, 2.5, 3, 3.5, 4))
-            else:
-                self_value = rng.choice((0, 0, 0.5, 1))
+            if not kind.sample:
+                continue
+            target = rules.target_of(ind)
+            self_value = actual_for_gap(kind, target, rng.choice(kind.sample))
             audit = None
             if rng.random() < 0.4:
-                audit = self_value if ind.kind != "mystery" else max(0, self_value - rng.choice((0, 0.5, 1)))
+                audit = actual_for_gap(kind, self_value, rng.choice(kind.audit_sample)) if kind.audit_sample else self_value
             out[(dept.name, ind.name)] = (self_value, audit)
     return out
 

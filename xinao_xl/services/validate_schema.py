@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -29,10 +28,9 @@ from xinao_xl.policy.parse import (
     parse_bool,
     parse_department,
     parse_level,
-    parse_number,
-    parse_rate,
 )
-from xinao_xl.policy.rules import Rules
+from xinao_xl.policy.rules import Indicator, Kind, Rules
+from xinao_xl.policy.scoring import read_actual
 
 from .port import ERROR, WARNING, WorkbookPort
 from .validate_context import MonthData, blank, show
@@ -328,7 +326,7 @@ def check_department(m: MonthData, f: FormRead) -> None:
         return
     dept = m.rules.department(f.spec.name)
     for ind in dept.indicators:
-        if ind.kind == "complaints":
+        if ind.kind_spec.from_complaints:
             continue
         key = assessment.indicator_key(ind)
         row = int(f.raw.loc[key, "_row"])
@@ -341,23 +339,26 @@ def check_department(m: MonthData, f: FormRead) -> None:
                 m.add(ERROR, f, f.address(col, row), f"{ind.name}的{f.spec.column(col).header}“{_short(raw)}”{message}")
 
 
-def _indicator_problem(ind: Any, raw: Any) -> str | None:
+def _indicator_problem(ind: Indicator, raw: Any) -> str | None:
+    """What is wrong with a typed actual, read as scoring reads it (the kind's unit and range)."""
+    kind = ind.kind_spec
     try:
-        if ind.is_rate:
-            parse_rate(raw)
-        elif ind.kind == "mystery":
-            parse_number(raw, minimum=0, maximum=100)
-        elif ind.kind == "days":
-            parse_number(raw, minimum=0)
-        else:
-            parse_number(raw, minimum=0, maximum=100)
+        read_actual(kind, raw)
     except PolicyInputError:
-        if ind.is_rate:
-            return "不是0%到100%之间的比率：请填写如 96.5% 或 0.965"
-        if ind.kind == "days":
-            return "不是天数：请填写不小于0的数字，如 2.5"
-        return "不是0到100之间的数字：请填写如 93.5"
+        return actual_hint(kind)
     return None
+
+
+def actual_hint(kind: Kind) -> str:
+    """The message for a bad actual, from the kind's unit and range (rules.toml [kinds], [units])."""
+    unit, low = kind.unit, kind.low or 0
+    if unit is None:
+        return "不是数字"
+    if unit.percent:
+        return f"不是{low:.0%}到{1 if kind.high is None else kind.high:.0%}之间的{unit.text}：请填写如 {kind.example}"
+    if kind.high is None:
+        return f"不是{unit.text}：请填写不小于{low:g}的数字，如 {kind.example}"
+    return f"不是{low:g}到{kind.high:g}之间的{unit.text}：请填写如 {kind.example}"
 
 
 def check_form_counts(m: MonthData, f: FormRead) -> None:
@@ -383,14 +384,17 @@ def check_form_counts(m: MonthData, f: FormRead) -> None:
 LEDGER_SHEETS = frozenset((callback_ledger.LEDGER, complaint_ledger.LEDGER, assessment.ITEMS, opinions.SHEET))
 
 
-@lru_cache(maxsize=8)
-def template_formulas(stem: str) -> dict[str, dict[str, str]]:
-    """Sheet -> {address: formula} of a freshly built workbook: where the formulas belong
-    (form sheets; not the ledgers, see `LEDGER_SHEETS`). Built once per process."""
-    from xinao_xl.policy.rules import load_rules
+_TEMPLATES: dict[tuple[str, int], tuple[Rules, dict[str, dict[str, str]]]] = {}
 
-    build = dict(BOOKS)[stem]
-    wb = build("2026-11", load_rules())
+
+def template_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
+    """Sheet -> {address: formula} of a freshly built workbook under these rules: where the
+    formulas belong (form sheets; not the ledgers, see `LEDGER_SHEETS`). Built once per
+    workbook and rules object (Rules holds dicts, so it is cached by identity, not hash)."""
+    hit = _TEMPLATES.get((stem, id(rules)))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    wb = dict(BOOKS)[stem]("2026-11", rules)
     out: dict[str, dict[str, str]] = {}
     for ws in wb.worksheets:
         if ws.title in LEDGER_SHEETS:
@@ -398,6 +402,9 @@ def template_formulas(stem: str) -> dict[str, dict[str, str]]:
         cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
         if cells:
             out[ws.title] = cells
+    if len(_TEMPLATES) >= 16:
+        _TEMPLATES.clear()
+    _TEMPLATES[(stem, id(rules))] = (rules, out)
     return out
 
 
@@ -425,7 +432,7 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str
     """Every formula cell of the template's form sheet must still hold a formula."""
     if not f.found:
         return
-    expected = template_formulas(stem).get(f.spec.name, {})
+    expected = template_formulas(stem, m.rules).get(f.spec.name, {})
     values = f.raw.set_index("_row")
     letters = {v: k for k, v in f.spec.letters.items()}
     for address, formula in expected.items():
