@@ -11,13 +11,18 @@ parts a write needs are changed, and within them only the bytes that must change
 
 - the target sheet's part: the rows written are spliced into ``<sheetData>`` (a row that
   exists keeps its attributes and other cells, new cells go in column order, new rows in
-  row order), and ``<dimension>`` is widened; every other byte of the part stays;
+  row order), ``<dimension>`` is widened, and the sheet's formula cells lose their cached
+  value (the values written may change them; LibreOffice 7.4 shows a cached value without
+  recomputing it even when the file asks for a recalculation, but computes a formula that
+  has none); every other byte of the part stays;
 - ``styles.xml``, only when a written cell needs a style the file does not hold (a date in
   a cell formatted as text, a text that starts like a formula and so needs Excel's quote
   prefix, an entry cell that must stay editable on the protected sheet): a copy of the
   cell's own style with that one change is appended to ``<cellXfs>``;
-- ``workbook.xml``, only to ask for a full recalculation on load (``fullCalcOnLoad``):
-  formulas elsewhere (统计, 抽样) cache values computed before the write.
+- ``workbook.xml``, only to ask for a full recalculation on load (``fullCalcOnLoad``, when
+  it does not already): formulas on other sheets cache values computed before the write;
+  Excel recalculates them on open (LibreOffice 7.4 ignores the request: there they show
+  the old values until recalculated, Ctrl+Shift+F9).
 
 Text is written as inline strings (``sharedStrings.xml`` stays as it is); a cell's style is
 the one Excel would give typing into it (the cell's own, else its row's, else its
@@ -581,7 +586,7 @@ class _SheetXml:
                   re.finditer(rb"<" + self.n.rx + rb"mergeCell\b[^>]*?\sref\s*=\s*[\"']([^\"']+)[\"']", tail)]
         arrays = []
         if b"array" in self.xml or b"dataTable" in self.xml:
-            for m in re.finditer(rb"<" + self.n.rx + rb"f\b([^>]*)>", self.xml, self.data_start, self.data_end):
+            for m in self.n.start(b"f").finditer(self.xml, self.data_start, self.data_end):
                 a = _attrs(m.group(1))
                 if a.get(b"t") in (b"array", b"dataTable") and b"ref" in a:
                     arrays.append(range_boundaries(a[b"ref"].decode()))
@@ -629,7 +634,27 @@ class _SheetXml:
             edits.append((self.data_open.start(), self.data_open.end(),
                           b"<" + self.n.tag(b"sheetData") + b">" + body + self.n.close(b"sheetData")))
         edits += self._dimension()
+        edits += self._stale_values(edits)
         return _splice(self.xml, edits)
+
+    def _stale_values(self, edits: list[tuple[int, int, bytes]]) -> list[tuple[int, int, bytes]]:
+        """Drop the cached value of every formula cell of the sheet (not of cells written):
+        the values written may change them, and LibreOffice shows a cached value as it is
+        even when asked to recalculate on load; a formula without one is computed on open
+        by every program."""
+        n = self.n
+        cell = re.compile(rb"<" + n.rx + rb"c\b([^>]*)>(\s*<" + n.rx + rb"f\b[^>]*?(?:/>|>[^<]*" + re.escape(n.close(b"f")) + rb"))\s*<"
+                          + n.rx + rb"v\b[^>]*?(?:/>|>[^<]*" + re.escape(n.close(b"v")) + rb")\s*" + re.escape(n.close(b"c")))
+        written = sorted((s, e) for s, e, _ in edits if e > s)
+        starts = [s for s, _ in written]
+        out = []
+        for m in cell.finditer(self.xml, self.data_start, self.data_end):
+            i = bisect.bisect_right(starts, m.start()) - 1
+            if i >= 0 and written[i][1] > m.start():
+                continue  # inside a cell or row being replaced
+            tag = re.sub(rb"""\st\s*=\s*(?:"[^"]*"|'[^']*')""", b"", m.group(1), count=1)
+            out.append((m.start(), m.end(), b"<" + n.tag(b"c") + tag + b">" + m.group(2) + n.close(b"c")))
+        return out
 
     def _row_edits(self, row: _Row, writes: dict[int, _Write]) -> list[tuple[int, int, bytes]]:
         cells = self._cells(row)
@@ -718,8 +743,7 @@ class _SheetXml:
             return []
         rows = [r for r, _ in self.edit.writes]
         columns = [c for _, c in self.edit.writes]
-        empty = ref.upper() == "A1" and not self.rows  # Excel's dimension of an empty sheet
-        if empty:
+        if not self.rows:  # an empty sheet's dimension (A1, or openpyxl's A1:A1) covers nothing
             c1, r1, c2, r2 = min(columns), min(rows), max(columns), max(rows)
         else:
             c1, r1, c2, r2 = min(c1, *columns), min(r1, *rows), max(c2, *columns), max(r2, *rows)
