@@ -644,7 +644,8 @@ class _SheetXml:
         by every program."""
         n = self.n
         cell = re.compile(rb"<" + n.rx + rb"c\b([^>]*)>(\s*<" + n.rx + rb"f\b[^>]*?(?:/>|>[^<]*" + re.escape(n.close(b"f")) + rb"))\s*<"
-                          + n.rx + rb"v\b[^>]*?(?:/>|>[^<]*" + re.escape(n.close(b"v")) + rb")\s*" + re.escape(n.close(b"c")))
+                          + n.rx + rb"v\b[^>]*?(?:/>|>([^<]*)" + re.escape(n.close(b"v")) + rb")\s*" + re.escape(n.close(b"c")))
+        typed = re.compile(rb"""\st\s*=\s*(?:"[^"]*"|'[^']*')""")
         written = sorted((s, e) for s, e, _ in edits if e > s)
         starts = [s for s, _ in written]
         out = []
@@ -652,7 +653,9 @@ class _SheetXml:
             i = bisect.bisect_right(starts, m.start()) - 1
             if i >= 0 and written[i][1] > m.start():
                 continue  # inside a cell or row being replaced
-            tag = re.sub(rb"""\st\s*=\s*(?:"[^"]*"|'[^']*')""", b"", m.group(1), count=1)
+            if not m.group(3) and not typed.search(m.group(1)):
+                continue  # nothing cached (openpyxl writes <v/>, a value of no type)
+            tag = typed.sub(b"", m.group(1), count=1)
             out.append((m.start(), m.end(), b"<" + n.tag(b"c") + tag + b">" + m.group(2) + n.close(b"c")))
         return out
 
