@@ -59,7 +59,7 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
 from .cells import looks_like_formula
-from .filecheck import BookReadError, check_workbook
+from .filecheck import check_workbook
 from .save import WriteRefusedError, write_bytes_atomic
 from .zipparts import ZipLayoutError, ZipParts
 
@@ -233,12 +233,6 @@ class _Styles:
     def _start(self, style: int) -> bytes:
         xf = self._xf(style)
         return xf[:xf.index(b">") + 1]
-
-    def number_format(self, style: int) -> str:
-        num = int(_attrs(self._start(style)).get(b"numFmtId", b"0"))
-        if num in self.formats:
-            return self.formats[num]
-        return "@" if num == 49 else "General" if num == 0 else f"#{num}"
 
     def kind(self, style: int) -> str:
         num = int(_attrs(self._start(style)).get(b"numFmtId", b"0"))
@@ -921,4 +915,4 @@ def _normpath(part: str) -> str:
     return "/".join(out)
 
 
-__all__ = ["BookReadError", "InPlaceRefusedError", "SheetEdit", "WorkbookEdit", "format_kind", "xstring"]
+__all__ = ["InPlaceRefusedError", "SheetEdit", "WorkbookEdit", "format_kind", "xstring"]
