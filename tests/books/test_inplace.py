@@ -27,6 +27,7 @@ from openpyxl.styles import Font, Protection
 from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
+from tests.support import libreoffice
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.append import append_records
 from xinao_xl.books.inplace import InPlaceRefusedError, WorkbookEdit, format_kind, xstring
@@ -288,6 +289,66 @@ def test_a_prefixed_sheet_part(ledger: Path) -> None:
     new = _part(ledger, LEDGER_PART)
     assert b'<x:c r="E3" s="' in new and b"<x:is><x:t>=2</x:t></x:is>" in new and b"<c " not in new
     assert BookReader(ledger).table(SPEC).records()[0]["customer"] == "=2"
+
+
+def _excel_shaped(path: Path) -> None:
+    """The ledger as Excel saves it: each formula column one shared formula (a master cell
+    with the text, the others ``<f t="shared" si="…"/>`` with cached ""), rows with ``spans``
+    and ``x14ac:dyDescent`` under ``mc:Ignorable``, and a calcChain.xml listing the formulas."""
+    package = ZipParts(path.read_bytes())
+    xml = package.read(LEDGER_PART)
+    xml = xml.replace(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                      b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                      b'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+                      b'xmlns:x14ac="http://schemas.microsoft.com/office/spreadsheetml/2009/9/ac" mc:Ignorable="x14ac"', 1)
+    xml = re.sub(rb'<row r="(\d+)">', lambda m: m.group(0) if int(m.group(1)) < 3 else
+                 b'<row r="' + m.group(1) + b'" spans="1:22" x14ac:dyDescent="0.25">', xml)
+    chain = []
+    for si, key in enumerate(("due", "late")):
+        letter = SPEC.letter(key).encode()
+
+        def shared(m: re.Match[bytes], si: int = si, letter: bytes = letter) -> bytes:
+            r = int(m.group(1))
+            chain.append(b'<c r="' + letter + m.group(1) + b'"/>')
+            if r == SPEC.first_row:
+                ref = letter + b"%d:" % SPEC.first_row + letter + b"%d" % SPEC.last_row
+                return b'<c r="' + letter + m.group(1) + b'"' + m.group(2) + b' t="str"><f t="shared" ref="' + ref + b'" si="%d">' % si + m.group(3) + b"</f><v></v></c>"
+            return b'<c r="' + letter + m.group(1) + b'"' + m.group(2) + b' t="str"><f t="shared" si="%d"/><v></v></c>' % si
+
+        xml = re.sub(rb'<c r="' + letter + rb'(\d+)"( s="\d+")><f>([^<]*)</f><v\s*/></c>', shared, xml)
+    calc_chain = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + b"".join(chain) + b"</calcChain>"
+    rels = package.read("xl/_rels/workbook.xml.rels").replace(b"</Relationships>", b'<Relationship Id="rIdChain" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/></Relationships>')
+    types = package.read("[Content_Types].xml").replace(b"</Types>", b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>')
+    path.write_bytes(package.rebuilt({LEDGER_PART: xml, "xl/_rels/workbook.xml.rels": rels, "[Content_Types].xml": types}))
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/calcChain.xml", calc_chain)
+
+
+@pytest.mark.libreoffice
+def test_an_excel_shaped_ledger(ledger: Path, tmp_path: Path, require_libreoffice: str) -> None:
+    """Shared formulas stay shared (their cells are not written; rows past them get plain
+    formulas), calcChain.xml is kept (formulas added need no entry; none is removed), and
+    LibreOffice computes the shared formulas and the new ones from the rows written.
+
+    流转 2026-11-10 10:00 → 反馈时限 2026-11-10 + 2 days + 23:59:59 = 2026-11-12 23:59:59; 反馈
+    11-13 09:00 → 是否超时 是."""
+    _excel_shaped(ledger)
+    before = ZipParts(ledger.read_bytes())
+    flow = {"result": "不满意", "flow": "是", "flow_date": datetime(2026, 11, 10, 10), "feedback_date": datetime(2026, 11, 13, 9)}
+    append_records(ledger, SPEC, 3, [record(1, **flow), record(2)], keep_previous=False)
+    append_records(ledger, SPEC, SPEC.last_row + 1, [record(3, **flow)], keep_previous=False)
+    after = ZipParts(ledger.read_bytes())
+    assert [n for n in before.names if before.read(n) != after.read(n)] == [LEDGER_PART]
+    xml = after.read(LEDGER_PART)
+    assert xml.count(b't="shared" ref=') == 2 and xml.count(b'<f t="shared" si="0"/>') == SPEC.rows - 1
+    assert b'<row r="3" spans="1:22" x14ac:dyDescent="0.25"><c r="A3"' in xml
+    assert b'<row r="3003"><c r="A3003"' in xml and b"<f>IF(Q3003=" in xml
+    out = libreoffice.recalculate(ledger, tmp_path / "out")
+    rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(SPEC.name).to_python()
+    due, late = SPEC.index("due") - 1, SPEC.index("late") - 1
+    for r in (3, 3003):
+        assert (rows[r - 1][due], rows[r - 1][late]) == (datetime(2026, 11, 12, 23, 59, 59), "是"), r
+    assert (rows[3][due], rows[3][late]) == ("", "")  # row 4: no 流转日期
 
 
 # --- styles -----------------------------------------------------------------------------------------
