@@ -40,6 +40,7 @@ from tests.support.staff_edits import (
 )
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.append import append_records
+from xinao_xl.books.filecheck import load_workbook
 from xinao_xl.books.read import BookReader, sheet_parts
 from xinao_xl.books.save import history_versions, sha256, temp_leftovers
 from xinao_xl.books.zipparts import ZipParts
@@ -132,7 +133,8 @@ def test_sampling_keeps_every_part_staff_added(month: Path, staff_month: tuple[P
     assert {"xl/media/image1.png", "xl/charts/chart1.xml", "xl/comments1.xml", "xl/drawings/vmlDrawing1.vml", "xl/drawings/drawing1.xml",
             "xl/drawings/drawing2.xml", parts["完工量"], parts["备忘"], "xl/sharedStrings.xml", "[Content_Types].xml"} <= kept
     comments = after.read("xl/comments1.xml").decode()
-    assert 'ref="L15"' in comments and 'rgb="FFC00000"' in comments and COMMENT_TEXT[3:] in comments  # the red run kept
+    assert 'ref="L15"' in comments and COMMENT_TEXT[3:] in comments
+    assert '<rPr><b val="true"/><sz val="12"/><color rgb="FFC00000"/>' in comments  # the bold, larger, red start kept
     assert added["x14_other"] in after.read(parts["完工量"])
 
     # workbook.xml: only asks for a recalculation on open; names and custom views stay
@@ -178,6 +180,21 @@ def test_sampling_keeps_every_part_staff_added(month: Path, staff_month: tuple[P
 
     assert len(history_versions(path)) == 1 and sha256(history_versions(path)[0]) == sha256(staff_month[0] / H.MONTH / path.name)
     assert temp_leftovers(path.parent) == []
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension is not supported:UserWarning")
+def test_an_openpyxl_resave_would_lose_them(staff_month: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
+    """Why sampling no longer re-saves the 台账 through openpyxl (as it did before issue 13)."""
+    path = ledger_path(staff_month[0], H.MONTH)
+    copy = tmp_path / "openpyxl.xlsx"
+    load_workbook(path).save(copy)
+    with zipfile.ZipFile(copy) as z:
+        names = z.namelist()
+        assert not any(n.startswith("xl/media/") for n in names)  # the picture (openpyxl without Pillow)
+        assert b"x14:dataValidation" not in z.read(sheet_parts(copy)["台账"])
+        assert b"customSheetView" not in z.read(sheet_parts(copy)["台账"])
+        comments = z.read(next(n for n in names if "comments" in n)).decode()
+        assert 'rgb="FFC00000"' not in comments  # the comment's formatting
 
 
 def test_the_rows_read_back_as_sampled(month: Path) -> None:

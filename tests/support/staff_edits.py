@@ -102,9 +102,10 @@ try:
     cursor = ledger.getCellByPosition(col, row).Annotation.AnnotationShape.createTextCursor()
     cursor.gotoStart(False)
     cursor.goRight(int(bold), True)
-    cursor.CharWeight = 150.0
+    for suffix in ("", "Asian"):  # Chinese characters take the Asian font properties
+        setattr(cursor, "CharWeight" + suffix, 150.0)
+        setattr(cursor, "CharHeight" + suffix, 12.0)
     cursor.CharColor = 0xC00000
-    cursor.CharHeight = 12.0
     ledger.Annotations.insertNew(CellAddress(index, 0, 3), "第一条回访")
     # a chart of the callbacks per type
     stats = sheets.getByName("统计")
