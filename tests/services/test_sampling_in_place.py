@@ -2,7 +2,7 @@
 
 The 台账 is the hand-typed month's (our code wrote it), opened in LibreOffice headless through
 its UNO bridge and saved there after a clerk's additions: a pasted picture, a chart on 统计,
-a comment with formatting (red start) on an empty cell of a row sampling fills and a plain
+a comment with formatting (a bold, larger, red start) on an empty cell of a row sampling fills and a plain
 one, a sheet 备忘 with a formula, a defined name, a cross-sheet dropdown (LibreOffice writes
 it as a plain ``<dataValidation>``); then what Excel writes and LibreOffice does not is added
 to the saved XML: x14 list validations from another sheet (on 台账 and 完工量) and custom views
