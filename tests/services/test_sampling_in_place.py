@@ -20,8 +20,11 @@ file unchanged.
 
 from __future__ import annotations
 
+import csv
+import os
 import re
 import shutil
+import subprocess
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -236,6 +239,25 @@ def test_libreoffice_recalculates_the_quotas_and_keeps_what_staff_added(month: P
             assert any(n.startswith("xl/media/") for n in names) and any(n.startswith("xl/charts/") for n in names)
             assert COMMENT_TEXT[3:] in z.read(next(n for n in names if n.startswith("xl/comments"))).decode()
             assert b'sqref="W3:W200"' in z.read(sheet_parts(out)["台账"])
+
+
+def test_gnumeric_reads_and_recalculates_the_sampled_ledger(month: Path, tmp_path: Path) -> None:
+    """A second engine: Gnumeric (``ssconvert --recalc``) reads the inline strings and the
+    kept parts and computes the same quotas as the policy."""
+    ssconvert = shutil.which("ssconvert")
+    if ssconvert is None:
+        pytest.skip("Gnumeric (ssconvert) is not installed")
+    result = sample_day(month / "完工.xlsx", DAY, "孙雪燕", month, seed=1)
+    subprocess.run([ssconvert, "--recalc", "-S", str(ledger_path(month, H.MONTH)), str(tmp_path / "out_%s.csv")],
+                   check=True, capture_output=True, timeout=300, env=dict(os.environ, HOME=str(tmp_path)))
+    with open(tmp_path / f"out_{SAMPLE.name}.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    expected = daily_quotas(result.eligible, H.RULES)
+    assert {b.name: int(rows[SAMPLE.row_of(b.name) - 1][7]) for b in H.RULES.business_types} == expected
+    with open(tmp_path / f"out_{SPEC.name}.csv", encoding="utf-8", newline="") as f:
+        ledger = list(csv.reader(f))
+    assert [ledger[r - 1][SPEC.index("order") - 1] for r in result.rows] == [o.order_no for o in result.sample.taken]
+    assert FORMULA_LIKE["customer"] in [ledger[r - 1][SPEC.index("customer") - 1] for r in result.rows]
 
 
 def test_rows_past_the_template_recalculate(staff_month: tuple[Path, dict[str, bytes]], tmp_path: Path) -> None:
