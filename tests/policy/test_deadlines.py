@@ -15,7 +15,7 @@ from xinao_xl.policy.deadlines import (
     working_due,
 )
 from xinao_xl.policy.errors import CalendarUnknownError, PolicyInputError
-from xinao_xl.policy.parse import datetime_to_excel_serial
+from xinao_xl.policy.parse import datetime_to_excel_serial, parse_datetime
 
 START = datetime(2026, 11, 3, 15, 20)  # 受理 Tuesday 2026-11-03 15:20
 
@@ -235,3 +235,54 @@ def test_sla_bad_dates_are_input_errors():
         sla_status("下周", None, START)
     with pytest.raises(PolicyInputError):
         sla_status(DUE, "昨天")
+
+
+# --- 24:00, the end of a day (民法典 203; the guide writes deadlines so) ------------------------
+
+
+@pytest.mark.parametrize("typed", ["2026-11-05 24:00", "2026/11/5 24:00:00", "2026年11月5日 24时00分", " 2026-11-05  24:00 "])
+def test_24_00_is_the_end_of_that_day(typed):
+    # the deadline of a 一般投诉's 调查 from 11-03 15:20 is 11-03 + 2 = 11-05 at 24:00,
+    # the same instant whether DUE_DATE computed it (23:59:59) or staff typed "24:00"
+    assert parse_datetime(typed) == eod(11, 5) == stage_due("investigate", START)
+
+
+def test_24_00_due_reads_like_the_computed_deadline_in_sla_status():
+    # done 11-05 23:59 is in time for a deadline typed 11-05 24:00; 11-06 00:01 is not
+    assert sla_status("2026-11-05 24:00", "2026-11-05 23:59") == "按时完成"
+    assert sla_status("2026-11-05 24:00", "2026-11-06 00:01") == "超时完成"
+    # open and asked at 11-05 12:00: 12 hours left, within the 1-day warning
+    assert sla_status("2026-11-05 24:00", None, "2026-11-05 12:00") == "即将到期"
+    # a start typed at 24:00 counts from that day (its end), not the next
+    assert stage_due("investigate", "2026-11-03 24:00") == eod(11, 5)
+
+
+@pytest.mark.parametrize("typed", ["2026-11-05 24:01", "2026-11-05 24:00:01", "2026-11-05 25:00"])
+def test_past_24_00_is_no_time(typed):
+    with pytest.raises(PolicyInputError) as info:
+        parse_datetime(typed)
+    assert info.value.code == "无效日期"
+
+
+def test_sla_status_udf_accepts_24_00():
+    from xinao_xl.excel.udfs import SLA_STATUS
+
+    # the guide's example: due 2026-11-05 24:00, done 11-05 18:00 → 按时完成 (was #无效日期)
+    assert SLA_STATUS("2026-11-05 24:00", "2026-11-05 18:00") == "按时完成"
+    assert SLA_STATUS("2026-11-05 24:00", "2026-11-06 08:00") == "超时完成"
+
+
+def test_sla_status_without_now_uses_beijing_time_whatever_the_machine_zone(monkeypatch):
+    import time as _time
+
+    from xinao_xl.policy import clock
+
+    # 2026-11-05 16:30 UTC is 11-06 00:30 in 聊城: a deadline of 11-05 24:00 has passed
+    for zone in ("UTC", "Asia/Shanghai", "America/Los_Angeles"):
+        monkeypatch.setenv("TZ", zone)
+        _time.tzset()
+        with clock.fixed(1793896200):  # 2026-11-05T16:30:00Z
+            assert clock.now() == datetime(2026, 11, 6, 0, 30)
+            assert sla_status("2026-11-05 24:00") == "已超时"
+    monkeypatch.delenv("TZ")
+    _time.tzset()

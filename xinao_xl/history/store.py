@@ -34,6 +34,8 @@ from sqlalchemy import Connection, Engine, create_engine, delete, func, inspect,
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
+from xinao_xl.policy import clock
+
 from . import schema as S
 
 DB_ENV = "XINAO_XL_DB"
@@ -206,7 +208,7 @@ class HistoryStore:
 
     @staticmethod
     def _record_versions(conn: Connection, versions: Iterable[int]) -> None:
-        now = datetime.now().replace(microsecond=0)
+        now = clock.now().replace(microsecond=0)
         rows = [{"version": v, "description": MIGRATIONS[v][0], "applied_at": now} for v in versions]
         if rows:
             conn.execute(S.schema_version.insert(), rows)

@@ -11,15 +11,14 @@ staff type; the native formula is INT(start) + N + TIME(23,59,59).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from . import clock
 from .calendar import WorkCalendar, default_calendar
 from .errors import PolicyInputError
-from .parse import is_blank, parse_bool, parse_datetime
+from .parse import END_OF_DAY, is_blank, parse_bool, parse_datetime
 from .rules import Rules, Stage, load_rules
-
-END_OF_DAY = time(23, 59, 59)
 
 
 def end_of(day: date) -> datetime:
@@ -79,7 +78,7 @@ def sla_status(due: Any, done: Any = None, now: Any = None, rules: Rules | None 
     due_at = parse_datetime(due)
     if not is_blank(done):
         return "按时完成" if parse_datetime(done) <= due_at else "超时完成"
-    moment = datetime.now() if is_blank(now) else parse_datetime(now)
+    moment = clock.now() if is_blank(now) else parse_datetime(now)
     if moment > due_at:
         return "已超时"
     if due_at - moment <= timedelta(days=float(rules.value("due_soon_days"))):

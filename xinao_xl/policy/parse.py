@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from . import clock
 from .errors import PolicyInputError
 from .rules import Rules, load_rules
 
@@ -186,16 +187,25 @@ _DATE_RE = re.compile(
 )
 
 
+# A period ends at 24:00 of its last day (民法典 203); that instant is written 23:59:59 of the
+# day (deadlines.END_OF_DAY), so "2026-11-05 24:00" typed or pasted as text is that deadline.
+END_OF_DAY = time(23, 59, 59)
+
+
 def parse_datetime(value: Any) -> datetime:
-    """A moment from an Excel serial, a datetime/date, or text in the usual Chinese forms."""
+    """A moment from an Excel serial, a datetime/date, or text in the usual Chinese forms.
+
+    ``24:00`` is the end of that day (the deadlines' 23:59:59), not the next day's 00:00:
+    "2026-11-05 24:00" and DUE_DATE's 2026-11-05 23:59:59 are one deadline. An aware
+    datetime is read as Beijing wall time (`clock.local`)."""
     if is_blank(value):
         raise PolicyInputError("缺少日期", "", "请填写日期，如2026-11-03")
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return clock.local(value)
     if isinstance(value, date):
         return datetime.combine(value, time())
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        return value.to_pydatetime().replace(tzinfo=None)
+        return clock.local(value.to_pydatetime())
     number = _finite_number(value)
     if number is not None:
         return excel_serial_to_datetime(number)
@@ -209,6 +219,8 @@ def parse_datetime(value: Any) -> datetime:
     y, mo, d, h, mi, s = match.groups()
     seconds = float(s) if s else 0.0
     try:
+        if h is not None and int(h) == 24 and int(mi) == 0 and seconds == 0:
+            return datetime.combine(date(int(y), int(mo), int(d)), END_OF_DAY)
         return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(seconds))
     except ValueError:
         raise PolicyInputError("无效日期", value, "日期不存在") from None
