@@ -62,7 +62,7 @@ class Checker:
 def _item_points(row: dict[str, Any], rules: Rules) -> float:
     kind = row["type"]
     if kind == "投诉":
-        return -scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp") or True, rules)
+        return -scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp"), rules)
     if kind == "流转单超时":
         return -scoring.late_flow_deduction(row.get("count") or 1, rules)
     if kind == "表扬":
@@ -79,7 +79,7 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
     for i, row in enumerate(data.items):
         r = items.first_row + i
         c.eq(f"明细!K{r}", ws[f"{items.letter('points')}{r}"].value, _item_points(row, rules))
-        grade = "是" if row["type"] == "投诉" and scoring.is_grade_c(row.get("level"), row.get("resp") or True, rules) else ""
+        grade = "是" if row["type"] == "投诉" and scoring.is_grade_c(row.get("level"), row.get("resp"), rules) else ""
         c.eq(f"明细!L{r}", ws[f"{items.letter('grade_c')}{r}"].value, grade)
 
     summary = assessment.summary_sheet(rules)
@@ -105,7 +105,7 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
             department=dept.name,
             month="2026-10",
             indicators=indicators,
-            complaints=[scoring.ComplaintEntry(x.get("level"), x.get("channel"), x.get("resp") or True) for x in by_type["投诉"]],
+            complaints=[scoring.ComplaintEntry(x.get("level"), x.get("channel"), x.get("resp")) for x in by_type["投诉"]],
             late_flow_forms=sum(x.get("count") or 1 for x in by_type["流转单超时"]),
             praise=sum(x.get("count") or 1 for x in by_type["表扬"]),
             media_praise=[x["pin"] for x in by_type["媒体表扬"]],
@@ -114,7 +114,7 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
         )
         card = scoring.score_department(month, rules)
         complaint_row = spec.row_of(assessment.indicator_key(dept.indicators[-1]))
-        complaints = sum(scoring.complaint_deduction(x.get("level"), x.get("channel"), x.get("resp") or True, rules) for x in by_type["投诉"])
+        complaints = sum(scoring.complaint_deduction(x.get("level"), x.get("channel"), x.get("resp"), rules) for x in by_type["投诉"])
         c.eq(f"{dept.name}!H{complaint_row}", dws[f"H{complaint_row}"].value, excel_round(complaints, 2))
         r = summary.row_of(dept.name)
         c.eq(f"汇总!B{r}", sws[f"B{r}"].value, card.deductions)
@@ -166,7 +166,7 @@ def check_complaints(path: Path, rows: list[dict[str, Any]], rules: Rules, now: 
         if row.get("level") is None and row.get("channel") is None:
             expected: Any = ""
         else:
-            expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp") or True, rules)
+            expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp"), rules)
         c.eq(f"投诉台账!扣分{r}", cell("deduct", r), expected)
         c.eq(f"投诉台账!投诉内容{r}", cell("content", r), row["content"])
 

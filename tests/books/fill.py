@@ -110,12 +110,23 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
     return data
 
 
+# Levels and 有责/无责 as staff paste them past the dropdown: every engine reads these the
+# same (parse_level / parse_responsible and the 规则 sheet's spelling lists).
+LEVEL_SPELLINGS = ("四级", "400五级", "４级", " 3 级 ", 2, "两级", "5级投诉", "一级", "４００三级", "五")
+RESP_SPELLINGS = ("否", "是", " 无责", "FALSE", "no", 0)
+
+
 def complaint_fields(rng: random.Random) -> dict[str, Any]:
     channel = rng.choice(["95158", "市长热线", "400", "其他", None, 95158])
     level = rng.choice([*LEVELS, None])
     if level is None and str(channel) not in HOTLINES:
         level = rng.choice(LEVELS)
-    return {"channel": channel, "level": level, "resp": rng.choice(["有责", "无责", None])}
+    if level is not None and rng.random() < 0.25:
+        level = rng.choice(LEVEL_SPELLINGS)
+    resp = rng.choice(["有责", "无责", None])
+    if rng.random() < 0.15:
+        resp = rng.choice(RESP_SPELLINGS)
+    return {"channel": channel, "level": level, "resp": resp}
 
 
 # --- 投诉台账 -----------------------------------------------------------------------------

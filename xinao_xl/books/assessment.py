@@ -96,7 +96,7 @@ def items_sheet(rules: Rules) -> TableSheet:
             Column("source", H_SOURCE, type="id", width=14, validation=L.text_input("来源单号（投诉单号、流转单号等）", 64)),
             Column("points", H_POINTS, FORMULA, type="number", width=8, formula=_items_points(rules), udf=_items_points_udf()),
             Column("grade_c", H_GRADE_C, FORMULA, width=7, formula=f'=IF({{type}}="{L.ITEM_COMPLAINT}",{grade},"")',
-                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",{{resp}}<>"{L.NOT_RESPONSIBLE}",{{level}}<>""),IF(DEPT_GRADE({{level}})=P_GRADE_C,"{L.YES}",""),"")'),
+                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",NOT({F.not_responsible("{resp}")}),{{level}}<>""),IF(DEPT_GRADE({{level}})=P_GRADE_C,"{L.YES}",""),"")'),
         ),
         rows=ITEM_ROWS,
     )

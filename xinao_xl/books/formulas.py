@@ -9,6 +9,7 @@ XLOOKUP, LET, LAMBDA or dynamic arrays (LibreOffice 7.4 and WPS lack them).
 
 from __future__ import annotations
 
+from xinao_xl.policy.parse import LEVEL_SPACES
 from xinao_xl.policy.rules import ABOVE, BELOW, Kind, Rules
 
 from . import lists as L
@@ -22,9 +23,28 @@ def rnd(expr: str) -> str:
     return f"ROUND({expr},{DIGITS})"
 
 
+def level_text(level: str) -> str:
+    """The cell as text without spaces, as parse_level and parse_responsible read it
+    (`LEVEL_SPACES`)."""
+    expr = f'(""&{level})'
+    for space in LEVEL_SPACES:
+        expr = f'SUBSTITUTE({expr},"{space}","")'
+    return expr
+
+
+def not_responsible(responsible: str) -> str:
+    """not parse_responsible: the cell holds a word of the 规则 sheet's 无责 list
+    (`L_NOT_RESPONSIBLE_WORDS`: 无责, 否, FALSE, 0…), spaces dropped, case ignored."""
+    return f"(SUMPRODUCT(({L.L_NOT_RESPONSIBLE_WORDS}={level_text(responsible)})*1)>0)"
+
+
 def level_number(level: str) -> str:
-    """1-5 from a level cell holding "4级" (the dropdown) or a bare 4; #N/A otherwise."""
-    return f'MATCH(SUBSTITUTE({level}&"级","级级","级"),{L.L_LEVELS},0)'
+    """parse_level: 1-5 for a spelling of the 规则 sheet's table (`L_LEVEL_SPELLINGS`: "4级",
+    "四级", "400四级", "４级", a bare 4…), 0 for anything else.
+
+    An equality test summed over the table, not MATCH: MATCH takes * ? ~ in the looked-up
+    text as wildcards ("*级" would be level 1), an equality test does not."""
+    return f"SUMPRODUCT(({L.L_LEVEL_SPELLINGS}={level_text(level)})*{L.L_LEVEL_NUMBERS})"
 
 
 def level_points(level: str, rules: Rules) -> str:
@@ -52,9 +72,9 @@ def channel_points(channel: str, rules: Rules) -> str:
 
 
 INVALID_LEVEL = "#无效级别"
-"""What a complaint's points show for a level not in the dropdown (六级, or 五级 typed or
-pasted past it): text, which SUMIFS skips, so the department's total stays a number
-instead of #N/A; 校验本簿 says what to pick (parse_level raises 无效级别 there)."""
+"""What a complaint's points show for a level no spelling of the table reads (六级, 0级):
+text, which SUMIFS skips, so the department's total stays a number instead of #N/A;
+校验本簿 says what to pick (parse_level raises 无效级别 there)."""
 
 
 def complaint_points(level: str, channel: str, responsible: str, rules: Rules, sign: str = "") -> str:
@@ -64,9 +84,9 @@ def complaint_points(level: str, channel: str, responsible: str, rules: Rules, s
     list does not hold gives `INVALID_LEVEL` first, as parse_level raises before anything.
     """
     return (
-        f'IF(AND({level}<>"",ISNA({level_number(level)})),"{INVALID_LEVEL}",'
+        f'IF(AND({level}<>"",{level_number(level)}=0),"{INVALID_LEVEL}",'
         f'IF(AND({level}="",NOT({channel_has_points(channel, rules)})),"#缺少级别",'
-        f'IF(AND({responsible}="{L.NOT_RESPONSIBLE}",NOT(P_NO_FAULT_DEDUCTS)),0,'
+        f'IF(AND({not_responsible(responsible)},NOT(P_NO_FAULT_DEDUCTS)),0,'
         f"{sign}{rnd(f'MAX({level_points(level, rules)},{channel_points(channel, rules)})')})))"
     )
 
@@ -74,8 +94,8 @@ def complaint_points(level: str, channel: str, responsible: str, rules: Rules, s
 def grade_c_flag(level: str, responsible: str) -> str:
     """scoring.is_grade_c as "是"/"": a 有责 complaint of level 1-2."""
     return (
-        f'IF(AND({responsible}<>"{L.NOT_RESPONSIBLE}",{level}<>""),'
-        f'IF(IFERROR({level_number(level)},99)<=P_GRADE_C_MAX_LEVEL,"{L.YES}",""),"")'
+        f'IF(AND(NOT({not_responsible(responsible)}),{level}<>""),'
+        f'IF(AND({level_number(level)}>0,{level_number(level)}<=P_GRADE_C_MAX_LEVEL),"{L.YES}",""),"")'
     )
 
 

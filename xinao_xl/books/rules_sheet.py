@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xinao_xl.policy.parse import NOT_RESPONSIBLE_WORDS, level_spellings
 from xinao_xl.policy.rules import Rules
 
 from . import lists as L
@@ -76,6 +77,9 @@ def list_specs(rules: Rules) -> tuple[ListSpec, ...]:
         ListSpec("日历状态", L.L_CALSTATUS, ("工作日", "休息日", L.CAL_UNCONFIRMED), 9),
         ListSpec("疑似重大投诉（附件1）", L.L_MAJOR, tuple(m.label for m in rules.major_items), 50),
         ListSpec("无责原因（附件2）", L.L_NOFAULT, tuple(f"{i}.{r}" for i, r in enumerate(rules.no_fault_reasons, start=1)), 50),
+        ListSpec("级别写法", L.L_LEVEL_SPELLINGS, tuple(level_spellings(rules)), 12),
+        ListSpec("对应级别", L.L_LEVEL_NUMBERS, tuple(level_spellings(rules).values()), 8),
+        ListSpec("无责写法", L.L_NOT_RESPONSIBLE_WORDS, NOT_RESPONSIBLE_WORDS, 8),
     )
 
 

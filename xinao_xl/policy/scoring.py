@@ -21,12 +21,12 @@ from typing import Any
 from .errors import PolicyInputError
 from .parse import (
     is_blank,
-    parse_bool,
     parse_channel,
     parse_count,
     parse_level,
     parse_number,
     parse_rate,
+    parse_responsible,
 )
 from .rounding import excel_round, to_decimal
 from .rules import ABOVE, BELOW, ENTERED, Department, Indicator, Kind, Rules, load_rules
@@ -192,11 +192,11 @@ def complaint_deduction(level: Any = None, channel: Any = None, responsible: Any
     level-4 complaint via 市长热线 deducts 15, and a 95158 complaint of level 5 deducts 10.
     """
     rules = rules or load_rules()
-    is_responsible = True if is_blank(responsible) else parse_bool(responsible)
+    is_responsible = parse_responsible(responsible)
     code = parse_channel(channel, rules)
     candidates: list[float] = []
     if not is_blank(level):
-        candidates.append(level_points(parse_level(level), rules))
+        candidates.append(level_points(parse_level(level, rules), rules))
     by_channel = channel_points(code, rules)
     if by_channel is not None:
         candidates.append(by_channel)
@@ -211,9 +211,9 @@ def complaint_deduction(level: Any = None, channel: Any = None, responsible: Any
 def is_grade_c(level: Any, responsible: Any = True, rules: Rules | None = None) -> bool:
     """考核 7.1.1: a 有责 level 1 or 2 complaint makes the department's month C."""
     rules = rules or load_rules()
-    if is_blank(level) or (not is_blank(responsible) and not parse_bool(responsible)):
+    if is_blank(level) or not parse_responsible(responsible):
         return False
-    return parse_level(level) <= int(rules.value("grade_c_max_level"))
+    return parse_level(level, rules) <= int(rules.value("grade_c_max_level"))
 
 
 def late_flow_deduction(count: Any, rules: Rules | None = None) -> float:
@@ -379,8 +379,8 @@ def score_department(month: DepartmentMonth, rules: Rules | None = None) -> Scor
     grade = ""
     for c in month.complaints:
         points = complaint_deduction(c.level, c.channel, c.responsible, rules)
-        parts = [p for p in (parse_channel(c.channel, rules), f"{parse_level(c.level)}级" if not is_blank(c.level) else "") if p]
-        responsible = is_blank(c.responsible) or parse_bool(c.responsible)
+        parts = [p for p in (parse_channel(c.channel, rules), f"{parse_level(c.level, rules)}级" if not is_blank(c.level) else "") if p]
+        responsible = parse_responsible(c.responsible)
         text = f"投诉 {' '.join(parts)}{'' if responsible else '（无责，不扣分）'}"
         items.append(LineItem("投诉", text, complaint_row.clause, -points, c.source))
         if is_grade_c(c.level, c.responsible, rules):
