@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .errors import PolicyInputError
@@ -47,7 +47,7 @@ def shortfall_points(gap: Decimal, per_point: float, mode: str) -> Decimal:
     """
     if gap <= 0:
         return Decimal(0)
-    gap = round(gap, 6)
+    gap = gap.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)  # ROUND(gap,6): half away from zero, as the formula
     if mode == "向上取整":
         gap = Decimal(math.ceil(gap))
     elif mode == "向下取整":
@@ -254,15 +254,18 @@ def _flatten(values: Any) -> Iterable[Any]:
 
 
 def department_score(deductions: Any = None, bonuses: Any = None, rules: Rules | None = None) -> float:
-    """考核 7: 100 − Σ deductions + Σ bonuses, floored at 0, no ceiling (7.3 needs > 100)."""
+    """考核 7: 100 − Σ deductions + Σ bonuses, floored at 0, no ceiling (7.3 needs > 100).
+
+    A deduction or a bonus is never negative (a −5 deduction is not a 5-point bonus):
+    such a value is an error here, as it is in validation and in `score_department`."""
     rules = rules or load_rules()
     total = to_decimal(rules.value("base_score"))
     for d in _flatten(deductions):
         if not is_blank(d):
-            total -= to_decimal(parse_number(d, "无效扣分"))
+            total -= to_decimal(parse_number(d, "无效扣分", minimum=0))
     for b in _flatten(bonuses):
         if not is_blank(b):
-            total += to_decimal(parse_number(b, "无效加分"))
+            total += to_decimal(parse_number(b, "无效加分", minimum=0))
     total = max(total, to_decimal(rules.value("score_floor")))
     return excel_round(total, _digits(rules))
 
@@ -366,11 +369,15 @@ def score_department(month: DepartmentMonth, rules: Rules | None = None) -> Scor
     items: list[LineItem] = []
     digits = _digits(rules)
 
+    given: dict[str, str] = {}  # §6 row -> the name it was given under
     for name, actual in month.indicators.items():
         try:
             ind = dept.indicator(name)
         except KeyError as exc:
             raise PolicyInputError("无效考核项", name, str(exc.args[0])) from None
+        if ind.name in given:  # 神秘客户检测 and 控股神秘客户检测 are one row of 客服部
+            raise PolicyInputError("重复考核项", name, f"与“{given[ind.name]}”是同一考核项“{ind.name}”，只能填写一次")
+        given[ind.name] = name
         points = indicator_deduction(ind, actual, rules)
         if points:
             items.append(LineItem("指标", f"{ind.name}（实际 {actual}）", ind.clause, -points, ind.name))
