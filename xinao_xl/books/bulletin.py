@@ -17,11 +17,11 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import redact_phones
 
 from .cells import put
 from .period_report import Table, write_table
-from .rules_sheet import month_start
 from .schema import FMT_INT, FMT_PERCENT
 from .style import BODY_FONT, NOTE_FONT, TITLE_FONT, WRAP_ALIGN
 
@@ -43,9 +43,8 @@ class Bulletin:
 
 def add_bulletin_sheet(wb: Workbook, b: Bulletin) -> Worksheet:
     """Append the 服务通报 sheet to `wb` (the month's report); returns it."""
-    start = month_start(b.month)
     ws = wb.create_sheet(SHEET)
-    t = put(ws, 1, 1, f"{start.year}年{start.month}月 服务通报（回访部分）")
+    t = put(ws, 1, 1, f"{Month(b.month).title} 服务通报（回访部分）")
     t.font = TITLE_FONT
     n = put(ws, 2, 1, "回访办法五.6(2)：服务办公室对上月回访结果进行分析总结，纳入服务通报。以下文字可直接引用。")
     n.font = NOTE_FONT

@@ -28,10 +28,10 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import mask_phone
 
 from .cells import put
-from .rules_sheet import month_start
 from .schema import FMT_DATE, FMT_PERCENT, FMT_POINTS
 from .style import (
     BODY_FONT,
@@ -203,11 +203,10 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
     """The month's report workbook (not saved). ``people``: "masked" or "none"."""
     if people not in (MASKED, NO_PEOPLE):
         raise ValueError(people)
-    start = month_start(data.month)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    title = put(ws, 1, 1, f"{start.year}年{start.month}月份客户回访报告")
+    title = put(ws, 1, 1, f"{Month(data.month).title}份客户回访报告")
     title.font = TITLE_FONT
     ws.merge_cells("A1:H1")
     title.alignment = Alignment(horizontal="center", vertical="center")

@@ -13,7 +13,7 @@ from importlib import import_module
 from xinao_xl import __version__
 from xinao_xl.books.read import BookReadError
 from xinao_xl.books.save import WriteRefusedError
-from xinao_xl.policy.errors import PolicyInputError, RulesError
+from xinao_xl.policy.errors import PolicyInputError, RulesError, XinaoError
 
 from .base import CliError, ZhArgumentParser, use_utf8
 
@@ -57,6 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BookReadError as exc:  # a command that does not catch it itself: still unusable input
         print(f"错误: {exc}", file=sys.stderr)
         return 2
+    except XinaoError as exc:
+        print(f"{exc.label}: {exc.message}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130

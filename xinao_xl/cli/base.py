@@ -11,6 +11,8 @@ import json
 import sys
 from typing import Any, NoReturn
 
+from xinao_xl.policy.errors import XinaoError
+
 _ARGPARSE_ZH = {
     "the following arguments are required": "缺少必填参数",
     "unrecognized arguments": "无法识别的参数",
@@ -20,12 +22,16 @@ _ARGPARSE_ZH = {
 }
 
 
-class CliError(Exception):
-    """A problem to tell the user in Chinese; `code` is the exit code (1 findings, 2 bad input)."""
+class CliError(XinaoError):
+    """A problem a command finds in its arguments, to tell the user in Chinese; `code` is the
+    exit code (1 findings, 2 bad input)."""
 
     def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, exit_code=code)
+
+    @property
+    def code(self) -> int:
+        return self.exit_code
 
 
 class ZhHelpFormatter(argparse.RawDescriptionHelpFormatter):

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.books.month_folder import MonthMissingError
 from xinao_xl.books.read import BookReadError
 from xinao_xl.history import store as H
 from xinao_xl.services import history
-from xinao_xl.services.month_books import MonthMissingError
 
 from .base import CliError, table
 from .close import console_bar

@@ -4,7 +4,6 @@ committed templates in workbooks/."""
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,7 @@ def register(sub: Any) -> None:
 
 
 def run_new_month(args: argparse.Namespace) -> int:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
-        raise CliError(f"月份应写作 YYYY-MM，如 2026-12，而不是“{args.month}”")
-    try:
+    try:  # a month not written YYYY-MM is refused by Month (MonthError, in Chinese)
         paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
     except new_month.MonthExistsError as exc:
         raise CliError(f"{exc}（如需覆盖请加 --overwrite）") from None

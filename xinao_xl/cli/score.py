@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from xinao_xl.policy import scoring
 from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import parse_count, parse_department, parse_number
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
@@ -64,7 +64,7 @@ def month_from_json(data: Any, rules: Rules | None = None) -> DepartmentMonth:
     department = _field("department", lambda: parse_department(data["department"], rules))
     dept = rules.department(department)
     month = str(data.get("month", ""))
-    if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+    if month and Month.match(month) is None:
         raise CliError(f"字段 month 应为 YYYY-MM，如 2026-11，而不是“{month}”")
 
     indicators = _expect("indicators", data.get("indicators", {}), dict, "对象")

@@ -25,14 +25,17 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.month import Month
+
 from .session import Session
 
-__all__ = ["HANDLERS", "MonthPlace", "RibbonError", "dispatch", "month_place", "next_month"]
+__all__ = ["HANDLERS", "MonthPlace", "RibbonError", "dispatch", "month_place"]
 
 MAX_LISTED = 15  # findings listed in a message box; the rest are counted
 
 
-class RibbonError(Exception):
+class RibbonError(XinaoError):
     """A Chinese message for the user (shown in a message box, not as a traceback)."""
 
 
@@ -48,18 +51,10 @@ class MonthPlace:
 
 def month_place(path: Path | None) -> MonthPlace:
     """The month and folders of the user's workbook; a workbook never saved is refused."""
-    from xinao_xl.services.validate import MONTH_IN_NAME
-
     if path is None:
         raise RibbonError("请先把工作簿保存到月份文件夹（如 D:\\服务考核\\2026-11）中，再使用此功能")
     folder = path.parent
-    found = MONTH_IN_NAME.fullmatch(folder.name) or MONTH_IN_NAME.search(path.name)
-    return MonthPlace(path, found.group(1) if found else None, folder, folder.parent)
-
-
-def next_month(month: str) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
+    return MonthPlace(path, Month.match(folder.name) or Month.search(path.name), folder, folder.parent)
 
 
 def _need_month(place: MonthPlace) -> str:
@@ -88,7 +83,7 @@ def _service(module: str, *names: str) -> Any:
 def new_month(session: Session) -> str:
     """生成下月空表: next month's blank workbooks beside this month's folder."""
     place = month_place(session.book_path())
-    target = next_month(_need_month(place))
+    target = Month(_need_month(place)).next()
     nm = _service("xinao_xl.services.new_month", "create_month", "MonthExistsError")
     session.status(f"正在生成 {target} 的空白工作簿…")
     try:

@@ -27,16 +27,13 @@ from xinao_xl.books.bulletin import Bulletin, add_bulletin_sheet
 from xinao_xl.history import queries as Q
 from xinao_xl.history import schema as S
 from xinao_xl.history import store as H
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import scrub
 
 from . import history
 from .month_books import MonthBooks
 
 TOP_PROBLEMS = 3
-
-
-def previous_month(month: str) -> str:
-    return Q.month_range(month, 2)[0]
 
 
 # The columns the bulletin's queries read: the month goes into the throw-away store with
@@ -69,7 +66,7 @@ def _previous_types(root: Path, month: str, company: str, db: str | Path | None,
     url = H.existing_url(db, root)
     if url is None:
         return None
-    prev = previous_month(month)
+    prev = Month(month).prev()
     with H.HistoryStore(url) as st, st.engine.connect() as conn:
         if not Q.present_months(conn, [prev], company):
             return None
@@ -91,7 +88,7 @@ def month_bulletin(mb: MonthBooks, root: Path, *, db: str | Path | None = None, 
         engine.dispose()
     prev = _previous_types(root, month, company, db, rules)
     terms = set(terms)
-    b = Bulletin(month, previous=previous_month(month) if prev is not None else None)
+    b = Bulletin(month, previous=Month(month).prev() if prev is not None else None)
     b.types = _types_table(types, prev)
     b.problems = _problems_table(reasons, rules, terms)
     b.late_flows = flows[["key", "flows", "late_flows"]] if not flows.empty else flows
@@ -128,11 +125,11 @@ def _pct(x: float) -> str:
 
 
 def _sentences(month: str, types: pd.DataFrame, prev: pd.DataFrame | None, problems: pd.DataFrame, flows: pd.DataFrame, points: float) -> list[str]:
-    y, m = (int(x) for x in month.split("-"))
+    title = Month(month).title
     total = types.set_index("business").loc["合计"]
     lines = []
     if total["calls"]:
-        text = f"{y}年{m}月有效回访 {int(total['calls'])} 次，满意 {int(total['satisfied'])} 次，不满意 {int(total['unsatisfied'])} 次，满意率 {_pct(total['satisfaction'])}"
+        text = f"{title}有效回访 {int(total['calls'])} 次，满意 {int(total['satisfied'])} 次，不满意 {int(total['unsatisfied'])} 次，满意率 {_pct(total['satisfaction'])}"
         if prev is not None:
             was = prev.set_index("business").loc["合计", "satisfaction"]
             if not pd.isna(was):
@@ -141,7 +138,7 @@ def _sentences(month: str, types: pd.DataFrame, prev: pd.DataFrame | None, probl
                 text += f"（上月 {_pct(was)}，{trend}）"
         lines.append(text + "。")
     else:
-        lines.append(f"{y}年{m}月没有有效回访。")
+        lines.append(f"{title}没有有效回访。")
     if total["invalid"]:
         lines.append(f"未接通、拒访 {int(total['invalid'])} 次，不计入回访量和满意率。")
     rated = types[(types["business"] != "合计") & (types["calls"] > 0)]
@@ -172,4 +169,4 @@ def add_to_report(wb: Workbook, mb: MonthBooks, root: Path, *, db: str | Path | 
     return wb
 
 
-__all__ = ["add_to_report", "month_bulletin", "month_store", "previous_month"]
+__all__ = ["add_to_report", "month_bulletin", "month_store"]

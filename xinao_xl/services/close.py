@@ -44,7 +44,6 @@ running it again completes it (tests/services/test_fault_injection.py).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,31 +60,34 @@ from xinao_xl.books.cells import keep_text, put, put_formula
 from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.memory import gc_paused
+from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE, build_report
-from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps, write_text_atomic
+from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
 from xinao_xl.books.schema import FMT_POINTS, NATIVE, TableSheet
 from xinao_xl.books.style import BODY_FONT, header_cell, header_cells
-from xinao_xl.books.workbooks import BOOKS, check_month, file_name
+from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import style_formula_cell, write_record
+from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from . import bulletin, share
+from .history import record_close
+from .integrity import content_digests, verify_month
 from .lookback import lookback
-from .month_books import MonthBooks, month_paths
+from .month_books import MonthBooks
 from .validate import has_errors, validate_books
 from .validate_context import Finding
 
 Progress = Callable[[int, int, str], None]
 
-OUT_DIR = "结账"
-MARKER = "已结账.txt"
 CARRIED = "上月结转"
 STEPS = ("校验", "读取并计分", "写入考核表结账副本", "填写意见统计表", "生成回访报告", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
 
 
-class CloseError(ValueError):
+class CloseError(XinaoError, ValueError):
     """The close cannot go on (Chinese message); nothing of the month was changed."""
 
 
@@ -94,7 +96,9 @@ class MonthClosedError(CloseError):
 
 
 class ValidationFailed(CloseError):
-    """Validation found 错误; the findings are attached."""
+    """Validation found 错误; the findings are attached (exit code 1, as `validate` with errors)."""
+
+    exit_code = 1
 
     def __init__(self, message: str, findings: list[Finding]) -> None:
         super().__init__(message)
@@ -138,21 +142,6 @@ class CloseResult:
         return "\n".join(lines)
 
 
-def next_month_of(month: str) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
-
-
-def record_path(folder: Path, month: str) -> Path:
-    return folder / f"{month}_结账记录.json"
-
-
-def output_names(month: str) -> dict[str, str]:
-    """The files the close writes into ``结账/``, by `CloseResult.outputs` key."""
-    return {"考核表": f"{month}_{assessment.STEM}_结账.xlsx", "意见统计表": f"{month}_{opinions.STEM}_结账.xlsx",
-            "回访报告": f"{month}_客户回访报告.xlsx", "流转单": f"{month}_流转单.xlsx"}
-
-
 def _fixed_properties(wb: Workbook, moment: datetime) -> Workbook:
     """No save time inside the file: re-running the close gives the same contents."""
     wb.properties.creator = "xinao-xl"
@@ -168,13 +157,12 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
                 progress: Progress | None = None, now: datetime | None = None, people: str = MASKED, rules: Rules | None = None,
                 db: str | Path | None = None, company: str | None = None) -> CloseResult:
     """Close `month` under `root` (see the module docstring); returns what was written."""
-    check_month(month)
+    mf = MonthFolder(root, month)
+    month, root, folder = mf.month, mf.root, mf.path
     rules = rules or load_rules()
     # whole seconds, as the 结账记录 writes it: a rebuild of the history store judges
     # lateness as of the recorded time and must get the same rows
     now = (now or datetime.now()).replace(microsecond=0)
-    root = Path(root)
-    folder = root / month
     total = len(STEPS)
     timings: dict[str, float] = {}
 
@@ -184,16 +172,15 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
 
     if force and not (reason or "").strip():
         raise CloseError("强制结账须说明原因（--reason）")
-    paths = month_paths(root, month)
-    marker = folder / MARKER
-    if marker.exists() and not force:
-        raise MonthClosedError(f"{month} 已于 {marker.read_text(encoding='utf-8').strip()} 结账；如需重新结账请使用 --force 并说明原因")
-    previous_record = _load_record(record_path(folder, month))
-    plan = _plan_next_month(root, month, previous_record)
-    out = folder / OUT_DIR
-    names = output_names(month)
-    preflight(read=[*paths.values(), _previous_ledger_path(root, month)],
-              write=[record_path(folder, month), marker, *(out / n for n in names.values()), *plan.targets])
+    paths = mf.existing_books()
+    was_closed = mf.closed
+    if was_closed and not force:
+        raise MonthClosedError(f"{month} 已于 {mf.closed_text()} 结账；如需重新结账请使用 --force 并说明原因")
+    plan = _plan_next_month(mf, mf.load_record())
+    out = mf.out_dir
+    names = mf.output_names()
+    preflight(read=[*paths.values(), mf.prev().book(callback_ledger.STEM)],
+              write=[mf.record_path, mf.marker, *(out / n for n in names.values()), *plan.targets])
     sweep_temps([root, folder, out, plan.folder])
 
     step(1)
@@ -240,17 +227,15 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         result.outputs = dict(zip(names, outputs.commit(), strict=True))
         if people == NO_PEOPLE:
             result.notes.extend(_share_notes(result, share.month_customer_terms(mb)))
-        from .integrity import content_digests, verify_month  # integrity imports this module
-
-        if force and marker.exists():  # re-closing: say what changed since the close this one replaces
+        if force and was_closed:  # re-closing: say what changed since the close this one replaces
             result.notes.extend(verify_month(root, month, outputs=False, rules=rules).input_messages())
         # what the close read, beside the bytes: a workbook Excel only re-saved is not "changed"
         result.contents = content_digests(paths, rules, {stem: book.reader for stem, book in mb.books.items()})
         # the record goes in before next month's books: it holds their checksums (and those of
         # the books they replace), so a run again after a kill still knows them as ours
-        result.record = _write_record(folder, month, paths, result, user, reason, now, rules, next_books, plan)
+        result.record = _write_record(mf, paths, result, user, reason, now, rules, next_books, plan)
         result.next_paths = next_books.commit()
-    write_text_atomic(marker, f"{now:%Y-%m-%d %H:%M}（{user or '未知用户'}，xinao-xl {xinao_xl.__version__}）\n")
+    mf.mark_closed(now, user)
     t0 = time.perf_counter()
     _record_history(root, month, mb, cards, result, db, company)
     timings["history"] = time.perf_counter() - t0
@@ -260,8 +245,6 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
 
 def _record_history(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], result: CloseResult,
                     db: str | Path | None, company: str | None) -> None:
-    from .history import record_close  # history reads what the close wrote (record, marker)
-
     try:
         result.history = record_close(root, month, mb, cards, db=db, company=company)
     except Exception as exc:  # the month is closed in its folder; the store can be rebuilt from it
@@ -281,23 +264,10 @@ def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
     return notes
 
 
-def _previous_ledger_path(root: Path, month: str) -> Path:
-    year, mon = (int(x) for x in month.split("-"))
-    prev = f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
-    return root / prev / file_name(callback_ledger.STEM, prev)
-
-
-def _load_record(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_record(folder: Path, month: str, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
+def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
                   now: datetime, rules: Rules, next_books: Batch, plan: NextPlan) -> Path:
     data = {
-        "月份": month,
+        "月份": mf.month,
         "结账人": user or "",
         "结账时间": now.isoformat(timespec="seconds"),
         "工具版本": f"xinao-xl {xinao_xl.__version__}",
@@ -314,7 +284,7 @@ def _write_record(folder: Path, month: str, paths: dict[str, Path], result: Clos
                               "公司绩效服务项": c.company_item, "兼职服务津贴": c.allowance} for c in result.cards.values()},
         "注意": result.notes,
     }
-    return write_text_atomic(record_path(folder, month), json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    return mf.save_record(data)
 
 
 # --- the closed 考核表 --------------------------------------------------------------------------
@@ -445,7 +415,7 @@ class NextPlan:
     """Next month's folder, and whether the close (re)writes its books: when the folder is
     new, or holds only books whose bytes a close of this month wrote (nobody typed in them)."""
 
-    month: str
+    month: Month
     folder: Path
     regenerate: bool
     current: dict[str, str]  # name -> SHA-256 of the books there now
@@ -456,12 +426,12 @@ class NextPlan:
         return [self.folder / file_name(stem, self.month) for stem, _ in BOOKS] if self.regenerate else []
 
 
-def _plan_next_month(root: Path, month: str, previous_record: dict[str, Any]) -> NextPlan:
+def _plan_next_month(mf: MonthFolder, previous_record: dict[str, Any]) -> NextPlan:
     """Decided before any work (so an open next-month book is refused only when it would be
     replaced). Ours are the checksums the last record gives for next month's books and for
     the books those replaced: a close killed while putting them in place left some of each."""
-    nxt = next_month_of(month)
-    folder = root / nxt
+    nxt = mf.next()
+    folder = nxt.path
     # (an Excel lock file ~$name.xlsx is no book: the book it locks is refused as open)
     current = {p.name: sha256(p) for p in sorted(folder.glob("*.xlsx")) if not p.name.startswith("~$")} if folder.is_dir() else {}
     recorded = previous_record.get("next_month", {})
@@ -470,7 +440,7 @@ def _plan_next_month(root: Path, month: str, previous_record: dict[str, Any]) ->
         for name, digest in (recorded.get(group) or {}).items():
             known.setdefault(name, set()).add(digest)
     ours = all(digest in known.get(name, ()) for name, digest in current.items())
-    return NextPlan(nxt, folder, ours, current)
+    return NextPlan(nxt.month, folder, ours, current)
 
 
 def _next_month(plan: NextPlan, month: str, mb: MonthBooks, result: CloseResult, batch: Batch, rules: Rules) -> None:

@@ -30,14 +30,14 @@ from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books import lists as L
 from xinao_xl.books.cells import put, put_formula
 from xinao_xl.books.completed_export import export_sheet
-from xinao_xl.books.rules_sheet import month_start
 from xinao_xl.books.save import save_atomic
 from xinao_xl.books.schema import NATIVE, TableSheet
 from xinao_xl.books.style import header_cells
-from xinao_xl.books.workbooks import BOOKS, check_month, file_name
+from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import style_formula_cell, write_record
 from xinao_xl.policy import callbacks as cb
 from xinao_xl.policy import deadlines
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from .new_month import _refuse_open
@@ -109,12 +109,6 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _days_in(month: str) -> list[date]:
-    start = month_start(month)
-    nxt = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return [start + timedelta(days=i) for i in range((nxt - start).days)]
-
-
 def _at(day: date, hour: float) -> datetime:
     return datetime.combine(day, time()) + timedelta(minutes=int(hour * 60))
 
@@ -125,7 +119,7 @@ def _at(day: date, hour: float) -> datetime:
 def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rules) -> list[dict[str, Any]]:
     """n callbacks spread over the month; ~2.5% 不满意 each with a 流转单 (most answered in
     time, some late, some still open), some opinions and suggestions."""
-    days = _days_in(month)
+    days = Month(month).days()
     rows = []
     for i in range(n):
         call_day = rng.choice(days)
@@ -180,7 +174,7 @@ def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rul
 def complaint_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rules) -> list[dict[str, Any]]:
     """n complaints (a few with two responsible departments, one row each); every level and
     channel, ~8% suspected major, ~20% 无责 with a 附件2 reason, ~15% not yet 办结."""
-    days = _days_in(month)[:-2]
+    days = Month(month).days()[:-2]
     rows: list[dict[str, Any]] = []
     level_2_done = False
     for i in range(n):
@@ -242,11 +236,11 @@ def item_rows(month: str, complaints: list[dict[str, Any]], calls: list[dict[str
         rows.append({"date": c["accepted"].date(), "dept": c["dept"], "type": L.ITEM_COMPLAINT, "channel": c["channel"], "level": c["level"],
                      "resp": c["resp"], "desc": c["content"], "source": c["no"]})
     late = Counter(r["dept"] for r in calls if late_flow(r, now, rules))
-    last = _days_in(month)[-1]
+    last = Month(month).days()[-1]
     for dept in rules.department_names:
         if late[dept]:
             rows.append({"date": last, "dept": dept, "type": L.ITEM_LATE_FLOW, "count": late[dept], "desc": "流转单未在两个自然日内反馈（据回访台账）"})
-    days = _days_in(month)
+    days = Month(month).days()
     for k in range(max(2, len(complaints) // 6)):
         rows.append({"date": rng.choice(days), "dept": _weighted(rng, DEPT_WEIGHTS), "type": L.ITEM_PRAISE, "count": rng.choice((1, 1, 2)),
                      "desc": rng.choice(("客户致电表扬", "客户送锦旗", "表扬信")), "source": f"BY{k + 1:03d}"})
@@ -340,11 +334,11 @@ def fill_books(books: dict[str, Workbook], data: SampleMonth, rules: Rules) -> N
 
 def generate(month: str, size: SampleSize = SMALL, seed: int = 2026, rules: Rules | None = None, now: datetime | None = None) -> SampleMonth:
     """The month's synthetic records (nothing written yet)."""
-    check_month(month)
+    month = Month(month)
     rules = rules or load_rules()
     rng = random.Random(f"{month}:{seed}")
     fake = Fake(rng)
-    days = _days_in(month)
+    days = Month(month).days()
     now = now or datetime.combine(days[-1] + timedelta(days=3), time(9))
     data = SampleMonth(month, Path(), {})
     data.callbacks = callback_rows(month, size.callbacks, rng, fake, rules)

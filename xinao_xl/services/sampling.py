@@ -31,20 +31,21 @@ from xinao_xl.books import callback_ledger
 from xinao_xl.books.cells import put, put_formula
 from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
 from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, TableRead
 from xinao_xl.books.save import HISTORY_DIR, preflight, save_atomic, sweep_temps
 from xinao_xl.books.schema import NATIVE, Column, TableSheet
-from xinao_xl.books.workbooks import file_name
 from xinao_xl.books.writer import style_formula_cell, write_record
 from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
-from xinao_xl.policy.errors import quote
+from xinao_xl.policy.errors import XinaoError, quote
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
 
 from .lookback import Lookback, lookback
 
 
-class SamplingError(ValueError):
+class SamplingError(XinaoError, ValueError):
     """The export or the month cannot be sampled (Chinese message)."""
 
 
@@ -143,17 +144,8 @@ def _orders(t: TableRead) -> list[CompletedOrder]:
 # --- history ------------------------------------------------------------------------------------
 
 
-def _month_of(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def _previous(month: str) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
-
-
 def ledger_path(root: Path, month: str) -> Path:
-    return Path(root) / month / file_name(callback_ledger.STEM, month)
+    return MonthFolder(root, month).book(callback_ledger.STEM)
 
 
 def history(ledgers: list[TableRead]) -> list[PastCallback]:
@@ -188,11 +180,11 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     already in the 台账 and customers already sampled are left out.
     """
     rules = rules or load_rules()
-    month = _month_of(day)
+    month = Month.of(day)
     path = ledger_path(root, month)
     if not path.exists():
         raise SamplingError(f"找不到本月回访台账 {path}：请先生成 {month} 的工作簿（xinao-xl new-month {month}）")
-    prev = ledger_path(root, _previous(month))
+    prev = ledger_path(root, month.prev())
     preflight(read=[Path(export), prev], write=[path])
     sweep_temps([path.parent])
     spec = callback_ledger.ledger_sheet()
@@ -289,6 +281,6 @@ def _dept(name: str, rules: Rules) -> str:
 def sample_completed(export: Path, month: str, root: Path, agent: str, day: date | None = None) -> SamplingResult:
     """The ribbon's entry: today's sampling into `month`'s 台账 (today must lie in it)."""
     day = day or date.today()
-    if _month_of(day) != month:
+    if Month.of(day) != month:
         raise SamplingError(f"今天是 {day:%Y-%m-%d}，不在 {month}：请在当月的回访台账中抽样")
     return sample_day(export, day, agent, root)
