@@ -19,9 +19,9 @@ import pytest
 from tests.excel.fake_xlwings import FakeBook
 from tests.services.month import MONTH, NOW, build_month
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger
+from xinao_xl.books.port import MARK_FILLS, FileBook, WorkbookPort
 from xinao_xl.excel import ribbon
 from xinao_xl.excel.live import MARK_TAG, LiveBook
-from xinao_xl.services.port import MARK_FILLS, FileBook, WorkbookPort
 
 
 class FakeSession:

@@ -137,7 +137,7 @@ def callback_report(session: Session) -> str:
 def _month_books(session: Session, place: MonthPlace) -> tuple[dict[str, Any], Any]:
     """The month's books as ports: the user's live, others live when open, else their files."""
     validate = _service("xinao_xl.services.validate", "month_sources", "validate_books")
-    from xinao_xl.services.port import FileBook
+    from xinao_xl.books.port import FileBook
 
     try:
         sources, _ = validate.month_sources(place.folder if place.month else [place.path])
@@ -248,7 +248,7 @@ def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
 
 
 def _file_book(path: Path) -> Any:
-    from xinao_xl.services.port import FileBook
+    from xinao_xl.books.port import FileBook
 
     return FileBook(path)
 

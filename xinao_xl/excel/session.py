@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from xinao_xl.services.port import WorkbookPort
+from xinao_xl.books.port import WorkbookPort
 
 __all__ = ["MarkableBook", "Session", "XlwingsSession"]
 

@@ -24,6 +24,7 @@ from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinio
 from xinao_xl.books import lists as L
 from xinao_xl.books.flow_form import FlowForm
 from xinao_xl.books.month_folder import MonthFolder
+from xinao_xl.books.port import FileBook
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.report import DeptScore, ProblemRow, ReportData, TypeStats, UnsatisfiedCall
 from xinao_xl.policy import deadlines, scoring
@@ -39,8 +40,6 @@ from xinao_xl.policy.parse import (
 )
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
-
-from .port import FileBook
 
 
 def _yes(value: Any) -> bool:

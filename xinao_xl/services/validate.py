@@ -29,6 +29,7 @@ from pathlib import Path
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.month_folder import STEMS
+from xinao_xl.books.port import ERROR, WARNING, FileBook, WorkbookPort
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
@@ -38,7 +39,6 @@ from . import validate_rules as R
 from . import validate_schema as S
 from .integrity import verify_month
 from .lookback import Lookback, lookback
-from .port import ERROR, WARNING, FileBook, WorkbookPort
 from .validate_context import Finding, MonthData, mask_phone
 
 __all__ = [

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.privacy import mask_phone as mask_phone  # used by validate_rules, validate
 from xinao_xl.policy.privacy import redact_phones
 from xinao_xl.policy.rules import Rules
-
-from .port import ERROR, WARNING, WorkbookPort
 
 SEVERITIES = (ERROR, WARNING)
 # Findings listed one by one per column of a sheet (and severity); the rest are counted in

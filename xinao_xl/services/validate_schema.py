@@ -17,6 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
+from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
 from xinao_xl.books.schema import Column, TableSheet, Validation
@@ -34,7 +35,6 @@ from xinao_xl.policy.parse import (
 )
 from xinao_xl.policy.rules import Rules
 
-from .port import ERROR, WARNING, WorkbookPort
 from .validate_context import MonthData, blank, show
 
 # Cells a record cannot do without (错误) and cells still to fill (警告: a sampled callback
