@@ -11,6 +11,9 @@ phones out altogether, for a report that travels further.
     >>> wb = build_report(ReportData("2026-11", types=[TypeStats("维修", 120, 30, 28, 2)]))
     >>> wb.sheetnames
     ['回访报告', '不满意明细']
+
+`month_report` is the report as the close and the 生成回访报告 button write it: with the
+服务通报 sheet (books/bulletin.py) and fixed file properties.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import mask_phone
 
+from .bulletin import Bulletin, add_bulletin_sheet
 from .cells import put
 from .schema import FMT_DATE, FMT_PERCENT, FMT_POINTS
 from .style import (
@@ -44,6 +48,7 @@ from .style import (
     Look,
     header_cells,
 )
+from .writer import fixed_properties
 
 SHEET = "回访报告"
 DETAIL = "不满意明细"
@@ -249,6 +254,15 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
     ws.print_area = f"A1:H{end}"
     _detail(wb, data, people)
     return wb
+
+
+def month_report(data: ReportData, people: str, bulletin: Bulletin | None, now: datetime) -> Workbook:
+    """The month's 客户回访报告 as the close and the report button write it: `build_report`,
+    then the 服务通报 sheet when its figures could be made, and no save time inside the file."""
+    wb = build_report(data, people)
+    if bulletin is not None:
+        add_bulletin_sheet(wb, bulletin)
+    return fixed_properties(wb, now)
 
 
 def _detail(wb: Workbook, data: ReportData, people: str) -> None:

@@ -11,13 +11,14 @@ In order (each step reported through ``progress(step, total, text)``):
    praise and hand entries from 加减分明细, indicators from the department sheets — 审核
    when filled, else 自评 — and callback satisfaction rates from the 台账);
 3. write the outputs into ``YYYY-MM/结账/`` (a subfolder, so the month folder still holds
-   exactly its four workbooks): the closed 考核表 (our values beside the live formulas,
-   with any disagreement against the workbook's cached values), the filled 意见统计表,
-   the 客户回访报告 (with its 服务通报 sheet, `bulletin`) and the 流转单; staff workbooks are never saved over;
+   exactly its four workbooks; names: books/month_folder.py): the closed 考核表 (our values
+   beside the live formulas, with any disagreement against the workbook's cached values),
+   the filled 意见统计表 (both written by books/closing.py), the 客户回访报告 (`report`, with
+   its 服务通报 sheet, `bulletin`) and the 流转单; staff workbooks are never saved over;
 4. write the 结账记录 (who, when, tool version, SHA-256 of every input and output, and of
    each input's entry cells: `integrity.content_digest`) and the marker ``已结账.txt``;
-5. generate next month's blank set (the books `create_month` writes) and carry over what is still open: complaints not 办结
-   and flow forms without feedback;
+5. generate next month's blank set (the books `create_month` writes) and carry over what is
+   still open: complaints not 办结 and flow forms without feedback (books/closing.py);
 6. write the month's records to the history store (`services.history`; ``db``, else the
    setting ``XINAO_XL_DB``, else ``历史库.sqlite`` beside the month folders), replacing the
    month's rows in one transaction. The workbooks stay the source: a store that cannot be
@@ -51,39 +52,31 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 import xinao_xl
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
-from xinao_xl.books.cells import keep_text, put, put_formula
-from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
+from xinao_xl.books import assessment, callback_ledger, opinions
+from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.memory import gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
-from xinao_xl.books.report import MASKED, NO_PEOPLE, build_report
+from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
-from xinao_xl.books.schema import FMT_POINTS, NATIVE, TableSheet
-from xinao_xl.books.style import BODY_FONT, header_cell, header_cells
-from xinao_xl.books.workbooks import BOOKS, file_name
-from xinao_xl.books.writer import style_formula_cell, write_record
-from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.errors import XinaoError, staff_text
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ScoreCard
 
-from . import bulletin, share
+from . import share
 from .history import record_close
 from .integrity import content_digests, verify_month
 from .lookback import lookback
 from .month_books import MonthBooks
+from .report import report_book
 from .validate import has_errors, validate_books
 from .validate_context import Finding
 
 Progress = Callable[[int, int, str], None]
 
-CARRIED = "上月结转"
 STEPS = ("校验", "读取并计分", "写入考核表结账副本", "填写意见统计表", "生成回访报告", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
 
 
@@ -142,13 +135,6 @@ class CloseResult:
         return "\n".join(lines)
 
 
-def _fixed_properties(wb: Workbook, moment: datetime) -> Workbook:
-    """No save time inside the file: re-running the close gives the same contents."""
-    wb.properties.creator = "xinao-xl"
-    wb.properties.created = wb.properties.modified = moment
-    return wb
-
-
 # --- the use case ---------------------------------------------------------------------------------
 
 
@@ -181,7 +167,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     names = mf.output_names()
     preflight(read=[*paths.values(), mf.prev().book(callback_ledger.STEM)],
               write=[mf.record_path, mf.marker, *(out / n for n in names.values()), *plan.targets])
-    sweep_temps([root, folder, out, plan.folder])
+    sweep_temps([root, folder, out, plan.folder.path])
 
     step(1)
     t0 = time.perf_counter()
@@ -197,25 +183,20 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     cards = mb.score_cards()
     timings["compute"] = time.perf_counter() - t0
     result = CloseResult(month, folder, cards, findings=findings, forced=force)
-    stamp = datetime(now.year, now.month, now.day)
     t0 = time.perf_counter()
     # Everything complete under temporary names first, then in place (module docstring).
-    with Batch(out) as outputs, Batch(plan.folder, keep_previous=False) as next_books:
+    with Batch(out) as outputs, Batch(plan.folder.path, keep_previous=False) as next_books:
         step(3)
-        outputs.add_workbook(names["考核表"], _closed_assessment(paths[assessment.STEM], mb, cards, result.notes, stamp))
+        summary = assessment.summary_sheet(rules)
+        cached = mb.form(summary)
+        checks = {d.name: _check(d.name, cached, cards[d.name], result.notes) for d in rules.departments}
+        outputs.add_workbook(names["考核表"], closed_assessment(paths[assessment.STEM], rules, cards, checks, now))
         step(4)
-        outputs.add_workbook(names["意见统计表"], _filled_opinions(paths[opinions.STEM], mb, stamp))
-        step(5)
-        report_data = mb.report_data(cards)
-        if people == NO_PEOPLE:  # --share: no customer in the report, not even inside a text
-            report_data = share.shareable_report(report_data, share.month_customer_terms(mb))
-        report = build_report(report_data, people)
-        # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
-        bulletin.add_to_report(report, mb, root, db=db, company=company, notes=result.notes,
-                               terms=share.month_customer_terms(mb) if people == NO_PEOPLE else ())
-        outputs.add_workbook(names["回访报告"], _fixed_properties(report, stamp))
+        outputs.add_workbook(names["意见统计表"], filled_opinions(paths[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
+        step(5)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
+        outputs.add_workbook(names["回访报告"], report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes))
         step(6)
-        outputs.add_workbook(names["流转单"], _fixed_properties(build_flow_forms(mb.flow_forms(), month), stamp))
+        outputs.add_workbook(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
         timings["write"] = time.perf_counter() - t0
 
         step(7)
@@ -248,7 +229,8 @@ def _record_history(root: Path, month: str, mb: MonthBooks, cards: dict[str, Sco
     try:
         result.history = record_close(root, month, mb, cards, db=db, company=company)
     except Exception as exc:  # the month is closed in its folder; the store can be rebuilt from it
-        result.notes.append(f"历史库未写入（{type(exc).__name__}: {str(exc)[:200]}）：修复后运行 xinao-xl history rebuild --dir {root}")
+        # (only the error's type: a database error's text can hold the rows it refused)
+        result.notes.append(f"历史库未写入（{staff_text(exc)}）：修复后运行 xinao-xl history rebuild --dir {root}")
 
 
 def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
@@ -287,38 +269,7 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
     return mf.save_record(data)
 
 
-# --- the closed 考核表 --------------------------------------------------------------------------
-
-CLOSE_HEADERS = ("结账扣分合计", "结账加分合计", "结账得分", "结账等级", "结账公司绩效服务项", "结账兼职服务津贴", "核对")
-DETAIL_SHEET = "结账明细"
-
-
-def _closed_assessment(source: Path, mb: MonthBooks, cards: dict[str, ScoreCard], notes: list[str], stamp: datetime) -> Workbook:
-    """A copy of the 考核表 with our values beside its live formulas, and every line item."""
-    rules = mb.rules
-    wb = load_workbook(source)
-    keep_text(wb)
-    summary = assessment.summary_sheet(rules)
-    cached = mb.form(summary)
-    ws = wb[assessment.SUMMARY]
-    first_col = len(summary.columns) + 2
-    for i, h in enumerate(CLOSE_HEADERS):
-        header_cell(ws, summary.header_row, first_col + i, h)
-        ws.column_dimensions[get_column_letter(first_col + i)].width = 12
-    for dept in rules.departments:
-        c = cards[dept.name]
-        r = summary.row_of(dept.name)
-        values = (c.deductions, c.bonuses, c.score, c.grade, c.company_item, c.allowance)
-        for i, v in enumerate(values):
-            cell = put(ws, r, first_col + i, v)
-            cell.font = BODY_FONT
-            if isinstance(v, float):
-                cell.number_format = FMT_POINTS
-        put(ws, r, first_col + 6, _check(dept.name, cached, c, notes)).font = BODY_FONT
-    for dept in rules.departments:
-        _closed_department(wb[dept.name], dept, cards[dept.name])
-    _detail_sheet(wb, cards)
-    return _fixed_properties(wb, stamp)
+# --- the closed 考核表's check against the workbook ---------------------------------------
 
 
 def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str]) -> str:
@@ -342,71 +293,6 @@ def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str]) -> str:
     return "一致"
 
 
-def _closed_department(ws: Any, dept: Any, card: ScoreCard) -> None:
-    """Column L (结账值): each row's points as the close computed them."""
-    spec = assessment.department_sheet(dept)
-    col = len(spec.columns) + 1
-    header_cell(ws, spec.header_row, col, "结账值")
-    ws.column_dimensions[get_column_letter(col)].width = 10
-    by_source: dict[str, float] = {}
-    by_category: dict[str, float] = {}
-    for item in card.items:
-        by_category[item.category] = by_category.get(item.category, 0) + item.points
-        if item.category == "指标":
-            by_source[item.source] = by_source.get(item.source, 0) + item.points
-    for ind in dept.indicators:
-        points = by_category.get("投诉", 0.0) if ind.kind == "complaints" else by_source.get(ind.name, 0.0)
-        _num(ws, spec.row_of(assessment.indicator_key(ind)), col, -points if points else 0.0)
-    extras = {"late_flow": -by_category.get("流转单", 0.0), "manual": -by_category.get("手工", 0.0), "praise": by_category.get("表扬", 0.0), "media": by_category.get("媒体表扬", 0.0)}
-    for key, value in extras.items():
-        _num(ws, spec.row_of(key), col, round(value, 2) + 0.0)
-    _num(ws, spec.row_of("total_deduct"), col, card.deductions)
-    _num(ws, spec.row_of("total_bonus"), col, card.bonuses)
-    _num(ws, spec.row_of("score"), col, card.score)
-    put(ws, spec.row_of("grade"), col, card.grade or "").font = BODY_FONT
-
-
-def _num(ws: Any, row: int, col: int, value: float) -> None:
-    cell = put(ws, row, col, round(value, 2) + 0.0)
-    cell.number_format, cell.font = FMT_POINTS, BODY_FONT
-
-
-def _detail_sheet(wb: Workbook, cards: dict[str, ScoreCard]) -> None:
-    if DETAIL_SHEET in wb.sheetnames:
-        wb.remove(wb[DETAIL_SHEET])
-    ws = wb.create_sheet(DETAIL_SHEET)
-    header_cells(ws, 1, ("部门", "类别", "内容", "依据条款", "分值", "来源"))
-    r = 2
-    for c in cards.values():
-        for item in c.items:
-            for col, v in enumerate((c.department, item.category, item.text, item.clause, item.points, item.source), start=1):
-                cell = put(ws, r, col, v)
-                cell.font = BODY_FONT
-            ws.cell(row=r, column=5).number_format = FMT_POINTS
-            r += 1
-    for letter, width in zip("ABCDEF", (11, 9, 40, 16, 8, 18), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A2"
-
-
-# --- 意见统计表 ----------------------------------------------------------------------------------
-
-
-def _filled_opinions(source: Path, mb: MonthBooks, stamp: datetime) -> Workbook:
-    """A copy of the 意见统计表 with the 台账's 不满意 and opinion rows it lacks appended."""
-    spec = opinions.opinions_sheet()
-    existing = mb.opinions
-    rows = mb.opinion_rows()
-    wb = load_workbook(source)
-    keep_text(wb)
-    ws = wb[existing.sheet if existing.found else spec.name]
-    last = max((r["_row"] for r in existing.records()), default=spec.first_row - 1)
-    seq = max((r.get("seq") or 0 for r in existing.records()), default=0)
-    for n, values in enumerate(rows, start=1):
-        write_record(ws, spec, last + n, {k: v for k, v in {"seq": seq + n, **values}.items() if not is_blank(v)})
-    return _fixed_properties(wb, stamp)
-
-
 # --- next month --------------------------------------------------------------------------------
 
 
@@ -415,15 +301,18 @@ class NextPlan:
     """Next month's folder, and whether the close (re)writes its books: when the folder is
     new, or holds only books whose bytes a close of this month wrote (nobody typed in them)."""
 
-    month: Month
-    folder: Path
+    folder: MonthFolder
     regenerate: bool
     current: dict[str, str]  # name -> SHA-256 of the books there now
 
     @property
+    def month(self) -> Month:
+        return self.folder.month
+
+    @property
     def targets(self) -> list[Path]:
         """The files the close will replace or create there."""
-        return [self.folder / file_name(stem, self.month) for stem, _ in BOOKS] if self.regenerate else []
+        return list(self.folder.books.values()) if self.regenerate else []
 
 
 def _plan_next_month(mf: MonthFolder, previous_record: dict[str, Any]) -> NextPlan:
@@ -440,37 +329,19 @@ def _plan_next_month(mf: MonthFolder, previous_record: dict[str, Any]) -> NextPl
         for name, digest in (recorded.get(group) or {}).items():
             known.setdefault(name, set()).add(digest)
     ours = all(digest in known.get(name, ()) for name, digest in current.items())
-    return NextPlan(nxt.month, folder, ours, current)
+    return NextPlan(nxt, ours, current)
 
 
 def _next_month(plan: NextPlan, month: str, mb: MonthBooks, result: CloseResult, batch: Batch, rules: Rules) -> None:
-    """Stage next month's books into `batch` (put in place by the caller), open items carried."""
+    """Stage next month's books into `batch` (put in place by the caller), open items carried:
+    complaints not 办结 and flow forms without feedback."""
     nxt = result.next_month = plan.month
     if not plan.regenerate:
         result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
         return
-    # The blank books as create_month builds them, with the open items written before the
-    # one save (no second load and save of a fresh file).
-    books = {stem: build(nxt, rules, NATIVE) for stem, build in BOOKS}
     open_complaints = [r for r in mb.complaints.records() if r.get("closed") is None]
     open_flows = [r for r in mb.ledger.records() if r.get("flow_date") is not None and r.get("feedback_date") is None]
     result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows)}
-    _carry(books[complaint_ledger.STEM], complaint_ledger.ledger_sheet(rules), open_complaints, month)
-    _carry(books[callback_ledger.STEM], callback_ledger.ledger_sheet(), open_flows, month)
+    books = next_month_books(nxt, rules, month, open_complaints, open_flows)
     for stem, wb in books.items():
-        batch.add_workbook(file_name(stem, nxt), wb)
-
-
-def _carry(wb: Workbook, spec: TableSheet, records: list[dict[str, Any]], month: str) -> None:
-    """Copy open records (entry columns) into next month's fresh workbook, noted as carried."""
-    ws = wb[spec.name]
-    keys = [c.key for c in spec.entry_columns]
-    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
-    for r, rec in enumerate(records, start=spec.first_row):
-        values = {k: rec.get(k) for k in keys if not is_blank(rec.get(k))}
-        old = "" if is_blank(rec.get("note")) else str(rec["note"])
-        values["note"] = old if CARRIED in old else f"{CARRIED}（{month}）{' ' + old if old else ''}"
-        write_record(ws, spec, r, values)
-        if r > spec.last_row:
-            for col, column in formula_cols:
-                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)
+        batch.add_workbook(plan.folder.book(stem).name, wb)

@@ -24,6 +24,7 @@ from typing import Any
 
 from xinao_xl.books import callback_ledger
 from xinao_xl.books import lists as L
+from xinao_xl.books.closing import CARRIED
 from xinao_xl.books.month_folder import MonthFolder, closed_months
 from xinao_xl.history import store as H
 from xinao_xl.policy import complaints as C
@@ -36,8 +37,6 @@ from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from .month_books import MonthBooks
-
-CARRIED = "上月结转"
 
 Records = dict[str, list[dict[str, Any]]]
 Progress = Callable[[int, int, str], None]
