@@ -179,7 +179,8 @@ def test_doctor_and_settings(clean: Path) -> None:
 
 
 def test_sampling_appends_to_the_months_ledger_with_the_ledger_closed(clean: Path, tmp_path: Path) -> None:
-    from xinao_xl.services.sample_data import completed_orders, write_completed_export
+    from xinao_xl.books.completed_export import write_completed_export
+    from xinao_xl.services.sample_data import completed_orders
 
     day = date(2026, 11, 20)
     export = write_completed_export(tmp_path / "完工工单.xlsx", completed_orders(day, 40))

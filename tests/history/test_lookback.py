@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from xinao_xl.books import callback_ledger, complaint_ledger
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.port import WARNING
 from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import write_record
@@ -28,7 +29,6 @@ from xinao_xl.history.store import HistoryStore
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services import history
 from xinao_xl.services.lookback import lookback
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.sampling import sample_day
 from xinao_xl.services.validate import validate_month
 

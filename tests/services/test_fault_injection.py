@@ -39,12 +39,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from xinao_xl.books import save
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.save import HISTORY_DIR, TMP_SUFFIX, history_versions, sha256
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.services.close import close_month
 from xinao_xl.services.new_month import create_month
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.sampling import ledger_path, sample_day
 
 from . import hand_month as H

@@ -14,13 +14,13 @@ import pytest
 from openpyxl import load_workbook
 
 from xinao_xl.books import callback_ledger
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.save import ReadOnlyError, WorkbookOpenError, sha256
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.cli import main
 from xinao_xl.services.close import close_month
 from xinao_xl.services.new_month import create_month
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.sampling import ledger_path, sample_day
 
 from . import hand_month as H

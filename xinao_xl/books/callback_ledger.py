@@ -11,13 +11,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
 from openpyxl import Workbook
 
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import lists as L
 from .cells import put, put_formula
+from .filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from .rules_sheet import write_rules_sheet
+from .save import save_atomic
 from .schema import (
     FMT_INT,
     FORMULA,
@@ -39,7 +45,7 @@ from .style import (
     protect,
     title_cell,
 )
-from .writer import add_validation, write_form_frame, write_table
+from .writer import add_validation, write_form_frame, write_rows, write_table
 
 STEM = "客户回访信息台账"
 LEDGER = "台账"
@@ -240,3 +246,23 @@ def build_callback_ledger(month: str, rules: Rules | None = None, style: str = N
     wb.active = 0
     return wb
 
+
+
+def append_calls(path: Path, records: Sequence[Mapping[str, Any]], first: int, available: Mapping[str, int], rules: Rules) -> list[int]:
+    """Append the day's sampled calls to the 台账 at `path` from row `first` on, and each
+    type's orders available for sampling into 抽样 (whose live formulas then show the day's
+    quotas); the file is replaced atomically, the previous one kept in 历史版本.
+
+    The one place a staff workbook is saved over through openpyxl (DESIGN.md): appending
+    rows is the point of the daily sampling. Our templates hold nothing openpyxl drops; a
+    chart or picture staff added would be lost, hence the kept previous file.
+    """
+    wb = load_workbook(path)
+    spec = ledger_sheet()
+    rows = write_rows(wb[spec.name], spec, records, first)
+    sspec = sample_sheet(rules)
+    if sspec.name in wb.sheetnames:
+        for name, count in available.items():
+            put(wb[sspec.name], sspec.row_of(name), 2, count)
+    save_atomic(wb, path, keep_previous=True)
+    return rows

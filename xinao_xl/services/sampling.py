@@ -13,10 +13,11 @@ the 抽样 sheet, whose live formulas then show the day's quotas.
 Writing the 台账: the file path normally never re-saves a staff workbook (DESIGN.md), but
 appending rows is the point here. So: before any work, refuse the 台账, the export and last
 month's 台账 while open (lock file) and a read-only 台账 or folder (`books.save.preflight`);
-load it, write the rows, save to a temporary file and atomically replace the 台账, keeping the
-previous file in ``历史版本`` (books/save.py). Our templates hold nothing openpyxl drops
-(dropdowns use defined names, conditional formats and protection are plain OOXML); a chart or
-picture staff added would be lost, so the summary says where the previous file is.
+then `books.callback_ledger.append_calls` loads it, writes the rows, saves to a temporary file
+and atomically replaces the 台账, keeping the previous file in ``历史版本`` (books/save.py).
+Our templates hold nothing openpyxl drops (dropdowns use defined names, conditional formats
+and protection are plain OOXML); a chart or picture staff added would be lost, so the summary
+says where the previous file is.
 """
 
 from __future__ import annotations
@@ -28,14 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import callback_ledger
-from xinao_xl.books.cells import put, put_formula
 from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
-from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, TableRead
-from xinao_xl.books.save import HISTORY_DIR, preflight, save_atomic, sweep_temps
-from xinao_xl.books.schema import NATIVE, Column, TableSheet
-from xinao_xl.books.writer import style_formula_cell, write_record
+from xinao_xl.books.save import HISTORY_DIR, preflight, sweep_temps
+from xinao_xl.books.schema import Column, TableSheet
 from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
 from xinao_xl.policy.errors import XinaoError, quote
 from xinao_xl.policy.month import Month
@@ -210,8 +208,18 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     result.eligible = {b: n for b, n in _eligible(sample, rules).items()}
     if sample.taken:
         last = max((r["_row"] for r in current.records()), default=spec.first_row - 1)
-        result.rows = append_calls(path, spec, last + 1, sample, agent, result.eligible, rules)
+        result.rows = callback_ledger.append_calls(path, _records(sample, agent, rules), last + 1, result.eligible, rules)
     return result
+
+
+def _records(sample: SampleResult, agent: str, rules: Rules) -> list[dict[str, Any]]:
+    """The 台账 rows of the day's taken orders, pre-filled (回访日期 … 回访人)."""
+    out = []
+    for o in sample.taken:
+        values = {"call_date": sample.day, "business": o.business, "order": o.order_no, "done_date": o.completed_at.date(), "customer": o.customer,
+                  "phone": o.phone, "address": o.address, "staff": o.staff, "dept": _dept(o.department, rules), "agent": agent}
+        out.append({k: v for k, v in values.items() if not is_blank(v)})
+    return out
 
 
 def _type(name: Any, rules: Rules) -> str:
@@ -243,31 +251,6 @@ def _eligible(sample: SampleResult, rules: Rules) -> dict[str, int]:
         if reason in ("超出当日回访量", "今日该类型已抽取足量"):
             out[o.business] += 1
     return {b.name: out.get(b.name, 0) for b in rules.business_types}
-
-
-def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules) -> list[int]:
-    """Write the taken orders from row `first` on, and 抽样!可抽完工量; replace the file
-    atomically, keeping the previous one in 历史版本."""
-    wb = load_workbook(path)
-    ws = wb[spec.name]
-    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
-    rows = []
-    for n, o in enumerate(sample.taken):
-        r = first + n
-        write_record(ws, spec, r, {k: v for k, v in {
-            "call_date": sample.day, "business": o.business, "order": o.order_no, "done_date": o.completed_at.date(),
-            "customer": o.customer, "phone": o.phone, "address": o.address, "staff": o.staff, "dept": _dept(o.department, rules),
-            "agent": agent}.items() if not is_blank(v)})
-        if r > spec.last_row:
-            for col, column in formula_cols:
-                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)
-        rows.append(r)
-    sspec = callback_ledger.sample_sheet(rules)
-    if sspec.name in wb.sheetnames:
-        for name, count in eligible.items():
-            put(wb[sspec.name], sspec.row_of(name), 2, count)
-    save_atomic(wb, path, keep_previous=True)
-    return rows
 
 
 def _dept(name: str, rules: Rules) -> str:
