@@ -253,12 +253,13 @@ def test_month_place(tmp_path: Path) -> None:
 
 def test_an_unexpected_error_is_shown_not_raised(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(session: Any) -> str:
-        raise KeyError("x")
+        raise KeyError("13812345678")  # a bug whose text holds a customer's phone
 
     monkeypatch.setitem(ribbon.HANDLERS, "btnDoctor", boom)
     session = FakeSession(_book(clean, callback_ledger.STEM))
     assert ribbon.dispatch("btnDoctor", session) is None
     assert session.failed and "出错了" in session.message and "诊断" in session.message
+    assert "KeyError" in session.message and "13812345678" not in session.message
 
 
 def test_other_books_of_the_month_are_read_from_files(clean: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from typing import Any, NoReturn
 
 from xinao_xl.policy.errors import XinaoError
@@ -69,8 +70,6 @@ def print_json(data: Any) -> None:
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
     """A plain text table whose columns line up with Chinese (double-width) characters."""
-    import unicodedata
-
     def width(text: str) -> int:
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 

@@ -15,7 +15,9 @@ setting ``XINAO_XL_DB``, else ``历史库.sqlite`` in DIR; services/history.py).
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +56,6 @@ def console_bar(step: int, total: int, text: str) -> None:
 def _user(given: str | None) -> str:
     if given:
         return given
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers and services
@@ -63,8 +63,6 @@ def _user(given: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     now = datetime.fromisoformat(args.now) if args.now else None
     try:
         result = close.close_month(args.month, args.dir, force=args.force, reason=args.reason, user=_user(args.user), progress=console_bar,

@@ -9,8 +9,6 @@ from typing import Any
 
 from xinao_xl.services import new_month
 
-from .base import CliError
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser("new-month", help="生成某月的空白工作簿（考核表、回访台账、意见统计表、投诉台账）", description="生成某月的空白工作簿")
@@ -26,12 +24,8 @@ def register(sub: Any) -> None:
 
 
 def run_new_month(args: argparse.Namespace) -> int:
-    try:  # a month not written YYYY-MM is refused by Month (MonthError, in Chinese)
-        paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
-    except new_month.MonthExistsError as exc:
-        raise CliError(f"{exc}（如需覆盖请加 --overwrite）") from None
-    except new_month.WorkbookOpenError as exc:
-        raise CliError(str(exc)) from None
+    # a month not written YYYY-MM, a folder already there, a workbook open: refused in Chinese (cli.main)
+    paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
     print(f"已生成 {args.month} 的空白工作簿：")
     for path in paths:
         print(f"  {path}")

@@ -41,9 +41,11 @@ def _field(path: str, check: Callable[[], T]) -> T:
     try:
         return check()
     except PolicyInputError as exc:
-        raise CliError(f"字段 {path}: {exc}") from None
-    except (TypeError, ValueError, KeyError) as exc:
-        raise CliError(f"字段 {path}: {exc}") from None
+        raise CliError(f"字段 {path}: {exc.message}") from None
+    except KeyError as exc:  # a name the rules do not know: their message lists the choices
+        raise CliError(f"字段 {path}: {exc.args[0] if exc.args else '无法识别'}") from None
+    except (TypeError, ValueError) as exc:  # not the message: it is Python's, in English
+        raise CliError(f"字段 {path} 的值无法使用（{type(exc).__name__}）") from None
 
 
 def _expect(path: str, value: Any, kind: type | tuple[type, ...], name: str) -> Any:

@@ -30,7 +30,7 @@ from xinao_xl.history import store as H
 from xinao_xl.policy import complaints as C
 from xinao_xl.policy import deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
-from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.errors import PolicyInputError, staff_text
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_count, parse_level
 from xinao_xl.policy.rules import Rules, load_rules
@@ -305,7 +305,34 @@ def rebuild(root: Path, db: str | Path | None = None, company: str | None = None
         data.append((month, read_month(root, month, rules)))
     if progress:
         progress(len(months) + 1, len(months) + 1, "写入历史库")
-    with H.HistoryStore(url) as st:
-        counts = st.replace_company(company, data)
-        fp = st.fingerprint(company)
+    try:
+        with H.HistoryStore(url) as st:
+            counts = st.replace_company(company, data)
+            fp = st.fingerprint(company)
+    except H.HistoryError:
+        raise
+    except Exception as exc:  # the database refused (server down, no rights): one transaction, nothing changed
+        raise H.HistoryError(f"历史库重建失败，数据库保持原样（{staff_text(exc)}）") from exc
     return Rebuilt(H.show_url(url), company, months, counts, fp, time.perf_counter() - t0)
+
+
+@dataclass
+class StoreStatus:
+    where: str
+    company: str
+    months: list[str]
+    counts: dict[str, int]
+    version: int
+
+
+def store_status(url: str, company: str | None = None) -> StoreStatus:
+    """What the store at `url` holds for the company (`xinao-xl history status`)."""
+    company = H.company_name(company)
+    try:
+        with H.HistoryStore(url) as st:
+            months, counts, versions = st.months(company), st.counts(company), st.applied_versions()
+    except H.HistoryError:
+        raise
+    except Exception as exc:  # a server that does not answer, a file that is not a database
+        raise H.HistoryError(f"无法打开历史库 {H.show_url(url)}（{staff_text(exc)}）") from exc
+    return StoreStatus(H.show_url(url), company, months, counts, max(versions, default=0))

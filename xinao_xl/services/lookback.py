@@ -23,6 +23,7 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, BookReadError
 from xinao_xl.history import store as H
 from xinao_xl.policy.callbacks import customer_key
+from xinao_xl.policy.errors import staff_text
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
@@ -65,7 +66,7 @@ def lookback(root: Path, month: str, *, db: str | Path | None = None, company: s
         except Exception as exc:  # a store we cannot read must not stop validation or sampling
             held = set()
             out.calls, out.closed = [], []
-            out.sources.append(f"历史库（{H.show_url(url)}）无法读取，改读各月工作簿：{type(exc).__name__}: {str(exc)[:200]}")
+            out.sources.append(f"历史库（{H.show_url(url)}）无法读取，改读各月工作簿（{staff_text(exc)}）")
     for m in call_ms:
         if m in held:
             out.sources.append(f"{m} 台账（历史库）")

@@ -42,7 +42,7 @@ def create_month(month: str, root: Path, overwrite: bool = False, formulas: str 
     month = Month(month)
     folder = Path(root) / month
     if folder.exists() and not overwrite:
-        raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项")
+        raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项（命令行 new-month --overwrite，原文件保留在“历史版本”）")
     _refuse_open(folder, month)
     sweep_temps([Path(root), folder])  # what a killed run left under temporary names
     return write_books(folder, month, formulas, rules)

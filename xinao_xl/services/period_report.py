@@ -26,7 +26,7 @@ from xinao_xl.books.save import save_atomic
 from xinao_xl.books.schema import FMT_INT, FMT_PERCENT, FMT_POINTS
 from xinao_xl.history import queries as Q
 from xinao_xl.history.store import HistoryError, HistoryStore, company_name, existing_url, show_url
-from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.errors import XinaoError, staff_text
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
@@ -156,10 +156,10 @@ def make_period_report(period: Period | str, root: Path, *, db: str | None = Non
     company = company_name(company)
     try:
         store = HistoryStore(url)
-    except HistoryError as exc:
-        raise PeriodReportError(str(exc)) from None
+    except HistoryError:
+        raise
     except Exception as exc:  # a server that does not answer, a file that is not a database
-        raise PeriodReportError(f"无法打开历史库 {show_url(url)}：{exc}") from None
+        raise PeriodReportError(f"无法打开历史库 {show_url(url)}（{staff_text(exc)}）") from exc
     try:
         with store.engine.connect() as conn:
             present = Q.present_months(conn, period.months, company)

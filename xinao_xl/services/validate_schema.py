@@ -33,7 +33,7 @@ from xinao_xl.policy.parse import (
     parse_number,
     parse_rate,
 )
-from xinao_xl.policy.rules import Rules
+from xinao_xl.policy.rules import Rules, load_rules
 
 from .validate_context import MonthData, blank, show
 
@@ -387,8 +387,6 @@ LEDGER_SHEETS = frozenset((callback_ledger.LEDGER, complaint_ledger.LEDGER, asse
 def template_formulas(stem: str) -> dict[str, dict[str, str]]:
     """Sheet -> {address: formula} of a freshly built workbook: where the formulas belong
     (form sheets; not the ledgers, see `LEDGER_SHEETS`). Built once per process."""
-    from xinao_xl.policy.rules import load_rules
-
     build = dict(BOOKS)[stem]
     wb = build("2026-11", load_rules())
     out: dict[str, dict[str, str]] = {}
