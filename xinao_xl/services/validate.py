@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
-from xinao_xl.books.month_folder import STEMS
+from xinao_xl.books.month_folder import STEMS, MonthFolder
 from xinao_xl.books.port import ERROR, WARNING, FileBook, WorkbookPort
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
 from xinao_xl.policy.errors import XinaoError
@@ -269,7 +269,7 @@ def closed_month_findings(sources: Mapping[str, Path]) -> list[Finding]:
         if not check.closed:
             continue
         if check.record_problem:
-            out.append(Finding(WARNING, f"{folder.name}_结账记录.json", "", "", check.record_problem))
+            out.append(Finding(WARNING, MonthFolder(folder.parent, folder.name).record_path.name, "", "", check.record_problem))
             continue
         names = {p.name for p in sources.values() if p.parent == folder}
         out += [Finding(ERROR, c.name, "", "", m) for c, m in zip(check.changed, check.input_messages(), strict=True) if c.name in names]
