@@ -17,9 +17,10 @@ from xinao_xl.policy.rules import Rules
 
 from . import assessment, callback_ledger, complaint_ledger
 from .cells import put
+from .month_folder import MonthFolder
 from .save import save_atomic
 from .schema import NATIVE, TableSheet
-from .workbooks import BOOKS, file_name
+from .workbooks import BOOKS
 from .writer import write_rows
 
 __all__ = ["write_sample_books"]
@@ -33,12 +34,12 @@ def _rows(wb: Workbook, spec: TableSheet, records: Records) -> None:
     write_rows(wb[spec.name], spec, ({k: v for k, v in r.items() if v is not None} for r in records))
 
 
-def write_sample_books(folder: Path, month: str, rules: Rules, *, callbacks: Records, complaints: Records, items: Records,
+def write_sample_books(mf: MonthFolder, rules: Rules, *, callbacks: Records, complaints: Records, items: Records,
                        actuals: Mapping[tuple[str, str], tuple[Any, Any]], completed: Mapping[str, int],
                        allowance_bases: Mapping[str, float]) -> dict[str, Path]:
-    """Build, fill and save the four books into `folder`; stem -> path. `actuals` maps
-    (department, indicator) to (自评, 审核), None where left blank."""
-    books = {stem: build(month, rules, NATIVE) for stem, build in BOOKS}
+    """Build, fill and save the month's four books into its folder; stem -> path. `actuals`
+    maps (department, indicator) to (自评, 审核), None where left blank."""
+    books = {stem: build(mf.month, rules, NATIVE) for stem, build in BOOKS}
     cbw = books[callback_ledger.STEM]
     _rows(cbw, callback_ledger.ledger_sheet(), callbacks)
     cspec = callback_ledger.completed_sheet(rules)
@@ -60,4 +61,4 @@ def write_sample_books(folder: Path, month: str, rules: Rules, *, callbacks: Rec
     sspec = assessment.summary_sheet(rules)
     for name, base in allowance_bases.items():
         put(ab[assessment.SUMMARY], sspec.row_of(name), ALLOWANCE_BASE, base)
-    return {stem: save_atomic(wb, Path(folder) / file_name(stem, month)) for stem, wb in books.items()}
+    return {stem: save_atomic(wb, mf.book(stem)) for stem, wb in books.items()}

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import lists as L
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.sample_books import write_sample_books
 from xinao_xl.policy import callbacks as cb
 from xinao_xl.policy import deadlines
@@ -312,14 +313,15 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
     """
     rules = rules or load_rules()
     data = generate(month, size, seed, rules, now)
-    folder = Path(root) / month
+    mf = MonthFolder(root, month)
+    folder = mf.path
     if folder.exists():
         if not overwrite:
             raise MonthExistsError(f"{folder} 已存在")
         _refuse_open(folder, month)
     bases = {dept.name: 1500 + 250 * (n % 3) for n, dept in enumerate(rules.departments)}  # 兼职服务津贴基数
     data.folder = folder
-    data.paths = write_sample_books(folder, month, rules, callbacks=data.callbacks, complaints=data.complaints, items=data.items,
+    data.paths = write_sample_books(mf, rules, callbacks=data.callbacks, complaints=data.complaints, items=data.items,
                                     actuals=data.actuals, completed=data.completed, allowance_bases=bases)
     return data
 
