@@ -3,7 +3,7 @@
 The VBA callback ``OnRibbon`` (``vba_stubs/XinaoRibbon.bas``) runs
 ``import xinao_xl.excel.ribbon as r; r.dispatch('<button id>')``; `dispatch` shows progress
 in the status bar and the result, or the error, in a Chinese message box. Errors are mapped
-in one place (`dispatch`): a `XinaoError` shows its message; anything else only its type (its
+in one place (`error_text`): a `XinaoError` shows its message; anything else only its type (its
 text may carry a customer's name or phone), with the advice to run 诊断.
 
 Handlers take a `Session` (``xinao_xl.excel.session``): Excel gets the xlwings one, tests a
