@@ -35,6 +35,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
 from xinao_xl.policy import clock
+from xinao_xl.policy.errors import XinaoError
 
 from . import schema as S
 
@@ -44,7 +45,7 @@ DB_FILE = "历史库.sqlite"
 OFF = ("off", "none", "no", "0", "关闭")
 
 
-class HistoryError(RuntimeError):
+class HistoryError(XinaoError, RuntimeError):
     """The history store cannot be used (Chinese message)."""
 
 
