@@ -15,7 +15,8 @@ Which record counts for the month (a carried-over row stays in next month's book
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import InitVar, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,12 @@ from typing import Any
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.flow_form import FlowForm
+from xinao_xl.books.imported import ImportedComplaint, Imports
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.port import FileBook
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.report import DeptScore, ProblemRow, ReportData, TypeStats, UnsatisfiedCall
-from xinao_xl.policy import deadlines, scoring
+from xinao_xl.policy import clock, deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.month import Month
@@ -58,14 +60,18 @@ class MonthBooks:
     rules: Rules
     as_of: datetime
 
-    def __post_init__(self) -> None:
+    tables: InitVar[Mapping[str, TableRead] | None] = None  # sheets read already (validation's), by spec name
+
+    def __post_init__(self, tables: Mapping[str, TableRead] | None) -> None:
         self.month = Month(self.month)
+        if tables:
+            self.__dict__["_tables"] = dict(tables)
 
     @classmethod
     def open(cls, root: Path, month: str, as_of: datetime | None = None, rules: Rules | None = None) -> MonthBooks:
         """The four workbooks of ``root/month`` (all must be there: `MonthMissingError`)."""
         paths = MonthFolder(root, month).existing_books()
-        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules or load_rules(), as_of or datetime.now())
+        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules or load_rules(), as_of or clock.now())
 
     # --- raw reads (cached per sheet by the reader) ------------------------------------
 
@@ -171,24 +177,39 @@ class MonthBooks:
 
     # --- score cards -------------------------------------------------------------------------
 
-    def satisfaction(self) -> dict[str, float]:
-        """Business type -> 满意 / (满意 + 不满意) of the month's callbacks (types with any)."""
+    def imports(self) -> Imports:
+        """The figures the 考核表 takes from the other workbooks (its 汇入 sheet, books/imported.py):
+        满意/不满意 of the month's callbacks by business type, each department's late 流转单 as
+        of `as_of`, and the complaints accepted in the month (with a level or a channel), as the
+        投诉台账 holds them. The refresh writes exactly this into the 汇入 and the close scores
+        from it, so the live workbook and the close read one recount."""
+        cached = self.__dict__.get("_imports")
+        if cached is not None:
+            return cached
+        rules = self.rules
         sat, unsat = Counter(), Counter()
         for r in self.calls():
             res, b = self.result(r), self.business(r.get("business"))
-            sat[b] += res == self.rules.callback_satisfied
-            unsat[b] += res == self.rules.callback_unsatisfied
-        return {b: sat[b] / (sat[b] + unsat[b]) for b in set(sat) | set(unsat) if sat[b] + unsat[b]}
-
-    def department_months(self) -> dict[str, DepartmentMonth]:
-        rules = self.rules
-        rates = self.satisfaction()
+            sat[b] += res == rules.callback_satisfied
+            unsat[b] += res == rules.callback_unsatisfied
         late = self.late_flow_counts()
-        complaints: dict[str, list[ComplaintEntry]] = defaultdict(list)
+        complaints = []
         for r in self.complaints.records():
             if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
                 continue
-            complaints[self.dept(r.get("dept"))].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or "")))
+            complaints.append(ImportedComplaint(str(r.get("no") or ""), r.get("accepted"), self.dept(r.get("dept")),
+                                                r.get("channel"), r.get("level"), r.get("resp")))
+        result = self.__dict__["_imports"] = Imports(
+            self.as_of, {b.name: (sat[b.name], unsat[b.name]) for b in rules.business_types},
+            {d: late.get(d, 0) for d in rules.department_names}, tuple(complaints))
+        return result
+
+    def department_months(self) -> dict[str, DepartmentMonth]:
+        rules = self.rules
+        imports = self.imports()
+        complaints: dict[str, list[ComplaintEntry]] = defaultdict(list)
+        for c in imports.complaints:
+            complaints[c.dept].append(ComplaintEntry(c.level, c.channel, c.resp, c.no))
         praise: Counter = Counter()
         media: dict[str, list[Any]] = defaultdict(list)
         manual: dict[str, list[ManualEntry]] = defaultdict(list)
@@ -208,16 +229,18 @@ class MonthBooks:
             for ind in dept.indicators:
                 if ind.kind_spec.from_complaints:
                     continue
-                if ind.callback_type and ind.callback_type in rates:
-                    indicators[ind.name] = round(rates[ind.callback_type], 10)
-                    continue
                 key = assessment.indicator_key(ind)
-                audit, own = (f.raw.loc[key, c] if f.found else None for c in ("audit", "self"))
-                value = audit if not is_blank(audit) else own
+                own = f.raw.loc[key, "self"] if f.found else None
+                if assessment.audit_from_ledger(ind):  # 审核 = the 台账's rate (汇入), at full precision
+                    rate = imports.rate(ind.callback_type or "")
+                    value = rate if rate is not None else own
+                else:
+                    audit = f.raw.loc[key, "audit"] if f.found else None
+                    value = audit if not is_blank(audit) else own
                 if not is_blank(value):
                     indicators[ind.name] = value
             base = summary.raw.loc[dept.name, "base"] if summary.found else None
-            out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), late.get(dept.name, 0),
+            out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), imports.late_flows.get(dept.name, 0),
                                              praise.get(dept.name, 0), media.get(dept.name, []), manual.get(dept.name, []),
                                              None if is_blank(base) else base)
         return out

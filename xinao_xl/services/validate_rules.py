@@ -10,14 +10,18 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported
 from xinao_xl.books import lists as L
+from xinao_xl.books.filecheck import BookReadError
 from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.books.read import TableRead
 from xinao_xl.policy import callbacks, complaints, deadlines, scoring
 from xinao_xl.policy.errors import PolicyInputError
-from xinao_xl.policy.parse import normalize_text, parse_bool, parse_department
+from xinao_xl.policy.parse import normalize_text, parse_bool
 
-from .validate_context import MonthData, blank, mask_phone, show
+from .month_books import MonthBooks
+from .refresh import held_imports
+from .validate_context import Finding, MonthData, blank, mask_phone, show
 
 # --- 回访台账 -----------------------------------------------------------------------------
 
@@ -172,8 +176,6 @@ def _points(rec: dict[str, Any], m: MonthData) -> float | None:
 def check_complaint_level(m: MonthData, t: TableRead) -> None:
     """A complaint needs a level, unless its channel deducts by itself (95158, 市长热线)."""
     for rec in t.records():
-        if "type" in rec and rec.get("type") != L.ITEM_COMPLAINT:
-            continue
         if not blank(rec.get("level")):
             continue  # a level not in the list is the dropdown check's finding
         try:
@@ -271,47 +273,27 @@ def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) 
              f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rec['_row']}行（回访日期、客户电话与台账相同）")
 
 
-def check_complaints_agree(m: MonthData, ledger: TableRead, items: TableRead) -> None:
-    """投诉台账 and 加减分明细 agree: each deducting complaint of the month is in 加减分明细
-    with its 投诉单号 as 来源单号, the same 部门 and the same points, and nothing else is."""
-    def dept(value: Any) -> str:
-        try:
-            return parse_department(value, m.rules)
-        except PolicyInputError:
-            return normalize_text(value or "")
-
-    in_ledger: dict[tuple[str, str], dict[str, Any]] = {}
-    numbers: set[str] = set()
-    for rec in ledger.records():
-        if blank(rec.get("no")):
-            continue
-        numbers.add(normalize_text(rec["no"]))
-        in_ledger[(normalize_text(rec["no"]), dept(rec.get("dept")))] = rec
-    in_items: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in items.records():
-        if rec.get("type") != L.ITEM_COMPLAINT:
-            continue
-        if blank(rec.get("source")):
-            m.at(ERROR, items, "source", rec["_row"], "投诉扣分须填写来源单号：请填写投诉台账中的投诉单号")
-            continue
-        key = (normalize_text(rec["source"]), dept(rec.get("dept")))
-        if key in in_items:
-            m.at(WARNING, items, "source", rec["_row"], f"投诉{rec['source']}（{key[1]}）在加减分明细中重复登记（另见第{in_items[key]['_row']}行）：请删除重复的一行")
-            continue
-        in_items[key] = rec
-        if key not in in_ledger:
-            hint = "部门与投诉台账不一致" if key[0] in numbers else "投诉台账中没有这个投诉单号"
-            m.at(ERROR, items, "source", rec["_row"], f"来源单号“{rec['source']}”（{key[1]}）：{hint}；请改为投诉台账中的投诉单号和责任部门，或在投诉台账补登该投诉")
-    for key, rec in in_ledger.items():
-        points = _points(rec, m)
-        item = in_items.get(key)
-        if item is None:
-            if points and m.in_month(rec.get("accepted")):
-                m.at(ERROR, ledger, "no", rec["_row"],
-                     f"投诉{rec['no']}（{key[1]}，扣{points:g}分）未登记在服务绩效考核表的加减分明细：请在加减分明细加一行，类型“投诉”、部门“{key[1]}”、来源单号“{rec['no']}”，渠道、级别、有责/无责与投诉台账相同")
-            continue
-        item_points = _points(item, m)
-        if points is not None and item_points is not None and abs(points - item_points) > 1e-9:
-            m.at(ERROR, items, "level", item["_row"],
-                 f"投诉{rec['no']}（{key[1]}）在加减分明细扣{item_points:g}分，投诉台账为扣{points:g}分（第{rec['_row']}行）：请使渠道、级别、有责/无责与投诉台账一致")
-
+def check_imports_current(m: MonthData) -> None:
+    """The 考核表's 汇入 holds the recount of this month's 台账 and 投诉台账 (考核 5.2: the
+    office's 审核 comes from the ledgers). An older 汇入 means the 考核表 shows other figures
+    than the close will: said at each cell that differs, with the one command that fixes it."""
+    if m.month is None or not all(stem in m.books for stem in (assessment.STEM, callback_ledger.STEM, complaint_ledger.STEM)):
+        return
+    mb = MonthBooks(m.month, dict(m.books), m.rules, m.now, tables=m.tables)
+    try:
+        held = held_imports(mb)
+    except BookReadError:
+        return
+    book = m.books[assessment.STEM]
+    if held is None:
+        if imported.SHEET in book.sheet_names():
+            m.findings.append(Finding(WARNING, book.name, imported.SHEET, "A1",
+                                      f"“{imported.SHEET}”表的版式与本版本不同：考核表显示的满意率、投诉和超时流转单不会更新，结账仍按台账统计；"
+                                      "请用 xinao-xl new-month 重新生成本月考核表"))
+        return
+    fresh = mb.imports()
+    when = f"{held.as_of:%Y-%m-%d %H:%M}" if held.as_of else "尚未统计"
+    for cell, what in imported.differences(held, fresh, m.rules):
+        m.findings.append(Finding(WARNING, book.name, imported.SHEET, cell,
+                                  f"汇入早于台账（统计时间 {when}）：{what}。请点“刷新汇入”（或运行 xinao-xl refresh {m.month} --dir 月份文件夹所在目录），"
+                                  "考核表即按台账的数字计算；结账时会按台账重新统计"))

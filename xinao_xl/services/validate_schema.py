@@ -212,6 +212,10 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules)
             text = normalize_text(value)
             if text in exact:
                 return None
+            if v.formula1 == L.L_ITEM_TYPES and text in (L.ITEM_COMPLAINT, L.ITEM_LATE_FLOW):
+                source = "投诉台账" if text == L.ITEM_COMPLAINT else "回访台账"
+                return (ERROR, f"{text}不在加减分明细登记：考核表的“汇入”表直接取{source}的数字（点“刷新汇入”更新），"
+                               f"在这里再登记一次会与结账不一致；请删除本行")
             if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
                 return (WARNING, f"{header}只填附件2的无责原因；有责投诉请清空此格")
             fixed = canonical(v.formula1, value, rules)
