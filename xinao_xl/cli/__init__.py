@@ -22,6 +22,7 @@ from . import (
     doctor,
     history,
     month,
+    refresh,
     report,
     rules,
     sample,
@@ -31,7 +32,7 @@ from . import (
 )
 from .base import ZhArgumentParser, use_utf8
 
-COMMANDS = (rules, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
+COMMANDS = (rules, score, month, demo, validate, refresh, sample, close, verify, history, report, addin, doctor)
 
 
 def build_parser() -> ZhArgumentParser:

@@ -26,11 +26,16 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import preflight
 from xinao_xl.books.schema import NATIVE, UDF
 from xinao_xl.policy import clock
+from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.rules import Rules, load_rules
 
 from .month_books import MonthBooks
 
-__all__ = ["RefreshResult", "formula_style", "held_imports", "refresh_month"]
+__all__ = ["RefreshRefusedError", "RefreshResult", "formula_style", "held_imports", "refresh_month"]
+
+
+class RefreshRefusedError(XinaoError):
+    """The month's 考核表 is not refreshed (a closed month); nothing was written."""
 
 
 @dataclass
@@ -71,6 +76,8 @@ def refresh_month(month: str, root: Path, *, now: datetime | None = None, rules:
     rules = rules or load_rules()
     mf = MonthFolder(root, month)
     paths = mf.existing_books()
+    if mf.closed:
+        raise RefreshRefusedError(f"{mf.month} 已于 {mf.closed_text()} 结账，不再刷新：结账副本（{mf.out_dir.name} 文件夹）中的汇入是结账时的统计")
     path = paths[assessment.STEM]
     preflight(read=paths.values(), write=[path])
     mb = MonthBooks.open(root, month, as_of=(now or clock.now()).replace(microsecond=0), rules=rules)
