@@ -74,15 +74,25 @@ def test_outputs_record_marker_and_progress(closed) -> None:
         name = file_name(stem, H.MONTH)
         assert record["inputs"][name] == sha256(folder / name)
     assert record["得分"]["客服部"]["月度服务得分"] == 34
-    # the closed 考核表: our values beside the formulas, the formulas still there
+    # the closed 考核表 shows (and prints: its print area is A:J) the closed figures, 合计 too,
+    # as values any viewer shows; beside them what the workbook showed and 核对
     wb = load_workbook(result.outputs["考核表"])
     summary = assessment.summary_sheet(H.RULES)
     ws = wb[assessment.SUMMARY]
     row = summary.row_of("客服部")
+    assert [ws.cell(row=row, column=c).value for c in range(2, 10)] == [74, 8, 34, None, 0.15, 5.1, 2000, 680]  # grade blank; 0.15 × 34; 2000 × 34 / 100
+    assert all(ws.cell(row=row, column=c).data_type != "f" for c in range(2, 10))
+    total = summary.row_of("total")
+    cards = result.cards.values()
+    assert ws.cell(row=total, column=7).value == pytest.approx(sum(c.company_item for c in cards))
+    assert ws.cell(row=total, column=9).value == 680  # only 客服部 has a base
     first = len(summary.columns) + 2
-    assert [ws.cell(row=row, column=first + i).value for i in range(3)] == [74, 8, 34]
-    assert ws.cell(row=row, column=4).data_type == "f"  # the live formula is kept
-    assert "无缓存值" in ws.cell(row=row, column=first + 6).value
+    assert [ws.cell(row=summary.header_row, column=first + i).value for i in range(4)] == ["工作簿扣分合计", "工作簿加分合计", "工作簿得分", "核对"]
+    # the hand month was written by openpyxl and never opened in Excel: nothing to compare, said plainly
+    assert ws.cell(row=row, column=first + 3).value.startswith("未核对：考核表保存后没有经过Excel计算")
+    dept = wb["客服部"]
+    spec = assessment.department_sheet(H.RULES.department("客服部"))
+    assert [dept.cell(row=spec.row_of(k), column=8).value for k in ("total_deduct", "total_bonus", "score")] == [74, 8, 34]
     assert "结账明细" in wb.sheetnames
 
 
@@ -129,8 +139,11 @@ def test_forced_rerun_gives_identical_results(tmp_path: Path) -> None:
 def test_carry_over_into_next_month(closed) -> None:
     root, result, _ = closed
     assert result.next_month == "2026-12"
-    assert result.carried == {"complaints": 2, "flow_forms": 1}
+    # open complaints and flow forms, and 客服部's 服务津贴基数 (a standing figure, issue 12)
+    assert result.carried == {"complaints": 2, "flow_forms": 1, "allowance_bases": 1}
     nxt = root / "2026-12"
+    summary = BookReader(nxt / file_name(assessment.STEM, "2026-12")).form(assessment.summary_sheet(H.RULES))
+    assert summary.frame.loc["客服部", "base"] == H.BASE and summary.frame.loc["管网部", "base"] is None
     complaints = BookReader(nxt / file_name(complaint_ledger.STEM, "2026-12")).table(complaint_ledger.ledger_sheet(H.RULES)).records()
     assert [r["no"] for r in complaints] == ["TS000", "TS003"]
     assert all(r["note"].startswith("上月结转") for r in complaints)

@@ -34,6 +34,8 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xinao_xl.policy import scoring
+from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.rules import Rules
 
 from . import formulas as F
@@ -42,7 +44,7 @@ from .cells import put, put_formula
 from .inplace import InPlaceRefusedError, WorkbookEdit
 from .printing import book_header, print_setup
 from .read import BookReader
-from .schema import FMT_DATETIME, FMT_INT, FMT_PERCENT, FMT_POINTS, UDF
+from .schema import FMT_DATETIME, FMT_INT, FMT_PERCENT, FMT_POINTS, NATIVE, UDF
 from .style import (
     BODY_FONT,
     BORDER,
@@ -183,6 +185,40 @@ def imports_cells(imports: Imports | None, rules: Rules, style: str) -> dict[tup
     return out
 
 
+def frozen_cells(imports: Imports, rules: Rules) -> dict[tuple[int, int], Any]:
+    """`imports_cells` with every formula replaced by the value the policy functions give
+    (the closed copy: any viewer shows the figures, recalculated or not)."""
+    lay = Layout.of(rules)
+    out = imports_cells(imports, rules, NATIVE)
+    for b in lay.businesses:
+        r = lay.business_row(b)
+        sat, unsat = imports.callbacks.get(b, (0, 0))
+        rate = imports.rate(b)
+        out[(r, 4)], out[(r, 5)] = sat + unsat, "" if rate is None else rate
+    for i, c in enumerate(imports.complaints):
+        r = lay.first_complaint_row + i
+        try:
+            points: Any = scoring.complaint_deduction(c.level, c.channel, c.resp, rules)
+            grade = L.YES if scoring.is_grade_c(c.level, c.resp, rules) else ""
+        except PolicyInputError as exc:
+            points, grade = f"#{exc.code}", ""
+        out[(r, 7)], out[(r, 8)] = points, grade
+    return out
+
+
+def write_frozen(ws: Worksheet, imports: Imports, rules: Rules) -> None:
+    """Write `imports` as values into the 汇入 sheet `ws` of a copy being built (openpyxl):
+    the complaint rows below the header are emptied first."""
+    lay = Layout.of(rules)
+    for row in list(ws.iter_rows(min_row=lay.first_complaint_row, max_col=len(COMPLAINT_HEADERS))):
+        for cell in row:
+            cell.value = None
+    formats = _formats(rules)
+    for (r, c), value in frozen_cells(imports, rules).items():
+        fmt = formats.get((r, c)) or COMPLAINT_FORMATS[c - 1]
+        _look(fmt).apply(put(ws, r, c, value))
+
+
 def _formats(rules: Rules) -> dict[tuple[int, int], str]:
     """Number format of each data cell of the frame (complaint rows: by column)."""
     lay = Layout.of(rules)
@@ -265,6 +301,15 @@ def read_imports(rows: list[list[Any]], rules: Rules) -> Imports | None:
     return Imports(as_of if isinstance(as_of, datetime) else None, callbacks, late, tuple(complaints))
 
 
+def recalculated(rows: list[list[Any]], rules: Rules) -> bool:
+    """Whether the 汇入's formulas hold computed values (the file was recalculated and saved
+    since the figures were written): 有效回访 (=满意+不满意) is a number once computed; the
+    refresh leaves it without one until Excel opens the file."""
+    r = Layout.of(rules).first_row
+    value = rows[r - 1][3] if r - 1 < len(rows) and len(rows[r - 1]) > 3 else None
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -305,7 +350,7 @@ def _complaint_key(c: ImportedComplaint) -> tuple[str, ...]:
 # --- the refresh: into the staff's file, in place ---------------------------------------------
 
 
-def refresh_in_place(path: Path, imports: Imports, rules: Rules, style: str) -> Path:
+def refresh_in_place(path: Path, imports: Imports, rules: Rules, style: str, keep_previous: bool = True) -> Path:
     """Write `imports` into the 汇入 sheet of the 考核表 at `path`, every other part of the
     file byte for byte (books/inplace.py): the figures' cells are replaced and the complaint
     rows below the header cleared and written anew, each cell in the look of the first row."""
@@ -329,8 +374,8 @@ def refresh_in_place(path: Path, imports: Imports, rules: Rules, style: str) -> 
         if value is None:
             continue
         sheet.set(r, c, value, replace=True, style=looks[c] if complaint else None)
-    return book.save()
+    return book.save(keep_previous=keep_previous)
 
 
-__all__ = ["COMPLAINT_CAPACITY", "ImportedComplaint", "Imports", "Layout", "SHEET", "differences", "imports_cells",
-           "read_imports", "refresh_in_place", "write_imports_sheet"]
+__all__ = ["COMPLAINT_CAPACITY", "ImportedComplaint", "Imports", "Layout", "SHEET", "differences", "frozen_cells", "imports_cells",
+           "read_imports", "recalculated", "refresh_in_place", "write_frozen", "write_imports_sheet"]

@@ -14,13 +14,14 @@ from pathlib import Path
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import save_atomic
+from xinao_xl.policy import clock
 from xinao_xl.policy.rules import Rules
 
 from .month_books import MonthBooks
 
 
 def make_flow_forms(month: str, root: Path, now: datetime | None = None, rules: Rules | None = None) -> Path:
-    now = now or datetime.now()
+    now = now or clock.now()
     mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
     wb = build_flow_forms(mb.flow_forms(), mb.month, now)
     return save_atomic(wb, MonthFolder(root, month).output("流转单"))

@@ -71,8 +71,10 @@ def held_imports(mb: MonthBooks) -> imported.Imports | None:
     return imported.read_imports(reader.rows(imported.SHEET), mb.rules)
 
 
-def refresh_month(month: str, root: Path, *, now: datetime | None = None, rules: Rules | None = None) -> RefreshResult:
-    """Recount the month's ledgers as of `now` and write the figures into the 考核表's 汇入."""
+def refresh_month(month: str, root: Path, *, now: datetime | None = None, rules: Rules | None = None,
+                  keep_previous: bool = True) -> RefreshResult:
+    """Recount the month's ledgers as of `now` and write the figures into the 考核表's 汇入;
+    the file replaced is kept in 历史版本 unless ``keep_previous`` is off (a book just made)."""
     rules = rules or load_rules()
     mf = MonthFolder(root, month)
     paths = mf.existing_books()
@@ -87,6 +89,6 @@ def refresh_month(month: str, root: Path, *, now: datetime | None = None, rules:
     result = RefreshResult(str(mb.month), path, mb.as_of, changes)
     if held is not None and not changes:
         return result
-    imported.refresh_in_place(path, fresh, rules, formula_style(mb))
+    imported.refresh_in_place(path, fresh, rules, formula_style(mb), keep_previous=keep_previous)
     result.written = True
     return result

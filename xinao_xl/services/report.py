@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE, month_report
 from xinao_xl.books.save import save_atomic
+from xinao_xl.policy import clock
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
 
@@ -48,7 +49,7 @@ def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people:
 def make_report(month: str, root: Path, people: str = MASKED, now: datetime | None = None, rules: Rules | None = None, *,
                 db: str | Path | None = None, company: str | None = None, out: Path | None = None) -> Path:
     """The report of `month` as its books stand, written to ``结账/`` (or `out`)."""
-    now = now or datetime.now()
+    now = now or clock.now()
     mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
     wb = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company)
     return save_atomic(wb, Path(out) if out else MonthFolder(root, month).output("回访报告"))

@@ -316,7 +316,7 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
     data.paths = write_sample_books(mf, rules, callbacks=data.callbacks, complaints=data.complaints, items=data.items,
                                     actuals=data.actuals, completed=data.completed, allowance_bases=bases)
     # the office's refresh after the entries: the 考核表's 汇入 holds the ledgers' recount
-    refresh_month(str(data.month), Path(root), now=data.now, rules=rules)
+    refresh_month(str(data.month), Path(root), now=data.now, rules=rules, keep_previous=False)
     return data
 
 
