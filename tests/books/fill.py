@@ -14,10 +14,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.cells import put
 from xinao_xl.books.lists import level_label
-from xinao_xl.books.schema import TableSheet
+from xinao_xl.books.schema import NATIVE, TableSheet
 from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import Indicator, Rules
 
@@ -60,11 +60,32 @@ class AssessmentInputs:
     actuals: dict[tuple[str, int], tuple[Any, Any]] = field(default_factory=dict)  # (dept, no) -> (自评, 审核)
     items: list[dict[str, Any]] = field(default_factory=list)
     bases: dict[str, Any] = field(default_factory=dict)
+    imports: imported.Imports | None = None
 
 
-def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int = 200) -> AssessmentInputs:
-    """Complaints go to the first three departments only, so scores span 0 (floored),
-    the middle, and above 100 (考核 7.3 overflow)."""
+def random_imports(rules: Rules, rng: random.Random, n_complaints: int = 60, invalid_levels: tuple[Any, ...] = (), style: str = NATIVE) -> imported.Imports:
+    """What the 汇入 sheet could hold: callbacks by type (some types with none), late 流转单 by
+    department, complaints (levels and 有责/无责 as staff paste them; to the first three
+    departments only, so scores span 0, the middle and above 100), then `invalid_levels`."""
+    callbacks = {}
+    for b in rules.business_types:
+        sat = rng.choice([0, 0, 3, 17, 18, 19, 40, 95, 250, 501])
+        callbacks[b.name] = (sat, rng.choice([0, 1, 1, 2, 3, 11]) if sat or rng.random() < 0.5 else 0)
+    late = {d: rng.choice([0, 0, 0, 1, 2, 5]) for d in rules.department_names}
+    complaints = []
+    for i in range(n_complaints):
+        fields = complaint_fields(rng)
+        complaints.append(imported.ImportedComplaint(f"TS{i:04d}", datetime(2026, 10, 1, 9) + timedelta(hours=rng.randrange(700)),
+                                                     rng.choice(rules.department_names[:3]), fields["channel"], fields["level"], fields["resp"]))
+    for i, level in enumerate(invalid_levels):
+        complaints.append(imported.ImportedComplaint(f"TSX{i}", datetime(2026, 10, 9, 9), rules.department_names[i], None, level, None))
+    return imported.Imports(datetime(2026, 11, 2, 9), callbacks, late, tuple(complaints))
+
+
+def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int = 200, invalid_levels: tuple[Any, ...] = (),
+                    style: str = NATIVE) -> AssessmentInputs:
+    """自评/审核 (a satisfaction row the 台账 counts: 自评 only, its 审核 is the 汇入's rate),
+    加减分明细 rows, allowance bases, and the 汇入's figures (`random_imports`)."""
     data = AssessmentInputs()
     for dept in rules.departments:
         spec = assessment.department_sheet(dept)
@@ -73,7 +94,7 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
             if ind.kind == "complaints":
                 continue
             self_value = indicator_value(ind, rules, rng) if rng.random() < 0.85 else None
-            audit = indicator_value(ind, rules, rng) if rng.random() < 0.4 else None
+            audit = indicator_value(ind, rules, rng) if rng.random() < 0.4 and not assessment.audit_from_ledger(ind) else None
             r = spec.row_of(assessment.indicator_key(ind))
             for col, value in ((5, self_value), (6, audit)):
                 if value is not None:
@@ -81,19 +102,17 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
             data.actuals[(dept.name, ind.number)] = (self_value, audit)
     items = assessment.items_sheet(rules)
     ws = wb[items.name]
-    types = ["投诉"] * 2 + ["流转单超时"] * 2 + ["表扬"] * 3 + ["媒体表扬"] * 2 + ["手工扣分"]
+    types = ["表扬"] * 3 + ["媒体表扬"] * 2 + ["手工扣分"]
     for i in range(n_items):
         kind = rng.choice(types)
         row: dict[str, Any] = {
             "date": date(2026, 10, 1) + timedelta(days=rng.randrange(31)),
-            "dept": rng.choice(rules.department_names[:3] if kind == "投诉" else rules.department_names),
+            "dept": rng.choice(rules.department_names),
             "type": kind,
             "desc": rng.choice(["客户来电表扬", "=未按时反馈", "-重复投诉", "+媒体报道", "@服务办公室"]),
             "source": f"{kind[:2]}{i:04d}",
         }
-        if kind == "投诉":
-            row.update(complaint_fields(rng))
-        elif kind in ("流转单超时", "表扬"):
+        if kind == "表扬":
             row["count"] = rng.choice([None, 1, 2, 3])
         elif kind == "媒体表扬":
             row["pin"] = rng.choice([3, 3.5, 4, 5])
@@ -107,6 +126,8 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
             base = rng.choice([500, 800, 1234.5, 2000, 3000.75])
             put(wb[summary.name], summary.row_of(dept.name), 8, base)
             data.bases[dept.name] = base
+    data.imports = random_imports(rules, rng, invalid_levels=invalid_levels)
+    imported.fill_imports(wb[imported.SHEET], data.imports, rules, style)
     return data
 
 

@@ -253,11 +253,7 @@ def write_imports_sheet(wb: Workbook, rules: Rules, month: str, style: str, impo
     for d in lay.departments:
         _look("General").apply(put(ws, lay.department_row(d), LATE_FIRST_COL, d))
     header_cells(ws, lay.complaint_header_row, COMPLAINT_HEADERS)
-    formats = _formats(rules)
-    for (r, c), value in imports_cells(imports, rules, style).items():
-        fmt = formats.get((r, c)) or COMPLAINT_FORMATS[c - 1]
-        cell = put_formula(ws, r, c, value.text) if isinstance(value, Formula) else put(ws, r, c, value)
-        _look(fmt).apply(cell)
+    fill_imports(ws, imports, rules, style)
     if not (imports and imports.complaints):  # the complaint rows' look, for the refresh to copy
         for c, fmt in enumerate(COMPLAINT_FORMATS, start=1):
             _look(fmt).apply(ws.cell(row=lay.first_complaint_row, column=c))
@@ -267,6 +263,16 @@ def write_imports_sheet(wb: Workbook, rules: Rules, month: str, style: str, impo
     print_setup(ws, None, book_header(month, "服务绩效考核表", SHEET), landscape=False)
     protect(ws)
     return ws
+
+
+def fill_imports(ws: Worksheet, imports: Imports | None, rules: Rules, style: str) -> None:
+    """Write the figures (`imports_cells`: values and the formulas of the complaint rows) into
+    the 汇入 sheet `ws` of a workbook being built with openpyxl."""
+    formats = _formats(rules)
+    for (r, c), value in imports_cells(imports, rules, style).items():
+        fmt = formats.get((r, c)) or COMPLAINT_FORMATS[c - 1]
+        cell = put_formula(ws, r, c, value.text) if isinstance(value, Formula) else put(ws, r, c, value)
+        _look(fmt).apply(cell)
 
 
 # --- reading it back -----------------------------------------------------------------------
@@ -377,5 +383,5 @@ def refresh_in_place(path: Path, imports: Imports, rules: Rules, style: str, kee
     return book.save(keep_previous=keep_previous)
 
 
-__all__ = ["COMPLAINT_CAPACITY", "ImportedComplaint", "Imports", "Layout", "SHEET", "differences", "frozen_cells", "imports_cells",
+__all__ = ["COMPLAINT_CAPACITY", "ImportedComplaint", "Imports", "Layout", "SHEET", "differences", "fill_imports", "frozen_cells", "imports_cells",
            "read_imports", "recalculated", "refresh_in_place", "write_frozen", "write_imports_sheet"]
