@@ -251,7 +251,7 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, s
         put(ws, r, 2, label)
         put(ws, r, 3, "见加减分明细")
         if key == "late_flow":
-            put(ws, r, 3, "见汇入（据回访台账）")
+            put(ws, r, 3, "见汇入")
             put_formula(ws, r, 8, late_flow_formula(dept.name, lay, style))
         else:
             sign = "-" if col_key == "deduct" else ""

@@ -35,7 +35,7 @@ from xinao_xl.policy.scoring import DepartmentMonth, ScoreCard, read_actual
 from . import assessment, callback_ledger, complaint_ledger, imported, opinions
 from . import lists as L
 from .cells import keep_text, put
-from .filecheck import load_workbook  # checked before openpyxl parses (hostile files)
+from .printing import load_book  # checked, then openpyxl; print areas as formulas kept
 from .read import TableRead
 from .schema import FMT_POINTS, NATIVE, TableSheet
 from .style import BODY_FONT, header_cell, header_cells
@@ -63,7 +63,7 @@ def closed_assessment(source: Path, rules: Rules, cards: Mapping[str, ScoreCard]
     汇入 and 加减分明细 the value the close computed instead of its formula — the copy shows
     and prints the closed figures in any program, recalculating or not. Beside 汇总: what
     the workbook itself showed (`shown`) and `checks` (核对); every line item in 结账明细."""
-    wb = load_workbook(source)
+    wb = load_book(source)
     keep_text(wb)
     if imports is not None and imported.SHEET in wb.sheetnames:
         imported.write_frozen(wb[imported.SHEET], imports, rules)
@@ -202,7 +202,7 @@ def filled_opinions(source: Path, existing: TableRead, rows: Sequence[Mapping[st
     """The 意见统计表 at `source` (read as `existing`) with `rows` appended after its last
     row, numbered on from its last 序号."""
     spec = opinions.opinions_sheet()
-    wb = load_workbook(source)
+    wb = load_book(source)
     keep_text(wb)
     ws = wb[existing.sheet if existing.found else spec.name]
     last = max((r["_row"] for r in existing.records()), default=spec.first_row - 1)

@@ -67,7 +67,7 @@ LATE_FIRST_COL = 7  # G
 COMPLAINT_HEADERS = ("投诉单号", "受理时间", "责任部门", "受理渠道", "投诉级别", "有责/无责", "扣分", "定C级")
 COMPLAINT_KEYS = ("no", "accepted", "dept", "channel", "level", "resp")
 AS_OF_LABEL = "统计时间"
-NOTE = "由回访台账、投诉台账重新统计；点“刷新汇入”（或 xinao-xl refresh）更新，结账时重新统计。本表受保护，请勿手填"
+NOTE = "据回访台账、投诉台账统计，请勿手填；点“刷新汇入”更新"
 
 @dataclass(frozen=True)
 class ImportedComplaint:
@@ -378,6 +378,8 @@ def refresh_in_place(path: Path, imports: Imports, rules: Rules, style: str, kee
                 sheet.set_formula(r, c, value.text, style=looks[c])
             continue  # the figures' formulas of the frame stay as they are
         if value is None:
+            if complaint:  # an empty field of a complaint row keeps the row's look
+                sheet.set_blank(r, c, looks[c])
             continue
         sheet.set(r, c, value, replace=True, style=looks[c] if complaint else None)
     return book.save(keep_previous=keep_previous)

@@ -364,6 +364,7 @@ class _Write:
     unlock: bool = False
     replace: bool = False
     style: int | None = None  # the style index to start from, instead of the cell's own
+    blank: bool = False  # an empty cell in `style` (a form's empty field keeps its border)
 
 
 @dataclass(frozen=True)
@@ -431,6 +432,12 @@ class SheetEdit:
             raise ValueError(f"not a formula: {formula!r}")
         self._check(row, column)
         self.writes[(row, column)] = _Write(formula=formula[1:], style=style)
+
+    def set_blank(self, row: int, column: int, style: int) -> None:
+        """An empty cell in the look `style` (an empty field of a block being rewritten keeps
+        its border); refused where a cell holds something, like `set`."""
+        self._check(row, column)
+        self.writes[(row, column)] = _Write(style=style, blank=True)
 
     def clear(self, first_row: int, last_row: int | None, first_col: int, last_col: int, *, keep_style: bool = False) -> None:
         """Empty a block of our own (a sheet the program fills, such as the 考核表's 汇入):
@@ -783,6 +790,9 @@ class _SheetXml:
     def _cell(self, row_number: int, column: int, w: _Write, row: _Row | None, cell: _Cell | None) -> bytes:
         ref = f"{get_column_letter(column)}{row_number}".encode()
         c, n = self.n.tag(b"c"), self.n
+        if w.blank:
+            style = w.style or 0
+            return b"<" + c + b' r="' + ref + b'"' + (b' s="' + str(style).encode() + b'"' if style else b"") + b"/>"
         if w.formula is not None:
             if w.style is not None:
                 style = w.style
