@@ -141,3 +141,14 @@ def test_a_book_without_the_sheet_is_refused_and_left_alone(book: Path, tmp_path
 def test_the_rate_is_the_formulas_division() -> None:
     # 18 满意 of 19 valid callbacks: 94.7368…%, not the 94.74% a department types
     assert IMPORTS.rate("维修") == 18 / 19 and IMPORTS.rate("置换") is None
+
+
+def test_recalculated_tells_a_refreshed_file_from_a_computed_one(book: Path) -> None:
+    """The close's 核对 says 未核对 (not 不一致) while the 汇入 was refreshed and the 考核表 not yet
+    computed again: 有效回访 (=满意+不满意) has no value until Excel computes it."""
+    imported.refresh_in_place(book, IMPORTS, RULES, NATIVE)
+    rows = BookReader(book).rows(imported.SHEET)
+    assert imported.recalculated(rows, RULES) is False
+    r = LAYOUT.first_row - 1
+    rows[r] = [*rows[r][:3], 19.0, *rows[r][4:]]  # as a computed file holds it: 18 + 1
+    assert imported.recalculated(rows, RULES) is True

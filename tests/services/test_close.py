@@ -202,3 +202,31 @@ def test_cli_close_and_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert (tmp_path / "demo" / "2026-11" / OUT_DIR).is_dir() and (tmp_path / "demo" / "2026-12").is_dir()
     (tmp_path / "notdemo" / "2026-11").mkdir(parents=True)
     assert main(["demo", "--dir", str(tmp_path / "notdemo")]) == 2
+
+
+def test_check_says_in_plain_words_why_it_did_not_compare() -> None:
+    """核对 of the closed 考核表: 一致, the differences, or 未核对 with the reason in words staff use."""
+    from xinao_xl.books.read import FormRead
+    from xinao_xl.policy.scoring import ScoreCard
+    from xinao_xl.services.close import NOT_CHECKED, NOT_RECALCULATED, _check
+
+    spec = assessment.summary_sheet(H.RULES)
+    card = ScoreCard("客服部", H.MONTH, (), 74.0, 8.0, 34.0, "", 0.15, 5.1, 2000.0, 680.0)
+
+    def cached(**values: object) -> FormRead:
+        import pandas as pd
+
+        row = {c.key: values.get(c.key) for c in spec.columns}
+        frame = pd.DataFrame([row], index=["客服部"])
+        return FormRead("k.xlsx", spec.name, spec, frame=frame, raw=frame, found=True)
+
+    notes: list[str] = []
+    assert _check("客服部", cached(), card, notes) == NOT_CHECKED
+    assert NOT_CHECKED.startswith("未核对：") and "Excel" in NOT_CHECKED and "缓存" not in NOT_CHECKED
+    same = cached(deduct=74.0, bonus=8.0, score=34.0, grade="", allowance=680.0)
+    assert _check("客服部", same, card, notes) == "一致" and notes == []
+    assert _check("客服部", same, card, notes, recalculated=False) == NOT_RECALCULATED
+    other = cached(deduct=74.01, bonus=8.0, score=33.99, grade="C", allowance=679.8)
+    text = _check("客服部", other, card, notes, stale=True)
+    assert text.startswith("不一致：扣分合计 工作簿 74.01 / 结账 74") and "考核等级 工作簿“C”/ 结账“空”" in text
+    assert "刷新汇入" in text and notes and "刷新汇入" in notes[0]
