@@ -195,7 +195,8 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     preflight(read=[Path(export), prev], write=[path])
     sweep_temps([path.parent])
     spec = callback_ledger.ledger_sheet()
-    current = BookReader(path).table(spec)
+    reader = BookReader(path)  # read once: the rows are chosen from, and written into, these bytes
+    current = reader.table(spec)
     if not current.found:
         raise SamplingError(f"{path.name} 中没有找到“{spec.name}”表")
     mine = [r for r in current.records() if r.get("call_date") == day and normalize_text(r.get("agent") or "") == normalize_text(agent)]
@@ -217,7 +218,7 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     result.eligible = {b: n for b, n in _eligible(sample, rules).items()}
     if sample.taken:
         last = max((r["_row"] for r in current.records()), default=spec.first_row - 1)
-        result.rows = append_calls(path, spec, last + 1, sample, agent, result.eligible, rules)
+        result.rows = append_calls(path, spec, last + 1, sample, agent, result.eligible, rules, data=reader.data)
     return result
 
 
@@ -252,7 +253,8 @@ def _eligible(sample: SampleResult, rules: Rules) -> dict[str, int]:
     return {b.name: out.get(b.name, 0) for b in rules.business_types}
 
 
-def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules) -> list[int]:
+def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules,
+                 data: bytes | None = None) -> list[int]:
     """Write the taken orders from row `first` on, and 抽样!可抽完工量, into the 台账 in place
     (books/append.py: what staff added stays byte for byte); replace the file atomically,
     keeping the previous one in 历史版本."""
@@ -262,7 +264,7 @@ def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult,
         "agent": agent}.items() if not is_blank(v)} for o in sample.taken]
     sspec = callback_ledger.sample_sheet(rules)
     available = {(sspec.row_of(name), 2): count for name, count in eligible.items()}
-    return append_records(path, spec, first, records, form_cells={sspec.name: available})
+    return append_records(path, spec, first, records, form_cells={sspec.name: available}, data=data)
 
 
 def _dept(name: str, rules: Rules) -> str:
