@@ -296,6 +296,8 @@ def _load_record(path: Path) -> dict[str, Any]:
 
 def _write_record(folder: Path, month: str, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
                   now: datetime, rules: Rules, next_books: Batch, plan: NextPlan) -> Path:
+    from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY  # integrity imports this module
+
     data = {
         "月份": month,
         "结账人": user or "",
@@ -307,6 +309,7 @@ def _write_record(folder: Path, month: str, paths: dict[str, Path], result: Clos
         "校验": {"错误": sum(f.is_error for f in result.findings), "警告": sum(not f.is_error for f in result.findings)},
         "inputs": {p.name: sha256(p) for p in paths.values()},
         "内容摘要": result.contents,
+        DIGEST_VERSION_KEY: DIGEST_VERSION,
         "outputs": {f"{OUT_DIR}/{p.name}": sha256(p) for p in result.outputs.values()},
         "next_month": {"月份": result.next_month, "files": {n: next_books.digest(n) for n in next_books.names},
                        "replaced": plan.current if next_books.names else {}, "结转": result.carried},
