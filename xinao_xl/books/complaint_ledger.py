@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import formulas as F
@@ -17,7 +18,7 @@ from . import lists as L
 from .calendar_sheet import working_due_formula, write_calendar_sheet
 from .names import stage_name
 from .printing import book_header
-from .rules_sheet import month_start, write_rules_sheet
+from .rules_sheet import write_rules_sheet
 from .schema import FORMULA, NATIVE, Column, TableSheet, WorkbookSpec
 from .style import highlight_equals, highlight_positive, highlight_status
 from .writer import write_table
@@ -105,7 +106,7 @@ def complaint_spec(rules: Rules | None = None) -> WorkbookSpec:
 
 
 def calendar_years(month: str) -> tuple[int, int]:
-    year = month_start(month).year
+    year = Month(month).year
     return (year, year + 1)
 
 
