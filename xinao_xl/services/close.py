@@ -129,6 +129,8 @@ class CloseCancelled(CloseError):
 
 
 Confirm = Callable[[ClosePreview], bool]
+__all__ = ["CloseCancelled", "CloseError", "ClosePreview", "CloseResult", "InputsChangedError", "MonthClosedError", "MonthNotEndedError",
+           "ValidationFailed", "close_month", "preview_close"]
 
 
 @dataclass
