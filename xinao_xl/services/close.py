@@ -74,7 +74,8 @@ from xinao_xl.books.memory import gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
-from xinao_xl.policy.errors import XinaoError, staff_text
+from xinao_xl.history.store import error_text
+from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.office_time import month_has_ended, office_now
 from xinao_xl.policy.parse import is_blank
@@ -199,10 +200,11 @@ def _preview_notes(mf: MonthFolder, now: datetime, force: bool, reason: str | No
 
 
 def _read_and_validate(mf: MonthFolder, now: datetime, rules: Rules, db: str | Path | None,
-                       company: str | None) -> tuple[MonthBooks, list[Finding]]:
+                       company: str | None, *, migrate: bool = True) -> tuple[MonthBooks, list[Finding]]:
     """Step 1: the books read once (their bytes kept and hashed) and validated."""
     mb = MonthBooks.open(mf.root, mf.month, as_of=now, rules=rules)
-    return mb, validate_books(mb.books, mf.month, None, now, rules, lookback(mf.root, mf.month, db=db, company=company, rules=rules))
+    past = lookback(mf.root, mf.month, db=db, company=company, rules=rules, migrate=migrate)
+    return mb, validate_books(mb.books, mf.month, None, now, rules, past)
 
 
 def preview_close(month: str, root: Path, *, force: bool = False, reason: str | None = None, now: datetime | None = None,
@@ -213,7 +215,7 @@ def preview_close(month: str, root: Path, *, force: bool = False, reason: str | 
     rules = rules or load_rules()
     now = (now or office_now()).replace(microsecond=0)
     mf.existing_books()
-    mb, findings = _read_and_validate(mf, now, rules, db, company)
+    mb, findings = _read_and_validate(mf, now, rules, db, company, migrate=False)
     notes = _preview_notes(mf, now, force, reason)
     try:
         cards = mb.score_cards()
@@ -348,7 +350,7 @@ def _record_history(root: Path, month: str, mb: MonthBooks, cards: dict[str, Sco
         result.history = record_close(root, month, mb, cards, db=db, company=company)
     except Exception as exc:  # the month is closed in its folder; the store can be rebuilt from it
         # (only the error's type: a database error's text can hold the rows it refused)
-        result.notes.append(f"历史库未写入（{staff_text(exc)}）：修复后运行 xinao-xl history rebuild --dir {root}")
+        result.notes.append(f"历史库未写入（{error_text(exc)}）：之后运行 xinao-xl history rebuild --dir {root} 即可补上")
 
 
 def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
