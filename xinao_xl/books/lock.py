@@ -42,11 +42,11 @@ from filelock import FileLock, Timeout
 
 from xinao_xl.policy.office_time import office_now
 
+from .month_folder import LOCK
 from .save import WriteRefusedError, plain_os_error
 
 __all__ = ["HOLDER", "LOCK", "Holder", "MonthBusyError", "MonthLock"]
 
-LOCK = ".xinao-xl.lock"
 HOLDER = ".xinao-xl.holder.json"
 
 
