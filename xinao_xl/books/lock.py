@@ -43,7 +43,7 @@ from filelock import FileLock, Timeout
 from xinao_xl.policy.office_time import office_now
 
 from .month_folder import LOCK
-from .save import WriteRefusedError, plain_os_error
+from .save import TMP_SUFFIX, WriteRefusedError, plain_os_error
 
 __all__ = ["HOLDER", "LOCK", "Holder", "MonthBusyError", "MonthLock"]
 
@@ -183,7 +183,7 @@ class MonthLock:
         """The note, complete then renamed in place (a reader never sees half of it); a
         note that cannot be written leaves the lock held all the same."""
         holder = Holder(self.user, socket.gethostname(), os.getpid(), office_now().replace(microsecond=0), self.action)
-        tmp = self.folder / f"{HOLDER}.{os.getpid()}.tmp"
+        tmp = self.folder / f"{HOLDER}.{os.getpid()}{TMP_SUFFIX}"  # a killed write's leftover is swept like any other
         try:
             tmp.write_text(json.dumps(holder.as_json(), ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, self.holder_path)
