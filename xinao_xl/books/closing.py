@@ -36,7 +36,7 @@ from . import assessment, callback_ledger, complaint_ledger, imported, opinions
 from . import lists as L
 from .cells import keep_text, put
 from .printing import load_book  # checked, then openpyxl; print areas as formulas kept
-from .read import TableRead
+from .read import BookReader, TableRead
 from .schema import FMT_POINTS, NATIVE, TableSheet
 from .style import BODY_FONT, header_cell, header_cells
 from .workbooks import BOOKS
@@ -55,15 +55,25 @@ CHECK_HEADERS = ("工作簿扣分合计", "工作簿加分合计", "工作簿得
 computed (its cached values), and whether it agrees."""
 
 
-def closed_assessment(source: Path, rules: Rules, cards: Mapping[str, ScoreCard], checks: Mapping[str, str], now: datetime, *,
-                      imports: imported.Imports | None = None, months: Mapping[str, DepartmentMonth] | None = None,
+
+def _load(source: Path | BookReader) -> Workbook:
+    """openpyxl on a file, or on the very bytes a reader read (the close's inputs), with the
+    print areas given as formulas kept (printing.load_book)."""
+    if isinstance(source, BookReader):
+        return load_book(source.data, name=source.name)
+    return load_book(source)
+
+
+def closed_assessment(source: Path | BookReader, rules: Rules, cards: Mapping[str, ScoreCard], checks: Mapping[str, str],
+                      now: datetime, *, imports: imported.Imports | None = None, months: Mapping[str, DepartmentMonth] | None = None,
                       items: Sequence[Mapping[str, Any]] = (), shown: Mapping[str, tuple[Any, Any, Any]] | None = None) -> Workbook:
-    """The 考核表 at `source` holding the close's figures: its 汇入 the close's recount
-    (`imports`), and every computed cell of 汇总 (合计 included), the department sheets, the
-    汇入 and 加减分明细 the value the close computed instead of its formula — the copy shows
-    and prints the closed figures in any program, recalculating or not. Beside 汇总: what
-    the workbook itself showed (`shown`) and `checks` (核对); every line item in 结账明细."""
-    wb = load_book(source)
+    """The 考核表 at `source` (a file, or the bytes a reader read) holding the close's figures:
+    its 汇入 the close's recount (`imports`), and every computed cell of 汇总 (合计 included),
+    the department sheets, the 汇入 and 加减分明细 the value the close computed instead of its
+    formula — the copy shows and prints the closed figures in any program, recalculating or
+    not. Beside 汇总: what the workbook itself showed (`shown`) and `checks` (核对); every line
+    item in 结账明细."""
+    wb = _load(source)
     keep_text(wb)
     if imports is not None and imported.SHEET in wb.sheetnames:
         imported.write_frozen(wb[imported.SHEET], imports, rules)
@@ -198,11 +208,11 @@ def _detail_sheet(wb: Workbook, cards: Mapping[str, ScoreCard]) -> None:
 # --- 意见统计表 ----------------------------------------------------------------------------------
 
 
-def filled_opinions(source: Path, existing: TableRead, rows: Sequence[Mapping[str, Any]], now: datetime) -> Workbook:
-    """The 意见统计表 at `source` (read as `existing`) with `rows` appended after its last
-    row, numbered on from its last 序号."""
+def filled_opinions(source: Path | BookReader, existing: TableRead, rows: Sequence[Mapping[str, Any]], now: datetime) -> Workbook:
+    """The 意见统计表 at `source` (read as `existing`; a file, or the bytes a reader read)
+    with `rows` appended after its last row, numbered on from its last 序号."""
     spec = opinions.opinions_sheet()
-    wb = load_book(source)
+    wb = _load(source)
     keep_text(wb)
     ws = wb[existing.sheet if existing.found else spec.name]
     last = max((r["_row"] for r in existing.records()), default=spec.first_row - 1)

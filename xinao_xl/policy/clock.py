@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from .month import Month
+
 ZONE_NAME = "Asia/Shanghai"
 ZONE = ZoneInfo(ZONE_NAME)  # 聊城 keeps Beijing time; no daylight saving since 1991
 
@@ -52,6 +54,14 @@ def local(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         return moment
     return moment.astimezone(ZONE).replace(tzinfo=None)
+
+
+def month_has_ended(month: str, moment: datetime | date) -> bool:
+    """Whether `month` (``YYYY-MM``) is over at `moment` (Beijing time): its last day is
+    behind. A month ends when its last day has ended in 聊城, not on the machine running the
+    command (a laptop set to UTC would close "November" at 08:00 on 1 December Beijing time)."""
+    day = moment.date() if isinstance(moment, datetime) else moment
+    return day > Month(month).last_day
 
 
 def aware(moment: datetime) -> datetime:
@@ -83,4 +93,4 @@ def fixed(moment: datetime | float) -> Iterator[None]:
         _source = previous
 
 
-__all__ = ["ZONE", "ZONE_NAME", "aware", "fixed", "from_timestamp", "instant", "local", "now", "stamp", "today"]
+__all__ = ["ZONE", "ZONE_NAME", "aware", "fixed", "from_timestamp", "instant", "local", "month_has_ended", "now", "stamp", "today"]

@@ -11,7 +11,8 @@ the file stays byte for byte (books/inplace.py).
     print(result.summary())
 
 A 考核表 whose 汇入 already holds the recount is not rewritten (no new 历史版本 for nothing).
-A workbook open in Excel is refused before any work (the ribbon closes the month's books for
+The month's lock is held meanwhile and a closed month is refused (services/month_writer.py);
+a workbook open in Excel is refused before any work (the ribbon closes the month's books for
 the run and reopens them, as it does for the close).
 """
 
@@ -26,16 +27,12 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import preflight
 from xinao_xl.books.schema import NATIVE, UDF
 from xinao_xl.policy import clock
-from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.rules import Rules, load_rules
 
 from .month_books import MonthBooks
+from .month_writer import month_writer
 
-__all__ = ["RefreshRefusedError", "RefreshResult", "formula_style", "held_imports", "refresh_month"]
-
-
-class RefreshRefusedError(XinaoError):
-    """The month's 考核表 is not refreshed (a closed month); nothing was written."""
+__all__ = ["RefreshResult", "formula_style", "held_imports", "refresh_month"]
 
 
 @dataclass
@@ -72,23 +69,24 @@ def held_imports(mb: MonthBooks) -> imported.Imports | None:
 
 
 def refresh_month(month: str, root: Path, *, now: datetime | None = None, rules: Rules | None = None,
-                  keep_previous: bool = True) -> RefreshResult:
+                  keep_previous: bool = True, user: str | None = None) -> RefreshResult:
     """Recount the month's ledgers as of `now` and write the figures into the 考核表's 汇入;
     the file replaced is kept in 历史版本 unless ``keep_previous`` is off (a book just made)."""
     rules = rules or load_rules()
     mf = MonthFolder(root, month)
     paths = mf.existing_books()
-    if mf.closed:
-        raise RefreshRefusedError(f"{mf.month} 已于 {mf.closed_text()} 结账，不再刷新：结账副本（{mf.out_dir.name} 文件夹）中的汇入是结账时的统计")
-    path = paths[assessment.STEM]
-    preflight(read=paths.values(), write=[path])
-    mb = MonthBooks.open(root, month, as_of=(now or clock.now()).replace(microsecond=0), rules=rules)
-    fresh = mb.imports()
-    held = held_imports(mb)
-    changes = imported.differences(held, fresh, rules) if held is not None else [("A1", "汇入表尚未填写")]
-    result = RefreshResult(str(mb.month), path, mb.as_of, changes)
-    if held is not None and not changes:
+    # the month's lock (one writer at a time) and no refresh of a closed month: its 考核表 is
+    # what the close read (services/month_writer.py)
+    with month_writer(mf, "刷新汇入", user=user):
+        path = paths[assessment.STEM]
+        preflight(read=paths.values(), write=[path])
+        mb = MonthBooks.open(root, month, as_of=(now or clock.now()).replace(microsecond=0), rules=rules)
+        fresh = mb.imports()
+        held = held_imports(mb)
+        changes = imported.differences(held, fresh, rules) if held is not None else [("A1", "汇入表尚未填写")]
+        result = RefreshResult(str(mb.month), path, mb.as_of, changes)
+        if held is not None and not changes:
+            return result
+        imported.refresh_in_place(path, fresh, rules, formula_style(mb), keep_previous=keep_previous)
+        result.written = True
         return result
-    imported.refresh_in_place(path, fresh, rules, formula_style(mb), keep_previous=keep_previous)
-    result.written = True
-    return result
