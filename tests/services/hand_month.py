@@ -23,6 +23,7 @@ from typing import Any
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books.cells import put
+from xinao_xl.books.month_folder import LOCK
 from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import load_rules
@@ -128,4 +129,5 @@ def build(root: Path) -> Path:
                                                              "phone": PREVIOUS_PHONE, "result": "满意"})
     wb.save(previous / file_name(callback_ledger.STEM, "2026-10"))
     refresh_month(MONTH, root, now=NOW, rules=RULES, keep_previous=False)  # the office's refresh of the 考核表's 汇入
+    (root / MONTH / LOCK).unlink(missing_ok=True)  # the month as handed over: nobody's lock file in it
     return folder

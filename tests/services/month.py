@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.cells import put
+from xinao_xl.books.month_folder import LOCK
 from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import Rules, load_rules
@@ -117,6 +118,7 @@ def build_month(root: Path, broken: bool = False, rules: Rules = RULES) -> Path:
         wb.save(folder / file_name(stem, MONTH))
     if not broken:  # the office's refresh: the 考核表's 汇入 holds the ledgers' recount
         refresh_month(MONTH, root, now=NOW, rules=rules, keep_previous=False)
+        (root / MONTH / LOCK).unlink(missing_ok=True)  # the month as handed over: nobody's lock file in it
     return folder
 
 

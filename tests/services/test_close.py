@@ -17,6 +17,7 @@ from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.save import sha256
 from xinao_xl.books.workbooks import file_name
+from xinao_xl.services import validate
 from xinao_xl.services.close import CloseError, MonthClosedError, ValidationFailed, close_month
 
 from . import hand_month as H
@@ -230,3 +231,30 @@ def test_check_says_in_plain_words_why_it_did_not_compare() -> None:
     text = _check("客服部", other, card, notes, stale=True)
     assert text.startswith("不一致：扣分合计 工作簿 74.01 / 结账 74") and "考核等级 工作簿“C”/ 结账“空”" in text
     assert "刷新汇入" in text and notes and "刷新汇入" in notes[0]
+
+
+def test_a_month_whose_assessment_predates_the_imports_sheet_closes(tmp_path: Path) -> None:
+    """A month under way when the office upgrades: its 考核表 has no 汇入 and the old 加减分明细
+    (渠道, 级别, 有责/无责 between 类型 and 数量). Validation warns, nothing blocks the close (it
+    counts from the ledgers as always), and the closed copy writes 分值 into the old column."""
+    H.build(tmp_path)
+    path = MonthFolder(tmp_path, H.MONTH).book(assessment.STEM)
+    wb = load_workbook(path)
+    del wb["汇入"]
+    items = wb[assessment.ITEMS]
+    items.insert_cols(4, 3)
+    for col, header in zip((4, 5, 6), ("渠道", "级别", "有责/无责"), strict=True):
+        items.cell(row=2, column=col, value=header)
+    dept = H.RULES.department("客服部")
+    spec = assessment.department_sheet(dept)
+    row = spec.row_of(assessment.indicator_key(dept.indicator("维修业务回访满意度")))
+    wb[dept.name][f"F{row}"] = 0.99  # the old 考核表's 审核 was typed
+    wb.save(path)
+    findings = validate.validate_month(tmp_path / H.MONTH, now=H.NOW)
+    assert not [f for f in findings if f.is_error], [f.message for f in findings if f.is_error]
+    assert any("没有可刷新的“汇入”表（本月考核表由旧版本生成）" in f.message for f in findings)
+    result = close_month(H.MONTH, tmp_path, now=H.NOW, user="测试")
+    assert result.cards["客服部"].score == 34  # as the hand month's: the ledgers decide
+    closed = load_workbook(result.outputs["考核表"])[assessment.ITEMS]
+    # 表扬 ×2 in the first row: 填报分值 (now column H) untouched, 分值 (K) +4
+    assert closed["K3"].value == 4 and closed["H3"].value is None and closed["G3"].value == 2

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy import scoring
@@ -66,7 +66,7 @@ def _load(source: Path | BookReader) -> Workbook:
 
 def closed_assessment(source: Path | BookReader, rules: Rules, cards: Mapping[str, ScoreCard], checks: Mapping[str, str],
                       now: datetime, *, imports: imported.Imports | None = None, months: Mapping[str, DepartmentMonth] | None = None,
-                      items: Sequence[Mapping[str, Any]] = (), shown: Mapping[str, tuple[Any, Any, Any]] | None = None) -> Workbook:
+                      items: TableRead | None = None, shown: Mapping[str, tuple[Any, Any, Any]] | None = None) -> Workbook:
     """The 考核表 at `source` (a file, or the bytes a reader read) holding the close's figures:
     its 汇入 the close's recount (`imports`), and every computed cell of 汇总 (合计 included),
     the department sheets, the 汇入 and 加减分明细 the value the close computed instead of its
@@ -81,8 +81,8 @@ def closed_assessment(source: Path | BookReader, rules: Rules, cards: Mapping[st
     for dept in rules.departments:
         month = (months or {}).get(dept.name)
         _closed_department(wb[dept.name], dept, cards[dept.name], rules, month, imports)
-    if assessment.ITEMS in wb.sheetnames:
-        _closed_items(wb[assessment.ITEMS], rules, items)
+    if items is not None and items.found:
+        _closed_items(wb[items.sheet], rules, items)
     _detail_sheet(wb, cards)
     return fixed_properties(wb, now)
 
@@ -161,11 +161,15 @@ def _points(value: Decimal) -> float:
     return excel_round(value, 2)
 
 
-def _closed_items(ws: Worksheet, rules: Rules, items: Sequence[Mapping[str, Any]]) -> None:
-    """加减分明细's 分值 of each row the close read, as the formula gives it."""
+def _closed_items(ws: Worksheet, rules: Rules, items: TableRead) -> None:
+    """加减分明细's 分值 of each row the close read, as the formula gives it, in the column the
+    file has it in (a 考核表 of an older version has more columns before it)."""
+    letter = items.letters.get("points")
+    if letter is None:
+        return
+    col = column_index_from_string(letter)
+    rows = {int(rec["_row"]): rec for rec in items.records()}
     spec = assessment.items_sheet(rules)
-    col = spec.index("points")
-    rows = {int(rec["_row"]): rec for rec in items}
     for r in range(spec.first_row, max([spec.last_row, *rows]) + 1):
         rec = rows.get(r)
         _value(ws, r, col, "" if rec is None else _item_points(rec, rules))

@@ -310,7 +310,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             shown = {d.name: tuple(cached.frame.loc[d.name, k] if cached.found else None for k in ("deduct", "bonus", "score"))
                      for d in rules.departments}
             outputs.add_workbook(names["考核表"], closed_assessment(readers[assessment.STEM], rules, cards, checks, now, imports=mb.imports(),
-                                                                 months=mb.department_months(), items=mb.items.records(), shown=shown))
+                                                                 months=mb.department_months(), items=mb.items, shown=shown))
             step(4)
             outputs.add_workbook(names["意见统计表"], filled_opinions(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
             step(5)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports

@@ -286,10 +286,10 @@ def check_imports_current(m: MonthData) -> None:
         return
     book = m.books[assessment.STEM]
     if held is None:
-        if imported.SHEET in book.sheet_names():
-            m.findings.append(Finding(WARNING, book.name, imported.SHEET, "A1",
-                                      f"“{imported.SHEET}”表的版式与本版本不同：考核表显示的满意率、投诉和超时流转单不会更新，结账仍按台账统计；"
-                                      "请用 xinao-xl new-month 重新生成本月考核表"))
+        where = "表的版式与本版本不同" if imported.SHEET in book.sheet_names() else "表（本月考核表由旧版本生成）"
+        m.findings.append(Finding(WARNING, book.name, imported.SHEET if imported.SHEET in book.sheet_names() else assessment.SUMMARY, "A1",
+                                  f"没有可刷新的“{imported.SHEET}”{where}：考核表显示的满意率、投诉和超时流转单不会按台账更新，结账仍按台账统计；"
+                                  "下月起用新生成的考核表即可，本月如需一致请用 xinao-xl new-month 重新生成考核表并把填写的内容复制过去"))
         return
     fresh = mb.imports()
     when = f"{held.as_of:%Y-%m-%d %H:%M}" if held.as_of else "尚未统计"

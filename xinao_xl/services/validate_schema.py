@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
@@ -214,8 +214,8 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules)
                 return None
             if v.formula1 == L.L_ITEM_TYPES and text in (L.ITEM_COMPLAINT, L.ITEM_LATE_FLOW):
                 source = "投诉台账" if text == L.ITEM_COMPLAINT else "回访台账"
-                return (ERROR, f"{text}不在加减分明细登记：考核表的“汇入”表直接取{source}的数字（点“刷新汇入”更新），"
-                               f"在这里再登记一次会与结账不一致；请删除本行")
+                return (WARNING, f"{text}不在加减分明细登记：考核表的“汇入”表直接取{source}的数字（点“刷新汇入”更新），"
+                                 f"这一行不计分；请删除本行")
             if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
                 return (WARNING, f"{header}只填附件2的无责原因；有责投诉请清空此格")
             fixed = canonical(v.formula1, value, rules)
@@ -437,6 +437,9 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str
     if not f.found:
         return
     expected = template_formulas(stem, m.rules).get(f.spec.name, {})
+    if stem == assessment.STEM and imported.SHEET not in m.books[stem].sheet_names():
+        # a 考核表 made before the 汇入 sheet (issue 12): its 审核 of a satisfaction row is typed
+        expected = {a: t for a, t in expected.items() if imported.SHEET not in t}
     values = f.raw.set_index("_row")
     letters = {v: k for k, v in f.spec.letters.items()}
     for address, formula in expected.items():
