@@ -179,7 +179,7 @@ def fill_complaints(wb: Workbook, rules: Rules, rng: random.Random, now: datetim
         row.update(complaint_fields(rng) if rng.random() < 0.9 else {"channel": None, "level": None, "resp": None})
         day = accepted.replace(hour=0, minute=0)
         if rng.random() < 0.7:
-            row["inv_done"] = day + timedelta(days=rng.choice([1, 2, 3]), hours=23, minutes=59, seconds=59) if rng.random() < 0.15 else minute(accepted + timedelta(hours=rng.uniform(1, 80)))
+            row["inv_done"] = day + timedelta(days=rng.choice([1, 2, 3]), hours=23, minutes=59, seconds=rng.choice([59, 60])) if rng.random() < 0.15 else minute(accepted + timedelta(hours=rng.uniform(1, 80)))
         if rng.random() < 0.6:
             row["handle_done"] = minute(accepted + timedelta(hours=rng.uniform(6, 110)))
             if rng.random() < 0.6:

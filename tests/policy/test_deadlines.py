@@ -6,6 +6,7 @@ import pytest
 
 from xinao_xl.policy.calendar import RESTDAY, CalendarOverride, WorkCalendar
 from xinao_xl.policy.deadlines import (
+    done_in_time,
     flow_form_due,
     is_late,
     natural_due,
@@ -142,7 +143,8 @@ def test_callback_6_1_flow_form_due_2_natural_days():
 def test_callback_6_1_flow_form_answered_late():
     due = flow_form_due(START)
     assert not is_late(due, "2026-11-05 23:59")
-    assert is_late(due, "2026-11-06 00:00")
+    assert not is_late(due, "2026-11-06 00:00")  # the deadline's 24:00 itself (issue 12)
+    assert is_late(due, "2026-11-06 00:01")
     assert is_late(due, None, "2026-11-06 08:00")  # no feedback and past the deadline
 
 
@@ -221,7 +223,8 @@ def test_sla_done_on_time():
 
 
 def test_sla_done_late():
-    assert sla_status(DUE, "2026-11-06 00:00") == "超时完成"
+    # 11-06 00:00 is the deadline's 24:00 (in time since issue 12); a minute later is late
+    assert sla_status(DUE, "2026-11-06 00:01") == "超时完成"
 
 
 def test_sla_statuses_are_the_five_of_the_rules():
@@ -255,6 +258,18 @@ def test_24_00_due_reads_like_the_computed_deadline_in_sla_status():
     assert sla_status("2026-11-05 24:00", None, "2026-11-05 12:00") == "即将到期"
     # a start typed at 24:00 counts from that day (its end), not the next
     assert stage_due("investigate", "2026-11-03 24:00") == eod(11, 5)
+
+
+def test_done_at_24_00_stored_as_the_next_days_midnight_is_in_time():
+    # Excel stores a typed "2026-11-05 24:00" as 2026-11-06 00:00:00, one second after the
+    # deadline written 23:59:59: still the deadline's instant, in time; a second later is not
+    due = eod(11, 5)
+    assert done_in_time(datetime(2026, 11, 6, 0, 0, 0), due) and not done_in_time(datetime(2026, 11, 6, 0, 0, 1), due)
+    assert sla_status(due, datetime(2026, 11, 6, 0, 0)) == "按时完成"
+    assert sla_status(due, datetime(2026, 11, 6, 0, 0, 1)) == "超时完成"
+    assert not is_late(due, datetime(2026, 11, 6, 0, 0)) and is_late(due, datetime(2026, 11, 6, 0, 1))
+    # still open at that instant: the period has ended, 已超时 (as before)
+    assert sla_status(due, None, datetime(2026, 11, 6, 0, 0)) == "已超时"
 
 
 @pytest.mark.parametrize("typed", ["2026-11-05 24:01", "2026-11-05 24:00:01", "2026-11-05 25:00"])

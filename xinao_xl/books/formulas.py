@@ -144,9 +144,10 @@ def natural_due(start: str, major: str, stage_key: str) -> str:
 
 
 def sla_status(due: str, done: str) -> str:
-    """deadlines.sla_status against NOW(); done compared to the second (as Python does)."""
+    """deadlines.sla_status against NOW(); done compared to the second, 24:00 in time
+    (deadlines.done_in_time)."""
     return (
         f'IF({due}="","",IF(ISTEXT({due}),{due},IF({done}<>"",'
-        f'IF(ROUND(({done}-{due})*86400,0)<=0,"按时完成","超时完成"),'
+        f'IF(ROUND(({done}-{due})*86400,0)<=1,"按时完成","超时完成"),'
         f'IF(NOW()>{due},"已超时",IF({due}-NOW()<=P_DUE_SOON_DAYS,"即将到期","正常")))))'
     )

@@ -68,6 +68,14 @@ def flow_form_due(flow_date: Any, rules: Rules | None = None) -> datetime:
     return stage_due("flow_form", flow_date, rules=rules)
 
 
+def done_in_time(done: datetime, due: datetime) -> bool:
+    """Whether something done at `done` met the deadline `due` (written 23:59:59 of its last
+    day): to the second, and 24:00 itself is in time — Excel stores a typed "2026-11-05 24:00"
+    as 2026-11-06 00:00:00, one second after 23:59:59 (民法典 203: a period ends at 24:00).
+    The native formulas compare the same way (``ROUND((done-due)*86400,0)<=1``)."""
+    return round((done - due).total_seconds()) <= 1
+
+
 def sla_status(due: Any, done: Any = None, now: Any = None, rules: Rules | None = None) -> str:
     """正常 / 即将到期 / 已超时 / 按时完成 / 超时完成.
 
@@ -77,7 +85,7 @@ def sla_status(due: Any, done: Any = None, now: Any = None, rules: Rules | None 
     rules = rules or load_rules()
     due_at = parse_datetime(due)
     if not is_blank(done):
-        return "按时完成" if parse_datetime(done) <= due_at else "超时完成"
+        return "按时完成" if done_in_time(parse_datetime(done), due_at) else "超时完成"
     moment = clock.now() if is_blank(now) else parse_datetime(now)
     if moment > due_at:
         return "已超时"

@@ -98,7 +98,7 @@ def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, boo
     """(status, late) of a flow form as of `as_of` (回访 六.1), as `MonthBooks` judges it."""
     if feedback is None:
         return ("未反馈（已超时）", True) if as_of > due else ("未反馈", False)
-    return ("超时反馈", True) if feedback > due else ("按时反馈", False)
+    return ("按时反馈", False) if deadlines.done_in_time(feedback, due) else ("超时反馈", True)
 
 
 def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:

@@ -140,7 +140,7 @@ class MonthBooks:
         if due is None:
             return False
         done = rec.get("feedback_date")
-        return done > due if done is not None else self.as_of > due
+        return not deadlines.done_in_time(done, due) if done is not None else self.as_of > due
 
     def flow_status(self, rec: dict[str, Any]) -> str:
         due = self.flow_due(rec)
@@ -148,7 +148,7 @@ class MonthBooks:
             return "未流转"
         if rec.get("feedback_date") is None:
             return "未反馈（已超时）" if self.as_of > due else "未反馈"
-        return "超时反馈" if rec["feedback_date"] > due else "按时反馈"
+        return "按时反馈" if deadlines.done_in_time(rec["feedback_date"], due) else "超时反馈"
 
     def late_flow_counts(self) -> Counter:
         """责任部门 -> flow forms of the month answered late or still open past the deadline."""

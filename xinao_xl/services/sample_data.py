@@ -245,7 +245,7 @@ def late_flow(row: dict[str, Any], now: datetime, rules: Rules) -> bool:
         return False
     due = deadlines.flow_form_due(row["flow_date"], rules)
     done = row.get("feedback_date")
-    return done > due if done is not None else now > due
+    return not deadlines.done_in_time(done, due) if done is not None else now > due
 
 
 def indicator_actuals(calls: list[dict[str, Any]], rng: random.Random, rules: Rules) -> dict[tuple[str, str], tuple[Any, Any]]:
