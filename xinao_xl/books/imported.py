@@ -65,9 +65,9 @@ RATE_HEADERS = ("业务类型", "满意", "不满意", "有效回访", "满意�
 LATE_HEADERS = ("责任部门", "超时流转单")
 LATE_FIRST_COL = 7  # G
 COMPLAINT_HEADERS = ("投诉单号", "受理时间", "责任部门", "受理渠道", "投诉级别", "有责/无责", "扣分", "定C级")
-COMPLAINT_KEYS = ("no", "accepted", "dept", "channel", "level", "resp")
 AS_OF_LABEL = "统计时间"
 NOTE = "据回访台账、投诉台账统计，请勿手填；点“刷新汇入”更新"
+
 
 @dataclass(frozen=True)
 class ImportedComplaint:
