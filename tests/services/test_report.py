@@ -38,7 +38,7 @@ def test_report_figures_and_masked_phones(tmp_path: Path) -> None:
 
 def test_flow_forms_for_flagged_callbacks(tmp_path: Path) -> None:
     H.build(tmp_path)
-    wb = load_workbook(make_flow_forms(H.MONTH, tmp_path, now=H.NOW))
+    wb = load_workbook(make_flow_forms(H.MONTH, tmp_path, now=H.NOW).path)
     assert sorted(wb.sheetnames) == ["LZ001", "LZ002", "LZ003"]
 
 
