@@ -111,7 +111,7 @@ def test_every_picture_exists_and_is_made_by_the_script(guide: str) -> None:
 def test_every_ribbon_button_is_described(guide: str) -> None:
     ns = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
     buttons = ElementTree.parse(RIBBON_XML).getroot().findall(".//ui:button", ns)
-    assert len(buttons) == len(HANDLERS) == 11
+    assert len(buttons) == len(HANDLERS) >= 12
     for button in buttons:
         assert f"`{button.get('id')}`" in guide, f"button id {button.get('id')} is not in the guide"
         assert f"| {button.get('label')} |" in guide, f"button {button.get('label')} has no row in the guide"

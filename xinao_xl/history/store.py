@@ -311,14 +311,14 @@ class HistoryStore:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def customer_rows(self, table: str, company: str, months: Iterable[str], *, key: str | None = None,
+    def customer_rows(self, table: str, company: str, months: Iterable[str], *, keys: Sequence[str] = (),
                       name: str | None = None) -> list[dict[str, Any]]:
         """The rows of `table` (``callbacks`` or ``complaints``) of `months` for one customer:
-        by `key` (``customer_key``, T + the phone's digits), else by a `name` the customer
-        column contains; ordered by month and row (``xinao-xl lookup``)."""
+        by `keys` (``customer_key`` values, T + the phone's digits), else by a `name` the
+        customer column contains; ordered by month and row (``xinao-xl lookup``)."""
         t = S.metadata.tables[table]
-        if key:
-            who = t.c.customer_key == key
+        if keys:
+            who = t.c.customer_key.in_(list(keys))
         elif name:
             who = t.c.customer.contains(name, autoescape=True)
         else:

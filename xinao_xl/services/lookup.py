@@ -68,7 +68,7 @@ class LookupResult:
         months = sorted({r["month"] for r in self.calls + self.complaints})
         span = f"（{months[0]} 至 {months[-1]}）" if len(months) > 1 else (f"（{months[0]}）" if months else "")
         head = (f"{self.query}：回访 {len(self.calls)} 次、投诉 {len(self.complaints)} 条{span}" if self.calls or self.complaints
-                else f"没有找到 {self.query} 的回访和投诉")
+                else f"没有找到{self.query}的回访和投诉")
         return "\n".join([head, f"查找范围：{'；'.join(self.sources) or '没有月份文件夹，也没有历史库'}", *(f"注意：{n}" for n in self.notes)])
 
 
@@ -94,21 +94,28 @@ def _level(r: dict[str, Any]) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _query(text: str) -> tuple[str | None, str | None, str]:
-    """(customer key, name, the query as shown): a phone by its digits, else a name."""
+def _query(text: str) -> tuple[list[str], str | None, str]:
+    """(customer keys, name, the query as shown): a phone by its digits, else a name.
+
+    The keys are the phone's `customer_key` with and without the country code (a ledger may
+    hold 13812345678, +86 138 1234 5678 or 0086…), so one customer is found however typed."""
     text = str(text).strip()
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", text))
     if len(digits) >= PHONE_DIGITS:
-        return customer_key(text), None, f"电话 {mask_phone(text)}"
+        for prefix in ("0086", "86"):
+            if digits.startswith(prefix) and len(digits) == 11 + len(prefix):
+                digits = digits[len(prefix):]
+        keys = [customer_key(p + digits) for p in ("", "86", "0086")] if len(digits) == 11 else [customer_key(digits)]
+        return keys, None, f"电话 {mask_phone(text)}"
     name = normalize_text(text)
     if len(name) < 2:
         raise CustomerLookupError(f"请输入客户电话（至少{PHONE_DIGITS}位数字）或姓名（至少两个字），而不是“{quote(text)}”")
-    return None, name, f"客户“{name}”"
+    return [], name, f"客户“{name}”"
 
 
-def _matches(rec: dict[str, Any], key: str | None, name: str | None) -> bool:
-    if key:
-        return customer_key(rec.get("phone"), rec.get("customer"), rec.get("address")) == key
+def _matches(rec: dict[str, Any], keys: list[str], name: str | None) -> bool:
+    if keys:
+        return customer_key(rec.get("phone"), rec.get("customer"), rec.get("address")) in keys
     return bool(name) and name in normalize_text(rec.get("customer") or "")
 
 
@@ -117,7 +124,7 @@ def lookup_customer(root: Path, query: str, *, db: str | Path | None = None, com
     """Every callback and complaint of the customer `query` names, oldest first."""
     rules = rules or load_rules()
     root = Path(root)
-    key, name, shown = _query(query)
+    keys, name, shown = _query(query)
     result = LookupResult(shown)
     folders = sorted(m for m in (Month.match(p.name) for p in root.iterdir() if p.is_dir()) if m is not None) if root.is_dir() else []
     calls: list[dict[str, Any]] = []
@@ -129,9 +136,9 @@ def lookup_customer(root: Path, query: str, *, db: str | Path | None = None, com
         try:
             with H.HistoryStore(url) as st:
                 held = st.months(company)
-                for r in st.customer_rows("callbacks", company, held, key=key, name=name):
+                for r in st.customer_rows("callbacks", company, held, keys=keys, name=name):
                     calls.append({**r, "where": _place(r["month"], callback_ledger.STEM, callback_ledger.LEDGER, r["row_no"])})
-                for r in st.customer_rows("complaints", company, held, key=key, name=name):
+                for r in st.customer_rows("complaints", company, held, keys=keys, name=name):
                     complaints.append({**r, "where": _place(r["month"], complaint_ledger.STEM, complaint_ledger.LEDGER, r["row_no"])})
         except Exception as exc:  # a store we cannot read: the workbooks are the source
             held, calls, complaints = [], [], []
@@ -140,7 +147,7 @@ def lookup_customer(root: Path, query: str, *, db: str | Path | None = None, com
         result.sources.append(f"{_span(held)} 历史库")
     read = [m for m in folders if m not in held]
     for m in read:
-        _from_books(root, m, rules, now or datetime.now(), key, name, calls, complaints, result)
+        _from_books(root, m, rules, now or datetime.now(), keys, name, calls, complaints, result)
     if read:
         result.sources.append(f"{'、'.join(read)} 工作簿")
     result.calls = _latest(calls, lambda r: (r.get("order_no") or f"#{r['month']}:{r['row_no']}", r.get("call_date"), r.get("customer_key")))
@@ -158,7 +165,7 @@ def _place(month: str, stem: str, sheet: str, row: int) -> str:
     return f"{month}_{stem}.xlsx {sheet} 第{row}行"
 
 
-def _from_books(root: Path, month: Month, rules: Rules, now: datetime, key: str | None, name: str | None,
+def _from_books(root: Path, month: Month, rules: Rules, now: datetime, keys: list[str], name: str | None,
                 calls: list[dict[str, Any]], complaints: list[dict[str, Any]], result: LookupResult) -> None:
     """The month's two ledgers as the store would hold them (services/history.py's records)."""
     mf = MonthFolder(root, month)
@@ -168,11 +175,11 @@ def _from_books(root: Path, month: Month, rules: Rules, now: datetime, key: str 
     try:
         if callback_ledger.STEM in books and mb.ledger.found:
             for r in callback_records(mb):
-                if _matches(r, key, name):
+                if _matches(r, keys, name):
                     calls.append({**r, "month": month, "where": _place(month, callback_ledger.STEM, callback_ledger.LEDGER, r["row_no"])})
         if complaint_ledger.STEM in books and mb.complaints.found:
             for r in complaint_records(mb, now):
-                if _matches(r, key, name):
+                if _matches(r, keys, name):
                     complaints.append({**r, "month": month, "where": _place(month, complaint_ledger.STEM, complaint_ledger.LEDGER, r["row_no"])})
     except XinaoError as exc:  # one unreadable month does not hide the others
         result.notes.append(f"{month} 的工作簿无法读取：{exc.message}")
