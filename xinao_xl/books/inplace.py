@@ -58,6 +58,8 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
+from xinao_xl.policy.errors import XinaoError
+
 from .cells import looks_like_formula
 from .filecheck import check_workbook
 from .save import WriteRefusedError, write_bytes_atomic
@@ -190,8 +192,8 @@ def _root(xml: bytes, local: bytes, part: str) -> tuple[_Names, bytes]:
     return _Names(prefix), m.group(0)
 
 
-class _Refusal(Exception):
-    """Raised inside; `WorkbookEdit` turns it into `InPlaceRefusedError` with the file name."""
+class _Refusal(XinaoError):
+    """Raised inside (a Chinese message without the file name); `WorkbookEdit` turns it into `InPlaceRefusedError` with the file name."""
 
 
 # --- styles.xml --------------------------------------------------------------------------------
