@@ -95,3 +95,18 @@ def test_a_blank_report_stays_blank_and_the_shared_one_loses_customers(tmp_path:
     cell = _type_suggestion(path, "客户10（13900000010）反映停气通知不到位，建议提前三天通知")
     shared = load_workbook(make_report(H.MONTH, tmp_path, NO_PEOPLE, now=H.NOW))[SHEET][cell].value
     assert shared == "***（***）反映停气通知不到位，建议提前三天通知"  # the month's name and phone both out
+
+
+def test_a_closed_month_s_report_made_again_is_the_close_s(tmp_path: Path) -> None:
+    """`report --month` on a closed month, days later: as of the close (the 结账记录's time),
+    so the file is the one the close wrote, cell for cell. Closed on 11-29, LZ002 (流转
+    11-28 15:00, due 11-30 24:00, no feedback) is 未反馈 in both, not judged again today."""
+    from datetime import datetime
+
+    H.build(tmp_path)
+    closed = close_month(H.MONTH, tmp_path, now=datetime(2026, 11, 29, 9), force=True, reason="月底前试结账").outputs["回访报告"]
+    statuses = [r[-1] for r in load_workbook(closed)[DETAIL].iter_rows(min_row=2, values_only=True)]
+    assert "未反馈" in statuses
+    before = snapshot(closed)
+    again = make_report(H.MONTH, tmp_path, out=tmp_path / "again.xlsx")  # today, long after 11-30
+    assert snapshot_diff(before, snapshot(again)) == []

@@ -37,7 +37,7 @@ from .month_books import MonthBooks
 if TYPE_CHECKING:  # the type only: books build and save the workbook
     from openpyxl import Workbook
 
-__all__ = ["make_report", "report_book"]
+__all__ = ["closed_as_of", "make_report", "report_book"]
 
 
 def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people: str = MASKED, *, now: datetime,
@@ -59,11 +59,24 @@ def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people:
     return month_report(data, people, bulletin, now)
 
 
+def closed_as_of(mf: MonthFolder) -> datetime | None:
+    """A closed month's report is made as of its close (the 结账记录's time), so made again
+    it shows what the close's showed (a flow form open then is 未反馈 still, not late since)."""
+    if not mf.closed:
+        return None
+    try:
+        return datetime.fromisoformat(str(mf.load_record().get("结账时间", "")))
+    except ValueError:
+        return mf.closed_at()
+
+
 def make_report(month: str, root: Path, people: str = MASKED, now: datetime | None = None, rules: Rules | None = None, *,
                 db: str | Path | None = None, company: str | None = None, out: Path | None = None) -> Path:
-    """The report of `month` as its books stand, written to ``结账/`` (or `out`)."""
-    now = now or datetime.now()
+    """The report of `month` as its books stand, written to ``结账/`` (or `out`): an open
+    month as of `now` (default: now), a closed one as of its close."""
+    mf = MonthFolder(root, month)
+    now = now or closed_as_of(mf) or datetime.now()
     mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
-    target = Path(out) if out else MonthFolder(root, month).output("回访报告")
+    target = Path(out) if out else mf.output("回访报告")
     wb = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company, keep=target)
     return save_atomic(wb, target)
