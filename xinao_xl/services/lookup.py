@@ -68,7 +68,7 @@ class LookupResult:
         months = sorted({r["month"] for r in self.calls + self.complaints})
         span = f"（{months[0]} 至 {months[-1]}）" if len(months) > 1 else (f"（{months[0]}）" if months else "")
         head = (f"{self.query}：回访 {len(self.calls)} 次、投诉 {len(self.complaints)} 条{span}" if self.calls or self.complaints
-                else f"没有找到{self.query}的回访和投诉")
+                else f"没有找到{self.query}{'' if self.query.endswith('”') else ' '}的回访和投诉")
         return "\n".join([head, f"查找范围：{'；'.join(self.sources) or '没有月份文件夹，也没有历史库'}", *(f"注意：{n}" for n in self.notes)])
 
 
