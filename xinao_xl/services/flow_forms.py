@@ -22,13 +22,14 @@ from xinao_xl.books.flow_form import FlowForm, build_flow_forms
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import save_atomic
 from xinao_xl.policy.errors import XinaoError, quote
+from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.parse import normalize_text
 from xinao_xl.policy.rules import Rules
 
 from .month_books import MonthBooks
+from .month_writer import month_writer
 
 __all__ = ["FlowFormError", "FlowFormsResult", "choose_forms", "make_flow_forms"]
-
 
 class FlowFormError(XinaoError, ValueError):
     """A 流转单号 asked for that the month's 台账 does not flag (Chinese message)."""
@@ -70,12 +71,15 @@ def choose_forms(forms: Sequence[FlowForm], orders: Sequence[str]) -> list[FlowF
 
 def make_flow_forms(month: str, root: Path, now: datetime | None = None, rules: Rules | None = None,
                     orders: Sequence[str] = ()) -> FlowFormsResult:
-    """Write the month's 流转单 (all, or those of `orders`) into the month's 结账 folder."""
-    now = now or datetime.now()
-    mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
-    forms = mb.flow_forms()
-    if orders:
-        forms = choose_forms(forms, orders)
-    wb = build_flow_forms(forms, mb.month, now)
-    path = save_atomic(wb, MonthFolder(root, month).flow_form_file([f.flow_no for f in forms] if orders else ()))
+    """Write the month's 流转单 (all, or those of `orders`) into the month's ``结账/``; a closed
+    month's are the close's and are refused (services/month_writer.py)."""
+    now = now or office_now()
+    mf = MonthFolder(root, month)
+    with month_writer(mf, "生成流转单"):
+        mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
+        forms = mb.flow_forms()
+        if orders:
+            forms = choose_forms(forms, orders)
+        wb = build_flow_forms(forms, mb.month, now)
+        path = save_atomic(wb, mf.flow_form_file([f.flow_no for f in forms] if orders else ()))
     return FlowFormsResult(mb.month, path, [f.flow_no for f in forms])

@@ -19,6 +19,7 @@ the words lose any customer name, phone or address the month's books hold.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE, month_report, read_suggestion
 from xinao_xl.books.save import save_atomic
+from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.privacy import scrub
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
@@ -33,6 +35,7 @@ from xinao_xl.policy.scoring import ScoreCard
 from . import share
 from .bulletin import bulletin_or_note
 from .month_books import MonthBooks
+from .month_writer import month_writer
 
 if TYPE_CHECKING:  # the type only: books build and save the workbook
     from openpyxl import Workbook
@@ -73,10 +76,14 @@ def closed_as_of(mf: MonthFolder) -> datetime | None:
 def make_report(month: str, root: Path, people: str = MASKED, now: datetime | None = None, rules: Rules | None = None, *,
                 db: str | Path | None = None, company: str | None = None, out: Path | None = None) -> Path:
     """The report of `month` as its books stand, written to ``结账/`` (or `out`): an open
-    month as of `now` (default: now), a closed one as of its close."""
+    month as of `now` (default: now, office time). Into ``结账/`` under the month's lock, and
+    not for a closed month: its report is the close's (staff fill its 整改建议 afterwards;
+    services/month_writer.py); written elsewhere (`out`), a closed month's is made as of its
+    close, the close's report again."""
     mf = MonthFolder(root, month)
-    now = now or closed_as_of(mf) or datetime.now()
-    mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
+    now = now or closed_as_of(mf) or office_now()
     target = Path(out) if out else mf.output("回访报告")
-    wb = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company, keep=target)
-    return save_atomic(wb, target)
+    with month_writer(mf, "生成回访报告") if out is None else nullcontext():
+        mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
+        wb = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company, keep=target)
+        return save_atomic(wb, target)

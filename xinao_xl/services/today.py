@@ -24,7 +24,8 @@ a month its open items are still in its books; the close carries them into the n
 A workbook open in Excel is read live through `open_book` (the ribbon), else its file.
 Nothing is written.
 
-The day is Beijing's (`office_now`): a laptop set to another zone must not move a deadline.
+The day is Beijing's (`policy.office_time.office_now`): a laptop set to another zone must not
+move a deadline.
 For another day (``--date``) the time left is counted from that day's 00:00.
 """
 
@@ -36,7 +37,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.month_folder import MonthFolder
@@ -46,6 +46,7 @@ from xinao_xl.books.report import read_suggestion
 from xinao_xl.policy import deadlines
 from xinao_xl.policy.errors import PolicyInputError, XinaoError
 from xinao_xl.policy.month import Month
+from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.parse import is_blank, parse_bool
 from xinao_xl.policy.privacy import mask_phone
 from xinao_xl.policy.rules import Rules, load_rules
@@ -54,7 +55,6 @@ from .month_books import MonthBooks
 
 __all__ = ["WEEK_DAYS", "DueItem", "DueList", "TodayError", "due_list", "left_text", "office_now"]
 
-OFFICE_ZONE = ZoneInfo("Asia/Shanghai")
 # The list's horizon for reports and reviews ("due this week"): a presentation choice of
 # this list, not a number of the policies, so it is not in rules.toml.
 WEEK_DAYS = 7
@@ -64,13 +64,6 @@ HEADERS = ["截止时间", "剩余时间", "事项", "依据", "工作簿", "工
 
 class TodayError(XinaoError, ValueError):
     """No month folder to make the list from (Chinese message)."""
-
-
-def office_now() -> datetime:
-    """Now as naive Beijing wall time, the way the workbooks hold times, whatever the
-    machine's zone (`tzdata`, a dependency of pandas, supplies the zone on Windows).
-    The clock module of issue 12 (policy/clock.py) takes this over when it lands."""
-    return datetime.now(OFFICE_ZONE).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
