@@ -127,7 +127,7 @@ def callback_report(session: Session) -> str:
     session.status(f"正在生成 {month} 回访报告…")
     with _month_files_closed(session, place):
         path = report.make_report(month, place.root)
-    return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成）"
+    return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成，报告中已填写的整改建议保留）"
 
 
 # --- 校验 ------------------------------------------------------------------------------
