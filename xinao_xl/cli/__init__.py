@@ -20,18 +20,23 @@ from . import (
     close,
     demo,
     doctor,
+    flow_forms,
     history,
+    lookup,
     month,
     report,
     rules,
     sample,
     score,
+    today,
     validate,
     verify,
 )
 from .base import ZhArgumentParser, use_utf8
 
 COMMANDS = (rules, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
+# The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
+COMMANDS += (today, flow_forms, lookup)
 
 
 def build_parser() -> ZhArgumentParser:
