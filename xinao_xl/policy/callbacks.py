@@ -59,6 +59,7 @@ def customer_key(phone: Any = None, name: Any = None, address: Any = None) -> st
         digits = phone  # the usual case, already just digits (and the key of every call of a ledger)
     else:
         digits = "" if is_blank(phone) else re.sub(r"\D", "", normalize_text(_plain(phone)))
+    if len(digits) > 12:
         digits = _national(digits)
     if len(digits) >= 7:
         return "T" + digits
