@@ -1,25 +1,29 @@
 """The 工作日历 sheet: every date of the month's year and the next, 工作日 or 休息日.
 
 Why a sheet: a working-day deadline (申诉处理 3 个工作日) needs the State Council's 调休
-makeup days, which WORKDAY.INTL cannot express. The sheet is written from the policy
-calendar at generation; a running count of working days lets a plain INDEX/MATCH find
-"the N-th working day after the start day" in any spreadsheet program.
+makeup days, which WORKDAY.INTL cannot express. The sheet is written from the month's
+calendar (`Rules.work_calendar`: the package's calendar with the office's 放假安排 and
+confirmed years from 制度设置.xlsx) when the month's books are made, and written again by
+`refresh_calendar_sheet` when the settings change; a running count of working days lets a
+plain INDEX/MATCH find "the N-th working day after the start day" in any spreadsheet
+program, the same day Python's `WorkCalendar` finds.
 
 A year the calendar does not know (no notice published yet) is written 未确认, never
 guessed from weekends: its count becomes #N/A and every deadline that reaches into it
-shows "日历未确认" until the office types the year's notice into the 状态 column.
+shows "日历未确认" until the office confirms the year in 制度设置.xlsx (the one place:
+the sheet is protected, so the workbook and Python never disagree about a day).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.calendar import RESTDAY, WORKDAY, WorkCalendar, default_calendar
-from xinao_xl.policy.errors import CalendarUnknownError
+from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError
 
 from . import lists as L
 from .cells import put, put_formula
@@ -31,7 +35,6 @@ from .style import (
     BORDER,
     CENTER_ALIGN,
     FORMULA_FILL,
-    UNLOCKED,
     WRAP_ALIGN,
     Look,
     header_cells,
@@ -52,6 +55,7 @@ class CalendarRow:
     day: date
     status: str  # 工作日 | 休息日 | 未确认
     note: str
+    notice: str = ""
 
 
 def calendar_rows(years: tuple[int, ...], calendar: WorkCalendar | None = None) -> list[CalendarRow]:
@@ -61,12 +65,13 @@ def calendar_rows(years: tuple[int, ...], calendar: WorkCalendar | None = None) 
     for year in years:
         day = date(year, 1, 1)
         while day.year == year:
+            entry = calendar.entries.get(day)
             try:
                 status = WORKDAY if calendar.is_workday(day) else RESTDAY
-                note = _note(day, status)
+                note = entry.note if entry is not None and entry.note else _note(day, status)
             except CalendarUnknownError:
-                status, note = L.CAL_UNCONFIRMED, f"待录入{year}年国务院放假通知"
-            rows.append(CalendarRow(day, status, note))
+                status, note = L.CAL_UNCONFIRMED, f"待在{SETTINGS_BOOK}中确认{year}年国务院放假通知"
+            rows.append(CalendarRow(day, status, note, entry.notice if entry is not None else ""))
             day += timedelta(days=1)
     return rows
 
@@ -89,17 +94,29 @@ def _note(day: date, status: str) -> str:
     return name
 
 
+def calendar_years(month: str) -> tuple[int, int]:
+    """The years a month's 工作日历 covers: its own and the next (deadlines cross the new year)."""
+    year = int(month[:4])
+    return (year, year + 1)
+
+
 def unknown_years(years: tuple[int, ...], calendar: WorkCalendar | None = None) -> tuple[int, ...]:
     calendar = calendar or default_calendar()
     return tuple(y for y in years if not calendar.knows(y))
 
 
-# Columns A–F of a day's row: typed (状态, 说明, 通知文号) unlocked, the rest grey.
+# Columns A–F of a day's row: all written from the month's calendar (grey, protected):
+# the office's confirmations are typed once, in 制度设置.xlsx.
 _LOOKS = tuple(
-    Look(font=BODY_FONT, border=BORDER, alignment=CENTER_ALIGN if col in (2, 3, 6) else WRAP_ALIGN,
-         protection=UNLOCKED if col in (3, 4, 5) else None, fill=None if col in (3, 4, 5) else FORMULA_FILL)
+    Look(font=BODY_FONT, border=BORDER, alignment=CENTER_ALIGN if col in (2, 3, 6) else WRAP_ALIGN, fill=FORMULA_FILL)
     for col in range(1, 7)
 )
+
+
+def title_text(years: tuple[int, ...]) -> str:
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    return (f"工作日历（{span}年，依据国务院放假通知，调休上班日为工作日；由{SETTINGS_BOOK}生成，"
+            f"未确认年度请在{SETTINGS_BOOK}中录入并确认，再刷新本簿）")
 
 
 def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCalendar | None = None, month: str = "") -> list[CalendarRow]:
@@ -110,8 +127,7 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
     """
     ws = wb.create_sheet(SHEET)
     rows = calendar_rows(years, calendar)
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    title_cell(ws, f"工作日历（{span}年，依据国务院放假通知，调休上班日为工作日；未确认年度请录入通知）", "F")
+    title_cell(ws, title_text(years), "F")
     header_cells(ws, HEADER_ROW, HEADERS)
     last = FIRST_ROW + len(rows) - 1
     for i, item in enumerate(rows):
@@ -119,20 +135,13 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
         c = put(ws, r, 1, item.day)
         c.number_format = FMT_DATE
         put(ws, r, 2, "星期" + WEEKDAYS[item.day.weekday()])
-        put(ws, r, 3, item.status)
-        put(ws, r, 4, item.note)
+        _put_day(ws, r, item)
         step = f'IF(C{r}="{WORKDAY}",1,IF(C{r}="{RESTDAY}",0,NA()))'
         put_formula(ws, r, 6, f"={step}" if r == FIRST_ROW else f"=F{r - 1}+{step}")
         for col, look in enumerate(_LOOKS, start=1):
             look.apply(ws.cell(row=r, column=col))
     define(wb, CAL_DATES, SHEET, f"A{FIRST_ROW}:A{last}")
     define(wb, CAL_COUNT, SHEET, f"F{FIRST_ROW}:F{last}")
-
-    dv = DataValidation(type="list", formula1=L.L_CALSTATUS, allow_blank=False, showErrorMessage=True, showInputMessage=True)
-    dv.promptTitle, dv.prompt = "状态", "按国务院放假通知选择：工作日（含调休上班）、休息日；未公布的年份为未确认。"
-    dv.errorTitle, dv.error = "状态", "状态须为工作日、休息日或未确认。"
-    dv.add(f"C{FIRST_ROW}:C{last}")
-    ws.add_data_validation(dv)
     highlight_equals(ws, f"C{FIRST_ROW}:C{last}", L.CAL_UNCONFIRMED, red=True)
     highlight_equals(ws, f"C{FIRST_ROW}:C{last}", RESTDAY, red=False)
 
@@ -144,6 +153,37 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
     not_printed(ws)
     protect(ws)
     return rows
+
+
+def _put_day(ws: Worksheet, r: int, item: CalendarRow) -> None:
+    put(ws, r, 3, item.status)
+    put(ws, r, 4, item.note or None)
+    put(ws, r, 5, item.notice or None)
+
+
+def calendar_years_of(ws: Worksheet) -> tuple[int, ...]:
+    """The years a written 工作日历 sheet covers (its first and last date)."""
+    first, last = ws.cell(row=FIRST_ROW, column=1).value, ws.cell(row=ws.max_row, column=1).value
+    if not isinstance(first, date) or not isinstance(last, date):
+        raise ValueError(f"{SHEET} 表的日期列已被改动")
+    return tuple(range(first.year, last.year + 1))
+
+
+def refresh_calendar_sheet(wb: Workbook, calendar: WorkCalendar) -> int:
+    """Write the month's calendar again into a workbook's 工作日历 sheet (same dates, same
+    rows, so every formula and name stays); returns how many days changed status."""
+    ws = wb[SHEET]
+    years = calendar_years_of(ws)
+    ws.cell(row=1, column=1).value = title_text(years)
+    changed = 0
+    for i, item in enumerate(calendar_rows(years, calendar)):
+        r = FIRST_ROW + i
+        day = ws.cell(row=r, column=1).value
+        if not isinstance(day, date) or (day.date() if isinstance(day, datetime) else day) != item.day:
+            raise ValueError(f"{SHEET} 表第{r}行的日期不是 {item.day:%Y-%m-%d}：该表已被改动，请重新生成本月工作簿")
+        changed += ws.cell(row=r, column=3).value != item.status
+        _put_day(ws, r, item)
+    return changed
 
 
 def working_due_formula(start: str, days: str) -> str:

@@ -3,7 +3,9 @@
 Each stage's deadline is live (投诉 第七条、第九条; POLICY_RULES §5): 调查 and 处理 count
 from 受理时间, 回访 from 处理完成时间, 申诉截止 from 办结时间 (natural days, 疑似重大 or
 一般), 申诉处理 from 申诉受理时间 in working days through the 工作日历 sheet. The status of
-an open stage compares with NOW(), so the ledger turns amber and red by itself.
+an open stage compares with NOW(), so the ledger turns amber and red by itself. The
+deduction follows the 申诉结果 (成立: 无责); 跟催次数, 抢修抢险 and 停气停电损失 are the facts
+附件1's numbers are about (validation says 疑似重大 where they meet them).
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from xinao_xl.policy.rules import Rules, load_rules
 
 from . import formulas as F
 from . import lists as L
-from .calendar_sheet import working_due_formula, write_calendar_sheet
+from .calendar_sheet import calendar_years, working_due_formula, write_calendar_sheet
 from .names import stage_name
 from .printing import book_header
-from .rules_sheet import month_start, write_rules_sheet
+from .rules_sheet import write_rules_sheet
 from .schema import FORMULA, NATIVE, Column, TableSheet, WorkbookSpec
 from .style import highlight_equals, highlight_positive, highlight_status
 from .writer import write_table
@@ -34,6 +36,12 @@ STAGE_COLUMNS = {
     "appeal": ("appeal_due", "closed", None, None, "申诉提出"),
     "appeal_handle": ("appeal_handle_due", "appeal_at", None, None, "申诉处理"),
 }
+
+
+# The 申诉结果 the deduction and the grade see: 成立 makes the complaint 无责 (our reading,
+# policy.complaints.responsible_after_appeal).
+APPEAL = "{appeal_result}"
+_RESP_AFTER_APPEAL_UDF = f'IF({APPEAL}="{L.APPEAL_UPHELD}","{L.NOT_RESPONSIBLE}",{{resp}})'
 
 
 def _due(stage: str, rules: Rules) -> Column:
@@ -58,7 +66,7 @@ def _status(stage: str, header: str) -> Column:
 
 def ledger_sheet(rules: Rules) -> TableSheet:
     dt = L.date_input
-    deduct = F.complaint_points("{level}", "{channel}", "{resp}", rules)
+    deduct = F.complaint_points("{level}", "{channel}", "{resp}", rules, appeal=APPEAL)
     return TableSheet(
         LEDGER,
         "客户投诉台账",
@@ -68,6 +76,13 @@ def ledger_sheet(rules: Rules) -> TableSheet:
             Column("channel", "受理渠道", type="choice", width=9, validation=L.choice(L.L_CHANNELS, "受理渠道", "95158、市长热线按渠道扣分，与级别就高。")),
             Column("level", "投诉级别", type="choice", width=7, validation=L.choice(L.L_LEVELS, "投诉级别")),
             Column("major", "疑似重大", type="choice", width=14, validation=L.choice(L.L_MAJOR, "重大投诉判定项（附件1）", "一般投诉留空；选择后按疑似重大投诉时限计算。")),
+            # 附件1's numbers need the complaint's own facts: the check says 疑似重大 where they meet them
+            Column("followups", "跟催次数", type="int", width=6,
+                   validation=L.count_input("客户跟催次数（附件1：服务超时跟催3次及以上、抢修抢险跟催1次及以上仍未处理的属重大投诉）")),
+            Column("emergency", "抢修抢险", type="choice", width=7,
+                   validation=L.choice(L.L_YESNO, "是否燃气泄漏、供暖漏水抢修抢险（是/否）", "附件1：抢修抢险不及时、用户跟催1次及以上仍未处理的属重大投诉。")),
+            Column("loss", "停气停电损失（元）", type="number", width=10,
+                   validation=L.number_input("非计划停气、停电给客户造成的经济损失（元）", 0, hint="附件1：一万元及以上属重大投诉。")),
             Column("customer", "客户姓名", width=9, validation=L.text_input("客户姓名", 64)),
             Column("phone", "客户电话", type="id", width=12, validation=L.text_input("客户电话", 32)),
             Column("address", "客户地址", width=14, validation=L.text_input("客户地址")),
@@ -88,10 +103,11 @@ def ledger_sheet(rules: Rules) -> TableSheet:
             _due("appeal", rules),
             Column("appeal_at", "申诉受理时间", type="datetime", width=16, validation=dt("申诉受理时间", True)),
             _due("appeal_handle", rules),
-            Column("appeal_result", "申诉结果", width=14, wrap=True, validation=L.text_input("申诉结果")),
+            Column("appeal_result", "申诉结果", type="choice", width=8,
+                   validation=L.choice(L.L_APPEAL, "申诉结果", "成立：按无责计，不扣分；办结所在月已结账的，在下月结账时退回扣分。")),
             Column("deduct", "扣分", FORMULA, type="number", width=7,
                    formula=f'=IF(AND({{level}}="",{{channel}}=""),"",{deduct})',
-                   udf='=IF(AND({level}="",{channel}=""),"",DEDUCT_COMPLAINT({level},{channel},{resp}))'),
+                   udf=f'=IF(AND({{level}}="",{{channel}}=""),"",DEDUCT_COMPLAINT({{level}},{{channel}},{_RESP_AFTER_APPEAL_UDF}))'),
             Column("note", "备注", width=16, wrap=True, validation=L.text_input("备注")),
         ),
         rows=LEDGER_ROWS,
@@ -102,11 +118,6 @@ def ledger_sheet(rules: Rules) -> TableSheet:
 def complaint_spec(rules: Rules | None = None) -> WorkbookSpec:
     rules = rules or load_rules()
     return WorkbookSpec(STEM, (ledger_sheet(rules),))
-
-
-def calendar_years(month: str) -> tuple[int, int]:
-    year = month_start(month).year
-    return (year, year + 1)
 
 
 def build_complaint_ledger(month: str, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
@@ -121,7 +132,7 @@ def build_complaint_ledger(month: str, rules: Rules | None = None, style: str = 
     for key in ("appeal_handle_due",):
         highlight_equals(ws, spec.data_range(key, absolute=False), L.CAL_ERROR)
     highlight_positive(ws, spec.data_range("deduct", absolute=False), f"{spec.letter('deduct')}{spec.first_row}")
-    write_calendar_sheet(wb, calendar_years(month), month=month)
+    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month)
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

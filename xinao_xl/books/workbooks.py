@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -15,7 +16,12 @@ from openpyxl import Workbook
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import assessment, callback_ledger, complaint_ledger, opinions
-from .save import Batch
+from .calendar_sheet import SHEET as CALENDAR_SHEET
+from .calendar_sheet import refresh_calendar_sheet
+from .printing import load_book
+from .rules_sheet import SHEET as RULES_SHEET
+from .rules_sheet import refresh_rules_sheet
+from .save import Batch, save_atomic
 from .schema import FORMULA_STYLES, NATIVE
 
 Builder = Callable[..., Workbook]
@@ -55,3 +61,33 @@ def write_books(folder: Path, month: str, style: str = NATIVE, rules: Rules | No
         for stem, build in BOOKS:
             batch.add_workbook(file_name(stem, month if month_in_name else None), build(month, rules, style))
         return batch.commit()
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What `refresh_books` changed in one workbook."""
+
+    path: Path
+    values: list[str]  # the 规则 sheet's items whose value changed
+    days: int  # 工作日历 days whose status changed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.values or self.days)
+
+
+def refresh_books(paths: list[Path], rules: Rules) -> list[Refreshed]:
+    """Write a month's effective rules again into its workbooks' 规则 and 工作日历 sheets
+    (after the office changed 制度设置.xlsx), so their live formulas compute with the values
+    the close uses. Only a workbook with a change is saved: atomically, the previous file
+    kept in 历史版本 (books/save.py), everything staff typed left as it was."""
+    out = []
+    for path in paths:
+        wb = load_book(path)
+        values = refresh_rules_sheet(wb, rules) if RULES_SHEET in wb.sheetnames else []
+        days = refresh_calendar_sheet(wb, rules.work_calendar) if CALENDAR_SHEET in wb.sheetnames else 0
+        result = Refreshed(Path(path), values, days)
+        if result.changed:
+            save_atomic(wb, path)
+        out.append(result)
+    return out
