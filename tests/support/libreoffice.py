@@ -21,6 +21,7 @@ LibreOffice the user has open, and safe parallel test workers. A call that hangs
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -36,6 +37,7 @@ __all__ = [
     "lo_available",
     "recalculate",
     "recalculate_many",
+    "resave",
     "render_pdf",
     "render_pdf_many",
     "in_ci",
@@ -108,6 +110,12 @@ def recalculate_many(srcs: Iterable[Path], dst_dir: Path, *, timeout: float = DE
     return _convert(list(srcs), Path(dst_dir), XLSX_FILTER, ".xlsx", timeout)
 
 
+def resave(src: Path, dst_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
+    """Open and save a workbook as LibreOffice does by default for .xlsx files: no forced
+    recalculation on load (formulas with a cached value keep it; those without are computed)."""
+    return _convert([src], Path(dst_dir), XLSX_FILTER, ".xlsx", timeout, force_recalc=False)[0]
+
+
 def render_pdf(src: Path, dst_dir: Path, *, timeout: float = DEFAULT_TIMEOUT) -> Path:
     """Export a workbook (every sheet, as it would print) to dst_dir/<stem>.pdf."""
     return render_pdf_many([src], dst_dir, timeout=timeout)[0]
@@ -117,7 +125,7 @@ def render_pdf_many(srcs: Iterable[Path], dst_dir: Path, *, timeout: float = DEF
     return _convert(list(srcs), Path(dst_dir), PDF_FILTER, ".pdf", timeout)
 
 
-def _convert(srcs: Sequence[Path], dst_dir: Path, target: str, suffix: str, timeout: float) -> list[Path]:
+def _convert(srcs: Sequence[Path], dst_dir: Path, target: str, suffix: str, timeout: float, force_recalc: bool = True) -> list[Path]:
     if not srcs:
         return []
     soffice = find_soffice()
@@ -140,7 +148,8 @@ def _convert(srcs: Sequence[Path], dst_dir: Path, target: str, suffix: str, time
     profile = Path(tempfile.mkdtemp(prefix="xinao-lo-profile-"))
     try:
         (profile / "user").mkdir()
-        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_PROFILE_XCU, encoding="utf-8")
+        xcu = RECALC_PROFILE_XCU if force_recalc else re.sub(r"<item[^\n]*RecalcMode.*\n", "", RECALC_PROFILE_XCU)
+        (profile / "user" / "registrymodifications.xcu").write_text(xcu, encoding="utf-8")
         cmd = [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",

@@ -10,13 +10,14 @@ the chosen orders to the month's 台账 pre-filled (回访日期, 业务类型, 
 客户, 电话, 地址, 上门人员, 责任部门, 回访人) and writes the types' available orders into
 the 抽样 sheet, whose live formulas then show the day's quotas.
 
-Writing the 台账: the file path normally never re-saves a staff workbook (DESIGN.md), but
-appending rows is the point here. So: before any work, refuse the 台账, the export and last
-month's 台账 while open (lock file) and a read-only 台账 or folder (`books.save.preflight`);
-load it, write the rows, save to a temporary file and atomically replace the 台账, keeping the
-previous file in ``历史版本`` (books/save.py). Our templates hold nothing openpyxl drops
-(dropdowns use defined names, conditional formats and protection are plain OOXML); a chart or
-picture staff added would be lost, so the summary says where the previous file is.
+Writing the 台账: the file path never re-saves a staff workbook (DESIGN.md), but appending
+rows is the point here. So: before any work, refuse the 台账, the export and last month's 台账
+while open (lock file) and a read-only 台账 or folder (`books.save.preflight`); then write the
+rows into the 台账 in place (`books.append`): only the 台账 and 抽样 sheets' parts change
+(plus styles.xml when a cell needs a format the file lacks, and workbook.xml's request to
+recalculate on open); pictures, charts, comments, x14 validations and every other part staff
+added stay byte for byte, and what cannot be kept is refused with a message. The new file
+replaces the 台账 atomically, the previous one kept in ``历史版本`` (books/save.py).
 """
 
 from __future__ import annotations
@@ -28,14 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import callback_ledger
-from xinao_xl.books.cells import put, put_formula
+from xinao_xl.books.append import append_records
 from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
-from xinao_xl.books.printing import load_book  # filecheck first (hostile files), print areas kept
 from xinao_xl.books.read import BookReader, TableRead
-from xinao_xl.books.save import HISTORY_DIR, preflight, save_atomic, sweep_temps
-from xinao_xl.books.schema import NATIVE, Column, TableSheet
+from xinao_xl.books.save import HISTORY_DIR, preflight, sweep_temps
+from xinao_xl.books.schema import Column, TableSheet
 from xinao_xl.books.workbooks import file_name
-from xinao_xl.books.writer import style_formula_cell, write_record
 from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
 from xinao_xl.policy.errors import quote
 from xinao_xl.policy.parse import is_blank, normalize_text
@@ -254,28 +253,16 @@ def _eligible(sample: SampleResult, rules: Rules) -> dict[str, int]:
 
 
 def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules) -> list[int]:
-    """Write the taken orders from row `first` on, and 抽样!可抽完工量; replace the file
-    atomically, keeping the previous one in 历史版本."""
-    wb = load_book(path)  # keeps the 台账's print area (a formula openpyxl would drop)
-    ws = wb[spec.name]
-    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
-    rows = []
-    for n, o in enumerate(sample.taken):
-        r = first + n
-        write_record(ws, spec, r, {k: v for k, v in {
-            "call_date": sample.day, "business": o.business, "order": o.order_no, "done_date": o.completed_at.date(),
-            "customer": o.customer, "phone": o.phone, "address": o.address, "staff": o.staff, "dept": _dept(o.department, rules),
-            "agent": agent}.items() if not is_blank(v)})
-        if r > spec.last_row:
-            for col, column in formula_cols:
-                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)
-        rows.append(r)
+    """Write the taken orders from row `first` on, and 抽样!可抽完工量, into the 台账 in place
+    (books/append.py: what staff added stays byte for byte); replace the file atomically,
+    keeping the previous one in 历史版本."""
+    records = [{k: v for k, v in {
+        "call_date": sample.day, "business": o.business, "order": o.order_no, "done_date": o.completed_at.date(),
+        "customer": o.customer, "phone": o.phone, "address": o.address, "staff": o.staff, "dept": _dept(o.department, rules),
+        "agent": agent}.items() if not is_blank(v)} for o in sample.taken]
     sspec = callback_ledger.sample_sheet(rules)
-    if sspec.name in wb.sheetnames:
-        for name, count in eligible.items():
-            put(wb[sspec.name], sspec.row_of(name), 2, count)
-    save_atomic(wb, path, keep_previous=True)
-    return rows
+    available = {(sspec.row_of(name), 2): count for name, count in eligible.items()}
+    return append_records(path, spec, first, records, form_cells={sspec.name: available})
 
 
 def _dept(name: str, rules: Rules) -> str:
