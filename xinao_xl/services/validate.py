@@ -198,12 +198,15 @@ def validate_books(
         R.check_callback_timing(m, ledger)
         R.check_repeat_callbacks(m, ledger)
         R.check_flow_forms(m, ledger)
+        R.check_flow_calendar_known(m, ledger)
     complaints = _found(m, complaint_ledger.LEDGER)
     if complaints:
         S.check_date_order(m, complaints, R.STAGE_ORDER)
         R.check_fault(m, complaints)
         R.check_complaint_level(m, complaints)
         R.check_repeat_complaints(m, complaints)
+        R.check_major_signs(m, complaints)
+        R.check_calendar_known(m, complaints)
     items = _found(m, assessment.ITEMS)
     if items:
         R.check_media_praise(m, items)
