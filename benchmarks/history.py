@@ -23,13 +23,13 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from xinao_xl.books.month_folder import MARKER, MonthFolder
 from xinao_xl.books.period_report import build_period_report
 from xinao_xl.books.save import save_atomic
 from xinao_xl.history.store import HistoryStore, company_name
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services import history
-from xinao_xl.services.close import MARKER, close_month
-from xinao_xl.services.month_books import month_paths
+from xinao_xl.services.close import close_month
 from xinao_xl.services.period_report import make_period_report, parse_period, period_data
 from xinao_xl.services.sample_data import BENCH, SampleSize, make_sample_month
 
@@ -84,14 +84,14 @@ def run(quick: bool = False, cache: str | None = None) -> None:
         reads, derives, writes = [], [], []
         with HistoryStore(str(db)) as store:
             for month in months:
-                inputs = list(month_paths(folder, month).values())
+                inputs = list(MonthFolder(folder, month).existing_books().values())
                 t_read, _ = best(lambda inputs=inputs: read_calamine(inputs), repeat=3)
                 t_derive, records = best(lambda month=month: history.read_month(folder, month), repeat=2)
                 t_write, _ = best(lambda month=month, records=records: store.write_month(company, month, records), repeat=2)
                 reads.append(t_read)
                 derives.append(t_derive)
                 writes.append(t_write)
-        all_inputs = [p for m in months for p in month_paths(folder, m).values()]
+        all_inputs = [p for m in months for p in MonthFolder(folder, m).existing_books().values()]
         t_read_year, _ = best(lambda: read_calamine(all_inputs), repeat=2)
         out = work / "报表.xlsx"
         t_report, result = best(lambda: make_period_report(period, folder, db=str(db), out=out), repeat=3)

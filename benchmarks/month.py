@@ -24,10 +24,10 @@ from python_calamine import CalamineWorkbook
 
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.cells import looks_like_formula, set_value
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.schema import NATIVE
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.close import close_month
-from xinao_xl.services.month_books import month_paths
 from xinao_xl.services.sample_data import BENCH, Fake, SampleSize, callback_rows, make_sample_month
 from xinao_xl.services.validate import validate_month
 
@@ -134,7 +134,7 @@ def run(quick: bool = False, keep: str | None = None) -> None:
             shutil.rmtree(source)
         make_sample_month(MONTH, source, size, seed=1, now=NOW)
         print(f"  （生成用时 {time.perf_counter() - t0:.1f} s）")
-        inputs = list(month_paths(source, MONTH).values())
+        inputs = list(MonthFolder(source, MONTH).existing_books().values())
         run_dir = work / "run"
 
         def fresh() -> None:

@@ -50,11 +50,11 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.libreoffice import recalculate_many, render_pdf_many  # noqa: E402
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions  # noqa: E402
+from xinao_xl.books.month_folder import OUT_DIR  # noqa: E402
 from xinao_xl.books.report import SHEET as REPORT_SHEET  # noqa: E402
 from xinao_xl.books.save import save_atomic  # noqa: E402
 from xinao_xl.cli import main as cli_main  # noqa: E402
 from xinao_xl.cli.demo import DEMO_MONTH, DEMO_NOW  # noqa: E402
-from xinao_xl.services.close import OUT_DIR  # noqa: E402
 from xinao_xl.services.validate import RESULT_SHEET, month_sources, validate_month, write_results  # noqa: E402
 
 DPI = 120

@@ -58,3 +58,22 @@ def test_refusals_in_chinese(tmp_path: Path, capsys: pytest.CaptureFixture[str])
         main(["report", "--dir", str(tmp_path)])  # one of --quarter, --year, --month is required
     assert "--quarter" in capsys.readouterr().err
     assert not (tmp_path / "报表").exists()
+
+
+def test_the_month_s_callback_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`report --callbacks`: the 客户回访报告 the 生成回访报告 button writes (services/report.py),
+    masked or shared; --share means nothing for an analysis report and is refused."""
+    from tests.services import hand_month as H
+    from tests.support.snapshot import snapshot, snapshot_diff
+    from xinao_xl.services.report import make_report
+
+    H.build(tmp_path / "m")
+    assert main(["report", "--callbacks", H.MONTH, "--dir", str(tmp_path / "m"), "--now", H.NOW.isoformat(), "--share"]) == 0
+    path = tmp_path / "m" / H.MONTH / "结账" / f"{H.MONTH}_客户回访报告.xlsx"
+    assert str(path) in capsys.readouterr().out
+    same = make_report(H.MONTH, tmp_path / "m", "none", H.NOW, out=tmp_path / "button.xlsx")
+    assert snapshot_diff(snapshot(same), snapshot(path)) == []
+    assert main(["report", "--quarter", "2026Q4", "--dir", str(tmp_path), "--share"]) == 2
+    assert "--share 只用于 --callbacks" in capsys.readouterr().err
+    assert main(["report", "--callbacks", "2026-13", "--dir", str(tmp_path)]) == 2
+    assert "月份格式应为 YYYY-MM" in capsys.readouterr().err

@@ -21,12 +21,11 @@ from openpyxl.utils import get_column_letter
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.cells import put
-from xinao_xl.books.completed_export import export_sheet
+from xinao_xl.books.completed_export import export_sheet, write_completed_export
 from xinao_xl.books.read import sheet_parts
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.books.writer import write_record
 from xinao_xl.policy.parse import datetime_to_excel_serial
-from xinao_xl.services.sample_data import write_completed_export
 
 from ..services.month import COMPLAINTS, ITEMS, LEDGER, MONTH, NOTES, RULES
 from .hostile import rezip

@@ -20,9 +20,9 @@ from openpyxl import load_workbook
 from tests.excel.fake_xlwings import FakeBook
 from tests.services.month import build_month
 from xinao_xl.books import callback_ledger, complaint_ledger
+from xinao_xl.books.port import MARK_FILLS, FileBook, Formula
 from xinao_xl.excel.live import MARK_TAG, MARKS_SHEET, LiveBook
 from xinao_xl.policy.rules import load_rules
-from xinao_xl.services.port import MARK_FILLS, FileBook, Formula
 
 LEDGER = callback_ledger.ledger_sheet()
 COMPLAINTS = complaint_ledger.ledger_sheet(load_rules())

@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 
 from xinao_xl.books import callback_ledger, complaint_ledger
+from xinao_xl.books.completed_export import write_completed_export
+from xinao_xl.books.port import WARNING
 from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import write_record
 from xinao_xl.history.store import HistoryStore
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services import history
-from xinao_xl.services.lookback import lookback, month_before
-from xinao_xl.services.port import WARNING
-from xinao_xl.services.sample_data import write_completed_export
+from xinao_xl.services.lookback import lookback
 from xinao_xl.services.sampling import sample_day
 from xinao_xl.services.validate import validate_month
 
@@ -109,10 +109,6 @@ def store_only(months: Path, tmp_path: Path, db_url: str) -> tuple[Path, str]:
 
 def cross_month(findings: list) -> list[tuple[str, str, str]]:
     return sorted((f.workbook, f.cell, f.message) for f in findings if "回访办法三.3" in f.message or "附件3第7项" in f.message)
-
-
-def test_month_before() -> None:
-    assert [month_before("2026-02", n) for n in (1, 2, 3)] == ["2026-01", "2025-12", "2025-11"]
 
 
 def test_from_the_workbooks_without_a_store(months: Path, monkeypatch: pytest.MonkeyPatch) -> None:

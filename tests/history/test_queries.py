@@ -20,6 +20,7 @@ from tests.history.conftest import clean
 from xinao_xl.history import queries as Q
 from xinao_xl.history import schema as S
 from xinao_xl.history.store import _as_url
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import load_rules
 
 RULES = load_rules()
@@ -135,10 +136,9 @@ def _table(frame: pd.DataFrame, *cols: str) -> dict[str, tuple]:
     return {r[0]: tuple(r[1:]) for r in frame[["key", *cols]].itertuples(index=False, name=None)}
 
 
-def test_present_months_and_range(conn) -> None:
+def test_present_months(conn) -> None:
+    # (the months of a trend, formerly month_range here: Month.back, tests/policy/test_month.py)
     assert Q.present_months(conn, PERIOD, CO) == ["2026-10", "2026-11"]
-    assert Q.month_range("2026-02", 3) == ["2025-12", "2026-01", "2026-02"]
-    assert Q.month_range("2026-12")[0] == "2026-01"
 
 
 def test_complaints_by_level_counts_complaints_once_and_departments_each(conn) -> None:
@@ -225,7 +225,7 @@ def test_scores_deductions_and_twelve_month_trend(conn) -> None:
     assert tuple(categories.loc["客服部"]) == (10, 15, 0, 0, 25)
     assert tuple(categories.loc["管网部"]) == (0, 20, 2, 8, 30)
     trend = Q.score_trend(conn, "2026-12", CO, rules=RULES).set_index("month")
-    assert list(trend.index) == Q.month_range("2026-12")
+    assert list(trend.index) == Month("2026-12").back(12)
     assert trend.loc["2026-01", "客服部"] == 60 and trend.loc["2026-10", "管网部"] == 100
     assert trend.loc["2026-05"].isna().all()
     assert list(trend.columns) == ["客服部", "管网部"]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from xinao_xl.books import callback_ledger, complaint_ledger
+from xinao_xl.books.month_folder import MonthMissingError
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.cli import main
@@ -22,7 +23,6 @@ from xinao_xl.history.store import HistoryStore
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services import history
 from xinao_xl.services.close import close_month
-from xinao_xl.services.month_books import MonthMissingError
 from xinao_xl.services.sample_data import SampleSize, make_sample_month
 
 CO = "聊城新奥燃气"

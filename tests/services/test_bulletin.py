@@ -12,9 +12,10 @@ import pytest
 from openpyxl import load_workbook
 
 from xinao_xl.books.bulletin import SHEET
+from xinao_xl.books.month_folder import OUT_DIR
 from xinao_xl.history.store import HistoryStore
 from xinao_xl.services.bulletin import month_bulletin
-from xinao_xl.services.close import OUT_DIR, close_month
+from xinao_xl.services.close import close_month
 from xinao_xl.services.month_books import MonthBooks
 
 from . import hand_month as H

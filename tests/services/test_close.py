@@ -13,18 +13,11 @@ from python_calamine import CalamineWorkbook
 
 import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.read import BookReader
+from xinao_xl.books.save import sha256
 from xinao_xl.books.workbooks import file_name
-from xinao_xl.services.close import (
-    MARKER,
-    OUT_DIR,
-    CloseError,
-    MonthClosedError,
-    ValidationFailed,
-    close_month,
-    record_path,
-    sha256,
-)
+from xinao_xl.services.close import CloseError, MonthClosedError, ValidationFailed, close_month
 
 from . import hand_month as H
 
@@ -75,7 +68,7 @@ def test_outputs_record_marker_and_progress(closed) -> None:
     assert [s[0] for s in steps] == list(range(1, 9)) and all(n == 8 for _, n, _ in steps)
     assert {p.parent for p in result.outputs.values()} == {folder / OUT_DIR}
     assert (folder / MARKER).exists()
-    record = json.loads(record_path(folder, H.MONTH).read_text(encoding="utf-8"))
+    record = json.loads(MonthFolder(root, H.MONTH).record_path.read_text(encoding="utf-8"))
     assert record["结账人"] == "测试员" and record["工具版本"] == f"xinao-xl {xinao_xl.__version__}"
     for stem in (assessment.STEM, callback_ledger.STEM, complaint_ledger.STEM):
         name = file_name(stem, H.MONTH)
@@ -129,7 +122,7 @@ def test_forced_rerun_gives_identical_results(tmp_path: Path) -> None:
     assert again.cards == first.cards
     assert {k: _values(p) for k, p in again.outputs.items()} == before
     assert {p.name: _values(p) for p in again.next_paths} == next_before  # untouched next month regenerated the same
-    record = json.loads(record_path(tmp_path / H.MONTH, H.MONTH).read_text(encoding="utf-8"))
+    record = json.loads(MonthFolder(tmp_path, H.MONTH).record_path.read_text(encoding="utf-8"))
     assert record["强制结账"] is True and record["强制原因"] == "复核后重新结账"
 
 

@@ -9,14 +9,16 @@ import shutil
 from pathlib import Path
 
 from tests.support.snapshot import snapshot, snapshot_diff
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.style import public_setters
-from xinao_xl.services.close import OUT_DIR, close_month, next_month_of
+from xinao_xl.services.close import close_month
 
 from . import hand_month as H
 
 
 def _outputs(root: Path) -> dict[str, Path]:
-    folders = (root / H.MONTH / OUT_DIR, root / next_month_of(H.MONTH))
+    mf = MonthFolder(root, H.MONTH)
+    folders = (mf.out_dir, mf.next().path)
     return {f"{p.parent.name}/{p.name}": p for folder in folders for p in sorted(folder.glob("*.xlsx"))}
 
 

@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 
 from xinao_xl.books import callback_ledger
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.cli import main
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.validate import validate_month
 
 from . import hand_month as H

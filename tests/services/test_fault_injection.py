@@ -39,11 +39,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from xinao_xl.books import save
+from xinao_xl.books.completed_export import write_completed_export
+from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.save import HISTORY_DIR, TMP_SUFFIX, history_versions, sha256
 from xinao_xl.books.workbooks import file_name
-from xinao_xl.services.close import MARKER, OUT_DIR, close_month, record_path
+from xinao_xl.services.close import close_month
 from xinao_xl.services.new_month import create_month
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.sampling import ledger_path, sample_day
 
 from . import hand_month as H
@@ -113,7 +114,7 @@ def _real_files(root: Path) -> dict[str, Path]:
 def _check_record(root: Path) -> None:
     """The record's checksums are those of the files in place."""
     folder = root / H.MONTH
-    record = json.loads(record_path(folder, H.MONTH).read_text(encoding="utf-8"))
+    record = json.loads(MonthFolder(root, H.MONTH).record_path.read_text(encoding="utf-8"))
     for rel, digest in record["outputs"].items():
         assert sha256(folder / rel) == digest, rel
     for name, digest in record["next_month"]["files"].items():

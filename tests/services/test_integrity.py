@@ -15,11 +15,13 @@ import pytest
 from openpyxl import load_workbook
 
 from xinao_xl.books import callback_ledger, complaint_ledger
+from xinao_xl.books.month_folder import OUT_DIR, MonthFolder, closed_months
+from xinao_xl.books.save import sha256
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.cli import main
 from xinao_xl.services import doctor, validate
-from xinao_xl.services.close import OUT_DIR, close_month, record_path, sha256
-from xinao_xl.services.integrity import CHANGED, MISSING, RESAVED, closed_months, verify_month
+from xinao_xl.services.close import close_month
+from xinao_xl.services.integrity import CHANGED, MISSING, RESAVED, verify_month
 
 from . import hand_month as H
 
@@ -91,7 +93,7 @@ def test_a_workbook_only_resaved_is_not_a_change(root: Path, require_libreoffice
     from tests.support.libreoffice import recalculate_many
 
     path = _ledger(root)
-    closed_digest = json.loads(record_path(root / H.MONTH, H.MONTH).read_text(encoding="utf-8"))["inputs"][path.name]
+    closed_digest = json.loads(MonthFolder(root, H.MONTH).record_path.read_text(encoding="utf-8"))["inputs"][path.name]
     (saved,) = recalculate_many([path], tmp_path)
     shutil.copyfile(saved, path)
     assert sha256(path) != closed_digest
@@ -111,7 +113,7 @@ def test_a_forced_reclose_says_what_changed_then_verifies_again(root: Path) -> N
     path = _edit_ledger(root)
     result = close_month(H.MONTH, root, user="复核员", now=datetime(2026, 12, 6, 8, 0), force=True, reason="更正回访结果")
     assert any(n.startswith(f"{path.name} 在结账后被修改") and USER in n and CLOSED_AT in n for n in result.notes)
-    record = json.loads(record_path(root / H.MONTH, H.MONTH).read_text(encoding="utf-8"))
+    record = json.loads(MonthFolder(root, H.MONTH).record_path.read_text(encoding="utf-8"))
     assert any(path.name in n for n in record["注意"])  # the new record keeps what the old one no longer can
     again = verify_month(root, H.MONTH)
     assert again.ok and "2026-12-06 08:00 由 复核员 结账（强制）" in again.messages()[0]
@@ -123,7 +125,7 @@ def test_missing_file_record_problems_and_an_open_month(root: Path) -> None:
     (change,) = verify_month(root, H.MONTH).inputs
     assert (change.name, change.state) == (complaints.name, MISSING)
 
-    record = record_path(root / H.MONTH, H.MONTH)
+    record = MonthFolder(root, H.MONTH).record_path
     record.write_text("{不是JSON", encoding="utf-8")
     result = verify_month(root, H.MONTH)
     assert not result.ok and "无法读取" in result.record_problem

@@ -19,8 +19,9 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
+from xinao_xl.books.month_folder import OUT_DIR
 from xinao_xl.books.workbooks import file_name
-from xinao_xl.services.close import OUT_DIR, close_month
+from xinao_xl.services.close import close_month
 from xinao_xl.services.period_report import PeriodReportError, make_period_report, parse_period
 from xinao_xl.services.sample_data import SampleSize, make_sample_month
 

@@ -14,12 +14,13 @@ import pytest
 from openpyxl import load_workbook
 
 from xinao_xl.books import callback_ledger
+from xinao_xl.books.completed_export import write_completed_export
+from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.save import ReadOnlyError, WorkbookOpenError, sha256
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.cli import main
-from xinao_xl.services.close import OUT_DIR, close_month, output_names
+from xinao_xl.services.close import close_month
 from xinao_xl.services.new_month import create_month
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.sampling import ledger_path, sample_day
 
 from . import hand_month as H
@@ -60,7 +61,7 @@ def test_close_refuses_an_open_input_output_or_last_months_ledger(root: Path) ->
     lock.unlink()
     out = root / H.MONTH / OUT_DIR
     out.mkdir()
-    report = out / output_names(H.MONTH)["回访报告"]
+    report = MonthFolder(root, H.MONTH).output("回访报告")
     (out / f".~lock.{report.name}#").write_bytes(b"")  # LibreOffice has the old report open
     _close_refused(root, WorkbookOpenError, "客户回访报告.xlsx 正在被")
 
@@ -68,7 +69,7 @@ def test_close_refuses_an_open_input_output_or_last_months_ledger(root: Path) ->
 def test_close_refuses_a_read_only_output_and_folder_at_once(root: Path) -> None:
     out = root / H.MONTH / OUT_DIR
     out.mkdir()
-    report = out / output_names(H.MONTH)["回访报告"]
+    report = MonthFolder(root, H.MONTH).output("回访报告")
     report.write_bytes(b"last close's report")
     os.chmod(report, 0o444)
     os.chmod(root / H.MONTH, 0o555)

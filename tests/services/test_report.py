@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from xinao_xl.books.report import DETAIL, SHEET
+from tests.support.snapshot import snapshot, snapshot_diff
+from xinao_xl.books.report import DETAIL, MASKED, NO_PEOPLE, SHEET
+from xinao_xl.services.close import close_month
 from xinao_xl.services.flow_forms import make_flow_forms
 from xinao_xl.services.report import make_report
 
@@ -38,3 +40,18 @@ def test_flow_forms_for_flagged_callbacks(tmp_path: Path) -> None:
     H.build(tmp_path)
     wb = load_workbook(make_flow_forms(H.MONTH, tmp_path, now=H.NOW))
     assert sorted(wb.sheetnames) == ["LZ001", "LZ002", "LZ003"]
+
+
+@pytest.mark.parametrize("people", [MASKED, NO_PEOPLE])
+def test_the_report_button_writes_the_close_s_report(tmp_path: Path, people: str) -> None:
+    """One report path: before the close, the 生成回访报告 button (and `report --callbacks`)
+    writes cell by cell the report the close then writes, file properties included, in the
+    masked and in the shared (--share) version."""
+    button, closing = tmp_path / "button", tmp_path / "close"
+    H.build(button)
+    H.build(closing)
+    made = make_report(H.MONTH, button, people, now=H.NOW)
+    closed = close_month(H.MONTH, closing, now=H.NOW, people=people).outputs["回访报告"]
+    assert made.relative_to(button) == closed.relative_to(closing)
+    assert snapshot_diff(snapshot(closed), snapshot(made)) == []
+    assert snapshot(made)["creator"] == "xinao-xl"

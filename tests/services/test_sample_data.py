@@ -6,14 +6,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.policy.rules import load_rules
-from xinao_xl.services.sample_data import (
-    SampleSize,
-    completed_orders,
-    generate,
-    make_sample_month,
-    write_completed_export,
-)
+from xinao_xl.services.sample_data import SampleSize, completed_orders, generate, make_sample_month
 from xinao_xl.services.sampling import read_export
 from xinao_xl.services.validate import validate_month
 

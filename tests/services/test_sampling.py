@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from xinao_xl.books import callback_ledger
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.printing import load_book, print_formula, used_rows_area
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.save import history_versions, sha256
 from xinao_xl.policy.callbacks import daily_quotas
 from xinao_xl.services.new_month import WorkbookOpenError
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.sampling import ledger_path, read_export, sample_day
 
 from . import hand_month as H

@@ -22,10 +22,10 @@ from python_calamine import CalamineWorkbook
 
 from xinao_xl.books import assessment, callback_ledger
 from xinao_xl.books import lists as L
+from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.read import BookReader
 from xinao_xl.cli import build_parser, main
 from xinao_xl.policy.rules import load_rules
-from xinao_xl.services.close import OUT_DIR, record_path
 from xinao_xl.services.sample_data import SampleMonth, make_sample_month
 
 MONTH = "2026-11"
@@ -131,7 +131,7 @@ def test_internal_files_are_named_and_do_hold_customers(shared) -> None:
 
 def test_record_and_console_hold_no_customer(shared) -> None:
     root, month = shared["root"], shared["month"]
-    record = record_path(root / MONTH, MONTH).read_text(encoding="utf-8")
+    record = MonthFolder(root, MONTH).record_path.read_text(encoding="utf-8")
     pattern = _pattern(month)
     assert pattern.search(record) is None
     assert pattern.search(shared["console"]) is None

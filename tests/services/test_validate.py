@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.cli import main
-from xinao_xl.services.port import ERROR, WARNING
 from xinao_xl.services.validate import (
     RESULT_SHEET,
     Finding,

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from tests.corpus import staff as S
 from xinao_xl.books.cells import put
-from xinao_xl.services.port import ERROR, WARNING
+from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.services.validate import Finding, validate_month
 from xinao_xl.services.validate_context import LISTED_PER_COLUMN
 

@@ -17,12 +17,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import redact_phones
 
 from .cells import put
 from .period_report import Table, write_table
 from .printing import fit_rows, print_setup
-from .rules_sheet import month_start
 from .schema import FMT_INT, FMT_PERCENT
 from .style import BODY_FONT, NOTE_FONT, TITLE_FONT, WRAP_ALIGN
 
@@ -44,9 +44,8 @@ class Bulletin:
 
 def add_bulletin_sheet(wb: Workbook, b: Bulletin) -> Worksheet:
     """Append the 服务通报 sheet to `wb` (the month's report); returns it."""
-    start = month_start(b.month)
     ws = wb.create_sheet(SHEET)
-    t = put(ws, 1, 1, f"{start.year}年{start.month}月 服务通报（回访部分）")
+    t = put(ws, 1, 1, f"{Month(b.month).title} 服务通报（回访部分）")
     t.font = TITLE_FONT
     n = put(ws, 2, 1, "回访办法五.6(2)：服务办公室对上月回访结果进行分析总结，纳入服务通报。以下文字可直接引用。")
     n.font = NOTE_FONT
@@ -67,7 +66,7 @@ def add_bulletin_sheet(wb: Workbook, b: Bulletin) -> Worksheet:
     for letter, width in zip("ABCDEFGH", (16, 9, 10, 9, 10, 14, 12, 10), strict=True):
         ws.column_dimensions[letter].width = width
     fit_rows(ws, 4, 4 + len(b.lines))
-    print_setup(ws, None, f"{start.year}年{start.month}月份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{row}")
+    print_setup(ws, None, f"{Month(b.month).title}份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{row}")
     return ws
 
 

@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.calendar import RESTDAY, WORKDAY, WorkCalendar, default_calendar
 from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError
+from xinao_xl.policy.month import Month
 
 from . import lists as L
 from .cells import put, put_formula
@@ -96,7 +97,7 @@ def _note(day: date, status: str) -> str:
 
 def calendar_years(month: str) -> tuple[int, int]:
     """The years a month's 工作日历 covers: its own and the next (deadlines cross the new year)."""
-    year = int(month[:4])
+    year = Month(month).year
     return (year, year + 1)
 
 

@@ -11,12 +11,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
 from openpyxl import Workbook
 
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import formulas as F
 from . import lists as L
+from .append import append_records
 from .calendar_sheet import calendar_years, write_calendar_sheet
 from .cells import put, put_formula
 from .printing import book_header, fit_rows, not_printed, print_setup
@@ -248,3 +253,17 @@ def build_callback_ledger(month: str, rules: Rules | None = None, style: str = N
     wb.active = 0
     return wb
 
+
+
+def append_calls(path: Path, records: Sequence[Mapping[str, Any]], first: int, available: Mapping[str, int], rules: Rules) -> list[int]:
+    """Append the day's sampled calls to the 台账 at `path` from row `first` on, and each
+    type's orders available for sampling into 抽样 (whose live formulas then show the day's
+    quotas); the file is replaced atomically, the previous one kept in 历史版本.
+
+    The one write into a staff workbook's own cells: it goes in place (`books.append`), so
+    pictures, charts, comments, x14 validations and every other part staff added stay byte
+    for byte, and what cannot be kept is refused with a message.
+    """
+    sspec = sample_sheet(rules)
+    cells = {(sspec.row_of(name), 2): count for name, count in available.items()}
+    return append_records(path, ledger_sheet(), first, records, form_cells={sspec.name: cells})

@@ -2,12 +2,22 @@
 
 Not one of our workbooks: staff export it from the business system, so the reader finds its
 columns by header (aliases included, e.g. 联系电话 for 客户电话) wherever they are. The
-spec is also what the synthetic export writer uses, so both sides agree on the headers.
+spec is also what `write_completed_export` (a synthetic export: tests, the demo) writes by,
+so both sides agree on the headers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from .cells import put
+from .save import save_atomic
 from .schema import Column, TableSheet
+from .style import header_cells
 
 SHEET = "完工工单"
 
@@ -42,3 +52,19 @@ def export_sheet() -> TableSheet:
         rows=0,
         header_row=1,
     )
+
+
+def write_completed_export(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
+    """The export as the business system would give it: one sheet, headers in row 1."""
+    spec = export_sheet()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = spec.name
+    header_cells(ws, 1, spec.headers)
+    for r, row in enumerate(rows, start=2):
+        for c, column in enumerate(spec.columns, start=1):
+            cell = put(ws, r, c, row.get(column.key))
+            cell.number_format = column.fmt
+    for c, column in enumerate(spec.columns, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = column.width
+    return save_atomic(wb, Path(path))

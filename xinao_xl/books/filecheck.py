@@ -50,11 +50,13 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter
 
+from xinao_xl.policy.errors import XinaoError
+
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
 
-class BookReadError(ValueError):
+class BookReadError(XinaoError, ValueError):
     """The file is not a workbook we can read (missing, not xlsx, corrupt, hostile); Chinese message."""
 
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from openpyxl import Workbook
 
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import lists as L
 from .printing import book_header
-from .rules_sheet import month_start, write_rules_sheet
+from .rules_sheet import write_rules_sheet
 from .schema import Column, TableSheet, WorkbookSpec
 from .writer import write_table
 
@@ -53,10 +54,9 @@ def opinions_spec(rules: Rules | None = None) -> WorkbookSpec:
 def build_opinions(month: str, rules: Rules | None = None, style: str = "native") -> Workbook:
     """The month's 客户回访意见统计表 (附件4) as an openpyxl Workbook (not saved)."""
     rules = rules or load_rules()
-    start = month_start(month)
     wb = Workbook()
     wb.remove(wb.active)
-    write_table(wb, opinions_sheet(), style, f"{start.year}年{start.month}月客户回访意见统计表", book_header(month, STEM, SHEET))
+    write_table(wb, opinions_sheet(), style, f"{Month(month).title}客户回访意见统计表", book_header(month, STEM, SHEET))
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

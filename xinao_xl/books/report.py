@@ -11,6 +11,9 @@ phones out altogether, for a report that travels further.
     >>> wb = build_report(ReportData("2026-11", types=[TypeStats("维修", 120, 30, 28, 2)]))
     >>> wb.sheetnames
     ['回访报告', '不满意明细']
+
+`month_report` is the report as the close and the 生成回访报告 button write it: with the
+服务通报 sheet (books/bulletin.py) and fixed file properties.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import mask_phone
 
+from .bulletin import Bulletin, add_bulletin_sheet
 from .cells import put
 from .printing import fit_rows, print_setup
-from .rules_sheet import month_start
 from .schema import FMT_DATE, FMT_PERCENT, FMT_POINTS
 from .style import (
     BODY_FONT,
@@ -46,6 +50,7 @@ from .style import (
     Look,
     header_cells,
 )
+from .writer import fixed_properties
 
 SHEET = "回访报告"
 DETAIL = "不满意明细"
@@ -205,11 +210,10 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
     """The month's report workbook (not saved). ``people``: "masked" or "none"."""
     if people not in (MASKED, NO_PEOPLE):
         raise ValueError(people)
-    start = month_start(data.month)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
-    title = put(ws, 1, 1, f"{start.year}年{start.month}月份客户回访报告")
+    title = put(ws, 1, 1, f"{Month(data.month).title}份客户回访报告")
     title.font = TITLE_FONT
     ws.merge_cells("A1:H1")
     title.alignment = Alignment(horizontal="center", vertical="center")
@@ -249,9 +253,18 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
     if data.scores:
         ws.add_chart(_bar("各部门扣分", "扣分", ws, 2, s_first, s_last, percent=False), f"A{end}")
         end += 16
-    print_setup(ws, None, f"{start.year}年{start.month}月份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{end}")
+    print_setup(ws, None, f"{Month(data.month).title}份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{end}")
     _detail(wb, data, people)
     return wb
+
+
+def month_report(data: ReportData, people: str, bulletin: Bulletin | None, now: datetime) -> Workbook:
+    """The month's 客户回访报告 as the close and the report button write it: `build_report`,
+    then the 服务通报 sheet when its figures could be made, and no save time inside the file."""
+    wb = build_report(data, people)
+    if bulletin is not None:
+        add_bulletin_sheet(wb, bulletin)
+    return fixed_properties(wb, now)
 
 
 def _detail(wb: Workbook, data: ReportData, people: str) -> None:
@@ -270,5 +283,4 @@ def _detail(wb: Workbook, data: ReportData, people: str) -> None:
         ws.column_dimensions[get_column_letter(i)].width = {"不满原因": 28, "客户电话": 13, "流转单号": 16}.get(h, 11)
     ws.freeze_panes = "A2"
     fit_rows(ws, 2, len(data.calls) + 1)
-    start = month_start(data.month)
-    print_setup(ws, "1:1", f"{start.year}年{start.month}月份客户回访报告 · {DETAIL}", landscape=True)
+    print_setup(ws, "1:1", f"{Month(data.month).title}份客户回访报告 · {DETAIL}", landscape=True)

@@ -13,13 +13,13 @@ them again when the settings change, so the live formulas compute with what the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.errors import SETTINGS_BOOK
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import NATURE_DEFAULT, NATURE_POLICY, NATURE_PROVISIONAL, Param, Rules
 
 from . import lists as L
@@ -52,15 +52,6 @@ class ListSpec:
     name: str | None
     values: tuple[object, ...]
     width: float = 12
-
-
-def month_start(month: str) -> date:
-    """"2026-12" → 2026-12-01; a malformed month is a ValueError with the Chinese reason."""
-    try:
-        year, mon = (int(x) for x in month.split("-"))
-        return date(year, mon, 1)
-    except ValueError:
-        raise ValueError(f"月份格式应为YYYY-MM，如2026-12：{month}") from None
 
 
 def list_specs(rules: Rules) -> tuple[ListSpec, ...]:
@@ -111,7 +102,7 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
     row = HEADER_ROW + 1
     fixed = (
         ("月份", month, "本工作簿所属考核月份", "", "", L.MONTH, None),
-        ("月初日期", month_start(month), "本月第一天", "", "", L.MONTH_START, FMT_DATE),
+        ("月初日期", Month(month).first_day, "本月第一天", "", "", L.MONTH_START, FMT_DATE),
     )
     for label, value, text, clause, flag, name, fmt in fixed:
         _param_row(ws, row, (label, value, text, clause, flag, name), fmt)

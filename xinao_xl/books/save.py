@@ -45,6 +45,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from xinao_xl.policy.errors import XinaoError
+
 if TYPE_CHECKING:  # only saved here; the CLI imports this module for its error types
     from openpyxl import Workbook
 
@@ -56,7 +58,7 @@ STALE_AFTER = 600.0  # seconds; a write takes seconds, so an older temporary fil
 Writer = Callable[[IO[bytes]], Any]
 
 
-class WriteRefusedError(RuntimeError):
+class WriteRefusedError(XinaoError, RuntimeError):
     """A file cannot be written safely; the Chinese message says which and what to do."""
 
 

@@ -6,13 +6,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
 
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import assessment, callback_ledger, complaint_ledger, opinions
@@ -33,16 +33,6 @@ BOOKS: tuple[tuple[str, Builder], ...] = (
     (complaint_ledger.STEM, complaint_ledger.build_complaint_ledger),
 )
 
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def check_month(month: str) -> str:
-    """"2026-12" passes; anything else is a ValueError with the expected form in Chinese."""
-    if not MONTH_RE.match(month or ""):
-        raise ValueError(f"月份格式应为YYYY-MM，如2026-12：{month!r}")
-    return month
-
-
 def file_name(stem: str, month: str | None) -> str:
     """2026-12_服务绩效考核表.xlsx; a template (no month) is 服务绩效考核表.xlsx."""
     return f"{month}_{stem}.xlsx" if month else f"{stem}.xlsx"
@@ -53,7 +43,7 @@ def write_books(folder: Path, month: str, style: str = NATIVE, rules: Rules | No
     """Build the four workbooks of `month` and put them into `folder` together (`save.Batch`:
     a new folder appears with all four or not at all; files already there are each replaced
     atomically, the replaced ones kept in 历史版本 unless ``keep_previous`` is False)."""
-    check_month(month)
+    month = Month(month)
     if style not in FORMULA_STYLES:
         raise ValueError(f"公式样式应为 {' 或 '.join(FORMULA_STYLES)}：{style!r}")
     rules = rules or load_rules()

@@ -8,7 +8,8 @@ sheet, and the file stays small. Formula cells are written row by row, locked an
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -142,6 +143,31 @@ def write_record(ws: Worksheet, spec: TableSheet, row: int, values: Mapping[str,
         if column.wrap and isinstance(value, str):
             lines = max(lines, text_lines(value, column.width))
     set_height(ws, row, lines)
+
+
+def write_rows(ws: Worksheet, spec: TableSheet, records: Iterable[Mapping[str, Any]], first: int | None = None) -> list[int]:
+    """Write records (`write_record`) from row `first` (default: the table's first row) down;
+    a row past the rows the template prepared also gets the table's formulas, as a row Excel
+    adds to a table would. Returns the rows written."""
+    r = spec.first_row if first is None else first
+    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
+    written = []
+    for values in records:
+        write_record(ws, spec, r, values)
+        if r > spec.last_row:
+            for col, column in formula_cols:
+                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)
+        written.append(r)
+        r += 1
+    return written
+
+
+def fixed_properties(wb: Workbook, now: datetime) -> Workbook:
+    """No save time inside the file, only the day of `now`: made again from the same inputs on
+    the same day, a file holds the same contents (the close's outputs, the report)."""
+    wb.properties.creator = "xinao-xl"
+    wb.properties.created = wb.properties.modified = datetime(now.year, now.month, now.day)
+    return wb
 
 
 def write_form_frame(wb: Workbook, spec: FormSheet, title: str | None = None, header: str | None = None) -> Worksheet:

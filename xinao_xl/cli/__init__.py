@@ -1,23 +1,37 @@
 """`xinao-xl`: the headless front end. Each command lives in its own module and registers
 itself through `register(subparsers)`; this module only builds the parser and turns the
-errors every layer raises into a Chinese message and an exit code.
+errors every layer raises into a Chinese message and an exit code, in one place (`main`):
+a `XinaoError` (policy/errors.py) prints its message and ends with its exit code; anything
+else is unexpected and shows only its type (`unexpected`).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Sequence
-from importlib import import_module
 
 from xinao_xl import __version__
-from xinao_xl.books.read import BookReadError
-from xinao_xl.books.save import WriteRefusedError
-from xinao_xl.policy.errors import PolicyInputError, RulesError
+from xinao_xl.policy.errors import XinaoError
 
-from .base import CliError, ZhArgumentParser, use_utf8
+from . import (
+    addin,
+    close,
+    demo,
+    doctor,
+    history,
+    month,
+    report,
+    rules,
+    sample,
+    score,
+    validate,
+    verify,
+)
+from .base import ZhArgumentParser, use_utf8
 
-COMMAND_MODULES = ("rules", "score", "month", "demo", "validate", "sample", "close", "verify", "history", "report", "addin", "doctor")
+COMMANDS = (rules, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
 
 
 def build_parser() -> ZhArgumentParser:
@@ -28,8 +42,8 @@ def build_parser() -> ZhArgumentParser:
     parser.add_argument("--version", action="version", version=f"xinao-xl {__version__}", help="显示版本")
     parser.add_argument("--debug", action="store_true", help="出错时显示Python调用栈（供维护人员排查；也可设环境变量 XINAO_XL_DEBUG=1）")
     sub = parser.add_subparsers(title="命令", dest="command", metavar="命令", parser_class=ZhArgumentParser)
-    for name in COMMAND_MODULES:
-        import_module(f"{__name__}.{name}").register(sub)
+    for command in COMMANDS:
+        command.register(sub)
     return parser
 
 
@@ -40,30 +54,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
+    debug = args.debug or bool(os.environ.get("XINAO_XL_DEBUG"))
     try:
         return int(args.run(args) or 0)
-    except CliError as exc:
-        print(f"错误: {exc}", file=sys.stderr)
-        return exc.code
-    except PolicyInputError as exc:
-        print(f"输入错误: {exc}", file=sys.stderr)
-        return 2
-    except RulesError as exc:
-        print(f"规则文件错误: {exc}", file=sys.stderr)
-        return 2
-    except WriteRefusedError as exc:  # open in Excel, read-only file or folder: refused before any work
-        print(f"错误: {exc}", file=sys.stderr)
-        return 2
-    except BookReadError as exc:  # a command that does not catch it itself: still unusable input
-        print(f"错误: {exc}", file=sys.stderr)
-        return 2
+    except XinaoError as exc:  # refused before any work, unusable input, findings: the message is for staff
+        if debug:
+            traceback.print_exc()  # with the error it was made from (a database's, a file's)
+        print(staff_message(exc), file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug or a case nobody foresaw: a message, never a traceback for staff
-        if args.debug or os.environ.get("XINAO_XL_DEBUG"):
+        if debug:
             raise
         return unexpected(exc)
+
+
+def staff_message(exc: XinaoError) -> str:
+    """``错误: …`` (the error's label, once: a message that starts with it is not prefixed again)."""
+    return exc.message if exc.message.startswith(exc.label) else f"{exc.label}: {exc.message}"
 
 
 def unexpected(exc: BaseException) -> int:

@@ -13,6 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.excel.addin import install
+from xinao_xl.excel.addin.sources import STUBS_DIR, build_addin, stale_stubs, write_generated
+
 from .base import CliError
 
 DEFAULT_OUT = Path("dist") / "xinao_xl.xlam"
@@ -41,8 +44,6 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _stubs_dir(given: Path | None) -> Path:
-    from xinao_xl.excel.addin.sources import STUBS_DIR
-
     folder = given or STUBS_DIR
     if not (folder / "customUI14.xml").is_file():
         raise CliError(f"找不到 vba_stubs 目录（{folder}）：请在项目目录中运行，或用 --dir 指定")
@@ -50,8 +51,6 @@ def _stubs_dir(given: Path | None) -> Path:
 
 
 def run_stubs(args: argparse.Namespace) -> int:
-    from xinao_xl.excel.addin.sources import stale_stubs, write_generated
-
     folder = _stubs_dir(args.dir)
     stale = stale_stubs(folder)
     if args.check:
@@ -66,8 +65,6 @@ def run_stubs(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from xinao_xl.excel.addin.sources import build_addin, stale_stubs
-
     folder = _stubs_dir(args.dir)
     stale = stale_stubs(folder)
     if stale:
@@ -83,8 +80,6 @@ def run_build(args: argparse.Namespace) -> int:
 def run_install(args: argparse.Namespace) -> int:
     if not sys.platform.startswith("win"):
         raise CliError("安装加载项需要 Windows 和 Excel：请在办公电脑（Windows）上运行 xinao-xl addin install；其他系统可用 xinao-xl addin build 生成 dist/xinao_xl.xlam", 2)
-    from xinao_xl.excel.addin import install
-
     folder = install.startup_folder()
     target = install.install_from_source(folder) if args.from_source else install.install_built(folder)
     print(f"已安装加载项：{target}\n请重新启动 Excel，功能区中会出现“新奥服务”选项卡")

@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from typing import Any, NoReturn
+
+from xinao_xl.policy.errors import XinaoError
 
 _ARGPARSE_ZH = {
     "the following arguments are required": "缺少必填参数",
@@ -20,12 +23,16 @@ _ARGPARSE_ZH = {
 }
 
 
-class CliError(Exception):
-    """A problem to tell the user in Chinese; `code` is the exit code (1 findings, 2 bad input)."""
+class CliError(XinaoError):
+    """A problem a command finds in its arguments, to tell the user in Chinese; `code` is the
+    exit code (1 findings, 2 bad input)."""
 
     def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+        super().__init__(message, exit_code=code)
+
+    @property
+    def code(self) -> int:
+        return self.exit_code
 
 
 class ZhHelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -63,8 +70,6 @@ def print_json(data: Any) -> None:
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
     """A plain text table whose columns line up with Chinese (double-width) characters."""
-    import unicodedata
-
     def width(text: str) -> int:
         return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 

@@ -15,17 +15,16 @@ setting ``XINAO_XL_DB``, else ``历史库.sqlite`` in DIR; services/history.py).
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.read import BookReadError
 from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.services import close
-from xinao_xl.services.month_books import MonthMissingError
-from xinao_xl.services.new_month import WorkbookOpenError
 
-from .base import CliError, table
+from .base import table
 
 BAR = 24
 
@@ -57,8 +56,6 @@ def console_bar(step: int, total: int, text: str) -> None:
 def _user(given: str | None) -> str:
     if given:
         return given
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers and services
@@ -66,22 +63,20 @@ def _user(given: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from datetime import datetime
-
     now = datetime.fromisoformat(args.now) if args.now else None
     try:
         result = close.close_month(args.month, args.dir, force=args.force, reason=args.reason, user=_user(args.user), progress=console_bar,
                                    now=now, people=NO_PEOPLE if args.share else MASKED, db=args.db, company=args.company)
-    except close.ValidationFailed as exc:
+    except close.ValidationFailed as exc:  # the errors as a table, then the message (cli.main, exit code 1)
         sys.stderr.write("\n")
         errors = [f for f in exc.findings if f.is_error]
         print(table([[f.workbook, f.sheet, f.cell, f.message] for f in errors[:30]], ["工作簿", "工作表", "单元格", "说明"]))
         if len(errors) > 30:
             print(f"……另有 {len(errors) - 30} 个错误")
-        raise CliError(str(exc), 1) from None
-    except (close.CloseError, MonthMissingError, BookReadError, WorkbookOpenError, ValueError) as exc:
+        raise
+    except BaseException:  # the progress bar's line ends before the message cli.main prints
         sys.stderr.write("\n")
-        raise CliError(str(exc)) from None
+        raise
     print(table(result.score_rows(), close.CloseResult.SCORE_HEADERS))
     print()
     print(result.summary())

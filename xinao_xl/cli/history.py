@@ -13,10 +13,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.read import BookReadError
+from xinao_xl.books.month_folder import MARKER
 from xinao_xl.history import store as H
 from xinao_xl.services import history
-from xinao_xl.services.month_books import MonthMissingError
 
 from .base import CliError, table
 from .close import console_bar
@@ -46,15 +45,12 @@ def rebuild(args: argparse.Namespace) -> int:
         raise CliError(f"找不到目录：{args.dir}")
     try:
         result = history.rebuild(args.dir, db=args.db, company=args.company, progress=console_bar)
-    except (H.HistoryError, MonthMissingError, BookReadError) as exc:
+    except BaseException:  # the progress bar's line ends before the message cli.main prints
         sys.stderr.write("\n")
-        raise CliError(str(exc)) from None
-    except Exception as exc:  # the database refused (server down, no rights): nothing was changed
-        sys.stderr.write("\n")
-        raise CliError(f"历史库重建失败，数据库保持原样（{type(exc).__name__}: {str(exc)[:300]}）") from None
+        raise
     print(result.summary())
     if not result.months:
-        print(f"注意：{args.dir} 下没有已结账的月份文件夹（含 已结账.txt）")
+        print(f"注意：{args.dir} 下没有已结账的月份文件夹（含 {MARKER}）")
     return 0
 
 
@@ -64,15 +60,8 @@ def status(args: argparse.Namespace) -> int:
         where = "已关闭（XINAO_XL_DB=off）" if H.resolve_url(args.db, args.dir) is None else f"不存在：{H.default_path(args.dir)}"
         print(f"历史库{where}；结账时会自动建立，或运行 xinao-xl history rebuild --dir {args.dir}")
         return 0
-    company = H.company_name(args.company)
-    try:
-        with H.HistoryStore(url) as st:
-            months, counts, versions = st.months(company), st.counts(company), st.applied_versions()
-    except H.HistoryError as exc:
-        raise CliError(str(exc)) from None
-    except Exception as exc:
-        raise CliError(f"无法打开历史库 {H.show_url(url)}（{type(exc).__name__}: {str(exc)[:300]}）") from None
-    print(f"历史库：{H.show_url(url)}（结构版本 {max(versions, default=0)}）  公司：{company}")
-    print(f"已入库月份：{'、'.join(months) or '无'}")
-    print(table([[name, n] for name, n in counts.items()], ["表", "行数"]))
+    st = history.store_status(url, args.company)
+    print(f"历史库：{st.where}（结构版本 {st.version}）  公司：{st.company}")
+    print(f"已入库月份：{'、'.join(st.months) or '无'}")
+    print(table([[name, n] for name, n in st.counts.items()], ["表", "行数"]))
     return 0

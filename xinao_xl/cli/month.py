@@ -4,13 +4,10 @@ committed templates in workbooks/."""
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 from typing import Any
 
 from xinao_xl.services import new_month
-
-from .base import CliError
 
 
 def register(sub: Any) -> None:
@@ -27,14 +24,8 @@ def register(sub: Any) -> None:
 
 
 def run_new_month(args: argparse.Namespace) -> int:
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.month):
-        raise CliError(f"月份应写作 YYYY-MM，如 2026-12，而不是“{args.month}”")
-    try:
-        paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
-    except new_month.MonthExistsError as exc:
-        raise CliError(f"{exc}（如需覆盖请加 --overwrite）") from None
-    except new_month.WorkbookOpenError as exc:
-        raise CliError(str(exc)) from None
+    # a month not written YYYY-MM, a folder already there, a workbook open: refused in Chinese (cli.main)
+    paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
     print(f"已生成 {args.month} 的空白工作簿：")
     for path in paths:
         print(f"  {path}")

@@ -11,12 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.read import BookReadError
 from xinao_xl.policy.parse import parse_date
 from xinao_xl.services import sampling
-from xinao_xl.services.new_month import WorkbookOpenError
 
-from .base import CliError, table
+from .base import table
 
 
 def register(sub: Any) -> None:
@@ -31,10 +29,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     day = parse_date(args.date) if args.date else date.today()
-    try:
-        result = sampling.sample_day(args.export, day, args.agent, args.dir, seed=args.seed)
-    except (sampling.SamplingError, BookReadError, WorkbookOpenError) as exc:
-        raise CliError(str(exc)) from None
+    result = sampling.sample_day(args.export, day, args.agent, args.dir, seed=args.seed)
     print(table(result.table_rows(), ["业务类型", "导出工单", "符合规则", "今日回访量", "已抽取"]))
     print()
     print(result.summary())

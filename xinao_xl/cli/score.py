@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from xinao_xl.policy import scoring
 from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import parse_count, parse_department, parse_number
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
@@ -41,9 +41,11 @@ def _field(path: str, check: Callable[[], T]) -> T:
     try:
         return check()
     except PolicyInputError as exc:
-        raise CliError(f"字段 {path}: {exc}") from None
-    except (TypeError, ValueError, KeyError) as exc:
-        raise CliError(f"字段 {path}: {exc}") from None
+        raise CliError(f"字段 {path}: {exc.message}") from None
+    except KeyError as exc:  # a name the rules do not know: their message lists the choices
+        raise CliError(f"字段 {path}: {exc.args[0] if exc.args else '无法识别'}") from None
+    except (TypeError, ValueError) as exc:  # not the message: it is Python's, in English
+        raise CliError(f"字段 {path} 的值无法使用（{type(exc).__name__}）") from None
 
 
 def _expect(path: str, value: Any, kind: type | tuple[type, ...], name: str) -> Any:
@@ -64,7 +66,7 @@ def month_from_json(data: Any, rules: Rules | None = None) -> DepartmentMonth:
     department = _field("department", lambda: parse_department(data["department"], rules))
     dept = rules.department(department)
     month = str(data.get("month", ""))
-    if month and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+    if month and Month.match(month) is None:
         raise CliError(f"字段 month 应为 YYYY-MM，如 2026-11，而不是“{month}”")
 
     indicators = _expect("indicators", data.get("indicators", {}), dict, "对象")

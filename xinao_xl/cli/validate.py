@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books.csv_export import write_csv
-from xinao_xl.books.read import BookReadError
-from xinao_xl.books.save import WriteRefusedError, preflight
+from xinao_xl.books.save import preflight
 from xinao_xl.services import validate
 
 from .base import CliError, table
@@ -39,14 +38,11 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     now = datetime.fromisoformat(args.now) if args.now else None
     source = args.files[0] if len(args.files) == 1 else args.files
-    try:
-        sources, _ = validate.month_sources(source)
-        # before any work: the workbooks and every copy or CSV this run may write
-        preflight(read=sources.values(), write=[*(validate.result_path(p, args.out) for p in sources.values()), args.csv])
-        findings = validate.validate_month(source, args.previous, now=now)
-        written = validate.write_results(findings, sources, args.out)
-    except (validate.ValidateInputError, BookReadError, WriteRefusedError) as exc:
-        raise CliError(str(exc), 2) from None
+    sources, _ = validate.month_sources(source)
+    # before any work: the workbooks and every copy or CSV this run may write
+    preflight(read=sources.values(), write=[*(validate.result_path(p, args.out) for p in sources.values()), args.csv])
+    findings = validate.validate_month(source, args.previous, now=now)
+    written = validate.write_results(findings, sources, args.out)
     if findings:
         rows = [[f.severity, f.workbook, f.sheet, f.cell, f.message] for f in findings]
         print(table(rows, ["级别", "工作簿", "工作表", "单元格", "说明"]))

@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.workbooks import check_month
+from xinao_xl.books.month_folder import MARKER, closed_months
+from xinao_xl.policy.month import Month
 from xinao_xl.services import integrity
 
 from .base import CliError
@@ -28,15 +29,11 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.month is not None:
-        try:
-            check_month(args.month)
-        except ValueError as exc:
-            raise CliError(str(exc)) from None
-        months = [args.month]
+        months = [Month(args.month)]  # MonthError (Chinese) when not YYYY-MM
     else:
-        months = integrity.closed_months(args.dir)
+        months = closed_months(args.dir)
         if not months:
-            raise CliError(f"{args.dir} 下没有已结账的月份文件夹（YYYY-MM，含 {integrity.MARKER}）")
+            raise CliError(f"{args.dir} 下没有已结账的月份文件夹（YYYY-MM，含 {MARKER}）")
     results = [integrity.verify_month(args.dir, m) for m in months]
     for r in results:
         for line in r.messages():

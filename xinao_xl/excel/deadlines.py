@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from xinao_xl.books import complaint_ledger
+from xinao_xl.books.port import WorkbookPort
 from xinao_xl.books.read import ROW
 from xinao_xl.policy import deadlines
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import load_rules
-from xinao_xl.services.port import WorkbookPort
 
 __all__ = ["DeadlineSummary", "STAGE_NAMES", "summarize_complaints"]
 

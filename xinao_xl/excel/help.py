@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from xinao_xl import __version__
+from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.doctor import installed_version
 
 from .addin.inspect import embedded_xlwings_version
@@ -26,8 +27,6 @@ def function_help_rows() -> list[list[str]]:
 
 def settings_text(addin: Path | None) -> str:
     """Versions and where things are, for a support call."""
-    from xinao_xl.policy.rules import load_rules
-
     rules = load_rules()
     lines = [
         f"xinao_xl {__version__}",

@@ -1,4 +1,4 @@
-"""The live-book adapter: the workbook port (`xinao_xl.services.port`) on an open ``xlwings.Book``.
+"""The live-book adapter: the workbook port (`xinao_xl.books.port`) on an open ``xlwings.Book``.
 
 The ribbon buttons run the same service code as the CLI; only the adapter differs. Reading
 reuses the file reader's logic (`BookReader`: columns by header, cell addresses, values
@@ -25,9 +25,9 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
+from xinao_xl.books.port import MARK_FILLS, WARNING, Formula
 from xinao_xl.books.read import BookReader, FormRead, TableRead
 from xinao_xl.books.schema import FormSheet, TableSheet
-from xinao_xl.services.port import MARK_FILLS, WARNING, Formula
 
 __all__ = ["MARKS_SHEET", "MARK_TAG", "LiveBook", "hex_to_rgb", "text_for_excel"]
 

@@ -2,9 +2,9 @@
 
 The VBA callback ``OnRibbon`` (``vba_stubs/XinaoRibbon.bas``) runs
 ``import xinao_xl.excel.ribbon as r; r.dispatch('<button id>')``; `dispatch` shows progress
-in the status bar and the result, or the error, in a Chinese message box. Handlers import
-their service when they run, so this module imports cleanly whatever services exist, and a
-missing one is reported as such instead of breaking every button.
+in the status bar and the result, or the error, in a Chinese message box. Errors are mapped
+in one place (`error_text`): a `XinaoError` shows its message; anything else only its type (its
+text may carry a customer's name or phone), with the advice to run 诊断.
 
 Handlers take a `Session` (``xinao_xl.excel.session``): Excel gets the xlwings one, tests a
 fake over workbook files, so every button runs here against real files.
@@ -16,7 +16,6 @@ fake over workbook files, so every button runs here against real files.
 from __future__ import annotations
 
 import getpass
-import importlib
 import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -25,14 +24,28 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .session import Session
+from xinao_xl.books import complaint_ledger
+from xinao_xl.books.port import FileBook
+from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.month import Month
+from xinao_xl.services import close, report, validate
+from xinao_xl.services import doctor as doctor_service
+from xinao_xl.services import flow_forms as flow_forms_service
+from xinao_xl.services import new_month as new_month_service
+from xinao_xl.services import sampling as sampling_service
+from xinao_xl.services.lookback import lookback
 
-__all__ = ["HANDLERS", "MonthPlace", "RibbonError", "dispatch", "month_place", "next_month"]
+from .addin.inspect import embedded_xlwings_version
+from .deadlines import summarize_complaints
+from .help import function_help_rows, settings_text
+from .session import Session, XlwingsSession
+
+__all__ = ["HANDLERS", "MonthPlace", "RibbonError", "dispatch", "error_text", "month_place"]
 
 MAX_LISTED = 15  # findings listed in a message box; the rest are counted
 
 
-class RibbonError(Exception):
+class RibbonError(XinaoError):
     """A Chinese message for the user (shown in a message box, not as a traceback)."""
 
 
@@ -48,18 +61,10 @@ class MonthPlace:
 
 def month_place(path: Path | None) -> MonthPlace:
     """The month and folders of the user's workbook; a workbook never saved is refused."""
-    from xinao_xl.services.validate import MONTH_IN_NAME
-
     if path is None:
         raise RibbonError("请先把工作簿保存到月份文件夹（如 D:\\服务考核\\2026-11）中，再使用此功能")
     folder = path.parent
-    found = MONTH_IN_NAME.fullmatch(folder.name) or MONTH_IN_NAME.search(path.name)
-    return MonthPlace(path, found.group(1) if found else None, folder, folder.parent)
-
-
-def next_month(month: str) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    return f"{year + 1}-01" if mon == 12 else f"{year}-{mon + 1:02d}"
+    return MonthPlace(path, Month.match(folder.name) or Month.search(path.name), folder, folder.parent)
 
 
 def _need_month(place: MonthPlace) -> str:
@@ -68,33 +73,15 @@ def _need_month(place: MonthPlace) -> str:
     return place.month
 
 
-def _service(module: str, *names: str) -> Any:
-    """Import a service module (lazily); a missing one is a Chinese message, not a crash."""
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            raise RibbonError(f"此功能所需的服务（{module}）尚未安装：请更新 xinao_xl 后重试") from None
-        raise
-    for name in names:
-        if not hasattr(loaded, name):
-            raise RibbonError(f"此功能所需的服务（{module}.{name}）尚未安装：请更新 xinao_xl 后重试")
-    return loaded
-
-
 # --- 月度 ------------------------------------------------------------------------------
 
 
 def new_month(session: Session) -> str:
     """生成下月空表: next month's blank workbooks beside this month's folder."""
     place = month_place(session.book_path())
-    target = next_month(_need_month(place))
-    nm = _service("xinao_xl.services.new_month", "create_month", "MonthExistsError")
+    target = Month(_need_month(place)).next()
     session.status(f"正在生成 {target} 的空白工作簿…")
-    try:
-        paths = nm.create_month(target, place.root)
-    except nm.MonthExistsError as exc:
-        raise RibbonError(str(exc)) from None
+    paths = new_month_service.create_month(target, place.root)
     return f"已生成 {target} 的空白工作簿：\n" + "\n".join(f"  {p.name}" for p in paths) + f"\n位置：{place.root / target}"
 
 
@@ -113,7 +100,6 @@ def close_month(session: Session) -> str:
     (the close reads their files, refuses locked ones, and writes next month's books)."""
     place = month_place(session.book_path())
     month = _need_month(place)
-    close = _service("xinao_xl.services.close", "close_month")
 
     def progress(step: int, total: int, text: str) -> None:
         session.status(f"月度结账 {step}/{total}：{text}…")
@@ -129,7 +115,6 @@ def callback_report(session: Session) -> str:
     workbooks saved and closed in Excel for the run (the service reads their files)."""
     place = month_place(session.book_path())
     month = _need_month(place)
-    report = _service("xinao_xl.services.report", "make_report")
     session.status(f"正在生成 {month} 回访报告…")
     with _month_files_closed(session, place):
         path = report.make_report(month, place.root)
@@ -141,9 +126,6 @@ def callback_report(session: Session) -> str:
 
 def _month_books(session: Session, place: MonthPlace) -> tuple[dict[str, Any], Any]:
     """The month's books as ports: the user's live, others live when open, else their files."""
-    validate = _service("xinao_xl.services.validate", "month_sources", "validate_books")
-    from xinao_xl.services.port import FileBook
-
     try:
         sources, _ = validate.month_sources(place.folder if place.month else [place.path])
     except validate.ValidateInputError:
@@ -162,12 +144,11 @@ def _month_books(session: Session, place: MonthPlace) -> tuple[dict[str, Any], A
 def validate_book(session: Session, now: datetime | None = None) -> str:
     """校验本簿: validate the month as Excel holds it; mark this book's problem cells."""
     place = month_place(session.book_path())
-    validate = _service("xinao_xl.services.validate", "validate_books", "closed_month_findings", "month_sources")
     session.status("正在校验…")
     books, previous = _month_books(session, place)
     past = None
     if place.month:  # the months before from the history store, else their workbooks (7-day, 3-month rules)
-        past = _service("xinao_xl.services.lookback", "lookback").lookback(place.root, place.month)
+        past = lookback(place.root, place.month)
     findings = validate.validate_books(books, place.month, None if past else previous, now, None, past)
     if place.month:  # a closed month's workbook changed after the close (services/integrity.py)
         findings = validate.closed_month_findings(validate.month_sources(place.folder)[0]) + findings
@@ -208,13 +189,12 @@ def sampling(session: Session, day: date | None = None) -> str:
     """
     place = month_place(session.book_path())
     month = _need_month(place)
-    service = _service("xinao_xl.services.sampling", "sample_completed", "ledger_path")
     completed = session.choose_file("选择完工工单导出文件（工单号、业务类型、完工时间、客户、电话……）")
     if completed is None:
         return "已取消抽样"
     session.status("正在导入完工数据并计算今日回访量…")
-    with session.closed(service.ledger_path(place.root, month)):
-        result = service.sample_completed(completed, month, place.root, agent=getpass.getuser(), day=day)
+    with session.closed(sampling_service.ledger_path(place.root, month)):
+        result = sampling_service.sample_completed(completed, month, place.root, agent=getpass.getuser(), day=day)
     return _describe(result, "已完成抽样")
 
 
@@ -223,10 +203,9 @@ def flow_forms(session: Session) -> str:
     month's workbooks saved and closed in Excel for the run."""
     place = month_place(session.book_path())
     month = _need_month(place)
-    service = _service("xinao_xl.services.flow_forms", "make_flow_forms")
     session.status("正在生成流转单…")
     with _month_files_closed(session, place):
-        path = service.make_flow_forms(month, place.root)
+        path = flow_forms_service.make_flow_forms(month, place.root)
     return f"已生成 {month} 流转单：\n  {path}"
 
 
@@ -235,10 +214,6 @@ def flow_forms(session: Session) -> str:
 
 def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
     """刷新时限: recalculate, then count open complaint stages by deadline status."""
-    from xinao_xl.books import complaint_ledger
-
-    from .deadlines import summarize_complaints
-
     session.status("正在重新计算时限…")
     session.calculate()
     place = month_place(session.book_path())
@@ -247,15 +222,9 @@ def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
         path = next(iter(sorted(place.folder.glob(f"*{complaint_ledger.STEM}*.xlsx"))), None)
         if path is None or path.name.startswith("~$"):
             raise RibbonError("本簿不是客户投诉台账，月份文件夹中也没有找到投诉台账")
-        book = session.open_book(path) or _file_book(path)
+        book = session.open_book(path) or FileBook(path)
     summary = summarize_complaints(book, now)
     return summary.text()
-
-
-def _file_book(path: Path) -> Any:
-    from xinao_xl.services.port import FileBook
-
-    return FileBook(path)
 
 
 # --- 帮助 ------------------------------------------------------------------------------
@@ -263,8 +232,6 @@ def _file_book(path: Path) -> Any:
 
 def function_help(session: Session) -> str:
     """函数说明: every worksheet function with its arguments, in a new workbook."""
-    from .help import function_help_rows
-
     rows = function_help_rows()
     session.show_rows("函数说明", rows, (20, 46, 70))
     return f"已在新工作簿中列出 {len(rows) - 1} 个函数的说明"
@@ -272,20 +239,14 @@ def function_help(session: Session) -> str:
 
 def doctor(session: Session) -> str:
     """诊断: the same checks as ``xinao-xl doctor``."""
-    from xinao_xl.services.doctor import report, run_checks
-
-    from .addin.inspect import embedded_xlwings_version
-
     path = session.book_path()
     addin = getattr(session, "addin_path", lambda: None)()
     version = embedded_xlwings_version(addin) if addin else None
-    return report(run_checks(addin_xlwings=version, month_folder=path.parent if path else None))
+    return doctor_service.report(doctor_service.run_checks(addin_xlwings=version, month_folder=path.parent if path else None))
 
 
 def settings(session: Session) -> str:
     """版本与设置: versions, interpreter, the add-in's settings."""
-    from .help import settings_text
-
     return settings_text(getattr(session, "addin_path", lambda: None)())
 
 
@@ -322,23 +283,16 @@ def _describe(result: Any, done: str) -> str:
 def dispatch(control_id: str, session: Session | None = None) -> str | None:
     """Run the button ``control_id``; show the result or the error; return the message."""
     if session is None:
-        from .session import XlwingsSession
-
         session = XlwingsSession()
     handler = HANDLERS.get(control_id)
     try:
         if handler is None:
             raise RibbonError(f"未知的按钮：{control_id}（加载项与 xinao_xl 版本不一致？请点“诊断”）")
         message = handler(session)
-    except RibbonError as exc:
-        session.alert(str(exc), error=True)
-        return None
     except Exception as exc:  # noqa: BLE001 - the user must see a message, never a silent failure
-        text = _known_error_text(exc)
-        if text is None:
-            traceback.print_exc()
-            text = f"出错了：{type(exc).__name__}: {exc}\n请点“诊断”检查环境；问题仍在时把此信息发给维护人员"
-        session.alert(text, error=True)
+        if not isinstance(exc, XinaoError):
+            traceback.print_exc()  # for the maintainer (xlwings' log); the message box shows only the type
+        session.alert(error_text(exc), error=True)
         return None
     finally:
         session.status(None)
@@ -346,17 +300,11 @@ def dispatch(control_id: str, session: Session | None = None) -> str | None:
     return message
 
 
-def _known_error_text(exc: Exception) -> str | None:
-    """Errors the layers below raise with a Chinese message already (file open, bad input...)."""
-    from xinao_xl.books.read import BookReadError
-    from xinao_xl.policy.errors import PolicyInputError, RulesError
-    from xinao_xl.services.new_month import WorkbookOpenError
-
-    if isinstance(exc, WorkbookOpenError | BookReadError | PolicyInputError | RulesError | FileExistsError):
-        return str(exc)
-    text = str(exc)
-    if type(exc).__module__.startswith("xinao_xl.") and any("\u4e00" <= ch <= "\u9fff" for ch in text):
-        if type(exc).__name__ == "ValidationFailed":
-            text += "\n可点“校验本簿”在单元格上查看每个问题"
-        return text  # our layers' errors carry a Chinese message meant for the user
-    return None
+def error_text(exc: BaseException) -> str:
+    """The message box for an error: a `XinaoError`'s Chinese message (with where to look next);
+    for anything else only its type, since its text may carry a customer's name or phone."""
+    if isinstance(exc, close.ValidationFailed):
+        return f"{exc.message}\n可点“校验本簿”在单元格上查看每个问题"
+    if isinstance(exc, XinaoError):
+        return exc.message
+    return f"出错了：处理时发生意外错误（{type(exc).__name__}），已中止。\n请点“诊断”检查环境；问题仍在时把所用的按钮和工作簿告诉维护人员"

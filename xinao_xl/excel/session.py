@@ -13,7 +13,10 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
-from xinao_xl.services.port import WorkbookPort
+from xinao_xl.books.port import WorkbookPort
+
+from .addin.sources import ADDIN_NAME
+from .live import LiveBook
 
 __all__ = ["MarkableBook", "Session", "XlwingsSession"]
 
@@ -82,13 +85,9 @@ class XlwingsSession:
         return Path(full) if ("\\" in full or "/" in full) else None
 
     def book(self) -> MarkableBook:
-        from .live import LiveBook
-
         return LiveBook(self.xw_book)
 
     def open_book(self, path: Path) -> WorkbookPort | None:
-        from .live import LiveBook
-
         book = self._find(path)
         return LiveBook(book) if book is not None else None
 
@@ -97,8 +96,6 @@ class XlwingsSession:
 
     def addin_path(self) -> Path | None:
         """Where Excel loaded our add-in from (an add-in is in ``Workbooks`` by name)."""
-        from .addin.sources import ADDIN_NAME
-
         try:
             return Path(str(self.app.api.Workbooks(ADDIN_NAME).FullName))
         except Exception:  # noqa: BLE001 - not loaded (run from a plain workbook) or renamed
@@ -143,8 +140,6 @@ class XlwingsSession:
         return Path(str(chosen)) if chosen not in (False, None, "False") else None
 
     def show_rows(self, title: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None:
-        from .live import LiveBook
-
         book = self.app.books.add()
         live = LiveBook(book)
         live.put_sheet(title, rows, widths)

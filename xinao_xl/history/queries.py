@@ -33,7 +33,7 @@ Every function takes an open `Connection` (or `Engine`), the period's months
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 import pandas as pd
@@ -41,6 +41,7 @@ from sqlalchemy import String, and_, case, cast, distinct, func, select
 from sqlalchemy.engine import Connection, Engine
 
 from xinao_xl.policy.complaints import is_repeat
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from .schema import (
@@ -73,14 +74,6 @@ def _frame(conn: Conn, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
     else:
         rows = conn.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
-
-
-def month_range(end: str, n: int = 12) -> list[str]:
-    """The `n` months ending with `end`, oldest first: ``month_range("2026-12", 3)`` →
-    ``['2026-10', '2026-11', '2026-12']``."""
-    year, mon = (int(x) for x in end.split("-"))
-    index = year * 12 + mon - 1
-    return [f"{i // 12}-{i % 12 + 1:02d}" for i in range(index - n + 1, index + 1)]
 
 
 def present_months(conn: Conn, wanted: Sequence[str], company: str) -> list[str]:
@@ -222,7 +215,7 @@ def repeat_complaints(conn: Conn, period: Sequence[str], company: str, rules: Ru
     # earlier complaints closed from a month before the look-back window to the period's end
     # (a loose bound in SQL; the policy function decides)
     lookback = int(rules.value("repeat_complaint_months")) + 1
-    since = datetime.strptime(month_range(period[0], lookback + 1)[0], "%Y-%m")
+    since = datetime.combine(Month(period[0]).prev(lookback).first_day, time())
     earlier = _frame(conn, select(c.complaint_no, c.customer_key, c.closed)
                      .where(c.company == company, c.customer_key.is_not(None), c.closed.is_not(None), c.closed >= since,
                             c.closed <= new["accepted"].max()),
@@ -359,7 +352,7 @@ def score_trend(conn: Conn, end: str, company: str, n: int = 12, rules: Rules | 
     """``month`` (the `n` months ending with `end`) and one column per department: the
     month's score (blank where the store does not hold the month)."""
     rules = rules or load_rules()
-    span = month_range(end, n)
+    span = [str(m) for m in Month(end).back(n)]
     s = score_cards.c
     cards = _frame(conn, select(s.month, s.dept, s.score).where(s.company == company, s.month.in_(span)), ["month", "dept", "score"])
     depts = in_order(list(set(cards["dept"])), rules.department_names) if not cards.empty else list(rules.department_names)
@@ -392,6 +385,6 @@ def month_count(conn: Conn, company: str) -> int:
 
 __all__ = [
     "callback_counts", "callbacks_by_type", "companies", "complaint_states", "complaints_by", "deductions_by_category", "in_order", "late_flows",
-    "month_count", "month_range", "present_months", "repeat_complaints", "satisfaction_trend", "score_table", "score_trend", "sla",
+    "month_count", "present_months", "repeat_complaints", "satisfaction_trend", "score_table", "score_trend", "sla",
     "unsatisfied_reasons",
 ]

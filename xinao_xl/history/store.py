@@ -34,6 +34,8 @@ from sqlalchemy import Connection, Engine, create_engine, delete, func, inspect,
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError
 
+from xinao_xl.policy.errors import XinaoError
+
 from . import schema as S
 
 DB_ENV = "XINAO_XL_DB"
@@ -42,7 +44,7 @@ DB_FILE = "历史库.sqlite"
 OFF = ("off", "none", "no", "0", "关闭")
 
 
-class HistoryError(RuntimeError):
+class HistoryError(XinaoError, RuntimeError):
     """The history store cannot be used (Chinese message)."""
 
 

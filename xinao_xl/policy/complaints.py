@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import calendar as _cal
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from .errors import PolicyInputError
+from .month import Month
 from .parse import is_blank, normalize_text, parse_bool, parse_count, parse_datetime, parse_number
 from .rules import MajorItem, Rules, load_rules
 
@@ -44,9 +44,8 @@ def responsible_after_appeal(responsible: Any, appeal: Any) -> Any:
 
 def add_months(day: date, months: int) -> date:
     """Same day `months` later, clamped to the month's end (11-30 + 3 months = 02-28)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, _cal.monthrange(year, month)[1]))
+    month = Month.of(day).plus(months)
+    return date(month.year, month.number, min(day.day, month.last_day.day))
 
 
 def repeat_until(closed_day: date, rules: Rules | None = None) -> date:

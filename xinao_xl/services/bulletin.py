@@ -1,7 +1,7 @@
 """The month's 服务通报 summary (回访办法 五.6(2)) from the same history queries as the period
-reports, for the 回访报告 the close writes.
+reports, for the 回访报告 the close writes (laid out by books/bulletin.py).
 
-    add_to_report(wb, mb, root)           # at the close, before the report is saved
+    b = bulletin_or_note(mb, root, notes=notes)     # services/report.report_book
 
 Why through the queries and not from `MonthBooks` directly: the 通报 and the quarterly
 report must never disagree. At the close the month is not in the store yet (the store is
@@ -10,7 +10,8 @@ functions the store gets them from (`services.history`) — are put into a throw
 in-memory SQLite and queried there; last month's figures, for the comparison, come from
 the store when it holds them.
 
-The summary is an extra sheet; a failure here never stops a close (a note says so).
+The summary is an extra sheet; a failure here never stops a close (a note says so, naming
+only the error's type: its text may hold a customer's words).
 """
 
 from __future__ import annotations
@@ -20,23 +21,20 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
 from sqlalchemy import Engine, create_engine
 
-from xinao_xl.books.bulletin import Bulletin, add_bulletin_sheet
+from xinao_xl.books.bulletin import Bulletin
 from xinao_xl.history import queries as Q
 from xinao_xl.history import schema as S
 from xinao_xl.history import store as H
+from xinao_xl.policy.errors import staff_text
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import scrub
 
 from . import history
 from .month_books import MonthBooks
 
 TOP_PROBLEMS = 3
-
-
-def previous_month(month: str) -> str:
-    return Q.month_range(month, 2)[0]
 
 
 # The columns the bulletin's queries read: the month goes into the throw-away store with
@@ -69,7 +67,7 @@ def _previous_types(root: Path, month: str, company: str, db: str | Path | None,
     url = H.existing_url(db, root)
     if url is None:
         return None
-    prev = previous_month(month)
+    prev = Month(month).prev()
     with H.HistoryStore(url) as st, st.engine.connect() as conn:
         if not Q.present_months(conn, [prev], company):
             return None
@@ -91,7 +89,7 @@ def month_bulletin(mb: MonthBooks, root: Path, *, db: str | Path | None = None, 
         engine.dispose()
     prev = _previous_types(root, month, company, db, rules)
     terms = set(terms)
-    b = Bulletin(month, previous=previous_month(month) if prev is not None else None)
+    b = Bulletin(month, previous=Month(month).prev() if prev is not None else None)
     b.types = _types_table(types, prev)
     b.problems = _problems_table(reasons, rules, terms)
     b.late_flows = flows[["key", "flows", "late_flows"]] if not flows.empty else flows
@@ -128,11 +126,11 @@ def _pct(x: float) -> str:
 
 
 def _sentences(month: str, types: pd.DataFrame, prev: pd.DataFrame | None, problems: pd.DataFrame, flows: pd.DataFrame, points: float) -> list[str]:
-    y, m = (int(x) for x in month.split("-"))
+    title = Month(month).title
     total = types.set_index("business").loc["合计"]
     lines = []
     if total["calls"]:
-        text = f"{y}年{m}月有效回访 {int(total['calls'])} 次，满意 {int(total['satisfied'])} 次，不满意 {int(total['unsatisfied'])} 次，满意率 {_pct(total['satisfaction'])}"
+        text = f"{title}有效回访 {int(total['calls'])} 次，满意 {int(total['satisfied'])} 次，不满意 {int(total['unsatisfied'])} 次，满意率 {_pct(total['satisfaction'])}"
         if prev is not None:
             was = prev.set_index("business").loc["合计", "satisfaction"]
             if not pd.isna(was):
@@ -141,7 +139,7 @@ def _sentences(month: str, types: pd.DataFrame, prev: pd.DataFrame | None, probl
                 text += f"（上月 {_pct(was)}，{trend}）"
         lines.append(text + "。")
     else:
-        lines.append(f"{y}年{m}月没有有效回访。")
+        lines.append(f"{title}没有有效回访。")
     if total["invalid"]:
         lines.append(f"未接通、拒访 {int(total['invalid'])} 次，不计入回访量和满意率。")
     rated = types[(types["business"] != "合计") & (types["calls"] > 0)]
@@ -161,15 +159,16 @@ def _sentences(month: str, types: pd.DataFrame, prev: pd.DataFrame | None, probl
     return lines
 
 
-def add_to_report(wb: Workbook, mb: MonthBooks, root: Path, *, db: str | Path | None = None, company: str | None = None,
-                  terms: Iterable[str] = (), notes: list[str] | None = None) -> Workbook:
-    """Add the 服务通报 sheet to the month's report workbook; a failure is a note, not an error."""
+def bulletin_or_note(mb: MonthBooks, root: Path, *, db: str | Path | None = None, company: str | None = None,
+                     terms: Iterable[str] = (), notes: list[str] | None = None) -> Bulletin | None:
+    """`month_bulletin`, or None with a note when it cannot be made: the report is complete
+    without its 服务通报 sheet."""
     try:
-        add_bulletin_sheet(wb, month_bulletin(mb, Path(root), db=db, company=company, terms=terms))
-    except Exception as exc:  # the report itself is complete without it
+        return month_bulletin(mb, Path(root), db=db, company=company, terms=terms)
+    except Exception as exc:
         if notes is not None:
-            notes.append(f"回访报告未附服务通报摘要（{type(exc).__name__}: {str(exc)[:200]}）")
-    return wb
+            notes.append(f"回访报告未附服务通报摘要（{staff_text(exc)}）")
+        return None
 
 
-__all__ = ["add_to_report", "month_bulletin", "month_store", "previous_month"]
+__all__ = ["bulletin_or_note", "month_bulletin", "month_store"]

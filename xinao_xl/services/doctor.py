@@ -22,7 +22,11 @@ from datetime import date
 from pathlib import Path
 
 from xinao_xl import __version__
+from xinao_xl.books.month_folder import closed_months
 from xinao_xl.policy.calendar import WorkCalendar, default_calendar
+from xinao_xl.policy.month import Month
+
+from .integrity import verify_month
 
 __all__ = ["ERROR", "OK", "WARNING", "Check", "check_closed_months", "has_errors", "report", "run_checks"]
 
@@ -161,10 +165,8 @@ def check_closed_months(folder: Path | None) -> list[Check]:
     """
     if folder is None or not Path(folder).is_dir():
         return []
-    from .integrity import MONTH_FOLDER, closed_months, verify_month
-
     folder = Path(folder)
-    root = folder.parent if MONTH_FOLDER.match(folder.name) else folder
+    root = folder.parent if Month.match(folder.name) else folder
     months = closed_months(root)
     if not months:
         return []

@@ -3,7 +3,7 @@
     path = make_flow_forms("2026-11", Path("D:/服务考核"))   # → 2026-11/结账/2026-11_流转单.xlsx
 
 One A4 sheet per callback of the month marked 是否流转 = 是 (附件3 layout); the close
-writes the same file.
+writes the same file (the same builder, the same fixed file properties: the day of `now`).
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from datetime import datetime
 from pathlib import Path
 
 from xinao_xl.books.flow_form import build_flow_forms
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import save_atomic
 from xinao_xl.policy.rules import Rules
 
 from .month_books import MonthBooks
 
-OUT_DIR = "结账"
-
 
 def make_flow_forms(month: str, root: Path, now: datetime | None = None, rules: Rules | None = None) -> Path:
+    now = now or datetime.now()
     mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
-    return save_atomic(build_flow_forms(mb.flow_forms(), month), Path(root) / month / OUT_DIR / f"{month}_流转单.xlsx")
+    wb = build_flow_forms(mb.flow_forms(), mb.month, now)
+    return save_atomic(wb, MonthFolder(root, month).output("流转单"))

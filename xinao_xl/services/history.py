@@ -15,49 +15,34 @@ record. Nothing here depends on when it runs.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import callback_ledger
 from xinao_xl.books import lists as L
+from xinao_xl.books.closing import CARRIED
+from xinao_xl.books.month_folder import MonthFolder, closed_months
 from xinao_xl.history import store as H
 from xinao_xl.policy import complaints as C
 from xinao_xl.policy import deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
-from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.errors import PolicyInputError, staff_text
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_count, parse_level
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from .month_books import MonthBooks
 
-MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-# Names the close gives its marker, record and carried notes (services/close.py). Repeated
-# here, not imported: close imports this module at its end, and validation imports the
-# look-ups without the close.
-MARKER = "已结账.txt"
-CARRIED = "上月结转"
-
 Records = dict[str, list[dict[str, Any]]]
 Progress = Callable[[int, int, str], None]
 
 
-def record_file(root: Path, month: str) -> Path:
-    return Path(root) / month / f"{month}_结账记录.json"
-
-
 # --- one month's records ---------------------------------------------------------------------
-
-
-def _in_month(moment: Any, month: str) -> bool:
-    if isinstance(moment, datetime):
-        moment = moment.date()
-    return isinstance(moment, date) and f"{moment:%Y-%m}" == month
 
 
 def _s(value: Any) -> str | None:
@@ -92,12 +77,12 @@ def _hours(start: Any, done: Any) -> float | None:
 
 
 def callback_records(mb: MonthBooks) -> list[dict[str, Any]]:
-    rules = mb.rules
+    rules, month = mb.rules, Month(mb.month)
     out = []
     for r in mb.ledger.records():
         result = mb.result(r)
         out.append({
-            "row_no": int(r["_row"]), "call_date": r.get("call_date"), "in_month": _in_month(r.get("call_date"), mb.month),
+            "row_no": int(r["_row"]), "call_date": r.get("call_date"), "in_month": month.contains(r.get("call_date")),
             "business": mb.business(r.get("business")), "order_no": _s(r.get("order")), "done_date": r.get("done_date"),
             "customer": _s(r.get("customer")), "phone": _s(r.get("phone")), "address": _s(r.get("address")),
             "customer_key": customer_key(r.get("phone"), r.get("customer"), r.get("address")) or None,
@@ -117,6 +102,7 @@ def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, boo
 
 
 def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
+    month = Month(mb.month)
     out = []
     for r in mb.ledger.records():
         if not _yes(r.get("flow")) or r.get("flow_date") is None:
@@ -127,7 +113,7 @@ def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
             "row_no": int(r["_row"]), "flow_no": _s(r.get("flow_no")), "dept": mb.dept(r.get("dept")), "business": mb.business(r.get("business")),
             "order_no": _s(r.get("order")), "call_date": r.get("call_date"), "customer": _s(r.get("customer")), "phone": _s(r.get("phone")),
             "flow_date": r["flow_date"], "due": due, "feedback_date": r.get("feedback_date"), "status": status, "late": late,
-            "in_month": _in_month(r["flow_date"], mb.month), "handling": _s(r.get("handling")), "carried": _carried(r),
+            "in_month": month.contains(r["flow_date"]), "handling": _s(r.get("handling")), "carried": _carried(r),
         })
     return out
 
@@ -137,7 +123,7 @@ STAGES = {"inv": ("investigate", "accepted", "inv_done"), "handle": ("handle", "
 
 
 def complaint_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
-    rules = mb.rules
+    rules, month = mb.rules, Month(mb.month)
     out = []
     for r in mb.complaints.records():
         level, channel, resp = r.get("level"), r.get("channel"), r.get("resp")
@@ -146,7 +132,7 @@ def complaint_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
         is_major = not is_blank(major_text)
         responsible = True if is_blank(resp) else _try(parse_bool, resp, default=True)
         rec: dict[str, Any] = {
-            "row_no": int(r["_row"]), "complaint_no": _s(r.get("no")), "accepted": r.get("accepted"), "in_month": _in_month(r.get("accepted"), mb.month),
+            "row_no": int(r["_row"]), "complaint_no": _s(r.get("no")), "accepted": r.get("accepted"), "in_month": month.contains(r.get("accepted")),
             "channel": _try(parse_channel, channel, rules), "level": None if is_blank(level) else _try(parse_level, level),
             "major": major.code if major else None, "major_class": major.class_name if major else None,
             "customer": _s(r.get("customer")), "phone": _s(r.get("phone")), "address": _s(r.get("address")),
@@ -212,19 +198,14 @@ def praise_records(mb: MonthBooks) -> list[dict[str, Any]]:
 
 def month_info(root: Path, month: str) -> dict[str, Any]:
     """The ``months`` row from the close's 结账记录 (else from the marker's time)."""
-    try:
-        record = json.loads(record_file(root, month).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        record = {}
+    mf = MonthFolder(root, month)
+    record = mf.load_record()
     closed_at = None
     if record.get("结账时间"):
         moment = _try(datetime.fromisoformat, str(record["结账时间"]))
         closed_at = moment.replace(microsecond=0) if moment else None
     if closed_at is None:
-        marker = Path(root) / month / MARKER
-        text = marker.read_text(encoding="utf-8") if marker.exists() else ""
-        m = re.match(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})", text)
-        closed_at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M") if m else None
+        closed_at = mf.closed_at()
     return {"closed_at": closed_at, "closed_by": record.get("结账人") or None, "forced": bool(record.get("强制结账", False)),
             "tool_version": record.get("工具版本"), "rules_file": record.get("规则文件"),
             "inputs_sha256": json.dumps(record["inputs"], ensure_ascii=False, sort_keys=True) if record.get("inputs") else None}
@@ -290,14 +271,6 @@ def record_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreC
 # --- rebuild ---------------------------------------------------------------------------------
 
 
-def closed_months(root: Path) -> list[str]:
-    """The month folders under `root` that carry the close's marker, in order."""
-    root = Path(root)
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and MONTH_FOLDER.match(p.name) and (p / MARKER).exists())
-
-
 @dataclass
 class Rebuilt:
     where: str
@@ -332,7 +305,34 @@ def rebuild(root: Path, db: str | Path | None = None, company: str | None = None
         data.append((month, read_month(root, month, rules)))
     if progress:
         progress(len(months) + 1, len(months) + 1, "写入历史库")
-    with H.HistoryStore(url) as st:
-        counts = st.replace_company(company, data)
-        fp = st.fingerprint(company)
+    try:
+        with H.HistoryStore(url) as st:
+            counts = st.replace_company(company, data)
+            fp = st.fingerprint(company)
+    except H.HistoryError:
+        raise
+    except Exception as exc:  # the database refused (server down, no rights): one transaction, nothing changed
+        raise H.HistoryError(f"历史库重建失败，数据库保持原样（{staff_text(exc)}）") from exc
     return Rebuilt(H.show_url(url), company, months, counts, fp, time.perf_counter() - t0)
+
+
+@dataclass
+class StoreStatus:
+    where: str
+    company: str
+    months: list[str]
+    counts: dict[str, int]
+    version: int
+
+
+def store_status(url: str, company: str | None = None) -> StoreStatus:
+    """What the store at `url` holds for the company (`xinao-xl history status`)."""
+    company = H.company_name(company)
+    try:
+        with H.HistoryStore(url) as st:
+            months, counts, versions = st.months(company), st.counts(company), st.applied_versions()
+    except H.HistoryError:
+        raise
+    except Exception as exc:  # a server that does not answer, a file that is not a database
+        raise H.HistoryError(f"无法打开历史库 {H.show_url(url)}（{staff_text(exc)}）") from exc
+    return StoreStatus(H.show_url(url), company, months, counts, max(versions, default=0))

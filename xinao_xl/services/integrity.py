@@ -4,7 +4,7 @@
     print("\\n".join(report.messages()))
 
 The monthly close writes the SHA-256 of each of the month's four workbooks into
-``YYYY-MM_结账记录.json`` (`close._write_record`), with who closed it and when, and a digest
+``YYYY-MM_结账记录.json`` (`close._write_record`; the folder's names: books/month_folder.py), with who closed it and when, and a digest
 of each workbook's entry cells (`content_digest`, "内容摘要"). Scores, allowances and the
 report were computed from exactly those bytes; a workbook changed afterwards (a row added,
 a level corrected) no longer matches the closed figures. This module compares and says in
@@ -18,14 +18,14 @@ only re-saved (Excel asks to save the 台账 because of NOW()): 已重新保存,
 report's 整改建议 after the close.
 
 A closed month is one with the marker ``已结账.txt`` (written last by the close); a month
-with a record but no marker was not closed (an interrupted close).
+with a record but no marker was not closed (an interrupted close). `closed_months` lists
+them (books/month_folder.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,15 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.read import BookReader, BookReadError
+from xinao_xl.books.save import sha256
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
 from xinao_xl.policy.rules import Rules, load_rules
 
-from .close import MARKER, OUT_DIR, record_path, sha256
+__all__ = ["FileChange", "MonthIntegrity", "changed_files", "content_digest", "content_digests", "describe_close", "verify_month"]
 
-__all__ = ["FileChange", "MonthIntegrity", "changed_files", "closed_months", "content_digest", "content_digests", "describe_close", "verify_month"]
-
-MONTH_FOLDER = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 CHANGED = "已修改"
 MISSING = "已删除或移走"
 RESAVED = "已重新保存"  # bytes differ, the entry cells the close read do not (`content_digest`)
@@ -160,9 +159,9 @@ def changed_files(folder: Path, digests: Mapping[str, str], contents: Mapping[st
     return out
 
 
-def load_record(folder: Path, month: str) -> tuple[dict[str, Any], str]:
+def load_record(mf: MonthFolder) -> tuple[dict[str, Any], str]:
     """(the record, "") or ({}, why it cannot be used)."""
-    path = record_path(folder, month)
+    month, path = mf.month, mf.record_path
     if not path.is_file():
         return {}, f"{month} 已结账，但找不到结账记录 {path.name}：无法核对输入工作簿是否在结账后被修改"
     try:
@@ -176,11 +175,12 @@ def load_record(folder: Path, month: str) -> tuple[dict[str, Any], str]:
 
 def verify_month(root: Path, month: str, outputs: bool = True, rules: Rules | None = None) -> MonthIntegrity:
     """Compare ``root/month``'s workbooks (and outputs) with its 结账记录."""
-    folder = Path(root) / month
-    result = MonthIntegrity(month, folder, closed=(folder / MARKER).is_file())
+    mf = MonthFolder(root, month)
+    folder = mf.path
+    result = MonthIntegrity(mf.month, folder, closed=mf.closed)
     if not result.closed:
         return result
-    result.record, result.record_problem = load_record(folder, month)
+    result.record, result.record_problem = load_record(mf)
     if result.record_problem:
         return result
     inputs = {str(k): str(v) for k, v in result.record["inputs"].items()}
@@ -251,11 +251,3 @@ def content_digests(paths: Mapping[str, Path], rules: Rules, readers: Mapping[st
     the close's open readers (their sheets are already read)."""
     readers = readers or {}
     return {path.name: content_digest(readers.get(stem) or BookReader(path), stem, rules) for stem, path in paths.items()}
-
-
-def closed_months(root: Path) -> list[str]:
-    """The months under `root` (folders ``YYYY-MM``) that carry the closed marker, oldest first."""
-    root = Path(root)
-    if not root.is_dir():
-        return []
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and MONTH_FOLDER.match(p.name) and (p / MARKER).is_file())

@@ -19,18 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import callback_ledger, complaint_ledger
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, BookReadError
-from xinao_xl.books.workbooks import file_name
 from xinao_xl.history import store as H
 from xinao_xl.policy.callbacks import customer_key
+from xinao_xl.policy.errors import staff_text
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
-
-
-def month_before(month: str, n: int = 1) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    index = year * 12 + mon - 1 - n
-    return f"{index // 12}-{index % 12 + 1:02d}"
 
 
 @dataclass
@@ -43,7 +39,7 @@ class Lookback:
 
 
 def _call_where(month: str, current: str, row: int) -> str:
-    return f"上月台账第{row}行" if month == month_before(current) else f"{month}台账第{row}行"
+    return f"上月台账第{row}行" if month == Month(current).prev() else f"{month}台账第{row}行"
 
 
 def lookback(root: Path, month: str, *, db: str | Path | None = None, company: str | None = None, rules: Rules | None = None,
@@ -51,10 +47,10 @@ def lookback(root: Path, month: str, *, db: str | Path | None = None, company: s
     """The callbacks of the `call_months` months before `month` and the closed complaints of
     the `complaint_months` (the rules' 3) months before it, from the store or the workbooks."""
     rules = rules or load_rules()
-    root = Path(root)
+    root, month = Path(root), Month(month)
     n_complaints = int(rules.value("repeat_complaint_months")) if complaint_months is None else complaint_months
-    call_ms = [month_before(month, i) for i in range(call_months, 0, -1)]
-    complaint_ms = [month_before(month, i) for i in range(n_complaints, 0, -1)]
+    call_ms = [month.prev(i) for i in range(call_months, 0, -1)]
+    complaint_ms = [month.prev(i) for i in range(n_complaints, 0, -1)]
     out = Lookback()
     held: set[str] = set()
     url = H.existing_url(db, root)
@@ -70,7 +66,7 @@ def lookback(root: Path, month: str, *, db: str | Path | None = None, company: s
         except Exception as exc:  # a store we cannot read must not stop validation or sampling
             held = set()
             out.calls, out.closed = [], []
-            out.sources.append(f"历史库（{H.show_url(url)}）无法读取，改读各月工作簿：{type(exc).__name__}: {str(exc)[:200]}")
+            out.sources.append(f"历史库（{H.show_url(url)}）无法读取，改读各月工作簿（{staff_text(exc)}）")
     for m in call_ms:
         if m in held:
             out.sources.append(f"{m} 台账（历史库）")
@@ -86,7 +82,7 @@ def lookback(root: Path, month: str, *, db: str | Path | None = None, company: s
 
 
 def _read_calls(root: Path, m: str, current: str, out: Lookback) -> bool:
-    path = root / m / file_name(callback_ledger.STEM, m)
+    path = MonthFolder(root, m).book(callback_ledger.STEM)
     if not path.exists():
         return False
     try:
@@ -103,7 +99,7 @@ def _read_calls(root: Path, m: str, current: str, out: Lookback) -> bool:
 
 
 def _read_closed(root: Path, m: str, rules: Rules, out: Lookback) -> bool:
-    path = root / m / file_name(complaint_ledger.STEM, m)
+    path = MonthFolder(root, m).book(complaint_ledger.STEM)
     if not path.exists():
         return False
     try:

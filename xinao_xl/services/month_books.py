@@ -23,12 +23,14 @@ from typing import Any
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.flow_form import FlowForm
+from xinao_xl.books.month_folder import MonthFolder
+from xinao_xl.books.port import FileBook
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.report import DeptScore, ProblemRow, ReportData, TypeStats, UnsatisfiedCall
-from xinao_xl.books.workbooks import file_name
 from xinao_xl.policy import deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
 from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import (
     is_blank,
     normalize_text,
@@ -38,30 +40,6 @@ from xinao_xl.policy.parse import (
 )
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
-
-from .port import FileBook
-
-STEMS = (assessment.STEM, callback_ledger.STEM, opinions.STEM, complaint_ledger.STEM)
-
-
-class MonthMissingError(FileNotFoundError):
-    """A workbook of the month is not in its folder (Chinese message)."""
-
-
-def month_paths(root: Path, month: str) -> dict[str, Path]:
-    """stem -> ``root/month/month_<stem>.xlsx``; all four must be there."""
-    folder = Path(root) / month
-    paths = {stem: folder / file_name(stem, month) for stem in STEMS}
-    missing = [p.name for p in paths.values() if not p.exists()]
-    if missing:
-        raise MonthMissingError(f"{folder} 中缺少：{'、'.join(missing)}")
-    return paths
-
-
-def _in_month(moment: Any, month: str) -> bool:
-    # year and month compared as numbers: formatting a date per record was a third of the
-    # time the close spends deriving its figures from a 10,000-row 台账
-    return isinstance(moment, date) and (moment.year, moment.month) == (int(month[:4]), int(month[5:7]))
 
 
 def _yes(value: Any) -> bool:
@@ -75,15 +53,19 @@ def _yes(value: Any) -> bool:
 class MonthBooks:
     """The month's books as read (ports), with the records each derivation needs."""
 
-    month: str
+    month: Month
     books: dict[str, FileBook]
     rules: Rules
     as_of: datetime
 
+    def __post_init__(self) -> None:
+        self.month = Month(self.month)
+
     @classmethod
     def open(cls, root: Path, month: str, as_of: datetime | None = None, rules: Rules | None = None) -> MonthBooks:
-        paths = month_paths(root, month)
-        return cls(month, {stem: FileBook.open(p) for stem, p in paths.items()}, rules or load_rules(), as_of or datetime.now())
+        """The four workbooks of ``root/month`` (all must be there: `MonthMissingError`)."""
+        paths = MonthFolder(root, month).existing_books()
+        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules or load_rules(), as_of or datetime.now())
 
     # --- raw reads (cached per sheet by the reader) ------------------------------------
 
@@ -123,7 +105,7 @@ class MonthBooks:
         records = self.ledger.records()
         cached = self.__dict__.get("_calls")
         if cached is None or cached[0] is not records:
-            year, month = int(self.month[:4]), int(self.month[5:7])
+            year, month = self.month.year, self.month.number
             cached = self.__dict__["_calls"] = (records, [r for r in records if isinstance(d := r.get("call_date"), date) and d.year == year and d.month == month])
         return list(cached[1])
 
@@ -166,7 +148,7 @@ class MonthBooks:
         """责任部门 -> flow forms of the month answered late or still open past the deadline."""
         out: Counter = Counter()
         for rec in self.ledger.records():
-            if _yes(rec.get("flow")) and _in_month(rec.get("flow_date"), self.month) and self.flow_late(rec):
+            if _yes(rec.get("flow")) and self.month.contains(rec.get("flow_date")) and self.flow_late(rec):
                 out[self.dept(rec.get("dept"))] += 1
         return out
 
@@ -204,7 +186,7 @@ class MonthBooks:
         late = self.late_flow_counts()
         complaints: dict[str, list[ComplaintEntry]] = defaultdict(list)
         for r in self.complaints.records():
-            if not _in_month(r.get("accepted"), self.month) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
+            if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
                 continue
             complaints[self.dept(r.get("dept"))].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or "")))
         praise: Counter = Counter()

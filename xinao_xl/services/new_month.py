@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight, sweep_temps
 from xinao_xl.books.schema import NATIVE
-from xinao_xl.books.workbooks import BOOKS, check_month, file_name, write_books
+from xinao_xl.books.workbooks import BOOKS, file_name, write_books
+from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.rules import Rules
 
 __all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month", "write_templates", "TEMPLATE_MONTH"]
@@ -26,7 +28,7 @@ __all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month"
 TEMPLATE_MONTH = "2026-12"
 
 
-class MonthExistsError(FileExistsError):
+class MonthExistsError(XinaoError, FileExistsError):
     """The month's folder is already there (and overwrite was not asked for)."""
 
 
@@ -37,10 +39,9 @@ def _refuse_open(folder: Path, month: str | None) -> None:
 
 def create_month(month: str, root: Path, overwrite: bool = False, formulas: str = NATIVE, rules: Rules | None = None) -> list[Path]:
     """Write the four blank workbooks of `month` into ``root/month/``; returns their paths."""
-    check_month(month)
-    folder = Path(root) / month
+    folder = MonthFolder(root, month).path
     if folder.exists() and not overwrite:
-        raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项")
+        raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项（命令行 new-month --overwrite，原文件保留在“历史版本”）")
     _refuse_open(folder, month)
     sweep_temps([Path(root), folder])  # what a killed run left under temporary names
     return write_books(folder, month, formulas, rules)

@@ -26,6 +26,8 @@ from xinao_xl.books.save import save_atomic
 from xinao_xl.books.schema import FMT_INT, FMT_PERCENT, FMT_POINTS
 from xinao_xl.history import queries as Q
 from xinao_xl.history.store import HistoryError, HistoryStore, company_name, existing_url, show_url
+from xinao_xl.policy.errors import XinaoError, staff_text
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 OUT_DIR = "报表"
@@ -33,7 +35,7 @@ KIND_NAMES = {"quarter": "季度", "year": "年度", "month": "月度"}
 QUARTER_NAMES = "一二三四"
 
 
-class PeriodReportError(ValueError):
+class PeriodReportError(XinaoError, ValueError):
     """The report cannot be made (Chinese message)."""
 
 
@@ -52,7 +54,7 @@ class Period:
             return f"{year}年第{QUARTER_NAMES[int(self.label[-1]) - 1]}季度"
         if self.kind == "year":
             return f"{year}年度"
-        return f"{year}年{int(self.label[5:7])}月"
+        return Month(self.label).title
 
     @property
     def file_name(self) -> str:
@@ -64,10 +66,10 @@ def parse_period(text: str) -> Period:
     t = str(text).strip().upper().replace(" ", "")
     if m := re.fullmatch(r"(\d{4})-?Q([1-4])", t):
         year, q = int(m.group(1)), int(m.group(2))
-        return Period(f"{year}Q{q}", "quarter", tuple(f"{year}-{mon:02d}" for mon in range(3 * q - 2, 3 * q + 1)))
+        return Period(f"{year}Q{q}", "quarter", tuple(str(m) for m in Month(f"{year}-{3 * q:02d}").back(3)))
     if m := re.fullmatch(r"(\d{4})", t):
         year = int(m.group(1))
-        return Period(str(year), "year", tuple(f"{year}-{mon:02d}" for mon in range(1, 13)))
+        return Period(str(year), "year", tuple(str(m) for m in Month(f"{year}-12").back(12)))
     if (m := re.fullmatch(r"(\d{4})-(\d{1,2})", t)) and 1 <= int(m.group(2)) <= 12:
         month = f"{int(m.group(1))}-{int(m.group(2)):02d}"
         return Period(month, "month", (month,))
@@ -104,7 +106,7 @@ def period_data(conn: Any, period: Period, company: str, present: list[str], rul
     frames["scores"] = Q.score_table(conn, present, company, "score", rules)
     frames["deductions"] = Q.score_table(conn, present, company, "deductions", rules)
     frames["deductions_by_category"] = Q.deductions_by_category(conn, present, company, rules)
-    trend_months = Q.month_range(period.months[-1], 12)
+    trend_months = [str(m) for m in Month(period.months[-1]).back(12)]
     frames["score_trend"] = Q.score_trend(conn, period.months[-1], company, 12, rules)
     data = PeriodData(period.label, period.title, period.months, tuple(present), frames, company=company, trend_months=tuple(trend_months))
     data.overview = overview(frames)
@@ -154,10 +156,10 @@ def make_period_report(period: Period | str, root: Path, *, db: str | None = Non
     company = company_name(company)
     try:
         store = HistoryStore(url)
-    except HistoryError as exc:
-        raise PeriodReportError(str(exc)) from None
+    except HistoryError:
+        raise
     except Exception as exc:  # a server that does not answer, a file that is not a database
-        raise PeriodReportError(f"无法打开历史库 {show_url(url)}：{exc}") from None
+        raise PeriodReportError(f"无法打开历史库 {show_url(url)}（{staff_text(exc)}）") from exc
     try:
         with store.engine.connect() as conn:
             present = Q.present_months(conn, period.months, company)

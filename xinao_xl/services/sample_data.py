@@ -24,24 +24,16 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books import lists as L
-from xinao_xl.books.cells import put, put_formula
-from xinao_xl.books.completed_export import export_sheet
-from xinao_xl.books.rules_sheet import month_start
-from xinao_xl.books.save import save_atomic
-from xinao_xl.books.schema import NATIVE, TableSheet
-from xinao_xl.books.style import header_cells
-from xinao_xl.books.workbooks import BOOKS, check_month, file_name
-from xinao_xl.books.writer import style_formula_cell, write_record
+from xinao_xl.books.month_folder import MonthFolder
+from xinao_xl.books.sample_books import write_sample_books
 from xinao_xl.policy import callbacks as cb
 from xinao_xl.policy import deadlines
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import actual_for_gap
 
-from .new_month import _refuse_open
+from .new_month import MonthExistsError, _refuse_open
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华玉兰萍红志强春梅海燕国庆晓东文博子豪雨涵"
@@ -110,12 +102,6 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _days_in(month: str) -> list[date]:
-    start = month_start(month)
-    nxt = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return [start + timedelta(days=i) for i in range((nxt - start).days)]
-
-
 def _at(day: date, hour: float) -> datetime:
     return datetime.combine(day, time()) + timedelta(minutes=int(hour * 60))
 
@@ -126,7 +112,7 @@ def _at(day: date, hour: float) -> datetime:
 def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rules) -> list[dict[str, Any]]:
     """n callbacks spread over the month; ~2.5% 不满意 each with a 流转单 (most answered in
     time, some late, some still open), some opinions and suggestions."""
-    days = _days_in(month)
+    days = Month(month).days()
     rows = []
     for i in range(n):
         call_day = rng.choice(days)
@@ -181,7 +167,7 @@ def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rul
 def complaint_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rules) -> list[dict[str, Any]]:
     """n complaints (a few with two responsible departments, one row each); every level and
     channel, ~8% suspected major, ~20% 无责 with a 附件2 reason, ~15% not yet 办结."""
-    days = _days_in(month)[:-2]
+    days = Month(month).days()[:-2]
     rows: list[dict[str, Any]] = []
     level_2_done = False
     for i in range(n):
@@ -243,11 +229,11 @@ def item_rows(month: str, complaints: list[dict[str, Any]], calls: list[dict[str
         rows.append({"date": c["accepted"].date(), "dept": c["dept"], "type": L.ITEM_COMPLAINT, "channel": c["channel"], "level": c["level"],
                      "resp": c["resp"], "desc": c["content"], "source": c["no"]})
     late = Counter(r["dept"] for r in calls if late_flow(r, now, rules))
-    last = _days_in(month)[-1]
+    last = Month(month).days()[-1]
     for dept in rules.department_names:
         if late[dept]:
             rows.append({"date": last, "dept": dept, "type": L.ITEM_LATE_FLOW, "count": late[dept], "desc": "流转单未在两个自然日内反馈（据回访台账）"})
-    days = _days_in(month)
+    days = Month(month).days()
     for k in range(max(2, len(complaints) // 6)):
         rows.append({"date": rng.choice(days), "dept": _weighted(rng, DEPT_WEIGHTS), "type": L.ITEM_PRAISE, "count": rng.choice((1, 1, 2)),
                      "desc": rng.choice(("客户致电表扬", "客户送锦旗", "表扬信")), "source": f"BY{k + 1:03d}"})
@@ -300,52 +286,13 @@ def indicator_actuals(calls: list[dict[str, Any]], rng: random.Random, rules: Ru
     return out
 
 
-# --- writing -------------------------------------------------------------------------------
-
-
-def write_rows(ws: Any, spec: TableSheet, rows: Iterable[dict[str, Any]], first: int | None = None) -> None:
-    """Records from `first` down; rows past the template's prepared rows get their formulas."""
-    r = spec.first_row if first is None else first
-    formula_cols = [(spec.index(c.key), c) for c in spec.formula_columns]
-    for values in rows:
-        write_record(ws, spec, r, {k: v for k, v in values.items() if v is not None})
-        if r > spec.last_row:
-            for col, column in formula_cols:
-                style_formula_cell(put_formula(ws, r, col, spec.render(column, r, NATIVE)), column)
-        r += 1
-
-
-def fill_books(books: dict[str, Workbook], data: SampleMonth, rules: Rules) -> None:
-    cbw = books[callback_ledger.STEM]
-    write_rows(cbw[callback_ledger.LEDGER], callback_ledger.ledger_sheet(), data.callbacks)
-    cspec = callback_ledger.completed_sheet(rules)
-    for name, count in data.completed.items():
-        put(cbw[cspec.name], cspec.row_of(name), 2, count)
-    write_rows(books[complaint_ledger.STEM][complaint_ledger.LEDGER], complaint_ledger.ledger_sheet(rules), data.complaints)
-    ab = books[assessment.STEM]
-    write_rows(ab[assessment.ITEMS], assessment.items_sheet(rules), data.items)
-    for dept in rules.departments:
-        dspec = assessment.department_sheet(dept)
-        for ind in dept.indicators:
-            actual = data.actuals.get((dept.name, ind.name))
-            if actual is None:
-                continue
-            r = dspec.row_of(assessment.indicator_key(ind))
-            for col, value in zip((5, 6), actual, strict=True):
-                if value is not None:
-                    put(ab[dept.name], r, col, value)
-    sspec = assessment.summary_sheet(rules)
-    for n, dept in enumerate(rules.departments):
-        put(ab[assessment.SUMMARY], sspec.row_of(dept.name), 8, 1500 + 250 * (n % 3))
-
-
 def generate(month: str, size: SampleSize = SMALL, seed: int = 2026, rules: Rules | None = None, now: datetime | None = None) -> SampleMonth:
     """The month's synthetic records (nothing written yet)."""
-    check_month(month)
+    month = Month(month)
     rules = rules or load_rules()
     rng = random.Random(f"{month}:{seed}")
     fake = Fake(rng)
-    days = _days_in(month)
+    days = month.days()
     now = now or datetime.combine(days[-1] + timedelta(days=3), time(9))
     data = SampleMonth(month, Path(), {})
     data.callbacks = callback_rows(month, size.callbacks, rng, fake, rules)
@@ -367,16 +314,16 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
     """
     rules = rules or load_rules()
     data = generate(month, size, seed, rules, now)
-    folder = Path(root) / month
+    mf = MonthFolder(root, month)
+    folder = mf.path
     if folder.exists():
         if not overwrite:
-            raise FileExistsError(f"{folder} 已存在")
+            raise MonthExistsError(f"{folder} 已存在")
         _refuse_open(folder, month)
-    books = {stem: build(month, rules, NATIVE) for stem, build in BOOKS}
-    fill_books(books, data, rules)
+    bases = {dept.name: 1500 + 250 * (n % 3) for n, dept in enumerate(rules.departments)}  # 兼职服务津贴基数
     data.folder = folder
-    for stem, wb in books.items():
-        data.paths[stem] = save_atomic(wb, folder / file_name(stem, month))
+    data.paths = write_sample_books(mf, rules, callbacks=data.callbacks, complaints=data.complaints, items=data.items,
+                                    actuals=data.actuals, completed=data.completed, allowance_bases=bases)
     return data
 
 
@@ -405,20 +352,4 @@ def completed_orders(day: date, n: int = 150, seed: int = 1, called: Iterable[di
     return rows
 
 
-def write_completed_export(path: Path, rows: Iterable[dict[str, Any]]) -> Path:
-    """The export as the business system would give it: one sheet, headers in row 1."""
-    spec = export_sheet()
-    wb = Workbook()
-    ws = wb.active
-    ws.title = spec.name
-    header_cells(ws, 1, spec.headers)
-    for r, row in enumerate(rows, start=2):
-        for c, column in enumerate(spec.columns, start=1):
-            cell = put(ws, r, c, row.get(column.key))
-            cell.number_format = column.fmt
-    for c, column in enumerate(spec.columns, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = column.width
-    return save_atomic(wb, Path(path))
-
-
-__all__ = ["BENCH", "SMALL", "SampleMonth", "SampleSize", "completed_orders", "generate", "late_flow", "make_sample_month", "write_completed_export"]
+__all__ = ["BENCH", "SMALL", "SampleMonth", "SampleSize", "completed_orders", "generate", "late_flow", "make_sample_month"]

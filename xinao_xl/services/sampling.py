@@ -29,21 +29,21 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import callback_ledger
-from xinao_xl.books.append import append_records
 from xinao_xl.books.completed_export import ALIASES, SHEET, export_sheet
+from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, TableRead
 from xinao_xl.books.save import HISTORY_DIR, preflight, sweep_temps
 from xinao_xl.books.schema import Column, TableSheet
-from xinao_xl.books.workbooks import file_name
 from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
-from xinao_xl.policy.errors import quote
+from xinao_xl.policy.errors import XinaoError, quote
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
 
 from .lookback import Lookback, lookback
 
 
-class SamplingError(ValueError):
+class SamplingError(XinaoError, ValueError):
     """The export or the month cannot be sampled (Chinese message)."""
 
 
@@ -142,17 +142,8 @@ def _orders(t: TableRead) -> list[CompletedOrder]:
 # --- history ------------------------------------------------------------------------------------
 
 
-def _month_of(day: date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def _previous(month: str) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    return f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
-
-
 def ledger_path(root: Path, month: str) -> Path:
-    return Path(root) / month / file_name(callback_ledger.STEM, month)
+    return MonthFolder(root, month).book(callback_ledger.STEM)
 
 
 def history(ledgers: list[TableRead]) -> list[PastCallback]:
@@ -187,11 +178,11 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     already in the 台账 and customers already sampled are left out.
     """
     rules = rules or load_rules()
-    month = _month_of(day)
+    month = Month.of(day)
     path = ledger_path(root, month)
     if not path.exists():
         raise SamplingError(f"找不到本月回访台账 {path}：请先生成 {month} 的工作簿（xinao-xl new-month {month}）")
-    prev = ledger_path(root, _previous(month))
+    prev = ledger_path(root, month.prev())
     preflight(read=[Path(export), prev], write=[path])
     sweep_temps([path.parent])
     spec = callback_ledger.ledger_sheet()
@@ -217,8 +208,18 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     result.eligible = {b: n for b, n in _eligible(sample, rules).items()}
     if sample.taken:
         last = max((r["_row"] for r in current.records()), default=spec.first_row - 1)
-        result.rows = append_calls(path, spec, last + 1, sample, agent, result.eligible, rules)
+        result.rows = callback_ledger.append_calls(path, _records(sample, agent, rules), last + 1, result.eligible, rules)
     return result
+
+
+def _records(sample: SampleResult, agent: str, rules: Rules) -> list[dict[str, Any]]:
+    """The 台账 rows of the day's taken orders, pre-filled (回访日期 … 回访人)."""
+    out = []
+    for o in sample.taken:
+        values = {"call_date": sample.day, "business": o.business, "order": o.order_no, "done_date": o.completed_at.date(), "customer": o.customer,
+                  "phone": o.phone, "address": o.address, "staff": o.staff, "dept": _dept(o.department, rules), "agent": agent}
+        out.append({k: v for k, v in values.items() if not is_blank(v)})
+    return out
 
 
 def _type(name: Any, rules: Rules) -> str:
@@ -252,19 +253,6 @@ def _eligible(sample: SampleResult, rules: Rules) -> dict[str, int]:
     return {b.name: out.get(b.name, 0) for b in rules.business_types}
 
 
-def append_calls(path: Path, spec: TableSheet, first: int, sample: SampleResult, agent: str, eligible: dict[str, int], rules: Rules) -> list[int]:
-    """Write the taken orders from row `first` on, and 抽样!可抽完工量, into the 台账 in place
-    (books/append.py: what staff added stays byte for byte); replace the file atomically,
-    keeping the previous one in 历史版本."""
-    records = [{k: v for k, v in {
-        "call_date": sample.day, "business": o.business, "order": o.order_no, "done_date": o.completed_at.date(),
-        "customer": o.customer, "phone": o.phone, "address": o.address, "staff": o.staff, "dept": _dept(o.department, rules),
-        "agent": agent}.items() if not is_blank(v)} for o in sample.taken]
-    sspec = callback_ledger.sample_sheet(rules)
-    available = {(sspec.row_of(name), 2): count for name, count in eligible.items()}
-    return append_records(path, spec, first, records, form_cells={sspec.name: available})
-
-
 def _dept(name: str, rules: Rules) -> str:
     """The export's department if it is one of ours, else blank (staff choose it)."""
     try:
@@ -276,6 +264,6 @@ def _dept(name: str, rules: Rules) -> str:
 def sample_completed(export: Path, month: str, root: Path, agent: str, day: date | None = None) -> SamplingResult:
     """The ribbon's entry: today's sampling into `month`'s 台账 (today must lie in it)."""
     day = day or date.today()
-    if _month_of(day) != month:
+    if Month.of(day) != month:
         raise SamplingError(f"今天是 {day:%Y-%m-%d}，不在 {month}：请在当月的回访台账中抽样")
     return sample_day(export, day, agent, root)

@@ -23,20 +23,22 @@ into a copy (``<name>_校验结果.xlsx``) with a 校验结果 sheet and the cel
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books.month_folder import STEMS, MonthFolder
+from xinao_xl.books.port import ERROR, WARNING, FileBook, WorkbookPort
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
-from xinao_xl.books.workbooks import BOOKS
+from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import validate_rules as R
 from . import validate_schema as S
+from .integrity import verify_month
 from .lookback import Lookback, lookback
-from .port import ERROR, WARNING, FileBook, WorkbookPort
 from .validate_context import Finding, MonthData, mask_phone
 
 __all__ = [
@@ -54,8 +56,6 @@ __all__ = [
 ]
 
 RESULT_SHEET = "校验结果"
-STEMS = tuple(stem for stem, _ in BOOKS)
-MONTH_IN_NAME = re.compile(r"(\d{4}-(?:0[1-9]|1[0-2]))")
 # The sheet that tells a workbook apart when its file was renamed.
 SIGNATURE_SHEETS = {
     assessment.ITEMS: assessment.STEM,
@@ -65,7 +65,7 @@ SIGNATURE_SHEETS = {
 }
 
 
-class ValidateInputError(ValueError):
+class ValidateInputError(XinaoError, ValueError):
     """The files given are not a month's workbooks (Chinese message); exit code 2."""
 
 
@@ -87,7 +87,7 @@ def month_sources(source: Path | Sequence[Path]) -> tuple[dict[str, Path], str |
             if not found:
                 raise ValidateInputError(f"文件夹 {item} 中没有 .xlsx 工作簿")
             paths.extend(found)
-            month = month or _month_of(item.name)
+            month = month or Month.search(item.name)
         else:
             if not item.exists():
                 raise ValidateInputError(f"找不到文件：{item}")
@@ -100,13 +100,8 @@ def month_sources(source: Path | Sequence[Path]) -> tuple[dict[str, Path], str |
         if stem in books:
             raise ValidateInputError(f"{books[stem].name} 和 {path.name} 是同一种工作簿，请只给出一个")
         books[stem] = path
-        month = month or _month_of(path.name)
+        month = month or Month.search(path.name)
     return books, month
-
-
-def _month_of(name: str) -> str | None:
-    m = MONTH_IN_NAME.search(name)
-    return m.group(1) if m else None
 
 
 def _stem_of(path: Path) -> str | None:
@@ -132,9 +127,7 @@ def previous_ledger_path(folder: Path | None, month: str | None, given: Path | N
         return candidates[0] if candidates else None
     if folder is None or month is None:
         return None
-    year, mon = (int(x) for x in month.split("-"))
-    prev = f"{year - 1}-12" if mon == 1 else f"{year}-{mon - 1:02d}"
-    candidates = sorted((folder.parent / prev).glob(f"*{callback_ledger.STEM}*.xlsx"))
+    candidates = sorted((folder.parent / Month(month).prev()).glob(f"*{callback_ledger.STEM}*.xlsx"))
     return candidates[0] if candidates else None
 
 
@@ -271,17 +264,15 @@ def closed_month_findings(sources: Mapping[str, Path]) -> list[Finding]:
     The month's scores and report were computed from the closed bytes; a later change is
     either a correction that needs a forced re-close or an accident to undo.
     """
-    from .integrity import MONTH_FOLDER, verify_month  # integrity -> close -> validate
-
     out = []
     for folder in sorted({p.parent for p in sources.values()}):
-        if not MONTH_FOLDER.match(folder.name):
+        if not Month.match(folder.name):
             continue
         check = verify_month(folder.parent, folder.name, outputs=False)
         if not check.closed:
             continue
         if check.record_problem:
-            out.append(Finding(WARNING, f"{folder.name}_结账记录.json", "", "", check.record_problem))
+            out.append(Finding(WARNING, MonthFolder(folder.parent, folder.name).record_path.name, "", "", check.record_problem))
             continue
         names = {p.name for p in sources.values() if p.parent == folder}
         out += [Finding(ERROR, c.name, "", "", m) for c, m in zip(check.changed, check.input_messages(), strict=True) if c.name in names]

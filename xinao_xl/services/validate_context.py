@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
+from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.privacy import mask_phone as mask_phone  # used by validate_rules, validate
 from xinao_xl.policy.privacy import redact_phones
 from xinao_xl.policy.rules import Rules
-
-from .port import ERROR, WARNING, WorkbookPort
 
 SEVERITIES = (ERROR, WARNING)
 # Findings listed one by one per column of a sheet (and severity); the rest are counted in
@@ -57,7 +57,7 @@ class MonthData:
 
     rules: Rules
     now: datetime
-    month: str | None = None  # "2026-11" when known from the file or folder name
+    month: Month | None = None  # "2026-11" when known from the file or folder name
     books: dict[str, WorkbookPort] = field(default_factory=dict)
     tables: dict[str, TableRead] = field(default_factory=dict)  # by sheet spec name
     forms: dict[str, FormRead] = field(default_factory=dict)
@@ -71,6 +71,9 @@ class MonthData:
     counted: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     # the same key -> [not listed, first row, last row, the table]
     unlisted: dict[tuple[str, str, str, str], list[Any]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.month = Month(self.month) if self.month is not None else None
 
     def add(self, severity: str, t: TableRead | FormRead, cell: str, message: str) -> None:
         """Record a finding; a phone number quoted from a cell is masked (138****5678):
@@ -104,8 +107,7 @@ class MonthData:
         """Whether a date lies in the month validated (True when the month is unknown)."""
         if self.month is None or moment is None:
             return True
-        day = moment.date() if isinstance(moment, datetime) else moment
-        return isinstance(day, date) and f"{day:%Y-%m}" == self.month
+        return self.month.contains(moment)
 
 
 def show(moment: Any) -> str:

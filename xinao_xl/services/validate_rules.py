@@ -12,12 +12,12 @@ from typing import Any
 
 from xinao_xl.books import complaint_ledger
 from xinao_xl.books import lists as L
+from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.books.read import TableRead
 from xinao_xl.policy import callbacks, complaints, deadlines, scoring
 from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError, PolicyInputError
 from xinao_xl.policy.parse import normalize_text, parse_bool, parse_department
 
-from .port import ERROR, WARNING
 from .validate_context import MonthData, blank, mask_phone, show
 
 # --- 回访台账 -----------------------------------------------------------------------------

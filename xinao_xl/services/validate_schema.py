@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
+from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
 from xinao_xl.books.schema import Column, TableSheet, Validation
@@ -32,7 +33,6 @@ from xinao_xl.policy.parse import (
 from xinao_xl.policy.rules import Indicator, Kind, Rules
 from xinao_xl.policy.scoring import read_actual
 
-from .port import ERROR, WARNING, WorkbookPort
 from .validate_context import MonthData, blank, show
 
 # Cells a record cannot do without (错误) and cells still to fill (警告: a sampled callback

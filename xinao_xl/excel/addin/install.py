@@ -37,7 +37,7 @@ from .sources import (
     load_modules,
 )
 from .vbaproject import VbaModule, normalize_source
-from .xlam import UI_EXTENSIBILITY_REL, xlwings_addin_module
+from .xlam import UI_EXTENSIBILITY_REL, build_xlam, xlwings_addin_module
 
 __all__ = [
     "add_custom_ui",
@@ -74,8 +74,6 @@ def write_user_config(python: str, home: Path | None = None, force: bool = False
 
 def install_built(startup_dir: Path, python: str = sys.executable, home: Path | None = None, stubs_dir: Path = STUBS_DIR) -> Path:
     """Build the add-in into ``startup_dir`` (Excel's XLSTART) with ``python`` in its conf."""
-    from .xlam import build_xlam
-
     custom_ui = (stubs_dir / CUSTOM_UI_FILE).read_text(encoding="utf-8")
     target = build_xlam(
         Path(startup_dir) / ADDIN_NAME, load_modules(stubs_dir), custom_ui, install_conf(python),

@@ -2,7 +2,8 @@
 
 Validation, the monthly close, reports and sampling are written against `WorkbookPort`, so
 the same code runs headless on files (`FileBook`, here: calamine to read, openpyxl to
-write) and, in a later issue, on a live ``xlwings.Book`` inside Excel.
+write) and on a live ``xlwings.Book`` inside Excel (`excel.live.LiveBook`). Both live in
+the layers that write workbooks (books, excel); the use cases (services) only call them.
 
 The contract (what every adapter guarantees):
 
@@ -39,12 +40,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from xinao_xl.books.cells import put_formula, set_value
-from xinao_xl.books.filecheck import load_workbook  # checked before openpyxl parses (hostile files)
-from xinao_xl.books.read import BookReader, FormRead, TableRead
-from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight, refuse_open, save_atomic
-from xinao_xl.books.schema import FormSheet, TableSheet
-from xinao_xl.books.style import BODY_FONT, header_cells
+from .cells import put_formula, set_value
+from .filecheck import load_workbook  # checked before openpyxl parses (hostile files)
+from .read import BookReader, FormRead, TableRead
+from .save import WorkbookOpenError, lock_files, preflight, refuse_open, save_atomic
+from .schema import FormSheet, TableSheet
+from .style import BODY_FONT, header_cells
 
 __all__ = ["ERROR", "WARNING", "FileBook", "Formula", "WorkbookOpenError", "WorkbookPort", "lock_files", "refuse_open"]
 

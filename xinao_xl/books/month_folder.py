@@ -1,0 +1,167 @@
+"""A month's folder ``root/YYYY-MM/`` and every file in it the tool names.
+
+    >>> mf = MonthFolder(Path("D:/服务考核"), "2026-11")
+    >>> mf.book(callback_ledger.STEM).name, mf.record_path.name, mf.output("回访报告").parent.name
+    ('2026-11_客户回访信息台账.xlsx', '2026-11_结账记录.json', '结账')
+    >>> mf.next().month, mf.prev().path.name
+    ('2026-12', '2026-10')
+
+What lives there, and who writes it:
+
+- the four workbooks staff type in (``2026-11_客户回访信息台账.xlsx`` …; `new-month`, the
+  close of the month before);
+- ``结账/``: the close's outputs (`OUTPUTS`: the closed 考核表, the filled 意见统计表, the
+  客户回访报告, the 流转单; the report and the 流转单 also from their ribbon buttons);
+- the close record ``2026-11_结账记录.json`` (who, when, the SHA-256 of every input and
+  output) and the closed marker ``已结账.txt``, written last: a month is closed when the
+  marker is there (`closed_months`);
+- ``历史版本``: the files each atomic replace kept (books/save.py);
+- the month's lock file (`lock_path`): the place where one writer at a time will hold the
+  month (the lock itself is later work; nothing takes it yet).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import xinao_xl
+from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.month import Month
+
+from . import assessment, opinions
+from .save import HISTORY_DIR, write_text_atomic
+from .workbooks import BOOKS, file_name
+
+__all__ = ["LOCK", "MARKER", "OUTPUTS", "OUT_DIR", "STEMS", "MonthFolder", "MonthMissingError", "closed_months"]
+
+STEMS = tuple(stem for stem, _ in BOOKS)
+OUT_DIR = "结账"
+MARKER = "已结账.txt"
+LOCK = ".xinao-xl.lock"
+# The close's outputs in 结账/, by the key `CloseResult.outputs` uses, in the order written.
+OUTPUTS = ("考核表", "意见统计表", "回访报告", "流转单")
+_MARKER_TIME = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
+
+
+class MonthMissingError(XinaoError, FileNotFoundError):
+    """A workbook of the month is not in its folder (Chinese message)."""
+
+
+@dataclass(frozen=True)
+class MonthFolder:
+    """``root/month``: the paths of everything in a month's folder, the closed marker and
+    the close record."""
+
+    root: Path
+    month: Month
+
+    def __init__(self, root: Path | str, month: str) -> None:
+        object.__setattr__(self, "root", Path(root))
+        object.__setattr__(self, "month", Month(month))
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.month
+
+    def next(self) -> MonthFolder:
+        return MonthFolder(self.root, self.month.next())
+
+    def prev(self, n: int = 1) -> MonthFolder:
+        return MonthFolder(self.root, self.month.prev(n))
+
+    # --- the four workbooks ----------------------------------------------------------------
+
+    def book(self, stem: str) -> Path:
+        """``root/2026-11/2026-11_<stem>.xlsx`` (there or not)."""
+        return self.path / file_name(stem, self.month)
+
+    @property
+    def books(self) -> dict[str, Path]:
+        """stem -> path of the four workbooks (there or not)."""
+        return {stem: self.book(stem) for stem in STEMS}
+
+    def existing_books(self) -> dict[str, Path]:
+        """stem -> path; all four must be there (else `MonthMissingError` naming them)."""
+        paths = self.books
+        missing = [p.name for p in paths.values() if not p.exists()]
+        if missing:
+            raise MonthMissingError(f"{self.path} 中缺少：{'、'.join(missing)}")
+        return paths
+
+    # --- closed marker and close record --------------------------------------------------------
+
+    @property
+    def marker(self) -> Path:
+        return self.path / MARKER
+
+    @property
+    def closed(self) -> bool:
+        """The close finished (its marker is the last thing it writes)."""
+        return self.marker.is_file()
+
+    def closed_text(self) -> str:
+        """The marker's line (``2026-12-03 09:00（孙雪燕，xinao-xl 0.1.0）``), "" when not closed."""
+        return self.marker.read_text(encoding="utf-8").strip() if self.closed else ""
+
+    def closed_at(self) -> datetime | None:
+        """The time the marker gives (to the minute), None when there is none."""
+        found = _MARKER_TIME.match(self.closed_text())
+        return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M") if found else None
+
+    def mark_closed(self, now: datetime, user: str | None) -> Path:
+        return write_text_atomic(self.marker, f"{now:%Y-%m-%d %H:%M}（{user or '未知用户'}，xinao-xl {xinao_xl.__version__}）\n")
+
+    @property
+    def record_path(self) -> Path:
+        return self.path / f"{self.month}_结账记录.json"
+
+    def load_record(self) -> dict[str, Any]:
+        """The close record, {} when there is none or it cannot be read (`integrity.load_record`
+        says which, for a closed month)."""
+        try:
+            record = json.loads(self.record_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return record if isinstance(record, dict) else {}
+
+    def save_record(self, record: dict[str, Any]) -> Path:
+        return write_text_atomic(self.record_path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+
+    # --- outputs, kept versions, the lock --------------------------------------------------------
+
+    @property
+    def out_dir(self) -> Path:
+        return self.path / OUT_DIR
+
+    def output_names(self) -> dict[str, str]:
+        """The files of ``结账/`` by `OUTPUTS` key."""
+        m = self.month
+        names = (f"{m}_{assessment.STEM}_结账.xlsx", f"{m}_{opinions.STEM}_结账.xlsx", f"{m}_客户回访报告.xlsx", f"{m}_流转单.xlsx")
+        return dict(zip(OUTPUTS, names, strict=True))
+
+    def output(self, key: str) -> Path:
+        return self.out_dir / self.output_names()[key]
+
+    @property
+    def history_dir(self) -> Path:
+        """Where replaced files of the folder are kept (books/save.py)."""
+        return self.path / HISTORY_DIR
+
+    @property
+    def lock_path(self) -> Path:
+        """Where the month's writer lock goes (held by no one yet: the safe-close issue adds it)."""
+        return self.path / LOCK
+
+
+def closed_months(root: Path | str) -> list[Month]:
+    """The months under `root` (folders named ``YYYY-MM``) that carry the closed marker, oldest first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    months = (Month.match(p.name) for p in root.iterdir() if p.is_dir())
+    return sorted(m for m in months if m is not None and MonthFolder(root, m).closed)
