@@ -3,9 +3,9 @@ the 规则 and 工作日历 sheets, gives in LibreOffice the numbers the policy 
 the same settings (issue 15 item 1, issue 12 item 5).
 
 Two ways a month's workbook gets its settings, both proven: `new-month` builds it with the
-month's rules (`built`), and a refresh writes the values again into a workbook built with
-the packaged rules (`refreshed`: the formulas follow the 规则 sheet, including the rows whose
-kind the office chooses). One LibreOffice run recalculates every file.
+month's rules (`built`), and the refresh writes the values in place into a workbook on disk
+built with the packaged rules (`refreshed`: the formulas follow the 规则 and 工作日历 sheets,
+including the rows whose kind the office chooses). One LibreOffice run recalculates every file.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import pytest
 
 from tests.support.libreoffice import recalculate_many
 from xinao_xl.books.assessment import build_assessment
-from xinao_xl.books.calendar_sheet import refresh_calendar_sheet
 from xinao_xl.books.callback_ledger import build_callback_ledger
 from xinao_xl.books.complaint_ledger import build_complaint_ledger
-from xinao_xl.books.rules_sheet import refresh_rules_sheet
+from xinao_xl.books.printing import load_book
 from xinao_xl.books.save import save_atomic
+from xinao_xl.books.workbooks import refresh_books
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.settings import HolidayRow, OfficeSettings, SettingRow, YearRow
 
@@ -75,23 +75,19 @@ def test_each_alternative_reading_agrees_in_libreoffice(require_libreoffice: Any
     now = datetime.now()
     plan: list[tuple[str, Path, Any, Rules]] = []
     for how in ("built", "refreshed"):
-        wb = build_assessment(MONTH, assessment_rules if how == "built" else base)
-        if how == "refreshed":
-            assert refresh_rules_sheet(wb, assessment_rules)  # the values changed
-        data = fill.fill_assessment(wb, assessment_rules, rng)
-        plan.append(("assessment", save_atomic(wb, src / f"考核表_{how}.xlsx"), data, assessment_rules))
-        wb = build_complaint_ledger(MONTH, deadline_rules if how == "built" else base)
-        if how == "refreshed":
-            refresh_rules_sheet(wb, deadline_rules)
-            assert refresh_calendar_sheet(wb, deadline_rules.work_calendar) == 365  # every 2027 day known now
-        rows = fill.fill_complaints(wb, deadline_rules, rng, now)
-        plan.append(("complaints", save_atomic(wb, src / f"投诉台账_{how}.xlsx"), rows, deadline_rules))
-        wb = build_callback_ledger(MONTH, deadline_rules if how == "built" else base)
-        if how == "refreshed":
-            refresh_rules_sheet(wb, deadline_rules)
-            refresh_calendar_sheet(wb, deadline_rules.work_calendar)
-        calls = fill.fill_callbacks(wb, deadline_rules, rng, now)
-        plan.append(("callbacks", save_atomic(wb, src / f"回访台账_{how}.xlsx"), calls, deadline_rules))
+        for kind, build, rules, filler in (("assessment", build_assessment, assessment_rules, lambda wb, r: fill.fill_assessment(wb, r, rng)),
+                                           ("complaints", build_complaint_ledger, deadline_rules, lambda wb, r: fill.fill_complaints(wb, r, rng, now)),
+                                           ("callbacks", build_callback_ledger, deadline_rules, lambda wb, r: fill.fill_callbacks(wb, r, rng, now))):
+            path = src / f"{kind}_{how}.xlsx"
+            if how == "built":  # new-month: built with the month's rules
+                wb = build(MONTH, rules)
+            else:  # refreshed in place on disk (xinao-xl settings --refresh), then typed in
+                save_atomic(build(MONTH, base), path)
+                done = refresh_books([path], rules)[0]
+                assert done.values and (kind == "assessment" or done.days == 365)  # every 2027 day known now
+                wb = load_book(path)
+            data = filler(wb, rules)
+            plan.append((kind, save_atomic(wb, path), data, rules))
     before = datetime.now()
     results = dict(zip([p for _, p, _, _ in plan], recalculate_many([p for _, p, _, _ in plan], out), strict=True))
     window = A.now_window(before, datetime.now())

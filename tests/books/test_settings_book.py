@@ -3,6 +3,7 @@ back with the cell of each value, and a month's books refreshed from it."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -109,7 +110,10 @@ def test_refresh_writes_the_new_values_and_calendar_into_a_months_books(tmp_path
     wb["放假安排"].append([date(2027, 1, 1), "休", "元旦", "国办发明电〔2026〕X号"])
     wb["已确认年度"]["A3"] = 2027
     wb.save(settings_path(tmp_path))
+    before = {p.name: zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml") for p in paths}
     done = {r.path.name: r for r in refresh_books(paths, month_rules(tmp_path, "2026-12"))}
+    # in place: the sheets staff type in keep every byte (only 规则, 工作日历 and the recalculation flag change)
+    assert all(zipfile.ZipFile(p).read("xl/worksheets/sheet1.xml") == before[p.name] for p in paths)
     assert done[ledger.name].values == ["无责投诉是否扣分"] and done[ledger.name].days == 365
     ws = load_workbook(ledger)["工作日历"]
     assert (ws["A368"].value.date(), ws["C368"].value, ws["D368"].value, ws["E368"].value) == (date(2027, 1, 1), "休息日", "元旦", "国办发明电〔2026〕X号")

@@ -16,6 +16,7 @@ the sheet is protected, so the workbook and Python never disagree about a day).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -162,28 +163,40 @@ def _put_day(ws: Worksheet, r: int, item: CalendarRow) -> None:
     put(ws, r, 5, item.notice or None)
 
 
-def calendar_years_of(ws: Worksheet) -> tuple[int, ...]:
-    """The years a written 工作日历 sheet covers (its first and last date)."""
-    first, last = ws.cell(row=FIRST_ROW, column=1).value, ws.cell(row=ws.max_row, column=1).value
-    if not isinstance(first, date) or not isinstance(last, date):
-        raise ValueError(f"{SHEET} 表的日期列已被改动")
-    return tuple(range(first.year, last.year + 1))
+def calendar_sheet_writes(rows: Sequence[Sequence[object]], calendar: WorkCalendar) -> tuple[list[tuple[int, int, object]], int]:
+    """The cells of a written 工作日历 sheet (its values from A1) that differ from `calendar`:
+    状态, 说明 and 通知文号 of each date (same dates, same rows, so every formula and name
+    stays), and how many days change status. A sheet whose dates were changed is refused."""
+    dates = [r[0] if r else None for r in rows[FIRST_ROW - 1:]]
+    dates = [d.date() if isinstance(d, datetime) else d for d in dates]
+    while dates and dates[-1] is None:
+        dates.pop()
+    if not dates or not all(isinstance(d, date) for d in dates):
+        raise ValueError(f"{SHEET} 表的日期列已被改动：请重新生成本月工作簿")
+    years = tuple(range(dates[0].year, dates[-1].year + 1))
+    writes: list[tuple[int, int, object]] = []
+    changed = 0
+    if rows and rows[0] and rows[0][0] != title_text(years):
+        writes.append((1, 1, title_text(years)))
+    for i, item in enumerate(calendar_rows(years, calendar)):
+        r = FIRST_ROW + i
+        if i >= len(dates) or dates[i] != item.day:
+            raise ValueError(f"{SHEET} 表第{r}行的日期不是 {item.day:%Y-%m-%d}：该表已被改动，请重新生成本月工作簿")
+        have = list(rows[r - 1][2:5]) + [None] * 3
+        changed += have[0] != item.status
+        for col, value in ((3, item.status), (4, item.note), (5, item.notice)):
+            if (have[col - 3] or "") != (value or ""):
+                writes.append((r, col, value))
+    return writes, changed
 
 
 def refresh_calendar_sheet(wb: Workbook, calendar: WorkCalendar) -> int:
-    """Write the month's calendar again into a workbook's 工作日历 sheet (same dates, same
-    rows, so every formula and name stays); returns how many days changed status."""
+    """`calendar_sheet_writes` applied to an openpyxl workbook; returns how many days changed
+    status (a staff workbook on disk is refreshed in place: `workbooks.refresh_books`)."""
     ws = wb[SHEET]
-    years = calendar_years_of(ws)
-    ws.cell(row=1, column=1).value = title_text(years)
-    changed = 0
-    for i, item in enumerate(calendar_rows(years, calendar)):
-        r = FIRST_ROW + i
-        day = ws.cell(row=r, column=1).value
-        if not isinstance(day, date) or (day.date() if isinstance(day, datetime) else day) != item.day:
-            raise ValueError(f"{SHEET} 表第{r}行的日期不是 {item.day:%Y-%m-%d}：该表已被改动，请重新生成本月工作簿")
-        changed += ws.cell(row=r, column=3).value != item.status
-        _put_day(ws, r, item)
+    writes, changed = calendar_sheet_writes([list(r) for r in ws.iter_rows(values_only=True)], calendar)
+    for row, col, value in writes:
+        ws.cell(row=row, column=col).value = value or None
     return changed
 
 

@@ -12,10 +12,11 @@ them again when the settings change, so the live formulas compute with what the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.errors import SETTINGS_BOOK
@@ -162,27 +163,52 @@ def _param_row(ws: Worksheet, row: int, values: tuple[object, ...], fmt: str | N
         value_cell.number_format = fmt
 
 
-def refresh_rules_sheet(wb: Workbook, rules: Rules) -> list[str]:
-    """Write a month's effective values into a workbook's 规则 sheet again, through the
-    params' defined names (so rows added to the sheet by a later version do not matter);
-    returns the labels of the values that changed. A param the workbook has no name for
-    (a workbook older than the param) is left out: no formula there reads it."""
-    ws = wb[SHEET]
+Write = tuple[int, int, object, "str | None"]  # (row, column, value, number format)
+
+
+def rules_sheet_writes(names: Mapping[str, str], rows: Sequence[Sequence[object]], rules: Rules) -> tuple[list[Write], list[str]]:
+    """The cells of a written 规则 sheet that differ from a month's effective values, found
+    through the params' defined names (so rows a later version added do not matter), and the
+    labels of the values that change. `names`: defined name -> its reference; `rows`: the
+    sheet's values from A1. A param the workbook has no name for (a workbook older than the
+    param) is left out: no formula there reads it."""
+    writes: list[Write] = []
     changed = []
     for param in rules.params.values():
-        defined = wb.defined_names.get(param.defined_name)
-        if defined is None:
+        ref = names.get(param.defined_name)
+        if ref is None or "!" not in ref or ref.split("!")[0].strip("'") != SHEET:
             continue
-        sheet, ref = defined.attr_text.split("!")
-        if sheet.strip("'") != SHEET:
-            continue
-        cell = ws[ref.replace("$", "")]
+        letters_row = ref.split("!")[1].replace("$", "")
+        col, row = column_index_from_string("".join(ch for ch in letters_row if ch.isalpha())), int("".join(ch for ch in letters_row if ch.isdigit()))
+        current = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else None
         value = cell_value(param)
-        if cell.value != value:
+        if not _same(current, value):
+            writes.append((row, col, value, param_format(param, param.value)))
             changed.append(param.name)
+        source = source_text(param)
+        if (rows[row - 1][4] if row <= len(rows) and len(rows[row - 1]) > 4 else None) != source:
+            writes.append((row, 5, source, None))
+    return writes, changed
+
+
+def _same(current: object, value: object) -> bool:
+    if isinstance(value, bool) or isinstance(current, bool):
+        return current is value
+    if isinstance(value, int | float) and isinstance(current, int | float):
+        return abs(float(current) - float(value)) < 1e-12
+    return current == value
+
+
+def refresh_rules_sheet(wb: Workbook, rules: Rules) -> list[str]:
+    """`rules_sheet_writes` applied to an openpyxl workbook (one being built or filled);
+    returns the labels of the values that changed. A staff workbook on disk is refreshed
+    in place instead (`workbooks.refresh_books`)."""
+    ws = wb[SHEET]
+    names = {name: defined.attr_text for name, defined in wb.defined_names.items()}
+    writes, changed = rules_sheet_writes(names, [list(r) for r in ws.iter_rows(values_only=True)], rules)
+    for row, col, value, fmt in writes:
+        cell = ws.cell(row=row, column=col)
         cell.value = value
-        fmt = param_format(param, param.value)
         if fmt:
             cell.number_format = fmt
-        ws.cell(row=cell.row, column=5).value = source_text(param)
     return changed

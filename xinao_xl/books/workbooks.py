@@ -17,11 +17,13 @@ from xinao_xl.policy.rules import Rules, load_rules
 
 from . import assessment, callback_ledger, complaint_ledger, opinions
 from .calendar_sheet import SHEET as CALENDAR_SHEET
-from .calendar_sheet import refresh_calendar_sheet
-from .printing import load_book
+from .calendar_sheet import calendar_sheet_writes
+from .inplace import WorkbookEdit
+from .names import workbook_names
+from .read import BookReader
 from .rules_sheet import SHEET as RULES_SHEET
-from .rules_sheet import refresh_rules_sheet
-from .save import Batch, save_atomic
+from .rules_sheet import rules_sheet_writes
+from .save import Batch
 from .schema import FORMULA_STYLES, NATIVE
 
 Builder = Callable[..., Workbook]
@@ -69,15 +71,30 @@ class Refreshed:
 def refresh_books(paths: list[Path], rules: Rules) -> list[Refreshed]:
     """Write a month's effective rules again into its workbooks' 规则 and 工作日历 sheets
     (after the office changed 制度设置.xlsx), so their live formulas compute with the values
-    the close uses. Only a workbook with a change is saved: atomically, the previous file
-    kept in 历史版本 (books/save.py), everything staff typed left as it was."""
+    the close uses. In place (`inplace.WorkbookEdit`): only those cells change, every other
+    byte of the file stays (pictures, comments, what staff typed); a workbook with nothing
+    to change is not written, one with changes is replaced atomically, the previous file
+    kept in 历史版本 (books/save.py)."""
     out = []
     for path in paths:
-        wb = load_book(path)
-        values = refresh_rules_sheet(wb, rules) if RULES_SHEET in wb.sheetnames else []
-        days = refresh_calendar_sheet(wb, rules.work_calendar) if CALENDAR_SHEET in wb.sheetnames else 0
-        result = Refreshed(Path(path), values, days)
-        if result.changed:
-            save_atomic(wb, path)
-        out.append(result)
+        path = Path(path)
+        edit = WorkbookEdit(path)
+        reader = BookReader(path)
+        values: list[str] = []
+        days = 0
+        if RULES_SHEET in edit.sheet_names:
+            writes, values = rules_sheet_writes(workbook_names(path), reader.rows(RULES_SHEET), rules)
+            sheet = edit.sheet(RULES_SHEET)
+            for row, col, value, fmt in writes:
+                sheet.set(row, col, value, number_format=fmt, replace=True)
+        if CALENDAR_SHEET in edit.sheet_names:
+            try:
+                cal_writes, days = calendar_sheet_writes(reader.rows(CALENDAR_SHEET), rules.work_calendar)
+            except ValueError as exc:
+                raise edit.refusal(str(exc)) from None
+            sheet = edit.sheet(CALENDAR_SHEET)
+            for row, col, value in cal_writes:
+                sheet.set(row, col, value if value is not None else "", replace=True)
+        edit.save()
+        out.append(Refreshed(path, values, days))
     return out
