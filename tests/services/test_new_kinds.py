@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from tests.support.new_kinds import CHECKLIST, ERROR_RATE, new_kinds_rules
 from xinao_xl.books import assessment
+from xinao_xl.books.port import ERROR
 from xinao_xl.books.save import save_atomic
 from xinao_xl.policy.scoring import indicator_deduction
 from xinao_xl.services.close import close_month
-from xinao_xl.services.port import ERROR
 from xinao_xl.services.sample_data import generate, make_sample_month
 from xinao_xl.services.validate import validate_month
 

@@ -43,13 +43,13 @@ from tests.support.staff_edits import (
 )
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.append import append_records
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.filecheck import load_workbook
 from xinao_xl.books.read import BookReader, sheet_parts
 from xinao_xl.books.save import history_versions, sha256, temp_leftovers
 from xinao_xl.books.zipparts import ZipParts
 from xinao_xl.cli import main
 from xinao_xl.policy.callbacks import daily_quotas
-from xinao_xl.services.sample_data import write_completed_export
 from xinao_xl.services.sampling import ledger_path, sample_day
 
 from . import hand_month as H
