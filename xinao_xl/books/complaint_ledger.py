@@ -41,7 +41,8 @@ STAGE_COLUMNS = {
 # The 申诉结果 the deduction and the grade see: 成立 makes the complaint 无责 (our reading,
 # policy.complaints.responsible_after_appeal).
 APPEAL = "{appeal_result}"
-_RESP_AFTER_APPEAL_UDF = f'IF({APPEAL}="{L.APPEAL_UPHELD}","{L.NOT_RESPONSIBLE}",{{resp}})'
+# ({resp}&"": a blank 有责/无责 passed through IF would reach the function as 0, i.e. 否)
+_RESP_AFTER_APPEAL_UDF = f'IF({APPEAL}="{L.APPEAL_UPHELD}","{L.NOT_RESPONSIBLE}",{{resp}}&"")'
 
 
 def _due(stage: str, rules: Rules) -> Column:

@@ -26,12 +26,13 @@ from . import (
     rules,
     sample,
     score,
+    settings,
     validate,
     verify,
 )
 from .base import ZhArgumentParser, use_utf8
 
-COMMANDS = (rules, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
+COMMANDS = (rules, settings, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
 
 
 def build_parser() -> ZhArgumentParser:

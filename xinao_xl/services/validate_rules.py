@@ -7,8 +7,9 @@ customer data than a masked phone (138****5678).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xinao_xl.books import complaint_ledger
 from xinao_xl.books import lists as L
@@ -19,6 +20,9 @@ from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError, PolicyIn
 from xinao_xl.policy.parse import normalize_text, parse_bool, parse_department
 
 from .validate_context import MonthData, blank, mask_phone, show
+
+if TYPE_CHECKING:  # annotation only: appeals reads past months, validation does not
+    from .appeals import LateAppeal
 
 # --- 回访台账 -----------------------------------------------------------------------------
 
@@ -375,3 +379,37 @@ def check_complaints_agree(m: MonthData, ledger: TableRead, items: TableRead) ->
                  f"投诉{rec['no']}（{key[1]}）在加减分明细扣{item_points:g}分，投诉台账为扣{points:g}分（第{rec['_row']}行）：请使渠道、级别、有责/无责与投诉台账一致"
                  "（申诉结果为成立的按无责登记）")
 
+
+def check_adjustments_agree(m: MonthData, ledger: TableRead | None, items: TableRead, expected: Sequence[LateAppeal]) -> None:
+    """An appeal upheld after its month's close gives the points back in this month's close
+    (services/appeals.py); the 考核表 shows it only through a 加减分明细 line of type 申诉调整
+    with the 投诉单号 as 来源单号, so that line must be there, with the same points, and no
+    other such line."""
+    lines: dict[tuple[str, str], dict[str, Any]] = {}
+    for rec in items.records():
+        if rec.get("type") != L.ITEM_ADJUST:
+            continue
+        key = (normalize_text(rec.get("source") or ""), _dept(rec.get("dept"), m))
+        lines.setdefault(key, rec)
+    wanted = {(normalize_text(a.number), a.department): a for a in expected}
+    for key, a in wanted.items():
+        line = lines.get(key)
+        if line is None:
+            where = (ledger, "appeal_result", a.row) if ledger is not None and a.row else (items, "type", items.spec.first_row)
+            m.at(ERROR, where[0], where[1], where[2],
+                 f"{a.text}：请在服务绩效考核表的加减分明细加一行，类型“申诉调整”、部门“{a.department}”、来源单号“{a.number}”、"
+                 f"填报分值 {a.points:g}（结账时按本行退回扣分）")
+        elif line.get("pin") is None or abs(float(line["pin"]) - a.points) > 1e-9:
+            m.at(ERROR, items, "pin", line["_row"], f"{a.text}：申诉调整的填报分值应为 {a.points:g}（{a.closed_month} 结账时扣的分）")
+    for key, line in lines.items():
+        if key not in wanted:
+            m.at(WARNING, items, "source", line["_row"],
+                 f"申诉调整“{line.get('source') or ''}”在投诉台账中找不到对应的、已结账月份的申诉成立投诉：结账不计此行；"
+                 "请核对来源单号、部门，或在投诉台账该投诉的“申诉结果”选择“成立”")
+
+
+def _dept(value: Any, m: MonthData) -> str:
+    try:
+        return parse_department(value, m.rules)
+    except PolicyInputError:
+        return "" if blank(value) else normalize_text(value)
