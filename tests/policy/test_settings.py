@@ -267,9 +267,9 @@ def test_the_record_gives_back_the_same_rules():
     settings = OfficeSettings.parse([SettingRow("无责投诉是否扣分", "是", "2026-11"), SettingRow("每项考核内容扣分上限（0为不封顶）", 5)],
                                     [HolidayRow(date(2027, 1, 1), "休")], [YearRow(2027)], RULES)
     rules = settings.rules_for("2026-11")
-    record = settings_record(rules, settings)
+    record = settings_record(rules)
     assert record["参数"]["no_fault_deducts"] == {"项目": "无责投诉是否扣分", "值": True, "显示": "是", "来源": "本单位（2026-11起）"}
     back = rules_from_record(record, RULES)
     assert all(back.value(k) == rules.value(k) for k in RULES.params)
     assert back.work_calendar.knows(2027) and not back.work_calendar.is_workday(date(2027, 1, 1))
-    assert back.param("no_fault_deducts").source == "结账记录（本单位（2026-11起））"
+    assert back.param("no_fault_deducts").source == "本单位（2026-11起）" and back.param("shortfall_mode").source == "默认"

@@ -13,7 +13,7 @@ weekends-only guess, because a wrong appeal deadline costs a department real poi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,10 +42,12 @@ class CalendarOverride:
 class WorkCalendar:
     """Chinese working days: overrides first, then the package, then confirmed years."""
 
-    def __init__(self, overrides: Iterable[CalendarOverride] = (), confirmed_years: Iterable[int] = ()) -> None:
+    def __init__(self, overrides: Iterable[CalendarOverride] = (), confirmed_years: Iterable[int] | Mapping[int, str] = ()) -> None:
         self.entries = {o.day: o for o in overrides}
         self.overrides = {day: o.kind == WORKDAY for day, o in self.entries.items()}
         self.confirmed_years = frozenset(confirmed_years)
+        # a confirmed year's notice number (通知文号), when given as a mapping
+        self.notices: dict[int, str] = dict(confirmed_years) if isinstance(confirmed_years, Mapping) else {}
         # chinese_calendar.is_workday scans its holiday tables on every call (~50 µs a
         # date); a deadline walks several dates and WORKDAY_CN recalculates per cell, so
         # each date's answer is kept (a year is 365 entries; the tables never change)

@@ -401,20 +401,26 @@ def _check_confirmed_years(confirmed: Mapping[int, tuple[str, str]], overrides: 
 # --- the close record ------------------------------------------------------------------------------
 
 
-def settings_record(rules: Rules, settings: OfficeSettings) -> dict[str, Any]:
-    """What a close keeps of the settings it used: every param's value (JSON: bool, number,
-    text) and where it came from, and the calendar's office part, so a re-close of the
-    month computes with exactly these (`rules_from_record`)."""
-    resolved = {r.param.key: r for r in settings.resolve(rules, rules.month)} if rules.month else {}
-    values = {}
-    for key, param in rules.params.items():
-        r = resolved.get(key)
-        values[key] = {"项目": param.name, "值": param.value, "显示": param.shown(), "来源": r.source if r else param.flag_text or "制度"}
+def source_of(param: Param) -> str:
+    """Where a param's value in a month's rules came from, in the listing's words."""
+    if param.source:
+        return param.source
+    if param.default:
+        return "默认"
+    return "制度（暂定）" if param.provisional else "制度"
+
+
+def settings_record(rules: Rules) -> dict[str, Any]:
+    """What a close keeps of the settings it used (from the month's rules, `rules_for`):
+    every param's value (JSON: bool, number, text) and where it came from, and the office's
+    part of the calendar, so a re-close of the month computes with exactly these
+    (`rules_from_record`)."""
+    calendar = rules.work_calendar
     return {
         "月份": rules.month,
-        "参数": values,
-        "放假安排": [[f"{o.day:%Y-%m-%d}", REST if o.kind == RESTDAY else WORK, o.note, o.notice] for o in settings.overrides],
-        "已确认年度": {str(y): notice for y, notice in sorted(settings.confirmed_years.items())},
+        "参数": {key: {"项目": p.name, "值": p.value, "显示": p.shown(), "来源": source_of(p)} for key, p in rules.params.items()},
+        "放假安排": [[f"{o.day:%Y-%m-%d}", REST if o.kind == RESTDAY else WORK, o.note, o.notice] for o in calendar.entries.values()],
+        "已确认年度": {str(y): getattr(calendar, "notices", {}).get(y, "") for y in sorted(calendar.confirmed_years)},
     }
 
 
@@ -430,7 +436,8 @@ def rules_from_record(record: Mapping[str, Any], rules: Rules | None = None) -> 
     for key, entry in (record.get("参数") or {}).items():
         if key in rules.params and isinstance(entry, Mapping) and "值" in entry:
             values[key] = entry["值"]
-            sources[key] = f"结账记录（{entry.get('来源') or '制度'}）"
+            if str(entry.get("来源") or "").startswith("本单位"):
+                sources[key] = str(entry["来源"])
     overrides = []
     for item in record.get("放假安排") or []:
         day, kind, note, notice = (list(item) + ["", "", "", ""])[:4]

@@ -281,7 +281,7 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
                               "公司绩效服务项": c.company_item, "兼职服务津贴": c.allowance} for c in result.cards.values()},
         "申诉调整": [{"部门": c.department, "说明": i.text, "分值": i.points, "投诉单号": i.source}
                      for c in result.cards.values() for i in c.items if i.category == ADJUSTMENT],
-        RECORD_KEY: record_of(rules, mf.root),
+        RECORD_KEY: record_of(rules),
         "注意": result.notes,
     }
     return mf.save_record(data)

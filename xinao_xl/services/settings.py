@@ -28,7 +28,7 @@ from xinao_xl.books.workbooks import Refreshed, refresh_books
 from xinao_xl.policy.errors import SETTINGS_BOOK, XinaoError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
-from xinao_xl.policy.settings import OfficeSettings, Resolved, rules_from_record, settings_record
+from xinao_xl.policy.settings import Resolved, rules_from_record, settings_record
 
 __all__ = ["RECORD_KEY", "Listing", "RefreshResult", "list_settings", "record_of", "recorded_rules", "refresh_months",
            "rules_for_close", "rules_for_month"]
@@ -74,18 +74,10 @@ def rules_for_close(mf: MonthFolder, force: bool = False, current: bool = False,
     return recorded, f"按上次结账记录中的制度设置重新结账（{SETTINGS_BOOK} 此后的修改不影响本月；要按当前设置结账请加 --current-settings）"
 
 
-def record_of(rules: Rules, root: Path | str) -> dict:
-    """The settings part of a close record (policy.settings.settings_record) for `rules`.
-
-    `rules` may come from a record (a re-close): its values are kept as they are."""
-    settings = load_settings(root, load_rules()) if rules.calendar is None else _settings_of(rules)
-    return settings_record(rules, settings)
-
-
-def _settings_of(rules: Rules) -> OfficeSettings:
-    """The office part of the calendar `rules` counts with (its 放假安排 and confirmed years)."""
-    calendar = rules.work_calendar
-    return OfficeSettings({}, tuple(calendar.entries.values()), {y: "" for y in sorted(calendar.confirmed_years)})
+def record_of(rules: Rules) -> dict:
+    """The settings part of a close record (policy.settings.settings_record) for the month's
+    rules, whether they came from 制度设置.xlsx or from an earlier record (a re-close)."""
+    return settings_record(rules)
 
 
 # --- the listing ---------------------------------------------------------------------------------
