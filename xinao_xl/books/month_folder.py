@@ -16,8 +16,8 @@ What lives there, and who writes it:
   output) and the closed marker ``已结账.txt``, written last: a month is closed when the
   marker is there (`closed_months`);
 - ``历史版本``: the files each atomic replace kept (books/save.py);
-- the month's lock file (`lock_path`): the place where one writer at a time will hold the
-  month (the lock itself is later work; nothing takes it yet).
+- the month's lock file (`lock_path`) and its holder note: one writer at a time holds the
+  month through it (books/lock.py `MonthLock`; services/month_writer.py for the use cases).
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ class MonthFolder:
 
     @property
     def lock_path(self) -> Path:
-        """Where the month's writer lock goes (held by no one yet: the safe-close issue adds it)."""
+        """The month's writer lock file (books/lock.py holds it)."""
         return self.path / LOCK
 
 

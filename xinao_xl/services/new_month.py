@@ -22,6 +22,7 @@ from xinao_xl.books.workbooks import BOOKS, file_name, write_books
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.rules import Rules
 
+from .month_writer import month_writer, refuse_closed
 from .settings import rules_for_month
 
 __all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month", "write_templates", "TEMPLATE_MONTH"]
@@ -46,13 +47,17 @@ def create_month(month: str, root: Path, overwrite: bool = False, formulas: str 
     They compute with the month's rules: the packaged `rules` (default: rules.toml) with the
     office's settings in effect for the month (制度设置.xlsx beside the month folders, made
     blank here when missing). A bad 制度设置.xlsx stops before anything is written."""
-    folder = MonthFolder(root, month).path
+    mf = MonthFolder(root, month)
+    folder = mf.path
     if folder.exists() and not overwrite:
         raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项（命令行 new-month --overwrite，原文件保留在“历史版本”）")
     month_rules = rules_for_month(root, month, rules)
+    refuse_closed(mf, "重新生成空白工作簿")  # a closed month's books are the record's
     _refuse_open(folder, month)
-    sweep_temps([Path(root), folder])  # what a killed run left under temporary names
-    paths = write_books(folder, month, formulas, month_rules)
+    # an existing folder is written under its lock; a new one appears whole (books/save.py Batch)
+    with month_writer(mf, "生成空白工作簿"):
+        sweep_temps([Path(root), folder])  # what a killed run left under temporary names
+        paths = write_books(folder, month, formulas, month_rules)
     ensure_settings_book(root, rules)
     return paths
 

@@ -30,6 +30,8 @@ from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.settings import Resolved, rules_from_record, settings_record
 
+from .month_writer import month_writer
+
 __all__ = ["RECORD_KEY", "Listing", "RefreshResult", "list_settings", "record_of", "recorded_rules", "refresh_months",
            "rules_for_close", "rules_for_month"]
 
@@ -167,6 +169,8 @@ def refresh_months(root: Path | str, months: list[str] | None = None, rules: Rul
     preflight(write=[p for _, paths in todo.values() for p in paths])
     result.created = ensure_settings_book(root, rules)
     for month, (month_rules_, paths) in todo.items():
-        sweep_temps([MonthFolder(root, month).path])
-        result.months[month] = refresh_books(paths, month_rules_)
+        mf = MonthFolder(root, month)
+        with month_writer(mf, "刷新制度设置"):  # one writer at a time; a month closed meanwhile is refused
+            sweep_temps([mf.path])
+            result.months[month] = refresh_books(paths, month_rules_)
     return result
