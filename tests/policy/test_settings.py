@@ -272,4 +272,5 @@ def test_the_record_gives_back_the_same_rules():
     back = rules_from_record(record, RULES)
     assert all(back.value(k) == rules.value(k) for k in RULES.params)
     assert back.work_calendar.knows(2027) and not back.work_calendar.is_workday(date(2027, 1, 1))
-    assert back.param("no_fault_deducts").source == "本单位（2026-11起）" and back.param("shortfall_mode").source == "默认"
+    # the office's values keep their source; the others read as the packaged ones do (默认, 制度)
+    assert back.param("no_fault_deducts").source == "本单位（2026-11起）" and back.param("shortfall_mode").flag_text == "本系统默认，制度未规定"
