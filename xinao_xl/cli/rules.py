@@ -14,6 +14,7 @@ from typing import Any
 
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.settings import source_of
 from xinao_xl.services.settings import Listing, list_settings, rules_for_month
 
 from .base import CliError, print_json, table
@@ -55,14 +56,14 @@ def render(rules: Rules, listing: Listing | None = None) -> str:
     parts += ["", "【回访抽样（回访 四.2）】", table(bts, ["业务", "每人每日回访量", "条款"])]
     stages = [[s.name, s.days_major, s.days_general, s.unit, s.start_event, s.clause] for s in rules.stages.values()]
     parts += ["", "【时限（投诉 第七、九条；回访 六.1）】", table(stages, ["环节", "疑似重大", "一般", "单位", "起算", "条款"])]
-    readings = [[r.key, r.clause, r.text, "本系统默认，制度未规定" if r.default else ""] for r in rules.readings]
-    parts += ["", "【制度未明确处的取舍】", table(readings, ["规则", "条款", "说明", "标记"])]
+    readings = [[r.clause, r.text, "本系统默认，制度未规定" if r.default else ""] for r in rules.readings]
+    parts += ["", "【制度未明确处的取舍（不是单个数值，不在制度设置中）】", table(readings, ["条款", "说明", "标记"])]
     return "\n".join(parts)
 
 
 def _settings_part(rules: Rules, listing: Listing) -> list[str]:
     where = str(listing.book) if listing.exists else f"{listing.book}（不存在：按制度取值和本系统默认解读）"
-    fixed = [[p.name, p.shown(), "制度", p.clause] for p in rules.params.values() if not p.setting]
+    fixed = [[p.name, p.shown(), source_of(p) + "（不在制度设置中）", p.clause] for p in rules.params.values() if not p.setting]
     rows = [[r.param.name, r.param.shown(r.value), r.source, r.param.clause] for r in listing.resolved]
     parts = [f"【{listing.month} 的制度设置】{where}", table(rows + fixed, ["项目", "取值", "来源", "条款"])]
     unconfirmed = listing.unconfirmed
