@@ -269,6 +269,8 @@ def canonical(list_name: str, value: Any, rules: Rules) -> str | None:
             return L.RESPONSIBLE if parse_bool(value) else L.NOT_RESPONSIBLE
         if list_name == L.L_YESNO:
             return L.YES if parse_bool(value) else L.NO
+        if list_name == L.L_APPEAL:
+            return L.APPEAL_UPHELD if complaints.appeal_upheld(value) else L.APPEAL_REJECTED
         if list_name == L.L_BUSINESS:
             return rules.business_type(normalize_text(value)).name
         if list_name == L.L_MAJOR:
