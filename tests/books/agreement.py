@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.formulas import INVALID_LEVEL
-from xinao_xl.policy import callbacks, deadlines, scoring
+from xinao_xl.policy import callbacks, complaints, deadlines, scoring
 from xinao_xl.policy.errors import CalendarUnknownError, PolicyInputError
 from xinao_xl.policy.parse import parse_rate
 from xinao_xl.policy.rounding import excel_round
@@ -66,12 +66,14 @@ def _item_points(row: dict[str, Any], rules: Rules) -> float:
         return scoring.praise_bonus(row.get("count") or 1, None, rules)
     if kind == "媒体表扬":
         return excel_round(scoring.media_points(row["pin"], rules), 2)
+    if kind == "申诉调整":
+        return scoring.manual_deduction(row["pin"], rules)
     return -scoring.manual_deduction(row["pin"], rules)
 
 
 def _complaint_points(c: Any, rules: Rules) -> Any:
     try:
-        return scoring.complaint_deduction(c.level, c.channel, c.resp, rules)
+        return scoring.complaint_deduction(c.level, c.channel, complaints.responsible_after_appeal(c.resp, c.appeal), rules)
     except PolicyInputError:
         return INVALID_LEVEL
 
@@ -89,9 +91,10 @@ def check_imports(ws: Any, imports: Any, rules: Rules, c: Checker) -> None:
     for i, complaint in enumerate(imports.complaints):
         r = lay.first_complaint_row + i
         points = _complaint_points(complaint, rules)
-        c.eq(f"汇入!G{r}", ws[f"G{r}"].value, points)
-        grade = "是" if points != INVALID_LEVEL and scoring.is_grade_c(complaint.level, complaint.resp, rules) else ""
-        c.eq(f"汇入!H{r}", ws[f"H{r}"].value, grade)
+        c.eq(f"汇入!H{r}", ws[f"H{r}"].value, points)
+        resp = complaints.responsible_after_appeal(complaint.resp, complaint.appeal)
+        grade = "是" if points != INVALID_LEVEL and scoring.is_grade_c(complaint.level, resp, rules) else ""
+        c.eq(f"汇入!I{r}", ws[f"I{r}"].value, grade)
 
 
 def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checker) -> None:
@@ -126,22 +129,26 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
             c.eq(f"{dept.name}!H{r}", dws[f"H{r}"].value, scoring.indicator_deduction(ind, used, rules))
         mine = [row for row in data.items if row["dept"] == dept.name]
         by_type = {t: [row for row in mine if row["type"] == t] for t in ("表扬", "媒体表扬", "手工扣分")}
-        complaints = [x for x in imports.complaints if x.dept == dept.name and _complaint_points(x, rules) != INVALID_LEVEL]
+        mine_complaints = [x for x in imports.complaints if x.dept == dept.name and _complaint_points(x, rules) != INVALID_LEVEL]
         month = scoring.DepartmentMonth(
             department=dept.name,
             month="2026-10",
             indicators=indicators,
-            complaints=[scoring.ComplaintEntry(x.level, x.channel, x.resp) for x in complaints],
+            complaints=[scoring.ComplaintEntry(x.level, x.channel, x.resp, x.no, x.appeal) for x in mine_complaints],
             late_flow_forms=imports.late_flows[dept.name],
             praise=sum(x.get("count") or 1 for x in by_type["表扬"]),
             media_praise=[x["pin"] for x in by_type["媒体表扬"]],
             manual=[scoring.ManualEntry("手工", x["pin"]) for x in by_type["手工扣分"]],
+            adjustments=[scoring.Adjustment(a.points, a.text, a.no) for a in imports.adjustments if a.dept == dept.name],
             allowance_base=data.bases.get(dept.name),
         )
         card = scoring.score_department(month, rules)
         complaint_row = spec.row_of(assessment.indicator_key(dept.indicators[-1]))
-        points = sum(scoring.complaint_deduction(x.level, x.channel, x.resp, rules) for x in complaints)
+        points = sum(_complaint_points(x, rules) for x in mine_complaints)
         c.eq(f"{dept.name}!H{complaint_row}", dws[f"H{complaint_row}"].value, excel_round(points, 2))
+        adjust_row = spec.row_of("adjust")
+        c.eq(f"{dept.name}!I{adjust_row}", dws[f"I{adjust_row}"].value,
+             excel_round(sum(a.points for a in imports.adjustments if a.dept == dept.name), 2))
         late_row = spec.row_of("late_flow")
         c.eq(f"{dept.name}!H{late_row}", dws[f"H{late_row}"].value, scoring.late_flow_deduction(imports.late_flows[dept.name], rules))
         r = summary.row_of(dept.name)
@@ -158,11 +165,11 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
 # --- 投诉台账 -----------------------------------------------------------------------------
 
 
-def _due(stage: str, start: Any, major: bool) -> Any:
+def _due(stage: str, start: Any, major: bool, rules: Rules) -> Any:
     if start is None:
         return ""
     try:
-        return deadlines.stage_due(stage, start, major)
+        return deadlines.stage_due(stage, start, major, rules=rules)
     except CalendarUnknownError:
         return "日历未确认"
 
@@ -187,14 +194,15 @@ def check_complaints(path: Path, rows: list[dict[str, Any]], rules: Rules, now: 
         major = row.get("major") is not None
         for stage, start_key in (("investigate", "accepted"), ("handle", "accepted"), ("revisit", "handle_done"), ("appeal", "closed"), ("appeal_handle", "appeal_at")):
             due_key, _, done_key, status_key, _ = complaint_ledger.STAGE_COLUMNS[stage]
-            due = _due(stage, row.get(start_key), major)
+            due = _due(stage, row.get(start_key), major, rules)
             c.eq(f"投诉台账!{due_key}{r}", cell(due_key, r), due)
             if status_key:
                 _status(c, f"投诉台账!{status_key}{r}", cell(status_key, r), due, row.get(done_key), now, rules)
         if row.get("level") is None and row.get("channel") is None:
             expected: Any = ""
         else:
-            expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp"), rules)
+            resp = complaints.responsible_after_appeal(row.get("resp"), row.get("appeal_result"))  # 成立: 无责
+            expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), resp, rules)
         c.eq(f"投诉台账!扣分{r}", cell("deduct", r), expected)
         c.eq(f"投诉台账!投诉内容{r}", cell("content", r), row["content"])
 

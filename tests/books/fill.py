@@ -34,9 +34,10 @@ def write_row(ws: Any, spec: TableSheet, row: int, values: dict[str, Any]) -> No
 
 
 def set_param(wb: Workbook, name: str, value: Any) -> None:
-    """Change a value on the 规则 sheet through its defined name (as the office would)."""
+    """Change a value on the 规则 sheet through its defined name (as a refresh from the
+    office's settings would; a switch is written 是/否 there)."""
     sheet, ref = wb.defined_names[name].attr_text.split("!")
-    wb[sheet.strip("'")][ref.replace("$", "")].value = value
+    wb[sheet.strip("'")][ref.replace("$", "")].value = ("是" if value else "否") if isinstance(value, bool) else value
 
 
 # --- 考核表 -------------------------------------------------------------------------------
@@ -75,11 +76,16 @@ def random_imports(rules: Rules, rng: random.Random, n_complaints: int = 60, inv
     complaints = []
     for i in range(n_complaints):
         fields = complaint_fields(rng)
+        appeal = rng.choice([None, None, None, "不成立", "成立", " 成立 "])  # 成立: 无责 (投诉 第九条)
         complaints.append(imported.ImportedComplaint(f"TS{i:04d}", datetime(2026, 10, 1, 9) + timedelta(hours=rng.randrange(700)),
-                                                     rng.choice(rules.department_names[:3]), fields["channel"], fields["level"], fields["resp"]))
+                                                     rng.choice(rules.department_names[:3]), fields["channel"], fields["level"], fields["resp"],
+                                                     appeal))
     for i, level in enumerate(invalid_levels):
         complaints.append(imported.ImportedComplaint(f"TSX{i}", datetime(2026, 10, 9, 9), rules.department_names[i], None, level, None))
-    return imported.Imports(datetime(2026, 11, 2, 9), callbacks, late, tuple(complaints))
+    # upheld appeals of closed months' complaints: the points those months deducted come back
+    adjustments = tuple(imported.ImportedAdjustment(f"TS09{i:02d}", rng.choice(rules.department_names), "2026-09", rng.choice([10.0, 15.0, 20.0, 25.0]))
+                        for i in range(rng.randrange(1, 5)))
+    return imported.Imports(datetime(2026, 11, 2, 9), callbacks, late, tuple(complaints), adjustments)
 
 
 def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int = 200, invalid_levels: tuple[Any, ...] = (),
@@ -190,7 +196,9 @@ def fill_complaints(wb: Workbook, rules: Rules, rng: random.Random, now: datetim
             row["reason"] = f"{rng.randrange(1, 8)}.{rules.no_fault_reasons[0]}"
         if rng.random() < 0.45:
             row["appeal_at"] = minute(accepted + timedelta(hours=rng.uniform(0, 150)))
-            row["appeal_result"] = rng.choice(["维持原判", "申诉成功"])
+            row["appeal_result"] = rng.choice(["不成立", "成立", None])
+        if rng.random() < 0.3:
+            row.update(followups=rng.choice([0, 1, 2, 3, 5]), emergency=rng.choice(["是", "否", None]), loss=rng.choice([None, 500, 10000, 25000.5]))
         write_row(ws, spec, spec.first_row + i, row)
         rows.append(row)
     return rows

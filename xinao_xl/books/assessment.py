@@ -14,6 +14,8 @@ department; 汇总 turns the sums into 月度服务得分, 考核等级, 公司�
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from openpyxl import Workbook
 
 from xinao_xl.policy.rules import ENTERED, Department, Indicator, Rules, load_rules
@@ -114,6 +116,7 @@ EXTRA_ROWS = (
     ("manual", "其他扣分（手工登记）", L.ITEM_MANUAL, "deduct", "考核 7.1"),
     ("praise", "客户表扬（电话、信件、锦旗）", L.ITEM_PRAISE, "bonus", "考核 7.2"),
     ("media", "外部媒体表扬", L.ITEM_MEDIA, "bonus", "考核 7.2"),
+    ("adjust", "申诉调整（已结账月份的投诉申诉成立，退回扣分）", L.ITEM_ADJUST, "bonus", "投诉 第九条"),  # from the 汇入 sheet
 )
 FOOTER = (("total_deduct", "扣分合计"), ("total_bonus", "加分合计"), ("score", "月度服务得分"), ("grade", "考核等级"))
 
@@ -170,6 +173,8 @@ def indicator_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
     below the range's low end as the cell shows it (#无效扣分). The add-in style calls the
     kind's UDF when it has one.
     """
+    if ind.kind_param is not None:
+        return _kind_choice_formula(ind, rules, r, style)
     kind = ind.kind_spec
     per = _param_name(kind.per_point_param) or ""
     if style == UDF and kind.udf:
@@ -185,10 +190,29 @@ def indicator_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
     return f'=IF(G{r}="",0,IF(ISNUMBER(G{r}),{F.rnd(F.capped(points, cap))},"#无效数字"))'
 
 
-def indicator_validation(ind: Indicator) -> Validation:
-    """The 自评/审核 cells' data validation: the kind's range, what staff type, its hint."""
+def _kind_choice_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
+    """A row whose kind the office chooses (营业厅/加气站/收款室管理: 按神秘客户标准计算 or 手工
+    填写扣分): each kind's formula, picked by the param's value on the 规则 sheet, so a
+    refresh of the 规则 sheet after the office changes the setting changes the row too."""
+    param = rules.param(ind.kind_param or "")
+    branches = [(choice, indicator_formula(replace(ind, kind=k, kind_spec=rules.kinds[k], kind_param=None), rules, r, style)[1:])
+                for choice, k in param.choice_kinds.items()]
+    expr = branches[-1][1]
+    for choice, formula in reversed(branches[:-1]):
+        expr = f'IF({param.defined_name}="{choice}",{formula},{expr})'
+    return "=" + expr
+
+
+def indicator_validation(ind: Indicator, rules: Rules | None = None) -> Validation:
+    """The 自评/审核 cells' data validation: the kind's range, what staff type, its hint.
+
+    A row whose kind the office chooses says both ways (its kinds share the range)."""
     kind = ind.kind_spec
     what = f"{ind.name}{kind.entry}"
+    if ind.kind_param is not None and rules is not None:
+        param = rules.param(ind.kind_param)
+        ways = "；".join(f"{choice}时填{rules.kinds[k].entry}" for choice, k in param.choice_kinds.items())
+        return L.number_input(f"{ind.name}（{ways}，见规则表“{param.name}”）", kind.low or 0, kind.high)
     if kind.is_rate:
         return L.percent_input(what, kind.low or 0, 1 if kind.high is None else kind.high)
     return L.number_input(what, kind.low or 0, kind.high, kind.hint)
@@ -240,9 +264,9 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, s
             if audit_from_ledger(ind):
                 put_formula(ws, r, 6, audit_formula(ind, lay))
                 ws.cell(row=r, column=6).number_format = FMT_PERCENT
-                add_validation(ws, indicator_validation(ind), ind.name[:30], f"E{r}")
+                add_validation(ws, indicator_validation(ind, rules), ind.name[:30], f"E{r}")
             else:
-                add_validation(ws, indicator_validation(ind), ind.name[:30], f"E{r}:F{r}")
+                add_validation(ws, indicator_validation(ind, rules), ind.name[:30], f"E{r}:F{r}")
         put(ws, r, 10, ind.clause)
     n = len(dept.indicators)
     for i, (key, label, item_type, col_key, clause) in enumerate(EXTRA_ROWS, start=1):
@@ -253,6 +277,9 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, s
         if key == "late_flow":
             put(ws, r, 3, "见汇入")
             put_formula(ws, r, 8, late_flow_formula(dept.name, lay, style))
+        elif key == "adjust":  # upheld appeals of closed months' complaints (投诉 第九条), from the 汇入
+            put(ws, r, 3, "见汇入")
+            put_formula(ws, r, 9, f'=ROUND(SUMIFS({lay.adjust_range("points")},{lay.adjust_range("dept")},"{dept.name}"),{F.DIGITS})')
         else:
             sign = "-" if col_key == "deduct" else ""
             put_formula(ws, r, 8 if col_key == "deduct" else 9, f"={sign}{_sum_items(dept.name, item_type, items)}")
@@ -336,7 +363,7 @@ def build_assessment(month: str, rules: Rules | None = None, style: str = NATIVE
     summary = write_summary(wb, rules, month, style, items)
     for dept in rules.departments:
         write_department(wb, dept, rules, month, style, items, summary)
-    ws = write_table(wb, items, style, f"{month} 加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分，每条一行）", book_header(month, STEM, ITEMS))
+    ws = write_table(wb, items, style, f"{month} 加减分明细（表扬、媒体表扬、手工扣分，每条一行；投诉、超时流转单、申诉调整见“汇入”表）", book_header(month, STEM, ITEMS))
     rng = items.data_range("points", absolute=False)
     highlight_below(ws, rng, f"{items.letter('points')}{items.first_row}", "0")
     imported.write_imports_sheet(wb, rules, month, style, imports)

@@ -148,7 +148,8 @@ def _closed_department(ws: Worksheet, dept: Department, card: ScoreCard, rules: 
         _value(ws, r, 7, shown, None)
         points = by_source.get(ind.name, 0.0)
         _value(ws, r, 8, -points if points else 0.0)
-    for key, category, col in (("late_flow", "流转单", 8), ("manual", "手工", 8), ("praise", "表扬", 9), ("media", "媒体表扬", 9)):
+    for key, category, col in (("late_flow", "流转单", 8), ("manual", "手工", 8), ("praise", "表扬", 9), ("media", "媒体表扬", 9),
+                               ("adjust", scoring.ADJUSTMENT, 9)):
         total = by_category.get(category, Decimal(0))
         _value(ws, spec.row_of(key), col, _points(-total if col == 8 else total))
     _value(ws, spec.row_of("total_deduct"), 8, card.deductions)

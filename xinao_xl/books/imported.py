@@ -13,9 +13,11 @@ Layout (positions follow the rules data: one row per business type and per depar
 - row 2: 统计时间 (the "as of" of the recount: an open 流转单 becomes late with time);
 - from row 4: 回访满意度 by business type (A:E: 业务类型, 满意, 不满意, 有效回访 and 满意率 as
   formulas) beside 流转单超时 by department (G:H);
-- below: 投诉 — one row per complaint and department accepted in the month (A:H: 投诉单号,
-  受理时间, 责任部门, 受理渠道, 投诉级别, 有责/无责 as the 投诉台账 holds them, 扣分 and 定C级
-  as formulas, the 投诉台账's own).
+- below: 投诉 — one row per complaint and department accepted in the month (A:I: 投诉单号,
+  受理时间, 责任部门, 受理渠道, 投诉级别, 有责/无责, 申诉结果 as the 投诉台账 holds them, 扣分 and
+  定C级 as formulas, the 投诉台账's own), beside it 申诉调整 (K:N: an upheld appeal of a closed
+  month's complaint gives back what that month deducted, in the month the 申诉结果 is typed;
+  services/appeals.py).
 
 `imports_cells` says what goes in which cell; the openpyxl writer (templates, the sample
 month, the closed copy) and the in-place refresh (`refresh_in_place`, every other part of
@@ -35,6 +37,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy import scoring
+from xinao_xl.policy.complaints import responsible_after_appeal
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.rules import Rules
 
@@ -64,7 +67,10 @@ COMPLAINT_CAPACITY = 2000  # rows the formulas that read the complaints cover
 RATE_HEADERS = ("业务类型", "满意", "不满意", "有效回访", "满意率")
 LATE_HEADERS = ("责任部门", "超时流转单")
 LATE_FIRST_COL = 7  # G
-COMPLAINT_HEADERS = ("投诉单号", "受理时间", "责任部门", "受理渠道", "投诉级别", "有责/无责", "扣分", "定C级")
+COMPLAINT_HEADERS = ("投诉单号", "受理时间", "责任部门", "受理渠道", "投诉级别", "有责/无责", "申诉结果", "扣分", "定C级")
+ADJUST_HEADERS = ("调整投诉单号", "责任部门", "扣分月份", "退回扣分")
+ADJUST_FIRST_COL = 11  # K
+ADJUST_CAPACITY = 200
 AS_OF_LABEL = "统计时间"
 NOTE = "据回访台账、投诉台账统计，请勿手填；点“刷新汇入”更新"
 
@@ -79,9 +85,28 @@ class ImportedComplaint:
     channel: Any = None
     level: Any = None
     resp: Any = None
+    appeal: Any = None  # 申诉结果 (成立 makes it 无责)
 
     def values(self) -> tuple[Any, ...]:
-        return (self.no, self.accepted, self.dept, self.channel, self.level, self.resp)
+        return (self.no, self.accepted, self.dept, self.channel, self.level, self.resp, self.appeal)
+
+
+@dataclass(frozen=True)
+class ImportedAdjustment:
+    """An upheld appeal of a closed month's complaint: the points that month deducted, given
+    back in this month (services/appeals.py `LateAppeal`)."""
+
+    no: str
+    dept: str
+    closed_month: str
+    points: float
+
+    def values(self) -> tuple[Any, ...]:
+        return (self.no, self.dept, self.closed_month, self.points)
+
+    @property
+    def text(self) -> str:
+        return f"投诉{self.no}（{self.closed_month} 已结账，扣{self.points:g}分）申诉成立，退回扣分"
 
 
 @dataclass(frozen=True)
@@ -92,6 +117,7 @@ class Imports:
     callbacks: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # business type -> (满意, 不满意)
     late_flows: Mapping[str, int] = field(default_factory=dict)  # department -> late 流转单
     complaints: tuple[ImportedComplaint, ...] = ()
+    adjustments: tuple[ImportedAdjustment, ...] = ()
 
     def rate(self, business: str) -> float | None:
         """满意 / (满意 + 不满意), as the sheet's formula divides; None without valid callbacks."""
@@ -141,18 +167,25 @@ class Layout:
         return f"'{SHEET}'!$H${self.department_row(dept)}"
 
     def complaint_range(self, key: str) -> str:
-        letter = get_column_letter({"dept": 3, "points": 7, "grade_c": 8}[key])
+        letter = get_column_letter({"dept": 3, "points": 8, "grade_c": 9}[key])
         return f"'{SHEET}'!${letter}${self.first_complaint_row}:${letter}${self.last_complaint_row}"
+
+    def adjust_range(self, key: str) -> str:
+        letter = get_column_letter(ADJUST_FIRST_COL + {"dept": 1, "points": 3}[key])
+        last = self.first_complaint_row + ADJUST_CAPACITY - 1
+        return f"'{SHEET}'!${letter}${self.first_complaint_row}:${letter}${last}"
 
 
 def complaint_formulas(r: int, rules: Rules, style: str) -> tuple[str, str]:
-    """扣分 and 定C级 of complaint row `r`: the 投诉台账's formulas (and UDFs) on this row."""
-    level, channel, resp = f"E{r}", f"D{r}", f"F{r}"
+    """扣分 and 定C级 of complaint row `r`: the 投诉台账's formulas (and UDFs) on this row, the
+    申诉结果 (成立: 无责) included."""
+    level, channel, resp, appeal = f"E{r}", f"D{r}", f"F{r}", f"G{r}"
     if style == UDF:
-        grade = (f'=IF(AND(NOT({F.not_responsible(resp)}),{level}<>""),'
+        after = f'IF({F.level_text(appeal)}="{L.APPEAL_UPHELD}","{L.NOT_RESPONSIBLE}",{resp}&"")'
+        grade = (f'=IF(AND(OR(NOT({F.no_fault(resp, appeal)}),{F.switch("P_NO_FAULT_GRADE_C")}),{level}<>""),'
                  f'IF(DEPT_GRADE({level})=P_GRADE_C,"{L.YES}",""),"")')
-        return f"=DEDUCT_COMPLAINT({level},{channel},{resp})", grade
-    return f"={F.complaint_points(level, channel, resp, rules)}", f"={F.grade_c_flag(level, resp)}"
+        return f"=DEDUCT_COMPLAINT({level},{channel},{after})", grade
+    return f"={F.complaint_points(level, channel, resp, rules, appeal=appeal)}", f"={F.grade_c_flag(level, resp, appeal)}"
 
 
 @dataclass(frozen=True)
@@ -181,7 +214,13 @@ def imports_cells(imports: Imports | None, rules: Rules, style: str) -> dict[tup
         for col, value in enumerate(c.values(), start=1):
             out[(r, col)] = value
         points, grade = complaint_formulas(r, rules, style)
-        out[(r, 7)], out[(r, 8)] = Formula(points), Formula(grade)
+        out[(r, 8)], out[(r, 9)] = Formula(points), Formula(grade)
+    adjustments = imports.adjustments if imports else ()
+    if len(adjustments) > ADJUST_CAPACITY:
+        raise InPlaceRefusedError(f"本月申诉调整超过 {ADJUST_CAPACITY} 条，汇入表容纳不下：请联系维护人员")
+    for i, a in enumerate(adjustments):
+        for col, value in enumerate(a.values(), start=ADJUST_FIRST_COL):
+            out[(lay.first_complaint_row + i, col)] = value
     return out
 
 
@@ -198,11 +237,12 @@ def frozen_cells(imports: Imports, rules: Rules) -> dict[tuple[int, int], Any]:
     for i, c in enumerate(imports.complaints):
         r = lay.first_complaint_row + i
         try:
-            points: Any = scoring.complaint_deduction(c.level, c.channel, c.resp, rules)
-            grade = L.YES if scoring.is_grade_c(c.level, c.resp, rules) else ""
+            resp = responsible_after_appeal(c.resp, c.appeal)
+            points: Any = scoring.complaint_deduction(c.level, c.channel, resp, rules)
+            grade = L.YES if scoring.is_grade_c(c.level, resp, rules) else ""
         except PolicyInputError as exc:
             points, grade = f"#{exc.code}", ""
-        out[(r, 7)], out[(r, 8)] = points, grade
+        out[(r, 8)], out[(r, 9)] = points, grade
     return out
 
 
@@ -210,13 +250,12 @@ def write_frozen(ws: Worksheet, imports: Imports, rules: Rules) -> None:
     """Write `imports` as values into the 汇入 sheet `ws` of a copy being built (openpyxl):
     the complaint rows below the header are emptied first."""
     lay = Layout.of(rules)
-    for row in list(ws.iter_rows(min_row=lay.first_complaint_row, max_col=len(COMPLAINT_HEADERS))):
+    for row in list(ws.iter_rows(min_row=lay.first_complaint_row, max_col=ADJUST_FIRST_COL + len(ADJUST_HEADERS) - 1)):
         for cell in row:
             cell.value = None
     formats = _formats(rules)
     for (r, c), value in frozen_cells(imports, rules).items():
-        fmt = formats.get((r, c)) or COMPLAINT_FORMATS[c - 1]
-        _look(fmt).apply(put(ws, r, c, value))
+        _look(formats.get((r, c)) or _block_format(c)).apply(put(ws, r, c, value))
 
 
 def _formats(rules: Rules) -> dict[tuple[int, int], str]:
@@ -231,7 +270,15 @@ def _formats(rules: Rules) -> dict[tuple[int, int], str]:
     return out
 
 
-COMPLAINT_FORMATS = ("@", FMT_DATETIME, "General", "General", "General", "General", FMT_POINTS, "General")
+COMPLAINT_FORMATS = ("@", FMT_DATETIME, "General", "General", "General", "General", "General", FMT_POINTS, "General")
+ADJUST_FORMATS = ("@", "General", "@", FMT_POINTS)
+
+
+def _block_format(column: int) -> str:
+    """The number format of a complaint or 申诉调整 row's cell in `column`."""
+    if column >= ADJUST_FIRST_COL:
+        return ADJUST_FORMATS[column - ADJUST_FIRST_COL]
+    return COMPLAINT_FORMATS[column - 1]
 
 
 def _look(fmt: str) -> Look:
@@ -242,7 +289,7 @@ def write_imports_sheet(wb: Workbook, rules: Rules, month: str, style: str, impo
     """Add the 汇入 sheet (the recount `imports`, or blank figures) to a workbook being built."""
     lay = Layout.of(rules)
     ws = wb.create_sheet(SHEET)
-    title_cell(ws, f"{month} 汇入（回访满意度、流转单超时、投诉，据回访台账和投诉台账统计）", "H")
+    title_cell(ws, f"{month} 汇入（回访满意度、流转单超时、投诉、申诉调整，据回访台账和投诉台账统计）", "N")
     put(ws, AS_OF_ROW, 1, AS_OF_LABEL)
     put(ws, AS_OF_ROW, 3, NOTE).font = BODY_FONT
     header_cells(ws, BLOCK_HEADER_ROW, RATE_HEADERS)
@@ -253,11 +300,14 @@ def write_imports_sheet(wb: Workbook, rules: Rules, month: str, style: str, impo
     for d in lay.departments:
         _look("General").apply(put(ws, lay.department_row(d), LATE_FIRST_COL, d))
     header_cells(ws, lay.complaint_header_row, COMPLAINT_HEADERS)
+    for i, h in enumerate(ADJUST_HEADERS):
+        header_cell(ws, lay.complaint_header_row, ADJUST_FIRST_COL + i, h)
     fill_imports(ws, imports, rules, style)
-    if not (imports and imports.complaints):  # the complaint rows' look, for the refresh to copy
-        for c, fmt in enumerate(COMPLAINT_FORMATS, start=1):
-            _look(fmt).apply(ws.cell(row=lay.first_complaint_row, column=c))
-    for letter, width in zip("ABCDEFGH", (16, 17, 12, 11, 11, 10, 12, 11), strict=True):
+    # the first row's look of each block, for the refresh to copy
+    for c in (*range(1, len(COMPLAINT_HEADERS) + 1), *range(ADJUST_FIRST_COL, ADJUST_FIRST_COL + len(ADJUST_HEADERS))):
+        if ws.cell(row=lay.first_complaint_row, column=c).value is None:
+            _look(_block_format(c)).apply(ws.cell(row=lay.first_complaint_row, column=c))
+    for letter, width in zip("ABCDEFGHIJKLMN", (16, 17, 12, 11, 11, 10, 9, 9, 8, 3, 16, 12, 10, 9), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = f"A{BLOCK_HEADER_ROW + 1}"
     print_setup(ws, None, book_header(month, "服务绩效考核表", SHEET), landscape=False)
@@ -270,9 +320,8 @@ def fill_imports(ws: Worksheet, imports: Imports | None, rules: Rules, style: st
     the 汇入 sheet `ws` of a workbook being built with openpyxl."""
     formats = _formats(rules)
     for (r, c), value in imports_cells(imports, rules, style).items():
-        fmt = formats.get((r, c)) or COMPLAINT_FORMATS[c - 1]
         cell = put_formula(ws, r, c, value.text) if isinstance(value, Formula) else put(ws, r, c, value)
-        _look(fmt).apply(cell)
+        _look(formats.get((r, c)) or _block_format(c)).apply(cell)
 
 
 # --- reading it back -----------------------------------------------------------------------
@@ -296,15 +345,18 @@ def read_imports(rows: list[list[Any]], rules: Rules) -> Imports | None:
     as_of = cell(AS_OF_ROW, 2)
     callbacks = {b: (count(cell(lay.business_row(b), 2)), count(cell(lay.business_row(b), 3))) for b in lay.businesses}
     late = {d: count(cell(lay.department_row(d), LATE_FIRST_COL + 1)) for d in lay.departments}
-    complaints = []
+    complaints, adjustments = [], []
     for r in range(lay.first_complaint_row, min(len(rows), lay.last_complaint_row) + 1):
-        values = [cell(r, c) for c in range(1, 7)]
-        if all(v is None or v == "" for v in values):
-            continue
-        no, accepted, dept, channel, level, resp = values
-        complaints.append(ImportedComplaint("" if no is None else _text(no), accepted if isinstance(accepted, datetime) else None,
-                                            "" if dept is None else _text(dept), _blank(channel), _blank(level), _blank(resp)))
-    return Imports(as_of if isinstance(as_of, datetime) else None, callbacks, late, tuple(complaints))
+        values = [cell(r, c) for c in range(1, 8)]
+        if not all(v is None or v == "" for v in values):
+            no, accepted, dept, channel, level, resp, appeal = values
+            complaints.append(ImportedComplaint("" if no is None else _text(no), accepted if isinstance(accepted, datetime) else None,
+                                                "" if dept is None else _text(dept), _blank(channel), _blank(level), _blank(resp), _blank(appeal)))
+        no, dept, closed, points = (cell(r, c) for c in range(ADJUST_FIRST_COL, ADJUST_FIRST_COL + len(ADJUST_HEADERS)))
+        if not all(v is None or v == "" for v in (no, dept, closed, points)):
+            adjustments.append(ImportedAdjustment("" if no is None else _text(no), "" if dept is None else _text(dept),
+                                                  "" if closed is None else _text(closed), float(points) if isinstance(points, int | float) else 0.0))
+    return Imports(as_of if isinstance(as_of, datetime) else None, callbacks, late, tuple(complaints), tuple(adjustments))
 
 
 def recalculated(rows: list[list[Any]], rules: Rules) -> bool:
@@ -345,12 +397,15 @@ def differences(held: Imports, fresh: Imports, rules: Rules) -> list[tuple[str, 
         gone, added = len(old - new), len(new - old)
         what = "、".join(p for p in (f"新增或改动 {added} 条" if added else "", f"删除或改动 {gone} 条" if gone else "") if p) or "顺序不同"
         out.append((f"A{lay.first_complaint_row}", f"投诉 {len(held.complaints)} 条，投诉台账现为 {len(fresh.complaints)} 条（{what}）"))
+    if [a.values() for a in held.adjustments] != [a.values() for a in fresh.adjustments]:
+        out.append((f"{get_column_letter(ADJUST_FIRST_COL)}{lay.first_complaint_row}",
+                    f"申诉调整 {len(held.adjustments)} 条，投诉台账现为 {len(fresh.adjustments)} 条"))
     return out
 
 
 def _complaint_key(c: ImportedComplaint) -> tuple[str, ...]:
     return (c.no, "" if c.accepted is None else c.accepted.isoformat(timespec="minutes"), c.dept,
-            *("" if v is None else _text(v) for v in (c.channel, c.level, c.resp)))
+            *("" if v is None else _text(v) for v in (c.channel, c.level, c.resp, c.appeal)))
 
 
 # --- the refresh: into the staff's file, in place ---------------------------------------------
@@ -368,9 +423,11 @@ def refresh_in_place(path: Path, imports: Imports, rules: Rules, style: str, kee
     sheet = book.sheet(SHEET)
     if read_imports(BookReader(path).rows(SHEET), rules) is None:
         raise InPlaceRefusedError(f"{path.name} 的“{SHEET}”表版式与本版本不同（业务类型或部门不同）：请用 xinao-xl new-month 重新生成本月考核表")
-    looks = {c: sheet.style_of(lay.first_complaint_row, c) for c in range(1, len(COMPLAINT_HEADERS) + 1)}
-    sheet.clear(lay.first_complaint_row, lay.first_complaint_row, 1, len(COMPLAINT_HEADERS), keep_style=True)
-    sheet.clear(lay.first_complaint_row + 1, None, 1, len(COMPLAINT_HEADERS))
+    columns = (*range(1, len(COMPLAINT_HEADERS) + 1), *range(ADJUST_FIRST_COL, ADJUST_FIRST_COL + len(ADJUST_HEADERS)))
+    looks = {c: sheet.style_of(lay.first_complaint_row, c) for c in columns}
+    for first, last in ((1, len(COMPLAINT_HEADERS)), (ADJUST_FIRST_COL, ADJUST_FIRST_COL + len(ADJUST_HEADERS) - 1)):
+        sheet.clear(lay.first_complaint_row, lay.first_complaint_row, first, last, keep_style=True)
+        sheet.clear(lay.first_complaint_row + 1, None, first, last)
     for (r, c), value in imports_cells(imports, rules, style).items():
         complaint = r >= lay.first_complaint_row
         if isinstance(value, Formula):
@@ -385,5 +442,5 @@ def refresh_in_place(path: Path, imports: Imports, rules: Rules, style: str, kee
     return book.save(keep_previous=keep_previous)
 
 
-__all__ = ["COMPLAINT_CAPACITY", "ImportedComplaint", "Imports", "Layout", "SHEET", "differences", "fill_imports", "frozen_cells", "imports_cells",
+__all__ = ["COMPLAINT_CAPACITY", "ImportedAdjustment", "ImportedComplaint", "Imports", "Layout", "SHEET", "differences", "fill_imports", "frozen_cells", "imports_cells",
            "read_imports", "recalculated", "refresh_in_place", "write_frozen", "write_imports_sheet"]

@@ -27,6 +27,7 @@ L_MODES = "L_MODES"
 L_MAJOR = "L_MAJOR"
 L_NOFAULT = "L_NOFAULT"
 L_CALSTATUS = "L_CALSTATUS"
+L_APPEAL = "L_APPEAL"
 
 MONTH = "MONTH"  # the workbook's month as text "YYYY-MM"
 MONTH_START = "MONTH_START"  # its first day, a date
@@ -41,7 +42,11 @@ ITEM_LATE_FLOW = "流转单超时"
 ITEM_PRAISE = "表扬"
 ITEM_MEDIA = "媒体表扬"
 ITEM_MANUAL = "手工扣分"
-ITEM_TYPES = (ITEM_PRAISE, ITEM_MEDIA, ITEM_MANUAL)  # 投诉 and 流转单超时 come from the 汇入 sheet
+ITEM_ADJUST = "申诉调整"
+# 投诉, 流转单超时 and 申诉调整 come from the ledgers through the 考核表's 汇入 sheet (issue 12)
+ITEM_TYPES = (ITEM_PRAISE, ITEM_MEDIA, ITEM_MANUAL)
+APPEAL_UPHELD = "成立"  # policy.complaints.APPEAL_RESULTS, as the 申诉结果 dropdown writes them
+APPEAL_REJECTED = "不成立"
 CAL_UNCONFIRMED = "未确认"
 CAL_ERROR = "日历未确认"
 

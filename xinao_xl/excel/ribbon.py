@@ -34,7 +34,10 @@ from xinao_xl.services import flow_forms as flow_forms_service
 from xinao_xl.services import new_month as new_month_service
 from xinao_xl.services import refresh as refresh_service
 from xinao_xl.services import sampling as sampling_service
+from xinao_xl.services import today as today_service
+from xinao_xl.services.appeals import late_appeals
 from xinao_xl.services.lookback import lookback
+from xinao_xl.services.settings import closed_month_rules, rules_for_month
 
 from .addin.inspect import embedded_xlwings_version
 from .deadlines import summarize_complaints
@@ -139,7 +142,7 @@ def callback_report(session: Session) -> str:
     session.status(f"正在生成 {month} 回访报告…")
     with _month_files_closed(session, place):
         path = report.make_report(month, place.root)
-    return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成）"
+    return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成，报告中已填写的整改建议保留）"
 
 
 # --- 校验 ------------------------------------------------------------------------------
@@ -168,9 +171,14 @@ def validate_book(session: Session, now: datetime | None = None) -> str:
     session.status("正在校验…")
     books, previous = _month_books(session, place)
     past = None
+    rules = None
+    appeals: list[Any] = []
     if place.month:  # the months before from the history store, else their workbooks (7-day, 3-month rules)
-        past = lookback(place.root, place.month)
-    findings = validate.validate_books(books, place.month, None if past else previous, now, None, past)
+        rules = closed_month_rules(place.root, place.month)  # the office's settings of the month (制度设置.xlsx)
+        past = lookback(place.root, place.month, rules=rules)
+        if complaint_ledger.STEM in books:
+            appeals = late_appeals(place.root, place.month, books[complaint_ledger.STEM].read_table(complaint_ledger.ledger_sheet(rules)).records())
+    findings = validate.validate_books(books, place.month, None if past else previous, now, rules, past, late_appeals=appeals)
     if place.month:  # a closed month's workbook changed after the close (services/integrity.py)
         findings = validate.closed_month_findings(validate.month_sources(place.folder)[0]) + findings
     book = session.book()
@@ -226,8 +234,8 @@ def flow_forms(session: Session) -> str:
     month = _need_month(place)
     session.status("正在生成流转单…")
     with _month_files_closed(session, place):
-        path = flow_forms_service.make_flow_forms(month, place.root)
-    return f"已生成 {month} 流转单：\n  {path}"
+        result = flow_forms_service.make_flow_forms(month, place.root)
+    return result.summary()
 
 
 # --- 投诉 ------------------------------------------------------------------------------
@@ -244,8 +252,24 @@ def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
         if path is None or path.name.startswith("~$"):
             raise RibbonError("本簿不是客户投诉台账，月份文件夹中也没有找到投诉台账")
         book = session.open_book(path) or FileBook(path)
-    summary = summarize_complaints(book, now)
+    rules = rules_for_month(place.root, place.month) if place.month else None
+    summary = summarize_complaints(book, now, rules)
     return summary.text()
+
+
+# --- 今日待办 (the daily round) -------------------------------------------------------------
+
+
+def today_list(session: Session, now: datetime | None = None) -> str:
+    """今日待办: what is due today (Beijing time) in this month's and last month's open
+    workbooks, those open in Excel read live; the whole list in a new workbook, the most
+    urgent lines in the message."""
+    place = month_place(session.book_path())
+    session.status("正在汇总今日待办…")
+    due = today_service.due_list(place.root, now.date() if now else None, now, open_book=session.open_book)
+    if due.items:
+        session.show_rows("今日待办", [today_service.HEADERS, *due.rows()], (17, 16, 56, 14, 30, 10, 8))
+    return due.text(limit=MAX_LISTED)
 
 
 # --- 帮助 ------------------------------------------------------------------------------
@@ -285,6 +309,7 @@ HANDLERS: dict[str, Callable[[Session], str]] = {
     "btnDoctor": doctor,
     "btnSettings": settings,
 }
+HANDLERS["btnToday"] = today_list  # the daily round (issue 14)
 
 
 def _describe(result: Any, done: str) -> str:

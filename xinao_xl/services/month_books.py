@@ -24,7 +24,7 @@ from typing import Any
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.flow_form import FlowForm
-from xinao_xl.books.imported import ImportedComplaint, Imports
+from xinao_xl.books.imported import ImportedAdjustment, ImportedComplaint, Imports
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.port import FileBook
 from xinao_xl.books.read import FormRead, TableRead
@@ -40,8 +40,17 @@ from xinao_xl.policy.parse import (
     parse_count,
     parse_department,
 )
-from xinao_xl.policy.rules import Rules, load_rules
-from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
+from xinao_xl.policy.rules import Rules
+from xinao_xl.policy.scoring import (
+    Adjustment,
+    ComplaintEntry,
+    DepartmentMonth,
+    ManualEntry,
+    ScoreCard,
+)
+
+from .appeals import LateAppeal, late_appeals
+from .settings import rules_for_month
 
 
 def _yes(value: Any) -> bool:
@@ -59,6 +68,7 @@ class MonthBooks:
     books: dict[str, FileBook]
     rules: Rules
     as_of: datetime
+    root: Path | None = None  # the folder above the month folders (past months, the settings)
 
     tables: InitVar[Mapping[str, TableRead] | None] = None  # sheets read already (validation's), by spec name
 
@@ -69,9 +79,19 @@ class MonthBooks:
 
     @classmethod
     def open(cls, root: Path, month: str, as_of: datetime | None = None, rules: Rules | None = None) -> MonthBooks:
-        """The four workbooks of ``root/month`` (all must be there: `MonthMissingError`)."""
+        """The four workbooks of ``root/month`` (all must be there: `MonthMissingError`),
+        computed with `rules`, the month's rules (default: as the office's settings say for
+        the month, `settings.rules_for_month`)."""
         paths = MonthFolder(root, month).existing_books()
-        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules or load_rules(), as_of or clock.now())
+        rules = rules or rules_for_month(root, month)
+        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules, as_of or clock.now(), Path(root))
+
+    def late_appeals(self) -> list[LateAppeal]:
+        """Upheld appeals of closed months' complaints in this month's 投诉台账 (services/appeals.py)."""
+        cached = self.__dict__.get("_late_appeals")
+        if cached is None:
+            cached = self.__dict__["_late_appeals"] = [] if self.root is None else late_appeals(self.root, self.month, self.complaints.records())
+        return list(cached)
 
     # --- raw reads (cached per sheet by the reader) ------------------------------------
 
@@ -198,10 +218,11 @@ class MonthBooks:
             if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
                 continue
             complaints.append(ImportedComplaint(str(r.get("no") or ""), r.get("accepted"), self.dept(r.get("dept")),
-                                                r.get("channel"), r.get("level"), r.get("resp")))
+                                                r.get("channel"), r.get("level"), r.get("resp"), r.get("appeal_result")))
+        adjustments = tuple(ImportedAdjustment(a.number, a.department, str(a.closed_month), a.points) for a in self.late_appeals())
         result = self.__dict__["_imports"] = Imports(
             self.as_of, {b.name: (sat[b.name], unsat[b.name]) for b in rules.business_types},
-            {d: late.get(d, 0) for d in rules.department_names}, tuple(complaints))
+            {d: late.get(d, 0) for d in rules.department_names}, tuple(complaints), adjustments)
         return result
 
     def department_months(self) -> dict[str, DepartmentMonth]:
@@ -209,7 +230,10 @@ class MonthBooks:
         imports = self.imports()
         complaints: dict[str, list[ComplaintEntry]] = defaultdict(list)
         for c in imports.complaints:
-            complaints[c.dept].append(ComplaintEntry(c.level, c.channel, c.resp, c.no))
+            complaints[c.dept].append(ComplaintEntry(c.level, c.channel, c.resp, c.no, c.appeal))
+        adjustments: dict[str, list[Adjustment]] = defaultdict(list)
+        for a in imports.adjustments:
+            adjustments[a.dept].append(Adjustment(a.points, a.text, a.no))
         praise: Counter = Counter()
         media: dict[str, list[Any]] = defaultdict(list)
         manual: dict[str, list[ManualEntry]] = defaultdict(list)
@@ -242,7 +266,7 @@ class MonthBooks:
             base = summary.raw.loc[dept.name, "base"] if summary.found else None
             out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), imports.late_flows.get(dept.name, 0),
                                              praise.get(dept.name, 0), media.get(dept.name, []), manual.get(dept.name, []),
-                                             None if is_blank(base) else base)
+                                             None if is_blank(base) else base, adjustments.get(dept.name, []))
         return out
 
     def score_cards(self) -> dict[str, ScoreCard]:

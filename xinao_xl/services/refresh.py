@@ -27,10 +27,11 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import preflight
 from xinao_xl.books.schema import NATIVE, UDF
 from xinao_xl.policy import clock
-from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.rules import Rules
 
 from .month_books import MonthBooks
 from .month_writer import month_writer
+from .settings import rules_for_month
 
 __all__ = ["RefreshResult", "formula_style", "held_imports", "refresh_month"]
 
@@ -72,7 +73,7 @@ def refresh_month(month: str, root: Path, *, now: datetime | None = None, rules:
                   keep_previous: bool = True, user: str | None = None) -> RefreshResult:
     """Recount the month's ledgers as of `now` and write the figures into the 考核表's 汇入;
     the file replaced is kept in 历史版本 unless ``keep_previous`` is off (a book just made)."""
-    rules = rules or load_rules()
+    rules = rules or rules_for_month(root, month)  # the month's rules (the office's settings)
     mf = MonthFolder(root, month)
     paths = mf.existing_books()
     # the month's lock (one writer at a time) and no refresh of a closed month: its 考核表 is

@@ -7,6 +7,7 @@ customer data than a masked phone (138****5678).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -16,9 +17,10 @@ from xinao_xl.books.filecheck import BookReadError
 from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.books.read import TableRead
 from xinao_xl.policy import callbacks, complaints, deadlines, scoring
-from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError, PolicyInputError
 from xinao_xl.policy.parse import normalize_text, parse_bool
 
+from .appeals import LateAppeal
 from .month_books import MonthBooks
 from .refresh import held_imports
 from .validate_context import Finding, MonthData, blank, mask_phone, show
@@ -165,12 +167,70 @@ def check_fault(m: MonthData, t: TableRead) -> None:
 
 
 def _points(rec: dict[str, Any], m: MonthData) -> float | None:
+    """The complaint's deduction, after its appeal (a 投诉台账 row's 申诉结果 成立: 无责)."""
     if blank(rec.get("level")) and blank(rec.get("channel")):
         return None
     try:
-        return scoring.complaint_deduction(rec.get("level"), rec.get("channel"), rec.get("resp"), m.rules)
+        resp = complaints.responsible_after_appeal(rec.get("resp"), rec.get("appeal_result"))
+        return scoring.complaint_deduction(rec.get("level"), rec.get("channel"), resp, m.rules)
     except PolicyInputError:
         return None
+
+
+def check_major_signs(m: MonthData, t: TableRead) -> None:
+    """投诉 附件1: a complaint whose own columns meet 附件1's numbers (跟催3次及以上, 抢修抢险
+    跟催1次及以上, 一万元及以上) but is not marked 疑似重大: its deadlines are the shorter ones."""
+    for rec in t.records():
+        if not blank(rec.get("major")):
+            continue
+        try:
+            signs = complaints.major_signs(rec.get("followups"), rec.get("emergency"), rec.get("loss"), m.rules)
+        except PolicyInputError:
+            continue  # a bad number or 是/否: the type and dropdown checks report it
+        if not signs:
+            continue
+        why = "；".join(f"附件1 {s.code} {s.class_name}：{s.text}" for s in signs)
+        m.at(WARNING, t, "major", rec["_row"],
+             f"疑似重大：{why}（本行跟催次数、抢修抢险、停气停电损失已达到）：请核实，属实请在“疑似重大”选择该项，"
+             "按疑似重大投诉的时限处理（调查1个自然日、处理2个自然日）")
+
+
+# The stages whose deadline the 投诉台账 shows, with the column that starts each.
+_DEADLINE_COLUMNS = {stage: (due, start) for stage, (due, start, *_rest) in complaint_ledger.STAGE_COLUMNS.items()}
+
+
+def check_calendar_known(m: MonthData, t: TableRead) -> None:
+    """A deadline that needs working days of a year nobody confirmed (申诉处理 3 个工作日 from
+    late December; a natural-day deadline moved past a rest day): the workbook shows
+    日历未确认 in that cell, and so does validation, instead of a guessed date."""
+    for rec in t.records():
+        major = not blank(rec.get("major"))
+        for stage, (due_key, start_key) in _DEADLINE_COLUMNS.items():
+            start = rec.get(start_key)
+            if start is None:
+                continue
+            try:
+                deadlines.stage_due(stage, start, major, rules=m.rules)
+            except CalendarUnknownError as exc:
+                name = m.rules.stages[stage].name
+                m.at(WARNING, t, due_key, rec["_row"],
+                     f"日历未确认：{name}时限要按{exc.year}年的工作日计算，{exc.year}年的国务院放假通知尚未在{SETTINGS_BOOK}中确认"
+                     f"（{exc.hint}）")
+            except PolicyInputError:
+                continue  # a start that is no date: the type check reports it
+
+
+def check_flow_calendar_known(m: MonthData, t: TableRead) -> None:
+    """The 台账's 流转单 deadline, when the office moves natural days past rest days: 日历未确认 as above."""
+    if not m.rules.value("natural_extend_holiday"):
+        return
+    for rec in t.records():
+        if rec.get("flow_date") is None:
+            continue
+        try:
+            deadlines.flow_form_due(rec["flow_date"], m.rules)
+        except CalendarUnknownError as exc:
+            m.at(WARNING, t, "due", rec["_row"], f"日历未确认：流转单反馈时限要按{exc.year}年的日历计算（{exc.hint}）")
 
 
 def check_complaint_level(m: MonthData, t: TableRead) -> None:
@@ -217,11 +277,11 @@ def check_repeat_complaints(m: MonthData, t: TableRead) -> None:
         if hit is None:
             continue
         flagged.add(number)
-        months = int(m.rules.value("repeat_complaint_months"))
+        within = f"{int(m.rules.value('repeat_complaint_months'))}{m.rules.value('repeat_complaint_unit')}"
         phone = mask_phone(rec.get("phone"))
         who = f"该客户（{phone}）" if phone else "该客户"
         m.at(WARNING, t, "no", rec["_row"],
-             f"{who}的投诉{hit.number or ''}已于{show(hit.closed_at)}办结（{where.get((hit.number, hit.closed_at), '')}），{months}个月内再次投诉"
+             f"{who}的投诉{hit.number or ''}已于{show(hit.closed_at)}办结（{where.get((hit.number, hit.closed_at), '')}），{within}内再次投诉"
              f"（投诉办法附件3第7项：已办结、没有新问题发生的不予受理）：请核实是否有新问题，有新问题请在备注中说明")
 
 
@@ -273,13 +333,15 @@ def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) 
              f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rec['_row']}行（回访日期、客户电话与台账相同）")
 
 
-def check_imports_current(m: MonthData) -> None:
+def check_imports_current(m: MonthData, late_appeals: Sequence[LateAppeal] = ()) -> None:
     """The 考核表's 汇入 holds the recount of this month's 台账 and 投诉台账 (考核 5.2: the
-    office's 审核 comes from the ledgers). An older 汇入 means the 考核表 shows other figures
-    than the close will: said at each cell that differs, with the one command that fixes it."""
+    office's 审核 comes from the ledgers; `late_appeals`, the upheld appeals of closed months'
+    complaints, services/appeals.py). An older 汇入 means the 考核表 shows other figures than
+    the close will: said at each cell that differs, with the one command that fixes it."""
     if m.month is None or not all(stem in m.books for stem in (assessment.STEM, callback_ledger.STEM, complaint_ledger.STEM)):
         return
     mb = MonthBooks(m.month, dict(m.books), m.rules, m.now, tables=m.tables)
+    mb.__dict__["_late_appeals"] = list(late_appeals)  # found by the caller, who knows the months before
     try:
         held = held_imports(mb)
     except BookReadError:

@@ -212,8 +212,8 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules)
             text = normalize_text(value)
             if text in exact:
                 return None
-            if v.formula1 == L.L_ITEM_TYPES and text in (L.ITEM_COMPLAINT, L.ITEM_LATE_FLOW):
-                source = "投诉台账" if text == L.ITEM_COMPLAINT else "回访台账"
+            if v.formula1 == L.L_ITEM_TYPES and text in (L.ITEM_COMPLAINT, L.ITEM_LATE_FLOW, L.ITEM_ADJUST):
+                source = "回访台账" if text == L.ITEM_LATE_FLOW else "投诉台账"
                 return (WARNING, f"{text}不在加减分明细登记：考核表的“汇入”表直接取{source}的数字（点“刷新汇入”更新），"
                                  f"这一行不计分；请删除本行")
             if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
@@ -273,6 +273,8 @@ def canonical(list_name: str, value: Any, rules: Rules) -> str | None:
             return L.RESPONSIBLE if parse_bool(value) else L.NOT_RESPONSIBLE
         if list_name == L.L_YESNO:
             return L.YES if parse_bool(value) else L.NO
+        if list_name == L.L_APPEAL:
+            return L.APPEAL_UPHELD if complaints.appeal_upheld(value) else L.APPEAL_REJECTED
         if list_name == L.L_BUSINESS:
             return rules.business_type(normalize_text(value)).name
         if list_name == L.L_MAJOR:
