@@ -37,7 +37,8 @@ CALLBACKS = {b: {"维修": (18, 1), "零散": (3, 0)}.get(b, (0, 0)) for b in LA
 LATE = {d: {"客服部": 2, "管网部": 1}.get(d, 0) for d in LAYOUT.departments}
 IMPORTS = imported.Imports(AS_OF, CALLBACKS, LATE,
                            (complaint(1), complaint(2, "管网部", channel="95158", level=None, resp="否"),
-                            complaint(3, level="=1+1"), complaint(4, level="二级"), complaint(5, "计财部", level="五级")))
+                            complaint(3, level="=1+1"), complaint(4, level="二级", appeal="成立"), complaint(5, "计财部", level="五级")),
+                           (imported.ImportedAdjustment("TS0931", "管网部", "2026-09", 15.0),))
 
 
 @pytest.fixture()
@@ -86,22 +87,24 @@ def test_complaint_rows_are_values_and_formulas_in_the_first_rows_look(book: Pat
     first = LAYOUT.first_complaint_row
     third = first + 2
     assert ws[f"E{third}"].value == "=1+1" and ws[f"E{third}"].data_type == "s" and ws[f"E{third}"].quotePrefix  # text stays text
-    assert ws[f"G{first}"].value.startswith("=IF(AND(E") and ws[f"H{first}"].value.startswith("=IF(AND(NOT(")
+    assert ws[f"H{first}"].value.startswith("=IF(AND(E") and ws[f"I{first}"].value.startswith("=IF(AND(OR(NOT(")
+    assert [ws[f"{col}{first}"].value for col in "KLMN"] == ["TS0931", "管网部", "2026-09", 15]  # the 申诉调整 beside
     for r in (first, first + 4):
-        for col in "ABCDEFGH":
+        for col in "ABCDEFGHI":
             cell = ws[f"{col}{r}"]
             assert cell.border.left.style == "thin", f"{col}{r}"  # blanks too (the 95158 complaint has no level)
-    assert ws[f"B{first}"].number_format == "yyyy-mm-dd hh:mm" and ws[f"G{first}"].number_format == "0.00"
+    assert ws[f"B{first}"].number_format == "yyyy-mm-dd hh:mm" and ws[f"H{first}"].number_format == "0.00"
 
 
 def test_fewer_complaints_leave_no_old_rows(book: Path) -> None:
     imported.refresh_in_place(book, IMPORTS, RULES, NATIVE)
-    fewer = imported.Imports(AS_OF, IMPORTS.callbacks, IMPORTS.late_flows, IMPORTS.complaints[:2])
+    fewer = imported.Imports(AS_OF, IMPORTS.callbacks, IMPORTS.late_flows, IMPORTS.complaints[:2])  # and no 申诉调整
     imported.refresh_in_place(book, fewer, RULES, NATIVE)
     assert held(book) == fewer
     ws = load_workbook(book)[imported.SHEET]
     row = LAYOUT.first_complaint_row + 2
-    assert all(ws[f"{col}{row}"].value is None for col in "ABCDEFGH")  # the third complaint's row is gone, formulas too
+    assert all(ws[f"{col}{row}"].value is None for col in "ABCDEFGHI")  # the third complaint's row is gone, formulas too
+    assert all(ws[f"{col}{LAYOUT.first_complaint_row}"].value is None for col in "KLMN")
     none = imported.Imports(AS_OF, IMPORTS.callbacks, IMPORTS.late_flows, ())
     imported.refresh_in_place(book, none, RULES, NATIVE)
     assert held(book) == none
@@ -114,7 +117,7 @@ def test_a_udf_book_gets_the_udf_formulas(tmp_path: Path) -> None:
     imported.refresh_in_place(path, IMPORTS, RULES, UDF)
     ws = load_workbook(path)[imported.SHEET]
     r = LAYOUT.first_complaint_row
-    assert ws[f"G{r}"].value == f"=DEDUCT_COMPLAINT(E{r},D{r},F{r})"
+    assert ws[f"H{r}"].value.startswith(f"=DEDUCT_COMPLAINT(E{r},D{r},IF(")  # the 申诉结果 first: 成立 is 无责
 
 
 def test_differences_name_the_cells(book: Path) -> None:
@@ -125,6 +128,7 @@ def test_differences_name_the_cells(book: Path) -> None:
     assert found[f"B{维修}"] == "维修回访 满意0/不满意0，台账现为 满意18/不满意1"
     assert f"B{零散}" in found and f"H{LAYOUT.department_row('客服部')}" in found
     assert found[f"A{LAYOUT.first_complaint_row}"] == "投诉 0 条，投诉台账现为 5 条（新增或改动 5 条）"
+    assert found[f"K{LAYOUT.first_complaint_row}"] == "申诉调整 0 条，投诉台账现为 1 条"
     assert imported.differences(IMPORTS, IMPORTS, RULES) == []
 
 

@@ -273,7 +273,7 @@ def test_a_level_outside_the_list_shows_a_marker_and_the_totals_stay_numbers(mon
     held = lo[imported.SHEET]
     first_invalid = next(r for r in range(lay.first_complaint_row, lay.last_complaint_row) if str(held[f"A{r}"].value).startswith("TSX"))
     for i, level in enumerate(INVALID_LEVELS):
-        cell = f"G{first_invalid + i}"
+        cell = f"H{first_invalid + i}"  # 扣分 of the 汇入's complaint row
         assert lo[imported.SHEET][cell].value == "#无效级别"
         assert canonical(computed[(imported.SHEET.upper(), cell)]) == f"#无效级别: {level}"
         row = summary.row_of(rules.department_names[i])

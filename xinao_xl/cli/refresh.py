@@ -17,9 +17,9 @@ from xinao_xl.services.refresh import refresh_month
 
 def register(sub: Any) -> None:
     p = sub.add_parser("refresh", help="刷新考核表的“汇入”表：按回访台账、投诉台账重新统计满意率、投诉和超时流转单",
-                       description=__doc__.split("\n")[0])
+                       description="按本月回访台账、投诉台账重新统计满意率、超时流转单、投诉和申诉调整，写入考核表的“汇入”表（考核表其他内容不变）")
     p.add_argument("month", metavar="月份", help="如 2026-11")
-    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.add_argument("--dir", type=Path, default=Path("."), metavar="目录", help="月份文件夹所在目录（默认当前目录）")
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)  # tests and reruns: "as of" this time
     p.set_defaults(run=run)
 
