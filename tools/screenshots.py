@@ -88,7 +88,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("考核表_汇总", month_file(assessment.STEM), assessment.SUMMARY),
     Shot("考核表_客服部", month_file(assessment.STEM), "客服部"),
     Shot("考核表_加减分明细", month_file(assessment.STEM), assessment.ITEMS, columns="A:H", rows=(1, 8)),
-    Shot("考核表_汇入", month_file(assessment.STEM), imported.SHEET, columns="A:H", rows=(1, 22)),
+    Shot("考核表_汇入", month_file(assessment.STEM), imported.SHEET, columns="A:N", rows=(1, 22)),
     Shot("考核表_结账汇总", month_file(assessment.STEM, closed=True), assessment.SUMMARY, columns="A:O", hide=("E:H", "J:K")),
     Shot("回访台账", month_file(callback_ledger.STEM), callback_ledger.LEDGER, columns="A:N", rows=(1, 20)),
     Shot("回访台账_流转", month_file(callback_ledger.STEM), callback_ledger.LEDGER, columns="A:U", hide=("C:D", "F:H", "J", "L:M"), where=("O", "是")),
