@@ -156,20 +156,67 @@ def test_item_complaint_not_in_ledger(findings: list[Finding]) -> None:
 
 
 def test_formula_overwritten_in_a_ledger_row(findings: list[Finding]) -> None:
+    """Restored by copying the neighbouring row's cell (row 3 is the first: the row below),
+    not by retyping a formula the message would have to spell out (issue 14, item 6)."""
     f = one(findings, CB, "台账", "U3", ERROR, "公式被改写为“否”")
-    assert "=IF(T3=" in f.message
+    assert "从下一行复制" in f.message
+    assert "=" not in f.message and "IF(" not in f.message
 
 
 def test_formula_overwritten_on_a_form_sheet(findings: list[Finding]) -> None:
-    one(findings, KH, "汇总", "D3", ERROR, "公式被改写为“100”")
+    f = one(findings, KH, "汇总", "D3", ERROR, "公式被改写为“100”")
+    assert "空白模板“服务绩效考核表.xlsx”" in f.message and "D3 单元格" in f.message
+    assert "=" not in f.message and "P_" not in f.message
+
+
+# --- what the workbook cannot compute with (issue 14, item 5) ------------------------------------
+
+
+def test_a_text_date_is_an_error_with_the_forms_excel_reads(findings: list[Finding]) -> None:
+    """"2026.11.13" reads as a date to Python but is text to the workbook."""
+    f = one(findings, CB, "台账", "A14", ERROR, "回访日期“2026.11.13”是文字，不是日期")
+    assert "请删除后重新输入 2026-11-13" in f.message and "2026/11/3" in f.message
+
+
+def test_a_text_datetime_is_an_error_with_the_moment_to_type(findings: list[Finding]) -> None:
+    f = one(findings, TS, "投诉台账", "B9", ERROR, "受理时间“2026年11月21日14:55”是文字，不是日期")
+    assert "请删除后重新输入 2026-11-21 14:55" in f.message
+
+
+def test_a_count_stored_as_text_is_an_error(findings: list[Finding]) -> None:
+    """"3天" in 数量: the 分值 formula shows #VALUE!, Python would read 3."""
+    one(findings, KH, "加减分明细", "G9", ERROR, "数量“3天”是文字，不是数字：")
+
+
+def test_a_level_the_formula_does_not_read_is_an_error(findings: list[Finding]) -> None:
+    """"二级投诉": the 扣分 formula shows #无效级别 while Python reads level 2."""
+    f = one(findings, TS, "投诉台账", "D9", ERROR, "投诉级别“二级投诉”不是下拉列表中的写法")
+    assert "请改为“2级”" in f.message
+
+
+def test_a_result_with_a_space_is_an_error(findings: list[Finding]) -> None:
+    """"满 意": 统计's COUNTIFS does not count it, Python's reading does."""
+    f = one(findings, CB, "台账", "K14", ERROR, "回访结果“满 意”不是下拉列表中的写法")
+    assert "请改为“满意”" in f.message
+
+
+def test_a_phone_of_ten_digits_is_an_error(findings: list[Finding]) -> None:
+    f = one(findings, CB, "台账", "F15", ERROR, "客户电话是10位数字，不是有效的电话号码")
+    assert "1390000001" not in f.message  # a customer's number, even a broken one, is not repeated
+
+
+def test_a_missing_name_and_phone_are_warnings(findings: list[Finding]) -> None:
+    one(findings, CB, "台账", "E16", WARNING, "缺少客户姓名")
+    one(findings, CB, "台账", "F16", WARNING, "缺少客户电话")
 
 
 def test_nothing_else_is_reported(findings: list[Finding]) -> None:
     """Every finding of the broken month is one a test above expects."""
     expected = {
         (CB, "A7"), (CB, "F8"), (CB, "K9"), (CB, "O9"), (CB, "R10"), (CB, "A11"), (CB, "A12"), (CB, "K12"), (CB, "F13"), (CB, "U3"),
-        (TS, "O6"), (TS, "T7"), (TS, "U7"), (TS, "A8"),
-        (KH, "E3"), (KH, "H5"), (KH, "J7"), (KH, "F3"), (KH, "D3"),
+        (CB, "A14"), (CB, "K14"), (CB, "F15"), (CB, "E16"), (CB, "F16"),
+        (TS, "O6"), (TS, "T7"), (TS, "U7"), (TS, "A8"), (TS, "A9"), (TS, "B9"), (TS, "D9"),
+        (KH, "E3"), (KH, "H5"), (KH, "J7"), (KH, "F3"), (KH, "D3"), (KH, "G9"),
     }
     assert {(f.workbook, f.cell) for f in findings} == expected
     assert has_errors(findings)

@@ -69,6 +69,31 @@ def test_a_complaint_twice_for_one_department(clean: Path, tmp_path: Path) -> No
 
 
 def test_a_column_of_noise_lists_the_first_and_counts_the_rest(clean: Path, tmp_path: Path) -> None:
+    """Bad results in every other row (a good one between: no run of consecutive rows)."""
+    bad = LISTED_PER_COLUMN + 50
+
+    def make(folder: Path) -> None:
+        path = S.path_of(folder, S.CB)
+        wb = load_workbook(path)
+        ws = wb[LEDGER.name]
+        for n in range(2 * bad):
+            r = 7 + n
+            S.write_record(ws, LEDGER, r, {**S.CALL, "order": f"N{r}", "phone": f"1370000{r:04d}"})
+            if n % 2 == 0:
+                put(ws, r, LEDGER.index("result"), "好")
+        wb.save(path)
+    findings = broken(clean, tmp_path, make)
+    results = [f for f in findings if f.cell.startswith("K") and f.cell != "K2"]
+    assert len(results) == LISTED_PER_COLUMN  # rows 7, 9, ..., 205
+    assert results[0].cell == "K7" and results[-1].cell == f"K{7 + 2 * (LISTED_PER_COLUMN - 1)}"
+    (summary,) = [f for f in findings if f.cell == "K2"]
+    assert summary.severity == ERROR
+    assert f"另有 {bad - LISTED_PER_COLUMN} 个错误" in summary.message  # 150 - 100 = 50
+    assert f"第{7 + 2 * LISTED_PER_COLUMN}–{7 + 2 * (bad - 1)}行" in summary.message  # rows 207-305
+
+
+def test_consecutive_rows_of_one_kind_are_one_finding_with_the_range(clean: Path, tmp_path: Path) -> None:
+    """150 rows with the same bad 回访结果, one under the other: one line for K7:K156."""
     bad = LISTED_PER_COLUMN + 50
 
     def make(folder: Path) -> None:
@@ -80,13 +105,11 @@ def test_a_column_of_noise_lists_the_first_and_counts_the_rest(clean: Path, tmp_
             put(ws, r, LEDGER.index("result"), "好")
         wb.save(path)
     findings = broken(clean, tmp_path, make)
-    results = [f for f in findings if f.cell.startswith("K") and f.cell != "K2"]
-    assert len(results) == LISTED_PER_COLUMN  # rows 7..106
-    assert results[0].cell == "K7" and results[-1].cell == f"K{7 + LISTED_PER_COLUMN - 1}"
-    (summary,) = [f for f in findings if f.cell == "K2"]
-    assert summary.severity == ERROR
-    assert f"另有 {bad - LISTED_PER_COLUMN} 个错误" in summary.message  # 150 - 100 = 50
-    assert f"第{7 + LISTED_PER_COLUMN}–{7 + bad - 1}行" in summary.message  # rows 107-156
+    (results,) = [f for f in findings if f.cell.startswith("K")]
+    assert results.cell == "K7:K156" and results.severity == ERROR  # 7 + 150 - 1 = 156
+    assert results.message.startswith("第7–156行（共150行）：回访结果")
+    assert "不在下拉列表中" in results.message
+    assert results.cells()[:2] == ["K7", "K8"] and len(results.cells()) == 150
 
 
 def test_a_large_workbook_gets_its_findings_alone(clean: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

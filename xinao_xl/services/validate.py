@@ -169,6 +169,8 @@ def validate_books(
                 m.tables[sheet.name] = t
                 S.check_table_shape(m, t)
                 S.check_table_cells(m, t)
+                S.check_text_values(m, t)
+                S.check_contacts(m, t)
                 S.check_required(m, t)
                 S.check_unique(m, t)
                 if t.found:
@@ -180,6 +182,7 @@ def validate_books(
                     S.check_department(m, f)
                 else:
                     S.check_form_counts(m, f)
+                S.check_form_text(m, f)
                 if f.found:
                     S.check_form_formulas(m, f, stem, book.read_formulas(sheet.name))
     if previous is not None:
@@ -206,6 +209,7 @@ def validate_books(
         R.check_opinions_listed(m, ledger, notes)
     if complaints and items:
         R.check_complaints_agree(m, complaints, items)
+    m.close_runs()
     m.findings.extend(m.unlisted_findings())
     return sorted(_unique(m.findings), key=Finding.sort_key)
 
