@@ -7,6 +7,7 @@ validation run (module fixture) serves all the rule tests, so the suite stays qu
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -225,18 +226,60 @@ def test_nothing_else_is_reported(findings: list[Finding]) -> None:
 # --- output and CLI --------------------------------------------------------------------------
 
 
-def test_results_go_to_a_copy_with_the_cells_marked(broken_root: Path, findings: list[Finding], tmp_path: Path) -> None:
+def link_target(results: Path, cell: Any) -> tuple[Path, str, str]:
+    """(workbook, sheet, cell or range) a link of the results workbook opens."""
+    assert cell.hyperlink is not None, cell.coordinate
+    target = (results.parent / cell.hyperlink.target).resolve()
+    sheet, _, address = (cell.hyperlink.location or "").rpartition("!")
+    return target, sheet.strip("'").replace("''", "'"), address
+
+
+def test_results_are_one_workbook_of_links_to_the_cells(broken_root: Path, findings: list[Finding], tmp_path: Path) -> None:
+    """One 校验结果 workbook (not marked copies of the books); each finding's 单元格 links to
+    the workbook it is about, by a path relative to the results, at the sheet and cell."""
     sources, month = month_sources(broken_root / MONTH)
     assert month == MONTH
-    before = (broken_root / MONTH / CB).read_bytes()
-    paths = write_results(findings, sources, tmp_path)
-    assert sorted(p.name for p in paths) == sorted(f"{Path(n).stem}_{RESULT_SHEET}.xlsx" for n in (CB, TS, KH))
-    assert (broken_root / MONTH / CB).read_bytes() == before
-    wb = load_workbook(tmp_path / f"{Path(CB).stem}_{RESULT_SHEET}.xlsx")
-    rows = list(wb[RESULT_SHEET].iter_rows(values_only=True))
+    before = {p: p.read_bytes() for p in sources.values()}
+    out = tmp_path / "elsewhere"
+    path = write_results(findings, sources, out, month)
+    assert path == out / f"{MONTH}_{RESULT_SHEET}.xlsx" and sorted(p.name for p in out.iterdir()) == [path.name]
+    assert {p: p.read_bytes() for p in sources.values()} == before  # the books are only read
+    wb = load_workbook(path)
+    assert wb.sheetnames == [RESULT_SHEET]
+    ws = wb[RESULT_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("序号", "级别", "工作簿", "工作表", "单元格", "说明")
-    assert ("台账", "U3") in {(r[3], r[4]) for r in rows[1:]}
-    assert wb["台账"]["U3"].comment is not None and "公式" in wb["台账"]["U3"].comment.text
+    assert len(rows) == len(findings) + 1
+    linked = 0
+    for r, f in enumerate(findings, start=2):
+        cell = ws.cell(row=r, column=5)
+        assert cell.value == f.cell
+        if not f.cell:
+            continue
+        target, sheet, address = link_target(path, cell)
+        assert not cell.hyperlink.target.startswith("/") and "\\" not in cell.hyperlink.target  # relative, portable
+        assert target == sources_by_name(sources)[f.workbook].resolve()
+        book = load_workbook(target, read_only=True)
+        assert sheet == f.sheet and sheet in book.sheetnames
+        assert address == f.cell
+        linked += 1
+    assert linked >= 25
+
+
+def sources_by_name(sources: dict[str, Path]) -> dict[str, Path]:
+    return {p.name: p for p in sources.values()}
+
+
+def test_results_replace_the_last_run_and_say_when_all_is_well(clean_folder: Path) -> None:
+    sources, month = month_sources(clean_folder)
+    first = write_results([Finding(ERROR, CB, "台账", "A3", "旧的")], sources, month=month)
+    again = write_results([], sources, month=month)
+    assert first == again == clean_folder / f"{MONTH}_{RESULT_SHEET}.xlsx"
+    rows = list(load_workbook(again)[RESULT_SHEET].iter_rows(values_only=True))
+    assert rows[1][-1] == "未发现问题" and len(rows) == 2
+    assert not (clean_folder / "历史版本").exists()  # made again by every run: no kept versions
+    assert month_sources(clean_folder)[0] == sources  # not taken for a workbook of the month
+    again.unlink()
 
 
 def test_mask_phone() -> None:

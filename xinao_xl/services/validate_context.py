@@ -110,25 +110,30 @@ class MonthData:
         if run is not None and run.last + 1 == row and run.general == general:
             run.last = row
             return
+        if run is not None:
+            self._finish(self.runs.pop(k))
         n = self.counted[k] = self.counted.get(k, 0) + 1
         if n <= LISTED_PER_COLUMN:
             self.add(severity, t, t.address(key, row), message)
             self.runs[k] = _Run(len(self.findings) - 1, general, row, row, t, key)
             return
-        self.runs.pop(k, None)
         more = self.unlisted.setdefault(k, [0, row, row, t])
         more[0] += 1
         more[1], more[2] = min(more[1], row), max(more[2], row)
 
     def close_runs(self) -> None:
-        """Turn each run of more than one row into its range finding (see `at`)."""
+        """Turn each run still open into its range finding (see `at`)."""
         for run in self.runs.values():
-            if run.last > run.first:
-                f = self.findings[run.index]
-                cell = f"{run.table.address(run.key, run.first)}:{run.table.address(run.key, run.last)}"
-                text = f"第{run.first}–{run.last}行（共{run.last - run.first + 1}行）：{run.general}"
-                self.findings[run.index] = Finding(f.severity, f.workbook, f.sheet, cell, redact_phones(text))
+            self._finish(run)
         self.runs.clear()
+
+    def _finish(self, run: _Run) -> None:
+        """A run of more than one row becomes one finding naming the range."""
+        if run.last > run.first:
+            f = self.findings[run.index]
+            cell = f"{run.table.address(run.key, run.first)}:{run.table.address(run.key, run.last)}"
+            text = f"第{run.first}–{run.last}行（共{run.last - run.first + 1}行）：{run.general}"
+            self.findings[run.index] = Finding(f.severity, f.workbook, f.sheet, cell, redact_phones(text))
 
     def unlisted_findings(self) -> list[Finding]:
         """One finding per column with more than `LISTED_PER_COLUMN`, at its header cell."""
