@@ -309,3 +309,13 @@ def test_cli_refuses_an_open_workbook(clean_folder: Path, capsys: pytest.Capture
         assert "正在被" in capsys.readouterr().err
     finally:
         lock.unlink()
+
+
+def test_a_message_asks_to_delete_a_row_only_where_rows_can_be_deleted(broken_root: Path, findings: list[Finding]) -> None:
+    """"请删除本行" on a sheet protected against deleting rows was advice nobody could follow;
+    the ledgers let rows be deleted (tests/books/test_ledger_protection.py shows it works)."""
+    asking = [f for f in findings if "删除本行" in f.message or "删除重复的一行" in f.message]
+    assert asking
+    for f in asking:
+        ws = load_workbook(broken_root / MONTH / f.workbook)[f.sheet]
+        assert ws.protection.sheet and ws.protection.deleteRows is False, (f.sheet, f.cell)
