@@ -166,3 +166,32 @@ def test_formulas_scanned_beside_the_sheet_read_equal_a_plain_read(tmp_path: Pat
     first.clear()  # each caller gets its own copy
     assert reader.formulas(SPEC.name) == read_formulas(path, SPEC.name)
     assert reader.formulas("没有这个表") == {}
+
+
+def test_the_bytes_are_read_once_and_everything_comes_from_them(tmp_path: Path) -> None:
+    """A file replaced after the reader opened it changes nothing the reader gives: values,
+    formulas and the digest are those of the bytes it read (what the close records)."""
+    import hashlib
+
+    path = ledger(tmp_path, {3: ROW})
+    before = path.read_bytes()
+    reader = BookReader(path)
+    assert reader.data == before and reader.sha256 == hashlib.sha256(before).hexdigest()
+    other = ledger(tmp_path, {3: {**ROW, "order": "9999"}, 4: ROW}, name="other.xlsx")
+    path.write_bytes(other.read_bytes())  # saved over meanwhile (sampling, Excel)
+    t = reader.table(SPEC)
+    assert t.frame["order"].tolist() == ["0123"] and t.frame["_row"].tolist() == [3]
+    assert reader.formulas(SPEC.name) == read_formulas(before, SPEC.name) != {}
+    assert BookReader(path).table(SPEC).frame["order"].tolist() == ["9999", "0123"]  # a new reader sees the new file
+
+
+def test_unreadable_file_says_so_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EACCES on reading (an ACL on a shared folder; as root a chmod would not stop the read)."""
+    path = ledger(tmp_path, {3: ROW})
+
+    def denied(self: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(BookReadError, match="没有权限读取 l.xlsx"):
+        BookReader(path)

@@ -15,6 +15,7 @@ from xinao_xl.books import save
 from xinao_xl.books.save import (
     HISTORY_DIR,
     Batch,
+    DiskFullError,
     ReadOnlyError,
     WorkbookOpenError,
     history_versions,
@@ -92,8 +93,9 @@ def test_failure_inside_the_write_leaves_the_file_as_it_was(tmp_path: Path, monk
     save_atomic(_workbook("旧"), path)
     before = path.read_bytes()
     monkeypatch.setattr(save, "_write_to", _half_then_fail)
-    with pytest.raises(OSError, match="space"):
+    with pytest.raises(DiskFullError, match="磁盘空间不足，无法写入 报告.xlsx") as info:  # ENOSPC, said plainly
         save_atomic(_workbook("新" * 5000), path)
+    assert isinstance(info.value.__cause__, OSError) and info.value.__cause__.errno == 28
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["报告.xlsx"]  # no temporary file, no history
 
@@ -229,3 +231,72 @@ def test_sweep_removes_only_old_leftovers(tmp_path: Path) -> None:
         os.utime(p, (past, past))
     assert sorted(sweep_temps([tmp_path])) == sorted([old, staged])
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([young.name, keep.name])
+
+
+# --- the ordinary failures, in plain Chinese -------------------------------------------------------
+
+
+def test_a_name_too_long_for_the_file_system_is_said_plainly(tmp_path: Path) -> None:
+    """ext4 and NTFS take 255 a name (bytes on ext4): 80 Chinese characters are 240 bytes in
+    UTF-8, the name fits, its temporary name (``.<name>.<random>.xinao.tmp``) does not."""
+    path = tmp_path / ("回" * 80 + ".xlsx")  # 240 + 5 = 245 bytes
+    assert len(path.name.encode()) == 245
+    with pytest.raises(save.PathTooLongError, match="路径过长，无法写入") as info:
+        save_atomic(_workbook("新"), path)
+    assert "更短的路径" in str(info.value) and "原有文件没有改动" in str(info.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_read_only_history_folder_is_refused_before_the_write(tmp_path: Path) -> None:
+    path = tmp_path / "台账.xlsx"
+    save_atomic(_workbook("一"), path)
+    save_atomic(_workbook("二"), path)  # 历史版本 now exists
+    before = path.read_bytes()
+    os.chmod(tmp_path / HISTORY_DIR, 0o555)
+    try:
+        with pytest.raises(ReadOnlyError, match=f"文件夹 {tmp_path / HISTORY_DIR} 不能写入"):
+            save_atomic(_workbook("三"), path)
+    finally:
+        os.chmod(tmp_path / HISTORY_DIR, 0o755)
+    assert path.read_bytes() == before
+
+
+def test_permission_taken_away_while_keeping_the_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """EACCES at the copy into 历史版本 (an ACL the probe did not see): the message names that folder."""
+    path = tmp_path / "台账.xlsx"
+    save_atomic(_workbook("一"), path)
+    before = path.read_bytes()
+    real = save._replace
+
+    def denied(src: Path, dst: Path) -> None:
+        if Path(dst).parent.name == HISTORY_DIR:
+            raise PermissionError(13, "Permission denied", str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(save, "_replace", denied)
+    with pytest.raises(save.NoPermissionError, match=f"没有权限写入 “{HISTORY_DIR}”文件夹"):
+        save_atomic(_workbook("二"), path)
+    assert path.read_bytes() == before
+    assert temp_leftovers(tmp_path) == []
+
+
+def test_plain_messages_for_each_kind() -> None:
+    class WinError(OSError):
+        def __init__(self, winerror: int) -> None:
+            super().__init__(13, "Windows says no")
+            self.winerror = winerror
+
+    where = Path("D:/服务考核/2026-11/2026-11_客户回访信息台账.xlsx")
+    cases = {
+        OSError(28, "No space left on device"): (save.DiskFullError, "磁盘空间不足"),
+        OSError(122, "Disk quota exceeded"): (save.DiskFullError, "磁盘空间不足"),
+        OSError(13, "Permission denied"): (save.NoPermissionError, "没有权限写入 2026-11_客户回访信息台账.xlsx"),
+        OSError(30, "Read-only file system"): (save.NoPermissionError, "没有权限写入"),
+        OSError(36, "File name too long"): (save.PathTooLongError, "路径过长"),
+        WinError(32): (save.FileBusyError, "正被其他程序使用"),
+        WinError(206): (save.PathTooLongError, "路径过长"),
+    }
+    for exc, (kind, text) in cases.items():
+        plain = save.plain_os_error(exc, where)
+        assert isinstance(plain, kind) and text in str(plain), exc
+    assert save.plain_os_error(OSError("killed here"), where) is None  # not an ordinary failure: raised as it is

@@ -38,6 +38,8 @@ class FakeSession:
         self.calculated = 0
         self.chosen: Path | None = None
         self.closed_paths: list[Path] = []
+        self.confirms: list[str] = []
+        self.answer = True  # 确定 in every confirmation dialog
 
     def book_path(self) -> Path | None:
         return self.path
@@ -60,6 +62,10 @@ class FakeSession:
 
     def alert(self, text: str, *, error: bool = False) -> None:
         self.alerts.append((text, error))
+
+    def confirm(self, text: str) -> bool:
+        self.confirms.append(text)
+        return self.answer
 
     def show_rows(self, title: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None:
         self.shown.append((title, [list(r) for r in rows]))
@@ -249,6 +255,23 @@ def test_close_month_button(clean: Path) -> None:
     again = FakeSession(_book(clean, assessment.STEM))
     ribbon.dispatch("btnCloseMonth", again)
     assert again.failed and "已于" in again.message and "结账" in again.message
+
+
+def test_close_month_button_asks_with_the_preview_and_cancel_writes_nothing(clean: Path) -> None:
+    """The dialog shows what the command line's preview shows: the findings by kind and the
+    scores to record; 取消 leaves every file as it was and says so (not as an error)."""
+    from xinao_xl.books.save import sha256
+
+    before = {p: sha256(p) for p in clean.parent.rglob("*") if p.is_file()}
+    session = FakeSession(_book(clean, assessment.STEM))
+    session.answer = False
+    ribbon.dispatch("btnCloseMonth", session)
+    (asked,) = session.confirms
+    assert asked.startswith("2026-11 预结账：校验 0 个错误、") and "将记录的得分：" in asked and "客服部" in asked
+    assert asked.endswith("确定结账 2026-11？")
+    assert not session.failed and session.message == "已取消 2026-11 的结账，什么都没有写入"
+    after = {p: sha256(p) for p in clean.parent.rglob("*") if p.is_file() and p.name != ".xinao-xl.lock"}
+    assert after == before and not (clean.parent / "2026-12").exists()
 
 
 def test_close_stops_on_validation_errors(broken: Path) -> None:

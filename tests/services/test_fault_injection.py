@@ -40,6 +40,7 @@ from python_calamine import CalamineWorkbook
 
 from xinao_xl.books import save
 from xinao_xl.books.completed_export import write_completed_export
+from xinao_xl.books.lock import HOLDER, LOCK
 from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.save import HISTORY_DIR, TMP_SUFFIX, history_versions, sha256
 from xinao_xl.books.workbooks import file_name
@@ -69,12 +70,19 @@ def _is_temp(rel: Path) -> bool:
     return any(part.startswith(".") and part.endswith(TMP_SUFFIX) for part in rel.parts)
 
 
+def _is_lock(p: Path) -> bool:
+    """The month's lock file (books/lock.py): empty, left in place on POSIX by design (flock
+    belongs to the file; removing it while another process has it open would let two writers in);
+    and the holder note a killed close leaves beside it (the next run recognises it)."""
+    return p.name in (LOCK, HOLDER)
+
+
 def _digests(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
+    return {p.relative_to(root).as_posix(): sha256(p) for p in sorted(root.rglob("*")) if p.is_file() and not _is_lock(p)}
 
 
 def _tree(root: Path) -> set[str]:
-    return {p.relative_to(root).as_posix() for p in root.rglob("*")}
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if not _is_lock(p)}
 
 
 def _leftovers(root: Path) -> list[str]:
@@ -101,7 +109,7 @@ def _real_files(root: Path) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
-        if not p.is_file() or _is_temp(rel) or p.name.startswith(STORE):
+        if not p.is_file() or _is_temp(rel) or p.name.startswith(STORE) or _is_lock(p):
             continue
         if p.parent.name == HISTORY_DIR:
             rel = rel.parent.parent / VERSION.sub("", p.name)
@@ -235,7 +243,7 @@ def _after_fault(baseline: Baseline, root: Path, killed: bool = False) -> None:
     assert not (root / H.MONTH / MARKER).exists()
 
 
-def _rerun_matches(baseline: Baseline, root: Path) -> None:
+def _rerun_matches(baseline: Baseline, root: Path) -> Any:
     """Run again (no --force: the month was not marked closed): same result as uninterrupted."""
     result = close_month(H.MONTH, root, now=H.NOW)
     assert not any("未重新生成" in n for n in result.notes)
@@ -251,6 +259,7 @@ def _rerun_matches(baseline: Baseline, root: Path) -> None:
         assert sha256(root / rel) == digest, rel
     _check_record(root)
     assert _leftovers(root) == []
+    return result
 
 
 def test_the_uninterrupted_close_and_its_writes(baseline: Baseline) -> None:
@@ -293,6 +302,7 @@ import os, signal, sys
 from datetime import datetime
 from pathlib import Path
 from xinao_xl.books import save
+from xinao_xl.books.lock import HOLDER, LOCK
 from xinao_xl.services.close import close_month
 
 root, how, k = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
@@ -332,7 +342,10 @@ def test_close_process_killed(baseline: Baseline, tmp_path: Path, how: str, k: i
     old = time.time() - save.STALE_AFTER - 60
     for rel in left:
         os.utime(root / rel, (old, old))  # as if the re-run came later that day
-    _rerun_matches(baseline, root)  # and it sweeps the leftovers
+    assert (root / H.MONTH / HOLDER).exists()  # the killed run's note; its lock went with the process
+    result = _rerun_matches(baseline, root)  # and it sweeps the leftovers
+    assert any(n.startswith("上次由 ") and "开始的结账未正常结束" in n for n in result.notes)
+    assert not (root / H.MONTH / HOLDER).exists()
 
 
 def test_forced_reclose_killed_while_replacing_next_month(baseline: Baseline, tmp_path: Path) -> None:

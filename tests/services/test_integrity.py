@@ -172,3 +172,45 @@ def test_cli_validate_reports_it_and_writes_a_csv(root: Path, capsys: pytest.Cap
         rows = list(csv.reader(fh))
     assert rows[0] == list(validate.HEADERS)
     assert rows[1][1:5] == [validate.ERROR, path.name, "", ""] and "在结账后被修改" in rows[1][5]
+
+
+def test_a_formula_typed_over_with_a_number_is_a_change(root: Path) -> None:
+    """The 汇总's 月度服务得分 of a department overwritten with 100 (what validate calls an
+    error): the entry cells are as closed, the formula is gone, so verify says 已修改 — not
+    已重新保存. The same workbook only re-saved (formulas where they were) stays a re-save."""
+    from xinao_xl.books import assessment
+    from xinao_xl.policy.rules import load_rules
+
+    path = root / H.MONTH / file_name(assessment.STEM, H.MONTH)
+    summary = assessment.summary_sheet(load_rules())
+    cell = summary.cell("客服部", "score")
+    wb = load_workbook(path)
+    ws = wb[assessment.SUMMARY]
+    assert ws[cell].data_type == "f"
+    wb.save(path)  # openpyxl re-save: bytes differ, entries and formula cells as closed
+    assert [(c.name, c.state) for c in verify_month(root, H.MONTH).inputs] == [(path.name, RESAVED)]
+    wb = load_workbook(path)
+    wb[assessment.SUMMARY][cell].value = 100
+    wb.save(path)
+    result = verify_month(root, H.MONTH)
+    assert [(c.name, c.state) for c in result.inputs] == [(path.name, CHANGED)]
+    assert result.input_messages()[0].startswith(f"{path.name} 在结账后被修改")
+    assert any(f.is_error and f.workbook == path.name and "公式被改写为“100”" in f.message
+               for f in validate.validate_month(root / H.MONTH, now=H.NOW))  # validate agrees
+
+
+def test_a_record_from_before_formulas_were_covered_is_checked_as_it_was_written(root: Path) -> None:
+    """A 结账记录 without 内容摘要版本 holds version-1 digests (entry cells only): still a re-save."""
+    from xinao_xl.books.read import BookReader
+    from xinao_xl.policy.rules import load_rules
+    from xinao_xl.services.integrity import DIGEST_VERSION_KEY, content_digest
+
+    record_file = MonthFolder(root, H.MONTH).record_path
+    record = json.loads(record_file.read_text(encoding="utf-8"))
+    assert record.pop(DIGEST_VERSION_KEY) == 2
+    path = _ledger(root)
+    record["内容摘要"][path.name] = content_digest(BookReader(path), callback_ledger.STEM, load_rules(), version=1)
+    record_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    wb = load_workbook(path)
+    wb.save(path)
+    assert [(c.name, c.state) for c in verify_month(root, H.MONTH).inputs] == [(path.name, RESAVED)]

@@ -24,14 +24,15 @@ from .schema import NATIVE, TableSheet
 
 def append_records(path: Path, spec: TableSheet, first: int, records: Sequence[Mapping[str, Any]], *,
                    form_cells: Mapping[str, Mapping[tuple[int, int], Any]] | None = None, style: str = NATIVE,
-                   keep_previous: bool = True) -> list[int]:
+                   keep_previous: bool = True, data: bytes | None = None) -> list[int]:
     """Write `records` (entry values by column key) into `spec`'s sheet from row `first` on,
     and `form_cells` ({sheet: {(row, column): value}}, values replacing values there; a sheet
     the workbook lacks is skipped); replace the file atomically. Returns the rows written.
 
     A record's cells must be empty (a formula or value there is refused, not overwritten);
-    formula columns are the template's and refused as keys."""
-    book = WorkbookEdit(path)
+    formula columns are the template's and refused as keys. `data`: the bytes the caller read
+    the ledger from (a file saved since is refused, not written over)."""
+    book = WorkbookEdit(path, data)
     sheet = book.sheet(spec.name)
     formulas = [(spec.index(c.key), c) for c in spec.formula_columns]
     rows = []

@@ -250,15 +250,17 @@ def build_callback_ledger(month: str | None, rules: Rules | None = None, style: 
 
 
 
-def append_calls(path: Path, records: Sequence[Mapping[str, Any]], first: int, available: Mapping[str, int], rules: Rules) -> list[int]:
+def append_calls(path: Path, records: Sequence[Mapping[str, Any]], first: int, available: Mapping[str, int], rules: Rules,
+                 data: bytes | None = None) -> list[int]:
     """Append the day's sampled calls to the 台账 at `path` from row `first` on, and each
     type's orders available for sampling into 抽样 (whose live formulas then show the day's
     quotas); the file is replaced atomically, the previous one kept in 历史版本.
 
     The one write into a staff workbook's own cells: it goes in place (`books.append`), so
     pictures, charts, comments, x14 validations and every other part staff added stay byte
-    for byte, and what cannot be kept is refused with a message.
+    for byte, and what cannot be kept is refused with a message. `data`: the bytes the rows
+    were chosen from (a 台账 saved since is refused, not written over).
     """
     sspec = sample_sheet(rules)
     cells = {(sspec.row_of(name), 2): count for name, count in available.items()}
-    return append_records(path, ledger_sheet(), first, records, form_cells={sspec.name: cells})
+    return append_records(path, ledger_sheet(), first, records, form_cells={sspec.name: cells}, data=data)

@@ -29,7 +29,7 @@ from xinao_xl.policy.scoring import ScoreCard
 from . import assessment, callback_ledger, complaint_ledger, opinions
 from .cells import keep_text, put
 from .filecheck import load_workbook  # checked before openpyxl parses (hostile files)
-from .read import TableRead
+from .read import BookReader, TableRead
 from .schema import FMT_POINTS, NATIVE, TableSheet
 from .style import BODY_FONT, header_cell, header_cells
 from .workbooks import BOOKS
@@ -45,10 +45,19 @@ DETAIL_SHEET = "结账明细"
 # --- the closed 考核表 --------------------------------------------------------------------------
 
 
-def closed_assessment(source: Path, rules: Rules, cards: Mapping[str, ScoreCard], checks: Mapping[str, str], now: datetime) -> Workbook:
-    """The 考核表 at `source` with the close's values beside its live formulas, and every line
-    item; `checks` is each department's 核对 text (the comparison with the cached values)."""
-    wb = load_workbook(source)
+def _load(source: Path | BookReader) -> Workbook:
+    """openpyxl on a file, or on the very bytes a reader read (the close's inputs)."""
+    if isinstance(source, BookReader):
+        return load_workbook(source.data, name=source.name)
+    return load_workbook(source)
+
+
+def closed_assessment(source: Path | BookReader, rules: Rules, cards: Mapping[str, ScoreCard], checks: Mapping[str, str],
+                      now: datetime) -> Workbook:
+    """The 考核表 at `source` (a file, or the bytes a reader read) with the close's values
+    beside its live formulas, and every line item; `checks` is each department's 核对 text
+    (the comparison with the cached values)."""
+    wb = _load(source)
     keep_text(wb)
     summary = assessment.summary_sheet(rules)
     ws = wb[assessment.SUMMARY]
@@ -122,11 +131,11 @@ def _detail_sheet(wb: Workbook, cards: Mapping[str, ScoreCard]) -> None:
 # --- 意见统计表 ----------------------------------------------------------------------------------
 
 
-def filled_opinions(source: Path, existing: TableRead, rows: Sequence[Mapping[str, Any]], now: datetime) -> Workbook:
-    """The 意见统计表 at `source` (read as `existing`) with `rows` appended after its last
-    row, numbered on from its last 序号."""
+def filled_opinions(source: Path | BookReader, existing: TableRead, rows: Sequence[Mapping[str, Any]], now: datetime) -> Workbook:
+    """The 意见统计表 at `source` (read as `existing`; a file, or the bytes a reader read)
+    with `rows` appended after its last row, numbered on from its last 序号."""
     spec = opinions.opinions_sheet()
-    wb = load_workbook(source)
+    wb = _load(source)
     keep_text(wb)
     ws = wb[existing.sheet if existing.found else spec.name]
     last = max((r["_row"] for r in existing.records()), default=spec.first_row - 1)

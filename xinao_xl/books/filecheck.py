@@ -29,14 +29,21 @@ beyond its declared size fails its read), so checking the declared sizes bounds 
 Every member is inflated once, in chunks, to scan it (and to check its CRC): 1.0 s for
 the 100,000-row 台账 of the benchmark (92 MB of sheet XML; calamine reads it in 1.6 s), 25 ms
 for the four books of the test month. A file that passed is remembered by (path, size,
-mtime), so the several opens of one workbook during a close check it once.
+mtime), bytes by their SHA-256, so the several opens of one workbook during a close check it once.
+
+The check runs on a file or on bytes already read (`check_bytes`): the close and sampling
+read each input's bytes once (`read_bytes`), hash them, check them and parse those same
+bytes, so what they record is what they used (books/read.py `BookReader`).
 
     check_workbook(Path("2026-11/2026-11_客户回访信息台账.xlsx"))   # raises BookReadError
     wb = load_workbook(path)                                         # checked, then openpyxl
+    wb = load_workbook(data, name=path.name)                         # the bytes a reader read
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import re
 import struct
 import zipfile
@@ -97,7 +104,7 @@ _SST_UNIQUE = re.compile(rb'\buniqueCount="(\d+)"')
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _PREFIXED_CELL = re.compile(rb"<\w+:c[\s/>]")
 
-_checked: dict[tuple[str, int, int], None] = {}
+_checked: dict[tuple[str, Any, int], None] = {}
 
 
 # --- entry points --------------------------------------------------------------------------
@@ -113,34 +120,75 @@ def check_workbook(path: Path | str, limits: Limits = LIMITS) -> None:
     if key in _checked:
         return
     _Check(path, stat.st_size, limits).run()
+    _remember(key)
+
+
+def check_bytes(data: bytes, name: str, limits: Limits = LIMITS, digest: str | None = None) -> None:
+    """`check_workbook` on a workbook's bytes (`name` for messages); `digest` is their
+    SHA-256 when the caller has it."""
+    key = ("sha256", digest or hashlib.sha256(data).hexdigest(), len(data))
+    if key in _checked:
+        return
+    _Check(Path(name), len(data), limits, data).run()
+    _remember(key)
+
+
+def _remember(key: tuple[str, Any, int]) -> None:
     if len(_checked) > 256:
         _checked.clear()
     _checked[key] = None
 
 
-def load_workbook(path: Path | str, **kwargs: Any) -> Workbook:
-    """`openpyxl.load_workbook` after `check_workbook`; what openpyxl still refuses is a
+def read_bytes(path: Path | str) -> bytes:
+    """A workbook's bytes, read once; a missing or unreadable file is a `BookReadError`."""
+    path = Path(path)
+    if not path.is_file():
+        raise BookReadError(f"找不到文件：{path}")
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        raise BookReadError(f"没有权限读取 {path.name}（{path.parent}）：请管理员开放读取权限，或把文件复制到可读的文件夹后再试") from None
+    except OSError as exc:
+        if getattr(exc, "winerror", None) in (32, 33):  # a sharing violation: another program holds it
+            raise BookReadError(f"{path.name} 正被其他程序独占使用（如Excel、杀毒软件、网盘同步），无法读取：请关闭该程序后再试") from None
+        raise
+
+
+def load_workbook(source: Path | str | bytes, *, name: str | None = None, **kwargs: Any) -> Workbook:
+    """`openpyxl.load_workbook` after `check_workbook` (or `check_bytes` when `source` is the
+    bytes a reader read; `name` says which file in messages); what openpyxl still refuses is a
     `BookReadError` too. Every openpyxl open of a staff or exported file goes through here."""
     import openpyxl
 
-    check_workbook(path)
+    if isinstance(source, bytes):
+        label = name or "工作簿"
+        check_bytes(source, label)
+        target: Any = io.BytesIO(source)
+    else:
+        label = Path(source).name
+        check_workbook(source)
+        target = source
     try:
-        return openpyxl.load_workbook(path, **kwargs)
+        return openpyxl.load_workbook(target, **kwargs)
     except (OSError, MemoryError):
         raise
     except Exception as exc:  # openpyxl raises KeyError, ValueError, TypeError, zip and XML errors
-        raise BookReadError(f"无法读取工作簿 {Path(path).name}：文件已损坏或格式不受支持（{type(exc).__name__}）") from None
+        raise BookReadError(f"无法读取工作簿 {label}：文件已损坏或格式不受支持（{type(exc).__name__}）") from None
 
 
 # --- the check ---------------------------------------------------------------------------------
 
 
 class _Check:
-    def __init__(self, path: Path, size: int, limits: Limits) -> None:
+    def __init__(self, path: Path, size: int, limits: Limits, data: bytes | None = None) -> None:
         self.path = path
         self.name = path.name
         self.size = size
         self.limits = limits
+        self.data = data
+
+    def open(self) -> IO[bytes]:
+        return io.BytesIO(self.data) if self.data is not None else self.path.open("rb")
 
     def fail(self, why: str) -> BookReadError:
         return BookReadError(f"无法读取 {self.name}：{why}")
@@ -150,14 +198,14 @@ class _Check:
             raise self.fail("是空文件（0 字节），可能保存或复制时中断：请从“历史版本”文件夹或备份恢复，或重新导出")
         if self.size > self.limits.file_bytes:
             raise self.fail(f"文件过大（{_mb(self.size)}，上限 {_mb(self.limits.file_bytes)}），不像本办公室的工作簿：请确认文件")
-        with self.path.open("rb") as f:
+        with self.open() as f:
             head = f.read(8)
             if not head.startswith(b"PK"):
                 f.seek(0)
                 raise self.fail(_not_a_zip(head, f.read(4096), self.size, f))
             self.end_record(f)
         try:
-            zf = zipfile.ZipFile(self.path)
+            zf = zipfile.ZipFile(self.open() if self.data is not None else self.path)
         except zipfile.BadZipFile:
             raise self.fail("文件不完整或已损坏（zip 目录无法读取，可能复制或下载时中断）：请从备份恢复或重新导出") from None
         with zf:

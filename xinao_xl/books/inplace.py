@@ -58,8 +58,10 @@ from defusedxml import ElementTree as SafeET
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
+from xinao_xl.policy.errors import XinaoError
+
 from .cells import looks_like_formula
-from .filecheck import check_workbook
+from .filecheck import check_bytes, read_bytes
 from .save import WriteRefusedError, write_bytes_atomic
 from .zipparts import ZipLayoutError, ZipParts
 
@@ -190,8 +192,8 @@ def _root(xml: bytes, local: bytes, part: str) -> tuple[_Names, bytes]:
     return _Names(prefix), m.group(0)
 
 
-class _Refusal(Exception):
-    """Raised inside; `WorkbookEdit` turns it into `InPlaceRefusedError` with the file name."""
+class _Refusal(XinaoError):
+    """Raised inside (a Chinese message without the file name); `WorkbookEdit` turns it into `InPlaceRefusedError` with the file name."""
 
 
 # --- styles.xml --------------------------------------------------------------------------------
@@ -763,14 +765,15 @@ def _column_number(letters: bytes) -> int:
 class WorkbookEdit:
     """A staff workbook opened for writing cells in place (see the module).
 
-    The file is read once, here; `save` refuses to replace it if it changed since."""
+    The file is read once, here (or `data` is the bytes the caller read and decided on);
+    `save` refuses to replace it if it changed since."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, data: bytes | None = None) -> None:
         self.path = Path(path)
         self.changed: list[str] = []  # the parts the last `to_bytes` changed
-        check_workbook(self.path)
-        self.data = self.path.read_bytes()
+        self.data = read_bytes(self.path) if data is None else data
         self.digest = hashlib.sha256(self.data).hexdigest()
+        check_bytes(self.data, self.path.name, digest=self.digest)
         try:
             self.zip = ZipParts(self.data)
             self._read_directory()

@@ -18,8 +18,8 @@ What lives there, and who writes it:
 - ``2026-11_校验结果.xlsx``: the last validation run's findings with links to the cells
   (`results_name`, books/results.py); replaced by each run, removed by the close;
 - ``历史版本``: the files each atomic replace kept (books/save.py);
-- the month's lock file (`lock_path`): the place where one writer at a time will hold the
-  month (the lock itself is later work; nothing takes it yet).
+- the month's lock file (`lock_path`) and its holder note: one writer at a time holds the
+  month through it (books/lock.py `MonthLock`; services/month_writer.py for the use cases).
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ class MonthFolder:
 
     @property
     def lock_path(self) -> Path:
-        """Where the month's writer lock goes (held by no one yet: the safe-close issue adds it)."""
+        """The month's writer lock file (books/lock.py holds it)."""
         return self.path / LOCK
 
 

@@ -20,6 +20,10 @@ What staff do to a ledger and what the reader does about it:
 Formula texts come from the sheet's XML (`read_formulas`): calamine does not expose them,
 and openpyxl would parse every cell of the sheet to find the few formulas.
 
+A `BookReader` reads its file's bytes once (`data`, with their SHA-256 in `sha256`) and
+checks and parses those bytes: values, merged areas and formulas all come from the same
+bytes, and the close records that very digest (a file saved meanwhile is not what it read).
+
     >>> t = read_table(path, callback_ledger.ledger_sheet())          # doctest: +SKIP
     >>> t.frame.loc[0, "phone"], t.address("phone", t.frame.loc[0, "_row"])  # doctest: +SKIP
     ('13812345678', 'F3')
@@ -27,7 +31,9 @@ and openpyxl would parse every cell of the sheet to find the few formulas.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import io
 import re
 import threading
 import zipfile
@@ -52,7 +58,7 @@ from xinao_xl.policy.parse import (
     parse_number,
 )
 
-from .filecheck import LIMITS, BookReadError, check_workbook
+from .filecheck import LIMITS, BookReadError, check_bytes, check_workbook, read_bytes
 from .memory import gc_paused
 from .schema import Column, FormSheet, TableSheet
 
@@ -177,13 +183,19 @@ def normalise(column: Column, value: Any) -> Any:
 
 
 class BookReader:
-    """One workbook file opened with calamine; sheets are read once and cached."""
+    """One workbook file opened with calamine; sheets are read once and cached.
 
-    def __init__(self, path: Path | str) -> None:
+    The file's bytes are read once (`data`; `sha256` is their digest), checked and parsed
+    from memory; `data` may be given when the caller read them already."""
+
+    def __init__(self, path: Path | str, data: bytes | None = None) -> None:
         self.path = Path(path)
-        check_workbook(self.path)  # hostile and broken files stop here, before calamine (filecheck.py)
+        self.data = read_bytes(self.path) if data is None else data
+        self.sha256 = hashlib.sha256(self.data).hexdigest()
+        # hostile and broken files stop here, before calamine (filecheck.py)
+        check_bytes(self.data, self.path.name, digest=self.sha256)
         try:
-            self._book = CalamineWorkbook.from_path(str(self.path))
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         except Exception as exc:  # calamine raises its own error types and zip/xml errors
             raise BookReadError(f"无法读取工作簿 {self.path.name}：文件已损坏或不是 .xlsx 格式（{type(exc).__name__}）") from None
         self.sheet_names: list[str] = list(self._book.sheet_names)
@@ -322,7 +334,7 @@ class BookReader:
     def formulas(self, sheet: str) -> dict[str, str]:
         """See `read_formulas`; scanned while `rows` read the sheet, if it did."""
         scan = self.__dict__.get("_scans", {}).get(sheet)
-        return dict(scan.result()) if scan is not None else read_formulas(self.path, sheet)
+        return dict(scan.result()) if scan is not None else read_formulas(self.data, sheet)
 
     def _scan_formulas(self, sheet: str) -> None:
         """Start reading `sheet`'s formulas in a worker thread. Calamine lets go of the GIL
@@ -331,7 +343,7 @@ class BookReader:
         check of tampered formula cells (validation, the close) then finds it done."""
         scans = self.__dict__.setdefault("_scans", {})
         if sheet not in scans:
-            scans[sheet] = _Background(read_formulas, self.path, sheet)
+            scans[sheet] = _Background(read_formulas, self.data, sheet)
 
 
 class _Background:
@@ -437,11 +449,21 @@ _FORMULA_CELL_PLAIN = re.compile(rb'<c r="([A-Z]{1,3}\d++)"[^>]*+><f(?:>([^<]*+)
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
 
 
-def sheet_parts(path: Path | str) -> dict[str, str]:
-    """Sheet name -> its XML part in the zip (``xl/worksheets/sheet1.xml``)."""
-    check_workbook(path)
+def _zip_source(source: Path | str | bytes) -> Any:
+    """What zipfile opens: the file, or the bytes a reader read (checked either way)."""
+    if isinstance(source, bytes):
+        check_bytes(source, "工作簿")
+        return io.BytesIO(source)
+    check_workbook(source)
+    return source
+
+
+def sheet_parts(source: Path | str | bytes) -> dict[str, str]:
+    """Sheet name -> its XML part in the zip (``xl/worksheets/sheet1.xml``); `source` is a
+    file or the bytes a `BookReader` read."""
+    path = source if not isinstance(source, bytes) else "工作簿"
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(_zip_source(source)) as z:
             book = ElementTree.fromstring(z.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
     except (OSError, KeyError, zipfile.BadZipFile, ValueError, ElementTree.ParseError) as exc:  # ValueError: defusedxml
@@ -455,17 +477,18 @@ def sheet_parts(path: Path | str) -> dict[str, str]:
     return parts
 
 
-def read_formulas(path: Path | str, sheet: str) -> dict[str, str]:
-    """Address -> formula text (with its ``=``) of every formula cell of `sheet`.
+def read_formulas(source: Path | str | bytes, sheet: str) -> dict[str, str]:
+    """Address -> formula text (with its ``=``) of every formula cell of `sheet` (of a file,
+    or of the bytes a `BookReader` read).
 
     A cell sharing a formula written once for a range (Excel's ``<f t="shared" si="0"/>``)
     maps to ``"="``: it holds a formula, whose text lives in the range's first cell. That
     is enough to tell a formula from a value typed over it.
     """
-    part = sheet_parts(path).get(sheet)
+    part = sheet_parts(source).get(sheet)
     if part is None:
         return {}
-    with zipfile.ZipFile(path) as z:
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
         return formulas_in_xml(z.read(part))
 
 

@@ -17,7 +17,13 @@ Every file xinao_xl writes goes through this module:
   with all its files or not at all.
 - **refused before any work** (`preflight`): a workbook open in Excel, WPS or LibreOffice
   (its lock file ``~$name`` / ``.~lock.name#`` is beside it), a read-only file that would be
-  replaced, a folder that cannot be written.
+  replaced, a folder that cannot be written (the ``历史版本`` folder of a file that will be
+  replaced included), a full disk.
+- **the ordinary failures in plain Chinese** (`plain_os_error`): a disk that fills up, a
+  permission taken away, a path too long for Windows, a file another program holds — met
+  while writing, they stop the write with a message saying which file or folder and what
+  to do (`DiskFullError`, `NoPermissionError`, `PathTooLongError`, `FileBusyError`); the
+  file under the real name is untouched and nothing temporary is left behind.
 
 Temporary names start with ``.`` and end with ``.xinao.tmp``; a process killed midway may
 leave them (never under a real name), and `sweep_temps` removes those older than
@@ -32,6 +38,7 @@ leave them (never under a real name), and `sweep_temps` removes those older than
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -70,6 +77,73 @@ class ReadOnlyError(WriteRefusedError):
     """A file to be replaced is read-only, or a folder to write in cannot be written."""
 
 
+class DiskFullError(WriteRefusedError):
+    """The disk (or the user's quota on a shared folder) is full."""
+
+
+class NoPermissionError(ReadOnlyError):
+    """The system refused the write (EACCES/EPERM/EROFS): permissions, a read-only share."""
+
+
+class PathTooLongError(WriteRefusedError):
+    """A path longer than Windows (260 characters) or the file system (255 bytes a name) allows."""
+
+
+class FileBusyError(WriteRefusedError):
+    """Another program holds the file (Windows sharing violation: Excel, antivirus, a sync tool)."""
+
+
+# Windows error numbers Python does not map onto a telling errno
+_WIN_SHARING = (32, 33)  # ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION
+_WIN_TOO_LONG = (206,)  # ERROR_FILENAME_EXCED_RANGE (errno ENOENT)
+_WIN_PATH_LIMIT = 260  # MAX_PATH, unless long paths are enabled
+
+
+def _where(path: Path) -> str:
+    """The file or folder a message names: the kept-versions folder said so by its name."""
+    path = Path(path)
+    if path.parent.name == HISTORY_DIR or path.name == HISTORY_DIR:
+        folder = path if path.name == HISTORY_DIR else path.parent
+        return f"“{HISTORY_DIR}”文件夹（{folder}）"
+    return f"{path.name}（{path.parent}）"
+
+
+def plain_os_error(exc: OSError, path: Path) -> WriteRefusedError | None:
+    """The Chinese error for an ordinary failure met while writing `path`, None for others.
+
+    Said plainly and with what to do; the caller has left the file under its real name as
+    it was (books/save.py writes complete-then-replace), so each message says so too."""
+    if isinstance(exc, WriteRefusedError):
+        return exc
+    code = exc.errno
+    win = getattr(exc, "winerror", None)
+    kept = "原有文件没有改动"
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)) or win in (39, 112):
+        return DiskFullError(f"磁盘空间不足，无法写入 {_where(path)}：请清理该磁盘（删除不需要的文件、清空回收站），"
+                             f"或请管理员扩大共享文件夹的空间后重试；{kept}")
+    if win in _WIN_SHARING:
+        return FileBusyError(f"{_where(path)} 正被其他程序使用（如Excel、杀毒软件、网盘同步）：请关闭该程序或稍等片刻后重试；{kept}")
+    if code == errno.ENAMETOOLONG or win in _WIN_TOO_LONG or (os.name == "nt" and code == errno.ENOENT and len(str(path)) >= _WIN_PATH_LIMIT):
+        return PathTooLongError(f"路径过长，无法写入 {path.name}（完整路径 {len(str(path))} 个字符，Windows 一般不超过 259 个）："
+                                f"请把月份文件夹移到更短的路径下（如 D:\\服务考核），或缩短上级文件夹的名称后重试；{kept}")
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return NoPermissionError(f"没有权限写入 {_where(path)}（只读或没有写入权限）：请在文件夹“属性”中取消“只读”，"
+                                 f"或请管理员开放写入权限后重试；{kept}")
+    return None
+
+
+@contextmanager
+def plain_errors(path: Path) -> Iterator[None]:
+    """Raise the ordinary OS failures met in the block as `plain_os_error` says them."""
+    try:
+        yield
+    except OSError as exc:
+        plain = plain_os_error(exc, path)
+        if plain is None or plain is exc:
+            raise
+        raise plain from exc
+
+
 # --- refusals before any work -----------------------------------------------------------------
 
 
@@ -105,22 +179,31 @@ def is_read_only(path: Path) -> bool:
 def folder_writable(folder: Path) -> bool:
     """Whether files can be created in `folder` (tried with a probe file, because Windows
     ignores a folder's read-only attribute and ``os.access`` does not see network-share ACLs)."""
+    return _folder_problem(folder) is None
+
+
+def _folder_problem(folder: Path) -> str | None:
+    """Why files cannot be created in `folder` (Chinese), None when they can."""
+    unwritable = f"文件夹 {folder} 不能写入（只读或没有权限）：请换一个可写的文件夹，或请管理员开放写入权限"
     try:
         st = os.stat(folder)
     except OSError:
-        return False
+        return unwritable
     if os.name != "nt" and not st.st_mode & stat.S_IWUSR:
-        return False
+        return unwritable
     if not os.access(folder, os.W_OK | os.X_OK):
-        return False
+        return unwritable
     try:
         fd, name = tempfile.mkstemp(prefix=".xinao_probe_", suffix=TMP_SUFFIX, dir=folder)
-    except OSError:
-        return False
+    except OSError as exc:
+        plain = plain_os_error(exc, Path(folder) / ".xinao_probe")
+        if isinstance(plain, DiskFullError | PathTooLongError):
+            return str(plain).replace("；原有文件没有改动", "")
+        return unwritable
     os.close(fd)
     with suppress(OSError):
         os.unlink(name)
-    return True
+    return None
 
 
 def _existing_folder(path: Path) -> Path:
@@ -147,13 +230,15 @@ def preflight(read: Iterable[Path | None] = (), write: Iterable[Path | None] = (
     for path in [Path(p) for p in write if p is not None]:
         if lock_files(path) and path not in opened:
             opened.append(path)
-        if path.is_file() and is_read_only(path) and path not in read_only:
-            read_only.append(path)
+        if path.is_file():
+            if is_read_only(path) and path not in read_only:
+                read_only.append(path)
+            if history_folder(path).is_dir():  # the replaced file is kept there first
+                folders.setdefault(history_folder(path), None)
         folders.setdefault(_existing_folder(path), None)
     problems += [_open_message(p) for p in opened]
     problems += [f"{p.name} 是只读文件，不能替换：请在文件“属性”中取消“只读”后再试（{p.parent}）" for p in read_only]
-    problems += [f"文件夹 {f} 不能写入（只读或没有权限）：请换一个可写的文件夹，或请管理员开放写入权限"
-                 for f in folders if not folder_writable(f)]
+    problems += [problem for f in folders if (problem := _folder_problem(f))]
     if not problems:
         return
     raise (WorkbookOpenError if opened else ReadOnlyError)("\n".join(problems))
@@ -210,14 +295,15 @@ def _file_mode(final: Path) -> int:
 
 def _stage(final: Path, write: Writer) -> Path:
     """Write a complete temporary file beside `final`; returns its path (removed on error)."""
-    fd, tmp = _new_temp(final)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _write_to(handle, write)
-        os.chmod(tmp, _file_mode(final))
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with plain_errors(final):
+        fd, tmp = _new_temp(final)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                _write_to(handle, write)
+            os.chmod(tmp, _file_mode(final))
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return tmp
 
 
@@ -226,7 +312,8 @@ def _put_in_place(tmp: Path, final: Path, keep_previous: bool) -> Path:
     try:
         if keep_previous and final.exists():
             keep_version(final)
-        _replace(tmp, final)
+        with plain_errors(final):
+            _replace(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -248,7 +335,8 @@ def write_atomic(path: Path, write: Writer, keep_previous: bool = True) -> Path:
     """Write `path` with ``write(binary_file)``: complete in a temporary file, then in place."""
     path = Path(path)
     preflight(write=[path])  # the last guard: open, read-only, unwritable folder (callers check first)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with plain_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
     return _put_in_place(_stage(path, write), path, keep_previous)
 
 
@@ -274,10 +362,11 @@ def open_atomic(path: Path, keep_previous: bool = True) -> Iterator[IO[bytes]]:
     """
     path = Path(path)
     preflight(write=[path])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _new_temp(path)
+    with plain_errors(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _new_temp(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with plain_errors(path), os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -312,7 +401,8 @@ def keep_version(path: Path, keep: int | None = None) -> Path:
     path = Path(path)
     keep = HISTORY_KEEP if keep is None else keep
     folder = history_folder(path)
-    folder.mkdir(exist_ok=True)
+    with plain_errors(folder):
+        folder.mkdir(exist_ok=True)
     stamp = datetime.fromtimestamp(os.stat(path).st_mtime).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}.{stamp}{path.suffix}"
     n = 1
@@ -326,8 +416,9 @@ def keep_version(path: Path, keep: int | None = None) -> Path:
 
     tmp = _stage(target, copy)
     try:
-        shutil.copystat(path, tmp)  # the version keeps its own save time
-        _replace(tmp, target)
+        with plain_errors(target):
+            shutil.copystat(path, tmp)  # the version keeps its own save time
+            _replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -378,8 +469,9 @@ class Batch:
 
     def _place(self, name: str) -> Path:
         if self._stage_dir is None and not self.folder.exists():
-            self.folder.parent.mkdir(parents=True, exist_ok=True)
-            self._stage_dir = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}.", suffix=TMP_SUFFIX, dir=self.folder.parent))
+            with plain_errors(self.folder):
+                self.folder.parent.mkdir(parents=True, exist_ok=True)
+                self._stage_dir = Path(tempfile.mkdtemp(prefix=f".{self.folder.name}.", suffix=TMP_SUFFIX, dir=self.folder.parent))
         return (self._stage_dir or self.folder) / name
 
     def add(self, name: str, write: Writer) -> None:
@@ -388,7 +480,7 @@ class Batch:
         place = self._place(name)
         if self._stage_dir is not None:  # inside a folder nobody sees yet: write it there
             try:
-                with open(place, "wb") as handle:
+                with plain_errors(self.folder / name), open(place, "wb") as handle:
                     _write_to(handle, write)
             except BaseException:
                 place.unlink(missing_ok=True)
@@ -418,7 +510,8 @@ class Batch:
             os.chmod(self._stage_dir, 0o777 & ~umask)  # mkdtemp makes 0700
             _sync_folder(self._stage_dir)
             try:
-                _replace(self._stage_dir, self.folder)
+                with plain_errors(self.folder):
+                    _replace(self._stage_dir, self.folder)
             except FileExistsError:  # the folder appeared meanwhile: file by file
                 for name, tmp in self._staged.items():
                     _put_in_place(tmp, self.folder / name, self.keep_previous)

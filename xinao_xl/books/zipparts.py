@@ -23,6 +23,8 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from xinao_xl.policy.errors import XinaoError
+
 _EOCD = struct.Struct("<4s4H2LH")  # end of central directory, 22 bytes
 _CENTRAL = struct.Struct("<4s6H3L5H2L")  # central directory record, 46 bytes
 _LOCAL = struct.Struct("<4s5H3L2H")  # local file header, 30 bytes
@@ -35,7 +37,7 @@ _STORED, _DEFLATED = 0, 8
 _FULL = 0xFFFFFFFF
 
 
-class ZipLayoutError(ValueError):
+class ZipLayoutError(XinaoError, ValueError):
     """The zip cannot be rewritten safely (Chinese message, without the file name)."""
 
 

@@ -8,6 +8,10 @@ with the open items carried over. Prints a progress bar and the score table.
 ``--share`` makes the 回访报告 fit to leave the office: no customer name, phone or address
 (services/share.py says what it covers; the 意见统计表 and 流转单 stay internal).
 
+``--dry-run`` (预结账) shows the validation findings grouped by kind and the scores the close
+would record, and writes nothing. Run at a terminal, the close shows the same and asks before
+writing; ``--yes`` skips the question (scripts; without a terminal nobody is asked).
+
 ``--db`` and ``--company`` choose the history store the month is written to (default: the
 setting ``XINAO_XL_DB``, else ``历史库.sqlite`` in DIR; services/history.py).
 """
@@ -41,8 +45,26 @@ def register(sub: Any) -> None:
     p.add_argument("--db", default=None, help="历史库：PostgreSQL 地址（postgresql://用户@主机/库名）或 SQLite 文件路径；"
                    "默认取设置 XINAO_XL_DB，否则为 --dir 下的 历史库.sqlite；off 表示不写历史库")
     p.add_argument("--company", default=None, help="公司名称（写入历史库；默认取设置 XINAO_XL_COMPANY，否则为“聊城新奥燃气”）")
+    p.add_argument("--dry-run", "--preview", dest="dry_run", action="store_true",
+                   help="预结账：显示校验问题（按类别汇总）和将记录的得分，不写入任何文件")
+    p.add_argument("--yes", "-y", action="store_true", help="不询问确认（供脚本使用）；在终端中运行时默认先显示预结账结果并询问")
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def ask(preview: close.ClosePreview) -> bool:
+    """Show the preview and ask (a terminal only; scripts pass --yes or run without one)."""
+    sys.stderr.write("\n")
+    print(preview.text())
+    try:
+        answer = input(f"确认结账 {preview.month}？输入 y 确认，其他键取消：").strip().lower()
+    except EOFError:
+        return False
+    return answer in ("y", "yes", "是", "确认")
 
 
 def console_bar(step: int, total: int, text: str) -> None:
@@ -64,9 +86,15 @@ def _user(given: str | None) -> str:
 
 def run(args: argparse.Namespace) -> int:
     now = datetime.fromisoformat(args.now) if args.now else None
+    if args.dry_run:
+        preview = close.preview_close(args.month, args.dir, force=args.force, reason=args.reason, now=now, db=args.db, company=args.company)
+        print(preview.text())
+        print("\n（预结账：未写入任何文件）")
+        return 0
+    confirm = ask if (_interactive() and not args.yes) else None
     try:
         result = close.close_month(args.month, args.dir, force=args.force, reason=args.reason, user=_user(args.user), progress=console_bar,
-                                   now=now, people=NO_PEOPLE if args.share else MASKED, db=args.db, company=args.company)
+                                   now=now, people=NO_PEOPLE if args.share else MASKED, db=args.db, company=args.company, confirm=confirm)
     except close.ValidationFailed as exc:  # the errors as a table, then the message (cli.main, exit code 1)
         sys.stderr.write("\n")
         errors = [f for f in exc.findings if f.is_error]
@@ -77,6 +105,12 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:  # the progress bar's line ends before the message cli.main prints
         sys.stderr.write("\n")
         raise
+    if confirm is None:  # not asked: the findings by kind still shown, with the scores below
+        groups = close.ClosePreview(result.month, result.cards, result.findings).groups()
+        if groups:
+            print(f"校验：{sum(f.is_error for f in result.findings)} 个错误、{sum(not f.is_error for f in result.findings)} 个警告")
+            print("\n".join(f"  {g.line()}" for g in groups[:15]))
+            print()
     print(table(result.score_rows(), close.CloseResult.SCORE_HEADERS))
     print()
     print(result.summary())

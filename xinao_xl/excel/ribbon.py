@@ -97,16 +97,24 @@ def _month_files_closed(session: Session, place: MonthPlace) -> ExitStack:
 
 def close_month(session: Session) -> str:
     """月度结账: the close service on this month's folder, its workbooks closed for the run
-    (the close reads their files, refuses locked ones, and writes next month's books)."""
+    (the close reads their files, refuses locked ones, and writes next month's books). Before
+    writing, the preview (findings by kind, the scores to record) in a 确定/取消 dialog."""
     place = month_place(session.book_path())
     month = _need_month(place)
 
     def progress(step: int, total: int, text: str) -> None:
         session.status(f"月度结账 {step}/{total}：{text}…")
 
+    def confirm(preview: close.ClosePreview) -> bool:  # the same summary as the command line's, in a dialog
+        session.status(None)
+        return session.confirm(preview.text() + f"\n\n确定结账 {month}？")
+
     session.status(f"正在结账 {month}…")
-    with _month_files_closed(session, place):
-        result = close.close_month(month, place.root, user=getpass.getuser(), progress=progress)
+    try:
+        with _month_files_closed(session, place):
+            result = close.close_month(month, place.root, user=getpass.getuser(), progress=progress, confirm=confirm)
+    except close.CloseCancelled as exc:
+        return exc.message
     return _describe(result, f"{month} 已结账")
 
 

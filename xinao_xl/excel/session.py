@@ -56,6 +56,10 @@ class Session(Protocol):
         """A message box titled 新奥服务."""
         ...
 
+    def confirm(self, text: str) -> bool:
+        """A 确定/取消 message box titled 新奥服务; True for 确定."""
+        ...
+
     def show_rows(self, title: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None:
         """Show a table in a new workbook (help, lists too long for a message box)."""
         ...
@@ -111,6 +115,12 @@ class XlwingsSession:
 
     def alert(self, text: str, *, error: bool = False) -> None:
         self.app.alert(text[:1000], title=TITLE, mode="critical" if error else "info")
+
+    def confirm(self, text: str) -> bool:
+        # Excel's MsgBox takes 1,024 characters: the question (the last line) must survive the cut
+        head, _, question = text.rpartition("\n")
+        shown = (head[: 1000 - len(question) - 2] + "\n" + question) if head else question
+        return self.app.alert(shown, title=TITLE, buttons="ok_cancel", mode="info") == "ok"
 
     def _find(self, path: Path) -> Any | None:
         target = str(Path(path).resolve()).lower()

@@ -25,16 +25,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, func, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
-from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy.errors import XinaoError, staff_text
 
 from . import schema as S
 
@@ -46,6 +48,41 @@ OFF = ("off", "none", "no", "0", "关闭")
 
 class HistoryError(XinaoError, RuntimeError):
     """The history store cannot be used (Chinese message)."""
+
+
+# How long a SQLite store that another program is writing (a close on another machine, a
+# rebuild) is waited for before giving up: bounded, so a close does not hang on it (the
+# driver's default, 5 s per statement, made a close wait 7-17 s; issue 13).
+BUSY_WAIT = 2.0
+BUSY_AGAIN = 0.2  # the wait for a store found busy in the last `BUSY_MEMORY` seconds
+BUSY_MEMORY = 60.0
+_busy_at: dict[str, float] = {}  # store -> when it was last found busy (this process)
+
+
+def _wait_for(url: URL) -> float:
+    """`BUSY_WAIT`, or `BUSY_AGAIN` for a store found busy a moment ago: one close uses the
+    store three times (look-back, 服务通报, recording the month) and should not wait thrice."""
+    seen = _busy_at.get(show_url(url))
+    return BUSY_AGAIN if seen is not None and time.monotonic() - seen < BUSY_MEMORY else BUSY_WAIT
+
+
+def busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite's "database is locked" (another writer held the store past `BUSY_WAIT`)."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return isinstance(exc, OperationalError | sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def error_text(exc: BaseException, url: URL | None = None) -> str:
+    """What staff may read about a store that failed: said plainly for the ordinary cases,
+    else only the error's type (a database error's text can hold the rows it refused)."""
+    where = f" {show_url(url)}" if url is not None else ""
+    if busy(exc):
+        return f"历史库{where}正被其他程序使用（如另一台电脑正在结账或重建历史库），等待 {BUSY_WAIT:g} 秒后仍未释放：稍后重试即可"
+    if isinstance(exc, XinaoError):
+        return exc.message
+    if isinstance(exc, OperationalError | sqlite3.OperationalError) and "readonly" in str(getattr(exc, "orig", exc)).lower().replace(" ", ""):
+        return f"历史库{where}是只读的（文件只读或没有写入权限）：请管理员开放写入权限"
+    return staff_text(exc)
 
 
 # --- where the database is ------------------------------------------------------------------
@@ -148,7 +185,15 @@ class HistoryStore:
         self.url = url if isinstance(url, URL) else _as_url(url)
         if self.url.get_backend_name() == "sqlite" and self.url.database:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url)
+        sqlite = self.url.get_backend_name() == "sqlite"
+        self.engine: Engine = create_engine(self.url, connect_args={"timeout": _wait_for(self.url)} if sqlite else {})
+        if sqlite:
+            key = show_url(self.url)
+
+            @event.listens_for(self.engine, "handle_error")
+            def _remember_busy(context: Any) -> None:
+                if busy(context.original_exception):
+                    _busy_at[key] = time.monotonic()
         if migrate:
             try:
                 self.migrate()

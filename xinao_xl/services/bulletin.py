@@ -27,7 +27,6 @@ from xinao_xl.books.bulletin import Bulletin
 from xinao_xl.history import queries as Q
 from xinao_xl.history import schema as S
 from xinao_xl.history import store as H
-from xinao_xl.policy.errors import staff_text
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.privacy import scrub
 
@@ -167,7 +166,7 @@ def bulletin_or_note(mb: MonthBooks, root: Path, *, db: str | Path | None = None
         return month_bulletin(mb, Path(root), db=db, company=company, terms=terms)
     except Exception as exc:
         if notes is not None:
-            notes.append(f"回访报告未附服务通报摘要（{staff_text(exc)}）")
+            notes.append(f"回访报告未附服务通报摘要（{H.error_text(exc)}）")
         return None
 
 

@@ -34,6 +34,19 @@ A forced re-close notes which inputs changed since the close it replaces (servic
 A closed month is refused unless ``force`` (with a reason). Re-running on the same inputs
 and the same ``now`` gives the same workbook contents (no timestamps inside them).
 
+One writer at a time (books/lock.py): the close holds the month folder's lock (and next
+month's, when that folder exists) from before it reads until the marker is written; a
+second close, a sampling run or a new month meanwhile is refused at once, naming who holds
+it. Each input's bytes are read once, hashed and parsed from those bytes (books/read.py);
+the record holds the digest of what was read, and a file saved over during the close (by
+Excel, which takes no lock of ours) stops it before anything goes in place, naming the file.
+
+A month that has not ended (office time, Asia/Shanghai: policy/office_time.py) is refused
+unless ``force`` with a ``reason``. Before writing, the close builds `ClosePreview` (the
+validation findings grouped by kind, the scores it will record, what is unusual) and asks
+``confirm(preview)`` when given; `preview_close` (``--dry-run``, 预结账) returns the same
+preview and writes nothing: no lock file, no swept leftovers, no store.
+
 Nothing is lost (books/save.py): before any work, every workbook read or replaced is
 refused while open in Excel, and every file replaced or folder written while read-only.
 Every output is then written completely under a temporary name; only when all of them are
@@ -57,19 +70,23 @@ import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, opinions
 from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
 from xinao_xl.books.flow_form import build_flow_forms
+from xinao_xl.books.lock import MonthLock
 from xinao_xl.books.memory import gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
-from xinao_xl.policy.errors import XinaoError, staff_text
+from xinao_xl.history.store import error_text
+from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
+from xinao_xl.policy.office_time import month_has_ended, office_now
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from . import share
+from .close_summary import SCORE_HEADERS, ClosePreview, score_rows
 from .history import record_close
-from .integrity import content_digests, verify_month
+from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY, content_digests, verify_month
 from .lookback import lookback
 from .month_books import MonthBooks
 from .report import report_book
@@ -99,6 +116,25 @@ class ValidationFailed(CloseError):
         self.findings = findings
 
 
+class MonthNotEndedError(CloseError):
+    """The month's last day (office time) is not behind yet, and ``force`` was not given."""
+
+
+class InputsChangedError(CloseError):
+    """An input's bytes on disk are no longer those the close read; the month is not closed."""
+
+
+class CloseCancelled(CloseError):
+    """The user said no to the preview; nothing was written."""
+
+    exit_code = 1
+
+
+Confirm = Callable[[ClosePreview], bool]
+__all__ = ["CloseCancelled", "CloseError", "ClosePreview", "CloseResult", "InputsChangedError", "MonthClosedError", "MonthNotEndedError",
+           "ValidationFailed", "close_month", "preview_close"]
+
+
 @dataclass
 class CloseResult:
     month: str
@@ -117,13 +153,9 @@ class CloseResult:
     contents: dict[str, str] = field(default_factory=dict)  # input file -> integrity.content_digest
 
     def score_rows(self) -> list[list[Any]]:
-        rows = []
-        for c in self.cards.values():
-            rows.append([c.department, f"{c.deductions:g}", f"{c.bonuses:g}", f"{c.score:g}", c.grade or "—", f"{c.weight:.0%}", f"{c.company_item:g}",
-                         "" if c.allowance is None else f"{c.allowance:g}"])
-        return rows
+        return score_rows(self.cards)
 
-    SCORE_HEADERS = ["部门", "扣分合计", "加分合计", "月度服务得分", "考核等级", "权重", "公司绩效服务项", "兼职服务津贴"]
+    SCORE_HEADERS = SCORE_HEADERS
 
     def summary(self) -> str:
         lines = [f"{self.month} 已结账{'（强制）' if self.forced else ''}，结果在 {self.folder / OUT_DIR}："]
@@ -139,17 +171,95 @@ class CloseResult:
 # --- the use case ---------------------------------------------------------------------------------
 
 
+def _refusals(mf: MonthFolder, now: datetime, force: bool, reason: str | None) -> list[str]:
+    """Why the close would be refused as things stand (empty: it may go on)."""
+    out = []
+    if force and not (reason or "").strip():
+        out.append("强制结账须说明原因（--reason）")
+    if mf.closed and not force:
+        out.append(f"{mf.month} 已于 {mf.closed_text()} 结账；如需重新结账请使用 --force 并说明原因")
+    if not month_has_ended(mf.month, now) and not force:
+        out.append(f"{mf.month} 尚未结束（今天是 {now:%Y-%m-%d}，北京时间）：月末之后才能结账；"
+                   "确需提前结账请使用 --force 并用 --reason 说明原因")
+    return out
+
+
+def _refuse(mf: MonthFolder, now: datetime, force: bool, reason: str | None) -> None:
+    for why in _refusals(mf, now, force, reason):
+        if why.startswith("强制结账须"):
+            raise CloseError(why)
+        raise (MonthClosedError if "已于" in why else MonthNotEndedError)(why)
+
+
+def _preview_notes(mf: MonthFolder, now: datetime, force: bool, reason: str | None) -> list[str]:
+    notes = []
+    if not month_has_ended(mf.month, now):
+        notes.append(f"{mf.month} 尚未结束（今天是 {now:%Y-%m-%d}），本次为提前强制结账" + (f"：{reason}" if reason else ""))
+    if mf.closed:
+        notes.append(f"{mf.month} 已于 {mf.closed_text()} 结账，本次将重新结账并替换结账结果" + (f"（原因：{reason}）" if reason else ""))
+    return notes
+
+
+def _read_and_validate(mf: MonthFolder, now: datetime, rules: Rules, db: str | Path | None,
+                       company: str | None, *, migrate: bool = True) -> tuple[MonthBooks, list[Finding]]:
+    """Step 1: the books read once (their bytes kept and hashed) and validated."""
+    mb = MonthBooks.open(mf.root, mf.month, as_of=now, rules=rules)
+    past = lookback(mf.root, mf.month, db=db, company=company, rules=rules, migrate=migrate)
+    return mb, validate_books(mb.books, mf.month, None, now, rules, past)
+
+
+def preview_close(month: str, root: Path, *, force: bool = False, reason: str | None = None, now: datetime | None = None,
+                  rules: Rules | None = None, db: str | Path | None = None, company: str | None = None) -> ClosePreview:
+    """预结账 (``xinao-xl close --dry-run``): the findings and scores the close would record,
+    and why it would be refused if it would; reads only (no lock file, no sweep, nothing written)."""
+    mf = MonthFolder(root, month)
+    rules = rules or load_rules()
+    now = (now or office_now()).replace(microsecond=0)
+    mf.existing_books()
+    mb, findings = _read_and_validate(mf, now, rules, db, company, migrate=False)
+    notes = _preview_notes(mf, now, force, reason)
+    try:
+        cards = mb.score_cards()
+    except XinaoError as exc:  # an entry the scoring cannot use (validation names its cell)
+        cards = {}
+        notes.append(f"无法计分：{exc.message}")
+    preview = ClosePreview(mf.month, cards, findings, forced=force, notes=notes)
+    blocked = _refusals(mf, now, force, reason)
+    if has_errors(findings) and not force:
+        blocked.append(f"校验有 {preview.errors} 个错误：请改正后重试，或使用 --force 并说明原因")
+    preview.notes += [f"结账会被拒绝：{why}" for why in blocked]
+    return preview
+
+
+def _unchanged(mb: MonthBooks, paths: dict[str, Path]) -> None:
+    """Every input still holds the bytes the close read; else `InputsChangedError` naming them."""
+    changed = []
+    for stem, path in paths.items():
+        try:
+            now = sha256(path)
+        except OSError:
+            now = None
+        if now != mb.books[stem].reader.sha256:
+            changed.append(path.name)
+    if changed:
+        raise InputsChangedError(f"{'、'.join(changed)} 在结账过程中被修改或移走（可能有人在Excel中保存了它）："
+                                 f"{mb.month} 未标记为已结账，结账所用的内容与文件不一致；请检查该文件，确认无误后重新结账")
+
+
 @gc_paused  # a dozen workbooks built and saved: see books/memory.py
 def close_month(month: str, root: Path, *, force: bool = False, reason: str | None = None, user: str | None = None,
                 progress: Progress | None = None, now: datetime | None = None, people: str = MASKED, rules: Rules | None = None,
-                db: str | Path | None = None, company: str | None = None) -> CloseResult:
-    """Close `month` under `root` (see the module docstring); returns what was written."""
+                db: str | Path | None = None, company: str | None = None, confirm: Confirm | None = None) -> CloseResult:
+    """Close `month` under `root` (see the module docstring); returns what was written.
+
+    `confirm` is asked with the preview before anything is written; False cancels
+    (`CloseCancelled`, nothing written)."""
     mf = MonthFolder(root, month)
     month, root, folder = mf.month, mf.root, mf.path
     rules = rules or load_rules()
     # whole seconds, as the 结账记录 writes it: a rebuild of the history store judges
-    # lateness as of the recorded time and must get the same rows
-    now = (now or datetime.now()).replace(microsecond=0)
+    # lateness as of the recorded time and must get the same rows; office time (Asia/Shanghai)
+    now = (now or office_now()).replace(microsecond=0)
     total = len(STEPS)
     timings: dict[str, float] = {}
 
@@ -157,73 +267,83 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         if progress:
             progress(n, total, STEPS[n - 1])
 
-    if force and not (reason or "").strip():
-        raise CloseError("强制结账须说明原因（--reason）")
     paths = mf.existing_books()
-    was_closed = mf.closed
-    if was_closed and not force:
-        raise MonthClosedError(f"{month} 已于 {mf.closed_text()} 结账；如需重新结账请使用 --force 并说明原因")
-    plan = _plan_next_month(mf, mf.load_record())
     out = mf.out_dir
     names = mf.output_names()
-    preflight(read=[*paths.values(), mf.prev().book(callback_ledger.STEM)],
-              write=[mf.record_path, mf.marker, *(out / n for n in names.values()), *plan.targets])
-    sweep_temps([root, folder, out, plan.folder.path])
 
-    step(1)
-    t0 = time.perf_counter()
-    mb = MonthBooks.open(root, month, as_of=now, rules=rules)
-    findings = validate_books(mb.books, month, None, now, rules, lookback(root, month, db=db, company=company, rules=rules))
-    timings["validate"] = time.perf_counter() - t0
-    if has_errors(findings) and not force:
-        n = sum(f.is_error for f in findings)
-        raise ValidationFailed(f"校验发现 {n} 个错误，已停止结账：请改正后重试（xinao-xl validate {folder}），或使用 --force 并说明原因", findings)
+    def refuse_before_work() -> NextPlan:
+        _refuse(mf, now, force, reason)
+        plan = _plan_next_month(mf, mf.load_record())
+        preflight(read=[*paths.values(), mf.prev().book(callback_ledger.STEM)],
+                  write=[mf.record_path, mf.marker, *(out / n for n in names.values()), *plan.targets])
+        return plan
 
-    step(2)
-    t0 = time.perf_counter()
-    cards = mb.score_cards()
-    timings["compute"] = time.perf_counter() - t0
-    result = CloseResult(month, folder, cards, findings=findings, forced=force)
-    t0 = time.perf_counter()
-    # Everything complete under temporary names first, then in place (module docstring).
-    with Batch(out) as outputs, Batch(plan.folder.path, keep_previous=False) as next_books:
-        step(3)
-        summary = assessment.summary_sheet(rules)
-        cached = mb.form(summary)
-        checks = {d.name: _check(d.name, cached, cards[d.name], result.notes) for d in rules.departments}
-        outputs.add_workbook(names["考核表"], closed_assessment(paths[assessment.STEM], rules, cards, checks, now))
-        step(4)
-        outputs.add_workbook(names["意见统计表"], filled_opinions(paths[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
-        step(5)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
-        outputs.add_workbook(names["回访报告"], report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes))
-        step(6)
-        outputs.add_workbook(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
-        timings["write"] = time.perf_counter() - t0
+    refuse_before_work()  # before the lock too: a refused close leaves no trace, not even a lock file
+    with MonthLock(folder, "结账", user=user) as lock, MonthLock(mf.next().path, f"{month} 结账（生成下月工作簿）", user=user):
+        was_closed = mf.closed  # under the lock: a close that finished meanwhile is seen
+        plan = refuse_before_work()
+        sweep_temps([root, folder, out, plan.folder.path])
 
-        step(7)
+        step(1)
         t0 = time.perf_counter()
-        _next_month(plan, month, mb, result, next_books, rules)
-        timings["next_month"] = time.perf_counter() - t0
+        mb, findings = _read_and_validate(mf, now, rules, db, company)
+        timings["validate"] = time.perf_counter() - t0
+        if has_errors(findings) and not force:
+            n = sum(f.is_error for f in findings)
+            raise ValidationFailed(f"校验发现 {n} 个错误，已停止结账：请改正后重试（xinao-xl validate {folder}），或使用 --force 并说明原因", findings)
+        step(2)
+        t0 = time.perf_counter()
+        cards = mb.score_cards()
+        timings["compute"] = time.perf_counter() - t0
+        result = CloseResult(month, folder, cards, findings=findings, forced=force)
+        interrupted = [lock.interrupted_note()] if lock.interrupted_note() else []  # shown, not recorded: not the month's data
+        preview = ClosePreview(month, cards, findings, forced=force, notes=_preview_notes(mf, now, force, reason) + interrupted)
+        if confirm is not None and not confirm(preview):
+            raise CloseCancelled(f"已取消 {month} 的结账，什么都没有写入")
+        readers = {stem: book.reader for stem, book in mb.books.items()}
+        t0 = time.perf_counter()
+        # Everything complete under temporary names first, then in place (module docstring).
+        with Batch(out) as outputs, Batch(plan.folder.path, keep_previous=False) as next_books:
+            step(3)
+            summary = assessment.summary_sheet(rules)
+            cached = mb.form(summary)
+            checks = {d.name: _check(d.name, cached, cards[d.name], result.notes) for d in rules.departments}
+            outputs.add_workbook(names["考核表"], closed_assessment(readers[assessment.STEM], rules, cards, checks, now))
+            step(4)
+            outputs.add_workbook(names["意见统计表"], filled_opinions(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
+            step(5)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
+            outputs.add_workbook(names["回访报告"], report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes))
+            step(6)
+            outputs.add_workbook(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
+            timings["write"] = time.perf_counter() - t0
 
-        step(8)
-        result.outputs = dict(zip(names, outputs.commit(), strict=True))
-        if people == NO_PEOPLE:
-            result.notes.extend(_share_notes(result, share.month_customer_terms(mb)))
-        if force and was_closed:  # re-closing: say what changed since the close this one replaces
-            result.notes.extend(verify_month(root, month, outputs=False, rules=rules).input_messages())
-        # what the close read, beside the bytes: a workbook Excel only re-saved is not "changed"
-        result.contents = content_digests(paths, rules, {stem: book.reader for stem, book in mb.books.items()})
-        # the record goes in before next month's books: it holds their checksums (and those of
-        # the books they replace), so a run again after a kill still knows them as ours
-        result.record = _write_record(mf, paths, result, user, reason, now, rules, next_books, plan)
-        result.next_paths = next_books.commit()
-    mf.mark_closed(now, user)
-    # the month's 校验结果 describe the books before the close: not left to be mistaken for
-    # the closed month's (books/month_folder.py keeps a marked copy's edits in 历史版本)
-    result.notes.extend(mf.clear_results())
-    t0 = time.perf_counter()
-    _record_history(root, month, mb, cards, result, db, company)
-    timings["history"] = time.perf_counter() - t0
+            step(7)
+            t0 = time.perf_counter()
+            _next_month(plan, month, mb, result, next_books, rules)
+            timings["next_month"] = time.perf_counter() - t0
+
+            step(8)
+            _unchanged(mb, paths)  # what was read is what is there: else nothing goes in place
+            result.outputs = dict(zip(names, outputs.commit(), strict=True))
+            if people == NO_PEOPLE:
+                result.notes.extend(_share_notes(result, share.month_customer_terms(mb)))
+            if force and was_closed:  # re-closing: say what changed since the close this one replaces
+                result.notes.extend(verify_month(root, month, outputs=False, rules=rules).input_messages())
+            # what the close read, beside the bytes: a workbook Excel only re-saved is not "changed"
+            result.contents = content_digests(paths, rules, readers)
+            # the record goes in before next month's books: it holds their checksums (and those of
+            # the books they replace), so a run again after a kill still knows them as ours
+            result.record = _write_record(mf, paths, result, user, reason, now, rules, next_books, plan, readers)
+            result.next_paths = next_books.commit()
+        _unchanged(mb, paths)  # once more, just before the marker: a month is closed on what it read
+        mf.mark_closed(now, user)
+        result.notes += interrupted
+        # the month's 校验结果 describe the books before the close: not left to be mistaken for
+        # the closed month's (books/month_folder.py keeps a marked copy's edits in 历史版本)
+        result.notes.extend(mf.clear_results())
+        t0 = time.perf_counter()
+        _record_history(root, month, mb, cards, result, db, company)
+        timings["history"] = time.perf_counter() - t0
     result.timings = timings
     return result
 
@@ -234,7 +354,7 @@ def _record_history(root: Path, month: str, mb: MonthBooks, cards: dict[str, Sco
         result.history = record_close(root, month, mb, cards, db=db, company=company)
     except Exception as exc:  # the month is closed in its folder; the store can be rebuilt from it
         # (only the error's type: a database error's text can hold the rows it refused)
-        result.notes.append(f"历史库未写入（{staff_text(exc)}）：修复后运行 xinao-xl history rebuild --dir {root}")
+        result.notes.append(f"历史库未写入（{error_text(exc)}）：之后运行 xinao-xl history rebuild --dir {root} 即可补上")
 
 
 def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
@@ -251,7 +371,7 @@ def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
 
 
 def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
-                  now: datetime, rules: Rules, next_books: Batch, plan: NextPlan) -> Path:
+                  now: datetime, rules: Rules, next_books: Batch, plan: NextPlan, readers: dict[str, Any]) -> Path:
     data = {
         "月份": mf.month,
         "结账人": user or "",
@@ -261,8 +381,9 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
         "强制结账": result.forced,
         "强制原因": reason or "",
         "校验": {"错误": sum(f.is_error for f in result.findings), "警告": sum(not f.is_error for f in result.findings)},
-        "inputs": {p.name: sha256(p) for p in paths.values()},
+        "inputs": {p.name: readers[stem].sha256 for stem, p in paths.items()},  # the bytes read, not what is there now
         "内容摘要": result.contents,
+        DIGEST_VERSION_KEY: DIGEST_VERSION,
         "outputs": {f"{OUT_DIR}/{p.name}": sha256(p) for p in result.outputs.values()},
         "next_month": {"月份": result.next_month, "files": {n: next_books.digest(n) for n in next_books.names},
                        "replaced": plan.current if next_books.names else {}, "结转": result.carried},

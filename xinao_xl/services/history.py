@@ -30,7 +30,7 @@ from xinao_xl.history import store as H
 from xinao_xl.policy import complaints as C
 from xinao_xl.policy import deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
-from xinao_xl.policy.errors import PolicyInputError, staff_text
+from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_count, parse_level
 from xinao_xl.policy.rules import Rules, load_rules
@@ -312,7 +312,7 @@ def rebuild(root: Path, db: str | Path | None = None, company: str | None = None
     except H.HistoryError:
         raise
     except Exception as exc:  # the database refused (server down, no rights): one transaction, nothing changed
-        raise H.HistoryError(f"历史库重建失败，数据库保持原样（{staff_text(exc)}）") from exc
+        raise H.HistoryError(f"历史库重建失败，数据库保持原样（{H.error_text(exc)}）") from exc
     return Rebuilt(H.show_url(url), company, months, counts, fp, time.perf_counter() - t0)
 
 
@@ -334,5 +334,5 @@ def store_status(url: str, company: str | None = None) -> StoreStatus:
     except H.HistoryError:
         raise
     except Exception as exc:  # a server that does not answer, a file that is not a database
-        raise H.HistoryError(f"无法打开历史库 {H.show_url(url)}（{staff_text(exc)}）") from exc
+        raise H.HistoryError(f"无法打开历史库 {H.show_url(url)}（{H.error_text(exc)}）") from exc
     return StoreStatus(H.show_url(url), company, months, counts, max(versions, default=0))

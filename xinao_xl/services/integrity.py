@@ -40,8 +40,11 @@ from xinao_xl.books.save import sha256
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
 from xinao_xl.policy.rules import Rules, load_rules
 
-__all__ = ["FileChange", "MonthIntegrity", "changed_files", "content_digest", "content_digests", "describe_close", "verify_month"]
+__all__ = ["DIGEST_VERSION", "DIGEST_VERSION_KEY", "FileChange", "MonthIntegrity", "changed_files", "content_digest", "content_digests",
+           "describe_close", "verify_month"]
 
+DIGEST_VERSION = 2  # of `content_digest`: 1 entry cells only; 2 and which cells of each sheet hold a formula
+DIGEST_VERSION_KEY = "内容摘要版本"  # in the 结账记录, beside 内容摘要
 CHANGED = "已修改"
 MISSING = "已删除或移走"
 RESAVED = "已重新保存"  # bytes differ, the entry cells the close read do not (`content_digest`)
@@ -135,11 +138,11 @@ def change_message(month: str, change: FileChange, record: Mapping[str, Any]) ->
 
 
 def changed_files(folder: Path, digests: Mapping[str, str], contents: Mapping[str, str] | None = None,
-                  rules: Rules | None = None) -> list[FileChange]:
+                  rules: Rules | None = None, version: int = DIGEST_VERSION) -> list[FileChange]:
     """The files (names relative to `folder`) whose SHA-256 differs from `digests`, or are gone.
 
-    A file whose bytes differ but whose `content_digest` equals `contents[name]` (the
-    record's 内容摘要) is only 已重新保存.
+    A file whose bytes differ but whose `content_digest` (of `version`) equals
+    `contents[name]` (the record's 内容摘要) is only 已重新保存.
     """
     out = []
     for name, digest in digests.items():
@@ -151,7 +154,7 @@ def changed_files(folder: Path, digests: Mapping[str, str], contents: Mapping[st
             stem = stem_of(name)
             if contents and name in contents and stem:
                 try:
-                    if content_digest(BookReader(path), stem, rules or load_rules()) == contents[name]:
+                    if content_digest(BookReader(path), stem, rules or load_rules(), version) == contents[name]:
                         state = RESAVED
                 except BookReadError:
                     pass  # unreadable now: changed, and validate says why
@@ -186,7 +189,9 @@ def verify_month(root: Path, month: str, outputs: bool = True, rules: Rules | No
     inputs = {str(k): str(v) for k, v in result.record["inputs"].items()}
     result.checked = len(inputs)
     contents = result.record.get("内容摘要")
-    result.inputs = changed_files(folder, inputs, contents if isinstance(contents, dict) else None, rules)
+    version = result.record.get(DIGEST_VERSION_KEY, 1)  # records before formulas were covered: version 1
+    result.inputs = changed_files(folder, inputs, contents if isinstance(contents, dict) else None, rules,
+                                  version if isinstance(version, int) else 1)
     if outputs:
         result.outputs = changed_files(folder, {str(k): str(v) for k, v in (result.record.get("outputs") or {}).items() if str(k).startswith(OUT_DIR)})
     return result
@@ -206,14 +211,21 @@ def stem_of(name: str) -> str | None:
     return next((stem for stem in SPECS if stem in name), None)
 
 
-def content_digest(reader: BookReader, stem: str, rules: Rules) -> str:
-    """SHA-256 of the entry cells of a month workbook: what staff typed and the close reads.
+def content_digest(reader: BookReader, stem: str, rules: Rules, version: int = DIGEST_VERSION) -> str:
+    """SHA-256 of the entry cells of a month workbook (what staff typed and the close
+    reads), and of where its formulas are.
 
     Why beside the file's SHA-256: the 台账's 是否超时 uses NOW(), so Excel asks to save a
     closed month's 台账 that was only opened and looked at; the bytes change (cached
     formula values, Excel's own layout of the file) while nothing the close used did.
-    Formula cells, styles and sheets the close does not read are left out; each value is
+    Styles, formula results and sheets the close does not read are left out; each value is
     taken as the file holds it (type and value), by sheet, row and column.
+
+    Formulas (version 2): the addresses of the cells of each sheet that hold a formula, not
+    their text. A score typed over its formula is a change (validate calls it an error);
+    Excel re-saving writes the same formulas as shared formulas (other text, same cells),
+    which is not. Records written before version 2 are checked the version-1 way
+    (`verify_month` reads the record's 内容摘要版本).
     """
     h = hashlib.sha256()
     for sheet in SPECS[stem](rules).sheets:
@@ -242,8 +254,15 @@ def content_digest(reader: BookReader, stem: str, rules: Rules) -> str:
                 values = pick(row if len(row) >= width else [*row, *[""] * (width - len(row))])[:-1]
                 if values.count("") + values.count(None) < len(values):
                     parts.append(f"{excel_row}\t{values!r}")
+        if version >= 2:
+            parts.append("公式\t" + ",".join(sorted(reader.formulas(sheet.name), key=_cell_order)))
         h.update("\n".join(parts).encode() + b"\n")
     return h.hexdigest()
+
+
+def _cell_order(address: str) -> tuple[int, int, str]:
+    letters = address.rstrip("0123456789")
+    return (int(address[len(letters):] or 0), len(letters), letters)
 
 
 def content_digests(paths: Mapping[str, Path], rules: Rules, readers: Mapping[str, BookReader] | None = None) -> dict[str, str]:

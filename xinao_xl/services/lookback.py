@@ -23,7 +23,6 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, BookReadError
 from xinao_xl.history import store as H
 from xinao_xl.policy.callbacks import customer_key
-from xinao_xl.policy.errors import staff_text
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
@@ -43,7 +42,7 @@ def _call_where(month: str, current: str, row: int) -> str:
 
 
 def lookback(root: Path, month: str, *, db: str | Path | None = None, company: str | None = None, rules: Rules | None = None,
-             call_months: int = 1, complaint_months: int | None = None) -> Lookback:
+             call_months: int = 1, complaint_months: int | None = None, migrate: bool = True) -> Lookback:
     """The callbacks of the `call_months` months before `month` and the closed complaints of
     the `complaint_months` (the rules' 3) months before it, from the store or the workbooks."""
     rules = rules or load_rules()
@@ -57,7 +56,7 @@ def lookback(root: Path, month: str, *, db: str | Path | None = None, company: s
     if url is not None:
         company = H.company_name(company)
         try:
-            with H.HistoryStore(url) as st:
+            with H.HistoryStore(url, migrate=migrate) as st:  # migrate=False: read only (预结账 writes nothing)
                 held = set(st.months(company)) & (set(call_ms) | set(complaint_ms))
                 for r in st.past_calls(company, sorted(held & set(call_ms))):
                     out.calls.append({**r, "where": _call_where(r["month"], month, r["row_no"])})
@@ -66,7 +65,7 @@ def lookback(root: Path, month: str, *, db: str | Path | None = None, company: s
         except Exception as exc:  # a store we cannot read must not stop validation or sampling
             held = set()
             out.calls, out.closed = [], []
-            out.sources.append(f"历史库（{H.show_url(url)}）无法读取，改读各月工作簿（{staff_text(exc)}）")
+            out.sources.append(f"历史库（{H.show_url(url)}）无法读取，改读各月工作簿（{H.error_text(exc)}）")
     for m in call_ms:
         if m in held:
             out.sources.append(f"{m} 台账（历史库）")

@@ -21,6 +21,8 @@ from xinao_xl.books.workbooks import BOOKS, file_name, write_books
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.rules import Rules
 
+from .month_writer import month_writer, refuse_closed
+
 __all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month", "write_templates"]
 
 
@@ -35,12 +37,16 @@ def _refuse_open(folder: Path, month: str | None) -> None:
 
 def create_month(month: str, root: Path, overwrite: bool = False, formulas: str = NATIVE, rules: Rules | None = None) -> list[Path]:
     """Write the four blank workbooks of `month` into ``root/month/``; returns their paths."""
-    folder = MonthFolder(root, month).path
+    mf = MonthFolder(root, month)
+    folder = mf.path
     if folder.exists() and not overwrite:
         raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项（命令行 new-month --overwrite，原文件保留在“历史版本”）")
+    refuse_closed(mf, "重新生成空白工作簿")  # a closed month's books are the record's
     _refuse_open(folder, month)
-    sweep_temps([Path(root), folder])  # what a killed run left under temporary names
-    return write_books(folder, month, formulas, rules)
+    # an existing folder is written under its lock; a new one appears whole (books/save.py Batch)
+    with month_writer(mf, "生成空白工作簿"):
+        sweep_temps([Path(root), folder])  # what a killed run left under temporary names
+        return write_books(folder, month, formulas, rules)
 
 
 def write_templates(dest: Path, formulas: str = NATIVE, rules: Rules | None = None) -> list[Path]:

@@ -14,6 +14,7 @@ close) computes the cards as the month stands and writes the file.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,12 +22,14 @@ from typing import TYPE_CHECKING
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE, month_report
 from xinao_xl.books.save import save_atomic
+from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from . import share
 from .bulletin import bulletin_or_note
 from .month_books import MonthBooks
+from .month_writer import month_writer
 
 if TYPE_CHECKING:  # the type only: books build and save the workbook
     from openpyxl import Workbook
@@ -47,8 +50,12 @@ def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people:
 
 def make_report(month: str, root: Path, people: str = MASKED, now: datetime | None = None, rules: Rules | None = None, *,
                 db: str | Path | None = None, company: str | None = None, out: Path | None = None) -> Path:
-    """The report of `month` as its books stand, written to ``结账/`` (or `out`)."""
-    now = now or datetime.now()
-    mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
-    wb = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company)
-    return save_atomic(wb, Path(out) if out else MonthFolder(root, month).output("回访报告"))
+    """The report of `month` as its books stand, written to ``结账/`` (or `out`). Into
+    ``结账/`` under the month's lock, and not for a closed month: its report is the close's
+    (staff fill its 整改建议 afterwards; services/month_writer.py)."""
+    now = now or office_now()
+    mf = MonthFolder(root, month)
+    with month_writer(mf, "生成回访报告") if out is None else nullcontext():
+        mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
+        wb = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company)
+        return save_atomic(wb, Path(out) if out else mf.output("回访报告"))

@@ -41,6 +41,7 @@ from xinao_xl.policy.parse import is_blank, normalize_text
 from xinao_xl.policy.rules import Rules, load_rules
 
 from .lookback import Lookback, lookback
+from .month_writer import month_writer, refuse_closed
 
 
 class SamplingError(XinaoError, ValueError):
@@ -58,6 +59,7 @@ class SamplingResult:
     rows: list[int] = field(default_factory=list)  # 台账 rows written
     exported: Counter = field(default_factory=Counter)  # orders in the export per type
     eligible: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def reasons(self) -> Counter:
         """Why orders were left out, counted by reason (names of customers left out)."""
@@ -79,6 +81,7 @@ class SamplingResult:
             lines.append(f"  未抽取 {n} 条：{reason}")
         if self.rows:
             lines.append(f"  原台账已保留在 {HISTORY_DIR} 文件夹中")
+        lines += [f"注意：{n}" for n in self.notes]
         return "\n".join(lines)
 
 
@@ -183,10 +186,22 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     if not path.exists():
         raise SamplingError(f"找不到本月回访台账 {path}：请先生成 {month} 的工作簿（xinao-xl new-month {month}）")
     prev = ledger_path(root, month.prev())
+    refuse_closed(MonthFolder(root, month), "抽样写入回访台账")
     preflight(read=[Path(export), prev], write=[path])
+    with month_writer(MonthFolder(root, month), "抽样", user=agent) as lock:
+        result = _sample(export, day, agent, root, month, path, seed=seed, rules=rules, db=db, company=company)
+    if lock.interrupted_note():
+        result.notes.append(lock.interrupted_note())
+    return result
+
+
+def _sample(export: Path, day: date, agent: str, root: Path, month: Month, path: Path, *, seed: int | None, rules: Rules,
+            db: str | Path | None, company: str | None) -> SamplingResult:
+    """`sample_day` under the month's lock."""
     sweep_temps([path.parent])
     spec = callback_ledger.ledger_sheet()
-    current = BookReader(path).table(spec)
+    reader = BookReader(path)  # read once: the rows are chosen from, and written into, these bytes
+    current = reader.table(spec)
     if not current.found:
         raise SamplingError(f"{path.name} 中没有找到“{spec.name}”表")
     mine = [r for r in current.records() if r.get("call_date") == day and normalize_text(r.get("agent") or "") == normalize_text(agent)]
@@ -208,7 +223,7 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     result.eligible = {b: n for b, n in _eligible(sample, rules).items()}
     if sample.taken:
         last = max((r["_row"] for r in current.records()), default=spec.first_row - 1)
-        result.rows = callback_ledger.append_calls(path, _records(sample, agent, rules), last + 1, result.eligible, rules)
+        result.rows = callback_ledger.append_calls(path, _records(sample, agent, rules), last + 1, result.eligible, rules, data=reader.data)
     return result
 
 
