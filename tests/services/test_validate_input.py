@@ -144,3 +144,15 @@ def test_two_kinds_one_after_the_other_are_two_ranges(clean: Path, tmp_path: Pat
     findings = [f for f in broken(clean, tmp_path, S.complaint_levels) if f.cell.startswith("D")]
     assert [(f.cell, f.severity) for f in findings] == [("D6:D8", ERROR), ("D9:D11", ERROR)]
     assert "不是下拉列表中的写法" in findings[0].message and "不在下拉列表中" in findings[1].message
+
+
+def test_the_close_preview_counts_each_row_of_a_range_finding() -> None:
+    """validation's "K3:K82" is 80 callbacks to the preview (services/close_summary.py)."""
+    from xinao_xl.services.close_summary import group_findings
+
+    grouped = Finding(WARNING, CB, "台账", "K3:K82", "第3–82行（共80行）：回访结果尚未填写：回访后请填写回访结果")
+    single = Finding(WARNING, CB, "台账", "K90", "回访结果尚未填写：回访后请填写回访结果")
+    (g,) = group_findings([grouped, single])
+    assert g.count == 81 and g.label == "回访结果尚未填写"  # 80 + 1
+    assert g.cells[:2] == ["K3", "K4"] and "×81" in g.line()
+    assert grouped.size == 80 and grouped.kind_message.startswith("回访结果尚未填写")

@@ -50,6 +50,17 @@ class Finding:
         row, col = (int(m.group(2)), (len(m.group(1)), m.group(1))) if m else (0, (0, ""))
         return (self.severity != ERROR, self.workbook, self.sheet, row, col)
 
+    @property
+    def size(self) -> int:
+        """How many cells the finding names (the rows of a range finding, else 1)."""
+        m = _RANGE.fullmatch(self.cell)
+        return int(m.group(3)) - int(m.group(2)) + 1 if m else 1
+
+    @property
+    def kind_message(self) -> str:
+        """The message without a range finding's "第3–82行（共80行）：" in front."""
+        return _RANGE_PREFIX.sub("", self.message, count=1)
+
     def cells(self, limit: int = 1000) -> list[str]:
         """The single cells the finding names: "K3" → ["K3"]; a range of rows "K3:K82" → each
         of its cells (at most `limit`), for marking them one by one."""
@@ -62,6 +73,7 @@ class Finding:
 
 _CELL = re.compile(r"([A-Z]+)(\d+)")
 _RANGE = re.compile(r"([A-Z]+)(\d+):\1(\d+)")
+_RANGE_PREFIX = re.compile(r"^第\d+–\d+行（共\d+行）：")
 
 
 @dataclass
