@@ -6,6 +6,7 @@ validation run (module fixture) serves all the rule tests, so the suite stays qu
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -319,3 +320,26 @@ def test_a_message_asks_to_delete_a_row_only_where_rows_can_be_deleted(broken_ro
     for f in asking:
         ws = load_workbook(broken_root / MONTH / f.workbook)[f.sheet]
         assert ws.protection.sheet and ws.protection.deleteRows is False, (f.sheet, f.cell)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_follows_each_link_to_its_cell(broken_root: Path, findings: list[Finding], tmp_path: Path) -> None:
+    """Opened in LibreOffice, each link of the 校验结果 opens its workbook (the relative path
+    resolved from the results' folder) with the finding's cell or rows selected.
+    [仅 Excel] Excel reads the same hyperlink parts (target file, location); not run here."""
+    from tests.support.lo_ui import hyperlinks
+    from tests.support.staff_edits import require_uno
+
+    require_uno()
+    sources, month = month_sources(broken_root / MONTH)
+    path = write_results(findings, sources, tmp_path / "results", month)
+    got = hyperlinks(path, 4, len(findings), follow=True)
+    with_cells = [f for f in findings if f.cell]
+    assert len(got["followed"]) == len(with_cells)
+    for f, (url, selected) in zip(with_cells, got["followed"], strict=True):
+        assert url.startswith((broken_root / MONTH).resolve().as_uri().rsplit("/", 1)[0])
+        first, _, last = f.cell.partition(":")
+        expected = "$" + f.sheet + "." + "".join(f"${part}" for part in re.findall(r"[A-Z]+|\d+", first))
+        if last:
+            expected += ":" + "".join(f"${part}" for part in re.findall(r"[A-Z]+|\d+", last))
+        assert selected == expected, (f.cell, url, selected)

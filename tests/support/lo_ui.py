@@ -4,7 +4,8 @@
 row, insert a row, sort descending — exactly as the menu does (``.uno:DeleteRows``,
 ``.uno:InsertRowsBefore``, ``.uno:SortDescending``: the commands check the sheet
 protection as the menu does; the API's own calls would not), and reports what the sheet
-holds after each. `hyperlinks` lists the links LibreOffice reads from a workbook's cells.
+holds after each. `hyperlinks` lists the links LibreOffice reads from a workbook's cells
+and, asked to, follows each to the selection it lands on.
 
 Both run LibreOffice's Python UNO bridge (the system ``python3``; tests/support/staff_edits.py
 finds it) in a subprocess, with a fresh profile, and hand JSON back.
@@ -89,6 +90,13 @@ try:
                 links.append([r + 1, field.getPropertyValue("URL")])
         out["links"] = links
         out["url"] = doc.getURL()
+        if args[2:] == ["follow"]:  # open each link as a click does: the file at its mark
+            followed = []
+            for _, url in links:
+                target = desktop.loadComponentFromURL(url, "_blank", 0, (prop("Hidden", True),))
+                followed.append([url, target.CurrentController.getSelection().AbsoluteName])
+                target.close(True)
+            out["followed"] = followed
     print(json.dumps(out, ensure_ascii=False))
     doc.close(True)
 finally:
@@ -130,7 +138,9 @@ def row_operations(src: Path, sheet: str, key: str, formula: str, last: str) -> 
     return _run("rows", src, sheet, key, formula, last)
 
 
-def hyperlinks(src: Path, column: int, rows: int) -> dict[str, Any]:
+def hyperlinks(src: Path, column: int, rows: int, follow: bool = False) -> dict[str, Any]:
     """The URL of every link in column `column` (0-based) of the first sheet, rows 2 to
-    `rows`+1, as LibreOffice reads them, and the document's own URL."""
-    return _run("links", src, str(column), str(rows))
+    `rows`+1, as LibreOffice reads them (relative targets resolved), and the document's own
+    URL; with `follow`, each link opened as a click opens it, with the selection it lands
+    on (``$台账.$K$4:$K$94``)."""
+    return _run("links", src, str(column), str(rows), *(["follow"] if follow else []))
