@@ -111,7 +111,7 @@ def test_every_picture_exists_and_is_made_by_the_script(guide: str) -> None:
 def test_every_ribbon_button_is_described(guide: str) -> None:
     ns = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
     buttons = ElementTree.parse(RIBBON_XML).getroot().findall(".//ui:button", ns)
-    assert len(buttons) == len(HANDLERS) == 11
+    assert len(buttons) == len(HANDLERS) >= 12
     for button in buttons:
         assert f"`{button.get('id')}`" in guide, f"button id {button.get('id')} is not in the guide"
         assert f"| {button.get('label')} |" in guide, f"button {button.get('label')} has no row in the guide"
@@ -411,3 +411,25 @@ def test_every_validation_message_kind_is_explained(guide: str) -> None:
     assert not stale, f"the guide explains messages the program no longer has: {stale}"
     missing = [f"{name}:{line}: {text}" for name, line, text in message_texts() if not any(k in text for k in keys)]
     assert not missing, "validation messages the guide's table does not explain (add a row with a key phrase):\n" + "\n".join(missing)
+
+
+# --- the daily round (issue 14) ----------------------------------------------------------------
+
+
+def test_the_daily_round_section_says_what_today_does(guide: str) -> None:
+    """3.4: the buttons and commands it names exist, and its worked deadline is the program's."""
+    from datetime import date, datetime
+
+    from xinao_xl.policy.deadlines import callback_due, report_due, review_due
+
+    block = section(guide, "daily-round")
+    assert "“今日待办”" in block and "btnToday" in HANDLERS
+    for line in ("xinao-xl today", "xinao-xl flow-forms", "xinao-xl lookup", "xinao-xl report --month"):
+        assert line in block and line in " ".join(commands(build_parser())) + " xinao-xl report --month"
+    # "11 月 17 日完工，11 月 20 日 24:00 前"; reports by the 4th, reviews by the 6th
+    assert "11 月 17 日完工，11 月 20 日 24:00 前" in block and callback_due(date(2026, 11, 17)) == datetime(2026, 11, 20, 23, 59, 59)
+    assert "次月 4 日 24:00 前" in block and report_due("2026-11").date() == date(2026, 12, 4)
+    assert "次月 6 日 24:00 前" in block and review_due("2026-11").date() == date(2026, 12, 6)
+    from xinao_xl.excel.ribbon import MAX_LISTED
+
+    assert f"最紧急的 {MAX_LISTED} 项" in block

@@ -244,6 +244,35 @@ def test_report_and_flow_forms_before_the_close(clean: Path) -> None:
     assert sorted(p.name for p in clean.glob("*.xlsx")) == sorted(p.name for p in clean.glob("2026-11_*.xlsx"))
 
 
+def test_today_button_lists_what_is_due_with_its_cells(tmp_path: Path) -> None:
+    """今日待办 on the hand-worked open month (tests/services/daily_month.py): the whole list
+    in a new workbook (header row first), the most urgent lines in the message box."""
+    from tests.services import daily_month as D
+    from xinao_xl.services.today import HEADERS
+
+    folder = D.build(tmp_path)
+    session = FakeSession(folder / f"{D.MONTH}_{complaint_ledger.STEM}.xlsx")
+    message = ribbon.today_list(session, now=D.NOW)
+    [(title, rows)] = session.shown
+    assert title == "今日待办" and rows[0] == HEADERS and len(rows) == 1 + 11
+    assert rows[2][:2] == ["2026-11-17 23:59", "已超时 2天10小时"] and rows[2][-3:] == ["2026-11_客户回访信息台账.xlsx", "台账", "K6"]
+    assert message.startswith("2026-11-20 今日待办 11 项") and "维修 剩 1/2" in message
+    assert "已超时 1天10小时] 投诉 TS005" in message and "13900000001" not in message
+
+
+def test_today_button_on_a_quiet_day_opens_no_workbook(tmp_path: Path) -> None:
+    from xinao_xl.services.new_month import create_month
+
+    paths = create_month("2026-11", tmp_path)
+    session = FakeSession(paths[0])
+    message = ribbon.today_list(session, now=datetime(2026, 11, 10, 9))
+    assert session.shown == [] and "今日无待办" in message
+    real = FakeSession(paths[0])
+    ribbon.dispatch("btnToday", real)  # on the machine's real date: a list, or "no month folder" in Chinese
+    assert "今日" in real.message or "月份文件夹" in real.message
+    assert "出错了" not in real.message and real.statuses[-1] is None
+
+
 def test_close_month_button(clean: Path) -> None:
     session = FakeSession(_book(clean, assessment.STEM))
     ribbon.dispatch("btnCloseMonth", session)

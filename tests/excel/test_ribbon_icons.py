@@ -50,7 +50,7 @@ def test_the_id_list_names_its_source_and_holds_excel_s_controls() -> None:
 
 def test_every_ribbon_icon_is_an_excel_control_with_an_image() -> None:
     xml = (STUBS_DIR / CUSTOM_UI_FILE).read_text(encoding="utf-8")
-    assert len(image_names(xml)) == 11  # one per button
+    assert len(image_names(xml)) == xml.count("<button ") >= 12  # one per button
     assert icons_not_in_excel(xml, excel_control_ids()) == []
 
 

@@ -107,6 +107,13 @@ def test_callback_3_3_customer_key_phone_first():
     assert customer_key("１３８ １２３４ ５６７８") == "T13812345678"
 
 
+def test_callback_3_3_customer_key_country_code_is_the_same_customer():
+    # +86 / 0086 before an 11-digit mobile is dropped: one customer however the number is typed
+    assert customer_key("+86 138 1234 5678") == customer_key("0086-13812345678") == "T13812345678"
+    assert customer_key("8613812345678") == "T13812345678"  # 13 digits: 86 + a mobile (1…)
+    assert customer_key("0635-8123456") == "T06358123456"  # a landline keeps its area code
+
+
 def test_callback_3_3_customer_key_name_and_address_without_phone():
     assert customer_key(None, "张三", "东昌路 1号") == customer_key("", "张三", "东昌路1号")
     assert customer_key("123", "张三", "东昌路1号").startswith("N")  # too short to be a phone

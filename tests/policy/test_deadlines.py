@@ -235,3 +235,33 @@ def test_sla_bad_dates_are_input_errors():
         sla_status("下周", None, START)
     with pytest.raises(PolicyInputError):
         sla_status(DUE, "昨天")
+
+
+# --- 回访 五.2, 五.4(2); 考核 3、5.2: the daily round's other deadlines -----------------------------
+
+
+def test_callback_5_2_due_24h_of_the_third_day_after_completion():
+    from xinao_xl.policy.callbacks import callback_late
+    from xinao_xl.policy.deadlines import callback_due
+
+    # completed 11-17 (any hour): 11-17 not counted, 11-17 + 3 = 11-20 24:00
+    assert callback_due(datetime(2026, 11, 17, 16, 45)) == eod(11, 20)
+    assert callback_due("2026-11-29") == eod(12, 2)  # across the month: 11-29 + 3 = 12-02
+    # the same deadline as the validation's rule: called on 11-20 is in time, on 11-21 late
+    assert not callback_late(date(2026, 11, 17), date(2026, 11, 20))
+    assert callback_late(date(2026, 11, 17), date(2026, 11, 21))
+
+
+def test_callback_5_4_2_report_due_before_the_5th_of_the_next_month():
+    from xinao_xl.policy.deadlines import report_due
+
+    # "于次月5日前": November's 意见统计表 and 回访报告 by 12-04 24:00; December's by 2027-01-04
+    assert report_due("2026-11") == eod(12, 4)
+    assert report_due("2026-12") == eod(1, 4, 2027)
+
+
+def test_assessment_5_2_review_due_on_the_6th_of_the_next_month():
+    from xinao_xl.policy.deadlines import review_due
+
+    # 考核 3、5.2 "每月3-6日": November's 自评 and 审核 by 12-06 24:00
+    assert review_due("2026-11") == eod(12, 6)

@@ -104,6 +104,15 @@ def test_period_and_file_name(quarter) -> None:
         parse_period("2026Q5")
 
 
+def test_the_report_names_no_file_of_the_store(quarter) -> None:
+    """Issue 14 item 6: the store's path (a folder on someone's disk) is no content of a report."""
+    root, result, _ = quarter
+    texts = [str(c.value) for ws in load_workbook(result.path).worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert result.source.endswith("历史库.sqlite")  # the console may say where the data came from
+    assert not [t for t in texts if "历史库.sqlite" in t or str(root) in t or "数据库：" in t]
+    assert any(t.startswith("数据来源：历史库") for t in texts)
+
+
 def test_complaints_by_level_and_department_recomputed_from_the_ledgers(quarter) -> None:
     root, result, _ = quarter
     by_level: dict[str, set[str]] = defaultdict(set)

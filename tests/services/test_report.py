@@ -38,7 +38,7 @@ def test_report_figures_and_masked_phones(tmp_path: Path) -> None:
 
 def test_flow_forms_for_flagged_callbacks(tmp_path: Path) -> None:
     H.build(tmp_path)
-    wb = load_workbook(make_flow_forms(H.MONTH, tmp_path, now=H.NOW))
+    wb = load_workbook(make_flow_forms(H.MONTH, tmp_path, now=H.NOW).path)
     assert sorted(wb.sheetnames) == ["LZ001", "LZ002", "LZ003"]
 
 
@@ -55,3 +55,58 @@ def test_the_report_button_writes_the_close_s_report(tmp_path: Path, people: str
     assert made.relative_to(button) == closed.relative_to(closing)
     assert snapshot_diff(snapshot(closed), snapshot(made)) == []
     assert snapshot(made)["creator"] == "xinao-xl"
+
+
+SUGGESTION = "1. 维修人员上门前电话预约；\n2. =流转单两日内反馈，超时通报"
+
+
+def _type_suggestion(path: Path, text: str) -> str:
+    """Staff type 整改建议 into the report's text area (the cell under the heading's hint)."""
+    wb = load_workbook(path)
+    ws = wb[SHEET]
+    heading = next(c for c in ws["A"] if c.value == "三、整改建议")
+    cell = ws.cell(row=heading.row + 2, column=1)
+    cell.value = text
+    cell.data_type = "s"  # typed as text: a line starting with = stays text
+    wb.save(path)
+    return cell.coordinate
+
+
+def test_the_suggestion_typed_into_the_report_is_kept_when_it_is_made_again(tmp_path: Path) -> None:
+    """Issue 14: the button's report completed by hand before the 5th, then the close makes
+    the report again: the words are still there (they were silently replaced)."""
+    H.build(tmp_path)
+    path = make_report(H.MONTH, tmp_path, now=H.NOW)
+    cell = _type_suggestion(path, SUGGESTION)
+    again = make_report(H.MONTH, tmp_path, now=H.NOW)  # the button again
+    assert load_workbook(again)[SHEET][cell].value == SUGGESTION
+    closed = close_month(H.MONTH, tmp_path, now=H.NOW).outputs["回访报告"]
+    assert closed == path
+    ws = load_workbook(closed)[SHEET]
+    assert ws[cell].value == SUGGESTION and ws[cell].data_type == "s"  # text, never a formula
+    assert (tmp_path / H.MONTH / "结账" / "历史版本").is_dir()  # the replaced report kept as well
+
+
+def test_a_blank_report_stays_blank_and_the_shared_one_loses_customers(tmp_path: Path) -> None:
+    H.build(tmp_path)
+    path = make_report(H.MONTH, tmp_path, now=H.NOW)
+    heading = next(c for c in load_workbook(path)[SHEET]["A"] if c.value == "三、整改建议")
+    assert load_workbook(make_report(H.MONTH, tmp_path, now=H.NOW))[SHEET].cell(row=heading.row + 2, column=1).value is None
+    cell = _type_suggestion(path, "客户10（13900000010）反映停气通知不到位，建议提前三天通知")
+    shared = load_workbook(make_report(H.MONTH, tmp_path, NO_PEOPLE, now=H.NOW))[SHEET][cell].value
+    assert shared == "***（***）反映停气通知不到位，建议提前三天通知"  # the month's name and phone both out
+
+
+def test_a_closed_month_s_report_made_again_is_the_close_s(tmp_path: Path) -> None:
+    """`report --month` on a closed month, days later: as of the close (the 结账记录's time),
+    so the file is the one the close wrote, cell for cell. Closed on 11-29, LZ002 (流转
+    11-28 15:00, due 11-30 24:00, no feedback) is 未反馈 in both, not judged again today."""
+    from datetime import datetime
+
+    H.build(tmp_path)
+    closed = close_month(H.MONTH, tmp_path, now=datetime(2026, 11, 29, 9), force=True, reason="月底前试结账").outputs["回访报告"]
+    statuses = [r[-1] for r in load_workbook(closed)[DETAIL].iter_rows(min_row=2, values_only=True)]
+    assert "未反馈" in statuses
+    before = snapshot(closed)
+    again = make_report(H.MONTH, tmp_path, out=tmp_path / "again.xlsx")  # today, long after 11-30
+    assert snapshot_diff(before, snapshot(again)) == []

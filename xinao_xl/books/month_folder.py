@@ -11,7 +11,8 @@ What lives there, and who writes it:
 - the four workbooks staff type in (``2026-11_客户回访信息台账.xlsx`` …; `new-month`, the
   close of the month before);
 - ``结账/``: the close's outputs (`OUTPUTS`: the closed 考核表, the filled 意见统计表, the
-  客户回访报告, the 流转单; the report and the 流转单 also from their ribbon buttons);
+  客户回访报告, the 流转单; the report and the 流转单 also from their ribbon buttons and
+  commands, chosen 流转单 in a file of their own: `flow_form_file`);
 - the close record ``2026-11_结账记录.json`` (who, when, the SHA-256 of every input and
   output) and the closed marker ``已结账.txt``, written last: a month is closed when the
   marker is there (`closed_months`);
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -162,6 +164,17 @@ class MonthFolder:
 
     def output(self, key: str) -> Path:
         return self.out_dir / self.output_names()[key]
+
+    def flow_form_file(self, numbers: Sequence[str] = ()) -> Path:
+        """Where the 流转单 go: the month's file (`output`) for all of them; for forms printed at
+        the moment of flow (``flow-forms --order``) a file of their own, named by the first
+        number (``2026-11_流转单_LZ001.xlsx``, ``…_LZ001等3张.xlsx``), so printing one form never
+        replaces the month's file."""
+        if not numbers:
+            return self.output("流转单")
+        first = re.sub(r'[\\/:*?"<>|\s]+', "_", str(numbers[0])).strip("._")[:40] or "流转单"
+        more = f"等{len(numbers)}张" if len(numbers) > 1 else ""
+        return self.out_dir / f"{self.month}_流转单_{first}{more}.xlsx"
 
     @property
     def results_path(self) -> Path:

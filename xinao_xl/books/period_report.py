@@ -149,7 +149,7 @@ class PeriodData:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     overview: list[tuple[str, Any, str | None]] = field(default_factory=list)  # (label, value, format)
     company: str = ""
-    source: str = ""  # where the data came from (database, without a password)
+    source: str = ""  # where the data came from (database, without a password): for the console, never in the report
     trend_months: tuple[str, ...] = ()
 
     @property
@@ -318,7 +318,6 @@ def build_period_report(data: PeriodData) -> Workbook:
     row += 2
     for text in (
         "数据来源：历史库中各月结账时写入的台账记录（投诉办法第十条(二)、回访办法五.6(2)）；工作簿为准，历史库可随时由已结账月份重建。",
-        f"数据库：{data.source}" if data.source else "",
         "投诉按“起”计数时，一起投诉涉及多个部门只计一次；按“部门条”计数时每个责任部门各计一条（投诉办法第六条(二)4）。",
         "报告中不含客户电话和姓名。",
     ):

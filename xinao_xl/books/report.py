@@ -14,6 +14,10 @@ phones out altogether, for a report that travels further.
 
 `month_report` is the report as the close and the 生成回访报告 button write it: with the
 服务通报 sheet (books/bulletin.py) and fixed file properties.
+
+三、整改建议 is the one part staff write into the report. Made again (the close after the
+button, a second close), the report keeps it: `read_suggestion` finds it in the report it
+replaces and `ReportData.suggestion` writes it back, as text.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -38,6 +43,7 @@ from xinao_xl.policy.privacy import mask_phone
 from .bulletin import Bulletin, add_bulletin_sheet
 from .cells import put
 from .printing import fit_rows, print_setup
+from .read import BookReader, BookReadError
 from .schema import FMT_DATE, FMT_PERCENT, FMT_POINTS
 from .style import (
     BODY_FONT,
@@ -56,6 +62,8 @@ SHEET = "回访报告"
 DETAIL = "不满意明细"
 MASKED = "masked"
 NO_PEOPLE = "none"
+SUGGESTION_HEADING = "三、整改建议"
+SUGGESTION_ROWS = 8  # the text area under the heading's hint: 8 rows, merged across A:H
 SUGGESTION_HINT = (
     "（经过回访，了解到客户感受，根据发现的问题和了解的真相，提出整改意见，此建议无关对错，建议可以是向公司提出的、"
     "针对员工提出的、对客服监督部门等提出的均可；目的是提高客户满意度，树立公司良好的品牌形象，规范员工工作流程等。）"
@@ -130,6 +138,7 @@ class ReportData:
     departments: tuple[str, ...] = ()
     scores: list[DeptScore] = field(default_factory=list)
     calls: list[UnsatisfiedCall] = field(default_factory=list)
+    suggestion: str = ""  # 三、整改建议 as staff wrote it in the report this one replaces
 
 
 def _cell(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, wrap: bool = False) -> None:
@@ -224,15 +233,15 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
     r = total + 2
     _heading(ws, r, "二、回访问题统计")
     r = _problems_table(ws, r + 1, data.problems, data.departments) + 1
-    _heading(ws, r, "三、整改建议")
+    _heading(ws, r, SUGGESTION_HEADING)
     hint = put(ws, r + 1, 1, SUGGESTION_HINT)
     hint.font, hint.alignment = NOTE_FONT, WRAP_ALIGN
     ws.merge_cells(start_row=r + 1, start_column=1, end_row=r + 1, end_column=8)
     ws.row_dimensions[r + 1].height = 42
-    area = ws.cell(row=r + 2, column=1)
+    area = put(ws, r + 2, 1, data.suggestion or None)  # staff's words: text, never a formula
     area.border, area.alignment, area.font = BORDER, Alignment(vertical="top", wrap_text=True), BODY_FONT
-    ws.merge_cells(start_row=r + 2, start_column=1, end_row=r + 9, end_column=8)
-    for rr in range(r + 2, r + 10):
+    ws.merge_cells(start_row=r + 2, start_column=1, end_row=r + 1 + SUGGESTION_ROWS, end_column=8)
+    for rr in range(r + 2, r + 2 + SUGGESTION_ROWS):
         for cc in range(1, 9):
             ws.cell(row=rr, column=cc).border = BORDER
     r += 11
@@ -284,3 +293,35 @@ def _detail(wb: Workbook, data: ReportData, people: str) -> None:
     ws.freeze_panes = "A2"
     fit_rows(ws, 2, len(data.calls) + 1)
     print_setup(ws, "1:1", f"{Month(data.month).title}份客户回访报告 · {DETAIL}", landscape=True)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """三、整改建议 of a report file: its text ("" while blank) and the cell staff type it in."""
+
+    text: str
+    cell: str
+
+
+def read_suggestion(path: Path) -> Suggestion | None:
+    """The 整改建议 of the report at `path`; None when there is no such file or it cannot be
+    read as a report (no 回访报告 sheet, no heading). The text area is merged across rows,
+    which the reader fills from its corner: each line is taken once."""
+    if not Path(path).is_file():
+        return None
+    try:
+        reader = BookReader(path)
+        rows = reader.rows(SHEET) if SHEET in reader.sheet_names else []
+    except BookReadError:
+        return None
+    heading = next((i for i, row in enumerate(rows) if row and isinstance(row[0], str) and row[0].strip() == SUGGESTION_HEADING), None)
+    if heading is None:
+        return None
+    first = heading + 2  # 0-based index of the text area's first row (the hint is between)
+    lines: list[str] = []
+    for row in rows[first:first + SUGGESTION_ROWS]:
+        value = row[0] if row else None
+        text = "" if value is None else str(value).strip()
+        if text and (not lines or text != lines[-1]):
+            lines.append(text)
+    return Suggestion("\n".join(lines), f"A{first + 1}")

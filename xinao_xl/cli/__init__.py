@@ -20,18 +20,23 @@ from . import (
     close,
     demo,
     doctor,
+    flow_forms,
     history,
+    lookup,
     month,
     report,
     rules,
     sample,
     score,
+    today,
     validate,
     verify,
 )
 from .base import ZhArgumentParser, use_utf8
 
 COMMANDS = (rules, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
+# The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
+COMMANDS += (today, flow_forms, lookup)
 
 
 def build_parser() -> ZhArgumentParser:
@@ -65,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `xinao-xl today | head`: the reader has what it wanted
+        _quiet_stdout()
+        return 0
     except Exception as exc:  # a bug or a case nobody foresaw: a message, never a traceback for staff
         if debug:
             raise
@@ -74,6 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def staff_message(exc: XinaoError) -> str:
     """``错误: …`` (the error's label, once: a message that starts with it is not prefixed again)."""
     return exc.message if exc.message.startswith(exc.label) else f"{exc.label}: {exc.message}"
+
+
+def _quiet_stdout() -> None:
+    """After a closed pipe, point stdout at devnull so the interpreter's own flush at exit
+    does not raise again (the pattern the Python docs give for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def unexpected(exc: BaseException) -> int:

@@ -35,9 +35,35 @@ class CliError(XinaoError):
         return self.exit_code
 
 
+def display_width(text: str) -> int:
+    """Columns `text` takes on a console: a Chinese (wide) character takes two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 class ZhHelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse's help, with "用法:" and the option column lined up by display width (argparse
+    counts characters, so ``--dir 目录`` pushed its help two columns to the right)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30, width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, width)
+
     def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
         super().add_usage(usage, actions, groups, prefix if prefix is not None else "用法: ")
+
+    def add_argument(self, action: argparse.Action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:
+            width = display_width(self._format_action_invocation(action))
+            self._action_max_length = max(self._action_max_length, width + self._current_indent)
+
+    def _format_action(self, action: argparse.Action) -> str:
+        text = super()._format_action(action)
+        invocation = self._format_action_invocation(action)
+        extra = display_width(invocation) - len(invocation)
+        head = " " * self._current_indent + invocation
+        if extra and action.help and text.startswith(head) and text[len(head):].startswith(" " * (extra + 2)):
+            text = head + text[len(head) + extra:]
+        return text
 
 
 class ZhArgumentParser(argparse.ArgumentParser):
@@ -70,9 +96,7 @@ def print_json(data: Any) -> None:
 
 def table(rows: list[list[Any]], headers: list[str]) -> str:
     """A plain text table whose columns line up with Chinese (double-width) characters."""
-    def width(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
+    width = display_width
     cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
     widths = [max(width(r[i]) for r in cells) for i in range(len(headers))]
     lines = []

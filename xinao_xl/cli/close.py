@@ -34,17 +34,17 @@ BAR = 24
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("close", help="月度结账：计分、考核表结账副本、意见统计表、回访报告、流转单、生成下月工作簿", description=__doc__.split("\n")[0])
+    p = sub.add_parser("close", help="月度结账：计分、考核表结账副本、意见统计表、回访报告、流转单、生成下月工作簿", description="月度结账：先校验（有错误时停止，除非 --force 并说明原因），再计分，把考核表结账副本、意见统计表、回访报告、流转单写入 月份/结账/，写结账记录，生成下月工作簿并结转未办结投诉和未反馈流转单")
     p.add_argument("month", metavar="月份", help="如 2026-11")
-    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.add_argument("--dir", type=Path, default=Path("."), metavar="目录", help="月份文件夹所在目录（默认当前目录）")
     p.add_argument("--force", action="store_true", help="有校验错误或已结账时仍结账（须同时填写 --reason）")
-    p.add_argument("--reason", default=None, help="强制结账的原因（记入结账记录）")
-    p.add_argument("--user", default=None, help="结账人（默认当前登录用户）")
+    p.add_argument("--reason", default=None, metavar="原因", help="强制结账的原因（记入结账记录）")
+    p.add_argument("--user", default=None, metavar="结账人", help="结账人（默认当前登录用户）")
     p.add_argument("--share", "--no-people", dest="share", action="store_true",
                    help="对外版回访报告：不含客户姓名、电话、地址（文字中出现的也替换为***）；意见统计表和流转单仍含客户信息，仅限内部")
-    p.add_argument("--db", default=None, help="历史库：PostgreSQL 地址（postgresql://用户@主机/库名）或 SQLite 文件路径；"
+    p.add_argument("--db", default=None, metavar="历史库", help="历史库：PostgreSQL 地址（postgresql://用户@主机/库名）或 SQLite 文件路径；"
                    "默认取设置 XINAO_XL_DB，否则为 --dir 下的 历史库.sqlite；off 表示不写历史库")
-    p.add_argument("--company", default=None, help="公司名称（写入历史库；默认取设置 XINAO_XL_COMPANY，否则为“聊城新奥燃气”）")
+    p.add_argument("--company", default=None, metavar="公司", help="公司名称（写入历史库；默认取设置 XINAO_XL_COMPANY，否则为“聊城新奥燃气”）")
     p.add_argument("--dry-run", "--preview", dest="dry_run", action="store_true",
                    help="预结账：显示校验问题（按类别汇总）和将记录的得分，不写入任何文件")
     p.add_argument("--yes", "-y", action="store_true", help="不询问确认（供脚本使用）；在终端中运行时默认先显示预结账结果并询问")

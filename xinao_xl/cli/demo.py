@@ -38,11 +38,11 @@ AGENT = "孙雪燕"  # the clerk of the guide's walk-through
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="用合成样例数据演示整月流程：生成、校验、结账、得分表", description=__doc__.split("\n")[0])
-    p.add_argument("--dir", type=Path, default=DEMO_DIR, help="示例文件夹（默认 ./示例/，会覆盖上次的示例）")
-    p.add_argument("--callbacks", type=int, default=SampleSize().callbacks, help="回访条数（默认 %(default)s）")
-    p.add_argument("--complaints", type=int, default=SampleSize().complaints, help="投诉条数（默认 %(default)s）")
-    p.add_argument("--seed", type=int, default=2026, help="随机种子（相同种子生成相同数据）")
+    p = sub.add_parser("demo", help="用合成样例数据演示整月流程：生成、校验、结账、得分表", description="用合成样例数据（虚构客户）演示整月流程：在 ./示例/ 中生成 2026-11 的四个工作簿，校验、结账，并打印七个部门的得分表")
+    p.add_argument("--dir", type=Path, default=DEMO_DIR, metavar="目录", help="示例文件夹（默认 ./示例/，会覆盖上次的示例）")
+    p.add_argument("--callbacks", type=int, default=SampleSize().callbacks, metavar="条数", help="回访条数（默认 %(default)s）")
+    p.add_argument("--complaints", type=int, default=SampleSize().complaints, metavar="条数", help="投诉条数（默认 %(default)s）")
+    p.add_argument("--seed", type=int, default=2026, metavar="种子", help="随机种子（相同种子生成相同数据）")
     p.set_defaults(run=run)
 
 

@@ -17,8 +17,8 @@ from xinao_xl.services.doctor import has_errors, report, run_checks
 
 def register(sub: Any) -> None:
     p = sub.add_parser("doctor", help="诊断：Python、xlwings 版本、工作表函数、工作日历、月份文件夹", description="诊断本机能否运行新奥服务加载项；有“错误”时退出码为1")
-    p.add_argument("--addin", type=Path, default=None, help="要检查的加载项（默认：Excel 启动文件夹中的或 dist/xinao_xl.xlam）")
-    p.add_argument("--folder", type=Path, default=Path("."), help="月份文件夹（默认当前目录）")
+    p.add_argument("--addin", type=Path, default=None, metavar="文件", help="要检查的加载项（默认：Excel 启动文件夹中的或 dist/xinao_xl.xlam）")
+    p.add_argument("--folder", type=Path, default=Path("."), metavar="文件夹", help="月份文件夹（默认当前目录）")
     p.set_defaults(run=run)
 
 

@@ -25,17 +25,17 @@ COMPANY_HELP = "公司名称（多个城市公司共用一个数据库时区分�
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("history", help="历史库：从已结账月份重建、查看状态", description=__doc__.split("\n")[0])
+    p = sub.add_parser("history", help="历史库：从已结账月份重建、查看状态", description="历史库（投诉信息记录数据库及回访、流转单、得分）：rebuild 按已结账的月份文件夹重建，status 查看库中的月份和各表行数")
     actions = p.add_subparsers(title="操作", dest="action", metavar="操作")
     r = actions.add_parser("rebuild", help="按已结账的月份文件夹重建历史库（同一事务，失败时保持原样）", description="按已结账的月份文件夹重建历史库")
-    r.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
-    r.add_argument("--db", default=None, help=DB_HELP)
-    r.add_argument("--company", default=None, help=COMPANY_HELP)
+    r.add_argument("--dir", type=Path, default=Path("."), metavar="目录", help="月份文件夹所在目录（默认当前目录）")
+    r.add_argument("--db", default=None, metavar="历史库", help=DB_HELP)
+    r.add_argument("--company", default=None, metavar="公司", help=COMPANY_HELP)
     r.set_defaults(run=rebuild)
     s = actions.add_parser("status", help="显示历史库中的月份和各表行数", description="显示历史库中的月份和各表行数")
-    s.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
-    s.add_argument("--db", default=None, help=DB_HELP)
-    s.add_argument("--company", default=None, help=COMPANY_HELP)
+    s.add_argument("--dir", type=Path, default=Path("."), metavar="目录", help="月份文件夹所在目录（默认当前目录）")
+    s.add_argument("--db", default=None, metavar="历史库", help=DB_HELP)
+    s.add_argument("--company", default=None, metavar="公司", help=COMPANY_HELP)
     s.set_defaults(run=status)
     p.set_defaults(run=lambda args: (p.print_help(), 2)[1])
 

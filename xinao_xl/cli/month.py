@@ -12,14 +12,14 @@ from xinao_xl.services import new_month
 
 def register(sub: Any) -> None:
     p = sub.add_parser("new-month", help="生成某月的空白工作簿（考核表、回访台账、意见统计表、投诉台账）", description="生成某月的空白工作簿")
-    p.add_argument("month", help="月份，如 2026-12")
-    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.add_argument("month", metavar="月份", help="月份，如 2026-12")
+    p.add_argument("--dir", type=Path, default=Path("."), metavar="目录", help="月份文件夹所在目录（默认当前目录）")
     p.add_argument("--overwrite", action="store_true", help="覆盖已存在的月份（原文件保留在“历史版本”文件夹）")
-    p.add_argument("--formulas", choices=["native", "udf"], default="native", help="公式样式：native 原生公式（默认，无需插件），udf 调用插件函数")
+    p.add_argument("--formulas", choices=["native", "udf"], default="native", metavar="样式", help="公式样式：native 原生公式（默认，无需插件），udf 调用插件函数")
     p.set_defaults(run=run_new_month)
 
     t = sub.add_parser("templates", help="重新生成 workbooks/ 中的模板", description="重新生成 workbooks/ 中的模板")
-    t.add_argument("--dir", type=Path, default=Path("workbooks"), help="输出目录（默认 workbooks）")
+    t.add_argument("--dir", type=Path, default=Path("workbooks"), metavar="目录", help="输出目录（默认 workbooks）")
     t.set_defaults(run=run_templates)
 
 

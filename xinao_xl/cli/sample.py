@@ -18,11 +18,11 @@ from .base import table
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("sample", help="导入完工工单并抽取当日回访（追加到本月回访台账）", description=__doc__.split("\n")[0])
+    p = sub.add_parser("sample", help="导入完工工单并抽取当日回访（追加到本月回访台账）", description="导入业务系统导出的完工工单，按回访办法抽取当日回访（3日内完工、7日内未回访、按各业务回访量），追加到本月回访台账")
     p.add_argument("export", type=Path, metavar="完工工单.xlsx", help="业务系统导出的完工工单（工单号、业务类型、完工时间、客户、电话、地址、上门人员、部门）")
-    p.add_argument("--date", default=None, help="回访日期，如 2026-11-20（默认今天）")
-    p.add_argument("--agent", required=True, help="回访人姓名")
-    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.add_argument("--date", default=None, metavar="日期", help="回访日期，如 2026-11-20（默认今天）")
+    p.add_argument("--agent", required=True, metavar="回访人", help="回访人姓名")
+    p.add_argument("--dir", type=Path, default=Path("."), metavar="目录", help="月份文件夹所在目录（默认当前目录）")
     p.add_argument("--seed", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(run=run)
 

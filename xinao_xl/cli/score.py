@@ -31,8 +31,8 @@ KNOWN_KEYS = {"department", "month", "indicators", "complaints", "late_flow_form
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("score", help="计算一个部门一个月的服务考核得分（JSON 输入，JSON 输出）", description=__doc__.split("\n")[0])
-    p.add_argument("file", type=Path, help="部门月度数据 JSON 文件")
+    p = sub.add_parser("score", help="计算一个部门一个月的服务考核得分（JSON 输入，JSON 输出）", description="计算一个部门一个月的服务考核得分：输入 JSON 文件（格式见 README），输出 JSON 得分卡；输入有误时以退出码 2 结束并指出字段")
+    p.add_argument("file", type=Path, metavar="文件.json", help="部门月度数据 JSON 文件")
     p.set_defaults(run=run)
 
 

@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
         description="校验某月的工作簿；有“错误”时退出码为1，无法读取时为2",
     )
     p.add_argument("files", nargs="+", type=Path, metavar="文件", help="工作簿文件或月份文件夹（如 2026-11）")
-    p.add_argument("--previous", type=Path, default=None, help="上月文件夹（7日内重复回访检查用；默认自动查找同级的上月文件夹）")
+    p.add_argument("--previous", type=Path, default=None, metavar="上月文件夹", help="上月文件夹（7日内重复回访检查用；默认自动查找同级的上月文件夹）")
     p.add_argument("--out", type=Path, default=None, metavar="文件夹", help="校验结果工作簿写到这个文件夹（默认写在被校验的工作簿旁）")
     p.add_argument("--csv", type=Path, default=None, metavar="文件.csv",
                    help="另把校验结果写成 CSV（UTF-8，Excel 可直接打开；以 = + - @ 开头的文字前加 ' 防止被当作公式）")

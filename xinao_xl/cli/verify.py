@@ -21,9 +21,9 @@ from .base import CliError
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("verify", help="核对已结账月份的工作簿是否在结账后被修改（与结账记录中的SHA-256比对）", description=__doc__.split("\n")[0])
+    p = sub.add_parser("verify", help="核对已结账月份的工作簿是否在结账后被修改（与结账记录中的SHA-256比对）", description="核对已结账月份的工作簿在结账后有没有被修改（与结账记录中的 SHA-256 比对）；有修改时退出码为1；不写月份时核对全部已结账月份")
     p.add_argument("month", metavar="月份", nargs="?", default=None, help="如 2026-11（省略时核对 --dir 下所有已结账月份）")
-    p.add_argument("--dir", type=Path, default=Path("."), help="月份文件夹所在目录（默认当前目录）")
+    p.add_argument("--dir", type=Path, default=Path("."), metavar="目录", help="月份文件夹所在目录（默认当前目录）")
     p.set_defaults(run=run)
 
 

@@ -33,6 +33,7 @@ from xinao_xl.services import doctor as doctor_service
 from xinao_xl.services import flow_forms as flow_forms_service
 from xinao_xl.services import new_month as new_month_service
 from xinao_xl.services import sampling as sampling_service
+from xinao_xl.services import today as today_service
 from xinao_xl.services.lookback import lookback
 
 from .addin.inspect import embedded_xlwings_version
@@ -126,7 +127,7 @@ def callback_report(session: Session) -> str:
     session.status(f"正在生成 {month} 回访报告…")
     with _month_files_closed(session, place):
         path = report.make_report(month, place.root)
-    return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成）"
+    return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成，报告中已填写的整改建议保留）"
 
 
 # --- 校验 ------------------------------------------------------------------------------
@@ -214,8 +215,8 @@ def flow_forms(session: Session) -> str:
     month = _need_month(place)
     session.status("正在生成流转单…")
     with _month_files_closed(session, place):
-        path = flow_forms_service.make_flow_forms(month, place.root)
-    return f"已生成 {month} 流转单：\n  {path}"
+        result = flow_forms_service.make_flow_forms(month, place.root)
+    return result.summary()
 
 
 # --- 投诉 ------------------------------------------------------------------------------
@@ -234,6 +235,21 @@ def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
         book = session.open_book(path) or FileBook(path)
     summary = summarize_complaints(book, now)
     return summary.text()
+
+
+# --- 今日待办 (the daily round) -------------------------------------------------------------
+
+
+def today_list(session: Session, now: datetime | None = None) -> str:
+    """今日待办: what is due today (Beijing time) in this month's and last month's open
+    workbooks, those open in Excel read live; the whole list in a new workbook, the most
+    urgent lines in the message."""
+    place = month_place(session.book_path())
+    session.status("正在汇总今日待办…")
+    due = today_service.due_list(place.root, now.date() if now else None, now, open_book=session.open_book)
+    if due.items:
+        session.show_rows("今日待办", [today_service.HEADERS, *due.rows()], (17, 16, 56, 14, 30, 10, 8))
+    return due.text(limit=MAX_LISTED)
 
 
 # --- 帮助 ------------------------------------------------------------------------------
@@ -272,6 +288,7 @@ HANDLERS: dict[str, Callable[[Session], str]] = {
     "btnDoctor": doctor,
     "btnSettings": settings,
 }
+HANDLERS["btnToday"] = today_list  # the daily round (issue 14)
 
 
 def _describe(result: Any, done: str) -> str:

@@ -356,6 +356,22 @@ class HistoryStore:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
+    def customer_rows(self, table: str, company: str, months: Iterable[str], *, keys: Sequence[str] = (),
+                      name: str | None = None) -> list[dict[str, Any]]:
+        """The rows of `table` (``callbacks`` or ``complaints``) of `months` for one customer:
+        by `keys` (``customer_key`` values, T + the phone's digits), else by a `name` the
+        customer column contains; ordered by month and row (``xinao-xl lookup``)."""
+        t = S.metadata.tables[table]
+        if keys:
+            who = t.c.customer_key.in_(list(keys))
+        elif name:
+            who = t.c.customer.contains(name, autoescape=True)
+        else:
+            return []
+        q = select(t).where(t.c.company == company, t.c.month.in_(list(months)), who).order_by(t.c.month, t.c.row_no)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
     def fingerprint(self, company: str | None = None) -> dict[str, tuple[int, str]]:
         """Table -> (row count, SHA-256 of its rows in key order): equal fingerprints mean
         equal contents, whatever the backend (values written in one canonical form)."""

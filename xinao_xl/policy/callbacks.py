@@ -59,11 +59,23 @@ def customer_key(phone: Any = None, name: Any = None, address: Any = None) -> st
         digits = phone  # the usual case, already just digits (and the key of every call of a ledger)
     else:
         digits = "" if is_blank(phone) else re.sub(r"\D", "", normalize_text(_plain(phone)))
+    if len(digits) > 12:
+        digits = _national(digits)
     if len(digits) >= 7:
         return "T" + digits
     if is_blank(name) and is_blank(address):
         return ""
     return "N" + normalize_text(name or "") + "|" + normalize_text(address or "")
+
+
+def _national(digits: str) -> str:
+    """+86 138…, 0086 138… and 138… are one mobile: the country code is dropped, so the
+    7-day rule sees the same customer however the number was typed."""
+    if digits.startswith("0086"):
+        digits = digits[2:]
+    if len(digits) == 13 and digits.startswith("861"):
+        return digits[2:]
+    return digits
 
 
 def _plain(value: Any) -> Any:

@@ -16,7 +16,8 @@ from typing import Any
 
 from .calendar import WorkCalendar, default_calendar
 from .errors import PolicyInputError
-from .parse import is_blank, parse_bool, parse_datetime
+from .month import Month
+from .parse import is_blank, parse_bool, parse_date, parse_datetime
 from .rules import Rules, Stage, load_rules
 
 END_OF_DAY = time(23, 59, 59)
@@ -67,6 +68,29 @@ def stage_due(key: Any, start: Any, major: Any = False, calendar: WorkCalendar |
 def flow_form_due(flow_date: Any, rules: Rules | None = None) -> datetime:
     """回访 六.1: a flow form is answered within 2 natural days of being passed on."""
     return stage_due("flow_form", flow_date, rules=rules)
+
+
+def callback_due(completed: Any, rules: Rules | None = None) -> datetime:
+    """回访 五.2: a callback is made within 3 days of completion, so by 24:00 of the third
+    day after the completion day (`callbacks.callback_late` is this deadline passed)."""
+    rules = rules or load_rules()
+    return end_of(parse_date(completed) + timedelta(days=int(rules.value("callback_within_days"))))
+
+
+def report_due(month: Any, rules: Rules | None = None) -> datetime:
+    """回访 五.4(2): the month's 意见统计表 and 回访报告 go to the service office "于次月5日前",
+    before the 5th of the next month: by 24:00 of the 4th."""
+    rules = rules or load_rules()
+    nxt = Month(month).next()
+    return end_of(date(nxt.year, nxt.number, int(rules.value("report_due_day")) - 1))
+
+
+def review_due(month: Any, rules: Rules | None = None) -> datetime:
+    """考核 3、5.2: the departments assess the month (自评) and the office reviews it on the
+    3rd to the 6th of the next month: by 24:00 of the 6th."""
+    rules = rules or load_rules()
+    nxt = Month(month).next()
+    return end_of(date(nxt.year, nxt.number, int(rules.value("review_to_day"))))
 
 
 def sla_status(due: Any, done: Any = None, now: Any = None, rules: Rules | None = None) -> str:
