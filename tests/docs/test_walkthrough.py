@@ -61,7 +61,7 @@ def walked(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], s
 def test_the_walk_through_is_the_demo_then_sampling_and_validation(walked: tuple[Path, list[str], str]) -> None:
     _, steps, _ = walked
     assert steps[0] == "xinao-xl demo"
-    assert [s.split()[1] for s in steps[1:]] == ["sample", "validate"]
+    assert [s.split()[1] for s in steps[1:]] == ["sample", "today", "validate"]
 
 
 def test_it_prints_what_the_guide_quotes(walked: tuple[Path, list[str], str]) -> None:

@@ -38,7 +38,7 @@ AGENT = "孙雪燕"  # the clerk of the guide's walk-through
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="用合成样例数据演示整月流程：生成、校验、结账、得分表", description="用合成样例数据（虚构客户）演示整月流程：在 ./示例/ 中生成 2026-11 的四个工作簿，校验、结账，并打印七个部门的得分表")
+    p = sub.add_parser("demo", help="用合成样例数据演示整月流程：生成、校验、结账、得分表", description="用合成样例数据（虚构客户）演示整月流程：在 ./示例/ 中生成 2026-11 的四个工作簿，校验、结账，并打印七个部门的得分表；另写一份 12 月 3 日的完工工单，练习抽样用")
     p.add_argument("--dir", type=Path, default=DEMO_DIR, metavar="目录", help="示例文件夹（默认 ./示例/，会覆盖上次的示例）")
     p.add_argument("--callbacks", type=int, default=SampleSize().callbacks, metavar="条数", help="回访条数（默认 %(default)s）")
     p.add_argument("--complaints", type=int, default=SampleSize().complaints, metavar="条数", help="投诉条数（默认 %(default)s）")
