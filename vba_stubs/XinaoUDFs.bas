@@ -5,10 +5,10 @@ Attribute VB_Name = "XinaoUDFs"
 Function ALLOWANCE(base, score)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        ALLOWANCE = XLPy.CallUDF("xinao_xl.excel.udfs", "ALLOWANCE", Array(base, score), ActiveWorkbook, Application.Caller)
+        ALLOWANCE = XLPy.CallUDF("xinao_xl.excel.udfs", "ALLOWANCE", Array(base, score, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        ALLOWANCE = XLPy.CallUDF("xinao_xl.excel.udfs", "ALLOWANCE", Array(base, score))
+        ALLOWANCE = XLPy.CallUDF("xinao_xl.excel.udfs", "ALLOWANCE", Array(base, score, Nothing))
         Exit Function
     #End If
 failed:
@@ -18,10 +18,10 @@ End Function
 Function BONUS_PRAISE(count, Optional media_points)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        BONUS_PRAISE = XLPy.CallUDF("xinao_xl.excel.udfs", "BONUS_PRAISE", Array(count, media_points), ActiveWorkbook, Application.Caller)
+        BONUS_PRAISE = XLPy.CallUDF("xinao_xl.excel.udfs", "BONUS_PRAISE", Array(count, media_points, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        BONUS_PRAISE = XLPy.CallUDF("xinao_xl.excel.udfs", "BONUS_PRAISE", Array(count, media_points))
+        BONUS_PRAISE = XLPy.CallUDF("xinao_xl.excel.udfs", "BONUS_PRAISE", Array(count, media_points, Nothing))
         Exit Function
     #End If
 failed:
@@ -31,10 +31,10 @@ End Function
 Function CALLBACK_QUOTA(business, completed)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CALLBACK_QUOTA = XLPy.CallUDF("xinao_xl.excel.udfs", "CALLBACK_QUOTA", Array(business, completed), ActiveWorkbook, Application.Caller)
+        CALLBACK_QUOTA = XLPy.CallUDF("xinao_xl.excel.udfs", "CALLBACK_QUOTA", Array(business, completed, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        CALLBACK_QUOTA = XLPy.CallUDF("xinao_xl.excel.udfs", "CALLBACK_QUOTA", Array(business, completed))
+        CALLBACK_QUOTA = XLPy.CallUDF("xinao_xl.excel.udfs", "CALLBACK_QUOTA", Array(business, completed, Nothing))
         Exit Function
     #End If
 failed:
@@ -44,10 +44,10 @@ End Function
 Function COMPANY_ITEM(department, score)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        COMPANY_ITEM = XLPy.CallUDF("xinao_xl.excel.udfs", "COMPANY_ITEM", Array(department, score), ActiveWorkbook, Application.Caller)
+        COMPANY_ITEM = XLPy.CallUDF("xinao_xl.excel.udfs", "COMPANY_ITEM", Array(department, score, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        COMPANY_ITEM = XLPy.CallUDF("xinao_xl.excel.udfs", "COMPANY_ITEM", Array(department, score))
+        COMPANY_ITEM = XLPy.CallUDF("xinao_xl.excel.udfs", "COMPANY_ITEM", Array(department, score, Nothing))
         Exit Function
     #End If
 failed:
@@ -57,10 +57,10 @@ End Function
 Function DEDUCT_COMPLAINT(Optional level, Optional channel, Optional responsible)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEDUCT_COMPLAINT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_COMPLAINT", Array(level, channel, responsible), ActiveWorkbook, Application.Caller)
+        DEDUCT_COMPLAINT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_COMPLAINT", Array(level, channel, responsible, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEDUCT_COMPLAINT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_COMPLAINT", Array(level, channel, responsible))
+        DEDUCT_COMPLAINT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_COMPLAINT", Array(level, channel, responsible, Nothing))
         Exit Function
     #End If
 failed:
@@ -70,10 +70,10 @@ End Function
 Function DEDUCT_DAYS(actual_days, limit_days, Optional per_day)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEDUCT_DAYS = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_DAYS", Array(actual_days, limit_days, per_day), ActiveWorkbook, Application.Caller)
+        DEDUCT_DAYS = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_DAYS", Array(actual_days, limit_days, per_day, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEDUCT_DAYS = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_DAYS", Array(actual_days, limit_days, per_day))
+        DEDUCT_DAYS = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_DAYS", Array(actual_days, limit_days, per_day, Nothing))
         Exit Function
     #End If
 failed:
@@ -83,10 +83,10 @@ End Function
 Function DEDUCT_LATE_FLOW(count)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEDUCT_LATE_FLOW = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_LATE_FLOW", Array(count), ActiveWorkbook, Application.Caller)
+        DEDUCT_LATE_FLOW = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_LATE_FLOW", Array(count, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEDUCT_LATE_FLOW = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_LATE_FLOW", Array(count))
+        DEDUCT_LATE_FLOW = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_LATE_FLOW", Array(count, Nothing))
         Exit Function
     #End If
 failed:
@@ -96,10 +96,10 @@ End Function
 Function DEDUCT_MYSTERY(score, Optional standard)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEDUCT_MYSTERY = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_MYSTERY", Array(score, standard), ActiveWorkbook, Application.Caller)
+        DEDUCT_MYSTERY = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_MYSTERY", Array(score, standard, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEDUCT_MYSTERY = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_MYSTERY", Array(score, standard))
+        DEDUCT_MYSTERY = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_MYSTERY", Array(score, standard, Nothing))
         Exit Function
     #End If
 failed:
@@ -109,10 +109,10 @@ End Function
 Function DEDUCT_PLATFORM(rate, kind)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEDUCT_PLATFORM = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_PLATFORM", Array(rate, kind), ActiveWorkbook, Application.Caller)
+        DEDUCT_PLATFORM = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_PLATFORM", Array(rate, kind, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEDUCT_PLATFORM = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_PLATFORM", Array(rate, kind))
+        DEDUCT_PLATFORM = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_PLATFORM", Array(rate, kind, Nothing))
         Exit Function
     #End If
 failed:
@@ -122,10 +122,10 @@ End Function
 Function DEDUCT_RATE(actual, target, Optional per_point)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEDUCT_RATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_RATE", Array(actual, target, per_point), ActiveWorkbook, Application.Caller)
+        DEDUCT_RATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_RATE", Array(actual, target, per_point, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEDUCT_RATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_RATE", Array(actual, target, per_point))
+        DEDUCT_RATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_RATE", Array(actual, target, per_point, Nothing))
         Exit Function
     #End If
 failed:
@@ -135,10 +135,10 @@ End Function
 Function DEDUCT_SATISFACTION(rate, Optional target)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEDUCT_SATISFACTION = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_SATISFACTION", Array(rate, target), ActiveWorkbook, Application.Caller)
+        DEDUCT_SATISFACTION = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_SATISFACTION", Array(rate, target, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEDUCT_SATISFACTION = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_SATISFACTION", Array(rate, target))
+        DEDUCT_SATISFACTION = XLPy.CallUDF("xinao_xl.excel.udfs", "DEDUCT_SATISFACTION", Array(rate, target, Nothing))
         Exit Function
     #End If
 failed:
@@ -148,10 +148,10 @@ End Function
 Function DEPT_GRADE(levels)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEPT_GRADE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_GRADE", Array(levels), ActiveWorkbook, Application.Caller)
+        DEPT_GRADE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_GRADE", Array(levels, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEPT_GRADE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_GRADE", Array(levels))
+        DEPT_GRADE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_GRADE", Array(levels, Nothing))
         Exit Function
     #End If
 failed:
@@ -161,10 +161,10 @@ End Function
 Function DEPT_SCORE(deductions, Optional bonuses)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEPT_SCORE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_SCORE", Array(deductions, bonuses), ActiveWorkbook, Application.Caller)
+        DEPT_SCORE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_SCORE", Array(deductions, bonuses, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEPT_SCORE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_SCORE", Array(deductions, bonuses))
+        DEPT_SCORE = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_SCORE", Array(deductions, bonuses, Nothing))
         Exit Function
     #End If
 failed:
@@ -174,10 +174,10 @@ End Function
 Function DEPT_WEIGHT(department)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DEPT_WEIGHT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_WEIGHT", Array(department), ActiveWorkbook, Application.Caller)
+        DEPT_WEIGHT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_WEIGHT", Array(department, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DEPT_WEIGHT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_WEIGHT", Array(department))
+        DEPT_WEIGHT = XLPy.CallUDF("xinao_xl.excel.udfs", "DEPT_WEIGHT", Array(department, Nothing))
         Exit Function
     #End If
 failed:
@@ -187,10 +187,10 @@ End Function
 Function DUE_DATE(start, stage, Optional major)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        DUE_DATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DUE_DATE", Array(start, stage, major), ActiveWorkbook, Application.Caller)
+        DUE_DATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DUE_DATE", Array(start, stage, major, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        DUE_DATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DUE_DATE", Array(start, stage, major))
+        DUE_DATE = XLPy.CallUDF("xinao_xl.excel.udfs", "DUE_DATE", Array(start, stage, major, Nothing))
         Exit Function
     #End If
 failed:
@@ -201,10 +201,10 @@ Function SLA_STATUS(due, Optional done, Optional now)
     Application.Volatile
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        SLA_STATUS = XLPy.CallUDF("xinao_xl.excel.udfs", "SLA_STATUS", Array(due, done, now), ActiveWorkbook, Application.Caller)
+        SLA_STATUS = XLPy.CallUDF("xinao_xl.excel.udfs", "SLA_STATUS", Array(due, done, now, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        SLA_STATUS = XLPy.CallUDF("xinao_xl.excel.udfs", "SLA_STATUS", Array(due, done, now))
+        SLA_STATUS = XLPy.CallUDF("xinao_xl.excel.udfs", "SLA_STATUS", Array(due, done, now, Nothing))
         Exit Function
     #End If
 failed:
@@ -214,10 +214,10 @@ End Function
 Function WORKDAY_CN(start, days)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        WORKDAY_CN = XLPy.CallUDF("xinao_xl.excel.udfs", "WORKDAY_CN", Array(start, days), ActiveWorkbook, Application.Caller)
+        WORKDAY_CN = XLPy.CallUDF("xinao_xl.excel.udfs", "WORKDAY_CN", Array(start, days, Nothing), ActiveWorkbook, Application.Caller)
         Exit Function
     #Else
-        WORKDAY_CN = XLPy.CallUDF("xinao_xl.excel.udfs", "WORKDAY_CN", Array(start, days))
+        WORKDAY_CN = XLPy.CallUDF("xinao_xl.excel.udfs", "WORKDAY_CN", Array(start, days, Nothing))
         Exit Function
     #End If
 failed:

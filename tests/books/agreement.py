@@ -14,7 +14,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
-from xinao_xl.policy import callbacks, deadlines, scoring
+from xinao_xl.policy import callbacks, complaints, deadlines, scoring
 from xinao_xl.policy.errors import CalendarUnknownError
 from xinao_xl.policy.parse import parse_rate
 from xinao_xl.policy.rounding import excel_round
@@ -69,6 +69,8 @@ def _item_points(row: dict[str, Any], rules: Rules) -> float:
         return scoring.praise_bonus(row.get("count") or 1, None, rules)
     if kind == "媒体表扬":
         return excel_round(scoring.media_points(row["pin"], rules), 2)
+    if kind == "申诉调整":
+        return scoring.manual_deduction(row["pin"], rules)
     return -scoring.manual_deduction(row["pin"], rules)
 
 
@@ -100,7 +102,7 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
             c.eq(f"{dept.name}!G{r}", dws[f"G{r}"].value, shown)
             c.eq(f"{dept.name}!H{r}", dws[f"H{r}"].value, scoring.indicator_deduction(ind, used, rules))
         mine = [row for row in data.items if row["dept"] == dept.name]
-        by_type = {t: [row for row in mine if row["type"] == t] for t in ("投诉", "流转单超时", "表扬", "媒体表扬", "手工扣分")}
+        by_type = {t: [row for row in mine if row["type"] == t] for t in ("投诉", "流转单超时", "表扬", "媒体表扬", "手工扣分", "申诉调整")}
         month = scoring.DepartmentMonth(
             department=dept.name,
             month="2026-10",
@@ -110,6 +112,7 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
             praise=sum(x.get("count") or 1 for x in by_type["表扬"]),
             media_praise=[x["pin"] for x in by_type["媒体表扬"]],
             manual=[scoring.ManualEntry("手工", x["pin"]) for x in by_type["手工扣分"]],
+            adjustments=[scoring.Adjustment(x["pin"], "申诉调整") for x in by_type["申诉调整"]],
             allowance_base=data.bases.get(dept.name),
         )
         card = scoring.score_department(month, rules)
@@ -130,11 +133,11 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
 # --- 投诉台账 -----------------------------------------------------------------------------
 
 
-def _due(stage: str, start: Any, major: bool) -> Any:
+def _due(stage: str, start: Any, major: bool, rules: Rules) -> Any:
     if start is None:
         return ""
     try:
-        return deadlines.stage_due(stage, start, major)
+        return deadlines.stage_due(stage, start, major, rules=rules)
     except CalendarUnknownError:
         return "日历未确认"
 
@@ -159,14 +162,15 @@ def check_complaints(path: Path, rows: list[dict[str, Any]], rules: Rules, now: 
         major = row.get("major") is not None
         for stage, start_key in (("investigate", "accepted"), ("handle", "accepted"), ("revisit", "handle_done"), ("appeal", "closed"), ("appeal_handle", "appeal_at")):
             due_key, _, done_key, status_key, _ = complaint_ledger.STAGE_COLUMNS[stage]
-            due = _due(stage, row.get(start_key), major)
+            due = _due(stage, row.get(start_key), major, rules)
             c.eq(f"投诉台账!{due_key}{r}", cell(due_key, r), due)
             if status_key:
                 _status(c, f"投诉台账!{status_key}{r}", cell(status_key, r), due, row.get(done_key), now, rules)
         if row.get("level") is None and row.get("channel") is None:
             expected: Any = ""
         else:
-            expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp") or True, rules)
+            resp = complaints.responsible_after_appeal(row.get("resp") or True, row.get("appeal_result"))  # 成立: 无责
+            expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), resp, rules)
         c.eq(f"投诉台账!扣分{r}", cell("deduct", r), expected)
         c.eq(f"投诉台账!投诉内容{r}", cell("content", r), row["content"])
 

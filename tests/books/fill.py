@@ -34,9 +34,10 @@ def write_row(ws: Any, spec: TableSheet, row: int, values: dict[str, Any]) -> No
 
 
 def set_param(wb: Workbook, name: str, value: Any) -> None:
-    """Change a value on the 规则 sheet through its defined name (as the office would)."""
+    """Change a value on the 规则 sheet through its defined name (as a refresh from the
+    office's settings would; a switch is written 是/否 there)."""
     sheet, ref = wb.defined_names[name].attr_text.split("!")
-    wb[sheet.strip("'")][ref.replace("$", "")].value = value
+    wb[sheet.strip("'")][ref.replace("$", "")].value = ("是" if value else "否") if isinstance(value, bool) else value
 
 
 # --- 考核表 -------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
             data.actuals[(dept.name, ind.number)] = (self_value, audit)
     items = assessment.items_sheet(rules)
     ws = wb[items.name]
-    types = ["投诉"] * 2 + ["流转单超时"] * 2 + ["表扬"] * 3 + ["媒体表扬"] * 2 + ["手工扣分"]
+    types = ["投诉"] * 2 + ["流转单超时"] * 2 + ["表扬"] * 3 + ["媒体表扬"] * 2 + ["手工扣分", "申诉调整"]
     for i in range(n_items):
         kind = rng.choice(types)
         row: dict[str, Any] = {
@@ -158,7 +159,9 @@ def fill_complaints(wb: Workbook, rules: Rules, rng: random.Random, now: datetim
             row["reason"] = f"{rng.randrange(1, 8)}.{rules.no_fault_reasons[0]}"
         if rng.random() < 0.45:
             row["appeal_at"] = minute(accepted + timedelta(hours=rng.uniform(0, 150)))
-            row["appeal_result"] = rng.choice(["维持原判", "申诉成功"])
+            row["appeal_result"] = rng.choice(["不成立", "成立", None])
+        if rng.random() < 0.3:
+            row.update(followups=rng.choice([0, 1, 2, 3, 5]), emergency=rng.choice(["是", "否", None]), loss=rng.choice([None, 500, 10000, 25000.5]))
         write_row(ws, spec, spec.first_row + i, row)
         rows.append(row)
     return rows

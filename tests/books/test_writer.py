@@ -137,10 +137,12 @@ def test_rules_sheet_names_every_param_with_clause_and_flag(loaded: dict[str, Wo
         for p in rules.params.values():
             sheet, ref = wb.defined_names[p.defined_name].attr_text.split("!")
             row = int(ref.split("$")[-1])
-            assert sheet == "'规则'" and ws[f"A{row}"].value == p.key
-            assert ws[f"B{row}"].value == p.value and ws[f"D{row}"].value == p.clause
-            assert (ws[f"E{row}"].value or "") == p.flag_text
+            # plain Chinese for staff (issue 14 item 6, issue 15): the label, 是/否 for a switch
+            assert sheet == "'规则'" and ws[f"A{row}"].value == p.name and not ws[f"A{row}"].value.isascii()
+            assert ws[f"B{row}"].value == (p.shown() if p.is_switch else p.value) and ws[f"D{row}"].value == p.clause
+            assert ws[f"E{row}"].value == (p.flag_text or ("制度暂定" if p.provisional else "制度规定"))
         assert wb.defined_names["MONTH"].attr_text == "'规则'!$B$3" and ws["B3"].value == MONTH
+        assert ws["A2"].value == "项目" and "POLICY_RULES" not in " ".join(str(c.value) for c in ws["D"] if c.value)
 
 
 def test_every_name_used_in_a_formula_is_defined(loaded: dict[str, Workbook]) -> None:
@@ -189,8 +191,10 @@ def test_calendar_sheet_has_makeup_days_and_unconfirmed_years(loaded: dict[str, 
     assert rows[date(2026, 10, 10)].status == "工作日" and "调休" in rows[date(2026, 10, 10)].note
     assert rows[date(2026, 10, 1)].status == "休息日" and rows[date(2026, 10, 1)].note == "国庆节"
     assert rows[date(2027, 6, 1)].status == "未确认"  # not a weekday guess
+    # the office confirms a year in one place, 制度设置.xlsx (issue 12 item 5): the month's
+    # sheet is written from it and protected, so the workbook and Python never disagree
     ws = loaded[complaint_ledger.STEM]["工作日历"]
-    assert ws["C3"].protection.locked is False and ws["F3"].protection.locked
+    assert ws["C3"].protection.locked and ws["F3"].protection.locked and ws.protection.sheet
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:

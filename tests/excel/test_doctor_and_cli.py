@@ -53,7 +53,10 @@ def test_calendar_knows_this_year_and_warns_about_2027() -> None:
     this_year, next_year = doctor.check_calendar(date(2026, 11, 29))
     assert this_year.ok
     assert next_year.level == doctor.WARNING and "2027" in next_year.detail
-    assert "chinesecalendar" in next_year.advice and "工作日历" in next_year.advice
+    # the office confirms a year in one place, 制度设置.xlsx (issue 12 item 5), not in a workbook's 工作日历
+    assert "chinesecalendar" in next_year.advice and "制度设置.xlsx" in next_year.advice and "已确认年度" in next_year.advice
+    # 调查 and 处理 are natural days (rules.toml stages): not affected by an unknown year
+    assert "调查、处理、回访、申诉提出、流转单按自然日计算，不受影响" in next_year.detail and "（调查、处理、申诉等）" not in next_year.detail
     confirmed = doctor.check_calendar(date(2026, 11, 29), WorkCalendar(confirmed_years=[2027]))
     assert all(c.ok for c in confirmed)
     assert doctor.check_calendar(date(2099, 1, 5))[0].level == doctor.ERROR
@@ -76,7 +79,8 @@ def test_month_folder_must_be_writable(tmp_path: Path) -> None:
 def test_report_lists_each_problem_with_what_to_do(tmp_path: Path) -> None:
     checks = doctor.run_checks(addin_xlwings="0.1.0", month_folder=tmp_path, today=date(2026, 11, 29))
     text = doctor.report(checks)
-    assert "[错误] xlwings" in text and "处理办法" in text and "共 1 个错误、1 个警告" in text
+    # the warnings: 2027's calendar, and no 制度设置.xlsx beside the folder (issue 15)
+    assert "[错误] xlwings" in text and "处理办法" in text and "共 1 个错误、2 个警告" in text and "[警告] 制度设置" in text
     assert doctor.has_errors(checks)
 
 

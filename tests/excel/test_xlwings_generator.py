@@ -125,7 +125,8 @@ def test_a_stub_broken_on_purpose_is_caught(xlwings_text: str) -> None:
     committed = _body((STUBS_DIR / "XinaoUDFs.bas").read_text(encoding="utf-8"))
     for broken in (
         committed.replace("    Application.Volatile\n", ""),  # SLA_STATUS no longer volatile
-        committed.replace('"DEPT_SCORE", Array(deductions, bonuses)', '"DEPT_SCORE", Array(bonuses, deductions)'),
+        committed.replace('"DEPT_SCORE", Array(deductions, bonuses, Nothing)', '"DEPT_SCORE", Array(bonuses, deductions, Nothing)'),
+        committed.replace('"DEPT_SCORE", Array(deductions, bonuses, Nothing)', '"DEPT_SCORE", Array(deductions, bonuses)'),  # no caller
         committed.replace("Function WORKDAY_CN(start, days)", "Function WORKDAY_CN(start, Optional days)"),
         committed.replace("ActiveWorkbook, Application.Caller", "ThisWorkbook, Application.Caller", 1),
     ):

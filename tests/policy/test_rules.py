@@ -10,7 +10,7 @@ from xinao_xl.policy.errors import RulesError
 from xinao_xl.policy.rules import DEFAULT_RULES_PATH, load_rules, parse_rules, read_rules
 
 RULES = load_rules()
-CLAUSE = re.compile(r"^(考核|回访|投诉|POLICY_RULES) \S")
+CLAUSE = re.compile(r"^(考核|回访|投诉|POLICY_RULES) \S|^本系统默认（")  # the last: no clause at all (即将到期)
 
 # 考核 6 exactly as the policy text writes it: department → (row name, target as the text states it)
 SECTION_6 = {
@@ -139,7 +139,9 @@ def test_6_7_kinds_table():
     }
     assert got == KINDS
     gap_kinds = [k for k in RULES.kinds.values() if k.counts_gap]
-    assert all(k.mode_param == "shortfall_mode" and k.cap_param is None for k in gap_kinds)  # one mode, no cap yet
+    # one mode; one per-row cap, 0 (no cap) until the office sets it (issue 15 item 4)
+    assert all(k.mode_param == "shortfall_mode" and k.cap_param == "indicator_row_cap" for k in gap_kinds)
+    assert RULES.kinds["manual"].cap_param == "indicator_row_cap" and RULES.value("indicator_row_cap") == 0
     # a rate is stored as a fraction and counted in percentage points: 0.965 → 98 is 1.5 points
     assert RULES.units["percent"].scale == 100 and RULES.units["percent"].percent
     assert RULES.units["points"].scale == RULES.units["days"].scale == 1
@@ -431,6 +433,9 @@ def test_readings_where_the_text_is_silent_are_flagged_default():
     # POLICY_RULES §3 marks the company item and allowance readings [默认]; the others are
     # choices this system made where the policy text does not say.
     readings = {r.key: r for r in load_rules().readings}
-    assert {"company_item", "allowance", "grade_c_responsible_only", "complaint_take_higher",
+    assert {"company_item", "allowance", "complaint_take_higher", "appeal_upheld", "calendar_confirmed",
             "mystery_row_95_points", "repeat_callback_boundary", "sample_window_boundary"} <= set(readings)
     assert all(r.default and r.clause and r.text for r in readings.values())
+    # "only 有责 level 1-2 complaints grade C; 无责 deducts nothing" became two office settings
+    # (issue 15 point 1), each our default reading the office may change
+    assert RULES.param("no_fault_deducts").default and RULES.param("no_fault_grade_c").default

@@ -5,6 +5,7 @@ first findings listed, the rest counted at the header)."""
 from __future__ import annotations
 
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,20 @@ def test_the_close_preview_counts_each_row_of_a_range_finding() -> None:
     assert g.count == 81 and g.label == "回访结果尚未填写"  # 80 + 1
     assert g.cells[:2] == ["K3", "K4"] and "×81" in g.line()
     assert grouped.size == 80 and grouped.kind_message.startswith("回访结果尚未填写")
+
+
+def test_only_the_appeal_result_the_formula_compares_with_must_be_spelled_as_listed(clean: Path, tmp_path: Path) -> None:
+    """申诉结果: the 扣分 formula turns a complaint 无责 on "成立" alone. "成 立" reads as 成立 to
+    Python but not to the formula: 错误. "驳回" reads as 不成立 to both: a 警告 (the spelling)."""
+    def make(folder: Path) -> None:
+        def change(wb) -> None:  # type: ignore[no-untyped-def]
+            ws = wb[COMPLAINTS.name]
+            for r, result in ((6, "成 立"), (7, "驳回")):
+                S.write_record(ws, COMPLAINTS, r, {**S.COMPLAINT, "no": f"TS1{r:02d}", "resp": "有责", "reason": None,
+                                                   "closed": datetime(2026, 11, 13, 9), "appeal_at": datetime(2026, 11, 14, 9)})
+                put(ws, r, COMPLAINTS.index("appeal_result"), result)
+        S.edit(folder, S.TS, change)
+    letter = COMPLAINTS.letter("appeal_result")
+    found = {f.cell: f for f in broken(clean, tmp_path, make) if f.cell.startswith(letter)}
+    assert found[f"{letter}6"].severity == ERROR and "请改为“成立”" in found[f"{letter}6"].message
+    assert found[f"{letter}7"].severity == WARNING and "请改为“不成立”" in found[f"{letter}7"].message

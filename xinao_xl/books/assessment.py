@@ -12,6 +12,8 @@ the 加减分明细 rows of that department; 汇总 turns the sums into 月度�
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from openpyxl import Workbook
 
 from xinao_xl.policy.rules import ENTERED, Department, Indicator, Rules, load_rules
@@ -57,7 +59,8 @@ def _items_points(rules: Rules) -> str:
         f'IF({{type}}="{L.ITEM_LATE_FLOW}",-{F.rnd(count + "*P_LATE_FLOW_POINTS")},'
         f'IF({{type}}="{L.ITEM_PRAISE}",{F.rnd(count + "*P_PRAISE_POINTS")},'
         f'IF({{type}}="{L.ITEM_MEDIA}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=P_MEDIA_POINTS_MIN,{{pin}}<=P_MEDIA_POINTS_MAX),{F.rnd("{pin}")},"#无效媒体加分"),'
-        f'IF({{type}}="{L.ITEM_MANUAL}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=0),-{F.rnd("{pin}")},"#无效扣分"),"#无效类型"))))))'
+        f'IF({{type}}="{L.ITEM_MANUAL}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=0),-{F.rnd("{pin}")},"#无效扣分"),'
+        f'IF({{type}}="{L.ITEM_ADJUST}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=0),{F.rnd("{pin}")},"#无效调整分"),"#无效类型")))))))'
     )
 
 
@@ -74,7 +77,8 @@ def _items_points_udf() -> str:
         f'IF({{type}}="{L.ITEM_LATE_FLOW}",{_negated(f"DEDUCT_LATE_FLOW({count})")},'
         f'IF({{type}}="{L.ITEM_PRAISE}",BONUS_PRAISE({count}),'
         f'IF({{type}}="{L.ITEM_MEDIA}",BONUS_PRAISE(0,{{pin}}),'
-        f'IF({{type}}="{L.ITEM_MANUAL}",-{F.rnd("{pin}")},"#无效类型"))))))'
+        f'IF({{type}}="{L.ITEM_MANUAL}",-{F.rnd("{pin}")},'
+        f'IF({{type}}="{L.ITEM_ADJUST}",{F.rnd("{pin}")},"#无效类型")))))))'
     )
 
 
@@ -82,21 +86,22 @@ def items_sheet(rules: Rules) -> TableSheet:
     grade = F.grade_c_flag("{level}", "{resp}")
     return TableSheet(
         ITEMS,
-        "加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分，每条一行）",
+        "加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整，每条一行）",
         (
             Column("date", H_DATE, type="date", width=11, validation=L.date_input("日期")),
             Column("dept", H_DEPT, type="choice", width=11, validation=L.choice(L.L_DEPARTMENTS, "部门")),
-            Column("type", H_TYPE, type="choice", width=10, validation=L.choice(L.L_ITEM_TYPES, "类型", "投诉、流转单超时、表扬、媒体表扬、手工扣分。")),
+            Column("type", H_TYPE, type="choice", width=10, validation=L.choice(L.L_ITEM_TYPES, "类型", "投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整。")),
             Column("channel", H_CHANNEL, type="choice", width=9, validation=L.choice(L.L_CHANNELS, "投诉受理渠道", "95158、市长热线按渠道扣分，与级别就高。")),
             Column("level", H_LEVEL, type="choice", width=7, validation=L.choice(L.L_LEVELS, "投诉级别", "一、二级投诉当月考核为C。")),
             Column("resp", H_RESP, type="choice", width=9, validation=L.choice(L.L_RESP, "有责或无责", "无责投诉不扣分（投诉附件2），留空按有责。")),
             Column("count", H_COUNT, type="int", width=6, validation=L.count_input("数量（流转单超时次数、表扬起数，留空为1）")),
-            Column("pin", H_POINTS_IN, type="number", width=9, validation=L.number_input("填报分值（媒体表扬3-5分；手工扣分填扣分数）", 0, 100)),
+            Column("pin", H_POINTS_IN, type="number", width=9, validation=L.number_input("填报分值（媒体表扬3-5分；手工扣分填扣分数；申诉调整填退回的扣分）", 0, 100)),
             Column("desc", H_DESC, width=30, wrap=True, validation=L.text_input("说明")),
             Column("source", H_SOURCE, type="id", width=14, validation=L.text_input("来源单号（投诉单号、流转单号等）", 64)),
             Column("points", H_POINTS, FORMULA, type="number", width=8, formula=_items_points(rules), udf=_items_points_udf()),
             Column("grade_c", H_GRADE_C, FORMULA, width=7, formula=f'=IF({{type}}="{L.ITEM_COMPLAINT}",{grade},"")',
-                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",{{resp}}<>"{L.NOT_RESPONSIBLE}",{{level}}<>""),IF(DEPT_GRADE({{level}})=P_GRADE_C,"{L.YES}",""),"")'),
+                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",OR({{resp}}<>"{L.NOT_RESPONSIBLE}",{F.switch("P_NO_FAULT_GRADE_C")}),{{level}}<>""),'
+                       f'IF(DEPT_GRADE({{level}})=P_GRADE_C,"{L.YES}",""),"")'),
         ),
         rows=ITEM_ROWS,
     )
@@ -122,6 +127,7 @@ EXTRA_ROWS = (
     ("manual", "其他扣分（手工登记）", L.ITEM_MANUAL, "deduct", "考核 7.1"),
     ("praise", "客户表扬（电话、信件、锦旗）", L.ITEM_PRAISE, "bonus", "考核 7.2"),
     ("media", "外部媒体表扬", L.ITEM_MEDIA, "bonus", "考核 7.2"),
+    ("adjust", "申诉调整（已结账月份的投诉申诉成立，退回扣分）", L.ITEM_ADJUST, "bonus", "投诉 第九条"),
 )
 FOOTER = (("total_deduct", "扣分合计"), ("total_bonus", "加分合计"), ("score", "月度服务得分"), ("grade", "考核等级"))
 
@@ -168,6 +174,8 @@ def indicator_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
     below the range's low end as the cell shows it (#无效扣分). The add-in style calls the
     kind's UDF when it has one.
     """
+    if ind.kind_param is not None:
+        return _kind_choice_formula(ind, rules, r, style)
     kind = ind.kind_spec
     per = _param_name(kind.per_point_param) or ""
     if style == UDF and kind.udf:
@@ -183,10 +191,29 @@ def indicator_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
     return f'=IF(G{r}="",0,IF(ISNUMBER(G{r}),{F.rnd(F.capped(points, cap))},"#无效数字"))'
 
 
-def indicator_validation(ind: Indicator) -> Validation:
-    """The 自评/审核 cells' data validation: the kind's range, what staff type, its hint."""
+def _kind_choice_formula(ind: Indicator, rules: Rules, r: int, style: str) -> str:
+    """A row whose kind the office chooses (营业厅/加气站/收款室管理: 按神秘客户标准计算 or 手工
+    填写扣分): each kind's formula, picked by the param's value on the 规则 sheet, so a
+    refresh of the 规则 sheet after the office changes the setting changes the row too."""
+    param = rules.param(ind.kind_param or "")
+    branches = [(choice, indicator_formula(replace(ind, kind=k, kind_spec=rules.kinds[k], kind_param=None), rules, r, style)[1:])
+                for choice, k in param.choice_kinds.items()]
+    expr = branches[-1][1]
+    for choice, formula in reversed(branches[:-1]):
+        expr = f'IF({param.defined_name}="{choice}",{formula},{expr})'
+    return "=" + expr
+
+
+def indicator_validation(ind: Indicator, rules: Rules | None = None) -> Validation:
+    """The 自评/审核 cells' data validation: the kind's range, what staff type, its hint.
+
+    A row whose kind the office chooses says both ways (its kinds share the range)."""
     kind = ind.kind_spec
     what = f"{ind.name}{kind.entry}"
+    if ind.kind_param is not None and rules is not None:
+        param = rules.param(ind.kind_param)
+        ways = "；".join(f"{choice}时填{rules.kinds[k].entry}" for choice, k in param.choice_kinds.items())
+        return L.number_input(f"{ind.name}（{ways}，见规则表“{param.name}”）", kind.low or 0, kind.high)
     if kind.is_rate:
         return L.percent_input(what, kind.low or 0, 1 if kind.high is None else kind.high)
     return L.number_input(what, kind.low or 0, kind.high, kind.hint)
@@ -216,7 +243,7 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str | 
         else:
             put_formula(ws, r, 7, used_formula(ind, r))
             put_formula(ws, r, 8, indicator_formula(ind, rules, r, style))
-            add_validation(ws, indicator_validation(ind), ind.name[:30], f"E{r}:F{r}")
+            add_validation(ws, indicator_validation(ind, rules), ind.name[:30], f"E{r}:F{r}")
         put(ws, r, 10, ind.clause)
     n = len(dept.indicators)
     for i, (key, label, item_type, col_key, clause) in enumerate(EXTRA_ROWS, start=1):
@@ -304,7 +331,7 @@ def build_assessment(month: str | None, rules: Rules | None = None, style: str =
     summary = write_summary(wb, rules, month, style, items)
     for dept in rules.departments:
         write_department(wb, dept, rules, month, style, items, summary)
-    ws = write_table(wb, items, style, f"{month_prefix(month)}加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分，每条一行）", book_header(month, STEM, ITEMS))
+    ws = write_table(wb, items, style, f"{month_prefix(month)}加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整，每条一行）", book_header(month, STEM, ITEMS))
     rng = items.data_range("points", absolute=False)
     highlight_below(ws, rng, f"{items.letter('points')}{items.first_row}", "0")
     highlight_equals(ws, items.data_range("grade_c", absolute=False), L.YES)

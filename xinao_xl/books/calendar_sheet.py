@@ -1,25 +1,31 @@
 """The 工作日历 sheet: every date of the month's year and the next, 工作日 or 休息日.
 
 Why a sheet: a working-day deadline (申诉处理 3 个工作日) needs the State Council's 调休
-makeup days, which WORKDAY.INTL cannot express. The sheet is written from the policy
-calendar at generation; a running count of working days lets a plain INDEX/MATCH find
-"the N-th working day after the start day" in any spreadsheet program.
+makeup days, which WORKDAY.INTL cannot express. The sheet is written from the month's
+calendar (`Rules.work_calendar`: the package's calendar with the office's 放假安排 and
+confirmed years from 制度设置.xlsx) when the month's books are made, and written again by
+`refresh_calendar_sheet` when the settings change; a running count of working days lets a
+plain INDEX/MATCH find "the N-th working day after the start day" in any spreadsheet
+program, the same day Python's `WorkCalendar` finds.
 
 A year the calendar does not know (no notice published yet) is written 未确认, never
 guessed from weekends: its count becomes #N/A and every deadline that reaches into it
-shows "日历未确认" until the office types the year's notice into the 状态 column.
+shows "日历未确认" until the office confirms the year in 制度设置.xlsx (the one place:
+the sheet is protected, so the workbook and Python never disagree about a day).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.calendar import RESTDAY, WORKDAY, WorkCalendar, default_calendar
-from xinao_xl.policy.errors import CalendarUnknownError
+from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError
+from xinao_xl.policy.month import Month
 
 from . import lists as L
 from .cells import put, put_formula
@@ -31,7 +37,6 @@ from .style import (
     BORDER,
     CENTER_ALIGN,
     FORMULA_FILL,
-    UNLOCKED,
     WRAP_ALIGN,
     Look,
     header_cells,
@@ -52,6 +57,7 @@ class CalendarRow:
     day: date
     status: str  # 工作日 | 休息日 | 未确认
     note: str
+    notice: str = ""
 
 
 def calendar_rows(years: tuple[int, ...], calendar: WorkCalendar | None = None) -> list[CalendarRow]:
@@ -61,12 +67,13 @@ def calendar_rows(years: tuple[int, ...], calendar: WorkCalendar | None = None) 
     for year in years:
         day = date(year, 1, 1)
         while day.year == year:
+            entry = calendar.entries.get(day)
             try:
                 status = WORKDAY if calendar.is_workday(day) else RESTDAY
-                note = _note(day, status)
+                note = entry.note if entry is not None and entry.note else _note(day, status)
             except CalendarUnknownError:
-                status, note = L.CAL_UNCONFIRMED, f"待录入{year}年国务院放假通知"
-            rows.append(CalendarRow(day, status, note))
+                status, note = L.CAL_UNCONFIRMED, f"待在{SETTINGS_BOOK}中确认{year}年国务院放假通知"
+            rows.append(CalendarRow(day, status, note, entry.notice if entry is not None else ""))
             day += timedelta(days=1)
     return rows
 
@@ -89,17 +96,30 @@ def _note(day: date, status: str) -> str:
     return name
 
 
+def calendar_years(month: str | None) -> tuple[int, int]:
+    """The years a month's 工作日历 covers: its own and the next (deadlines cross the new year);
+    a template's (no month): the last year the calendar data knows, and the next."""
+    year = Month(month).year if month else default_calendar().last_package_year()
+    return (year, year + 1)
+
+
 def unknown_years(years: tuple[int, ...], calendar: WorkCalendar | None = None) -> tuple[int, ...]:
     calendar = calendar or default_calendar()
     return tuple(y for y in years if not calendar.knows(y))
 
 
-# Columns A–F of a day's row: typed (状态, 说明, 通知文号) unlocked, the rest grey.
+# Columns A–F of a day's row: all written from the month's calendar (grey, protected):
+# the office's confirmations are typed once, in 制度设置.xlsx.
 _LOOKS = tuple(
-    Look(font=BODY_FONT, border=BORDER, alignment=CENTER_ALIGN if col in (2, 3, 6) else WRAP_ALIGN,
-         protection=UNLOCKED if col in (3, 4, 5) else None, fill=None if col in (3, 4, 5) else FORMULA_FILL)
+    Look(font=BODY_FONT, border=BORDER, alignment=CENTER_ALIGN if col in (2, 3, 6) else WRAP_ALIGN, fill=FORMULA_FILL)
     for col in range(1, 7)
 )
+
+
+def title_text(years: tuple[int, ...]) -> str:
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    return (f"工作日历（{span}年，依据国务院放假通知，调休上班日为工作日；由{SETTINGS_BOOK}生成，"
+            f"未确认年度请在{SETTINGS_BOOK}中录入并确认，再刷新本簿）")
 
 
 def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCalendar | None = None, month: str = "") -> list[CalendarRow]:
@@ -110,8 +130,7 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
     """
     ws = wb.create_sheet(SHEET)
     rows = calendar_rows(years, calendar)
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    title_cell(ws, f"工作日历（{span}年，依据国务院放假通知，调休上班日为工作日；未确认年度请录入通知）", "F")
+    title_cell(ws, title_text(years), "F")
     header_cells(ws, HEADER_ROW, HEADERS)
     last = FIRST_ROW + len(rows) - 1
     for i, item in enumerate(rows):
@@ -119,20 +138,13 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
         c = put(ws, r, 1, item.day)
         c.number_format = FMT_DATE
         put(ws, r, 2, "星期" + WEEKDAYS[item.day.weekday()])
-        put(ws, r, 3, item.status)
-        put(ws, r, 4, item.note)
+        _put_day(ws, r, item)
         step = f'IF(C{r}="{WORKDAY}",1,IF(C{r}="{RESTDAY}",0,NA()))'
         put_formula(ws, r, 6, f"={step}" if r == FIRST_ROW else f"=F{r - 1}+{step}")
         for col, look in enumerate(_LOOKS, start=1):
             look.apply(ws.cell(row=r, column=col))
     define(wb, CAL_DATES, SHEET, f"A{FIRST_ROW}:A{last}")
     define(wb, CAL_COUNT, SHEET, f"F{FIRST_ROW}:F{last}")
-
-    dv = DataValidation(type="list", formula1=L.L_CALSTATUS, allow_blank=False, showErrorMessage=True, showInputMessage=True)
-    dv.promptTitle, dv.prompt = "状态", "按国务院放假通知选择：工作日（含调休上班）、休息日；未公布的年份为未确认。"
-    dv.errorTitle, dv.error = "状态", "状态须为工作日、休息日或未确认。"
-    dv.add(f"C{FIRST_ROW}:C{last}")
-    ws.add_data_validation(dv)
     highlight_equals(ws, f"C{FIRST_ROW}:C{last}", L.CAL_UNCONFIRMED, red=True)
     highlight_equals(ws, f"C{FIRST_ROW}:C{last}", RESTDAY, red=False)
 
@@ -144,6 +156,49 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
     not_printed(ws)
     protect(ws)
     return rows
+
+
+def _put_day(ws: Worksheet, r: int, item: CalendarRow) -> None:
+    put(ws, r, 3, item.status)
+    put(ws, r, 4, item.note or None)
+    put(ws, r, 5, item.notice or None)
+
+
+def calendar_sheet_writes(rows: Sequence[Sequence[object]], calendar: WorkCalendar) -> tuple[list[tuple[int, int, object]], int]:
+    """The cells of a written 工作日历 sheet (its values from A1) that differ from `calendar`:
+    状态, 说明 and 通知文号 of each date (same dates, same rows, so every formula and name
+    stays), and how many days change status. A sheet whose dates were changed is refused."""
+    dates = [r[0] if r else None for r in rows[FIRST_ROW - 1:]]
+    dates = [d.date() if isinstance(d, datetime) else d for d in dates]
+    while dates and dates[-1] is None:
+        dates.pop()
+    if not dates or not all(isinstance(d, date) for d in dates):
+        raise ValueError(f"{SHEET} 表的日期列已被改动：请重新生成本月工作簿")
+    years = tuple(range(dates[0].year, dates[-1].year + 1))
+    writes: list[tuple[int, int, object]] = []
+    changed = 0
+    if rows and rows[0] and rows[0][0] != title_text(years):
+        writes.append((1, 1, title_text(years)))
+    for i, item in enumerate(calendar_rows(years, calendar)):
+        r = FIRST_ROW + i
+        if i >= len(dates) or dates[i] != item.day:
+            raise ValueError(f"{SHEET} 表第{r}行的日期不是 {item.day:%Y-%m-%d}：该表已被改动，请重新生成本月工作簿")
+        have = list(rows[r - 1][2:5]) + [None] * 3
+        changed += have[0] != item.status
+        for col, value in ((3, item.status), (4, item.note), (5, item.notice)):
+            if (have[col - 3] or "") != (value or ""):
+                writes.append((r, col, value))
+    return writes, changed
+
+
+def refresh_calendar_sheet(wb: Workbook, calendar: WorkCalendar) -> int:
+    """`calendar_sheet_writes` applied to an openpyxl workbook; returns how many days changed
+    status (a staff workbook on disk is refreshed in place: `workbooks.refresh_books`)."""
+    ws = wb[SHEET]
+    writes, changed = calendar_sheet_writes([list(r) for r in ws.iter_rows(values_only=True)], calendar)
+    for row, col, value in writes:
+        ws.cell(row=row, column=col).value = value or None
+    return changed
 
 
 def working_due_formula(start: str, days: str) -> str:

@@ -1,4 +1,4 @@
-"""客户回访信息台账: 台账, 完工量, 统计, 抽样, 问卷, 规则 (客户回访管理办法).
+"""客户回访信息台账: 台账, 完工量, 统计, 抽样, 问卷, 工作日历, 规则 (客户回访管理办法).
 
 - 台账: one row per callback; a 流转单 is due 2 natural days after 流转日期 (回访 六.1),
   late when answered after that or still open past it.
@@ -19,8 +19,10 @@ from openpyxl import Workbook
 
 from xinao_xl.policy.rules import Rules, load_rules
 
+from . import formulas as F
 from . import lists as L
 from .append import append_records
+from .calendar_sheet import calendar_years, write_calendar_sheet
 from .cells import put, put_formula
 from .printing import book_header, fit_rows, month_prefix, not_printed, print_setup
 from .rules_sheet import write_rules_sheet
@@ -54,7 +56,7 @@ SAMPLE = "抽样"
 QUESTIONS = "问卷"
 LEDGER_ROWS = 3000
 
-_DUE = '=IF({flow_date}="","",INT({flow_date})+D_FLOW_FORM_GENERAL+TIME(23,59,59))'
+_DUE = "=" + F.natural_due("{flow_date}", None, "flow_form")  # 回访 六.1: 2 natural days, as the office counts them
 _LATE = '=IF({due}="","",IF({feedback_date}<>"",IF(ROUND(({feedback_date}-{due})*86400,0)>0,"是","否"),IF(NOW()>{due},"是","否")))'
 _LATE_UDF = (
     '=IF({due}="","",IF(OR(SLA_STATUS({due},{feedback_date})="已超时",'
@@ -190,7 +192,7 @@ def write_sample(wb: Workbook, rules: Rules, month: str | None, style: str) -> N
         put_formula(ws, r, 5, f"=IF(ISNUMBER(C{r}),C{r}-D{r},0)")
         put_formula(ws, r, 6, f"=IF(ISNUMBER(C{r}),N(B{r})-D{r},0)")
         taken_before = "0" if r == first else f"SUM(F${first}:F{r - 1})"
-        put_formula(ws, r, 7, f"=IF(AND(P_PASS_ON_SHORTFALL,ISNUMBER(C{r})),MIN(F{r},MAX(0,SUM(E${first}:E${last})-{taken_before})),0)")
+        put_formula(ws, r, 7, f"=IF(AND({F.switch('P_PASS_ON_SHORTFALL')},ISNUMBER(C{r})),MIN(F{r},MAX(0,SUM(E${first}:E${last})-{taken_before})),0)")
         if style == UDF:
             put_formula(ws, r, 8, f"=CALLBACK_QUOTA(A{r},$A${first}:$B${last})")
         else:
@@ -244,6 +246,9 @@ def build_callback_ledger(month: str | None, rules: Rules | None = None, style: 
     write_stats(wb, rules, month, completed)
     write_sample(wb, rules, month, style)
     write_questions(wb, rules, month)
+    # the flow form's deadline may move past a rest day (the office's setting): the same
+    # calendar sheet as the 投诉台账's
+    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month or "")
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

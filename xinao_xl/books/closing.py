@@ -96,7 +96,8 @@ def _closed_department(ws: Worksheet, dept: Department, card: ScoreCard) -> None
     for ind in dept.indicators:
         points = by_category.get("投诉", 0.0) if ind.kind_spec.from_complaints else by_source.get(ind.name, 0.0)
         _num(ws, spec.row_of(assessment.indicator_key(ind)), col, -points if points else 0.0)
-    extras = {"late_flow": -by_category.get("流转单", 0.0), "manual": -by_category.get("手工", 0.0), "praise": by_category.get("表扬", 0.0), "media": by_category.get("媒体表扬", 0.0)}
+    extras = {"late_flow": -by_category.get("流转单", 0.0), "manual": -by_category.get("手工", 0.0), "praise": by_category.get("表扬", 0.0),
+              "media": by_category.get("媒体表扬", 0.0), "adjust": by_category.get("申诉调整", 0.0)}
     for key, value in extras.items():
         _num(ws, spec.row_of(key), col, round(value, 2) + 0.0)
     _num(ws, spec.row_of("total_deduct"), col, card.deductions)

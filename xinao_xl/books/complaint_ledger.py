@@ -3,20 +3,20 @@
 Each stage's deadline is live (投诉 第七条、第九条; POLICY_RULES §5): 调查 and 处理 count
 from 受理时间, 回访 from 处理完成时间, 申诉截止 from 办结时间 (natural days, 疑似重大 or
 一般), 申诉处理 from 申诉受理时间 in working days through the 工作日历 sheet. The status of
-an open stage compares with NOW(), so the ledger turns amber and red by itself.
+an open stage compares with NOW(), so the ledger turns amber and red by itself. The
+deduction follows the 申诉结果 (成立: 无责); 跟催次数, 抢修抢险 and 停气停电损失 are the facts
+附件1's numbers are about (validation says 疑似重大 where they meet them).
 """
 
 from __future__ import annotations
 
 from openpyxl import Workbook
 
-from xinao_xl.policy.calendar import default_calendar
-from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import formulas as F
 from . import lists as L
-from .calendar_sheet import working_due_formula, write_calendar_sheet
+from .calendar_sheet import calendar_years, working_due_formula, write_calendar_sheet
 from .names import stage_name
 from .printing import book_header, month_prefix
 from .rules_sheet import write_rules_sheet
@@ -36,6 +36,13 @@ STAGE_COLUMNS = {
     "appeal": ("appeal_due", "closed", None, None, "申诉提出"),
     "appeal_handle": ("appeal_handle_due", "appeal_at", None, None, "申诉处理"),
 }
+
+
+# The 申诉结果 the deduction and the grade see: 成立 makes the complaint 无责 (our reading,
+# policy.complaints.responsible_after_appeal).
+APPEAL = "{appeal_result}"
+# ({resp}&"": a blank 有责/无责 passed through IF would reach the function as 0, i.e. 否)
+_RESP_AFTER_APPEAL_UDF = f'IF({APPEAL}="{L.APPEAL_UPHELD}","{L.NOT_RESPONSIBLE}",{{resp}}&"")'
 
 
 def _due(stage: str, rules: Rules) -> Column:
@@ -60,7 +67,7 @@ def _status(stage: str, header: str) -> Column:
 
 def ledger_sheet(rules: Rules) -> TableSheet:
     dt = L.date_input
-    deduct = F.complaint_points("{level}", "{channel}", "{resp}", rules)
+    deduct = F.complaint_points("{level}", "{channel}", "{resp}", rules, appeal=APPEAL)
     return TableSheet(
         LEDGER,
         "客户投诉台账",
@@ -90,10 +97,18 @@ def ledger_sheet(rules: Rules) -> TableSheet:
             _due("appeal", rules),
             Column("appeal_at", "申诉受理时间", type="datetime", width=16, validation=dt("申诉受理时间", True)),
             _due("appeal_handle", rules),
-            Column("appeal_result", "申诉结果", width=14, wrap=True, validation=L.text_input("申诉结果")),
+            Column("appeal_result", "申诉结果", type="choice", width=8,
+                   validation=L.choice(L.L_APPEAL, "申诉结果", "成立：按无责计，不扣分；办结所在月已结账的，在下月结账时退回扣分。")),
+            # 附件1's numbers need the complaint's own facts: the check says 疑似重大 where they meet them
+            Column("followups", "跟催次数", type="int", width=6,
+                   validation=L.count_input("客户跟催次数（附件1：服务超时跟催3次及以上、抢修抢险跟催1次及以上仍未处理的属重大投诉）")),
+            Column("emergency", "抢修抢险", type="choice", width=7,
+                   validation=L.choice(L.L_YESNO, "是否燃气泄漏、供暖漏水抢修抢险（是/否）", "附件1：抢修抢险不及时、用户跟催1次及以上仍未处理的属重大投诉。")),
+            Column("loss", "停气停电损失（元）", type="number", width=10,
+                   validation=L.number_input("非计划停气、停电给客户造成的经济损失（元）", 0, hint="附件1：一万元及以上属重大投诉。")),
             Column("deduct", "扣分", FORMULA, type="number", width=7,
                    formula=f'=IF(AND({{level}}="",{{channel}}=""),"",{deduct})',
-                   udf='=IF(AND({level}="",{channel}=""),"",DEDUCT_COMPLAINT({level},{channel},{resp}))'),
+                   udf=f'=IF(AND({{level}}="",{{channel}}=""),"",DEDUCT_COMPLAINT({{level}},{{channel}},{_RESP_AFTER_APPEAL_UDF}))'),
             Column("note", "备注", width=16, wrap=True, validation=L.text_input("备注")),
         ),
         rows=LEDGER_ROWS,
@@ -104,13 +119,6 @@ def ledger_sheet(rules: Rules) -> TableSheet:
 def complaint_spec(rules: Rules | None = None) -> WorkbookSpec:
     rules = rules or load_rules()
     return WorkbookSpec(STEM, (ledger_sheet(rules),))
-
-
-def calendar_years(month: str | None) -> tuple[int, int]:
-    """The month's year and the next (a complaint accepted in December is appealed in
-    January); a template's: the last year the calendar data knows, and the next."""
-    year = Month(month).year if month else default_calendar().last_package_year()
-    return (year, year + 1)
 
 
 def build_complaint_ledger(month: str | None, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
@@ -125,7 +133,7 @@ def build_complaint_ledger(month: str | None, rules: Rules | None = None, style:
     for key in ("appeal_handle_due",):
         highlight_equals(ws, spec.data_range(key, absolute=False), L.CAL_ERROR)
     highlight_positive(ws, spec.data_range("deduct", absolute=False), f"{spec.letter('deduct')}{spec.first_row}")
-    write_calendar_sheet(wb, calendar_years(month), month=month or "")
+    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month or "")
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -12,7 +12,7 @@ from __future__ import annotations
 from xinao_xl.policy.rules import ABOVE, BELOW, Kind, Rules
 
 from . import lists as L
-from .names import stage_name
+from .names import CAL_COUNT, CAL_DATES, stage_name
 
 DIGITS = "P_ROUND_DIGITS"
 END_OF_DAY = "TIME(23,59,59)"
@@ -57,8 +57,20 @@ pasted past it): text, which SUMIFS skips, so the department's total stays a num
 instead of #N/A; 校验本簿 says what to pick (parse_level raises 无效级别 there)."""
 
 
-def complaint_points(level: str, channel: str, responsible: str, rules: Rules, sign: str = "") -> str:
-    """scoring.complaint_deduction: 就高 of level and channel; 无责 → 0.
+def switch(name: str) -> str:
+    """A 是/否 param of the 规则 sheet as a condition (the sheet writes switches as 是/否)."""
+    return f'{name}="{L.YES}"'
+
+
+def no_fault(responsible: str, appeal: str | None = None) -> str:
+    """complaints.responsible_after_appeal is False: 无责 as typed, or an upheld appeal (成立)."""
+    typed = f'{responsible}="{L.NOT_RESPONSIBLE}"'
+    return typed if appeal is None else f'OR({typed},{appeal}="{L.APPEAL_UPHELD}")'
+
+
+def complaint_points(level: str, channel: str, responsible: str, rules: Rules, sign: str = "", appeal: str | None = None) -> str:
+    """scoring.complaint_deduction: 就高 of level and channel; 无责 (or an upheld appeal) → 0
+    unless the office's setting 无责投诉是否扣分 is 是.
 
     ``sign="-"`` gives the signed value of a deduction line (加减分明细 分值). A level the
     list does not hold gives `INVALID_LEVEL` first, as parse_level raises before anything.
@@ -66,15 +78,16 @@ def complaint_points(level: str, channel: str, responsible: str, rules: Rules, s
     return (
         f'IF(AND({level}<>"",ISNA({level_number(level)})),"{INVALID_LEVEL}",'
         f'IF(AND({level}="",NOT({channel_has_points(channel, rules)})),"#缺少级别",'
-        f'IF(AND({responsible}="{L.NOT_RESPONSIBLE}",NOT(P_NO_FAULT_DEDUCTS)),0,'
+        f'IF(AND({no_fault(responsible, appeal)},NOT({switch("P_NO_FAULT_DEDUCTS")})),0,'
         f"{sign}{rnd(f'MAX({level_points(level, rules)},{channel_points(channel, rules)})')})))"
     )
 
 
-def grade_c_flag(level: str, responsible: str) -> str:
-    """scoring.is_grade_c as "是"/"": a 有责 complaint of level 1-2."""
+def grade_c_flag(level: str, responsible: str, appeal: str | None = None) -> str:
+    """scoring.is_grade_c as "是"/"": a complaint of level 1-2, 有责 (or any, when the office's
+    setting 无责的一、二级投诉是否定C级 is 是)."""
     return (
-        f'IF(AND({responsible}<>"{L.NOT_RESPONSIBLE}",{level}<>""),'
+        f'IF(AND(OR(NOT({no_fault(responsible, appeal)}),{switch("P_NO_FAULT_GRADE_C")}),{level}<>""),'
         f'IF(IFERROR({level_number(level)},99)<=P_GRADE_C_MAX_LEVEL,"{L.YES}",""),"")'
     )
 
@@ -117,10 +130,24 @@ def rate_fraction(value: str) -> str:
     return f"IF({value}>1,{value}/100,{value})"
 
 
-def natural_due(start: str, major: str, stage_key: str) -> str:
-    """deadlines.stage_due for a natural-day stage: INT(start)+N+23:59:59."""
-    days = f'IF({major}<>"",{stage_name(stage_key, True)},{stage_name(stage_key, False)})'
-    return f'IF({start}="","",INT({start})+{days}+{END_OF_DAY})'
+def first_workday_from(day: str) -> str:
+    """The first working day on or after `day` (a date serial): the 1st working day after the
+    day before, found in the 工作日历 sheet; #N/A outside it or in an unconfirmed year."""
+    return f"INDEX({CAL_DATES},MATCH(INDEX({CAL_COUNT},MATCH({day}-1,{CAL_DATES},0))+1,{CAL_COUNT},0))"
+
+
+def natural_due(start: str, major: str | None, stage_key: str, days: str | None = None) -> str:
+    """deadlines.natural_due for a natural-day stage: 23:59:59 of INT(start)+N, one day
+    earlier when the office counts the start day, moved to the next working day when it
+    extends a period ending on a rest day (then "日历未确认" where the calendar does not know
+    the day). `major` None: the stage's general days; `days` overrides both."""
+    if days is None:
+        days = stage_name(stage_key, False) if major is None else f'IF({major}<>"",{stage_name(stage_key, True)},{stage_name(stage_key, False)})'
+    last = f"INT({start})+{days}-IF({switch('P_NATURAL_START_COUNTS')},1,0)"
+    return (
+        f'IF({start}="","",IF({switch("P_NATURAL_EXTEND_HOLIDAY")},'
+        f'IFERROR({first_workday_from(last)}+{END_OF_DAY},"{L.CAL_ERROR}"),{last}+{END_OF_DAY}))'
+    )
 
 
 def sla_status(due: str, done: str) -> str:

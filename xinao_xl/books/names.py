@@ -6,6 +6,10 @@ a row is inserted on 规则, reads like the rule, and works in Excel, WPS and Li
 
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
+from defusedxml import ElementTree
 from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 
@@ -31,3 +35,12 @@ def stage_name(key: str, major: bool) -> str:
 
 CAL_DATES = "CAL_DATES"
 CAL_COUNT = "CAL_COUNT"
+
+
+def workbook_names(path: Path | str) -> dict[str, str]:
+    """The workbook-level defined names of a file on disk (name -> reference text), read from
+    its workbook part without loading the workbook (for an in-place edit, `inplace.py`)."""
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(path) as z:
+        root = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    return {dn.get("name", ""): dn.text or "" for dn in root.iter(f"{ns}definedName") if dn.get("localSheetId") is None}

@@ -2,21 +2,26 @@
 
 Formulas read these cells through defined names (``P_<KEY>`` for a parameter, ``D_<STAGE>_
 MAJOR/GENERAL`` for a complaint stage's days, ``L_<LIST>`` for a dropdown list, ``MONTH``
-for the workbook's month), so the service office changes a default in one cell (after
-unprotecting the sheet) and every formula follows. Values marked "本系统默认，制度未规定"
-are ours, not the policy's (POLICY_RULES.md [默认]).
+for the workbook's month). Staff read plain Chinese: each row's 项目 is the param's label,
+a switch is 是/否, a rate a percentage, and 来源 says whether the value is the policy's
+(制度规定, 制度暂定), our reading (本系统默认，制度未规定) or the office's own from a
+month on (本单位（2027-01起）). The values are the month's effective rules: `new-month`
+writes the office's settings of that month (制度设置.xlsx), `refresh_rules_sheet` writes
+them again when the settings change, so the live formulas compute with what the close uses.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xinao_xl.policy.errors import SETTINGS_BOOK
 from xinao_xl.policy.month import Month
-from xinao_xl.policy.rules import Rules
+from xinao_xl.policy.rules import NATURE_DEFAULT, NATURE_POLICY, NATURE_PROVISIONAL, Param, Rules
 
 from . import lists as L
 from .cells import put
@@ -34,9 +39,10 @@ from .style import (
 )
 
 SHEET = "规则"
-RULE_LOOK = Look(fill=RULE_FILL)  # a value the office may change
-HEADERS = ("参数", "值", "说明", "依据条款", "标注", "名称")
-STAGE_HEADERS = ("时限环节", "疑似重大（天）", "一般（天）", "依据条款", "单位／起算", "名称")
+RULE_LOOK = Look(fill=RULE_FILL)  # a value the office may change (in 制度设置.xlsx)
+HEADERS = ("项目", "取值", "说明", "依据条款", "来源", "公式中的名称")
+STAGE_HEADERS = ("时限环节", "疑似重大（天）", "一般（天）", "依据条款", "单位／起算", "公式中的名称")
+NATURE_WORDS = {NATURE_POLICY: "制度规定", NATURE_PROVISIONAL: "制度暂定", NATURE_DEFAULT: "本系统默认，制度未规定"}
 HEADER_ROW = 2
 LIST_FIRST_COL = 8  # H: lists start here, one per column
 TEMPLATE_MONTH_TEXT = "空白模板：月份按所在文件夹或文件名（如 2026-11\\2026-11_服务绩效考核表.xlsx）确定"
@@ -65,16 +71,28 @@ def list_specs(rules: Rules) -> tuple[ListSpec, ...]:
         ListSpec("日回访量", L.L_QUOTAS, tuple("全部" if b.quota is None else b.quota for b in rules.business_types), 9),
         ListSpec("回访结果", L.L_RESULTS, rules.callback_valid + rules.callback_invalid, 9),
         ListSpec("计算方式", L.L_MODES, rules.param("shortfall_mode").choices, 10),
-        ListSpec("日历状态", L.L_CALSTATUS, ("工作日", "休息日", L.CAL_UNCONFIRMED), 9),
+        ListSpec("申诉结果", L.L_APPEAL, (L.APPEAL_UPHELD, L.APPEAL_REJECTED), 9),
         ListSpec("疑似重大投诉（附件1）", L.L_MAJOR, tuple(m.label for m in rules.major_items), 50),
         ListSpec("无责原因（附件2）", L.L_NOFAULT, tuple(f"{i}.{r}" for i, r in enumerate(rules.no_fault_reasons, start=1)), 50),
     )
 
 
-def param_format(key: str, value: object) -> str | None:
-    if isinstance(value, float) and key.endswith("_target") and value <= 1:
-        return "0%"
+def param_format(param: Param, value: object) -> str | None:
+    """A rate as a percentage with as many decimals as it needs (97.5% stays 97.5%)."""
+    if param.percent and isinstance(value, int | float):
+        places = next((n for n in range(5) if abs(round(value * 100, n) - value * 100) < 1e-9), 4)
+        return "0%" if places == 0 else "0." + "0" * places + "%"
     return None
+
+
+def cell_value(param: Param) -> object:
+    """What the value cell holds: 是/否 for a switch (the formulas compare with 是), else the value."""
+    return param.shown() if param.is_switch else param.value
+
+
+def source_text(param: Param) -> str:
+    """来源: the office's setting with its month, or the policy's word for the value."""
+    return param.source or NATURE_WORDS[param.nature]
 
 
 def write_rules_sheet(wb: Workbook, rules: Rules, month: str | None) -> None:
@@ -82,7 +100,7 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str | None) -> None:
     (no month) leaves 月份 and 月初日期 empty: no formula reads them, and the program takes
     a workbook's month from its folder or file name."""
     ws = wb.create_sheet(SHEET)
-    title_cell(ws, f"{month_prefix(month)}规则参数（依据制度生成，工作表受保护；黄色为参数值）", "F")
+    title_cell(ws, f"{month_prefix(month)}规则参数（依据制度和本单位的{SETTINGS_BOOK}生成，工作表受保护；要改取值请在{SETTINGS_BOOK}中设置）", "F")
     header_cells(ws, HEADER_ROW, HEADERS)
 
     row = HEADER_ROW + 1
@@ -95,7 +113,8 @@ def write_rules_sheet(wb: Workbook, rules: Rules, month: str | None) -> None:
         define(wb, name, SHEET, f"B{row}")
         row += 1
     for param in rules.params.values():
-        _param_row(ws, row, (param.key, param.value, param.text, param.clause, param.flag_text, param.defined_name), param_format(param.key, param.value))
+        _param_row(ws, row, (param.name, cell_value(param), param.text, param.clause, source_text(param), param.defined_name),
+                   param_format(param, param.value))
         define(wb, param.defined_name, SHEET, f"B{row}")
         row += 1
 
@@ -145,3 +164,54 @@ def _param_row(ws: Worksheet, row: int, values: tuple[object, ...], fmt: str | N
     value_cell = RULE_LOOK.apply(ws.cell(row=row, column=2))
     if fmt:
         value_cell.number_format = fmt
+
+
+Write = tuple[int, int, object, "str | None"]  # (row, column, value, number format)
+
+
+def rules_sheet_writes(names: Mapping[str, str], rows: Sequence[Sequence[object]], rules: Rules) -> tuple[list[Write], list[str]]:
+    """The cells of a written 规则 sheet that differ from a month's effective values, found
+    through the params' defined names (so rows a later version added do not matter), and the
+    labels of the values that change. `names`: defined name -> its reference; `rows`: the
+    sheet's values from A1. A param the workbook has no name for (a workbook older than the
+    param) is left out: no formula there reads it."""
+    writes: list[Write] = []
+    changed = []
+    for param in rules.params.values():
+        ref = names.get(param.defined_name)
+        if ref is None or "!" not in ref or ref.split("!")[0].strip("'") != SHEET:
+            continue
+        letters_row = ref.split("!")[1].replace("$", "")
+        col, row = column_index_from_string("".join(ch for ch in letters_row if ch.isalpha())), int("".join(ch for ch in letters_row if ch.isdigit()))
+        current = rows[row - 1][col - 1] if row <= len(rows) and col <= len(rows[row - 1]) else None
+        value = cell_value(param)
+        if not _same(current, value):
+            writes.append((row, col, value, param_format(param, param.value)))
+            changed.append(param.name)
+        source = source_text(param)
+        if (rows[row - 1][4] if row <= len(rows) and len(rows[row - 1]) > 4 else None) != source:
+            writes.append((row, 5, source, None))
+    return writes, changed
+
+
+def _same(current: object, value: object) -> bool:
+    if isinstance(value, bool) or isinstance(current, bool):
+        return current is value
+    if isinstance(value, int | float) and isinstance(current, int | float):
+        return abs(float(current) - float(value)) < 1e-12
+    return current == value
+
+
+def refresh_rules_sheet(wb: Workbook, rules: Rules) -> list[str]:
+    """`rules_sheet_writes` applied to an openpyxl workbook (one being built or filled);
+    returns the labels of the values that changed. A staff workbook on disk is refreshed
+    in place instead (`workbooks.refresh_books`)."""
+    ws = wb[SHEET]
+    names = {name: defined.attr_text for name, defined in wb.defined_names.items()}
+    writes, changed = rules_sheet_writes(names, [list(r) for r in ws.iter_rows(values_only=True)], rules)
+    for row, col, value, fmt in writes:
+        cell = ws.cell(row=row, column=col)
+        cell.value = value
+        if fmt:
+            cell.number_format = fmt
+    return changed

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -15,6 +16,13 @@ from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
 from . import assessment, callback_ledger, complaint_ledger, opinions
+from .calendar_sheet import SHEET as CALENDAR_SHEET
+from .calendar_sheet import calendar_sheet_writes
+from .inplace import WorkbookEdit
+from .names import workbook_names
+from .read import BookReader
+from .rules_sheet import SHEET as RULES_SHEET
+from .rules_sheet import rules_sheet_writes
 from .save import Batch
 from .schema import FORMULA_STYLES, NATIVE
 
@@ -46,3 +54,48 @@ def write_books(folder: Path, month: str | None, style: str = NATIVE, rules: Rul
         for stem, build in BOOKS:
             batch.add_workbook(file_name(stem, month), build(month, rules, style))
         return batch.commit()
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    """What `refresh_books` changed in one workbook."""
+
+    path: Path
+    values: list[str]  # the 规则 sheet's items whose value changed
+    days: int  # 工作日历 days whose status changed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.values or self.days)
+
+
+def refresh_books(paths: list[Path], rules: Rules) -> list[Refreshed]:
+    """Write a month's effective rules again into its workbooks' 规则 and 工作日历 sheets
+    (after the office changed 制度设置.xlsx), so their live formulas compute with the values
+    the close uses. In place (`inplace.WorkbookEdit`): only those cells change, every other
+    byte of the file stays (pictures, comments, what staff typed); a workbook with nothing
+    to change is not written, one with changes is replaced atomically, the previous file
+    kept in 历史版本 (books/save.py)."""
+    out = []
+    for path in paths:
+        path = Path(path)
+        edit = WorkbookEdit(path)
+        reader = BookReader(path)
+        values: list[str] = []
+        days = 0
+        if RULES_SHEET in edit.sheet_names:
+            writes, values = rules_sheet_writes(workbook_names(path), reader.rows(RULES_SHEET), rules)
+            sheet = edit.sheet(RULES_SHEET)
+            for row, col, value, fmt in writes:
+                sheet.set(row, col, value, number_format=fmt, replace=True)
+        if CALENDAR_SHEET in edit.sheet_names:
+            try:
+                cal_writes, days = calendar_sheet_writes(reader.rows(CALENDAR_SHEET), rules.work_calendar)
+            except ValueError as exc:
+                raise edit.refusal(str(exc)) from None
+            sheet = edit.sheet(CALENDAR_SHEET)
+            for row, col, value in cal_writes:
+                sheet.set(row, col, value if value is not None else "", replace=True)
+        edit.save()
+        out.append(Refreshed(path, values, days))
+    return out

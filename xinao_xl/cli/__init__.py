@@ -28,13 +28,14 @@ from . import (
     rules,
     sample,
     score,
+    settings,
     today,
     validate,
     verify,
 )
 from .base import ZhArgumentParser, use_utf8
 
-COMMANDS = (rules, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
+COMMANDS = (rules, settings, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
 COMMANDS += (today, flow_forms, lookup)
 

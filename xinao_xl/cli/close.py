@@ -8,6 +8,10 @@ with the open items carried over. Prints a progress bar and the score table.
 ``--share`` makes the 回访报告 fit to leave the office: no customer name, phone or address
 (services/share.py says what it covers; the 意见统计表 and 流转单 stay internal).
 
+The month computes with the office's settings in effect for it (制度设置.xlsx beside the
+month folders); a forced re-close of a closed month with those its record holds, unless
+``--current-settings``; the summary says which.
+
 ``--dry-run`` (预结账) shows the validation findings grouped by kind and the scores the close
 would record, and writes nothing. Run at a terminal, the close shows the same and asks before
 writing; ``--yes`` skips the question (scripts; without a terminal nobody is asked).
@@ -45,6 +49,8 @@ def register(sub: Any) -> None:
     p.add_argument("--db", default=None, metavar="历史库", help="历史库：PostgreSQL 地址（postgresql://用户@主机/库名）或 SQLite 文件路径；"
                    "默认取设置 XINAO_XL_DB，否则为 --dir 下的 历史库.sqlite；off 表示不写历史库")
     p.add_argument("--company", default=None, metavar="公司", help="公司名称（写入历史库；默认取设置 XINAO_XL_COMPANY，否则为“聊城新奥燃气”）")
+    p.add_argument("--current-settings", action="store_true",
+                   help="强制重新结账已结账的月份时，按当前的 制度设置.xlsx 计算（默认按上次结账记录中的制度设置，使得分不因此后的设置修改而变）")
     p.add_argument("--dry-run", "--preview", dest="dry_run", action="store_true",
                    help="预结账：显示校验问题（按类别汇总）和将记录的得分，不写入任何文件")
     p.add_argument("--yes", "-y", action="store_true", help="不询问确认（供脚本使用）；在终端中运行时默认先显示预结账结果并询问")
@@ -87,14 +93,16 @@ def _user(given: str | None) -> str:
 def run(args: argparse.Namespace) -> int:
     now = datetime.fromisoformat(args.now) if args.now else None
     if args.dry_run:
-        preview = close.preview_close(args.month, args.dir, force=args.force, reason=args.reason, now=now, db=args.db, company=args.company)
+        preview = close.preview_close(args.month, args.dir, force=args.force, reason=args.reason, now=now, db=args.db, company=args.company,
+                                      current_settings=args.current_settings)
         print(preview.text())
         print("\n（预结账：未写入任何文件）")
         return 0
     confirm = ask if (_interactive() and not args.yes) else None
     try:
         result = close.close_month(args.month, args.dir, force=args.force, reason=args.reason, user=_user(args.user), progress=console_bar,
-                                   now=now, people=NO_PEOPLE if args.share else MASKED, db=args.db, company=args.company, confirm=confirm)
+                                   now=now, people=NO_PEOPLE if args.share else MASKED, db=args.db, company=args.company, confirm=confirm,
+                                   current_settings=args.current_settings)
     except close.ValidationFailed as exc:  # the errors as a table, then the message (cli.main, exit code 1)
         sys.stderr.write("\n")
         errors = [f for f in exc.findings if f.is_error]

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.policy.errors import SETTINGS_BOOK
 from xinao_xl.services import new_month
 
 
@@ -26,7 +27,7 @@ def register(sub: Any) -> None:
 def run_new_month(args: argparse.Namespace) -> int:
     # a month not written YYYY-MM, a folder already there, a workbook open: refused in Chinese (cli.main)
     paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
-    print(f"已生成 {args.month} 的空白工作簿：")
+    print(f"已生成 {args.month} 的空白工作簿（按 {args.dir / SETTINGS_BOOK} 中该月生效的制度设置）：")
     for path in paths:
         print(f"  {path}")
     return 0

@@ -5,7 +5,8 @@ Input (keys as in issue 2; indicator names as the policy writes them):
      "complaints": [{"level": 4, "channel": "400", "responsible": true, "id": "TS001"}],
      "late_flow_forms": 1, "praise": 2, "media_praise": [4],
      "manual": [{"item": "服务体系建设", "points": 1.5}], "allowance_base": 300}
-Bad input ends with exit code 2 and a Chinese message naming the field.
+Bad input ends with exit code 2 and a Chinese message naming the field. With ``--dir D`` the
+card computes with the office's settings in effect for the JSON's month (制度设置.xlsx in D).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import parse_count, parse_department, parse_number
 from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
+from xinao_xl.services.settings import rules_for_month
 
 from .base import CliError, print_json
 
@@ -33,6 +35,8 @@ KNOWN_KEYS = {"department", "month", "indicators", "complaints", "late_flow_form
 def register(sub: Any) -> None:
     p = sub.add_parser("score", help="计算一个部门一个月的服务考核得分（JSON 输入，JSON 输出）", description="计算一个部门一个月的服务考核得分：输入 JSON 文件（格式见 README），输出 JSON 得分卡；输入有误时以退出码 2 结束并指出字段")
     p.add_argument("file", type=Path, metavar="文件.json", help="部门月度数据 JSON 文件")
+    p.add_argument("--dir", type=Path, default=None, metavar="目录",
+                   help="月份文件夹所在目录：按其中 制度设置.xlsx 在 JSON 所写月份生效的取值计算（不给时按制度取值和本系统默认解读）")
     p.set_defaults(run=run)
 
 
@@ -116,6 +120,22 @@ def score_file(path: Path, rules: Rules | None = None) -> ScoreCard:
     return scoring.score_department(month_from_json(data, rules), rules)
 
 
+def month_of_file(path: Path) -> str:
+    """The JSON's month (needed to know which of the office's settings apply)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, json.JSONDecodeError):
+        return ""  # score_file says what is wrong with the file
+    month = data.get("month") if isinstance(data, dict) else None
+    if not month:
+        raise CliError("使用 --dir 时 JSON 须有字段 month（如 \"2027-01\"）：制度设置按月份生效")
+    return str(month)
+
+
 def run(args: argparse.Namespace) -> int:
-    print_json(score_file(args.file).to_dict())
+    rules = None
+    if args.dir is not None:
+        month = month_of_file(args.file)
+        rules = rules_for_month(args.dir, month) if month else None
+    print_json(score_file(args.file, rules).to_dict())
     return 0

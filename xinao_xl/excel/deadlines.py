@@ -17,11 +17,12 @@ from xinao_xl.books.read import ROW
 from xinao_xl.policy import deadlines
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import is_blank
-from xinao_xl.policy.rules import load_rules
+from xinao_xl.policy.rules import Rules, load_rules
 
 __all__ = ["DeadlineSummary", "STAGE_NAMES", "summarize_complaints"]
 
-STAGE_NAMES = {"investigate": "调查", "handle": "处理", "revisit": "回访"}
+# the stages with a deadline to watch; 申诉处理 (3 working days) until its 申诉结果 is typed
+STAGE_NAMES = {"investigate": "调查", "handle": "处理", "revisit": "回访", "appeal_handle": "申诉处理"}
 ATTENTION = ("已超时", "即将到期")
 
 
@@ -42,24 +43,26 @@ class DeadlineSummary:
         return "\n".join(lines)
 
 
-def summarize_complaints(book: WorkbookPort, now: datetime | None = None) -> DeadlineSummary:
-    rules = load_rules()
+def summarize_complaints(book: WorkbookPort, now: datetime | None = None, rules: Rules | None = None) -> DeadlineSummary:
+    """`rules`: the month's (the office's settings: working days, natural-day counting)."""
+    rules = rules or load_rules()
     now = now or datetime.now()
     table = book.read_table(complaint_ledger.ledger_sheet(rules))
     summary = DeadlineSummary()
     if not table.found:
         return summary
+    spec = complaint_ledger.ledger_sheet(rules)
     for record in table.records():
         for stage, name in STAGE_NAMES.items():
-            _, start_key, done_key, _, _ = complaint_ledger.STAGE_COLUMNS[stage]
+            due_key, start_key, done_key, _, _ = complaint_ledger.STAGE_COLUMNS[stage]
             start = record.get(start_key)
-            if is_blank(start):
-                continue
+            if is_blank(start) or (stage == "appeal_handle" and not is_blank(record.get("appeal_result"))):
+                continue  # an appeal with its 申诉结果 is decided
             try:
                 due = deadlines.stage_due(stage, start, not is_blank(record.get("major")), rules=rules)
-                status = deadlines.sla_status(due, record.get(done_key), now, rules)
-            except PolicyInputError as exc:
-                summary.unknown.append(f"第 {record.get(ROW)} 行 {name}：{exc}")
+                status = deadlines.sla_status(due, record.get(done_key) if done_key else None, now, rules)
+            except PolicyInputError as exc:  # 日历未确认 among them: said at the deadline's cell
+                summary.unknown.append(f"{spec.letter(due_key)}{record.get(ROW)}（第 {record.get(ROW)} 行 {name}时限）：{exc}")
                 continue
             summary.counts[status] += 1
             if status in ATTENTION:

@@ -34,7 +34,9 @@ from xinao_xl.services import flow_forms as flow_forms_service
 from xinao_xl.services import new_month as new_month_service
 from xinao_xl.services import sampling as sampling_service
 from xinao_xl.services import today as today_service
+from xinao_xl.services.appeals import late_appeals
 from xinao_xl.services.lookback import lookback
+from xinao_xl.services.settings import closed_month_rules, rules_for_month
 
 from .addin.inspect import embedded_xlwings_version
 from .deadlines import summarize_complaints
@@ -156,9 +158,14 @@ def validate_book(session: Session, now: datetime | None = None) -> str:
     session.status("正在校验…")
     books, previous = _month_books(session, place)
     past = None
+    rules = None
+    appeals: list[Any] = []
     if place.month:  # the months before from the history store, else their workbooks (7-day, 3-month rules)
-        past = lookback(place.root, place.month)
-    findings = validate.validate_books(books, place.month, None if past else previous, now, None, past)
+        rules = closed_month_rules(place.root, place.month)  # the office's settings of the month (制度设置.xlsx)
+        past = lookback(place.root, place.month, rules=rules)
+        if complaint_ledger.STEM in books:
+            appeals = late_appeals(place.root, place.month, books[complaint_ledger.STEM].read_table(complaint_ledger.ledger_sheet(rules)).records())
+    findings = validate.validate_books(books, place.month, None if past else previous, now, rules, past, late_appeals=appeals)
     if place.month:  # a closed month's workbook changed after the close (services/integrity.py)
         findings = validate.closed_month_findings(validate.month_sources(place.folder)[0]) + findings
     book = session.book()
@@ -233,7 +240,8 @@ def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
         if path is None or path.name.startswith("~$"):
             raise RibbonError("本簿不是客户投诉台账，月份文件夹中也没有找到投诉台账")
         book = session.open_book(path) or FileBook(path)
-    summary = summarize_complaints(book, now)
+    rules = rules_for_month(place.root, place.month) if place.month else None
+    summary = summarize_complaints(book, now, rules)
     return summary.text()
 
 

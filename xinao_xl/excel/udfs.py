@@ -26,7 +26,6 @@ from typing import Any, TypeVar
 import xlwings as xw
 
 from xinao_xl.policy import callbacks, deadlines, scoring
-from xinao_xl.policy.calendar import default_calendar
 from xinao_xl.policy.errors import PolicyInputError, quote
 from xinao_xl.policy.parse import (
     is_blank,
@@ -36,7 +35,8 @@ from xinao_xl.policy.parse import (
     parse_level,
     parse_number,
 )
-from xinao_xl.policy.rules import load_rules
+
+from .caller_rules import rules_for_caller
 
 CATEGORY = "新奥服务"
 
@@ -54,8 +54,13 @@ class ArgSpec:
 class UdfSpec:
     name: str
     help: str
-    args: tuple[ArgSpec, ...]
+    args: tuple[ArgSpec, ...]  # what Excel shows (the hidden ``caller`` is not among them)
     volatile: bool = False
+    caller: bool = False  # takes xlwings' calling cell as its last argument (the stub passes Nothing)
+
+
+# xlwings' reserved argument name: the calling Range, hidden from Excel (caller_rules.py)
+CALLER = "caller"
 
 
 UDF_SPECS: list[UdfSpec] = []
@@ -70,7 +75,7 @@ def udf(help: str, volatile: bool = False, **arg_docs: str) -> Callable[[F], F]:
     """
 
     def decorate(func: F) -> F:
-        params = inspect.signature(func).parameters
+        params = {n: p for n, p in inspect.signature(func).parameters.items() if n != CALLER}
         missing = set(params) ^ set(arg_docs)
         if missing:
             raise TypeError(f"{func.__name__}: arguments without help text: {sorted(missing)}")
@@ -80,6 +85,7 @@ def udf(help: str, volatile: bool = False, **arg_docs: str) -> Callable[[F], F]:
                 help=help,
                 args=tuple(ArgSpec(n, arg_docs[n], p.default is not inspect.Parameter.empty) for n, p in params.items()),
                 volatile=volatile,
+                caller=CALLER in inspect.signature(func).parameters,
             )
         )
 
@@ -126,8 +132,8 @@ def _opt(value: Any, default: Any) -> Any:
     channel="受理渠道：95158、市长热线（12345）、400 或其他，可留空",
     responsible="是否有责：是/否、有责/无责、TRUE/FALSE，默认有责",
 )
-def DEDUCT_COMPLAINT(level: Any = None, channel: Any = None, responsible: Any = True) -> Any:
-    return scoring.complaint_deduction(level, channel, _opt(responsible, True))
+def DEDUCT_COMPLAINT(level: Any = None, channel: Any = None, responsible: Any = True, caller: Any = None) -> Any:
+    return scoring.complaint_deduction(level, channel, _opt(responsible, True), rules_for_caller(caller))
 
 
 @udf(
@@ -135,8 +141,8 @@ def DEDUCT_COMPLAINT(level: Any = None, channel: Any = None, responsible: Any = 
     score="神秘客户检测得分，如 93.5",
     standard="考核标准分，默认95",
 )
-def DEDUCT_MYSTERY(score: Any, standard: Any = None) -> Any:
-    return scoring.mystery_deduction(score, _opt(standard, None))
+def DEDUCT_MYSTERY(score: Any, standard: Any = None, caller: Any = None) -> Any:
+    return scoring.mystery_deduction(score, _opt(standard, None), rules=rules_for_caller(caller))
 
 
 @udf(
@@ -144,8 +150,8 @@ def DEDUCT_MYSTERY(score: Any, standard: Any = None) -> Any:
     rate="实际满意度，如 96.5%、0.965 或 96.5",
     target="考核标准，默认98%",
 )
-def DEDUCT_SATISFACTION(rate: Any, target: Any = None) -> Any:
-    rules = load_rules()
+def DEDUCT_SATISFACTION(rate: Any, target: Any = None, caller: Any = None) -> Any:
+    rules = rules_for_caller(caller)
     return scoring.rate_deduction(rate, _opt(target, rules.value("satisfaction_target")), rules=rules, kind="satisfaction")
 
 
@@ -154,8 +160,8 @@ def DEDUCT_SATISFACTION(rate: Any, target: Any = None) -> Any:
     rate="实际比率，如 46%",
     kind="指标：上门及时率（入户及时率）或 好评率",
 )
-def DEDUCT_PLATFORM(rate: Any, kind: Any) -> Any:
-    rules = load_rules()
+def DEDUCT_PLATFORM(rate: Any, kind: Any, caller: Any = None) -> Any:
+    rules = rules_for_caller(caller)
     text = "" if is_blank(kind) else normalize_text(kind)
     if "好评" in text:
         target = rules.value("platform_praise_target")
@@ -172,9 +178,10 @@ def DEDUCT_PLATFORM(rate: Any, kind: Any) -> Any:
     target="标准比率，如 100%",
     per_point="每个百分点扣分，默认2",
 )
-def DEDUCT_RATE(actual: Any, target: Any, per_point: Any = None) -> Any:
-    per = _opt(per_point, load_rules().value("rate_points_per_point"))
-    return scoring.rate_deduction(actual, target, parse_number(per, "无效扣分", minimum=0))
+def DEDUCT_RATE(actual: Any, target: Any, per_point: Any = None, caller: Any = None) -> Any:
+    rules = rules_for_caller(caller)
+    per = _opt(per_point, rules.value("rate_points_per_point"))
+    return scoring.rate_deduction(actual, target, parse_number(per, "无效扣分", minimum=0), rules=rules)
 
 
 @udf(
@@ -183,17 +190,18 @@ def DEDUCT_RATE(actual: Any, target: Any, per_point: Any = None) -> Any:
     limit_days="时限天数，如 3",
     per_day="每超1天扣分，默认2",
 )
-def DEDUCT_DAYS(actual_days: Any, limit_days: Any, per_day: Any = None) -> Any:
-    per = _opt(per_day, load_rules().value("day_points_per_day"))
-    return scoring.days_deduction(actual_days, limit_days, parse_number(per, "无效扣分", minimum=0))
+def DEDUCT_DAYS(actual_days: Any, limit_days: Any, per_day: Any = None, caller: Any = None) -> Any:
+    rules = rules_for_caller(caller)
+    per = _opt(per_day, rules.value("day_points_per_day"))
+    return scoring.days_deduction(actual_days, limit_days, parse_number(per, "无效扣分", minimum=0), rules=rules)
 
 
 @udf(
     "流转单超时扣分（回访办法六.1）：两个自然日内未反馈，每次扣2分",
     count="超时流转单数量",
 )
-def DEDUCT_LATE_FLOW(count: Any) -> Any:
-    return scoring.late_flow_deduction(count)
+def DEDUCT_LATE_FLOW(count: Any, caller: Any = None) -> Any:
+    return scoring.late_flow_deduction(count, rules_for_caller(caller))
 
 
 @udf(
@@ -201,9 +209,9 @@ def DEDUCT_LATE_FLOW(count: Any) -> Any:
     count="电话、信件、锦旗等表扬起数",
     media_points="外部媒体表扬的加分（每次3-5分，可选多个单元格）",
 )
-def BONUS_PRAISE(count: Any, media_points: Any = None) -> Any:
+def BONUS_PRAISE(count: Any, media_points: Any = None, caller: Any = None) -> Any:
     media = [m for m in _flat(media_points) if not is_blank(m) and m != 0]
-    return scoring.praise_bonus(count, media)
+    return scoring.praise_bonus(count, media, rules_for_caller(caller))
 
 
 @udf(
@@ -211,16 +219,16 @@ def BONUS_PRAISE(count: Any, media_points: Any = None) -> Any:
     deductions="扣分（单元格或区域）",
     bonuses="加分（单元格或区域，可选）",
 )
-def DEPT_SCORE(deductions: Any, bonuses: Any = None) -> Any:
-    return scoring.department_score(_flat(deductions), _flat(bonuses))
+def DEPT_SCORE(deductions: Any, bonuses: Any = None, caller: Any = None) -> Any:
+    return scoring.department_score(_flat(deductions), _flat(bonuses), rules_for_caller(caller))
 
 
 @udf(
     "部门考核等级（考核7.1.1）：有一、二级投诉时为“C”，否则为空",
     levels="当月有责投诉的级别（区域）",
 )
-def DEPT_GRADE(levels: Any) -> Any:
-    rules = load_rules()
+def DEPT_GRADE(levels: Any, caller: Any = None) -> Any:
+    rules = rules_for_caller(caller)
     worst = [parse_level(v) for v in _flat(levels) if not is_blank(v)]
     return str(rules.value("grade_c")) if any(lv <= int(rules.value("grade_c_max_level")) for lv in worst) else ""
 
@@ -229,8 +237,8 @@ def DEPT_GRADE(levels: Any) -> Any:
     "部门服务考核权重（考核8），接受“技术质量安全部”等别名",
     department="部门名称",
 )
-def DEPT_WEIGHT(department: Any) -> Any:
-    rules = load_rules()
+def DEPT_WEIGHT(department: Any, caller: Any = None) -> Any:
+    rules = rules_for_caller(caller)
     try:
         return rules.department(normalize_text(department)).weight
     except KeyError:
@@ -242,8 +250,8 @@ def DEPT_WEIGHT(department: Any) -> Any:
     department="部门名称",
     score="部门月度服务得分",
 )
-def COMPANY_ITEM(department: Any, score: Any) -> Any:
-    return scoring.company_item(department, score)
+def COMPANY_ITEM(department: Any, score: Any, caller: Any = None) -> Any:
+    return scoring.company_item(department, score, rules_for_caller(caller))
 
 
 @udf(
@@ -251,8 +259,8 @@ def COMPANY_ITEM(department: Any, score: Any) -> Any:
     base="服务津贴基数（元）",
     score="部门月度服务得分",
 )
-def ALLOWANCE(base: Any, score: Any) -> Any:
-    return scoring.allowance(base, score)
+def ALLOWANCE(base: Any, score: Any, caller: Any = None) -> Any:
+    return scoring.allowance(base, score, rules_for_caller(caller))
 
 
 # --- 回访 ------------------------------------------------------------------------------
@@ -263,8 +271,8 @@ def ALLOWANCE(base: Any, score: Any) -> Any:
     business="业务类型，如 维修",
     completed="该业务完工量；或按维修、置换、安检、售气、车用燃气、零散、单项工程顺序的一行完工量；或两列（业务、完工量）区域",
 )
-def CALLBACK_QUOTA(business: Any, completed: Any) -> Any:
-    rules = load_rules()
+def CALLBACK_QUOTA(business: Any, completed: Any, caller: Any = None) -> Any:
+    rules = rules_for_caller(caller)
     try:
         name = rules.business_type(normalize_text(business)).name
     except KeyError:
@@ -280,7 +288,7 @@ def CALLBACK_QUOTA(business: Any, completed: Any) -> Any:
         bt = rules.business_type(name)
         n = parse_count(completed)
         return float(n if bt.quota is None else min(bt.quota, n))
-    return float(callbacks.daily_quotas(counts)[name])
+    return float(callbacks.daily_quotas(counts, rules)[name])
 
 
 # --- 投诉 与 时限 -------------------------------------------------------------------------
@@ -292,8 +300,8 @@ def CALLBACK_QUOTA(business: Any, completed: Any) -> Any:
     stage="环节：调查、处理、回访、申诉提出、申诉处理、流转单",
     major="是否疑似重大投诉，默认否",
 )
-def DUE_DATE(start: Any, stage: Any, major: Any = False) -> Any:
-    return deadlines.stage_due(stage, start, _opt(major, False))
+def DUE_DATE(start: Any, stage: Any, major: Any = False, caller: Any = None) -> Any:
+    return deadlines.stage_due(stage, start, _opt(major, False), rules=rules_for_caller(caller))
 
 
 @udf(
@@ -301,9 +309,10 @@ def DUE_DATE(start: Any, stage: Any, major: Any = False) -> Any:
     start="起算日期",
     days="工作日天数",
 )
-def WORKDAY_CN(start: Any, days: Any) -> Any:
+def WORKDAY_CN(start: Any, days: Any, caller: Any = None) -> Any:
     begin: date = parse_datetime(start).date()
-    return datetime.combine(default_calendar().add_workdays(begin, parse_count(days)), datetime.min.time())
+    calendar = rules_for_caller(caller).work_calendar  # with the office's confirmed years (制度设置.xlsx)
+    return datetime.combine(calendar.add_workdays(begin, parse_count(days)), datetime.min.time())
 
 
 @udf(
@@ -314,11 +323,11 @@ def WORKDAY_CN(start: Any, days: Any) -> Any:
     done="完成时间，未完成留空",
     now="当前时间，默认为重新计算时的时间",
 )
-def SLA_STATUS(due: Any, done: Any = None, now: Any = None) -> Any:
+def SLA_STATUS(due: Any, done: Any = None, now: Any = None, caller: Any = None) -> Any:
     """Volatile (DESIGN.md, UDF contract; issue 17): without ``now`` the status depends on
     the clock, and a non-volatile UDF is recalculated only when ``due`` or ``done``
     changes, so ``已超时`` would never appear in an untouched row until a full recalculation."""
-    return deadlines.sla_status(due, done, now)
+    return deadlines.sla_status(due, done, now, rules_for_caller(caller))
 
 
 def udf_names() -> list[str]:

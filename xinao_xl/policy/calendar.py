@@ -2,9 +2,9 @@
 
 The maintained source is the chinesecalendar package (2004 to its last published year).
 The office can declare any date 工作日 or 休息日 (a late notice, a local arrangement) and
-can confirm a year the package does not know yet by entering its notice; a date in a year
-nobody confirmed is an error ("日历未确认"), never a weekends-only guess, because a wrong
-appeal deadline costs a department real points.
+can confirm a year the package does not know yet by entering its notice (制度设置.xlsx,
+policy/settings.py); a date in a year nobody confirmed is an error ("日历未确认"), never a
+weekends-only guess, because a wrong appeal deadline costs a department real points.
 
     >>> cal = WorkCalendar()
     >>> cal.add_workdays(date(2026, 9, 30), 3)   # 10-01..07 off; 10-08, 10-09, 10-10 (调休 Saturday)
@@ -13,7 +13,7 @@ appeal deadline costs a department real points.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,9 +42,12 @@ class CalendarOverride:
 class WorkCalendar:
     """Chinese working days: overrides first, then the package, then confirmed years."""
 
-    def __init__(self, overrides: Iterable[CalendarOverride] = (), confirmed_years: Iterable[int] = ()) -> None:
-        self.overrides = {o.day: o.kind == WORKDAY for o in overrides}
+    def __init__(self, overrides: Iterable[CalendarOverride] = (), confirmed_years: Iterable[int] | Mapping[int, str] = ()) -> None:
+        self.entries = {o.day: o for o in overrides}
+        self.overrides = {day: o.kind == WORKDAY for day, o in self.entries.items()}
         self.confirmed_years = frozenset(confirmed_years)
+        # a confirmed year's notice number (通知文号), when given as a mapping
+        self.notices: dict[int, str] = dict(confirmed_years) if isinstance(confirmed_years, Mapping) else {}
         # chinese_calendar.is_workday scans its holiday tables on every call (~50 µs a
         # date); a deadline walks several dates and WORKDAY_CN recalculates per cell, so
         # each date's answer is kept (a year is 365 entries; the tables never change)

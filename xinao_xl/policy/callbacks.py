@@ -165,13 +165,18 @@ def sample_orders(
     seed: int | None = None,
     rules: Rules | None = None,
 ) -> SampleResult:
-    """Pick today's callbacks: recent orders only, nobody called within 7 days, quotas kept.
+    """Pick today's callbacks: recent orders only, nobody called within 7 days (or, when the
+    office reads 三.3's 尽量避免 softly, such customers last), quotas kept.
 
     Deterministic for a given seed (the default seed is the day, so re-running a day's
     sampling gives the same list). Every order left out carries its reason in Chinese.
     """
     rules = rules or load_rules()
     window = int(rules.value("sample_window_days"))
+    # 三.3 says 应尽量避免: hard (the default reading) leaves a customer called within the
+    # week out; soft takes them last, only when a type's quota cannot be met otherwise
+    hard, days = bool(rules.value("no_repeat_hard")), int(rules.value("no_repeat_days"))
+    recent: set[int] = set()
     last_called: dict[str, date] = {}
     for past in history:
         if past.key and (past.key not in last_called or past.day > last_called[past.key]):
@@ -194,8 +199,10 @@ def sample_orders(
             continue
         previous = last_called.get(order.key)
         if previous is not None and repeat_within(previous, day, rules):
-            skipped.append((order, f"该客户{previous:%m-%d}已回访，7日内不重复回访"))
-            continue
+            if hard:
+                skipped.append((order, f"该客户{previous:%m-%d}已回访，{days}日内不重复回访"))
+                continue
+            recent.add(id(order))
         eligible[business].append(order)
 
     quotas = daily_quotas({k: len(v) for k, v in eligible.items()}, rules)
@@ -205,6 +212,7 @@ def sample_orders(
     for bt in rules.business_types:
         candidates = sorted(eligible[bt.name], key=lambda o: (o.completed_at, o.order_no))
         rng.shuffle(candidates)
+        candidates.sort(key=lambda o: id(o) in recent)  # stable: the week's customers last
         want = quotas[bt.name]
         for order in candidates:
             if order.key and order.key in chosen_keys:

@@ -1,7 +1,8 @@
 """Deadlines of complaint stages and flow forms, and their SLA status (POLICY_RULES §5).
 
 Periods count as the Civil Code counts them: the start day is not counted (民法典 201) and
-a period ends at 24:00 of its last day (203). We write that instant as 23:59:59 of the
+a period ends at 24:00 of its last day (203); the office may count the start day or extend
+a natural-day period past a rest day (its settings, `natural_due`). We write that instant as 23:59:59 of the
 last day, which Excel shows as "yyyy-mm-dd 23:59" and compares correctly with any time
 staff type; the native formula is INT(start) + N + TIME(23,59,59).
 
@@ -27,14 +28,25 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day, END_OF_DAY)
 
 
-def natural_due(start: Any, days: int) -> datetime:
-    """N natural days after the start day, ending at 24:00 (not extended past holidays)."""
-    return end_of(parse_datetime(start).date() + timedelta(days=days))
+def natural_due(start: Any, days: int, rules: Rules | None = None, calendar: WorkCalendar | None = None) -> datetime:
+    """N natural days after the start day, ending at 24:00.
+
+    As the office's settings say (defaults: 民法典 201, the start day not counted; no
+    extension, the policy chose natural days): with 自然日时限是否计入起算当日 the start day
+    is day 1; with 自然日时限最后一日是休息日时是否顺延 a last day that is not a working day
+    moves to the next working day (民法典 203), which needs the year's calendar.
+    """
+    rules = rules or load_rules()
+    last = parse_datetime(start).date() + timedelta(days=days - (1 if rules.value("natural_start_counts") else 0))
+    if rules.value("natural_extend_holiday"):
+        calendar = calendar or rules.work_calendar
+        last = calendar.add_workdays(last - timedelta(days=1), 1)
+    return end_of(last)
 
 
-def working_due(start: Any, days: int, calendar: WorkCalendar | None = None) -> datetime:
+def working_due(start: Any, days: int, calendar: WorkCalendar | None = None, rules: Rules | None = None) -> datetime:
     """N working days after the start day, ending at 24:00 of the N-th working day."""
-    calendar = calendar or default_calendar()
+    calendar = calendar or (rules.work_calendar if rules is not None else default_calendar())
     return end_of(calendar.add_workdays(parse_datetime(start).date(), days))
 
 
@@ -57,12 +69,13 @@ def stage(key: Any, rules: Rules | None = None) -> Stage:
 
 def stage_due(key: Any, start: Any, major: Any = False, calendar: WorkCalendar | None = None, rules: Rules | None = None) -> datetime:
     """Deadline of a complaint stage (or flow form) counted from its start event."""
+    rules = rules or load_rules()
     st = stage(key, rules)
     is_major = False if is_blank(major) else parse_bool(major)
     days = st.days(is_major)
     if st.unit == "工作日":
-        return working_due(start, days, calendar)
-    return natural_due(start, days)
+        return working_due(start, days, calendar, rules)
+    return natural_due(start, days, rules, calendar)
 
 
 def flow_form_due(flow_date: Any, rules: Rules | None = None) -> datetime:

@@ -13,6 +13,7 @@ front ends (UDFs, CLI, validation) can catch exactly that and show its Chinese m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -77,7 +78,8 @@ class CalendarUnknownError(PolicyInputError):
         super().__init__(
             "日历未确认",
             f"{year}年",
-            f"请在工作日历中录入{year}年国务院放假通知（含调休上班日）并标记为已确认",
+            f"请在{SETTINGS_BOOK}的“放假安排”表录入{year}年国务院放假通知（放假日和调休上班日），在“已确认年度”表确认{year}年，"
+            "再刷新本月工作簿（xinao-xl settings --refresh）",
         )
         self.year = year
 
@@ -86,3 +88,29 @@ class RulesError(XinaoError, RuntimeError):
     """The rules data file is broken; the message names the key."""
 
     label = "规则文件错误"
+
+# The office's settings workbook beside the month folders, as every message names it.
+SETTINGS_BOOK = "制度设置.xlsx"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in the office's settings: the sheet, the cell and what to do."""
+
+    sheet: str
+    cell: str
+    text: str
+
+
+class SettingsError(XinaoError, ValueError):
+    """The office's settings (制度设置.xlsx) have problems: every command stops before it
+    writes anything, and the message names the file, each cell and the fix."""
+
+    label = "制度设置错误"
+
+    def __init__(self, problems: list[Problem], book: str = SETTINGS_BOOK) -> None:
+        self.problems = list(problems)
+        self.book = book
+        lines = [f"  {book} {p.sheet}!{p.cell}：{p.text}" if p.cell else f"  {book} {p.sheet}：{p.text}" for p in self.problems]
+        message = f"{book} 有 {len(self.problems)} 处错误，已停止，没有写入任何文件；请改正后重试：\n" + "\n".join(lines)
+        super().__init__(message)

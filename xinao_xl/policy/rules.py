@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .calendar import WorkCalendar, default_calendar
 from .errors import RulesError
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
@@ -27,9 +28,20 @@ DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
 ParamValue = int | float | str | bool
 
 
+# What a setting is (制度设置.xlsx 性质): the policy fixes it, calls it provisional, or is
+# silent and the value is our reading.
+NATURE_POLICY, NATURE_PROVISIONAL, NATURE_DEFAULT = "制度规定", "制度暂定", "本系统默认解读"
+YES, NO = "是", "否"  # how a switch is written everywhere staff see it (规则 sheet, 制度设置.xlsx)
+
+
 @dataclass(frozen=True)
 class Param:
-    """One scalar of the policies: a row of the 规则 sheet and an Excel defined name."""
+    """One scalar of the policies: a row of the 规则 sheet, an Excel defined name and, unless
+    `setting` is False, a row of the office's 制度设置.xlsx.
+
+    `source` says where a month's value came from when the office's settings were applied
+    (`Rules.with_values`): "" for the packaged value, "本单位（2027-01起）" for the office's.
+    """
 
     key: str
     value: ParamValue
@@ -38,19 +50,85 @@ class Param:
     default: bool = False
     provisional: bool = False
     choices: tuple[str, ...] = ()
+    label: str = ""
+    quote: str = ""
+    percent: bool = False
+    integer: bool = False
+    low: float | None = 0  # the accepted range of a number; None: unbounded
+    high: float | None = None
+    setting: bool = True
+    choice_kinds: Mapping[str, str] = field(default_factory=dict)  # choice -> indicator kind
+    source: str = ""
 
     @property
     def defined_name(self) -> str:
         return "P_" + self.key.upper()
 
     @property
+    def name(self) -> str:
+        """What staff read: the label, else the explanation."""
+        return self.label or self.text
+
+    @property
+    def is_switch(self) -> bool:
+        return isinstance(self.value, bool)
+
+    @property
+    def nature(self) -> str:
+        """制度规定 / 制度暂定 / 本系统默认解读."""
+        if self.default:
+            return NATURE_DEFAULT
+        return NATURE_PROVISIONAL if self.provisional else NATURE_POLICY
+
+    @property
     def flag_text(self) -> str:
-        """What staff read beside the value: whether the policy fixes it."""
+        """What staff read beside the value: where it comes from (the office's setting, or
+        whether the policy fixes it)."""
+        if self.source:
+            return self.source
         if self.default:
             return "本系统默认，制度未规定"
         if self.provisional:
             return "制度暂定"
         return ""
+
+    def shown(self, value: ParamValue | None = None) -> str:
+        """A value as staff write it: 是/否, 96%, 按比例, 2.5."""
+        value = self.value if value is None else value
+        if isinstance(value, bool):
+            return YES if value else NO
+        if self.percent and isinstance(value, int | float):
+            return f"{value * 100:g}%"
+        if isinstance(value, float) and value.is_integer():
+            return f"{value:g}"
+        return str(value)
+
+    def check(self, value: Any) -> ParamValue:
+        """`value` as this param holds it (bool, int, float or one of the choices), or a
+        ValueError whose text says in Chinese what the value must be."""
+        if isinstance(self.value, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"应为{YES}或{NO}")
+            return value
+        if isinstance(self.value, str):
+            if self.choices and value not in self.choices:
+                raise ValueError("应为" + "、".join(self.choices) + "之一")
+            if not isinstance(value, str):
+                raise ValueError("应为文字")
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("应为百分数，如 60%" if self.percent else "应为数字")
+        if self.percent and not 0 <= value <= 1:
+            raise ValueError("比率应在 0% 到 100% 之间")
+        if self.low is not None and value < self.low:
+            raise ValueError(f"不能小于 {self.shown(self.low)}")
+        if self.high is not None and value > self.high:
+            raise ValueError(f"不能大于 {self.shown(self.high)}")
+        if self.integer:
+            if float(value) != int(value):
+                raise ValueError("应为整数")
+            return int(value)
+        return value
 
 
 # How a kind's actual becomes a deduction (rules.toml [kinds], `direction`).
@@ -143,6 +221,7 @@ class Indicator:
     provisional: bool
     callback_type: str | None
     kind_spec: Kind  # rules.kinds[kind]: how the row scores, is typed and checked
+    kind_param: str | None = None  # a param whose choice decides the kind (its `choice_kinds`)
 
     @property
     def is_rate(self) -> bool:
@@ -281,6 +360,30 @@ class Rules:
     readings: tuple[Reading, ...] = ()
     units: Mapping[str, Unit] = field(default_factory=dict)
     source: Path = field(default=DEFAULT_RULES_PATH)
+    # the working days these rules count with: the package's calendar with the office's
+    # 放假安排 and confirmed years (policy/settings.py); None: the package's calendar alone
+    calendar: WorkCalendar | None = None
+    month: str = ""  # the month whose settings were applied ("" for the packaged rules)
+
+    @property
+    def work_calendar(self) -> WorkCalendar:
+        return self.calendar if self.calendar is not None else default_calendar()
+
+    def with_values(self, values: Mapping[str, ParamValue], sources: Mapping[str, str] | None = None,
+                    calendar: WorkCalendar | None = None, month: str = "") -> Rules:
+        """These rules with some params' values replaced (each checked as `Param.check`
+        does) and the rows whose kind a param decides re-resolved: the one way a month's
+        effective rules are made from the packaged ones (policy/settings.py)."""
+        sources = sources or {}
+        params = dict(self.params)
+        for key, value in values.items():
+            param = self.param(key)
+            params[key] = replace(param, value=param.check(value), source=sources.get(key, param.source))
+        departments = tuple(
+            replace(d, indicators=tuple(_resolve_kind(i, params, self.kinds) for i in d.indicators)) for d in self.departments
+        )
+        return replace(self, params=params, departments=departments, calendar=calendar if calendar is not None else self.calendar,
+                       month=month or self.month)
 
     def value(self, key: str) -> Any:
         try:
@@ -372,7 +475,11 @@ def _params(root: _Reader) -> dict[str, Param]:
     out: dict[str, Param] = {}
     for key in table.table:
         p = table.sub(key)
-        out[key] = Param(
+        bounds = p.get("range", list, [0])
+        if not 1 <= len(bounds) <= 2 or any(isinstance(b, bool) or not isinstance(b, _NUM) for b in bounds):
+            raise RulesError(f"规则文件错误: params.{key}.range 应为 [下限] 或 [下限, 上限]（{bounds!r}）")
+        kinds = p.get("kinds", dict, {})
+        param = Param(
             key=key,
             value=p.get("value", (int, float, str, bool)),
             clause=p.get("clause", str),
@@ -380,9 +487,24 @@ def _params(root: _Reader) -> dict[str, Param]:
             default=p.get("default", bool, False),
             provisional=p.get("provisional", bool, False),
             choices=tuple(p.get("choices", list, [])),
+            label=p.get("label", str, ""),
+            quote=p.get("quote", str, ""),
+            percent=p.get("percent", bool, False),
+            integer=p.get("integer", bool, False),
+            low=float(bounds[0]),
+            high=float(bounds[1]) if len(bounds) == 2 else None,
+            setting=p.get("setting", bool, True),
+            choice_kinds=dict(kinds),
         )
-        if out[key].choices and out[key].value not in out[key].choices:
+        if param.choices and param.value not in param.choices:
             raise RulesError(f"规则文件错误: params.{key}.value 不在 choices 中")
+        if kinds and set(kinds) != set(param.choices):
+            raise RulesError(f"规则文件错误: params.{key}.kinds 应为每个 choice 各给一个类型")
+        try:
+            param.check(param.value)
+        except ValueError as exc:
+            raise RulesError(f"规则文件错误: params.{key}.value {exc}（{param.value!r}）") from None
+        out[key] = param
     return out
 
 
@@ -397,14 +519,17 @@ _NUMERIC_PARAMS = (
     "platform_points_per_point", "rate_points_per_point", "day_points_per_day",
     "praise_points", "media_points_min", "media_points_max", "overflow_factor",
     "allowance_score_cap", "late_flow_points", "sample_window_days", "callback_within_days",
-    "no_repeat_days", "due_soon_days", "repeat_complaint_months",
+    "no_repeat_days", "due_soon_days", "repeat_complaint_months", "car_gas_satisfaction_target",
+    "indicator_row_cap", "major_followups_service", "major_followups_emergency", "major_loss_yuan",
 )  # fmt: skip
 REQUIRED_PARAMS: dict[str, type | tuple[type, ...]] = {
     **dict.fromkeys(_NUMERIC_PARAMS, _NUM),
     "grade_c": str,
     "shortfall_mode": str,
-    "no_fault_deducts": bool,
-    "pass_on_shortfall": bool,
+    "repeat_complaint_unit": str,
+    "mystery_rows_kind": str,
+    **dict.fromkeys(("no_fault_deducts", "no_fault_grade_c", "pass_on_shortfall", "no_repeat_hard", "natural_start_counts",
+                     "natural_extend_holiday"), bool),
 }
 
 
@@ -433,25 +558,31 @@ def _departments(root: _Reader, params: Mapping[str, Param], kinds: Mapping[str,
                 raise RulesError(f"规则文件错误: {i.path}.kind 未知类型 “{kind}”")
             target_param = i.get("target_param", str, None)
             _require_param(params, target_param, f"{i.path}.target_param")
+            kind_param = i.get("kind_param", str, None)
+            _require_param(params, kind_param, f"{i.path}.kind_param")
+            if kind_param is not None:
+                choice_kinds = params[kind_param].choice_kinds
+                if not choice_kinds or any(k not in kinds for k in choice_kinds.values()):
+                    raise RulesError(f"规则文件错误: {i.path}.kind_param 引用的参数 “{kind_param}” 须有 kinds，且每个类型都存在")
             target = i.get("target", _NUM, None)
             if kinds[kind].counts_gap and target is None and target_param is None:
                 raise RulesError(f"规则文件错误: 缺少键 {i.path}.target")
-            indicators.append(
-                Indicator(
-                    department=name,
-                    number=number,
-                    name=i.get("name", str),
-                    kind=kind,
-                    clause=i.get("clause", str),
-                    target=float(target) if target is not None else None,
-                    target_param=target_param,
-                    unit=i.get("unit", str, ""),
-                    standard_text=i.get("standard_text", str, ""),
-                    provisional=i.get("provisional", bool, False),
-                    callback_type=i.get("callback_type", str, None),
-                    kind_spec=kinds[kind],
-                )
+            indicator = Indicator(
+                department=name,
+                number=number,
+                name=i.get("name", str),
+                kind=kind,
+                clause=i.get("clause", str),
+                target=float(target) if target is not None else None,
+                target_param=target_param,
+                unit=i.get("unit", str, ""),
+                standard_text=i.get("standard_text", str, ""),
+                provisional=i.get("provisional", bool, False),
+                callback_type=i.get("callback_type", str, None),
+                kind_spec=kinds[kind],
+                kind_param=kind_param,
             )
+            indicators.append(_resolve_kind(indicator, params, kinds))
         departments.append(
             Department(
                 name=name,
@@ -463,6 +594,15 @@ def _departments(root: _Reader, params: Mapping[str, Param], kinds: Mapping[str,
             )
         )
     return tuple(departments)
+
+
+def _resolve_kind(indicator: Indicator, params: Mapping[str, Param], kinds: Mapping[str, Kind]) -> Indicator:
+    """A row whose kind a param decides (`kind_param`) takes the kind of the param's value."""
+    if indicator.kind_param is None:
+        return indicator
+    param = params[indicator.kind_param]
+    kind = param.choice_kinds[str(param.value)]
+    return indicator if kind == indicator.kind else replace(indicator, kind=kind, kind_spec=kinds[kind])
 
 
 def _units(root: _Reader) -> dict[str, Unit]:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .complaints import APPEAL_CLAUSE, appeal_upheld, responsible_after_appeal
 from .errors import PolicyInputError
 from .parse import (
     is_blank,
@@ -32,6 +33,7 @@ from .rounding import excel_round, to_decimal
 from .rules import ABOVE, BELOW, ENTERED, Department, Indicator, Kind, Rules, load_rules
 
 HUNDRED = Decimal(100)
+ADJUSTMENT = "申诉调整"  # the score card's category for points given back after an upheld appeal
 
 
 def _digits(rules: Rules) -> int:
@@ -209,9 +211,12 @@ def complaint_deduction(level: Any = None, channel: Any = None, responsible: Any
 
 
 def is_grade_c(level: Any, responsible: Any = True, rules: Rules | None = None) -> bool:
-    """考核 7.1.1: a 有责 level 1 or 2 complaint makes the department's month C."""
+    """考核 7.1.1: a 有责 level 1 or 2 complaint makes the department's month C; a 无责 one
+    too when the office reads 7.1.1 literally (setting 无责的一、二级投诉是否定C级)."""
     rules = rules or load_rules()
-    if is_blank(level) or (not is_blank(responsible) and not parse_bool(responsible)):
+    if is_blank(level):
+        return False
+    if not is_blank(responsible) and not parse_bool(responsible) and not rules.value("no_fault_grade_c"):
         return False
     return parse_level(level) <= int(rules.value("grade_c_max_level"))
 
@@ -302,7 +307,7 @@ def _department(name: Any, rules: Rules) -> Department:
 class LineItem:
     """One line of the score card: what, why (clause), how much, from which record."""
 
-    category: str  # 指标 | 投诉 | 流转单 | 表扬 | 媒体表扬 | 手工
+    category: str  # 指标 | 投诉 | 流转单 | 表扬 | 媒体表扬 | 手工 | 申诉调整
     text: str
     clause: str
     points: float  # negative: deduction; positive: bonus
@@ -311,9 +316,26 @@ class LineItem:
 
 @dataclass(frozen=True)
 class ComplaintEntry:
+    """One complaint of the department's month; `appeal` is its 申诉结果 (成立 makes it 无责)."""
+
     level: Any = None
     channel: Any = None
     responsible: Any = True
+    source: str = ""
+    appeal: Any = None
+
+    @property
+    def effective_responsible(self) -> Any:
+        return responsible_after_appeal(self.responsible, self.appeal)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """Points given back (positive) in this month for a closed month's complaint whose appeal
+    was upheld after that month's close (our reading, rules.toml [[readings]] appeal_upheld)."""
+
+    points: Any
+    text: str
     source: str = ""
 
 
@@ -337,6 +359,7 @@ class DepartmentMonth:
     media_praise: Sequence[Any] = ()
     manual: Sequence[ManualEntry] = ()
     allowance_base: Any = None
+    adjustments: Sequence[Adjustment] = ()
 
 
 @dataclass(frozen=True)
@@ -378,12 +401,13 @@ def score_department(month: DepartmentMonth, rules: Rules | None = None) -> Scor
     complaint_row = next(i for i in dept.indicators if i.kind_spec.from_complaints)
     grade = ""
     for c in month.complaints:
-        points = complaint_deduction(c.level, c.channel, c.responsible, rules)
+        resp = c.effective_responsible
+        points = complaint_deduction(c.level, c.channel, resp, rules)
         parts = [p for p in (parse_channel(c.channel, rules), f"{parse_level(c.level)}级" if not is_blank(c.level) else "") if p]
-        responsible = is_blank(c.responsible) or parse_bool(c.responsible)
-        text = f"投诉 {' '.join(parts)}{'' if responsible else '（无责，不扣分）'}"
-        items.append(LineItem("投诉", text, complaint_row.clause, -points, c.source))
-        if is_grade_c(c.level, c.responsible, rules):
+        responsible = is_blank(resp) or parse_bool(resp)
+        note = "" if responsible else ("（申诉成立，按无责计" if appeal_upheld(c.appeal) else "（无责") + ("）" if points else "，不扣分）")
+        items.append(LineItem("投诉", f"投诉 {' '.join(parts)}{note}", complaint_row.clause, -points, c.source))
+        if is_grade_c(c.level, resp, rules):
             grade = str(rules.value("grade_c"))
 
     late = parse_count(month.late_flow_forms)
@@ -403,6 +427,10 @@ def score_department(month: DepartmentMonth, rules: Rules | None = None) -> Scor
         items.append(LineItem("表扬", f"客户表扬 {praise} 起", rules.param("praise_points").clause, praise_bonus(praise, None, rules)))
     for points in month.media_praise:
         items.append(LineItem("媒体表扬", "外部媒体表扬", rules.param("media_points_min").clause, excel_round(to_decimal(media_points(points, rules)), digits)))
+
+    for a in month.adjustments:
+        points = excel_round(to_decimal(parse_number(a.points, "无效调整分", minimum=0)), digits)
+        items.append(LineItem(ADJUSTMENT, a.text, APPEAL_CLAUSE, points, a.source))
 
     deductions = excel_round(sum((to_decimal(-i.points) for i in items if i.points < 0), Decimal(0)), digits)
     bonuses = excel_round(sum((to_decimal(i.points) for i in items if i.points > 0), Decimal(0)), digits)

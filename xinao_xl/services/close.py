@@ -76,12 +76,13 @@ from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
 from xinao_xl.history.store import error_text
-from xinao_xl.policy.errors import XinaoError
+from xinao_xl.policy import deadlines
+from xinao_xl.policy.errors import PolicyInputError, XinaoError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.office_time import month_has_ended, office_now
 from xinao_xl.policy.parse import is_blank
-from xinao_xl.policy.rules import Rules, load_rules
-from xinao_xl.policy.scoring import ScoreCard
+from xinao_xl.policy.rules import Rules
+from xinao_xl.policy.scoring import ADJUSTMENT, ScoreCard
 
 from . import share
 from .close_summary import SCORE_HEADERS, ClosePreview, score_rows
@@ -90,6 +91,7 @@ from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY, content_digests, veri
 from .lookback import lookback
 from .month_books import MonthBooks
 from .report import report_book
+from .settings import RECORD_KEY, record_of, rules_for_close, rules_for_month
 from .validate import has_errors, validate_books
 from .validate_context import Finding
 
@@ -205,19 +207,22 @@ def _read_and_validate(mf: MonthFolder, now: datetime, rules: Rules, db: str | P
     """Step 1: the books read once (their bytes kept and hashed) and validated."""
     mb = MonthBooks.open(mf.root, mf.month, as_of=now, rules=rules)
     past = lookback(mf.root, mf.month, db=db, company=company, rules=rules, migrate=migrate)
-    return mb, validate_books(mb.books, mf.month, None, now, rules, past)
+    return mb, validate_books(mb.books, mf.month, None, now, rules, past, late_appeals=mb.late_appeals())
 
 
 def preview_close(month: str, root: Path, *, force: bool = False, reason: str | None = None, now: datetime | None = None,
-                  rules: Rules | None = None, db: str | Path | None = None, company: str | None = None) -> ClosePreview:
+                  rules: Rules | None = None, db: str | Path | None = None, company: str | None = None,
+                  current_settings: bool = False) -> ClosePreview:
     """预结账 (``xinao-xl close --dry-run``): the findings and scores the close would record,
     and why it would be refused if it would; reads only (no lock file, no sweep, nothing written)."""
     mf = MonthFolder(root, month)
-    rules = rules or load_rules()
+    settings_note = ""
+    if rules is None:
+        rules, settings_note = rules_for_close(mf, force, current_settings)
     now = (now or office_now()).replace(microsecond=0)
     mf.existing_books()
     mb, findings = _read_and_validate(mf, now, rules, db, company, migrate=False)
-    notes = _preview_notes(mf, now, force, reason)
+    notes = _preview_notes(mf, now, force, reason) + ([settings_note] if settings_note else []) + reporting_notes(mf.month, now, rules)
     try:
         cards = mb.score_cards()
     except XinaoError as exc:  # an entry the scoring cannot use (validation names its cell)
@@ -249,14 +254,25 @@ def _unchanged(mb: MonthBooks, paths: dict[str, Path]) -> None:
 @gc_paused  # a dozen workbooks built and saved: see books/memory.py
 def close_month(month: str, root: Path, *, force: bool = False, reason: str | None = None, user: str | None = None,
                 progress: Progress | None = None, now: datetime | None = None, people: str = MASKED, rules: Rules | None = None,
-                db: str | Path | None = None, company: str | None = None, confirm: Confirm | None = None) -> CloseResult:
+                db: str | Path | None = None, company: str | None = None, confirm: Confirm | None = None,
+                current_settings: bool = False) -> CloseResult:
     """Close `month` under `root` (see the module docstring); returns what was written.
 
     `confirm` is asked with the preview before anything is written; False cancels
-    (`CloseCancelled`, nothing written)."""
+    (`CloseCancelled`, nothing written).
+
+    `rules`: the month's rules; by default the office's settings in effect for the month
+    (制度设置.xlsx), or, for a forced re-close of a closed month, the settings its record
+    holds unless `current_settings` (`settings.rules_for_close`, which says so in a note).
+    Next month's books are built with next month's settings."""
     mf = MonthFolder(root, month)
     month, root, folder = mf.month, mf.root, mf.path
-    rules = rules or load_rules()
+    settings_note = ""
+    if rules is None:
+        rules, settings_note = rules_for_close(mf, force, current_settings)  # a bad 制度设置.xlsx stops here
+        next_rules = rules_for_month(root, mf.next().month)
+    else:
+        next_rules = rules
     # whole seconds, as the 结账记录 writes it: a rebuild of the history store judges
     # lateness as of the recorded time and must get the same rows; office time (Asia/Shanghai)
     now = (now or office_now()).replace(microsecond=0)
@@ -296,6 +312,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         cards = mb.score_cards()
         timings["compute"] = time.perf_counter() - t0
         result = CloseResult(month, folder, cards, findings=findings, forced=force)
+        result.notes += ([settings_note] if settings_note else []) + reporting_notes(month, now, rules)
         interrupted = [lock.interrupted_note()] if lock.interrupted_note() else []  # shown, not recorded: not the month's data
         preview = ClosePreview(month, cards, findings, forced=force, notes=_preview_notes(mf, now, force, reason) + interrupted)
         if confirm is not None and not confirm(preview):
@@ -320,7 +337,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
 
             step(7)
             t0 = time.perf_counter()
-            _next_month(plan, month, mb, result, next_books, rules)
+            _next_month(plan, month, mb, result, next_books, next_rules)
             timings["next_month"] = time.perf_counter() - t0
 
             step(8)
@@ -390,6 +407,9 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
                        "replaced": plan.current if next_books.names else {}, "结转": result.carried},
         "得分": {c.department: {"扣分合计": c.deductions, "加分合计": c.bonuses, "月度服务得分": c.score, "考核等级": c.grade,
                               "公司绩效服务项": c.company_item, "兼职服务津贴": c.allowance} for c in result.cards.values()},
+        "申诉调整": [{"部门": c.department, "说明": i.text, "分值": i.points, "投诉单号": i.source}
+                     for c in result.cards.values() for i in c.items if i.category == ADJUSTMENT],
+        RECORD_KEY: record_of(rules),
         "注意": result.notes,
     }
     return mf.save_record(data)
@@ -465,9 +485,38 @@ def _next_month(plan: NextPlan, month: str, mb: MonthBooks, result: CloseResult,
     if not plan.regenerate:
         result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
         return
-    open_complaints = [r for r in mb.complaints.records() if r.get("closed") is None]
+    open_complaints = [r for r in mb.complaints.records() if r.get("closed") is None or _appeal_open(r, mb.as_of, rules)]
     open_flows = [r for r in mb.ledger.records() if r.get("flow_date") is not None and r.get("feedback_date") is None]
     result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows)}
     books = next_month_books(nxt, rules, month, open_complaints, open_flows)
     for stem, wb in books.items():
         batch.add_workbook(plan.folder.book(stem).name, wb)
+
+
+def _appeal_open(rec: dict[str, Any], now: datetime, rules: Rules) -> bool:
+    """A complaint 办结 whose appeal may still come or is not decided: within its 申诉截止
+    (投诉 第九条(一), 3 natural days), or 申诉受理 without a 申诉结果. Carried, so the result is
+    typed where the next close sees it (services/appeals.py)."""
+    if not is_blank(rec.get("appeal_result")):
+        return False
+    if rec.get("appeal_at") is not None:
+        return True
+    try:
+        return now <= deadlines.stage_due("appeal", rec["closed"], not is_blank(rec.get("major")), rules=rules)
+    except PolicyInputError:
+        return False
+
+
+def reporting_notes(month: Month, now: datetime, rules: Rules) -> list[str]:
+    """The reporting days the policies set (考核 3、5.2: 自评 3–6日; 回访 五.4(2): 报告 次月5日前),
+    checked against the close's time: said, not enforced (the close is the office's call)."""
+    nxt = month.next()
+    notes = []
+    due = int(rules.value("report_due_day"))
+    if now.date() >= nxt.first_day.replace(day=due):
+        notes.append(f"意见统计表和回访报告应于 {nxt} 月 {due} 日前报送（回访办法五.4(2)）：本次结账时已过；如尚未报送请尽快报送")
+    first, last = int(rules.value("review_from_day")), int(rules.value("review_to_day"))
+    if now.date() < nxt.first_day.replace(day=first):
+        notes.append(f"部门自评在次月 {first}–{last} 日（考核办法3、5.2），本次结账早于 {nxt} 月 {first} 日：各部门尚未自评，"
+                     "自评、审核后如有更正请强制重新结账")
+    return notes

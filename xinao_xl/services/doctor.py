@@ -23,7 +23,9 @@ from pathlib import Path
 
 from xinao_xl import __version__
 from xinao_xl.books.month_folder import closed_months
+from xinao_xl.books.settings_book import load_settings, settings_path
 from xinao_xl.policy.calendar import WorkCalendar, default_calendar
+from xinao_xl.policy.errors import SETTINGS_BOOK, SettingsError
 from xinao_xl.policy.month import Month
 
 from .integrity import verify_month
@@ -127,9 +129,11 @@ def check_calendar(today: date | None = None, calendar: WorkCalendar | None = No
             Check(
                 f"工作日历 {year}",
                 level,
-                f"{when}（{year}年）的国务院放假安排尚未收录，按工作日计算的时限（调查、处理、申诉等）将显示“日历未确认”",
+                f"{when}（{year}年）的国务院放假安排尚未收录，按工作日计算的时限（申诉处理 3 个工作日；自然日时限设为遇休息日顺延时也是）"
+                "将显示“日历未确认”。调查、处理、回访、申诉提出、流转单按自然日计算，不受影响",
                 f"国务院发布{year}年放假通知后：升级日历数据（pip install -U chinesecalendar），"
-                f"或在工作簿的“工作日历”表中录入{year}年的放假日和调休上班日并标记为已确认",
+                f"或在{SETTINGS_BOOK}的“放假安排”表录入{year}年的放假日和调休上班日、在“已确认年度”表确认{year}年，"
+                "再运行 xinao-xl settings --dir 文件夹 --refresh",
             )
         )
     return checks
@@ -181,6 +185,24 @@ def check_closed_months(folder: Path | None) -> list[Check]:
     return checks
 
 
+def check_settings(folder: Path | None) -> tuple[list[Check], WorkCalendar | None]:
+    """The office's 制度设置.xlsx beside the month folders: readable and without errors (every
+    command stops on a bad one), and the calendar it confirms (for `check_calendar`)."""
+    if folder is None or not Path(folder).is_dir():
+        return [], None
+    folder = Path(folder)
+    root = folder.parent if Month.match(folder.name) else folder
+    if not settings_path(root).exists():
+        return [Check("制度设置", WARNING, f"{root} 中没有 {SETTINGS_BOOK}，按制度取值和本系统默认解读计算",
+                      f"运行 xinao-xl settings --dir {root} 生成后由服务办公室确认各项取值")], None
+    try:
+        settings = load_settings(root)
+    except SettingsError as exc:
+        return [Check("制度设置", ERROR, exc.message, f"按提示改正 {SETTINGS_BOOK} 后保存，再点“诊断”")], None
+    years = "、".join(str(y) for y in sorted(settings.confirmed_years))
+    return [Check("制度设置", OK, f"{settings_path(root)} 无错误" + (f"；已确认 {years} 年的放假安排" if years else ""))], settings.calendar()
+
+
 def run_checks(
     *,
     addin_xlwings: str | None,
@@ -189,12 +211,14 @@ def run_checks(
     udf_module: str = UDF_MODULE,
 ) -> list[Check]:
     """All checks, in the order the user reads them."""
+    settings, calendar = check_settings(month_folder)
     return [
         Check("xinao_xl", OK, f"xinao_xl {__version__}"),
         check_python(),
         check_xlwings(addin_xlwings),
         check_udf_module(udf_module),
-        *check_calendar(today),
+        *settings,
+        *check_calendar(today, calendar),
         check_folder(month_folder),
         *check_closed_months(month_folder),
     ]

@@ -33,10 +33,11 @@ from xinao_xl.policy.callbacks import customer_key
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_count, parse_level
-from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from .month_books import MonthBooks
+from .settings import closed_month_rules
 
 Records = dict[str, list[dict[str, Any]]]
 Progress = Callable[[int, int, str], None]
@@ -231,7 +232,8 @@ def month_records(mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, A
 def read_month(root: Path, month: str, rules: Rules | None = None) -> Records:
     """A closed month's records read from its folder, as of its close."""
     info = month_info(root, month)
-    mb = MonthBooks.open(root, month, as_of=info["closed_at"], rules=rules or load_rules())
+    # the settings the month was closed with (its 结账记录), so the store holds what was scored
+    mb = MonthBooks.open(root, month, as_of=info["closed_at"], rules=rules or closed_month_rules(root, month))
     return month_records(mb, mb.score_cards(), info)
 
 
@@ -294,7 +296,6 @@ def rebuild(root: Path, db: str | Path | None = None, company: str | None = None
     url = H.resolve_url(db, root)
     if url is None:
         raise H.HistoryError("历史库已关闭（XINAO_XL_DB=off）：请用 --db 指定要重建的数据库")
-    rules = rules or load_rules()
     company = H.company_name(company)
     t0 = time.perf_counter()
     months = closed_months(root)

@@ -30,10 +30,11 @@ from xinao_xl.policy.errors import XinaoError, quote, staff_text
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import normalize_text
 from xinao_xl.policy.privacy import mask_phone, redact_phones
-from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.rules import Rules
 
 from .history import callback_records, complaint_records
 from .month_books import MonthBooks
+from .settings import rules_for_month
 
 __all__ = ["CALL_HEADERS", "COMPLAINT_HEADERS", "CustomerLookupError", "LookupResult", "lookup_customer"]
 
@@ -122,7 +123,7 @@ def _matches(rec: dict[str, Any], keys: list[str], name: str | None) -> bool:
 def lookup_customer(root: Path, query: str, *, db: str | Path | None = None, company: str | None = None,
                     rules: Rules | None = None, now: datetime | None = None) -> LookupResult:
     """Every callback and complaint of the customer `query` names, oldest first."""
-    rules = rules or load_rules()
+    given = rules
     root = Path(root)
     keys, name, shown = _query(query)
     result = LookupResult(shown)
@@ -147,7 +148,7 @@ def lookup_customer(root: Path, query: str, *, db: str | Path | None = None, com
         result.sources.append(f"{_span(held)} 历史库")
     read = [m for m in folders if m not in held]
     for m in read:
-        _from_books(root, m, rules, now or datetime.now(), keys, name, calls, complaints, result)
+        _from_books(root, m, given or rules_for_month(root, m), now or datetime.now(), keys, name, calls, complaints, result)
     if read:
         result.sources.append(f"{'、'.join(read)} 工作簿")
     result.calls = _latest(calls, lambda r: (r.get("order_no") or f"#{r['month']}:{r['row_no']}", r.get("call_date"), r.get("customer_key")))

@@ -38,8 +38,17 @@ from xinao_xl.policy.parse import (
     parse_count,
     parse_department,
 )
-from xinao_xl.policy.rules import Rules, load_rules
-from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
+from xinao_xl.policy.rules import Rules
+from xinao_xl.policy.scoring import (
+    Adjustment,
+    ComplaintEntry,
+    DepartmentMonth,
+    ManualEntry,
+    ScoreCard,
+)
+
+from .appeals import LateAppeal, late_appeals
+from .settings import rules_for_month
 
 
 def _yes(value: Any) -> bool:
@@ -57,15 +66,26 @@ class MonthBooks:
     books: dict[str, FileBook]
     rules: Rules
     as_of: datetime
+    root: Path | None = None  # the folder above the month folders (past months, the settings)
 
     def __post_init__(self) -> None:
         self.month = Month(self.month)
 
     @classmethod
     def open(cls, root: Path, month: str, as_of: datetime | None = None, rules: Rules | None = None) -> MonthBooks:
-        """The four workbooks of ``root/month`` (all must be there: `MonthMissingError`)."""
+        """The four workbooks of ``root/month`` (all must be there: `MonthMissingError`),
+        computed with `rules`, the month's rules (default: as the office's settings say for
+        the month, `settings.rules_for_month`)."""
         paths = MonthFolder(root, month).existing_books()
-        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules or load_rules(), as_of or datetime.now())
+        rules = rules or rules_for_month(root, month)
+        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules, as_of or datetime.now(), Path(root))
+
+    def late_appeals(self) -> list[LateAppeal]:
+        """Upheld appeals of closed months' complaints in this month's 投诉台账 (services/appeals.py)."""
+        cached = self.__dict__.get("_late_appeals")
+        if cached is None:
+            cached = self.__dict__["_late_appeals"] = [] if self.root is None else late_appeals(self.root, self.month, self.complaints.records())
+        return list(cached)
 
     # --- raw reads (cached per sheet by the reader) ------------------------------------
 
@@ -188,7 +208,11 @@ class MonthBooks:
         for r in self.complaints.records():
             if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
                 continue
-            complaints[self.dept(r.get("dept"))].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or "")))
+            complaints[self.dept(r.get("dept"))].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or ""),
+                                                                       r.get("appeal_result")))
+        adjustments: dict[str, list[Adjustment]] = defaultdict(list)
+        for appeal in self.late_appeals():
+            adjustments[appeal.department].append(appeal.adjustment())
         praise: Counter = Counter()
         media: dict[str, list[Any]] = defaultdict(list)
         manual: dict[str, list[ManualEntry]] = defaultdict(list)
@@ -219,7 +243,7 @@ class MonthBooks:
             base = summary.raw.loc[dept.name, "base"] if summary.found else None
             out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), late.get(dept.name, 0),
                                              praise.get(dept.name, 0), media.get(dept.name, []), manual.get(dept.name, []),
-                                             None if is_blank(base) else base)
+                                             None if is_blank(base) else base, adjustments.get(dept.name, []))
         return out
 
     def score_cards(self) -> dict[str, ScoreCard]:

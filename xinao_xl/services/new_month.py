@@ -17,11 +17,13 @@ from pathlib import Path
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import WorkbookOpenError, lock_files, preflight, sweep_temps
 from xinao_xl.books.schema import NATIVE
+from xinao_xl.books.settings_book import ensure_settings_book
 from xinao_xl.books.workbooks import BOOKS, file_name, write_books
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.rules import Rules
 
 from .month_writer import month_writer, refuse_closed
+from .settings import rules_for_month
 
 __all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month", "write_templates"]
 
@@ -36,17 +38,24 @@ def _refuse_open(folder: Path, month: str | None) -> None:
 
 
 def create_month(month: str, root: Path, overwrite: bool = False, formulas: str = NATIVE, rules: Rules | None = None) -> list[Path]:
-    """Write the four blank workbooks of `month` into ``root/month/``; returns their paths."""
+    """Write the four blank workbooks of `month` into ``root/month/``; returns their paths.
+
+    They compute with the month's rules: the packaged `rules` (default: rules.toml) with the
+    office's settings in effect for the month (制度设置.xlsx beside the month folders, made
+    blank here when missing). A bad 制度设置.xlsx stops before anything is written."""
     mf = MonthFolder(root, month)
     folder = mf.path
     if folder.exists() and not overwrite:
         raise MonthExistsError(f"{folder} 已存在，为避免覆盖已填写的工作簿，已停止；确需重新生成请使用覆盖选项（命令行 new-month --overwrite，原文件保留在“历史版本”）")
+    month_rules = rules_for_month(root, month, rules)
     refuse_closed(mf, "重新生成空白工作簿")  # a closed month's books are the record's
     _refuse_open(folder, month)
     # an existing folder is written under its lock; a new one appears whole (books/save.py Batch)
     with month_writer(mf, "生成空白工作簿"):
         sweep_temps([Path(root), folder])  # what a killed run left under temporary names
-        return write_books(folder, month, formulas, rules)
+        paths = write_books(folder, month, formulas, month_rules)
+    ensure_settings_book(root, rules)
+    return paths
 
 
 def write_templates(dest: Path, formulas: str = NATIVE, rules: Rules | None = None) -> list[Path]:

@@ -33,6 +33,7 @@ from xinao_xl.books import lists as L
 from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.sample_books import write_sample_books
+from xinao_xl.books.settings_book import ensure_settings_book
 from xinao_xl.policy import callbacks as cb
 from xinao_xl.policy import deadlines
 from xinao_xl.policy.month import Month
@@ -40,6 +41,7 @@ from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import actual_for_gap
 
 from .new_month import MonthExistsError, _refuse_open
+from .settings import rules_for_month
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华玉兰萍红志强春梅海燕国庆晓东文博子豪雨涵"
@@ -213,7 +215,7 @@ def complaint_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Ru
             base.update(handle_done=_minute(handle), revisit_done=_minute(handle + timedelta(hours=rng.uniform(2, 40))))
             base.update(closed=_minute(handle + timedelta(hours=rng.uniform(41, 60))))
             if rng.random() < 0.05:
-                base.update(appeal_at=base["closed"] + timedelta(days=1), appeal_result="维持原判")
+                base.update(appeal_at=base["closed"] + timedelta(days=1), appeal_result="不成立")
         depts = [_weighted(rng, DEPT_WEIGHTS)]
         if rng.random() < 0.05:
             depts.append(rng.choice([d for d in rules.department_names if d != depts[0]]))
@@ -321,7 +323,7 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
     existing month folder is replaced only with ``overwrite`` (old files kept in 历史版本) and
     never while one of its workbooks is open.
     """
-    rules = rules or load_rules()
+    rules = rules or rules_for_month(root, month)
     data = generate(month, size, seed, rules, now)
     mf = MonthFolder(root, month)
     folder = mf.path
@@ -333,6 +335,7 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
     data.folder = folder
     data.paths = write_sample_books(mf, rules, callbacks=data.callbacks, complaints=data.complaints, items=data.items,
                                     actuals=data.actuals, completed=data.completed, allowance_bases=bases)
+    ensure_settings_book(root)  # beside the month, as new-month leaves it
     return data
 
 

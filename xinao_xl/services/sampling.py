@@ -42,6 +42,7 @@ from xinao_xl.policy.rules import Rules, load_rules
 
 from .lookback import Lookback, lookback
 from .month_writer import month_writer, refuse_closed
+from .settings import rules_for_month
 
 
 class SamplingError(XinaoError, ValueError):
@@ -65,7 +66,7 @@ class SamplingResult:
         """Why orders were left out, counted by reason (names of customers left out)."""
         out: Counter = Counter()
         for _, reason in self.sample.skipped:
-            out["该客户7日内已回访" if "7日内不重复回访" in reason else reason] += 1
+            out["该客户7日内已回访" if "日内不重复回访" in reason else reason] += 1
         return out
 
     def table_rows(self, rules: Rules | None = None) -> list[list[Any]]:
@@ -180,8 +181,8 @@ def sample_day(export: Path, day: date, agent: str, root: Path, *, seed: int | N
     tops the day up: the agent's rows already dated `day` count against the quotas, orders
     already in the 台账 and customers already sampled are left out.
     """
-    rules = rules or load_rules()
     month = Month.of(day)
+    rules = rules or rules_for_month(root, month)  # the office's settings of the month (the 7-day rule's reading)
     path = ledger_path(root, month)
     if not path.exists():
         raise SamplingError(f"找不到本月回访台账 {path}：请先生成 {month} 的工作簿（xinao-xl new-month {month}）")

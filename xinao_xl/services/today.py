@@ -49,9 +49,10 @@ from xinao_xl.policy.month import Month
 from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.parse import is_blank, parse_bool
 from xinao_xl.policy.privacy import mask_phone
-from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.policy.rules import Rules
 
 from .month_books import MonthBooks
+from .settings import rules_for_month
 
 __all__ = ["WEEK_DAYS", "DueItem", "DueList", "TodayError", "due_list", "left_text", "office_now"]
 
@@ -171,7 +172,7 @@ def left_text(due: datetime | None, now: datetime) -> str:
 def due_list(root: Path, day: date | None = None, now: datetime | None = None, rules: Rules | None = None,
              open_book: Callable[[Path], WorkbookPort | None] | None = None) -> DueList:
     """What is due on `day` (default: today in Beijing) in the month folders under `root`."""
-    rules = rules or load_rules()
+    given = rules
     root = Path(root)
     if now is None:
         current = office_now()
@@ -187,6 +188,7 @@ def due_list(root: Path, day: date | None = None, now: datetime | None = None, r
         if not books or mf.closed:  # a closed month's open items were carried into the next month's books
             continue
         result.months.append(mf.month)
+        rules = given or rules_for_month(root, mf.month)  # each month with its own settings
         mb = MonthBooks(mf.month, books, rules, now)
         _callbacks(mb, result)
         _flow_forms(mb, result)
@@ -194,7 +196,7 @@ def due_list(root: Path, day: date | None = None, now: datetime | None = None, r
         _reports(mf, mb, result, rules)
         _reviews(mb, result, rules)
     result.items.sort(key=lambda i: i.sort_key(now))
-    result.quotas = _quotas(result.quotas, rules)
+    result.quotas = _quotas(result.quotas, given or rules_for_month(root, month))
     return result
 
 

@@ -41,8 +41,10 @@ from xinao_xl.policy.rules import Rules, load_rules
 
 from . import validate_rules as R
 from . import validate_schema as S
+from .appeals import LateAppeal, late_appeals
 from .integrity import verify_month
 from .lookback import Lookback, lookback
+from .settings import closed_month_rules
 from .validate_context import Finding, MonthData, mask_phone
 
 __all__ = [
@@ -153,6 +155,7 @@ def validate_books(
     now: datetime | None = None,
     rules: Rules | None = None,
     lookback: Lookback | None = None,
+    late_appeals: Sequence[LateAppeal] = (),
 ) -> list[Finding]:
     """Validate the month's books (stem -> port); the port-level entry the add-in will use.
 
@@ -197,12 +200,15 @@ def validate_books(
         R.check_callback_timing(m, ledger)
         R.check_repeat_callbacks(m, ledger)
         R.check_flow_forms(m, ledger)
+        R.check_flow_calendar_known(m, ledger)
     complaints = _found(m, complaint_ledger.LEDGER)
     if complaints:
         S.check_date_order(m, complaints, R.STAGE_ORDER)
         R.check_fault(m, complaints)
         R.check_complaint_level(m, complaints)
         R.check_repeat_complaints(m, complaints)
+        R.check_major_signs(m, complaints)
+        R.check_calendar_known(m, complaints)
     items = _found(m, assessment.ITEMS)
     if items:
         R.check_media_praise(m, items)
@@ -212,6 +218,8 @@ def validate_books(
         R.check_opinions_listed(m, ledger, notes)
     if complaints and items:
         R.check_complaints_agree(m, complaints, items)
+    if items:
+        R.check_adjustments_agree(m, complaints, items, late_appeals)
     m.close_runs()
     m.findings.extend(m.unlisted_findings())
     return sorted(_unique(m.findings), key=Finding.sort_key)
@@ -251,6 +259,11 @@ def validate_month(
     """
     sources, month = month_sources(source)
     folder = Path(source) if isinstance(source, str | Path) and Path(source).is_dir() else None
+    # the folder above the month folders: the office's settings, the months before
+    home = folder or next(iter({p.parent for p in sources.values()}), None)
+    root = home.parent if home is not None and month is not None and Month.match(home.name) == month else None
+    if rules is None and root is not None:
+        rules = closed_month_rules(root, month)  # the settings in effect (a closed month: those it was closed with)
     books = {stem: FileBook.open(path) for stem, path in sources.items()}
     past = None
     if previous_month_folder is None and folder is not None and month is not None:
@@ -259,7 +272,10 @@ def validate_month(
     else:
         prev_path = previous_ledger_path(folder, month, previous_month_folder)
         previous = FileBook(prev_path) if prev_path is not None else None
-    return closed_month_findings(sources) + validate_books(books, month, previous, now, rules, past)
+    appeals: list[LateAppeal] = []
+    if root is not None and complaint_ledger.STEM in books:
+        appeals = late_appeals(root, month, books[complaint_ledger.STEM].read_table(complaint_ledger.ledger_sheet(rules or load_rules())).records())
+    return closed_month_findings(sources) + validate_books(books, month, previous, now, rules, past, late_appeals=appeals)
 
 
 def closed_month_findings(sources: Mapping[str, Path]) -> list[Finding]:

@@ -7,17 +7,22 @@ customer data than a masked phone (138****5678).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from xinao_xl.books import complaint_ledger
 from xinao_xl.books import lists as L
 from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.books.read import TableRead
 from xinao_xl.policy import callbacks, complaints, deadlines, scoring
-from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError, PolicyInputError
 from xinao_xl.policy.parse import normalize_text, parse_bool, parse_department
 
 from .validate_context import MonthData, blank, mask_phone, show
+
+if TYPE_CHECKING:  # annotation only: appeals reads past months, validation does not
+    from .appeals import LateAppeal
 
 # --- 回访台账 -----------------------------------------------------------------------------
 
@@ -161,12 +166,70 @@ def check_fault(m: MonthData, t: TableRead) -> None:
 
 
 def _points(rec: dict[str, Any], m: MonthData) -> float | None:
+    """The complaint's deduction, after its appeal (a 投诉台账 row's 申诉结果 成立: 无责)."""
     if blank(rec.get("level")) and blank(rec.get("channel")):
         return None
     try:
-        return scoring.complaint_deduction(rec.get("level"), rec.get("channel"), rec.get("resp"), m.rules)
+        resp = complaints.responsible_after_appeal(rec.get("resp"), rec.get("appeal_result"))
+        return scoring.complaint_deduction(rec.get("level"), rec.get("channel"), resp, m.rules)
     except PolicyInputError:
         return None
+
+
+def check_major_signs(m: MonthData, t: TableRead) -> None:
+    """投诉 附件1: a complaint whose own columns meet 附件1's numbers (跟催3次及以上, 抢修抢险
+    跟催1次及以上, 一万元及以上) but is not marked 疑似重大: its deadlines are the shorter ones."""
+    for rec in t.records():
+        if not blank(rec.get("major")):
+            continue
+        try:
+            signs = complaints.major_signs(rec.get("followups"), rec.get("emergency"), rec.get("loss"), m.rules)
+        except PolicyInputError:
+            continue  # a bad number or 是/否: the type and dropdown checks report it
+        if not signs:
+            continue
+        why = "；".join(f"附件1 {s.code} {s.class_name}：{s.text}" for s in signs)
+        m.at(WARNING, t, "major", rec["_row"],
+             f"疑似重大：{why}（本行跟催次数、抢修抢险、停气停电损失已达到）：请核实，属实请在“疑似重大”选择该项，"
+             "按疑似重大投诉的时限处理（调查1个自然日、处理2个自然日）")
+
+
+# The stages whose deadline the 投诉台账 shows, with the column that starts each.
+_DEADLINE_COLUMNS = {stage: (due, start) for stage, (due, start, *_rest) in complaint_ledger.STAGE_COLUMNS.items()}
+
+
+def check_calendar_known(m: MonthData, t: TableRead) -> None:
+    """A deadline that needs working days of a year nobody confirmed (申诉处理 3 个工作日 from
+    late December; a natural-day deadline moved past a rest day): the workbook shows
+    日历未确认 in that cell, and so does validation, instead of a guessed date."""
+    for rec in t.records():
+        major = not blank(rec.get("major"))
+        for stage, (due_key, start_key) in _DEADLINE_COLUMNS.items():
+            start = rec.get(start_key)
+            if start is None:
+                continue
+            try:
+                deadlines.stage_due(stage, start, major, rules=m.rules)
+            except CalendarUnknownError as exc:
+                name = m.rules.stages[stage].name
+                m.at(WARNING, t, due_key, rec["_row"],
+                     f"日历未确认：{name}时限要按{exc.year}年的工作日计算，{exc.year}年的国务院放假通知尚未在{SETTINGS_BOOK}中确认"
+                     f"（{exc.hint}）")
+            except PolicyInputError:
+                continue  # a start that is no date: the type check reports it
+
+
+def check_flow_calendar_known(m: MonthData, t: TableRead) -> None:
+    """The 台账's 流转单 deadline, when the office moves natural days past rest days: 日历未确认 as above."""
+    if not m.rules.value("natural_extend_holiday"):
+        return
+    for rec in t.records():
+        if rec.get("flow_date") is None:
+            continue
+        try:
+            deadlines.flow_form_due(rec["flow_date"], m.rules)
+        except CalendarUnknownError as exc:
+            m.at(WARNING, t, "due", rec["_row"], f"日历未确认：流转单反馈时限要按{exc.year}年的日历计算（{exc.hint}）")
 
 
 def check_complaint_level(m: MonthData, t: TableRead) -> None:
@@ -215,11 +278,11 @@ def check_repeat_complaints(m: MonthData, t: TableRead) -> None:
         if hit is None:
             continue
         flagged.add(number)
-        months = int(m.rules.value("repeat_complaint_months"))
+        within = f"{int(m.rules.value('repeat_complaint_months'))}{m.rules.value('repeat_complaint_unit')}"
         phone = mask_phone(rec.get("phone"))
         who = f"该客户（{phone}）" if phone else "该客户"
         m.at(WARNING, t, "no", rec["_row"],
-             f"{who}的投诉{hit.number or ''}已于{show(hit.closed_at)}办结（{where.get((hit.number, hit.closed_at), '')}），{months}个月内再次投诉"
+             f"{who}的投诉{hit.number or ''}已于{show(hit.closed_at)}办结（{where.get((hit.number, hit.closed_at), '')}），{within}内再次投诉"
              f"（投诉办法附件3第7项：已办结、没有新问题发生的不予受理）：请核实是否有新问题，有新问题请在备注中说明")
 
 
@@ -313,5 +376,40 @@ def check_complaints_agree(m: MonthData, ledger: TableRead, items: TableRead) ->
         item_points = _points(item, m)
         if points is not None and item_points is not None and abs(points - item_points) > 1e-9:
             m.at(ERROR, items, "level", item["_row"],
-                 f"投诉{rec['no']}（{key[1]}）在加减分明细扣{item_points:g}分，投诉台账为扣{points:g}分（第{rec['_row']}行）：请使渠道、级别、有责/无责与投诉台账一致")
+                 f"投诉{rec['no']}（{key[1]}）在加减分明细扣{item_points:g}分，投诉台账为扣{points:g}分（第{rec['_row']}行）：请使渠道、级别、有责/无责与投诉台账一致"
+                 "（申诉结果为成立的按无责登记）")
 
+
+def check_adjustments_agree(m: MonthData, ledger: TableRead | None, items: TableRead, expected: Sequence[LateAppeal]) -> None:
+    """An appeal upheld after its month's close gives the points back in this month's close
+    (services/appeals.py); the 考核表 shows it only through a 加减分明细 line of type 申诉调整
+    with the 投诉单号 as 来源单号, so that line must be there, with the same points, and no
+    other such line."""
+    lines: dict[tuple[str, str], dict[str, Any]] = {}
+    for rec in items.records():
+        if rec.get("type") != L.ITEM_ADJUST:
+            continue
+        key = (normalize_text(rec.get("source") or ""), _dept(rec.get("dept"), m))
+        lines.setdefault(key, rec)
+    wanted = {(normalize_text(a.number), a.department): a for a in expected}
+    for key, a in wanted.items():
+        line = lines.get(key)
+        if line is None:
+            where = (ledger, "appeal_result", a.row) if ledger is not None and a.row else (items, "type", items.spec.first_row)
+            m.at(ERROR, where[0], where[1], where[2],
+                 f"{a.text}：请在服务绩效考核表的加减分明细加一行，类型“申诉调整”、部门“{a.department}”、来源单号“{a.number}”、"
+                 f"填报分值 {a.points:g}（结账时按本行退回扣分）")
+        elif line.get("pin") is None or abs(float(line["pin"]) - a.points) > 1e-9:
+            m.at(ERROR, items, "pin", line["_row"], f"{a.text}：申诉调整的填报分值应为 {a.points:g}（{a.closed_month} 结账时扣的分）")
+    for key, line in lines.items():
+        if key not in wanted:
+            m.at(WARNING, items, "source", line["_row"],
+                 f"申诉调整“{line.get('source') or ''}”在投诉台账中找不到对应的、已结账月份的申诉成立投诉：结账不计此行；"
+                 "请核对来源单号、部门，或在投诉台账该投诉的“申诉结果”选择“成立”")
+
+
+def _dept(value: Any, m: MonthData) -> str:
+    try:
+        return parse_department(value, m.rules)
+    except PolicyInputError:
+        return "" if blank(value) else normalize_text(value)

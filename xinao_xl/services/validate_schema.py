@@ -126,7 +126,8 @@ def check_table_cells(m: MonthData, t: TableRead) -> None:
     for column in t.spec.entry_columns:
         if column.key not in t.frame.columns or column.validation is None:
             continue
-        check = _cell_check(column, lists, m.rules, column.key in SPELLING_READ_BY_FORMULAS.get(t.spec.name, ()))
+        strict = column.key in SPELLING_READ_BY_FORMULAS.get(t.spec.name, ())
+        check = _cell_check(column, lists, m.rules, COMPARED_VALUES.get(column.key) if strict else frozenset())
         values, raws = t.frame[column.key].tolist(), t.raw[column.key].tolist()
         if column.validation.kind == "list":
             # A dropdown column holds few distinct entries: each is checked once, as typed
@@ -299,9 +300,13 @@ _BY_VALUE = ("list", "date")
 # being blank; tests/services/test_validate_live.py checks this list against the formulas.)
 SPELLING_READ_BY_FORMULAS: dict[str, frozenset[str]] = {
     callback_ledger.LEDGER: frozenset({"business", "result"}),
-    complaint_ledger.LEDGER: frozenset({"channel", "level", "resp"}),
+    complaint_ledger.LEDGER: frozenset({"channel", "level", "resp", "appeal_result"}),
     assessment.ITEMS: frozenset({"dept", "type", "channel", "level", "resp"}),
 }
+# Columns whose formulas compare with some of the list's values only: another spelling of
+# any other value reads the same in the workbook and in Python (申诉结果: only 成立 turns a
+# complaint 无责; "驳回" is 不成立 to both), so only these values must be spelled as listed.
+COMPARED_VALUES: dict[str, frozenset[str]] = {"appeal_result": frozenset({L.APPEAL_UPHELD})}
 _LEVEL_DIGITS = ("1", "2", "3", "4", "5")  # the level formula reads 4 and "4" as "4级"
 
 
@@ -316,9 +321,10 @@ def _spelled_as_listed(list_name: str, raw: Any, literal: set[str]) -> bool:
     return False
 
 
-def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules, strict: bool = False) -> Check:
-    """The check of one cell of `column`; `strict`: the workbook's formulas read the
-    column's dropdown spelling (`SPELLING_READ_BY_FORMULAS`)."""
+def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules, compared: frozenset[str] | None = frozenset()) -> Check:
+    """The check of one cell of `column`; `compared`: the list's values the workbook's
+    formulas compare the cell with, which must be spelled as the list spells them (None:
+    every value; `SPELLING_READ_BY_FORMULAS`, `COMPARED_VALUES`)."""
     v = column.validation
     assert v is not None
     header = column.header
@@ -328,24 +334,27 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules,
         literal = set(allowed)
         options = "、".join(allowed) if len(allowed) <= 12 else "见下拉列表"
         not_listed = f"{header}不在下拉列表中：请从下拉列表选择（可选：{options}）"
-        respell = (f"{header}不是下拉列表中的写法：表格中的公式只认下拉列表中的写法，现在算出的扣分、统计与结账不同；"
-                   "请从下拉列表重新选择") if strict else f"{header}不是下拉列表中的写法：请从下拉列表重新选择"
+        strict_text = f"{header}不是下拉列表中的写法：表格中的公式只认下拉列表中的写法，现在算出的扣分、统计与结账不同；请从下拉列表重新选择"
+        loose_text = f"{header}不是下拉列表中的写法：请从下拉列表重新选择"
+
+        def read_by_formulas(listed: str) -> bool:
+            return compared is None or listed in compared
 
         def in_list(value: Any, raw: Any) -> tuple[str, ...] | None:
             text = normalize_text(value)
             if text in exact:
-                if not strict or _spelled_as_listed(v.formula1, raw, literal):
+                if not read_by_formulas(exact[text]) or _spelled_as_listed(v.formula1, raw, literal):
                     return None
                 return (ERROR, f"{header}“{_short(raw)}”不是下拉列表中的写法（多了空格或用了全角字符）：表格中的公式只认下拉列表中的写法；"
-                               f"请改为“{exact[text]}”（从下拉列表选择）", respell)
+                               f"请改为“{exact[text]}”（从下拉列表选择）", strict_text)
             if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
                 return (WARNING, f"{header}只填附件2的无责原因；有责投诉请清空此格")
             fixed = canonical(v.formula1, value, rules)
             if fixed is not None:
-                if strict:
+                if read_by_formulas(fixed):
                     return (ERROR, f"{header}“{_short(value)}”不是下拉列表中的写法：表格中的公式只认下拉列表中的写法，"
-                                   f"现在算出的扣分、统计与结账不同；请改为“{fixed}”（从下拉列表选择）", respell)
-                return (WARNING, f"{header}“{_short(value)}”不是下拉列表中的写法：请改为“{fixed}”", respell)
+                                   f"现在算出的扣分、统计与结账不同；请改为“{fixed}”（从下拉列表选择）", strict_text)
+                return (WARNING, f"{header}“{_short(value)}”不是下拉列表中的写法：请改为“{fixed}”", loose_text)
             return (ERROR, f"{header}“{_short(value)}”不在下拉列表中：请从下拉列表选择（可选：{options}）", not_listed)
 
         return in_list
@@ -397,6 +406,8 @@ def canonical(list_name: str, value: Any, rules: Rules) -> str | None:
             return L.RESPONSIBLE if parse_bool(value) else L.NOT_RESPONSIBLE
         if list_name == L.L_YESNO:
             return L.YES if parse_bool(value) else L.NO
+        if list_name == L.L_APPEAL:
+            return L.APPEAL_UPHELD if complaints.appeal_upheld(value) else L.APPEAL_REJECTED
         if list_name == L.L_BUSINESS:
             return rules.business_type(normalize_text(value)).name
         if list_name == L.L_MAJOR:

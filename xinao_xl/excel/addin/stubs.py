@@ -61,7 +61,9 @@ THIS_WORKBOOK_HEADER = (
 def _stub(spec: UdfSpec, module: str) -> list[str]:
     """One function as ``generate_vba_wrapper`` writes it (4-space indents, label at 0)."""
     params = ", ".join(("Optional " if a.optional else "") + a.name for a in spec.args)
-    args = "Array(" + ", ".join(a.name for a in spec.args) + ")"
+    # xlwings' reserved ``caller`` is not a VBA argument: the stub passes Nothing in its place
+    # and xlwings puts the calling Range there (excel/caller_rules.py)
+    args = "Array(" + ", ".join([a.name for a in spec.args] + (["Nothing"] if spec.caller else [])) + ")"
     call = f'XLPy.CallUDF("{module}", "{spec.name}", {args}'
     return [
         f"Function {spec.name}({params})",
