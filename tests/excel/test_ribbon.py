@@ -138,6 +138,29 @@ def test_validate_marks_this_books_cells_and_clear_marks_removes_them(broken: Pa
     assert u3.note is None
 
 
+def test_validate_marks_each_cell_of_a_range_finding(clean: Path) -> None:
+    """Three rows sampled and not yet called: one finding "J7:J9" in the results, three marked
+    cells in the book (the in-place marks stay one per cell)."""
+    from openpyxl import load_workbook
+
+    from xinao_xl.books.writer import write_record
+
+    path = _book(clean, callback_ledger.STEM)
+    wb = load_workbook(path)
+    spec = callback_ledger.ledger_sheet()
+    for r in (7, 8, 9):
+        write_record(wb[spec.name], spec, r, {"business": "维修", "order": f"N{r}", "done_date": date(2026, 11, 20),
+                                              "customer": "赵六", "phone": f"1390000{r:04d}"})
+    wb.save(path)
+    session = FakeSession(path)
+    message = ribbon.validate_book(session, now=NOW)
+    letter = spec.letter("call_date")
+    assert f"{letter}7:{letter}9" in message
+    for r in (7, 8, 9):
+        note = session.xw_book.sheets[spec.name].range(f"{letter}{r}").note
+        assert note is not None and "第7–9行" in note.text
+
+
 def test_validate_through_dispatch_shows_a_message(broken: Path) -> None:
     session = FakeSession(_book(broken, complaint_ledger.STEM))
     ribbon.dispatch("btnValidate", session)
@@ -276,7 +299,7 @@ def test_refresh_imports_button(broken: Path) -> None:
     assert "已刷新" in session.message and "汇入" in session.message and "维修回访" in session.message
     assert sorted(session.closed_paths) == sorted(broken.glob("2026-11_*.xlsx"))
     held = imported.read_imports(BookReader(_book(broken, assessment.STEM)).rows(imported.SHEET), load_rules())
-    assert held is not None and len(held.complaints) == 5  # TS001, TS002, TS004-TS006 (TS003 is October's)
+    assert held is not None and len(held.complaints) == 6  # TS001, TS002, TS004-TS007 (TS003 is October's)
     again = FakeSession(_book(broken, assessment.STEM))
     ribbon.dispatch("btnRefreshImports", again)
     assert not again.failed and "已是最新" in again.message

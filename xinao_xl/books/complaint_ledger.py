@@ -18,7 +18,7 @@ from . import formulas as F
 from . import lists as L
 from .calendar_sheet import calendar_years, working_due_formula, write_calendar_sheet
 from .names import stage_name
-from .printing import book_header
+from .printing import book_header, month_prefix
 from .rules_sheet import write_rules_sheet
 from .schema import FORMULA, NATIVE, Column, TableSheet, WorkbookSpec
 from .style import highlight_equals, highlight_positive, highlight_status
@@ -121,19 +121,19 @@ def complaint_spec(rules: Rules | None = None) -> WorkbookSpec:
     return WorkbookSpec(STEM, (ledger_sheet(rules),))
 
 
-def build_complaint_ledger(month: str, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
-    """The month's 客户投诉台账 (with 工作日历 and 规则) as an openpyxl Workbook."""
+def build_complaint_ledger(month: str | None, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
+    """The month's 客户投诉台账 (with 工作日历 and 规则) as an openpyxl Workbook; None: the template."""
     rules = rules or load_rules()
     wb = Workbook()
     wb.remove(wb.active)
     spec = ledger_sheet(rules)
-    ws = write_table(wb, spec, style, f"{month} 客户投诉台账（每起投诉每个责任部门一行；灰色列自动计算）", book_header(month, STEM, LEDGER))
+    ws = write_table(wb, spec, style, f"{month_prefix(month)}客户投诉台账（每起投诉每个责任部门一行；灰色列自动计算）", book_header(month, STEM, LEDGER))
     for key in ("inv_status", "handle_status", "revisit_status"):
         highlight_status(ws, spec.data_range(key, absolute=False))
     for key in ("appeal_handle_due",):
         highlight_equals(ws, spec.data_range(key, absolute=False), L.CAL_ERROR)
     highlight_positive(ws, spec.data_range("deduct", absolute=False), f"{spec.letter('deduct')}{spec.first_row}")
-    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month)
+    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month or "")
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -45,7 +45,7 @@ from . import formulas as F
 from . import lists as L
 from .cells import put, put_formula
 from .inplace import InPlaceRefusedError, WorkbookEdit
-from .printing import book_header, print_setup
+from .printing import book_header, month_prefix, print_setup
 from .read import BookReader
 from .schema import FMT_DATETIME, FMT_INT, FMT_PERCENT, FMT_POINTS, NATIVE, UDF
 from .style import (
@@ -285,11 +285,11 @@ def _look(fmt: str) -> Look:
     return Look(number_format=fmt, font=BODY_FONT, border=BORDER, alignment=CELL_ALIGN, fill=FORMULA_FILL)
 
 
-def write_imports_sheet(wb: Workbook, rules: Rules, month: str, style: str, imports: Imports | None = None) -> Worksheet:
+def write_imports_sheet(wb: Workbook, rules: Rules, month: str | None, style: str, imports: Imports | None = None) -> Worksheet:
     """Add the 汇入 sheet (the recount `imports`, or blank figures) to a workbook being built."""
     lay = Layout.of(rules)
     ws = wb.create_sheet(SHEET)
-    title_cell(ws, f"{month} 汇入（回访满意度、流转单超时、投诉、申诉调整，据回访台账和投诉台账统计）", "N")
+    title_cell(ws, f"{month_prefix(month)}汇入（回访满意度、流转单超时、投诉、申诉调整，据回访台账和投诉台账统计）", "N")
     put(ws, AS_OF_ROW, 1, AS_OF_LABEL)
     put(ws, AS_OF_ROW, 3, NOTE).font = BODY_FONT
     header_cells(ws, BLOCK_HEADER_ROW, RATE_HEADERS)
