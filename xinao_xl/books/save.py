@@ -48,10 +48,10 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError
 
 if TYPE_CHECKING:  # only saved here; the CLI imports this module for its error types
@@ -403,7 +403,7 @@ def keep_version(path: Path, keep: int | None = None) -> Path:
     folder = history_folder(path)
     with plain_errors(folder):
         folder.mkdir(exist_ok=True)
-    stamp = datetime.fromtimestamp(os.stat(path).st_mtime).strftime("%Y%m%d-%H%M%S")
+    stamp = clock.from_timestamp(os.stat(path).st_mtime).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}.{stamp}{path.suffix}"
     n = 1
     while target.exists():

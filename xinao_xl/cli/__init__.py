@@ -24,6 +24,7 @@ from . import (
     history,
     lookup,
     month,
+    refresh,
     report,
     rules,
     sample,
@@ -35,7 +36,7 @@ from . import (
 )
 from .base import ZhArgumentParser, use_utf8
 
-COMMANDS = (rules, settings, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
+COMMANDS = (rules, settings, score, month, demo, validate, refresh, sample, close, verify, history, report, addin, doctor)
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
 COMMANDS += (today, flow_forms, lookup)
 

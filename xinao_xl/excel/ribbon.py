@@ -32,6 +32,7 @@ from xinao_xl.services import close, report, validate
 from xinao_xl.services import doctor as doctor_service
 from xinao_xl.services import flow_forms as flow_forms_service
 from xinao_xl.services import new_month as new_month_service
+from xinao_xl.services import refresh as refresh_service
 from xinao_xl.services import sampling as sampling_service
 from xinao_xl.services import today as today_service
 from xinao_xl.services.appeals import late_appeals
@@ -119,6 +120,18 @@ def close_month(session: Session) -> str:
     except close.CloseCancelled as exc:
         return exc.message
     return _describe(result, f"{month} 已结账")
+
+
+def refresh_imports(session: Session) -> str:
+    """刷新汇入: recount the 台账 and the 投诉台账 into the 考核表's 汇入 sheet (services/refresh.py),
+    the month's workbooks saved and closed in Excel for the run and opened again after (Excel
+    then recalculates the 考核表 with the new figures)."""
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    session.status(f"正在刷新 {month} 考核表的汇入…")
+    with _month_files_closed(session, place):
+        result = refresh_service.refresh_month(month, place.root, user=getpass.getuser())
+    return _describe(result, "已刷新汇入")
 
 
 def callback_report(session: Session) -> str:
@@ -285,6 +298,7 @@ def settings(session: Session) -> str:
 
 HANDLERS: dict[str, Callable[[Session], str]] = {
     "btnNewMonth": new_month,
+    "btnRefreshImports": refresh_imports,
     "btnCloseMonth": close_month,
     "btnReport": callback_report,
     "btnValidate": validate_book,

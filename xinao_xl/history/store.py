@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, func, i
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
+from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError, staff_text
 
 from . import schema as S
@@ -253,7 +254,7 @@ class HistoryStore:
 
     @staticmethod
     def _record_versions(conn: Connection, versions: Iterable[int]) -> None:
-        now = datetime.now().replace(microsecond=0)
+        now = clock.now().replace(microsecond=0)
         rows = [{"version": v, "description": MIGRATIONS[v][0], "applied_at": now} for v in versions]
         if rows:
             conn.execute(S.schema_version.insert(), rows)

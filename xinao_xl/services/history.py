@@ -27,8 +27,8 @@ from xinao_xl.books import lists as L
 from xinao_xl.books.closing import CARRIED
 from xinao_xl.books.month_folder import MonthFolder, closed_months
 from xinao_xl.history import store as H
+from xinao_xl.policy import clock, deadlines, scoring
 from xinao_xl.policy import complaints as C
-from xinao_xl.policy import deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.month import Month
@@ -99,7 +99,7 @@ def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, boo
     """(status, late) of a flow form as of `as_of` (回访 六.1), as `MonthBooks` judges it."""
     if feedback is None:
         return ("未反馈（已超时）", True) if as_of > due else ("未反馈", False)
-    return ("超时反馈", True) if feedback > due else ("按时反馈", False)
+    return ("按时反馈", False) if deadlines.done_in_time(feedback, due) else ("超时反馈", True)
 
 
 def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
@@ -203,8 +203,8 @@ def month_info(root: Path, month: str) -> dict[str, Any]:
     record = mf.load_record()
     closed_at = None
     if record.get("结账时间"):
-        moment = _try(datetime.fromisoformat, str(record["结账时间"]))
-        closed_at = moment.replace(microsecond=0) if moment else None
+        moment = _try(datetime.fromisoformat, str(record["结账时间"]))  # +08:00 since issue 12; naive before
+        closed_at = clock.local(moment).replace(microsecond=0) if moment else None
     if closed_at is None:
         closed_at = mf.closed_at()
     return {"closed_at": closed_at, "closed_by": record.get("结账人") or None, "forced": bool(record.get("强制结账", False)),

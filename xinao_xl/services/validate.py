@@ -12,7 +12,8 @@ Chinese what to type instead:
   same customer twice within 7 days, last month included (三.3), 不满意 without 流转单
   and a 流转单 past its deadline without feedback (六), media praise outside 3–5 (考核
   7.2), 有责 with a 无责 reason (投诉 附件2);
-- across workbooks: 台账 opinions in the 意见统计表, 投诉台账 ⇔ 加减分明细;
+- across workbooks: 台账 opinions in the 意见统计表; the 考核表's 汇入 against a recount of
+  the 台账 and the 投诉台账 (older figures: refresh);
 - tampering: a formula cell overwritten by a typed value;
 - a closed month's workbook changed after the close (`validate_month` only, from the file's
   SHA-256 against the month's 结账记录; services/integrity.py).
@@ -35,6 +36,7 @@ from xinao_xl.books.port import ERROR, WARNING, FileBook, WorkbookPort
 from xinao_xl.books.results import SHEET as RESULT_SHEET
 from xinao_xl.books.results import Link, write_results_book
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
+from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
@@ -162,7 +164,7 @@ def validate_books(
     The cross-month rules see `lookback` (history store or past workbooks) when given,
     else last month's 台账 `previous` for the 7-day rule only."""
     rules = rules or load_rules()
-    m = MonthData(rules=rules, now=now or datetime.now(), month=month, books=dict(books))
+    m = MonthData(rules=rules, now=now or clock.now(), month=month, books=dict(books))
     if lookback is not None:
         m.past_calls, m.closed_complaints = lookback.calls, lookback.closed
     specs = _specs(rules)
@@ -212,14 +214,10 @@ def validate_books(
     items = _found(m, assessment.ITEMS)
     if items:
         R.check_media_praise(m, items)
-        R.check_complaint_level(m, items)
     notes = _found(m, opinions.SHEET)
     if ledger and notes:
         R.check_opinions_listed(m, ledger, notes)
-    if complaints and items:
-        R.check_complaints_agree(m, complaints, items)
-    if items:
-        R.check_adjustments_agree(m, complaints, items, late_appeals)
+    R.check_imports_current(m, late_appeals)
     m.close_runs()
     m.findings.extend(m.unlisted_findings())
     return sorted(_unique(m.findings), key=Finding.sort_key)

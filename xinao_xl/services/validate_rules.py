@@ -9,20 +9,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from xinao_xl.books import complaint_ledger
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported
 from xinao_xl.books import lists as L
+from xinao_xl.books.filecheck import BookReadError
 from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.books.read import TableRead
 from xinao_xl.policy import callbacks, complaints, deadlines, scoring
 from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError, PolicyInputError
-from xinao_xl.policy.parse import normalize_text, parse_bool, parse_department
+from xinao_xl.policy.parse import normalize_text, parse_bool
 
-from .validate_context import MonthData, blank, mask_phone, show
-
-if TYPE_CHECKING:  # annotation only: appeals reads past months, validation does not
-    from .appeals import LateAppeal
+from .appeals import LateAppeal
+from .month_books import MonthBooks
+from .refresh import held_imports
+from .validate_context import Finding, MonthData, blank, mask_phone, show
 
 # --- 回访台账 -----------------------------------------------------------------------------
 
@@ -235,8 +236,6 @@ def check_flow_calendar_known(m: MonthData, t: TableRead) -> None:
 def check_complaint_level(m: MonthData, t: TableRead) -> None:
     """A complaint needs a level, unless its channel deducts by itself (95158, 市长热线)."""
     for rec in t.records():
-        if "type" in rec and rec.get("type") != L.ITEM_COMPLAINT:
-            continue
         if not blank(rec.get("level")):
             continue  # a level not in the list is the dropdown check's finding
         try:
@@ -334,82 +333,29 @@ def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) 
              f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rec['_row']}行（回访日期、客户电话与台账相同）")
 
 
-def check_complaints_agree(m: MonthData, ledger: TableRead, items: TableRead) -> None:
-    """投诉台账 and 加减分明细 agree: each deducting complaint of the month is in 加减分明细
-    with its 投诉单号 as 来源单号, the same 部门 and the same points, and nothing else is."""
-    def dept(value: Any) -> str:
-        try:
-            return parse_department(value, m.rules)
-        except PolicyInputError:
-            return normalize_text(value or "")
-
-    in_ledger: dict[tuple[str, str], dict[str, Any]] = {}
-    numbers: set[str] = set()
-    for rec in ledger.records():
-        if blank(rec.get("no")):
-            continue
-        numbers.add(normalize_text(rec["no"]))
-        in_ledger[(normalize_text(rec["no"]), dept(rec.get("dept")))] = rec
-    in_items: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in items.records():
-        if rec.get("type") != L.ITEM_COMPLAINT:
-            continue
-        if blank(rec.get("source")):
-            m.at(ERROR, items, "source", rec["_row"], "投诉扣分须填写来源单号：请填写投诉台账中的投诉单号")
-            continue
-        key = (normalize_text(rec["source"]), dept(rec.get("dept")))
-        if key in in_items:
-            m.at(WARNING, items, "source", rec["_row"], f"投诉{rec['source']}（{key[1]}）在加减分明细中重复登记（另见第{in_items[key]['_row']}行）：请删除重复的一行")
-            continue
-        in_items[key] = rec
-        if key not in in_ledger:
-            hint = "部门与投诉台账不一致" if key[0] in numbers else "投诉台账中没有这个投诉单号"
-            m.at(ERROR, items, "source", rec["_row"], f"来源单号“{rec['source']}”（{key[1]}）：{hint}；请改为投诉台账中的投诉单号和责任部门，或在投诉台账补登该投诉")
-    for key, rec in in_ledger.items():
-        points = _points(rec, m)
-        item = in_items.get(key)
-        if item is None:
-            if points and m.in_month(rec.get("accepted")):
-                m.at(ERROR, ledger, "no", rec["_row"],
-                     f"投诉{rec['no']}（{key[1]}，扣{points:g}分）未登记在服务绩效考核表的加减分明细：请在加减分明细加一行，类型“投诉”、部门“{key[1]}”、来源单号“{rec['no']}”，渠道、级别、有责/无责与投诉台账相同")
-            continue
-        item_points = _points(item, m)
-        if points is not None and item_points is not None and abs(points - item_points) > 1e-9:
-            m.at(ERROR, items, "level", item["_row"],
-                 f"投诉{rec['no']}（{key[1]}）在加减分明细扣{item_points:g}分，投诉台账为扣{points:g}分（第{rec['_row']}行）：请使渠道、级别、有责/无责与投诉台账一致"
-                 "（申诉结果为成立的按无责登记）")
-
-
-def check_adjustments_agree(m: MonthData, ledger: TableRead | None, items: TableRead, expected: Sequence[LateAppeal]) -> None:
-    """An appeal upheld after its month's close gives the points back in this month's close
-    (services/appeals.py); the 考核表 shows it only through a 加减分明细 line of type 申诉调整
-    with the 投诉单号 as 来源单号, so that line must be there, with the same points, and no
-    other such line."""
-    lines: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in items.records():
-        if rec.get("type") != L.ITEM_ADJUST:
-            continue
-        key = (normalize_text(rec.get("source") or ""), _dept(rec.get("dept"), m))
-        lines.setdefault(key, rec)
-    wanted = {(normalize_text(a.number), a.department): a for a in expected}
-    for key, a in wanted.items():
-        line = lines.get(key)
-        if line is None:
-            where = (ledger, "appeal_result", a.row) if ledger is not None and a.row else (items, "type", items.spec.first_row)
-            m.at(ERROR, where[0], where[1], where[2],
-                 f"{a.text}：请在服务绩效考核表的加减分明细加一行，类型“申诉调整”、部门“{a.department}”、来源单号“{a.number}”、"
-                 f"填报分值 {a.points:g}（结账时按本行退回扣分）")
-        elif line.get("pin") is None or abs(float(line["pin"]) - a.points) > 1e-9:
-            m.at(ERROR, items, "pin", line["_row"], f"{a.text}：申诉调整的填报分值应为 {a.points:g}（{a.closed_month} 结账时扣的分）")
-    for key, line in lines.items():
-        if key not in wanted:
-            m.at(WARNING, items, "source", line["_row"],
-                 f"申诉调整“{line.get('source') or ''}”在投诉台账中找不到对应的、已结账月份的申诉成立投诉：结账不计此行；"
-                 "请核对来源单号、部门，或在投诉台账该投诉的“申诉结果”选择“成立”")
-
-
-def _dept(value: Any, m: MonthData) -> str:
+def check_imports_current(m: MonthData, late_appeals: Sequence[LateAppeal] = ()) -> None:
+    """The 考核表's 汇入 holds the recount of this month's 台账 and 投诉台账 (考核 5.2: the
+    office's 审核 comes from the ledgers; `late_appeals`, the upheld appeals of closed months'
+    complaints, services/appeals.py). An older 汇入 means the 考核表 shows other figures than
+    the close will: said at each cell that differs, with the one command that fixes it."""
+    if m.month is None or not all(stem in m.books for stem in (assessment.STEM, callback_ledger.STEM, complaint_ledger.STEM)):
+        return
+    mb = MonthBooks(m.month, dict(m.books), m.rules, m.now, tables=m.tables)
+    mb.__dict__["_late_appeals"] = list(late_appeals)  # found by the caller, who knows the months before
     try:
-        return parse_department(value, m.rules)
-    except PolicyInputError:
-        return "" if blank(value) else normalize_text(value)
+        held = held_imports(mb)
+    except BookReadError:
+        return
+    book = m.books[assessment.STEM]
+    if held is None:
+        where = "表的版式与本版本不同" if imported.SHEET in book.sheet_names() else "表（本月考核表由旧版本生成）"
+        m.findings.append(Finding(WARNING, book.name, imported.SHEET if imported.SHEET in book.sheet_names() else assessment.SUMMARY, "A1",
+                                  f"没有可刷新的“{imported.SHEET}”{where}：考核表显示的满意率、投诉和超时流转单不会按台账更新，结账仍按台账统计；"
+                                  "下月起用新生成的考核表即可，本月如需一致请用 xinao-xl new-month 重新生成考核表并把填写的内容复制过去"))
+        return
+    fresh = mb.imports()
+    when = f"{held.as_of:%Y-%m-%d %H:%M}" if held.as_of else "尚未统计"
+    for cell, what in imported.differences(held, fresh, m.rules):
+        m.findings.append(Finding(WARNING, book.name, imported.SHEET, cell,
+                                  f"汇入早于台账（统计时间 {when}）：{what}。请点“刷新汇入”（或运行 xinao-xl refresh {m.month} --dir 月份文件夹所在目录），"
+                                  "考核表即按台账的数字计算；结账时会按台账重新统计"))

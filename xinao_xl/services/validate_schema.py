@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
@@ -29,6 +29,7 @@ from xinao_xl.policy.parse import (
     parse_bool,
     parse_department,
     parse_level,
+    parse_responsible,
     phone_problem,
 )
 from xinao_xl.policy.rules import Indicator, Kind, Rules
@@ -300,13 +301,18 @@ _BY_VALUE = ("list", "date")
 # being blank; tests/services/test_validate_live.py checks this list against the formulas.)
 SPELLING_READ_BY_FORMULAS: dict[str, frozenset[str]] = {
     callback_ledger.LEDGER: frozenset({"business", "result"}),
-    complaint_ledger.LEDGER: frozenset({"channel", "level", "resp", "appeal_result"}),
-    assessment.ITEMS: frozenset({"dept", "type", "channel", "level", "resp"}),
+    # 投诉级别 and 有责/无责: the formulas read every spelling Python reads (the 规则 sheet's
+    # L_LEVEL_SPELLINGS and L_NOT_RESPONSIBLE_WORDS, issue 12): another spelling is a warning
+    complaint_ledger.LEDGER: frozenset({"channel", "appeal_result"}),
+    assessment.ITEMS: frozenset({"dept", "type"}),
 }
 # Columns whose formulas compare with some of the list's values only: another spelling of
 # any other value reads the same in the workbook and in Python (申诉结果: only 成立 turns a
 # complaint 无责; "驳回" is 不成立 to both), so only these values must be spelled as listed.
 COMPARED_VALUES: dict[str, frozenset[str]] = {"appeal_result": frozenset({L.APPEAL_UPHELD})}
+# Lists the formulas read through a table of spellings on the 规则 sheet (levels, 有责/无责):
+# any spelling of the table reads the same in both engines, and one not listed is a warning.
+SPELLING_TABLES = frozenset({L.L_LEVELS, L.L_RESP})
 _LEVEL_DIGITS = ("1", "2", "3", "4", "5")  # the level formula reads 4 and "4" as "4级"
 
 
@@ -343,10 +349,18 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules,
         def in_list(value: Any, raw: Any) -> tuple[str, ...] | None:
             text = normalize_text(value)
             if text in exact:
-                if not read_by_formulas(exact[text]) or _spelled_as_listed(v.formula1, raw, literal):
+                if _spelled_as_listed(v.formula1, raw, literal):
+                    return None
+                if not read_by_formulas(exact[text]):
+                    if v.formula1 in SPELLING_TABLES:  # read alike ("４级", "4 级"), as "四级" is: a warning
+                        return (WARNING, f"{header}“{_short(raw)}”不是下拉列表中的写法：请改为“{exact[text]}”", loose_text)
                     return None
                 return (ERROR, f"{header}“{_short(raw)}”不是下拉列表中的写法（多了空格或用了全角字符）：表格中的公式只认下拉列表中的写法；"
                                f"请改为“{exact[text]}”（从下拉列表选择）", strict_text)
+            if v.formula1 == L.L_ITEM_TYPES and text in (L.ITEM_COMPLAINT, L.ITEM_LATE_FLOW, L.ITEM_ADJUST):
+                source = "回访台账" if text == L.ITEM_LATE_FLOW else "投诉台账"
+                return (WARNING, f"{text}不在加减分明细登记：考核表的“汇入”表直接取{source}的数字（点“刷新汇入”更新），"
+                                 f"这一行不计分；请删除本行")
             if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
                 return (WARNING, f"{header}只填附件2的无责原因；有责投诉请清空此格")
             fixed = canonical(v.formula1, value, rules)
@@ -402,8 +416,8 @@ def canonical(list_name: str, value: Any, rules: Rules) -> str | None:
             return parse_department(value, rules)
         if list_name == L.L_LEVELS:
             return L.level_label(parse_level(value))
-        if list_name == L.L_RESP:
-            return L.RESPONSIBLE if parse_bool(value) else L.NOT_RESPONSIBLE
+        if list_name == L.L_RESP:  # as the formulas and scoring read it (the 无责 words of the 规则 sheet)
+            return L.RESPONSIBLE if parse_responsible(value) else L.NOT_RESPONSIBLE
         if list_name == L.L_YESNO:
             return L.YES if parse_bool(value) else L.NO
         if list_name == L.L_APPEAL:
@@ -608,6 +622,9 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str
     if not f.found:
         return
     expected = template_formulas(stem, m.rules).get(f.spec.name, {})
+    if stem == assessment.STEM and imported.SHEET not in m.books[stem].sheet_names():
+        # a 考核表 made before the 汇入 sheet (issue 12): its 审核 of a satisfaction row is typed
+        expected = {a: t for a, t in expected.items() if imported.SHEET not in t}
     values = f.raw.set_index("_row")
     letters = {v: k for k, v in f.spec.letters.items()}
     for address in expected:
