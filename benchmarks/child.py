@@ -1,21 +1,27 @@
 """``python -m benchmarks.child TASK ARGS``: one measurement in a process of its own.
 
-The parent (`benchmarks.measure.run`) takes the process's wall time and peak RSS from
-outside; a task that has an in-process time worth reporting (the time after its imports)
-prints one JSON line. Each task imports only what it needs, inside the task: the
-reference process that reads with pandas must not pay for xinao_xl's imports, nor the
-close for pandas' if it no longer needs them.
+The parent (`benchmarks.measure.run`) takes the process's wall time from outside; the
+process reports its own peak RSS as it exits (the last line of its stderr, `PEAK_MARK`);
+a task that has an in-process time worth reporting (the time after its imports) prints
+one JSON line. Each task imports only what it needs, inside the task: the reference
+process that reads with pandas must not pay for xinao_xl's imports, nor the close for
+pandas' if it no longer needs them.
 
 Tasks:
+  cli ARGS…                      ``xinao-xl ARGS`` (what the console script runs)
   read-pandas PATH…              every sheet of each file, ``pandas.read_excel(engine="openpyxl")``
   read-calamine [-n N] PATH…     every sheet of each file with python-calamine, N times
   validate [-n N] PATH…          ``validate_month`` of the files, N times
   close-steps SOURCE RUN         a close in-process: each step's time, every openpyxl load and save
+  generate-month N ROOT          a synthetic month of N callbacks (`months`)
+  big-ledger N PATH              a 台账 of N callbacks (`months`)
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -23,6 +29,28 @@ from typing import Any
 
 MONTH = "2026-11"
 NOW = "2026-12-03T09:00:00"
+
+
+PEAK_MARK = "@@benchmarks peak_mb="  # measure.PEAK_MARK (not imported: this module stays bare)
+
+
+def peak_mb() -> float:
+    """This process's peak RSS: ``VmHWM`` (Linux; it counts this process's memory only),
+    else ``ru_maxrss``."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for row in f:
+                if row.startswith("VmHWM:"):
+                    return int(row.split()[1]) / 1024
+    except OSError:
+        pass
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return maxrss / (2**20 if sys.platform == "darwin" else 1024)
+
+
+def _report_peak() -> None:
+    sys.stdout.flush()
+    print(f"\n{PEAK_MARK}{peak_mb():.1f}", file=sys.stderr, flush=True)
 
 
 def _repeat(args: list[str]) -> tuple[int, list[str]]:
@@ -99,8 +127,23 @@ def close_steps(source: str, run: str) -> dict[str, Any]:
 
 
 def main(argv: list[str]) -> int:
+    atexit.register(_report_peak)  # after everything, a command's own exit included
     task, args = argv[0], argv[1:]
     out: Any
+    if task == "cli":
+        from xinao_xl.cli import main as xinao_xl
+
+        return xinao_xl(args)
+    if task == "generate-month":
+        from .months import generate_month
+
+        generate_month(int(args[0]), Path(args[1]))
+        return 0
+    if task == "big-ledger":
+        from .months import write_big_ledger
+
+        write_big_ledger(Path(args[1]), int(args[0]))
+        return 0
     if task == "read-pandas":
         out = read_pandas(args)
     elif task == "read-calamine":

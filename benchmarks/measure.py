@@ -7,9 +7,11 @@ measured thing and its reference one right after the other (the order alternatin
 repetitions), the ratio is taken inside the repetition, and the min and median of those
 ratios are printed: the min is what the code can do, the median what a run usually gets.
 
-Peak memory is the child process's own high-water mark (``ru_maxrss`` from ``wait4``):
-every measurement whose memory is reported runs in a process of its own, so nothing the
-benchmark itself holds is counted.
+Peak memory is the child process's own high-water mark, which the child reports as it
+exits (`benchmarks.child`: ``VmHWM`` of ``/proc/self/status``): every measurement whose
+memory is reported runs in a process of its own. Not ``ru_maxrss`` from ``wait4``: Linux
+starts a forked child's maximum at the parent's size (the benchmark's own hundreds of MB
+would be reported as the child's).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -30,9 +31,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 
 
+PEAK_MARK = "@@benchmarks peak_mb="  # the last line a `benchmarks.child` process writes to stderr
+
+
 @dataclass(frozen=True)
 class Proc:
-    """One child process: wall time from start to exit, its peak RSS, what it printed."""
+    """One child process: wall time from start to exit, its peak RSS (NaN unless it is a
+    `benchmarks.child`), what it printed."""
 
     seconds: float
     peak_mb: float
@@ -55,35 +60,17 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 def run(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Proc:
-    """Run `argv` to its end: its wall time and peak RSS (``wait4`` on the child itself). A
-    failure stops the benchmark with what the child said: a failed command measures nothing."""
+    """Run `argv` to its end: its wall time and the peak RSS it reported. A failure stops
+    the benchmark with what the child said: a failed command measures nothing."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or child_env(), cwd=cwd)
-    out, err = _drain(proc)
-    _, status, usage = os.wait4(proc.pid, 0)
+    done = subprocess.run(list(argv), capture_output=True, env=env or child_env(), cwd=cwd)
     seconds = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, argv[:6]))} … exit {proc.returncode}:\n{err.decode('utf-8', 'replace')[-3000:]}")
-    # ru_maxrss: kilobytes on Linux, bytes on macOS
-    peak = usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10)
-    return Proc(seconds, peak, out.decode("utf-8", "replace"))
-
-
-def _drain(proc: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    """Both pipes read to their end without reaping the child (its rusage is wanted)."""
-    chunks: dict[str, bytes] = {}
-
-    def read(name: str, stream: Any) -> None:
-        chunks[name] = stream.read()
-        stream.close()
-
-    threads = [threading.Thread(target=read, args=(n, s)) for n, s in (("out", proc.stdout), ("err", proc.stderr))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return chunks["out"], chunks["err"]
+    err = done.stderr.decode("utf-8", "replace")
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv[:6]))} … exit {done.returncode}:\n{err[-3000:]}")
+    marks = [ln for ln in err.splitlines() if ln.startswith(PEAK_MARK)]
+    peak = float(marks[-1][len(PEAK_MARK):]) if marks else float("nan")
+    return Proc(seconds, peak, done.stdout.decode("utf-8", "replace"))
 
 
 def python(*args: str) -> list[str]:
@@ -91,12 +78,19 @@ def python(*args: str) -> list[str]:
 
 
 def child(task: str, *args: str) -> list[str]:
-    """A `benchmarks.child` task in a process of its own."""
+    """A `benchmarks.child` task in a process of its own (it reports its peak memory)."""
     return python("-m", "benchmarks.child", task, *args)
 
 
+def cli(*args: str) -> list[str]:
+    """``xinao-xl ARGS`` as a `benchmarks.child` (the same imports and work as the console
+    script, plus the report of its peak memory at exit)."""
+    return child("cli", *args)
+
+
 def xinao_xl(*args: str) -> list[str]:
-    """The ``xinao-xl`` command as staff run it (the console script beside this Python)."""
+    """The ``xinao-xl`` command as staff run it (the console script beside this Python); no
+    peak memory (`cli` runs it with)."""
     script = Path(sys.executable).with_name("xinao-xl")
     return [str(script), *args] if script.exists() else python("-m", "xinao_xl", *args)
 

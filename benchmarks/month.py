@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .measure import Series, alternate, child, child_env, goal, goal_line, line, run, xinao_xl
+from .measure import Series, alternate, child, child_env, cli, goal, goal_line, line, run
 from .months import MONTH, NOW, big_ledger, inputs, synthetic_month
 
 
@@ -61,7 +61,7 @@ def _fresh(source: Path, target: Path) -> Path:
 def close_process(source: Path, target: Path) -> Any:
     """``xinao-xl close`` of a fresh copy (the copy is not timed)."""
     _fresh(source, target)
-    return run(xinao_xl("close", MONTH, "--dir", str(target), "--yes", "--now", NOW.isoformat()))
+    return run(cli("close", MONTH, "--dir", str(target), "--yes", "--now", NOW.isoformat()))
 
 
 def run_close(quick: bool, repeat: int, work: Path) -> None:
