@@ -54,6 +54,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from xinao_xl.policy.errors import XinaoError
 
+from .memory import collect_garbage
+
 if TYPE_CHECKING:  # only saved here; the CLI imports this module for its error types
     from openpyxl import Workbook
 
@@ -491,6 +493,7 @@ class Batch:
             self._staged[name] = _stage(place, write)
 
     def add_workbook(self, name: str, wb: Workbook) -> None:
+        collect_garbage()  # the workbooks saved before this one (books/memory.py)
         self.add(name, _workbook_writer(wb))
 
     def add_bytes(self, name: str, data: bytes) -> None:
@@ -504,6 +507,7 @@ class Batch:
 
     def commit(self) -> list[Path]:
         """Put every staged file in place; returns the final paths in the order added."""
+        collect_garbage()  # the workbooks saved (books/memory.py)
         if self._stage_dir is not None:
             umask = os.umask(0)
             os.umask(umask)
