@@ -107,6 +107,14 @@ class TableRead:
         letter = self.letters.get(key) or self.spec.letter(key)
         return f"{letter}{int(row)}"
 
+    def column(self, key: str) -> list[Any]:
+        """Column `key`'s values in record order (None for blanks; all None when the sheet
+        lacks the column, as ``record.get(key)`` reads it): checks over a 100,000-row 台账
+        go column by column instead of building a dict per row (`records`)."""
+        if key not in self.frame.columns:
+            return [None] * len(self.frame)
+        return _nan_to_none(self.frame[key].tolist())
+
     @gc_paused  # millions of cells become objects, none in a cycle (memory.py)
     def records(self) -> list[dict[str, Any]]:
         """The frame as dicts (None for blanks), for row-by-row rules; built once (don't mutate)."""
