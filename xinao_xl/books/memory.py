@@ -11,9 +11,11 @@ to each other), so with the collector paused for a whole close every output buil
 in memory to the end: 100–250 MB at 100,000 callbacks. `collect_garbage` frees it inside a
 paused call without walking what lives on: the objects alive when the outermost paused
 call began, and those that survived an earlier `collect_garbage`, are set aside
-(``gc.freeze``) and given back to the collector when that call ends. `books.save.Batch`
-calls it before each workbook it saves and before it commits, when the workbooks saved
-before are garbage.
+(``gc.freeze``) and given back to the collector when that call ends. So it is called
+where nothing still being built is alive (what is alive then stays to the end of the
+paused call): between the steps of a close (services/close.py) and before a
+`books.save.Batch` commits, when the workbooks saved before are garbage; never while a
+workbook is being saved (it would be set aside, not freed).
 
     @gc_paused
     def close_month(...): ...

@@ -493,7 +493,6 @@ class Batch:
             self._staged[name] = _stage(place, write)
 
     def add_workbook(self, name: str, wb: Workbook) -> None:
-        collect_garbage()  # the workbooks saved before this one (books/memory.py)
         self.add(name, _workbook_writer(wb))
 
     def add_bytes(self, name: str, data: bytes) -> None:
