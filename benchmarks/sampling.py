@@ -30,7 +30,8 @@ from xinao_xl.policy.rules import load_rules
 from xinao_xl.services import sampling
 from xinao_xl.services.sample_data import SampleSize, make_sample_month
 
-from .month import MONTH, NOW, best
+from .measure import best
+from .months import MONTH, NOW
 
 DAY = date(2026, 11, 28)
 RECORDS = 100

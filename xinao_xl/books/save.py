@@ -54,6 +54,8 @@ from typing import IO, TYPE_CHECKING, Any
 from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError
 
+from .memory import collect_garbage
+
 if TYPE_CHECKING:  # only saved here; the CLI imports this module for its error types
     from openpyxl import Workbook
 
@@ -504,6 +506,7 @@ class Batch:
 
     def commit(self) -> list[Path]:
         """Put every staged file in place; returns the final paths in the order added."""
+        collect_garbage()  # the workbooks saved (books/memory.py)
         if self._stage_dir is not None:
             umask = os.umask(0)
             os.umask(umask)

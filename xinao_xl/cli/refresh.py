@@ -11,9 +11,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.policy.parse import parse_datetime
-from xinao_xl.services.refresh import refresh_month
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser("refresh", help="刷新考核表的“汇入”表：按回访台账、投诉台账重新统计满意率、投诉和超时流转单",
@@ -25,6 +22,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.policy.parse import parse_datetime
+    from xinao_xl.services.refresh import refresh_month
+
     result = refresh_month(args.month, args.dir, now=parse_datetime(args.now) if args.now else None)
     print(result.summary())
     return 0

@@ -71,7 +71,7 @@ from xinao_xl.books import assessment, callback_ledger, imported, opinions
 from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.lock import MonthLock
-from xinao_xl.books.memory import gc_paused
+from xinao_xl.books.memory import collect_garbage, gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
@@ -280,6 +280,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
     timings: dict[str, float] = {}
 
     def step(n: int) -> None:
+        collect_garbage()  # the output saved in the step before (books/memory.py)
         if progress:
             progress(n, total, STEPS[n - 1])
 

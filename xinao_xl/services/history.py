@@ -36,7 +36,7 @@ from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_cou
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
 
-from .month_books import MonthBooks
+from .month_books import MonthBooks, per_read
 from .settings import closed_month_rules
 
 Records = dict[str, list[dict[str, Any]]]
@@ -77,6 +77,7 @@ def _hours(start: Any, done: Any) -> float | None:
     return round((done - start).total_seconds() / 3600, 4)
 
 
+@per_read  # the close's 服务通报 (services/bulletin.py) and its history write share them
 def callback_records(mb: MonthBooks) -> list[dict[str, Any]]:
     rules, month = mb.rules, Month(mb.month)
     out = []
@@ -102,6 +103,7 @@ def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, boo
     return ("按时反馈", False) if deadlines.done_in_time(feedback, due) else ("超时反馈", True)
 
 
+@per_read
 def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
     month = Month(mb.month)
     out = []
@@ -159,6 +161,7 @@ def complaint_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
     return out
 
 
+@per_read
 def completed_records(mb: MonthBooks) -> list[dict[str, Any]]:
     form = mb.form(callback_ledger.completed_sheet(mb.rules), callback_ledger.STEM)
     out = []

@@ -42,6 +42,7 @@ from xinao_xl.policy.scoring import actual_for_gap
 
 from .new_month import MonthExistsError, _refuse_open
 from .refresh import refresh_month
+from .sample_size import BENCH, SMALL, SampleSize
 from .settings import rules_for_month
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
@@ -59,18 +60,6 @@ OPINIONS = ("希望上门前提前电话联系", "希望上门前电话联系", 
 COMPLAINT_TEXTS = ("维修人员未按约定时间上门", "安检人员态度生硬", "气费异常，要求核查", "置换后灶具点火困难", "停气未提前通知", "施工后路面未恢复")
 HANDLING = ("已电话致歉并重新上门", "已核实并向客户解释", "已安排复查，客户认可", "已整改并回访")
 DEPT_WEIGHTS = {"客服部": 30, "市场工程部": 22, "车用燃气部": 10, "管网部": 14, "调度中心": 8, "计财部": 8, "安保部": 8}
-
-
-@dataclass(frozen=True)
-class SampleSize:
-    """How much to generate; the default is small (the demo), `BENCH` the benchmark month."""
-
-    callbacks: int = 300
-    complaints: int = 8
-
-
-SMALL = SampleSize()
-BENCH = SampleSize(callbacks=10_000, complaints=300)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported
@@ -32,15 +32,15 @@ def check_callback_timing(m: MonthData, t: TableRead) -> None:
     """回访 五.2: a callback more than 3 days after completion."""
     limit = int(m.rules.value("callback_within_days"))
     late: dict[tuple[Any, Any], bool] = {}  # a month has few (completed, called) day pairs
-    for rec in t.records():
-        if rec.get("call_date") is None or rec.get("done_date") is None:
+    for row, done, called in zip(t.column("_row"), t.column("done_date"), t.column("call_date"), strict=True):
+        if called is None or done is None:
             continue
-        pair = (rec["done_date"], rec["call_date"])
+        pair = (done, called)
         if pair not in late:
             late[pair] = callbacks.callback_late(*pair, m.rules)
         if late[pair]:
-            days = (rec["call_date"] - rec["done_date"]).days
-            m.at(WARNING, t, "call_date", rec["_row"],
+            days = (called - done).days
+            m.at(WARNING, t, "call_date", row,
                  f"回访日期比完工日期晚{days}天，超过{limit}天（回访办法五.2）：应在完工后{limit}天内回访；如日期填错请改正回访日期或完工日期")
 
 
@@ -48,6 +48,14 @@ def _called(rec: dict[str, Any], m: MonthData) -> bool:
     """A call that reached the customer (未接通 is not a call for the 7-day rule)."""
     result = rec.get("result")
     return rec.get("call_date") is not None and (blank(result) or normalize_text(result) != "未接通")
+
+
+def _reached(result: Any, memo: dict[tuple[type, Any], bool]) -> bool:
+    """`_called`'s 回访结果 half, worked out once per distinct value (a column holds a few)."""
+    ok = memo.get((result.__class__, result))
+    if ok is None:
+        ok = memo[(result.__class__, result)] = blank(result) or normalize_text(result) != "未接通"
+    return ok
 
 
 def _past_calls(m: MonthData) -> list[tuple[date, str, str]]:
@@ -77,19 +85,25 @@ def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
     calls: dict[str, list[tuple[date, bool, int, str]]] = defaultdict(list)
     for day, key, where in _past_calls(m):
         calls[key].append((day, False, 0, where))
-    for rec in t.records():
-        if not _called(rec, m):
+    reached: dict[tuple[type, Any], bool] = {}
+    phones = t.column("phone")  # column by column: no dict per row (`TableRead.column`)
+    for row, day, result, phone, name, address in zip(t.column("_row"), t.column("call_date"), t.column("result"), phones,
+                                                      t.column("customer"), t.column("address"), strict=True):
+        if day is None or not _reached(result, reached):
             continue
-        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
+        key = callbacks.customer_key(phone, name, address)
         if key:
-            calls[key].append((rec["call_date"], True, rec["_row"], f"台账第{rec['_row']}行"))
+            calls[key].append((day, True, row, f"台账第{row}行"))
+    phone_at: dict[int, Any] = {}  # Excel row -> 客户电话, for the rows found
     for entries in calls.values():
         entries.sort(key=lambda e: (e[0], not e[1], e[2], e[3]))
         for (day0, _, _, where), (day1, cur1, row1, _) in zip(entries, entries[1:], strict=False):
             if not cur1 or (day1 - day0).days > days:
                 continue
             rec_key = "phone" if "phone" in t.letters else "customer"
-            phone = mask_phone(t.frame.loc[t.frame["_row"] == row1, "phone"].iat[0]) if "phone" in t.frame.columns else ""
+            if not phone_at:
+                phone_at.update(zip(t.column("_row"), phones, strict=True))
+            phone = mask_phone(phone_at[row1]) if "phone" in t.frame.columns else ""
             who = f"该客户（{phone}）" if phone else "该客户"
             m.at(WARNING, t, rec_key, row1,
                  f"{who}已于{show(day0)}回访（{where}），{days}日内不应重复回访（回访办法三.3）：如为同一次回访的重复登记请删除本行")
@@ -98,25 +112,33 @@ def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
 def check_flow_forms(m: MonthData, t: TableRead) -> None:
     """回访 六: 不满意 needs a 流转单; a 流转单 without feedback past its 2-day deadline."""
     unsatisfied = m.rules.callback_unsatisfied
-    for rec in t.records():
-        row = rec["_row"]
-        flow = _yes(rec.get("flow"))
-        if not blank(rec.get("result")) and normalize_text(rec["result"]) == unsatisfied and not flow:
+    said: dict[tuple[type, Any], bool] = {}  # 回访结果 -> 不满意; 是否流转 -> 是: once per distinct value
+    yes: dict[tuple[type, Any], bool] = {}
+    due_of: dict[Any, datetime] = {}
+    raw_dates = t.raw["flow_date"].tolist() if "flow_date" in t.raw.columns else None  # the raw frame has the same rows
+    columns = (t.column("_row"), t.column("result"), t.column("flow"), t.column("flow_no"), t.column("flow_date"), t.column("feedback_date"))
+    for i, (row, result, flow_said, flow_no, flow_date, feedback) in enumerate(zip(*columns, strict=True)):
+        if (flow := yes.get((flow_said.__class__, flow_said))) is None:
+            flow = yes[(flow_said.__class__, flow_said)] = _yes(flow_said)
+        if (unhappy := said.get((result.__class__, result))) is None:
+            unhappy = said[(result.__class__, result)] = not blank(result) and normalize_text(result) == unsatisfied
+        if unhappy and not flow:
             m.at(ERROR, t, "flow", row, "回访结果为不满意，须开具流转单（回访办法六）：是否流转请填“是”，并填写流转单号和流转日期")
             continue
         if not flow:
             continue
-        if blank(rec.get("flow_no")):
+        if blank(flow_no):
             m.at(ERROR, t, "flow_no", row, "已流转但没有流转单号：请填写流转单号")
-        if rec.get("flow_date") is None:
-            if blank(t.raw.loc[t.raw["_row"] == row, "flow_date"].iat[0]) if "flow_date" in t.raw.columns else True:
+        if flow_date is None:
+            if blank(raw_dates[i]) if raw_dates is not None else True:
                 m.at(ERROR, t, "flow_date", row, "已流转但没有流转日期：请填写流转日期，如 2026-11-03 15:20")
             continue
-        if rec.get("feedback_date") is not None:
+        if feedback is not None:
             continue
-        due = deadlines.flow_form_due(rec["flow_date"], m.rules)
+        if (due := due_of.get(flow_date)) is None:
+            due = due_of[flow_date] = deadlines.flow_form_due(flow_date, m.rules)
         if m.now > due:
-            no = rec.get("flow_no") or ""
+            no = flow_no or ""
             m.at(WARNING, t, "feedback_date", row,
                  f"流转单{no}已过反馈时限（{due:%Y-%m-%d} 24:00）仍未反馈（回访办法六.1，每单扣{m.rules.value('late_flow_points'):g}分）：收到责任部门反馈后填写反馈日期和处理结果")
 
@@ -224,13 +246,18 @@ def check_flow_calendar_known(m: MonthData, t: TableRead) -> None:
     """The 台账's 流转单 deadline, when the office moves natural days past rest days: 日历未确认 as above."""
     if not m.rules.value("natural_extend_holiday"):
         return
-    for rec in t.records():
-        if rec.get("flow_date") is None:
+    unknown: dict[Any, CalendarUnknownError | None] = {}  # flow date -> its calendar's error, once per date
+    for row, flow_date in zip(t.column("_row"), t.column("flow_date"), strict=True):
+        if flow_date is None:
             continue
-        try:
-            deadlines.flow_form_due(rec["flow_date"], m.rules)
-        except CalendarUnknownError as exc:
-            m.at(WARNING, t, "due", rec["_row"], f"日历未确认：流转单反馈时限要按{exc.year}年的日历计算（{exc.hint}）")
+        if flow_date not in unknown:
+            try:
+                deadlines.flow_form_due(flow_date, m.rules)
+                unknown[flow_date] = None
+            except CalendarUnknownError as exc:
+                unknown[flow_date] = exc
+        if (exc := unknown[flow_date]) is not None:
+            m.at(WARNING, t, "due", row, f"日历未确认：流转单反馈时限要按{exc.year}年的日历计算（{exc.hint}）")
 
 
 def check_complaint_level(m: MonthData, t: TableRead) -> None:
@@ -309,12 +336,15 @@ def check_media_praise(m: MonthData, t: TableRead) -> None:
 def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) -> None:
     """回访 五.4: every 不满意 or opinion of the 台账 appears in the 意见统计表 (附件4)."""
     unsatisfied = m.rules.callback_unsatisfied
-    wanted = []
-    for rec in ledger.records():
-        is_unsatisfied = not blank(rec.get("result")) and normalize_text(rec["result"]) == unsatisfied
-        has_words = any(not blank(rec.get(k)) for k in ("opinion", "suggestion", "reason"))
-        if is_unsatisfied or has_words:
-            wanted.append(rec)
+    results = ledger.column("result")
+    said: dict[tuple[type, Any], bool] = {}  # 回访结果 -> 不满意, once per distinct value
+    words = [ledger.column(k) for k in ("opinion", "suggestion", "reason")]
+    wanted = []  # positions of the records, column by column (`TableRead.column`)
+    for i, result in enumerate(results):
+        if (unhappy := said.get((result.__class__, result))) is None:
+            unhappy = said[(result.__class__, result)] = not blank(result) and normalize_text(result) == unsatisfied
+        if unhappy or any(not blank(column[i]) for column in words):
+            wanted.append(i)
     if not wanted:
         return
     listed = [(callbacks.customer_key(r.get("phone"), r.get("customer"), r.get("address")), r.get("call_date")) for r in opinions.records()]
@@ -324,13 +354,14 @@ def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) 
         return
     keys = {k for k, _ in listed}
     by_key_day = set(listed)
-    for rec in wanted:
-        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
-        if (key, rec.get("call_date")) in by_key_day or (key in keys and (key, None) in by_key_day):
+    rows, phones, names, addresses, days = (ledger.column(k) for k in ("_row", "phone", "customer", "address", "call_date"))
+    for i in wanted:
+        key = callbacks.customer_key(phones[i], names[i], addresses[i])
+        if (key, days[i]) in by_key_day or (key in keys and (key, None) in by_key_day):
             continue
-        cell = "result" if not blank(rec.get("result")) else "opinion"
-        m.at(ERROR, ledger, cell, rec["_row"],
-             f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rec['_row']}行（回访日期、客户电话与台账相同）")
+        cell = "result" if not blank(results[i]) else "opinion"
+        m.at(ERROR, ledger, cell, rows[i],
+             f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rows[i]}行（回访日期、客户电话与台账相同）")
 
 
 def check_imports_current(m: MonthData, late_appeals: Sequence[LateAppeal] = ()) -> None:

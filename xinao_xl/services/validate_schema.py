@@ -93,26 +93,27 @@ def check_unique(m: MonthData, t: TableRead) -> None:
     if not keys or not t.found or any(k not in t.frame.columns for k in keys):
         return
     first: dict[tuple[str, ...], int] = {}
-    reached: dict[Any, bool] = {}  # 回访结果 -> not 未接通, worked out once per value
-    for rec in t.records():
-        if blank(rec.get(keys[0])):
+    reached: dict[tuple[type, Any], bool] = {}  # 回访结果 -> not 未接通, worked out once per value
+    columns = [t.column(k) for k in keys]  # column by column: no dict per row (`TableRead.column`)
+    depts = t.column("dept") if t.spec.name != callback_ledger.LEDGER else []
+    for i, (row, value, result) in enumerate(zip(t.column("_row"), columns[0], t.column("result"), strict=True)):
+        if blank(value):
             continue
-        result = rec.get("result")
-        if (ok := reached.get(result)) is None:
-            ok = reached[result] = normalize_text(result or "") != NOT_REACHED
+        if (ok := reached.get((result.__class__, result))) is None:
+            ok = reached[(result.__class__, result)] = normalize_text(result or "") != NOT_REACHED
         if not ok:
             continue
-        key = tuple([normalize_text(rec.get(k) or "") for k in keys])
+        key = tuple([normalize_text(column[i] or "") for column in columns])
         if key not in first:
-            first[key] = rec["_row"]
+            first[key] = row
             continue
         if t.spec.name == callback_ledger.LEDGER:
-            text = (f"工单号“{_short(rec[keys[0]])}”已在第{first[key]}行登记：同一工单只回访一次（未接通后重拨的除外）；"
+            text = (f"工单号“{_short(value)}”已在第{first[key]}行登记：同一工单只回访一次（未接通后重拨的除外）；"
                     "如为重复登记请删除本行，如工单号填错请更正")
         else:
-            text = (f"投诉单号“{_short(rec[keys[0]])}”（{rec.get('dept') or '未填部门'}）已在第{first[key]}行登记："
+            text = (f"投诉单号“{_short(value)}”（{depts[i] or '未填部门'}）已在第{first[key]}行登记："
                     "同一投诉对同一责任部门只登记一行，否则扣分重复计算；请删除重复的一行")
-        m.at(ERROR, t, keys[0], rec["_row"], text)
+        m.at(ERROR, t, keys[0], row, text)
 
 
 def check_table_cells(m: MonthData, t: TableRead) -> None:
