@@ -33,7 +33,7 @@ def register(sub: Any) -> None:
     p.set_defaults(run=run_handout)
 
     p = sub.add_parser("collect", help="收集自评：检查 月份/自评/ 中交回的自评表，把自评实际写入考核表，列出未交回和逾期交回的部门",
-                       description="读取 月份/自评/ 中交回的自评表（Excel、WPS、LibreOffice 保存的均可，改了文件名也能识别），检查部门、月份、"
+                       description="读取 月份/自评/ 中交回的自评表（用哪种电子表格软件保存的均可，改了文件名也能识别），检查部门、月份、"
                                    "数值范围和被改动的锁定单元格，把自评实际写入考核表（考核表其他内容不变），并列出未交回和逾期交回的部门")
     _month_and_dir(p)
     p.set_defaults(run=run_collect)

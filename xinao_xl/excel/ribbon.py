@@ -33,8 +33,8 @@ from xinao_xl.services import doctor as doctor_service
 from xinao_xl.services import flow_forms as flow_forms_service
 from xinao_xl.services import new_month as new_month_service
 from xinao_xl.services import refresh as refresh_service
-from xinao_xl.services import self_assessment as self_assessment_service
 from xinao_xl.services import sampling as sampling_service
+from xinao_xl.services import self_assessment as self_assessment_service
 from xinao_xl.services import today as today_service
 from xinao_xl.services.appeals import late_appeals
 from xinao_xl.services.lookback import lookback

@@ -258,7 +258,7 @@ def collect_month(month: str, root: Path, *, rules: Rules | None = None, user: s
     record = _load_record(mf)
     handed = record.get("部门") if isinstance(record.get("部门"), dict) else None
     if handed is None:
-        raise NotHandedOutError(f"{mf.month} 的自评表尚未发放（{mf.self_dir} 中没有发放记录）：请先发放自评表（xinao-xl handout {mf.month}）")
+        raise NotHandedOutError(f"{mf.month} 的自评表尚未发放（{mf.self_dir} 中没有发放记录）：请先发放自评表（按钮“发放自评表”，或 xinao-xl handout {mf.month}）")
     target = paths[assessment.STEM]
     with month_writer(mf, "收集自评", user=user):
         files = sorted(p for p in mf.self_dir.glob("*.xlsx") if not p.name.startswith(("~$", ".")))
