@@ -122,3 +122,18 @@ def test_the_allowance_application_prints_on_one_a4_page(closed: tuple[Path, obj
     size = next(line for line in info.splitlines() if line.startswith("Page size:"))
     assert pages == 1, info
     assert "595" in size and ("841" in size or "842" in size), size  # A4 portrait, in points
+
+
+def test_the_note_groups_departments_by_what_they_miss() -> None:
+    from xinao_xl.services.approval import Review, approval_notes
+
+    done = {"reviewer": "王", "reviewed": date(2026, 12, 7), "approver": "李", "approved": date(2026, 12, 8)}
+    reviews = {d.name: Review(d.name, **done) for d in RULES.departments}
+    assert approval_notes(reviews) == []
+    reviews["客服部"] = Review("客服部")
+    reviews["管网部"] = Review("管网部")
+    reviews["计财部"] = Review("计财部", "王", date(2026, 12, 7))  # reviewed, not approved
+    (note,) = approval_notes(reviews)
+    assert note.startswith("考核表“汇总”中客服部、管网部未审核、未审批；计财部未审批（考核办法5.3")
+    (note,) = approval_notes({d.name: Review(d.name) for d in RULES.departments})
+    assert note.startswith("考核表“汇总”中各部门都未审核、未审批（")

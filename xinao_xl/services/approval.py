@@ -67,7 +67,15 @@ def read_reviews(mb: MonthBooks) -> dict[str, Review]:
 
 
 def _missing_text(reviews: dict[str, Review]) -> str:
-    return "、".join(f"{r.department}未{'、未'.join(r.missing)}" for r in reviews.values() if r.missing)
+    """"客服部、管网部未审核、未审批；计财部未审批": departments grouped by what they miss."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for r in reviews.values():
+        if r.missing:
+            groups.setdefault(tuple(r.missing), []).append(r.department)
+    if len(groups) == 1 and len(next(iter(groups.values()))) == len(reviews) > 1:
+        (missing,) = groups
+        return f"各部门都未{'、未'.join(missing)}"
+    return "；".join(f"{'、'.join(depts)}未{'、未'.join(missing)}" for missing, depts in groups.items())
 
 
 def approval_notes(reviews: dict[str, Review]) -> list[str]:
