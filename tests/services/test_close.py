@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,8 @@ def test_outputs_record_marker_and_progress(closed) -> None:
     assert [ws.cell(row=row, column=c).value for c in range(2, 10)] == [74, 8, 34, None, 0.15, 5.1, 2000, 680]  # grade blank; 0.15 × 34; 2000 × 34 / 100
     assert all(ws.cell(row=row, column=c).data_type != "f" for c in range(2, 10))
     total = summary.row_of("total")
+    # what prints is A1:J<合计>: the closed figures and their 合计, not the columns beside them
+    assert ws.print_area == f"'{assessment.SUMMARY}'!$A$1:$J${total}" and len(summary.columns) == 10
     cards = result.cards.values()
     assert ws.cell(row=total, column=7).value == pytest.approx(sum(c.company_item for c in cards))
     assert ws.cell(row=total, column=9).value == 680  # only 客服部 has a base
@@ -150,6 +153,17 @@ def test_carry_over_into_next_month(closed) -> None:
     assert all(r["note"].startswith("上月结转") for r in complaints)
     calls = BookReader(nxt / file_name(callback_ledger.STEM, "2026-12")).table(callback_ledger.ledger_sheet()).records()
     assert [(r["flow_no"], r["phone"], r["feedback_date"]) for r in calls] == [("LZ002", "13900000010", None)]
+
+
+def test_the_carried_base_gives_next_month_its_allowance(tmp_path: Path) -> None:
+    """Before issue 12 the next month's 服务津贴基数 was blank, and so was its 津贴. December
+    (nothing typed, the carried items not late) closes 客服部 at 100 points: 津贴 = 2000
+    (carried) × 100 / 100 = 2000; a department without a base still has none."""
+    H.build(tmp_path)
+    close_month(H.MONTH, tmp_path, now=H.NOW)
+    december = close_month("2026-12", tmp_path, now=datetime(2027, 1, 4, 9), db="off").cards
+    assert (december["客服部"].score, december["客服部"].allowance_base, december["客服部"].allowance) == (100, H.BASE, 2000)
+    assert december["管网部"].allowance is None
 
 
 def test_next_month_with_typing_is_left_alone(tmp_path: Path) -> None:

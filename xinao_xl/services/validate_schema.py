@@ -310,6 +310,9 @@ SPELLING_READ_BY_FORMULAS: dict[str, frozenset[str]] = {
 # any other value reads the same in the workbook and in Python (申诉结果: only 成立 turns a
 # complaint 无责; "驳回" is 不成立 to both), so only these values must be spelled as listed.
 COMPARED_VALUES: dict[str, frozenset[str]] = {"appeal_result": frozenset({L.APPEAL_UPHELD})}
+# Lists the formulas read through a table of spellings on the 规则 sheet (levels, 有责/无责):
+# any spelling of the table reads the same in both engines, and one not listed is a warning.
+SPELLING_TABLES = frozenset({L.L_LEVELS, L.L_RESP})
 _LEVEL_DIGITS = ("1", "2", "3", "4", "5")  # the level formula reads 4 and "4" as "4级"
 
 
@@ -346,7 +349,11 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules,
         def in_list(value: Any, raw: Any) -> tuple[str, ...] | None:
             text = normalize_text(value)
             if text in exact:
-                if not read_by_formulas(exact[text]) or _spelled_as_listed(v.formula1, raw, literal):
+                if _spelled_as_listed(v.formula1, raw, literal):
+                    return None
+                if not read_by_formulas(exact[text]):
+                    if v.formula1 in SPELLING_TABLES:  # read alike ("４级", "4 级"), as "四级" is: a warning
+                        return (WARNING, f"{header}“{_short(raw)}”不是下拉列表中的写法：请改为“{exact[text]}”", loose_text)
                     return None
                 return (ERROR, f"{header}“{_short(raw)}”不是下拉列表中的写法（多了空格或用了全角字符）：表格中的公式只认下拉列表中的写法；"
                                f"请改为“{exact[text]}”（从下拉列表选择）", strict_text)
