@@ -107,7 +107,7 @@ def build_allowance_form(month: str, lines: Sequence[AllowanceLine], rules: Rule
     r += 2
     cap = float(rules.value("allowance_score_cap"))
     rule = ("兼职服务津贴 = 服务津贴基数 × 月度服务得分 ÷ 100" + (f"（得分最多按 {cap:g} 分计）" if cap > 0 else "（不封顶）")
-            + "；月度服务得分 = 基础分 100 − 扣分合计 + 加分合计；考核等级为 C 级的部门注明“C”。未填基数的部门不计津贴。")
+            + f"；月度服务得分 = 基础分 {float(rules.value('base_score')):g} − 扣分合计 + 加分合计；考核等级为 {rules.value('grade_c')} 级的部门注明“{rules.value('grade_c')}”。未填基数的部门不计津贴。")
     note = put(ws, r, 1, rule)
     note.font, note.alignment = NOTE_FONT, LEFT
     ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)

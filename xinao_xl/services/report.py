@@ -52,6 +52,7 @@ def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people:
     terms = share.month_customer_terms(mb) if people == NO_PEOPLE else set()
     data = mb.report_data(cards)
     data.agents, data.agent_kinds = agent_stats(mb), INCOMPLETE  # 回访办法 六.2: each agent's record
+    data.callback_days = int(mb.rules.value("callback_within_days"))
     if people == NO_PEOPLE:  # no customer in the report, not even inside a text
         data = share.shareable_report(data, terms)
     if keep is not None and keep.is_file():
