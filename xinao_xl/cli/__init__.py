@@ -26,6 +26,7 @@ from xinao_xl.policy.errors import XinaoError
 from . import (
     addin,
     close,
+    cycle,
     demo,
     doctor,
     flow_forms,
@@ -47,6 +48,8 @@ from .base import ZhArgumentParser, use_utf8
 COMMANDS = (rules, settings, score, month, demo, validate, refresh, sample, close, verify, history, report, addin, doctor)
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
 COMMANDS += (today, flow_forms, lookup)
+# The assessment cycle (issue 19): hand out, collect, the allowance application
+COMMANDS += (cycle,)
 
 
 def build_parser() -> ZhArgumentParser:
