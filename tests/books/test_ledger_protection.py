@@ -22,7 +22,7 @@ from openpyxl import load_workbook
 
 from tests.services.month import build_month
 from tests.support.lo_ui import row_operations
-from tests.support.staff_edits import require_uno
+from tests.support.uno_run import require_uno
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books.schema import TableSheet
 from xinao_xl.books.workbooks import file_name

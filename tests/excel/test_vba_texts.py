@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import types
 import zipfile
 from pathlib import Path
@@ -21,8 +20,7 @@ from typing import Any
 import pytest
 from defusedxml import ElementTree
 
-from tests.excel.test_xlam_build import _python_with_uno
-from tests.support import libreoffice
+from tests.support.uno_run import require_uno, run_uno_script
 from xinao_xl.excel import ribbon
 from xinao_xl.excel.addin import texts
 from xinao_xl.excel.addin.sources import STUBS_DIR, build_addin, load_modules
@@ -123,32 +121,12 @@ def test_on_ribbon_checks_for_a_workbook_before_run_python() -> None:
 # Runs in the Python that has LibreOffice's UNO bridge: loads the add-in with macros enabled
 # and calls several Basic functions in one LibreOffice session; prints a JSON list of results.
 _UNO_CALLS = r'''
-import json, subprocess, sys, time, uno
-from com.sun.star.beans import PropertyValue
+import json, sys
+from lo_session import load, prop, session
 
-soffice, path, profile, pipe, calls = sys.argv[1:]
-proc = subprocess.Popen(
-    [soffice, "--headless", "--invisible", "--norestore", "-env:UserInstallation=" + profile,
-     "--accept=pipe,name=%s;urp;" % pipe],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-desktop = None
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(120):
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        raise SystemExit("LibreOffice did not start")
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    def prop(name, value):
-        p = PropertyValue(); p.Name = name; p.Value = value; return p
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (
-        prop("Hidden", True), prop("MacroExecutionMode", 4),
-        prop("FilterName", "Calc MS Excel 2007 XML")))
+path, calls = sys.argv[1:]
+with session() as (ctx, desktop):
+    doc = load(desktop, path, prop("MacroExecutionMode", 4), prop("FilterName", "Calc MS Excel 2007 XML"))
     provider = doc.getScriptProvider()
     results = []
     for macro, args in json.loads(calls):
@@ -156,16 +134,6 @@ try:
         results.append(str(script.invoke(tuple(args), (), ())[0]))
     sys.stdout.buffer.write(json.dumps(results, ensure_ascii=False).encode("utf-8"))
     doc.close(True)
-finally:
-    if desktop is not None:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 '''
 
 # Test-only Basic: what OnRibbon does with no workbook (ActiveWorkbook Is Nothing) and with one,
@@ -197,25 +165,13 @@ End Function
 """
 
 
-def run_basic(addin: Path, calls: list[tuple[str, list[Any]]], tmp_path: Path, soffice: str) -> list[str]:
-    python = _python_with_uno()
-    if python is None:
-        reason = "LibreOffice's Python UNO bridge (python3-uno) is not installed"
-        if libreoffice.in_ci():
-            pytest.fail(f"{reason} — required when CI is set", pytrace=False)
-        pytest.skip(reason)
-    runner = tmp_path / "calls.py"
-    runner.write_text(_UNO_CALLS, encoding="utf-8")
-    result = subprocess.run(
-        [python, str(runner), soffice, str(addin), (tmp_path / "profile").as_uri(), f"xinao_texts_{tmp_path.name}", json.dumps(calls)],
-        capture_output=True, timeout=240,
-    )
-    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
-    return json.loads(result.stdout.decode("utf-8"))
+def run_basic(addin: Path, calls: list[tuple[str, list[Any]]]) -> list[str]:
+    require_uno()
+    return json.loads(run_uno_script(_UNO_CALLS, str(addin), json.dumps(calls)))
 
 
 @pytest.mark.libreoffice
-def test_libreoffice_vba_runtime_reads_the_texts_and_guards_the_ribbon(tmp_path: Path, require_libreoffice: str) -> None:
+def test_libreoffice_vba_runtime_reads_the_texts_and_guards_the_ribbon(tmp_path: Path) -> None:
     modules = {n: t for n, t in load_modules().items() if n in ("XinaoRibbon.bas", "XinaoText.bas", "XinaoMessage.bas")}
     addin = build_addin(tmp_path / "lo.xlam", include_xlwings=False, modules={**modules, "Probe.bas": PROBE_BAS})
     sla = next(i for i, s in enumerate(UDF_SPECS, start=1) if s.name == "SLA_STATUS")
@@ -231,7 +187,7 @@ def test_libreoffice_vba_runtime_reads_the_texts_and_guards_the_ribbon(tmp_path:
         ("xinao_xl.Probe.Cell", [f"{len(UDF_SPECS) + 1},1"]),
         ("xinao_xl.XinaoRibbon.RibbonCommand", ["btnCloseMonth"]),
     ]
-    got = run_basic(addin, calls, tmp_path, require_libreoffice)
+    got = run_basic(addin, calls)
     spec = UDF_SPECS[sla - 1]
     assert got == [
         f"[{texts.NO_WORKBOOK}]",  # no workbook: the message, so OnRibbon stops before RunPython

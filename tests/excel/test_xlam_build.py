@@ -15,7 +15,7 @@ import pytest
 from defusedxml import ElementTree
 from oletools.olevba import VBA_Parser
 
-from tests.support import libreoffice
+from tests.support.uno_run import require_uno, run_uno_script
 from xinao_xl.excel.addin.ovba import decompress
 from xinao_xl.excel.addin.vbaproject import (
     VbaModule,
@@ -324,80 +324,22 @@ def test_libreoffice_loads_the_addin_and_lists_the_modules(built_with_xlwings: P
 # Runs inside the Python that ships LibreOffice's UNO bridge (not our venv): loads the add-in
 # with macros enabled and calls one of our functions through LibreOffice's VBA runtime.
 _UNO_RUNNER = r'''
-import subprocess, sys, time, uno
-from com.sun.star.beans import PropertyValue
+import sys
+from lo_session import load, prop, session
 
-soffice, path, profile, pipe, macro, argument = sys.argv[1:]
-proc = subprocess.Popen(
-    [soffice, "--headless", "--invisible", "--norestore", "-env:UserInstallation=" + profile,
-     "--accept=pipe,name=%s;urp;" % pipe],
-    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-desktop = None
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(120):
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        raise SystemExit("LibreOffice did not start")
-    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-    def prop(name, value):
-        p = PropertyValue(); p.Name = name; p.Value = value; return p
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (
-        prop("Hidden", True), prop("MacroExecutionMode", 4),
-        prop("FilterName", "Calc MS Excel 2007 XML")))
+path, macro, argument = sys.argv[1:]
+with session() as (ctx, desktop):
+    doc = load(desktop, path, prop("MacroExecutionMode", 4), prop("FilterName", "Calc MS Excel 2007 XML"))
     script = doc.getScriptProvider().getScript(
         "vnd.sun.star.script:%s?language=Basic&location=document" % macro)
     sys.stdout.buffer.write(str(script.invoke((argument,), (), ())[0]).encode("utf-8"))
     doc.close(True)
-finally:
-    if desktop is not None:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 '''
-
-
-def _python_with_uno() -> str | None:
-    for candidate in ("/usr/bin/python3", shutil.which("python3")):
-        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0:
-            return candidate
-    return None
 
 
 @pytest.mark.libreoffice
 def test_libreoffice_vba_runtime_runs_our_module(tmp_path: Path) -> None:
-    soffice, python = shutil.which("soffice"), _python_with_uno()
-    if soffice is None or python is None:
-        reason = "LibreOffice with its Python UNO bridge (python3-uno) is not installed"
-        if libreoffice.in_ci():
-            pytest.fail(f"{reason} — required when CI is set", pytrace=False)
-        pytest.skip(reason)
+    require_uno()
     addin = build_xlam(tmp_path / "lo.xlam", {"SampleRibbon.bas": RIBBON_BAS}, CUSTOM_UI, CONF, include_xlwings=False)
-    runner = tmp_path / "runner.py"
-    runner.write_text(_UNO_RUNNER, encoding="utf-8")
-    result = subprocess.run(
-        [
-            python,
-            str(runner),
-            soffice,
-            str(addin),
-            (tmp_path / "profile").as_uri(),
-            f"xinao_test_{tmp_path.name}",
-            "xinao_xl.SampleRibbon.CommandFor",
-            "btnClose",
-        ],
-        capture_output=True,
-        timeout=240,
-    )
-    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
-    assert result.stdout.decode("utf-8") == "月度结账: btnClose"
+    out = run_uno_script(_UNO_RUNNER, str(addin), "xinao_xl.SampleRibbon.CommandFor", "btnClose")
+    assert out == "月度结账: btnClose"

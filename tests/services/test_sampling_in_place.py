@@ -35,12 +35,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from tests.support import libreoffice
-from tests.support.staff_edits import (
-    COMMENT_TEXT,
-    excel_additions,
-    libreoffice_additions,
-    require_uno,
-)
+from tests.support.staff_edits import COMMENT_TEXT, excel_additions, libreoffice_additions
+from tests.support.uno_run import require_uno
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.append import append_records
 from xinao_xl.books.completed_export import write_completed_export

@@ -334,7 +334,7 @@ def test_libreoffice_follows_each_link_to_its_cell(broken_root: Path, findings: 
     resolved from the results' folder) with the finding's cell or rows selected.
     [仅 Excel] Excel reads the same hyperlink parts (target file, location); not run here."""
     from tests.support.lo_ui import hyperlinks
-    from tests.support.staff_edits import require_uno
+    from tests.support.uno_run import require_uno
 
     require_uno()
     sources, month = month_sources(broken_root / MONTH)

@@ -7,55 +7,29 @@ protection as the menu does; the API's own calls would not), and reports what th
 holds after each. `hyperlinks` lists the links LibreOffice reads from a workbook's cells
 and, asked to, follows each to the selection it lands on.
 
-Both run LibreOffice's Python UNO bridge (the system ``python3``; tests/support/staff_edits.py
-finds it) in a subprocess, with a fresh profile, and hand JSON back.
+Both run LibreOffice's Python UNO bridge (the system ``python3``) through
+tests/support/uno_run.py, with a fresh profile, and hand JSON back.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
-import uuid
 from pathlib import Path
 from typing import Any
 
-from .libreoffice import find_soffice
-from .staff_edits import StaffEditUnavailable, python_with_uno
+from .uno_run import UnoError, run_uno_script
 
 _RUNNER = r'''
-import json, subprocess, sys, time, uno
-from com.sun.star.beans import PropertyValue
+import json, sys
+from lo_session import load, prop, session
 
-soffice, profile, pipe, mode, src = sys.argv[1:6]
-args = sys.argv[6:]
+mode, src = sys.argv[1:3]
+args = sys.argv[3:]
 
-
-def prop(name, value):
-    p = PropertyValue()
-    p.Name, p.Value = name, value
-    return p
-
-
-proc = subprocess.Popen([soffice, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-                         "-env:UserInstallation=" + profile, "--accept=pipe,name=%s;urp;" % pipe],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-desktop = None
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(240):
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except Exception:
-            time.sleep(0.25)
+with session() as (ctx, desktop):
     smgr = ctx.ServiceManager
-    desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
     dispatcher = smgr.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True),))
+    doc = load(desktop, src)
     out = {}
     if mode == "rows":
         sheet_name, key, formula, last = args
@@ -99,36 +73,15 @@ try:
             out["followed"] = followed
     print(json.dumps(out, ensure_ascii=False))
     doc.close(True)
-finally:
-    if desktop is not None:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 '''
 
 
-def _run(mode: str, src: Path, *args: str, timeout: float = 240) -> dict[str, Any]:
-    soffice, python = find_soffice(), python_with_uno()
-    if soffice is None or python is None:
-        raise StaffEditUnavailable("LibreOffice with python3-uno is needed")
-    work = Path(tempfile.mkdtemp(prefix="xinao-ui-"))
-    try:
-        runner = work / "runner.py"
-        runner.write_text(_RUNNER, encoding="utf-8")
-        env = dict(os.environ, HOME=str(work))
-        result = subprocess.run([python, str(runner), soffice, (work / "profile").as_uri(), f"xinao_ui_{uuid.uuid4().hex}", mode,
-                                 str(Path(src).resolve()), *args], capture_output=True, timeout=timeout, env=env, cwd=work)
-        lines = [line for line in result.stdout.decode("utf-8", "replace").splitlines() if line.startswith("{")]
-        if result.returncode != 0 or not lines:
-            raise StaffEditUnavailable(f"LibreOffice did not answer: {result.stderr.decode('utf-8', 'replace')[-2000:]}")
-        return json.loads(lines[-1])
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+def _run(mode: str, src: Path, *args: str) -> dict[str, Any]:
+    out = run_uno_script(_RUNNER, mode, str(Path(src).resolve()), *args)
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    if not lines:
+        raise UnoError(f"LibreOffice did not answer: no JSON in {out[-2000:]!r}")
+    return json.loads(lines[-1])
 
 
 def row_operations(src: Path, sheet: str, key: str, formula: str, last: str) -> dict[str, Any]:

@@ -20,17 +20,12 @@ workbook saved by Excel would hold them.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-import uuid
 from pathlib import Path
 
 from xinao_xl.books.zipparts import ZipParts
 
-from .libreoffice import find_soffice, in_ci
+from .uno_run import UnoError, run_uno_script
 
 X14_URI = "{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}"
 X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
@@ -41,13 +36,14 @@ COMMENT_TEXT = "注意：客户要求上午回访"
 COMMENT_BOLD = 3  # characters in bold red at its start
 
 _RUNNER = r'''
-import struct, subprocess, sys, time, zlib, uno
+import os, struct, sys, zlib, uno
 from com.sun.star.awt import Point, Rectangle, Size
-from com.sun.star.beans import PropertyValue
 from com.sun.star.sheet.ValidationType import LIST
 from com.sun.star.table import CellAddress
+from lo_session import load, prop, session
 
-soffice, src, dst, profile, pipe, png, comment_cell, comment_text, bold = sys.argv[1:]
+src, dst, comment_cell, comment_text, bold = sys.argv[1:]
+png = os.path.abspath("照片.png")  # the runner's throw-away working folder
 
 
 def make_png(path, w=24, h=16):
@@ -61,29 +57,9 @@ def make_png(path, w=24, h=16):
 
 
 make_png(png)
-proc = subprocess.Popen([soffice, "--headless", "--invisible", "--norestore", "--nologo", "-env:UserInstallation=" + profile,
-                         "--accept=pipe,name=%s;urp;" % pipe], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-desktop = None
-try:
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    for _ in range(240):
-        try:
-            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
-            break
-        except Exception:
-            time.sleep(0.5)
-    else:
-        raise SystemExit("LibreOffice did not start")
+with session() as (ctx, desktop):
     smgr = ctx.ServiceManager
-    desktop = smgr.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-
-    def prop(name, value):
-        p = PropertyValue()
-        p.Name, p.Value = name, value
-        return p
-
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True),))
+    doc = load(desktop, src)
     sheets = doc.Sheets
     ledger = sheets.getByName("台账")
     index = ledger.RangeAddress.Sheet
@@ -126,65 +102,17 @@ try:
     cells.Validation = validation
     doc.storeToURL(uno.systemPathToFileUrl(dst), (prop("FilterName", "Calc MS Excel 2007 XML"),))
     doc.close(True)
-finally:
-    if desktop is not None:
-        try:
-            desktop.terminate()
-        except Exception:
-            pass
-    try:
-        proc.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 '''
-
-
-class StaffEditUnavailable(RuntimeError):
-    """LibreOffice or its Python UNO bridge is missing."""
-
-
-def python_with_uno() -> str | None:
-    """A Python that can ``import uno`` (LibreOffice's bridge ships for the system Python)."""
-    for candidate in ("/usr/bin/python3", shutil.which("python3")):
-        if candidate and Path(candidate).is_file() and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0:
-            return candidate
-    return None
-
-
-def require_uno() -> tuple[str, str]:
-    """(soffice, python) or skip — fail under CI, where LibreOffice is part of the setup."""
-    import pytest
-
-    soffice, python = find_soffice(), python_with_uno()
-    if soffice is None or python is None:
-        reason = "LibreOffice with its Python UNO bridge (python3-uno) is not installed"
-        if in_ci():
-            pytest.fail(f"{reason} — required when CI is set", pytrace=False)
-        pytest.skip(reason)
-    return soffice, python
 
 
 def libreoffice_additions(src: Path, dst: Path, comment_cell: tuple[int, int], timeout: float = 240) -> Path:
     """Open `src` in LibreOffice, add what staff add (module doc), save as `dst` (.xlsx).
 
     `comment_cell` is (column, row), 0-based, of the formatted comment."""
-    soffice, python = find_soffice(), python_with_uno()
-    if soffice is None or python is None:
-        raise StaffEditUnavailable("LibreOffice with python3-uno is needed")
-    work = Path(tempfile.mkdtemp(prefix="xinao-staff-"))
-    try:
-        runner = work / "runner.py"
-        runner.write_text(_RUNNER, encoding="utf-8")
-        env = dict(os.environ, HOME=str(work))
-        result = subprocess.run(
-            [python, str(runner), soffice, str(Path(src).resolve()), str(Path(dst).resolve()), (work / "profile").as_uri(),
-             f"xinao_staff_{uuid.uuid4().hex}", str(work / "照片.png"), f"{comment_cell[0]},{comment_cell[1]}", COMMENT_TEXT,
-             str(COMMENT_BOLD)],
-            capture_output=True, timeout=timeout, env=env, cwd=work)
-        if result.returncode != 0 or not Path(dst).is_file():
-            raise StaffEditUnavailable(f"LibreOffice did not save the workbook: {result.stderr.decode('utf-8', 'replace')[-2000:]}")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    run_uno_script(_RUNNER, str(Path(src).resolve()), str(Path(dst).resolve()), f"{comment_cell[0]},{comment_cell[1]}",
+                   COMMENT_TEXT, str(COMMENT_BOLD), timeout=timeout)
+    if not Path(dst).is_file():
+        raise UnoError(f"LibreOffice did not save the workbook {dst}")
     return Path(dst)
 
 
