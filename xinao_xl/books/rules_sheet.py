@@ -73,6 +73,12 @@ def list_specs(rules: Rules) -> tuple[ListSpec, ...]:
         ListSpec("申诉结果", L.L_APPEAL, (L.APPEAL_UPHELD, L.APPEAL_REJECTED), 9),
         ListSpec("疑似重大投诉（附件1）", L.L_MAJOR, tuple(m.label for m in rules.major_items), 50),
         ListSpec("无责原因（附件2）", L.L_NOFAULT, tuple(f"{i}.{r}" for i, r in enumerate(rules.no_fault_reasons, start=1)), 50),
+        ListSpec("审核结果", L.L_REVIEW, rules.step("review").choices(), 9),
+        ListSpec("投诉回访结果", L.L_COMPLAINT_CALLBACK, rules.step("callback").choices(), 10),
+        ListSpec("责任类别", L.L_RESP_KINDS, rules.step("responsibility").choices("kinds"), 12),
+        ListSpec("特殊终止状态", L.L_TERMINATION, rules.step("termination").choices("statuses"), 11),
+        ListSpec("改派方式", L.L_REASSIGN, rules.step("reassignment").choices("ways"), 10),
+        ListSpec("证据类型", L.L_EVIDENCE, rules.step("evidence").choices("kinds"), 10),
     )
 
 
