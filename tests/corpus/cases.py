@@ -103,7 +103,7 @@ STAFF: list[tuple[str, str, Callable[[Path], None], str, tuple[str, ...], tuple[
     ("ledger_noise", S.CB, S.ledger_noise, "20,000 rows of noise pasted from row 7", _cell(L, "A8", "K2"), ()),
     ("complaint_levels", S.TS, S.complaint_levels, "levels 4 级, 四级, ４级 (accepted), 六级, level 4, 0级 (refused)",
      _cell(T, "D9", "D10", "D11"), _cell(T, "D6", "D8")),
-    ("complaint_times", S.TS, S.complaint_times, "2026-11-31 10:00, 25:00; 2026年11月12日9时30分 accepted", _cell(T, "B6", "L7"), _cell(T, "B8")),
+    ("complaint_times", S.TS, S.complaint_times, "2026-11-31 10:00, 25:00; 2026年11月12日9时30分 accepted", _cell(T, "B6", "J7"), _cell(T, "B8")),
     ("assessment_rates", S.KH, S.assessment_rates, "rates ９６．５％ and 0.965 (accepted), 96,5, 百分之96.5, 120% (refused)",
      _cell(S.DEPT.name, "E4", "E5", "E6"), _cell(S.DEPT.name, "E3", "E7")),
     ("assessment_text_in_numbers", S.KH, S.assessment_text_in_numbers, "score 九十五, count 2次", _cell(S.DEPT.name, "E8") + _cell("加减分明细", "G7"), ()),

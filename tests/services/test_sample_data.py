@@ -36,7 +36,27 @@ def test_realistic_spread() -> None:
     assert any(c["major"] for c in m.complaints) and any(c["resp"] == "无责" and c["reason"] for c in m.complaints)
     assert any(c.get("closed") is None for c in m.complaints)
     assert {i["type"] for i in m.items} == {"投诉", "流转单超时", "表扬", "媒体表扬", "手工扣分"}
-    assert sum(i["type"] == "投诉" for i in m.items) == len(m.complaints)
+    # one 投诉 line per complaint row that counts: the rejected round above its next round does not (投诉 第七条(二)3)
+    rejected = [c for c in m.complaints if c.get("review") == "驳回"]
+    assert len(rejected) == 1 and sum(i["type"] == "投诉" for i in m.items) == len(m.complaints) - 1
+
+
+def test_the_complaints_course() -> None:
+    """投诉 第七条 in the synthetic month: a rejected round followed by its next round (same
+    complaint and department, below it), callback results, an outsourced provider's complaint,
+    a special termination of a 无责 complaint, a re-assignment and a piece of evidence."""
+    m = generate("2026-11", SampleSize(callbacks=60, complaints=40), seed=1, now=NOW)
+    rows = m.complaints
+    i = next(n for n, c in enumerate(rows) if c.get("review") == "驳回")
+    first, second = rows[i], rows[i + 1]
+    assert (first["no"], first["dept"]) == (second["no"], second["dept"]) and first.get("closed") is None and second.get("closed")
+    assert second["inv_done"] > first["review_at"]  # the second round starts at the rejection
+    assert all(c.get("callback") for c in rows if c.get("revisit_done"))
+    assert all(c["callback"] == "满意" for c in rows if str(c.get("reason") or "").startswith("2.") and c.get("callback"))
+    assert [c["resp_kind"] for c in rows if c.get("resp_kind")] == ["外包服务方"]
+    [ended] = [c for c in rows if c.get("term_status")]
+    assert ended["resp"] == "无责" and ended["term_status"] == "已批准" and ended["term_approved"] > ended["term_applied"]
+    assert [r["way"] for r in m.reassignments] == ["调整部门"] and m.evidence[0]["_link"].startswith("证据/")
 
 
 def test_written_month_validates_without_errors(tmp_path: Path) -> None:

@@ -32,7 +32,15 @@ from .calendar_sheet import calendar_years, working_due_formula, write_calendar_
 from .names import stage_name
 from .printing import book_header
 from .rules_sheet import write_rules_sheet
-from .schema import FMT_SHORT_DATE, FMT_SHORT_DATETIME, FORMULA, NATIVE, Column, TableSheet, WorkbookSpec
+from .schema import (
+    FMT_SHORT_DATE,
+    FMT_SHORT_DATETIME,
+    FORMULA,
+    NATIVE,
+    Column,
+    TableSheet,
+    WorkbookSpec,
+)
 from .style import highlight_equals, highlight_positive, highlight_status
 from .writer import write_table
 
@@ -117,15 +125,18 @@ def _callback_status(rules: Rules) -> Column:
     """回访状态: 需复查 (投诉 第七条(三)2) before the stage's SLA status."""
     w = words(rules)
     native, udf = _sla("revisit")
-    wrap = (lambda sla: "=" + F.callback_status(sla, "{callback}", "{revisit_done}", "{review_at}", w["unsatisfied"], w["recheck"]))
+
+    def wrap(sla: str) -> str:
+        return "=" + F.callback_status(sla, "{callback}", "{revisit_done}", "{review_at}", w["unsatisfied"], w["recheck"])
+
     return Column("revisit_status", "回访状态", FORMULA, width=5, formula=wrap(native), udf=wrap(udf), wrap=True)
 
 
-def _dt(key: str, header: str, what: str, printed: bool = True) -> Column:
+def _dt(key: str, header: str, what: str, printed: bool = True, optional: bool = False) -> Column:
     # 11.5: "11-16 13:37" in 宋体 10 pt is 11 half-width characters (73 px) and the cell's
     # padding in Excel (`printing` metrics); narrower, Excel would print ########
     return Column(key, header, type="datetime", width=11.5 if printed else 16, validation=L.date_input(what, True),
-                  number_format=FMT_SHORT_DATETIME if printed else None)
+                  number_format=FMT_SHORT_DATETIME if printed else None, optional=optional)
 
 
 def _moved_ranges() -> dict[str, str]:
@@ -136,7 +147,7 @@ def _moved_ranges() -> dict[str, str]:
 def _state(rules: Rules) -> Column:
     """投诉状态 (complaint_process.row_state)."""
     native = "=" + F.row_state("{no}", "{dept}", "{review}", "{term_status}", "{closed}", F.no_fault("{resp}", APPEAL), _moved_ranges(), words(rules))
-    return Column("state", "投诉状态", FORMULA, width=5.5, formula=native, wrap=True)
+    return Column("state", "投诉状态", FORMULA, width=5.5, formula=native, wrap=True, optional=True)
 
 
 def _round(rules: Rules) -> Column:
@@ -144,14 +155,14 @@ def _round(rules: Rules) -> Column:
     that the office rejected."""
     rejected = rules.step("review").word("rejected")
     native = "=" + f'IF({{no}}="","",{F.round_number("{no}", "{dept}", "{review}", "{above_no}", "{above_dept}", "{above_review}", rejected)})'
-    return Column("round", "轮次", FORMULA, type="int", width=3.5, formula=native)
+    return Column("round", "轮次", FORMULA, type="int", width=3.5, formula=native, optional=True)
 
 
 def _round_start(rules: Rules) -> Column:
     above = {k: f"{{above_{k}}}" for k in ("no", "dept", "review", "review_at", "round")}
     rejected = rules.step("review").word("rejected")
     native = "=" + f'IF({{no}}="","",{F.round_start("{accepted}", "{round}", "{no}", "{dept}", above, rejected)})'
-    return Column("round_start", "本轮起算", FORMULA, type="datetime", width=16, formula=native)
+    return Column("round_start", "本轮起算", FORMULA, type="datetime", width=16, formula=native, optional=True)
 
 
 def _deduct(rules: Rules) -> Column:
@@ -171,7 +182,7 @@ def _deduct(rules: Rules) -> Column:
 def _evidence() -> Column:
     rng = evidence_sheet().data_range("no")
     count = f'COUNTIF({rng},{{no}}&"")'
-    return Column("evidence", "证据（件）", FORMULA, type="int", width=6, formula=f'=IF({{no}}="","",IF({count}=0,"",{count}))')
+    return Column("evidence", "证据（件）", FORMULA, type="int", width=6, formula=f'=IF({{no}}="","",IF({count}=0,"",{count}))', optional=True)
 
 
 def ledger_sheet(rules: Rules) -> TableSheet:
@@ -196,12 +207,12 @@ def ledger_sheet(rules: Rules) -> TableSheet:
         _status("handle", "处理状态"),
         Column("review", "审核结果", type="choice", width=4.5, wrap=True,
                validation=L.choice(L.L_REVIEW, "服务管理办公室的审核结果（第七条(二)3）",
-                                   "驳回：存在关键性错误，责成继续调查，另起一行（同单号、同部门）记下一轮；回访不满意时在回访后再审核：驳回即重新调查，通过即不再复查。")),
+                                   "驳回：存在关键性错误，责成继续调查，另起一行（同单号、同部门）记下一轮；回访不满意时在回访后再审核：驳回即重新调查，通过即不再复查。"), optional=True),
         _round(rules),
         _due("revisit", rules),
         _dt("revisit_done", "回访完成时间", "人工回访时间"),
         Column("callback", "回访结果", type="choice", width=5, wrap=True,
-               validation=L.choice(L.L_COMPLAINT_CALLBACK, "投诉回访结果（第七条(三)）", "不满意时显示“需复查”，直到服务管理办公室在回访后再审核。")),
+               validation=L.choice(L.L_COMPLAINT_CALLBACK, "投诉回访结果（第七条(三)）", "不满意时显示“需复查”，直到服务管理办公室在回访后再审核。"), optional=True),
         _callback_status(rules),
         Column("resp", "有责/无责", type="choice", width=4.5, wrap=True, validation=L.choice(L.L_RESP, "有责或无责", "无责须选择附件2的原因；留空按有责。")),
         Column("reason", "无责原因", type="choice", width=5.5,
@@ -215,16 +226,16 @@ def ledger_sheet(rules: Rules) -> TableSheet:
         Column("phone", "客户电话", type="id", width=12, validation=L.text_input("客户电话", 32)),
         Column("note", "备注", width=16, validation=L.text_input("备注")),
         Column("address", "客户地址", width=16, validation=L.text_input("客户地址")),
-        _dt("review_at", "审核时间", "审核（驳回）时间", printed=False),
+        _dt("review_at", "审核时间", "审核（驳回）时间", printed=False, optional=True),
         _round_start(rules),
-        Column("finding", "调查结论", width=20, validation=L.text_input("调查反馈的基本情况及主要结论（第七条(一)3）", 1000)),
+        Column("finding", "调查结论", width=20, validation=L.text_input("调查反馈的基本情况及主要结论（第七条(一)3）", 1000), optional=True),
         Column("result", "处理结果", width=20,
-               validation=L.text_input("最终处理结果、责任人及纠正与预防措施（第七条(二)2）", 1000)),
-        Column("callback_note", "回访记录", width=16, validation=L.text_input("回访内容及结果（第七条(三)3：记录清晰、具体、完整）", 1000)),
+               validation=L.text_input("最终处理结果、责任人及纠正与预防措施（第七条(二)2）", 1000), optional=True),
+        Column("callback_note", "回访记录", width=16, validation=L.text_input("回访内容及结果（第七条(三)3：记录清晰、具体、完整）", 1000), optional=True),
         Column("resp_kind", "责任类别", type="choice", width=10,
                validation=L.choice(L.L_RESP_KINDS, "责任类别（第七条(四)2）",
-                                   "留空即本单位部门；内部协同单位责任归属该单位；外包服务方的投诉归服务商管理部门（填在责任部门）。")),
-        Column("resp_unit", "责任单位名称", width=14, validation=L.text_input("内部协同单位或外包服务方的名称", 64)),
+                                   "留空即本单位部门；内部协同单位责任归属该单位；外包服务方的投诉归服务商管理部门（填在责任部门）。"), optional=True),
+        Column("resp_unit", "责任单位名称", width=14, validation=L.text_input("内部协同单位或外包服务方的名称", 64), optional=True),
         _due("appeal", rules),
         _dt("appeal_at", "申诉受理时间", "申诉受理时间", printed=False),
         _due("appeal_handle", rules),
@@ -237,16 +248,16 @@ def ledger_sheet(rules: Rules) -> TableSheet:
                validation=L.choice(L.L_YESNO, "是否燃气泄漏、供暖漏水抢修抢险（是/否）", "附件1：抢修抢险不及时、用户跟催1次及以上仍未处理的属重大投诉。")),
         Column("loss", "停气停电损失（元）", type="number", width=10,
                validation=L.number_input("非计划停气、停电给客户造成的经济损失（元）", 0, hint="附件1：一万元及以上属重大投诉。")),
-        Column("term_applied", "终止申请日期", type="date", width=11, validation=dt("特殊终止申请日期（附件5）")),
+        Column("term_applied", "终止申请日期", type="date", width=11, validation=dt("特殊终止申请日期（附件5）"), optional=True),
         Column("term_reason", "终止原因", width=20,
-               validation=L.text_input("终止处理原因说明（附件5；仅已判定为无责、客户仍追加反馈的投诉，第七条(四)3）", 1000)),
-        Column("term_script", "呼叫中心解释话术", width=20, validation=L.text_input("后续处理：呼叫中心解释话术（附件5）", 1000)),
+               validation=L.text_input("终止处理原因说明（附件5；仅已判定为无责、客户仍追加反馈的投诉，第七条(四)3）", 1000), optional=True),
+        Column("term_script", "呼叫中心解释话术", width=20, validation=L.text_input("后续处理：呼叫中心解释话术（附件5）", 1000), optional=True),
         Column("term_suggest", "以建议单传递", type="choice", width=7,
-               validation=L.choice(L.L_YESNO, f"后续是否{term.word('follow_up')}（附件5）")),
-        Column("term_approver", "终止审批人", width=9, validation=L.text_input(f"审批的{term.word('approver')}", 32)),
-        Column("term_approved", "终止审批日期", type="date", width=11, validation=dt(f"{term.word('approver')}审批日期")),
+               validation=L.choice(L.L_YESNO, f"后续是否{term.word('follow_up')}（附件5）"), optional=True),
+        Column("term_approver", "终止审批人", width=9, validation=L.text_input(f"审批的{term.word('approver')}", 32), optional=True),
+        Column("term_approved", "终止审批日期", type="date", width=11, validation=dt(f"{term.word('approver')}审批日期"), optional=True),
         Column("term_status", "终止状态", type="choice", width=8,
-               validation=L.choice(L.L_TERMINATION, "特殊终止状态（第七条(四)3）", "已批准且无责：投诉按办结计（以审批日期为办结时间），有责/无责不变。")),
+               validation=L.choice(L.L_TERMINATION, "特殊终止状态（第七条(四)3）", "已批准且无责：投诉按办结计（以审批日期为办结时间），有责/无责不变。"), optional=True),
         _evidence(),
     )
     return TableSheet(LEDGER, "客户投诉台账", printed + rest, rows=LEDGER_ROWS, freeze_col="B", printed=len(printed))
@@ -270,6 +281,7 @@ def reassign_sheet() -> TableSheet:
             Column("why", "改派原因", width=24, wrap=True, validation=L.text_input("批转有误的情况说明", 500)),
         ),
         rows=REASSIGN_ROWS,
+        optional=True,
     )
 
 
@@ -288,6 +300,7 @@ def evidence_sheet() -> TableSheet:
             Column("date", "登记日期", type="date", width=11, validation=L.date_input("登记日期")),
         ),
         rows=EVIDENCE_ROWS,
+        optional=True,
     )
 
 

@@ -88,6 +88,9 @@ class Column:
     udf: str | None = None  # template calling the add-in's UDFs; None: same as native
     wrap: bool = False
     center: bool = False
+    # added after workbooks were in use (issue 18): a workbook made before lacks it, which
+    # validation says once as a 警告 (the month goes on as before), not as 缺少列
+    optional: bool = False
 
     @property
     def is_formula(self) -> bool:
@@ -142,6 +145,7 @@ class TableSheet:
     landscape: bool = True
     freeze_col: str = "A"  # columns left of this one stay in view
     printed: int | None = None  # how many columns, from A, go on paper (None: all)
+    optional: bool = False  # a sheet added after workbooks were in use: missing is a 警告 (`Column.optional`)
 
     @property
     def first_row(self) -> int:

@@ -20,7 +20,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put, put_formula
-from .printing import print_setup, row_height, set_height, set_print_formula, text_lines, used_rows_area
+from .printing import (
+    print_setup,
+    row_height,
+    set_height,
+    set_print_formula,
+    text_lines,
+    used_rows_area,
+)
 from .schema import NATIVE, Column, FormSheet, TableSheet, Validation
 from .style import (
     BODY_FONT,

@@ -362,7 +362,7 @@ PROCESS_STEPS: dict[str, tuple[str, ...]] = {
     "responsibility": ("kinds", "own", "partner", "contractor"),
     "termination": ("form", "approver", "statuses", "approved", "follow_up"),
     "reassignment": ("ways", "cancel", "move", "add"),
-    "evidence": ("kinds", "folder"),
+    "evidence": ("kinds",),
     "states": ("open", "rejected", "moved", "cancelled", "closed", "terminated"),
 }
 # word -> the list it must be one of (a dropdown's value the formulas compare with)

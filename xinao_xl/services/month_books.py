@@ -7,7 +7,9 @@ Why one reader for all three: the close needs every one of these, and reading a
 
 Which record counts for the month (a carried-over row stays in next month's books):
 - a callback counts where its 回访日期 lies in the month;
-- a complaint deducts where its 受理时间 lies in the month (投诉台账, 有责 only);
+- a complaint deducts where its 受理时间 lies in the month (投诉台账, 有责 only), once, from
+  the department it is charged to (`charged_complaints`: not a rejected round, a cancelled
+  or re-assigned ticket's old department, or an internal partner unit's complaint);
 - a flow form is late (回访 六.1) when answered after its deadline or still open at
   ``as_of``; it counts in the month its 流转日期 lies in, for its 责任部门.
 """
@@ -48,6 +50,7 @@ from xinao_xl.policy.scoring import (
 )
 
 from .appeals import LateAppeal, late_appeals
+from .complaint_course import Course, courses, reassignments
 from .settings import rules_for_month
 
 
@@ -80,6 +83,11 @@ class MonthBooks:
         rules = rules or rules_for_month(root, month)
         return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules, as_of or datetime.now(), Path(root))
 
+    @property
+    def folder(self) -> Path | None:
+        """The month's folder (where the 证据 links point from); None when not opened from one."""
+        return MonthFolder(self.root, self.month).path if self.root is not None else None
+
     def late_appeals(self) -> list[LateAppeal]:
         """Upheld appeals of closed months' complaints in this month's 投诉台账 (services/appeals.py)."""
         cached = self.__dict__.get("_late_appeals")
@@ -108,6 +116,39 @@ class MonthBooks:
     @property
     def complaints(self) -> TableRead:
         return self._table(complaint_ledger.STEM, complaint_ledger.ledger_sheet(self.rules))
+
+    @property
+    def reassign(self) -> TableRead:
+        return self._table(complaint_ledger.STEM, complaint_ledger.reassign_sheet())
+
+    @property
+    def evidence(self) -> TableRead:
+        return self._table(complaint_ledger.STEM, complaint_ledger.evidence_sheet())
+
+    def courses(self) -> dict[int, Course]:
+        """投诉台账 row -> its place in the complaint's course (services/complaint_course.py):
+        round, state, whether it counts and which department it is charged to."""
+        records = self.complaints.records()
+        cached = self.__dict__.get("_courses")
+        if cached is None or cached[0] is not records:
+            moved = reassignments(self.reassign.records()) if self.reassign.found else []
+            cached = self.__dict__["_courses"] = (records, courses(records, moved, self.rules))
+        return cached[1]
+
+    def charged_complaints(self) -> list[tuple[dict[str, Any], str]]:
+        """(record, department charged) of the month's complaints that deduct: accepted in
+        the month, with a level or a channel, counted once (not a cancelled, moved-away or
+        rejected row) and charged to one of our departments (an outsourced provider's to its
+        managing department, an internal partner unit's to none unless the office says so)."""
+        course = self.courses()
+        out = []
+        for r in self.complaints.records():
+            c = course[int(r["_row"])]
+            if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
+                continue
+            if c.deducts:
+                out.append((r, c.charged or ""))
+        return out
 
     @property
     def items(self) -> TableRead:
@@ -205,11 +246,9 @@ class MonthBooks:
         rates = self.satisfaction()
         late = self.late_flow_counts()
         complaints: dict[str, list[ComplaintEntry]] = defaultdict(list)
-        for r in self.complaints.records():
-            if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
-                continue
-            complaints[self.dept(r.get("dept"))].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or ""),
-                                                                       r.get("appeal_result")))
+        for r, dept in self.charged_complaints():
+            complaints[dept].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or ""),
+                                                   r.get("appeal_result")))
         adjustments: dict[str, list[Adjustment]] = defaultdict(list)
         for appeal in self.late_appeals():
             adjustments[appeal.department].append(appeal.adjustment())

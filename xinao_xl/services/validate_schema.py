@@ -21,7 +21,7 @@ from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
 from xinao_xl.books.schema import Column, TableSheet, Validation
 from xinao_xl.books.workbooks import BOOKS
-from xinao_xl.policy import complaints
+from xinao_xl.policy import complaint_process, complaints
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import (
     datetime_to_excel_serial,
@@ -52,12 +52,29 @@ def check_table_shape(m: MonthData, t: TableRead) -> None:
     if t.renamed_from:
         m.add(WARNING, t, "", f"工作表“{t.sheet}”应名为“{t.renamed_from}”，请改回原名（月度结账按名称查找）")
     if not t.found:
+        if t.spec.optional and t.sheet not in _sheet_names(m, t):
+            m.add(WARNING, t, "", f"本工作簿是旧版，没有“{t.spec.name}”工作表：本月照常校验和结账；"
+                                  f"要登记{t.spec.name}，请从新模板（xinao-xl templates 或 workbooks 文件夹）复制该工作表")
+            return
         m.add(ERROR, t, "", f"找不到工作表“{t.spec.name}”或其表头（第{t.spec.header_row}行）；请从模板恢复该工作表")
         return
+    optional = []
     for header in t.missing:
-        m.add(ERROR, t, f"{t.spec.letter(t.spec.by_header(header).key)}{t.header_row}",
+        column = t.spec.by_header(header)
+        if column.optional:
+            optional.append(header)
+            continue
+        m.add(ERROR, t, f"{t.spec.letter(column.key)}{t.header_row}",
               f"缺少列“{header}”：请在表头第{t.header_row}行恢复该列标题（可从模板复制）")
+    if optional:
+        m.add(WARNING, t, "", f"本工作表是旧版，没有新增的{len(optional)}列（{'、'.join(optional)}）：这些列按空白计算，本月照常结账；"
+                              "下月起的工作簿会有这些列，本月如需登记请从新模板复制这些列")
     check_merged(m, t)
+
+
+def _sheet_names(m: MonthData, t: TableRead) -> list[str]:
+    book = next((b for b in m.books.values() if b.name == t.workbook), None)
+    return book.sheet_names() if book is not None else []
 
 
 def check_merged(m: MonthData, t: TableRead) -> None:
@@ -80,7 +97,9 @@ def check_merged(m: MonthData, t: TableRead) -> None:
 
 
 # One record per key: a work order is called back once (未接通 may be dialled again), a
-# complaint is entered once per department it is charged to (twice would deduct twice).
+# complaint is entered once per department it is charged to (twice would deduct twice) —
+# but a round the office rejected (审核结果 驳回, 投诉 第七条(二)3) is followed by the next
+# round's row of the same key.
 UNIQUE = {callback_ledger.LEDGER: ("order",), complaint_ledger.LEDGER: ("no", "dept")}
 NOT_REACHED = "未接通"
 
@@ -91,6 +110,7 @@ def check_unique(m: MonthData, t: TableRead) -> None:
     if not keys or not t.found or any(k not in t.frame.columns for k in keys):
         return
     first: dict[tuple[str, ...], int] = {}
+    rejected: set[tuple[str, ...]] = set()  # keys whose latest row is a rejected round
     reached: dict[Any, bool] = {}  # 回访结果 -> not 未接通, worked out once per value
     for rec in t.records():
         if blank(rec.get(keys[0])):
@@ -101,8 +121,11 @@ def check_unique(m: MonthData, t: TableRead) -> None:
         if not ok:
             continue
         key = tuple([normalize_text(rec.get(k) or "") for k in keys])
-        if key not in first:
+        if key not in first or key in rejected:
             first[key] = rec["_row"]
+            rejected.discard(key)
+            if complaint_process.is_rejected(rec.get("review"), m.rules):
+                rejected.add(key)
             continue
         if t.spec.name == callback_ledger.LEDGER:
             text = (f"工单号“{_short(rec[keys[0]])}”已在第{first[key]}行登记：同一工单只回访一次（未接通后重拨的除外）；"
