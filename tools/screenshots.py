@@ -127,7 +127,7 @@ def run_demo(folder: Path) -> str:
 
 
 def broken_copy(month: Path, target: Path) -> Path:
-    """The demo 考核表 and 投诉台账 copied with `MISTAKES` typed in; its 校验结果 copy made
+    """The demo 考核表 and 投诉台账 copied with `MISTAKES` typed in; its 校验结果 workbook made
     (validated as of the demo's close time, so the result does not depend on today)."""
     target.mkdir(parents=True, exist_ok=True)
     for stem in (assessment.STEM, complaint_ledger.STEM):
@@ -139,8 +139,7 @@ def broken_copy(month: Path, target: Path) -> Path:
     save_atomic(wb, path)
     findings = validate_month(target, now=DEMO_NOW)
     sources, _ = month_sources(target)
-    written = write_results(findings, {assessment.STEM: sources[assessment.STEM]})
-    return written[0]
+    return write_results(findings, {assessment.STEM: sources[assessment.STEM]}, month=DEMO_MONTH)
 
 
 # --- one sheet per picture --------------------------------------------------------------------

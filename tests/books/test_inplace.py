@@ -217,7 +217,8 @@ def test_rows_past_the_template_get_its_formulas_and_look(ledger: Path) -> None:
     assert b'<dimension ref="A1:V3004"' in xml
     assert xml.index(b'<row r="3003">') > xml.index(b'<row r="3002"') and xml.index(b'<row r="3004">') > xml.index(b'<row r="3003">')
     ws = load_workbook(ledger)[SPEC.name]
-    assert ws["T3004"].fill.fgColor.rgb == ws["T3002"].fill.fgColor.rgb and ws["T3004"].protection.locked
+    assert ws["T3004"].fill.fgColor.rgb == ws["T3002"].fill.fgColor.rgb  # the template's look
+    assert ws["T3004"].protection.locked == ws["T3002"].protection.locked  # unlocked: the row can be deleted and sorted
 
 
 def test_spans_and_cached_values_follow(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.calendar_sheet import calendar_rows
@@ -81,6 +82,13 @@ def test_table_layout_protection_and_formats(loaded: dict[str, Workbook], stem: 
     ws = loaded[stem][spec.name]
     assert ws.protection.sheet and not ws.protection.password
     assert ws.protection.autoFilter is False  # filtering still works on the protected sheet
+    # rows may be inserted, deleted and sorted (False: not protected against) ...
+    assert (ws.protection.insertRows, ws.protection.deleteRows, ws.protection.sort) == (False, False, False)
+    # ... which needs every cell of a record row unlocked: the columns past the table too
+    beyond = ws.column_dimensions[get_column_letter(len(spec.columns) + 1)]
+    assert (beyond.min, beyond.max, beyond.protection.locked) == (len(spec.columns) + 1, 16384, False)
+    assert all(c.protection.locked for c in ws[spec.header_row] if c.value)  # the headers stay locked
+    guards = [dv for dv in ws.data_validations.dataValidation if dv.type == "custom"]
     assert ws.freeze_panes == f"{spec.freeze_col}{spec.first_row}"
     assert ws.auto_filter.ref.startswith(f"A{spec.header_row}:")
     assert ws.print_title_rows.replace("$", "") == f"{spec.header_row}:{spec.header_row}"
@@ -94,8 +102,13 @@ def test_table_layout_protection_and_formats(loaded: dict[str, Workbook], stem: 
             assert dim.number_format == col.fmt
         else:
             cell = ws[f"{letter}{spec.last_row}"]
-            assert cell.protection.locked and str(cell.value).startswith("="), col.header
+            assert not cell.protection.locked and str(cell.value).startswith("="), col.header
             assert cell.number_format == col.fmt
+            # typing over the formula meets a validation that accepts nothing, with a Chinese message
+            (guard,) = guards
+            assert f"{letter}{spec.first_row}:{letter}{spec.last_row}" in str(guard.sqref).split()
+            assert guard.formula1 == "FALSE" and guard.errorStyle == "stop" and guard.showErrorMessage
+            assert "自动计算" in guard.error and "从上一行复制" in guard.error
         if col.type == "date":
             assert col.fmt == FMT_DATE
         if col.type == "datetime":  # the 投诉台账's printed columns are short (m-d hh:mm; a deadline m-d): issue 18

@@ -44,11 +44,16 @@ def digests(case: C.Case) -> dict[str, str]:
 
 
 def shown(text: str, pair: str) -> bool:
-    """Whether the findings table has a row for this sheet and cell ("台账 K7")."""
+    """Whether the findings table has a row for this sheet and cell ("台账 K7"), the cell
+    alone or in a range of rows of its column ("K6:K9": consecutive rows of one kind)."""
     sheet, _, cell = pair.rpartition(" ")
     if not cell:
         return bool(re.search(rf"\s{re.escape(sheet)}\s", text))
-    return bool(re.search(rf"\s{re.escape(sheet)}\s+{re.escape(cell)}\s", text))
+    letter, row = re.fullmatch(r"([A-Z]+)(\d+)", cell).groups()  # type: ignore[union-attr]
+    for first, last in re.findall(rf"\s{re.escape(sheet)}\s+{letter}(\d+)(?::{letter}(\d+))?\s", text):
+        if int(first) <= int(row) <= int(last or first):
+            return True
+    return False
 
 
 def check(case: C.Case, command: str, code: int, out: str, err: str) -> None:

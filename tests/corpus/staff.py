@@ -71,7 +71,8 @@ def _calls(wb: Workbook, rows: dict[int, dict[str, Any]]) -> None:
 
 
 def ledger_dates(folder: Path) -> None:
-    """Impossible and text dates; row 8 holds odd but valid spellings."""
+    """Impossible and text dates; row 8 holds spellings Python reads but the workbook,
+    holding them as text, does not compute with."""
     edit(folder, CB, lambda wb: _calls(wb, {
         7: {"call_date": "2026-02-30", "done_date": "20261120"},
         8: {"call_date": "2026年11月21日", "done_date": "２０２６－１１－２０"},
@@ -80,7 +81,7 @@ def ledger_dates(folder: Path) -> None:
 
 
 def ledger_choices(folder: Path) -> None:
-    """Dropdown values typed by hand: spaces (accepted), words not in the list (not)."""
+    """Dropdown values typed by hand: with spaces (统计 does not count them), words not in the list."""
     edit(folder, CB, lambda wb: _calls(wb, {
         7: {"result": "满 意", "business": "维修　"},
         8: {"result": "很满意", "business": "维修服务", "dept": "客服"},
@@ -262,13 +263,13 @@ def complaint_times(folder: Path) -> None:
 # --- 服务绩效考核表 --------------------------------------------------------------------------------------
 
 RATE_ROWS = [assessment.indicator_key(i) for i in DEPT.indicators if i.is_rate]
-RATES = dict(zip(RATE_ROWS, ["９６．５％", "96,5", "百分之96.5", "120%", "0.965"], strict=True))
+RATES = dict(zip(RATE_ROWS, ["９６．５％", "96,5", "百分之96.5", "120%", 0.965], strict=True))  # the last as Excel stores 96.5% typed
 SELF = [c.key for c in DEPT_SHEET.columns].index("self") + 1
 
 
 def assessment_rates(folder: Path) -> None:
-    """Rates in the department sheet's 自评实际: full-width and fraction (valid), decimal
-    comma, words, above 100% (not)."""
+    """Rates in the department sheet's 自评实际: a fraction (valid); full-width text (the
+    department's 扣分 formula cannot read it), decimal comma, words, above 100% (not)."""
     def change(wb: Workbook) -> None:
         ws = wb[DEPT.name]
         for key, value in RATES.items():

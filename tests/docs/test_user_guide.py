@@ -332,6 +332,8 @@ def _texts(node: ast.AST, assigned: dict[str, list[ast.expr]], depth: int = 0) -
         return [node.value]
     if isinstance(node, ast.IfExp):
         return _texts(node.body, assigned, depth) + _texts(node.orelse, assigned, depth)
+    if isinstance(node, ast.Tuple):  # a helper returning (message, the message without the value)
+        return [t for element in node.elts for t in _texts(element, assigned, depth)]
     if isinstance(node, ast.Name) and depth < 2:
         return [t for value in assigned.get(node.id, []) for t in _texts(value, assigned, depth + 1)]
     if not isinstance(node, ast.JoinedStr):

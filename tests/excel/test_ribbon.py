@@ -137,6 +137,29 @@ def test_validate_marks_this_books_cells_and_clear_marks_removes_them(broken: Pa
     assert u3.note is None
 
 
+def test_validate_marks_each_cell_of_a_range_finding(clean: Path) -> None:
+    """Three rows sampled and not yet called: one finding "J7:J9" in the results, three marked
+    cells in the book (the in-place marks stay one per cell)."""
+    from openpyxl import load_workbook
+
+    from xinao_xl.books.writer import write_record
+
+    path = _book(clean, callback_ledger.STEM)
+    wb = load_workbook(path)
+    spec = callback_ledger.ledger_sheet()
+    for r in (7, 8, 9):
+        write_record(wb[spec.name], spec, r, {"business": "维修", "order": f"N{r}", "done_date": date(2026, 11, 20),
+                                              "customer": "赵六", "phone": f"1390000{r:04d}"})
+    wb.save(path)
+    session = FakeSession(path)
+    message = ribbon.validate_book(session, now=NOW)
+    letter = spec.letter("call_date")
+    assert f"{letter}7:{letter}9" in message
+    for r in (7, 8, 9):
+        note = session.xw_book.sheets[spec.name].range(f"{letter}{r}").note
+        assert note is not None and "第7–9行" in note.text
+
+
 def test_validate_through_dispatch_shows_a_message(broken: Path) -> None:
     session = FakeSession(_book(broken, complaint_ledger.STEM))
     ribbon.dispatch("btnValidate", session)

@@ -83,12 +83,12 @@ ITEM_ROWS = [
     {"date": d(16), "dept": "客服部", "type": "媒体表扬", "pin": 4, "source": "MT01", "desc": "聊城日报报道"},
     {"date": d(17), "dept": "客服部", "type": "手工扣分", "pin": 1, "desc": "例会未参加", "source": "SG01"},
 ]
-# 客服部's sheet: indicator -> (自评, 审核)
+# 客服部's sheet: indicator -> (自评, 审核); a rate as Excel stores "46%" typed into the cell
 ACTUALS = {
-    "入户及时率": ("46%", None),
-    "用户好评率": ("95%", "93%"),
-    "零散施工回访满意度": ("99%", None),
-    "置换业务回访满意度": ("97%", None),
+    "入户及时率": (0.46, None),
+    "用户好评率": (0.95, 0.93),
+    "零散施工回访满意度": (0.99, None),
+    "置换业务回访满意度": (0.97, None),
     "控股神秘客户检测": (93.5, None),
     "服务体系建设相关工作": (1.5, None),
 }

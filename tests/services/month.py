@@ -41,16 +41,16 @@ CALLS: dict[int, dict[str, Any]] = {
     4: {"call_date": d(6), "business": "安检", "order": "0002", "done_date": d(5), "customer": "李四", "phone": "13900000001", "dept": "市场工程部", "agent": "孙雪燕", "result": "不满意",
         "reason": "上门迟到", "flow": "是", "flow_no": "LZ001", "flow_date": t(6), "feedback_date": t(7, 9), "handling": "已致歉"},
     5: {"call_date": d(10), "business": "置换", "order": "0003", "done_date": d(8), "customer": "王五", "phone": "13900000002", "dept": "管网部", "agent": "孙雪燕", "result": "满意", "opinion": "=希望提前电话联系"},
-    6: {"call_date": d(20), "business": "售气", "order": "0004", "done_date": d(19), "phone": "13900000003", "agent": "孙雪燕", "result": "未接通"},
+    6: {"call_date": d(20), "business": "售气", "order": "0004", "done_date": d(19), "customer": "赵六", "phone": "13900000003", "agent": "孙雪燕", "result": "未接通"},
 }
 NOTE_ROWS = [
     {"seq": 1, "visit_date": d(5), "customer": "李四", "phone": "13900000001", "call_date": d(6), "reason": "上门迟到", "dept": "市场工程部"},
     {"seq": 2, "visit_date": d(8), "customer": "王五", "phone": "13900000002", "call_date": d(10), "opinion": "=希望提前电话联系", "dept": "管网部"},
 ]
 COMPLAINT_ROWS: dict[int, dict[str, Any]] = {
-    3: {"no": "TS001", "accepted": t(3, 9), "channel": "400", "level": "4级", "dept": "客服部", "inv_done": t(4), "handle_done": t(5), "revisit_done": t(6), "callback": "满意", "resp": "有责", "closed": t(6, 12)},
-    4: {"no": "TS002", "accepted": t(10), "channel": "95158", "dept": "管网部", "inv_done": t(11), "handle_done": t(12), "resp": "无责", "reason": NOFAULT_2},
-    5: {"no": "TS003", "accepted": t(28, 9, 10), "level": "5级", "dept": "计财部", "inv_done": t(29, 9, 10)},  # last month's
+    3: {"no": "TS001", "accepted": t(3, 9), "channel": "400", "level": "4级", "dept": "客服部", "customer": "周一", "phone": "13600000001", "inv_done": t(4), "handle_done": t(5), "revisit_done": t(6), "callback": "满意", "resp": "有责", "closed": t(6, 12)},
+    4: {"no": "TS002", "accepted": t(10), "channel": "95158", "dept": "管网部", "customer": "吴二", "phone": "13600000002", "inv_done": t(11), "handle_done": t(12), "resp": "无责", "reason": NOFAULT_2},
+    5: {"no": "TS003", "accepted": t(28, 9, 10), "level": "5级", "dept": "计财部", "customer": "郑三", "phone": "13600000003", "inv_done": t(29, 9, 10)},  # last month's
 }
 ITEM_ROWS: dict[int, dict[str, Any]] = {
     3: {"date": d(3), "dept": "客服部", "type": "投诉", "channel": "400", "level": "4级", "resp": "有责", "source": "TS001"},
@@ -62,23 +62,28 @@ ITEM_ROWS: dict[int, dict[str, Any]] = {
 # --- the broken month: one broken rule per row ---------------------------------------------
 
 BROKEN_CALLS: dict[int, dict[str, Any]] = {
-    7: {"call_date": d(12), "business": "维修", "done_date": d(5), "phone": "13900000007", "result": "满意"},  # late callback
-    8: {"call_date": d(9), "business": "维修", "done_date": d(8), "phone": "13812345678", "result": "满意"},  # same customer as row 3
-    9: {"call_date": d(9), "business": "维修", "done_date": d(8), "phone": "13900000009", "result": "不满意"},  # no flow form, not in 意见统计表
-    10: {"call_date": d(18), "business": "维修", "done_date": d(17), "phone": "13900000010", "result": "满意", "flow": "是", "flow_no": "LZ010", "flow_date": t(20)},  # no feedback
-    11: {"call_date": d(2), "business": "维修", "done_date": d(4), "phone": "13900000011", "result": "满意"},  # before completion
-    12: {"call_date": "上周", "business": "维修", "done_date": d(4), "phone": "13900000012", "result": "很满意"},  # bad date, bad choice
-    13: {"call_date": d(2), "business": "维修", "done_date": d(1), "phone": "13700000000", "result": "满意"},  # called 10-30 last month
+    7: {"call_date": d(12), "business": "维修", "done_date": d(5), "customer": "钱七", "phone": "13900000007", "result": "满意"},  # late callback
+    8: {"call_date": d(9), "business": "维修", "done_date": d(8), "customer": "孙八", "phone": "13812345678", "result": "满意"},  # same customer as row 3
+    9: {"call_date": d(9), "business": "维修", "done_date": d(8), "customer": "李九", "phone": "13900000009", "result": "不满意"},  # no flow form, not in 意见统计表
+    10: {"call_date": d(18), "business": "维修", "done_date": d(17), "customer": "周十", "phone": "13900000010", "result": "满意", "flow": "是", "flow_no": "LZ010", "flow_date": t(20)},  # no feedback
+    11: {"call_date": d(2), "business": "维修", "done_date": d(4), "customer": "吴甲", "phone": "13900000011", "result": "满意"},  # before completion
+    12: {"call_date": "上周", "business": "维修", "done_date": d(4), "customer": "郑乙", "phone": "13900000012", "result": "很满意"},  # bad date, bad choice
+    13: {"call_date": d(2), "business": "维修", "done_date": d(1), "customer": "王丙", "phone": "13700000000", "result": "满意"},  # called 10-30 last month
+    14: {"call_date": "2026.11.13", "business": "维修", "done_date": d(12), "customer": "沈丁", "phone": "13900000014", "result": "满 意"},  # text date, result with a space
+    15: {"call_date": d(14), "business": "维修", "done_date": d(13), "customer": "韩戊", "phone": "1390000001", "result": "满意"},  # a 10-digit phone
+    16: {"call_date": d(14), "business": "维修", "done_date": d(13), "result": "满意"},  # no name, no phone
 }
 BROKEN_COMPLAINTS: dict[int, dict[str, Any]] = {
-    6: {"no": "TS004", "accepted": t(12), "level": "3级", "dept": "客服部", "inv_done": t(13), "handle_done": t(12, 9), "resp": "有责"},  # handled before investigated
-    7: {"no": "TS005", "accepted": t(12), "level": "5级", "dept": "管网部", "resp": "有责", "reason": "3"},  # 有责 with a 无责 reason
-    8: {"no": "TS006", "accepted": t(14), "channel": "市长热线", "dept": "计财部"},  # not in 加减分明细
+    6: {"no": "TS004", "accepted": t(12), "level": "3级", "dept": "客服部", "customer": "冯丁", "phone": "13500000006", "inv_done": t(13), "handle_done": t(12, 9), "resp": "有责"},  # handled before investigated
+    7: {"no": "TS005", "accepted": t(12), "level": "5级", "dept": "管网部", "customer": "陈戊", "phone": "13500000007", "resp": "有责", "reason": "3"},  # 有责 with a 无责 reason
+    8: {"no": "TS006", "accepted": t(14), "channel": "市长热线", "dept": "计财部", "customer": "卫庚", "phone": "0635-8211234"},  # not in 加减分明细
+    9: {"no": "TS007", "accepted": "2026年11月21日14:55", "channel": "400", "level": "二级投诉", "dept": "安保部", "customer": "蒋辛", "phone": "13500000009"},  # text date, level spelled
 }
 BROKEN_ITEMS: dict[int, dict[str, Any]] = {
     3: {"level": "3级"},  # TS001: 3级 here, 4级 in the 投诉台账
     5: {"pin": 6},  # media praise above 5
     7: {"date": d(20), "dept": "客服部", "type": "投诉", "level": "5级", "source": "TS999"},  # not in the 投诉台账
+    9: {"date": d(21), "dept": "客服部", "type": "流转单超时", "count": "3天"},  # a count stored as text
 }
 BROKEN_ITEMS_NEW = {4: {"source": "TS004"}, 6: {"source": "TS005"}}  # so TS004/TS005 are in 加减分明细
 
@@ -106,7 +111,7 @@ def build_month(root: Path, broken: bool = False, rules: Rules = RULES) -> Path:
     dspec = assessment.department_sheet(dept)
     for ind in dept.indicators:
         if ind.kind != "complaints":
-            value = "96.5%" if ind.is_rate else 94
+            value = 0.965 if ind.is_rate else 94  # 96.5% as Excel stores it when typed
             put(ab[dept.name], dspec.row_of(assessment.indicator_key(ind)), 5, value)
     if broken:
         _write(cb, LEDGER, BROKEN_CALLS)

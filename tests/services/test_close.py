@@ -189,3 +189,20 @@ def test_cli_close_and_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert (tmp_path / "demo" / "2026-11" / OUT_DIR).is_dir() and (tmp_path / "demo" / "2026-12").is_dir()
     (tmp_path / "notdemo" / "2026-11").mkdir(parents=True)
     assert main(["demo", "--dir", str(tmp_path / "notdemo")]) == 2
+
+
+def test_the_months_validation_results_are_not_left_after_the_close(tmp_path: Path) -> None:
+    """The 校验结果 of the run before the close describe the books before it: removed. A
+    marked copy an earlier version wrote beside a book may hold a clerk's edits: kept in
+    历史版本, then removed."""
+    from xinao_xl.cli import main
+
+    folder = H.build(tmp_path)
+    assert main(["validate", str(folder), "--now", "2026-12-03T09:00"]) in (0, 1)
+    mf = MonthFolder(tmp_path, H.MONTH)
+    assert mf.results_path.is_file()
+    legacy = folder / f"{file_name(callback_ledger.STEM, H.MONTH)[:-5]}_校验结果.xlsx"
+    shutil.copyfile(mf.book(callback_ledger.STEM), legacy)
+    close_month(H.MONTH, tmp_path, now=H.NOW)
+    assert not mf.results_path.exists() and not legacy.exists()
+    assert [p.name.split(".")[0] for p in (folder / "历史版本").glob("*.xlsx")] == [legacy.stem]

@@ -55,6 +55,9 @@ COMPLAINT_TEXT = {  # an open complaint (carried over)
     "note": "@备注",
 }
 ITEM_TEXT = {"desc": "=1+1 例会未参加", "source": "+SG001"}  # the 手工扣分 row
+# Opinions of satisfied callbacks as customers say them, a sign first (the demo month, which a
+# new clerk studies, used to carry these; hostile texts belong here): to the 意见统计表.
+OPINION_TEXTS = ("=希望上门前电话联系", "-安检时间安排在周末更方便", "+建议增加线上缴费渠道")
 # The reader trims the ends of a text (a leading tab or line break goes), so the outputs
 # hold the typed text stripped; what stays still starts with = and must stay text.
 PAYLOAD_MARKS = ("HYPERLINK(\"http://", "SUM(1+1)", "SUM(1,2)", "1+2 希望", "=3 已电话", "1+1 例会")
@@ -85,6 +88,12 @@ def inject(folder: Path) -> dict[str, int]:
         for key, text in texts.items():
             _typed(wb[spec.name], row, spec.index(key), text)
         wb.save(path)
+    path = folder / file_name(callback_ledger.STEM, MONTH)
+    satisfied = [r["_row"] for r in BookReader(path).table(LEDGER).records() if r.get("result") == "满意" and not r.get("opinion")]
+    wb = load_workbook(path)
+    for row, text in zip(satisfied, OPINION_TEXTS, strict=False):
+        _typed(wb[LEDGER.name], row, LEDGER.index("opinion"), text)
+    wb.save(path)
     return rows
 
 
@@ -128,7 +137,17 @@ def test_every_output_keeps_formula_like_text_as_text(closed) -> None:
                 if name.startswith("xl/worksheets/sheet"):
                     formulas = re.findall(r"<f[^>]*>([^<]*)</f>", z.read(name).decode("utf-8"))
                     assert not any(m in f for f in formulas for m in PAYLOAD_MARKS), f"{path.name} {name}"
-    assert formula_like >= 25  # the payloads below, plus the sample month's own "=…" opinions
+    assert formula_like >= 25  # the payloads above, the opinions among them
+
+
+def test_opinions_of_satisfied_calls_reach_the_opinions_sheet_as_text(closed) -> None:
+    _, result, _ = closed
+    ws = load_workbook(result.outputs["意见统计表"])[opinions.SHEET]
+    spec = opinions.opinions_sheet()
+    cells = {ws.cell(row=r, column=spec.index("opinion")).value: ws.cell(row=r, column=spec.index("opinion"))
+             for r in range(spec.first_row, ws.max_row + 1)}
+    for text in OPINION_TEXTS:
+        _text_cell(cells[text], text)
 
 
 def test_opinions_flow_forms_and_report_hold_the_typed_text(closed) -> None:

@@ -123,7 +123,7 @@ def test_new_month_refuses_a_folder_it_cannot_write(tmp_path: Path) -> None:
 
 
 def test_cli_says_so_and_exits_2(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    copy = root / H.MONTH / f"{H.MONTH}_{callback_ledger.STEM}_校验结果.xlsx"
+    copy = root / H.MONTH / f"{H.MONTH}_校验结果.xlsx"  # the last run's results, set read-only
     copy.write_bytes(b"yesterday's result")
     os.chmod(copy, 0o444)
     assert main(["validate", str(root / H.MONTH), "--now", "2026-12-03T09:00"]) == 2

@@ -71,3 +71,33 @@ def test_completed_export_round_trip(tmp_path: Path) -> None:
     orders = read_export(path)
     assert [o.order_no for o in orders] == [r["order"] for r in rows]
     assert orders[0].business == "表计更换" and all(o.phone.startswith("139") for o in orders)
+
+
+def test_the_demo_month_holds_what_customers_and_clerks_write() -> None:
+    """No text of the month a new clerk studies starts like a formula (= + - @, full-width
+    too): hostile texts are the tests' (test_injection.py, tests/corpus)."""
+    from xinao_xl.books.cells import looks_like_formula
+
+    m = generate("2026-11", SampleSize(callbacks=2000, complaints=60), seed=2026, now=NOW)
+    texts = [v for row in (*m.callbacks, *m.complaints, *m.items) for v in row.values() if isinstance(v, str)]
+    assert len(texts) > 15000
+    assert not [t for t in texts if looks_like_formula(t)]
+    opinions = {c["opinion"] for c in m.callbacks if c.get("opinion")}
+    assert "希望上门前电话联系" in opinions and len(opinions) >= 5
+
+
+def test_the_sample_export_beside_the_demo(tmp_path: Path) -> None:
+    """12-03's export: orders completed in the days before (some too old for the 3-day rule),
+    a few for customers called in November, one of a type not called back."""
+    from xinao_xl.services.sample_data import export_name, write_sample_export
+
+    m = generate("2026-11", seed=2026, now=NOW)
+    day = date(2026, 12, 3)
+    path = write_sample_export(tmp_path, day, m.callbacks)
+    assert path == tmp_path / export_name(day) == tmp_path / "完工工单_2026-12-03.xlsx"
+    orders = read_export(path)
+    assert len(orders) == 150
+    assert {o.completed_at.date() for o in orders} <= {date(2026, 11, 28 + k) for k in range(3)} | {date(2026, 12, k) for k in (1, 2, 3)}
+    assert any(o.business == "表计更换" for o in orders)
+    called = {c["phone"] for c in m.callbacks}
+    assert any(o.phone in called for o in orders)

@@ -6,7 +6,9 @@ validation run (module fixture) serves all the rule tests, so the suite stays qu
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -157,20 +159,67 @@ def test_item_complaint_not_in_ledger(findings: list[Finding]) -> None:
 
 
 def test_formula_overwritten_in_a_ledger_row(findings: list[Finding]) -> None:
+    """Restored by copying the neighbouring row's cell (row 3 is the first: the row below),
+    not by retyping a formula the message would have to spell out (issue 14, item 6)."""
     f = one(findings, CB, "台账", "U3", ERROR, "公式被改写为“否”")
-    assert "=IF(T3=" in f.message
+    assert "从下一行复制" in f.message
+    assert "=" not in f.message and "IF(" not in f.message
 
 
 def test_formula_overwritten_on_a_form_sheet(findings: list[Finding]) -> None:
-    one(findings, KH, "汇总", "D3", ERROR, "公式被改写为“100”")
+    f = one(findings, KH, "汇总", "D3", ERROR, "公式被改写为“100”")
+    assert "空白模板“服务绩效考核表.xlsx”" in f.message and "D3 单元格" in f.message
+    assert "=" not in f.message and "P_" not in f.message
+
+
+# --- what the workbook cannot compute with (issue 14, item 5) ------------------------------------
+
+
+def test_a_text_date_is_an_error_with_the_forms_excel_reads(findings: list[Finding]) -> None:
+    """"2026.11.13" reads as a date to Python but is text to the workbook."""
+    f = one(findings, CB, "台账", "A14", ERROR, "回访日期“2026.11.13”是文字，不是日期")
+    assert "请删除后重新输入 2026-11-13" in f.message and "2026/11/3" in f.message
+
+
+def test_a_text_datetime_is_an_error_with_the_moment_to_type(findings: list[Finding]) -> None:
+    f = one(findings, TS, "投诉台账", "B9", ERROR, "受理时间“2026年11月21日14:55”是文字，不是日期")
+    assert "请删除后重新输入 2026-11-21 14:55" in f.message
+
+
+def test_a_count_stored_as_text_is_an_error(findings: list[Finding]) -> None:
+    """"3天" in 数量: the 分值 formula shows #VALUE!, Python would read 3."""
+    one(findings, KH, "加减分明细", "G9", ERROR, "数量“3天”是文字，不是数字：")
+
+
+def test_a_level_the_formula_does_not_read_is_an_error(findings: list[Finding]) -> None:
+    """"二级投诉": the 扣分 formula shows #无效级别 while Python reads level 2."""
+    f = one(findings, TS, "投诉台账", "D9", ERROR, "投诉级别“二级投诉”不是下拉列表中的写法")
+    assert "请改为“2级”" in f.message
+
+
+def test_a_result_with_a_space_is_an_error(findings: list[Finding]) -> None:
+    """"满 意": 统计's COUNTIFS does not count it, Python's reading does."""
+    f = one(findings, CB, "台账", "K14", ERROR, "回访结果“满 意”不是下拉列表中的写法")
+    assert "请改为“满意”" in f.message
+
+
+def test_a_phone_of_ten_digits_is_an_error(findings: list[Finding]) -> None:
+    f = one(findings, CB, "台账", "F15", ERROR, "客户电话是10位数字，不是有效的电话号码")
+    assert "1390000001" not in f.message  # a customer's number, even a broken one, is not repeated
+
+
+def test_a_missing_name_and_phone_are_warnings(findings: list[Finding]) -> None:
+    one(findings, CB, "台账", "E16", WARNING, "缺少客户姓名")
+    one(findings, CB, "台账", "F16", WARNING, "缺少客户电话")
 
 
 def test_nothing_else_is_reported(findings: list[Finding]) -> None:
     """Every finding of the broken month is one a test above expects."""
     expected = {
         (CB, "A7"), (CB, "F8"), (CB, "K9"), (CB, "O9"), (CB, "R10"), (CB, "A11"), (CB, "A12"), (CB, "K12"), (CB, "F13"), (CB, "U3"),
-        (TS, "M6"), (TS, "U7"), (TS, "V7"), (TS, "A8"),
-        (KH, "E3"), (KH, "H5"), (KH, "J7"), (KH, "F3"), (KH, "D3"),
+        (CB, "A14"), (CB, "K14"), (CB, "F15"), (CB, "E16"), (CB, "F16"),
+        (TS, "M6"), (TS, "U7"), (TS, "V7"), (TS, "A8"), (TS, "A9"), (TS, "B9"), (TS, "D9"),
+        (KH, "E3"), (KH, "H5"), (KH, "J7"), (KH, "F3"), (KH, "D3"), (KH, "G9"),
     }
     assert {(f.workbook, f.cell) for f in findings} == expected
     assert has_errors(findings)
@@ -179,18 +228,60 @@ def test_nothing_else_is_reported(findings: list[Finding]) -> None:
 # --- output and CLI --------------------------------------------------------------------------
 
 
-def test_results_go_to_a_copy_with_the_cells_marked(broken_root: Path, findings: list[Finding], tmp_path: Path) -> None:
+def link_target(results: Path, cell: Any) -> tuple[Path, str, str]:
+    """(workbook, sheet, cell or range) a link of the results workbook opens."""
+    assert cell.hyperlink is not None, cell.coordinate
+    target = (results.parent / cell.hyperlink.target).resolve()
+    sheet, _, address = (cell.hyperlink.location or "").rpartition("!")
+    return target, sheet.strip("'").replace("''", "'"), address
+
+
+def test_results_are_one_workbook_of_links_to_the_cells(broken_root: Path, findings: list[Finding], tmp_path: Path) -> None:
+    """One 校验结果 workbook (not marked copies of the books); each finding's 单元格 links to
+    the workbook it is about, by a path relative to the results, at the sheet and cell."""
     sources, month = month_sources(broken_root / MONTH)
     assert month == MONTH
-    before = (broken_root / MONTH / CB).read_bytes()
-    paths = write_results(findings, sources, tmp_path)
-    assert sorted(p.name for p in paths) == sorted(f"{Path(n).stem}_{RESULT_SHEET}.xlsx" for n in (CB, TS, KH))
-    assert (broken_root / MONTH / CB).read_bytes() == before
-    wb = load_workbook(tmp_path / f"{Path(CB).stem}_{RESULT_SHEET}.xlsx")
-    rows = list(wb[RESULT_SHEET].iter_rows(values_only=True))
+    before = {p: p.read_bytes() for p in sources.values()}
+    out = tmp_path / "elsewhere"
+    path = write_results(findings, sources, out, month)
+    assert path == out / f"{MONTH}_{RESULT_SHEET}.xlsx" and sorted(p.name for p in out.iterdir()) == [path.name]
+    assert {p: p.read_bytes() for p in sources.values()} == before  # the books are only read
+    wb = load_workbook(path)
+    assert wb.sheetnames == [RESULT_SHEET]
+    ws = wb[RESULT_SHEET]
+    rows = list(ws.iter_rows(values_only=True))
     assert rows[0] == ("序号", "级别", "工作簿", "工作表", "单元格", "说明")
-    assert ("台账", "U3") in {(r[3], r[4]) for r in rows[1:]}
-    assert wb["台账"]["U3"].comment is not None and "公式" in wb["台账"]["U3"].comment.text
+    assert len(rows) == len(findings) + 1
+    linked = 0
+    for r, f in enumerate(findings, start=2):
+        cell = ws.cell(row=r, column=5)
+        assert cell.value == f.cell
+        if not f.cell:
+            continue
+        target, sheet, address = link_target(path, cell)
+        assert not cell.hyperlink.target.startswith("/") and "\\" not in cell.hyperlink.target  # relative, portable
+        assert target == sources_by_name(sources)[f.workbook].resolve()
+        book = load_workbook(target, read_only=True)
+        assert sheet == f.sheet and sheet in book.sheetnames
+        assert address == f.cell
+        linked += 1
+    assert linked >= 25
+
+
+def sources_by_name(sources: dict[str, Path]) -> dict[str, Path]:
+    return {p.name: p for p in sources.values()}
+
+
+def test_results_replace_the_last_run_and_say_when_all_is_well(clean_folder: Path) -> None:
+    sources, month = month_sources(clean_folder)
+    first = write_results([Finding(ERROR, CB, "台账", "A3", "旧的")], sources, month=month)
+    again = write_results([], sources, month=month)
+    assert first == again == clean_folder / f"{MONTH}_{RESULT_SHEET}.xlsx"
+    rows = list(load_workbook(again)[RESULT_SHEET].iter_rows(values_only=True))
+    assert rows[1][-1] == "未发现问题" and len(rows) == 2
+    assert not (clean_folder / "历史版本").exists()  # made again by every run: no kept versions
+    assert month_sources(clean_folder)[0] == sources  # not taken for a workbook of the month
+    again.unlink()
 
 
 def test_mask_phone() -> None:
@@ -220,3 +311,36 @@ def test_cli_refuses_an_open_workbook(clean_folder: Path, capsys: pytest.Capture
         assert "正在被" in capsys.readouterr().err
     finally:
         lock.unlink()
+
+
+def test_a_message_asks_to_delete_a_row_only_where_rows_can_be_deleted(broken_root: Path, findings: list[Finding]) -> None:
+    """"请删除本行" on a sheet protected against deleting rows was advice nobody could follow;
+    the ledgers let rows be deleted (tests/books/test_ledger_protection.py shows it works)."""
+    asking = [f for f in findings if "删除本行" in f.message or "删除重复的一行" in f.message]
+    assert asking
+    for f in asking:
+        ws = load_workbook(broken_root / MONTH / f.workbook)[f.sheet]
+        assert ws.protection.sheet and ws.protection.deleteRows is False, (f.sheet, f.cell)
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_follows_each_link_to_its_cell(broken_root: Path, findings: list[Finding], tmp_path: Path) -> None:
+    """Opened in LibreOffice, each link of the 校验结果 opens its workbook (the relative path
+    resolved from the results' folder) with the finding's cell or rows selected.
+    [仅 Excel] Excel reads the same hyperlink parts (target file, location); not run here."""
+    from tests.support.lo_ui import hyperlinks
+    from tests.support.staff_edits import require_uno
+
+    require_uno()
+    sources, month = month_sources(broken_root / MONTH)
+    path = write_results(findings, sources, tmp_path / "results", month)
+    got = hyperlinks(path, 4, len(findings), follow=True)
+    with_cells = [f for f in findings if f.cell]
+    assert len(got["followed"]) == len(with_cells)
+    for f, (url, selected) in zip(with_cells, got["followed"], strict=True):
+        assert url.startswith((broken_root / MONTH).resolve().as_uri().rsplit("/", 1)[0])
+        first, _, last = f.cell.partition(":")
+        expected = "$" + f.sheet + "." + "".join(f"${part}" for part in re.findall(r"[A-Z]+|\d+", first))
+        if last:
+            expected += ":" + "".join(f"${part}" for part in re.findall(r"[A-Z]+|\d+", last))
+        assert selected == expected, (f.cell, url, selected)

@@ -21,7 +21,7 @@ from xinao_xl.policy.rules import ENTERED, Department, Indicator, Rules, load_ru
 from . import formulas as F
 from . import lists as L
 from .cells import put, put_formula
-from .printing import book_header, fit_rows
+from .printing import book_header, fit_rows, month_prefix
 from .rules_sheet import write_rules_sheet
 from .schema import (
     FMT_PERCENT,
@@ -223,9 +223,9 @@ def _sum_items(dept: str, item_type: str, items: TableSheet) -> str:
     return f'SUMIFS({items.data_range("points")},{items.data_range("dept")},"{dept}",{items.data_range("type")},"{item_type}")'
 
 
-def write_department(wb: Workbook, dept: Department, rules: Rules, month: str, style: str, items: TableSheet, summary: FormSheet) -> None:
+def write_department(wb: Workbook, dept: Department, rules: Rules, month: str | None, style: str, items: TableSheet, summary: FormSheet) -> None:
     spec = department_sheet(dept)
-    ws = write_form_frame(wb, spec, f"{dept.name} {month} 服务绩效考核表（权重 {dept.weight:.0%}）", book_header(month, STEM, dept.name))
+    ws = write_form_frame(wb, spec, f"{dept.name} {month_prefix(month)}服务绩效考核表（权重 {dept.weight:.0%}）", book_header(month, STEM, dept.name))
     for ind in dept.indicators:
         r = spec.row_of(indicator_key(ind))
         put(ws, r, 1, ind.number)
@@ -283,9 +283,9 @@ def summary_sheet(rules: Rules) -> FormSheet:
     return FormSheet(SUMMARY, "服务绩效考核汇总", columns, rows, footer_rows=(FormRow("total", "合计"),))
 
 
-def write_summary(wb: Workbook, rules: Rules, month: str, style: str, items: TableSheet) -> FormSheet:
+def write_summary(wb: Workbook, rules: Rules, month: str | None, style: str, items: TableSheet) -> FormSheet:
     spec = summary_sheet(rules)
-    ws = write_form_frame(wb, spec, f"{month} 服务绩效考核汇总", book_header(month, STEM, SUMMARY))
+    ws = write_form_frame(wb, spec, f"{month_prefix(month)}服务绩效考核汇总", book_header(month, STEM, SUMMARY))
     for dept in rules.departments:
         r = spec.row_of(dept.name)
         dspec = department_sheet(dept)
@@ -322,8 +322,8 @@ def assessment_spec(rules: Rules | None = None) -> WorkbookSpec:
     return WorkbookSpec(STEM, (summary_sheet(rules), *(department_sheet(d) for d in rules.departments), items_sheet(rules)))
 
 
-def build_assessment(month: str, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
-    """The month's 服务绩效考核表 as an openpyxl Workbook (not saved)."""
+def build_assessment(month: str | None, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
+    """The month's 服务绩效考核表 as an openpyxl Workbook (not saved); None: the template."""
     rules = rules or load_rules()
     wb = Workbook()
     wb.remove(wb.active)
@@ -331,7 +331,7 @@ def build_assessment(month: str, rules: Rules | None = None, style: str = NATIVE
     summary = write_summary(wb, rules, month, style, items)
     for dept in rules.departments:
         write_department(wb, dept, rules, month, style, items, summary)
-    ws = write_table(wb, items, style, f"{month} 加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整，每条一行）", book_header(month, STEM, ITEMS))
+    ws = write_table(wb, items, style, f"{month_prefix(month)}加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整，每条一行）", book_header(month, STEM, ITEMS))
     rng = items.data_range("points", absolute=False)
     highlight_below(ws, rng, f"{items.letter('points')}{items.first_row}", "0")
     highlight_equals(ws, items.data_range("grade_c", absolute=False), L.YES)

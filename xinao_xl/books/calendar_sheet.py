@@ -96,9 +96,10 @@ def _note(day: date, status: str) -> str:
     return name
 
 
-def calendar_years(month: str) -> tuple[int, int]:
-    """The years a month's 工作日历 covers: its own and the next (deadlines cross the new year)."""
-    year = Month(month).year
+def calendar_years(month: str | None) -> tuple[int, int]:
+    """The years a month's 工作日历 covers: its own and the next (deadlines cross the new year);
+    a template's (no month): the last year the calendar data knows, and the next."""
+    year = Month(month).year if month else default_calendar().last_package_year()
     return (year, year + 1)
 
 

@@ -24,7 +24,7 @@ from . import lists as L
 from .append import append_records
 from .calendar_sheet import calendar_years, write_calendar_sheet
 from .cells import put, put_formula
-from .printing import book_header, fit_rows, not_printed, print_setup
+from .printing import book_header, fit_rows, month_prefix, not_printed, print_setup
 from .rules_sheet import write_rules_sheet
 from .schema import (
     FMT_INT,
@@ -143,9 +143,9 @@ def _ledger_range(key: str) -> str:
     return ledger_sheet().data_range(key)
 
 
-def write_completed(wb: Workbook, rules: Rules, month: str) -> FormSheet:
+def write_completed(wb: Workbook, rules: Rules, month: str | None) -> FormSheet:
     spec = completed_sheet(rules)
-    ws = write_form_frame(wb, spec, f"{month} 本月完工量（按业务类型，从业务系统导出后填写）", book_header(month, STEM, COMPLETED))
+    ws = write_form_frame(wb, spec, f"{month_prefix(month)}本月完工量（按业务类型，从业务系统导出后填写）", book_header(month, STEM, COMPLETED))
     for b in rules.business_types:
         put(ws, spec.row_of(b.name), 1, b.name)
     first, last = spec.first_row, spec.row_of(rules.business_types[-1].name)
@@ -156,9 +156,9 @@ def write_completed(wb: Workbook, rules: Rules, month: str) -> FormSheet:
     return spec
 
 
-def write_stats(wb: Workbook, rules: Rules, month: str, completed: FormSheet) -> None:
+def write_stats(wb: Workbook, rules: Rules, month: str | None, completed: FormSheet) -> None:
     spec = stats_sheet(rules)
-    ws = write_form_frame(wb, spec, f"{month} 回访数据统计（未接通、拒访不计入回访量和满意度）", book_header(month, STEM, STATS))
+    ws = write_form_frame(wb, spec, f"{month_prefix(month)}回访数据统计（未接通、拒访不计入回访量和满意度）", book_header(month, STEM, STATS))
     business, result = _ledger_range("business"), _ledger_range("result")
     for b in rules.business_types:
         r = spec.row_of(b.name)
@@ -179,7 +179,7 @@ def write_stats(wb: Workbook, rules: Rules, month: str, completed: FormSheet) ->
         put_formula(ws, r, 8, f'=IF(C{r}=0,"",G{r}/C{r})')
 
 
-def write_sample(wb: Workbook, rules: Rules, month: str, style: str) -> None:
+def write_sample(wb: Workbook, rules: Rules, month: str | None, style: str) -> None:
     spec = sample_sheet(rules)
     ws = write_form_frame(wb, spec, "当日回访量（回访办法四.2：零散、单项工程全部回访；不足部分按表中顺序转给其他业务）",
                           book_header(month, STEM, SAMPLE))
@@ -207,7 +207,7 @@ def write_sample(wb: Workbook, rules: Rules, month: str, style: str) -> None:
             ws.cell(row=r, column=col).number_format = FMT_INT
 
 
-def write_questions(wb: Workbook, rules: Rules, month: str) -> None:
+def write_questions(wb: Workbook, rules: Rules, month: str | None) -> None:
     """附件1, for the agent at the phone: not printed with the whole workbook (`not_printed`)."""
     ws = wb.create_sheet(QUESTIONS)
     title_cell(ws, "日常业务回访问卷（回访办法附件1）", "D")
@@ -234,13 +234,13 @@ def callback_spec(rules: Rules | None = None) -> WorkbookSpec:
     return WorkbookSpec(STEM, (ledger_sheet(), completed_sheet(rules), stats_sheet(rules), sample_sheet(rules)))
 
 
-def build_callback_ledger(month: str, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
-    """The month's 客户回访信息台账 as an openpyxl Workbook (not saved)."""
+def build_callback_ledger(month: str | None, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
+    """The month's 客户回访信息台账 as an openpyxl Workbook (not saved); None: the template."""
     rules = rules or load_rules()
     wb = Workbook()
     wb.remove(wb.active)
     spec = ledger_sheet()
-    ws = write_table(wb, spec, style, f"{month} 客户回访信息台账（灰色列自动计算；流转单须两个自然日内反馈）", book_header(month, STEM, LEDGER))
+    ws = write_table(wb, spec, style, f"{month_prefix(month)}客户回访信息台账（灰色列自动计算；流转单须两个自然日内反馈）", book_header(month, STEM, LEDGER))
     highlight_equals(ws, spec.data_range("late", absolute=False), L.YES)
     completed = write_completed(wb, rules, month)
     write_stats(wb, rules, month, completed)
@@ -248,7 +248,7 @@ def build_callback_ledger(month: str, rules: Rules | None = None, style: str = N
     write_questions(wb, rules, month)
     # the flow form's deadline may move past a rest day (the office's setting): the same
     # calendar sheet as the 投诉台账's
-    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month)
+    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month or "")
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -30,7 +30,7 @@ from . import formulas as F
 from . import lists as L
 from .calendar_sheet import calendar_years, working_due_formula, write_calendar_sheet
 from .names import stage_name
-from .printing import book_header
+from .printing import book_header, month_prefix
 from .rules_sheet import write_rules_sheet
 from .schema import (
     FMT_SHORT_DATE,
@@ -309,14 +309,15 @@ def complaint_spec(rules: Rules | None = None) -> WorkbookSpec:
     return WorkbookSpec(STEM, (ledger_sheet(rules), reassign_sheet(), evidence_sheet()))
 
 
-def build_complaint_ledger(month: str, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
-    """The month's 客户投诉台账 (with 改派记录, 证据, 工作日历 and 规则) as an openpyxl Workbook."""
+def build_complaint_ledger(month: str | None, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
+    """The month's 客户投诉台账 (with 改派记录, 证据, 工作日历 and 规则) as an openpyxl Workbook;
+    None: the template."""
     rules = rules or load_rules()
     wb = Workbook()
     wb.remove(wb.active)
     spec = ledger_sheet(rules)
     first_off = get_column_letter(spec.print_columns + 1)
-    title = (f"{month} 客户投诉台账（每起投诉每个责任部门一行，驳回后的新一轮另起一行；灰色列自动计算；"
+    title = (f"{month_prefix(month)}客户投诉台账（每起投诉每个责任部门一行，驳回后的新一轮另起一行；灰色列自动计算；"
              f"打印至“扣分”列，{first_off}列起只在屏幕上填写，每起投诉的全部内容见“投诉单”）")
     ws = write_table(wb, spec, style, title, book_header(month, STEM, LEDGER))
     for key in ("inv_status", "handle_status", "revisit_status"):
@@ -326,8 +327,8 @@ def build_complaint_ledger(month: str, rules: Rules | None = None, style: str = 
         highlight_equals(ws, spec.data_range(key, absolute=False), L.CAL_ERROR)
     highlight_positive(ws, spec.data_range("deduct", absolute=False), f"{spec.letter('deduct')}{spec.first_row}")
     for side in (reassign_sheet(), evidence_sheet()):
-        write_table(wb, side, style, f"{month} {side.title}", book_header(month, STEM, side.name))
-    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month)
+        write_table(wb, side, style, f"{month_prefix(month)}{side.title}", book_header(month, STEM, side.name))
+    write_calendar_sheet(wb, calendar_years(month), rules.work_calendar, month=month or "")
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -20,6 +20,8 @@ What lives there, and who writes it:
   system records of a complaint; staff put them there, the close reads nothing in it);
 - ``投诉单``: the one-page complaint sheets and 附件5 applications (`complaint_form_file`,
   services/complaint_forms.py);
+- ``2026-11_校验结果.xlsx``: the last validation run's findings with links to the cells
+  (`results_name`, books/results.py); replaced by each run, removed by the close;
 - ``历史版本``: the files each atomic replace kept (books/save.py);
 - the month's lock file (`lock_path`) and its holder note: one writer at a time holds the
   month through it (books/lock.py `MonthLock`; services/month_writer.py for the use cases).
@@ -40,10 +42,11 @@ from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
 
 from . import assessment, opinions
-from .save import HISTORY_DIR, write_text_atomic
+from .save import HISTORY_DIR, keep_version, write_text_atomic
 from .workbooks import BOOKS, file_name
 
-__all__ = ["EVIDENCE_DIR", "FORMS_DIR", "LOCK", "MARKER", "OUTPUTS", "OUT_DIR", "STEMS", "MonthFolder", "MonthMissingError", "closed_months"]
+__all__ = ["EVIDENCE_DIR", "FORMS_DIR", "LOCK", "MARKER", "OUTPUTS", "OUT_DIR", "RESULTS", "STEMS", "MonthFolder", "MonthMissingError",
+           "closed_months", "is_results_file", "results_name"]
 
 STEMS = tuple(stem for stem, _ in BOOKS)
 OUT_DIR = "结账"
@@ -54,6 +57,19 @@ LOCK = ".xinao-xl.lock"
 # The close's outputs in 结账/, by the key `CloseResult.outputs` uses, in the order written.
 OUTPUTS = ("考核表", "意见统计表", "回访报告", "流转单")
 _MARKER_TIME = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
+RESULTS = "校验结果"
+
+
+def results_name(month: str | None) -> str:
+    """The validation results workbook: ``2026-11_校验结果.xlsx`` (``校验结果.xlsx`` without a month)."""
+    return f"{month}_{RESULTS}.xlsx" if month else f"{RESULTS}.xlsx"
+
+
+def is_results_file(path: Path) -> bool:
+    """A results workbook of validation: this version's (`results_name`) or a marked copy
+    ``<book>_校验结果.xlsx`` the versions before wrote beside each workbook."""
+    stem = Path(path).stem
+    return stem == RESULTS or stem.endswith("_" + RESULTS)
 
 
 class MonthMissingError(XinaoError, FileNotFoundError):
@@ -165,6 +181,30 @@ class MonthFolder:
         first = re.sub(r'[\\/:*?"<>|\s]+', "_", str(numbers[0])).strip("._")[:40] or "流转单"
         more = f"等{len(numbers)}张" if len(numbers) > 1 else ""
         return self.out_dir / f"{self.month}_流转单_{first}{more}.xlsx"
+
+    @property
+    def results_path(self) -> Path:
+        """Where `xinao-xl validate` of this month writes its results (`results_name`)."""
+        return self.path / results_name(self.month)
+
+    def results_files(self) -> list[Path]:
+        """The results workbook and the marked copies earlier versions left in the folder."""
+        legacy = [self.path / f"{p.stem}_{RESULTS}.xlsx" for p in self.books.values()]
+        return [p for p in (self.results_path, *legacy) if p.is_file()]
+
+    def clear_results(self) -> list[str]:
+        """Remove the validation results of the month (at the close: they describe the books
+        before the close). A marked copy of a book may hold a clerk's edits: it is kept in
+        历史版本 first. Returns a line for each file that could not be removed (open in Excel)."""
+        left = []
+        for path in self.results_files():
+            try:
+                if path != self.results_path:
+                    keep_version(path)
+                path.unlink()
+            except OSError:
+                left.append(f"{path.name} 未能删除（可能正在打开）：它是结账前的校验结果，请关闭后删除")
+        return left
 
     @property
     def evidence_dir(self) -> Path:

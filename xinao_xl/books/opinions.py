@@ -51,12 +51,12 @@ def opinions_spec(rules: Rules | None = None) -> WorkbookSpec:
     return WorkbookSpec(STEM, (opinions_sheet(),))
 
 
-def build_opinions(month: str, rules: Rules | None = None, style: str = "native") -> Workbook:
-    """The month's 客户回访意见统计表 (附件4) as an openpyxl Workbook (not saved)."""
+def build_opinions(month: str | None, rules: Rules | None = None, style: str = "native") -> Workbook:
+    """The month's 客户回访意见统计表 (附件4) as an openpyxl Workbook (not saved); None: the template."""
     rules = rules or load_rules()
     wb = Workbook()
     wb.remove(wb.active)
-    write_table(wb, opinions_sheet(), style, f"{Month(month).title}客户回访意见统计表", book_header(month, STEM, SHEET))
+    write_table(wb, opinions_sheet(), style, f"{Month(month).title if month else ''}客户回访意见统计表", book_header(month, STEM, SHEET))
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -88,7 +88,13 @@ def page_header(ws: Worksheet, text: str) -> None:
     ws.oddFooter.center.size = 9
 
 
-def book_header(month: str, book: str, sheet: str) -> str:
+def month_prefix(month: str | None) -> str:
+    """"2026-11 " before a title, nothing for a template (which has no month: its month is
+    the one of the folder or file name it is copied to)."""
+    return f"{month} " if month else ""
+
+
+def book_header(month: str | None, book: str, sheet: str) -> str:
     """"2026-11 客户回访信息台账 · 台账"; "2026-11 · 规则" for a sheet every book has."""
     return " ".join(part for part in (month, book, "·", sheet) if part)
 

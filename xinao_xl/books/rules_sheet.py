@@ -26,7 +26,7 @@ from xinao_xl.policy.rules import NATURE_DEFAULT, NATURE_POLICY, NATURE_PROVISIO
 from . import lists as L
 from .cells import put
 from .names import define, stage_name
-from .printing import book_header, fit_rows, not_printed, print_setup
+from .printing import book_header, fit_rows, month_prefix, not_printed, print_setup
 from .schema import FMT_DATE
 from .style import (
     BOXED_WRAP,
@@ -45,6 +45,7 @@ STAGE_HEADERS = ("时限环节", "疑似重大（天）", "一般（天）", "�
 NATURE_WORDS = {NATURE_POLICY: "制度规定", NATURE_PROVISIONAL: "制度暂定", NATURE_DEFAULT: "本系统默认，制度未规定"}
 HEADER_ROW = 2
 LIST_FIRST_COL = 8  # H: lists start here, one per column
+TEMPLATE_MONTH_TEXT = "空白模板：月份按所在文件夹或文件名（如 2026-11\\2026-11_服务绩效考核表.xlsx）确定"
 
 
 @dataclass(frozen=True)
@@ -100,16 +101,18 @@ def source_text(param: Param) -> str:
     return param.source or NATURE_WORDS[param.nature]
 
 
-def write_rules_sheet(wb: Workbook, rules: Rules, month: str) -> None:
-    """Add the 规则 sheet (last tab) and every defined name the formulas use."""
+def write_rules_sheet(wb: Workbook, rules: Rules, month: str | None) -> None:
+    """Add the 规则 sheet (last tab) and every defined name the formulas use. A template
+    (no month) leaves 月份 and 月初日期 empty: no formula reads them, and the program takes
+    a workbook's month from its folder or file name."""
     ws = wb.create_sheet(SHEET)
-    title_cell(ws, f"{month} 规则参数（依据制度和本单位的{SETTINGS_BOOK}生成，工作表受保护；要改取值请在{SETTINGS_BOOK}中设置）", "F")
+    title_cell(ws, f"{month_prefix(month)}规则参数（依据制度和本单位的{SETTINGS_BOOK}生成，工作表受保护；要改取值请在{SETTINGS_BOOK}中设置）", "F")
     header_cells(ws, HEADER_ROW, HEADERS)
 
     row = HEADER_ROW + 1
     fixed = (
-        ("月份", month, "本工作簿所属考核月份", "", "", L.MONTH, None),
-        ("月初日期", Month(month).first_day, "本月第一天", "", "", L.MONTH_START, FMT_DATE),
+        ("月份", month, "本工作簿所属考核月份" if month else TEMPLATE_MONTH_TEXT, "", "", L.MONTH, None),
+        ("月初日期", Month(month).first_day if month else None, "本月第一天", "", "", L.MONTH_START, FMT_DATE),
     )
     for label, value, text, clause, flag, name, fmt in fixed:
         _param_row(ws, row, (label, value, text, clause, flag, name), fmt)

@@ -163,6 +163,15 @@ def protect(ws: Worksheet) -> None:
     )
 
 
+def protect_ledger(ws: Worksheet) -> None:
+    """`protect`, and staff may also insert and delete rows: a ledger is a list that grows,
+    gets a duplicate removed and is sorted (books/writer.py leaves its rows unlocked, which
+    deleting and sorting on a protected sheet need in Excel and LibreOffice alike)."""
+    protect(ws)
+    ws.protection.insertRows = False
+    ws.protection.deleteRows = False
+
+
 def title_cell(ws: Worksheet, text: str, last_col: str) -> None:
     ws["A1"] = text
     ws["A1"].font = TITLE_FONT

@@ -40,18 +40,19 @@ def file_name(stem: str, month: str | None) -> str:
     return f"{month}_{stem}.xlsx" if month else f"{stem}.xlsx"
 
 
-def write_books(folder: Path, month: str, style: str = NATIVE, rules: Rules | None = None, month_in_name: bool = True,
+def write_books(folder: Path, month: str | None, style: str = NATIVE, rules: Rules | None = None,
                 keep_previous: bool = True) -> list[Path]:
     """Build the four workbooks of `month` and put them into `folder` together (`save.Batch`:
     a new folder appears with all four or not at all; files already there are each replaced
-    atomically, the replaced ones kept in 历史版本 unless ``keep_previous`` is False)."""
-    month = Month(month)
+    atomically, the replaced ones kept in 历史版本 unless ``keep_previous`` is False).
+    Without a month: the templates (no month in their names, titles or 规则 sheet)."""
+    month = Month(month) if month else None
     if style not in FORMULA_STYLES:
         raise ValueError(f"公式样式应为 {' 或 '.join(FORMULA_STYLES)}：{style!r}")
     rules = rules or load_rules()
     with Batch(Path(folder), keep_previous) as batch:
         for stem, build in BOOKS:
-            batch.add_workbook(file_name(stem, month if month_in_name else None), build(month, rules, style))
+            batch.add_workbook(file_name(stem, month), build(month, rules, style))
         return batch.commit()
 
 

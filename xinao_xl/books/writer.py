@@ -3,7 +3,17 @@
 Entry columns get a column style (unlocked, number format, font) instead of thousands of
 styled empty cells: Excel, WPS and LibreOffice apply a column's style to every cell the
 sheet does not store, so staff can type in any row of an entry column of the protected
-sheet, and the file stays small. Formula cells are written row by row, locked and grey.
+sheet, and the file stays small. Formula cells are written row by row, grey.
+
+A ledger is protected (`style.protect_ledger`) so that staff can insert, delete and sort
+its rows: Excel deletes or sorts rows on a protected sheet only when every cell of them
+is unlocked (Protection.AllowDeletingRows, AllowSorting), and so does LibreOffice
+(tests/books/test_ledger_protection.py). So the record rows hold no locked cell: the
+formula cells are unlocked too, every column beyond the table has an unlocked column
+style, and the title and header cells stay locked. Typing over a formula is stopped by a
+data validation that accepts nothing (`FORMULA_GUARD`: Excel checks what is typed, not
+what is pasted or copied), and validation reports a formula that was lost anyway, saying
+which neighbouring cell to copy.
 """
 
 from __future__ import annotations
@@ -40,8 +50,11 @@ from .style import (
     Look,
     header_cells,
     protect,
+    protect_ledger,
     title_cell,
 )
+
+MAX_COLUMN = 16384  # XFD, the last column of Excel and of LibreOffice since 7.4
 
 
 def data_validation(v: Validation, title: str) -> DataValidation:
@@ -73,8 +86,17 @@ def style_entry_column(ws: Worksheet, letter: str, column: Column) -> None:
 
 @cache
 def formula_look(fmt: str, wrap: bool) -> Look:
-    """A formula cell: grey, bordered, locked (the sheet default), in its column's format."""
-    return Look(number_format=fmt, fill=FORMULA_FILL, font=BODY_FONT, border=BORDER, alignment=WRAP_ALIGN if wrap else CELL_ALIGN)
+    """A ledger's formula cell: grey, bordered, in its column's format, unlocked so that its
+    row can be deleted and sorted on the protected sheet (see the module docstring)."""
+    return Look(number_format=fmt, fill=FORMULA_FILL, font=BODY_FONT, border=BORDER, alignment=WRAP_ALIGN if wrap else CELL_ALIGN,
+                protection=UNLOCKED)
+
+
+# What typing into a grey formula cell of a ledger meets: a validation that accepts nothing.
+FORMULA_GUARD = Validation(
+    "custom", "FALSE",
+    error="灰色列是自动计算的，请不要在这里填写。公式被改动了：从上一行复制这一格，粘贴回来即可。",
+)
 
 
 @cache
@@ -124,13 +146,24 @@ def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str 
     for row in range(spec.first_row, spec.last_row + 1):
         for col, column in formula_columns:
             style_formula_cell(put_formula(ws, row, col, spec.render(column, row, style)), column)
+    if formula_columns:
+        guard = data_validation(FORMULA_GUARD, "自动计算")
+        guard.showInputMessage = False
+        for col, _ in formula_columns:
+            letter = get_column_letter(col)
+            guard.add(f"{letter}{spec.first_row}:{letter}{spec.last_row}")
+            ws.column_dimensions[letter].protection = UNLOCKED  # rows past the table: deletable too
+        ws.add_data_validation(guard)
+    beyond = ws.column_dimensions[get_column_letter(len(spec.columns) + 1)]
+    beyond.min, beyond.max = len(spec.columns) + 1, MAX_COLUMN
+    beyond.protection = UNLOCKED
 
     ws.freeze_panes = f"{spec.freeze_col}{spec.first_row}"
     ws.auto_filter.ref = f"A{spec.header_row}:{last_letter}{spec.last_row}"
     print_setup(ws, f"{spec.header_row}:{spec.header_row}", header or spec.title, landscape=spec.landscape)
     set_print_formula(ws, used_rows_area(spec))
     ws.print_options.gridLines = True
-    protect(ws)
+    protect_ledger(ws)
     return ws
 
 

@@ -2,7 +2,10 @@
 
 Creates 2026-11 with a realistic synthetic month (fake customers, generated, not customer
 data) in ``./示例/`` (or ``--dir``), validates it, closes it, and prints where the files
-are and the score table of all seven departments. Opens nothing.
+are and the score table of all seven departments. Opens nothing. Beside the month it
+writes the completed-orders export of 12-03 (``完工工单_2026-12-03.xlsx``) and prints the
+``xinao-xl sample`` command that samples it into December's 台账, the next step of the
+guide's walk-through.
 
 A previous demo run in the same folder is replaced; a folder that is not a demo folder
 (no ``.xinao-demo`` marker) and already holds month folders is refused, so the demo never
@@ -20,7 +23,7 @@ from typing import Any
 
 from xinao_xl.books.save import write_text_atomic
 from xinao_xl.services import close, validate
-from xinao_xl.services.sample_data import SampleSize, make_sample_month
+from xinao_xl.services.sample_data import SampleSize, make_sample_month, write_sample_export
 
 from .base import CliError, table
 from .close import console_bar
@@ -31,10 +34,11 @@ MARKER = ".xinao-demo"
 # The close runs "as of" early December, so a flow form still open at the end of November
 # is late and its department loses the points, as it would at a real close.
 DEMO_NOW = datetime(2026, 12, 3, 9, 0)
+AGENT = "孙雪燕"  # the clerk of the guide's walk-through
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="用合成样例数据演示整月流程：生成、校验、结账、得分表", description="用合成样例数据（虚构客户）演示整月流程：在 ./示例/ 中生成 2026-11 的四个工作簿，校验、结账，并打印七个部门的得分表")
+    p = sub.add_parser("demo", help="用合成样例数据演示整月流程：生成、校验、结账、得分表", description="用合成样例数据（虚构客户）演示整月流程：在 ./示例/ 中生成 2026-11 的四个工作簿，校验、结账，并打印七个部门的得分表；另写一份 12 月 3 日的完工工单，练习抽样用")
     p.add_argument("--dir", type=Path, default=DEMO_DIR, metavar="目录", help="示例文件夹（默认 ./示例/，会覆盖上次的示例）")
     p.add_argument("--callbacks", type=int, default=SampleSize().callbacks, metavar="条数", help="回访条数（默认 %(default)s）")
     p.add_argument("--complaints", type=int, default=SampleSize().complaints, metavar="条数", help="投诉条数（默认 %(default)s）")
@@ -64,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"【1/3 生成】{DEMO_MONTH} 合成样例（虚构客户，非真实数据）：回访 {len(month.callbacks)} 条，投诉 {len(month.complaints)} 条，加减分 {len(month.items)} 条")
     for path in month.paths.values():
         print(f"  {path}")
+    export = write_sample_export(folder, DEMO_NOW.date(), month.callbacks, seed=args.seed)
+    print(f"  {export}（{DEMO_NOW.month}月{DEMO_NOW.day}日从业务系统导出的完工工单，练习每日抽样用）")
 
     findings = validate.validate_month(month.folder, now=DEMO_NOW)
     errors = sum(f.is_error for f in findings)
@@ -80,4 +86,5 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n【{DEMO_MONTH} 各部门服务考核得分】")
     print(table(result.score_rows(), close.CloseResult.SCORE_HEADERS))
     print("\n每个部门的扣分明细见结账副本的“结账明细”表；用 Excel 或 WPS 打开上面的文件即可查看。")
+    print(f"接着练习 {DEMO_NOW.month}月{DEMO_NOW.day}日的抽样：xinao-xl sample {export} --date {DEMO_NOW:%Y-%m-%d} --agent {AGENT} --dir {folder}")
     return 0

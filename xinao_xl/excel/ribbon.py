@@ -174,8 +174,9 @@ def validate_book(session: Session, now: datetime | None = None) -> str:
     marked = 0
     for f in findings:
         if f.workbook == place.path.name and f.cell and f.sheet in names:
-            book.mark_cell(f.sheet, f.cell, f.severity, f"{f.severity}：{f.message}")
-            marked += 1
+            for cell in f.cells():  # a finding for a range of rows marks each of its cells
+                book.mark_cell(f.sheet, cell, f.severity, f"{f.severity}：{f.message}")
+                marked += 1
     errors = sum(f.is_error for f in findings)
     lines = [f"共 {errors} 个错误、{len(findings) - errors} 个警告；本簿已标记 {marked} 个单元格"]
     for f in findings[:MAX_LISTED]:

@@ -65,6 +65,13 @@ class WorkCalendar:
             self._years[year] = known
         return known
 
+    def last_package_year(self) -> int:
+        """The last year the package knows (its latest published notice)."""
+        year = 2004
+        while self.package_knows(year + 1):
+            year += 1
+        return year
+
     def knows(self, year: int) -> bool:
         return year in self.confirmed_years or self.package_knows(year)
 

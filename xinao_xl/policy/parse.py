@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import PolicyInputError
+from .privacy import PHONE_PATTERN
 from .rules import Rules, load_rules
 
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "两": 2}
@@ -249,3 +250,34 @@ def parse_department(value: Any, rules: Rules | None = None) -> str:
         return rules.department(text).name
     except KeyError:
         raise PolicyInputError("无效部门", value, "可选：" + "、".join(rules.department_names)) from None
+
+
+# A phone as staff type it: a mobile (11 digits from 13-19), a landline with its area code
+# (0635-8211234; privacy.PHONE_PATTERN), or a local number of 7-8 digits without it; an
+# extension may follow a landline (0635-8211234-801, 转801). Two numbers in one cell are
+# split by / 、 , ; or a wide space.
+_PHONE_PARTS = re.compile(r"[/,;、]|\s{2,}")
+_PHONE_NOISE = re.compile(r"[\s\-()（）]")
+_LOCAL_PHONE = re.compile(r"[2-9]\d{6,7}")
+_EXTENSION = re.compile(r"(?:-|转|分机)\d{1,5}$")
+
+
+def phone_problem(value: Any) -> str | None:
+    """What is wrong with a typed phone, in words for a message ("是10位数字", "含有字母"),
+    or None for one that can be dialled. The value itself is not repeated: it may be a
+    customer's number with one digit missing."""
+    if is_blank(value):
+        return None
+    number = _finite_number(value)
+    text = unicodedata.normalize("NFKC", str(int(number)) if number is not None and number == int(number) else str(value)).strip()
+    for part in filter(None, (p.strip() for p in _PHONE_PARTS.split(text))):
+        part = _EXTENSION.sub("", part) if part.startswith("0") else part
+        bare = _PHONE_NOISE.sub("", part)
+        if PHONE_PATTERN.fullmatch(part) or PHONE_PATTERN.fullmatch(bare) or _LOCAL_PHONE.fullmatch(bare):
+            continue
+        if re.search(r"[A-Za-z]", bare):
+            return "含有字母"
+        if not bare.lstrip("+").isdigit():
+            return "含有数字以外的文字"
+        return f"是{len(bare.lstrip('+'))}位数字"
+    return None

@@ -17,6 +17,7 @@ In order (each step reported through ``progress(step, total, text)``):
    its 服务通报 sheet, `bulletin`) and the 流转单; staff workbooks are never saved over;
 4. write the 结账记录 (who, when, tool version, SHA-256 of every input and output, and of
    each input's entry cells: `integrity.content_digest`) and the marker ``已结账.txt``;
+   remove the month's 校验结果 (they describe the books before the close);
 5. generate next month's blank set (the books `create_month` writes) and carry over what is
    still open: complaints not 办结 and flow forms without feedback (books/closing.py);
 6. write the month's records to the history store (`services.history`; ``db``, else the
@@ -358,6 +359,9 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         _unchanged(mb, paths)  # once more, just before the marker: a month is closed on what it read
         mf.mark_closed(now, user)
         result.notes += interrupted
+        # the month's 校验结果 describe the books before the close: not left to be mistaken for
+        # the closed month's (books/month_folder.py keeps a marked copy's edits in 历史版本)
+        result.notes.extend(mf.clear_results())
         t0 = time.perf_counter()
         _record_history(root, month, mb, cards, result, db, company)
         timings["history"] = time.perf_counter() - t0

@@ -52,21 +52,22 @@ class FindingGroup:
 
 
 def _kind(f: Finding) -> tuple[str, str, str, str]:
-    head = f.message.split("：", 1)[0]
+    head = f.kind_message.split("：", 1)[0]
     return (f.severity, f.workbook, f.sheet, _NUMBER.sub("#", _QUOTED.sub("“…”", head)))
 
 
 def group_findings(findings: Sequence[Finding]) -> list[FindingGroup]:
-    """Findings grouped by kind, errors first, then the largest groups."""
+    """Findings grouped by kind, errors first, then the largest groups. A finding for a
+    range of rows ("K3:K82", validation's own grouping) counts each of its rows."""
     groups: dict[tuple[str, str, str, str], FindingGroup] = {}
     for f in sorted(findings, key=Finding.sort_key):
         key = _kind(f)
         g = groups.get(key)
         if g is None:
-            g = groups[key] = FindingGroup(f.severity, f.workbook, f.sheet, f.message.split("：", 1)[0])
-        g.count += 1
+            g = groups[key] = FindingGroup(f.severity, f.workbook, f.sheet, f.kind_message.split("：", 1)[0])
+        g.count += f.size
         if f.cell:
-            g.cells.append(f.cell)
+            g.cells.extend(f.cells(FIRST_CELLS))
     return sorted(groups.values(), key=lambda g: (g.severity != "错误", -g.count))
 
 

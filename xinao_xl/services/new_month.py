@@ -25,11 +25,7 @@ from xinao_xl.policy.rules import Rules
 from .month_writer import month_writer, refuse_closed
 from .settings import rules_for_month
 
-__all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month", "write_templates", "TEMPLATE_MONTH"]
-
-# The month the committed templates in workbooks/ are generated for (titles, 规则 MONTH,
-# 工作日历 2026–2027). Staff who start from a template change MONTH on the 规则 sheet.
-TEMPLATE_MONTH = "2026-12"
+__all__ = ["MonthExistsError", "WorkbookOpenError", "lock_files", "create_month", "write_templates"]
 
 
 class MonthExistsError(XinaoError, FileExistsError):
@@ -63,8 +59,11 @@ def create_month(month: str, root: Path, overwrite: bool = False, formulas: str 
 
 
 def write_templates(dest: Path, formulas: str = NATIVE, rules: Rules | None = None) -> list[Path]:
-    """Regenerate the committed templates (month-neutral file names) into `dest`."""
+    """Regenerate the committed templates into `dest`: no month in their names, titles or
+    规则 sheet (a template copied into ``2026-11/`` as ``2026-11_服务绩效考核表.xlsx`` is that
+    month's: the program reads the month from the folder and file name, and no formula
+    depends on it); the 工作日历 covers the last year the calendar data knows and the next."""
     dest = Path(dest)
     _refuse_open(dest, None)
     # templates are regenerated from the code and kept in git: no 历史版本 beside them
-    return write_books(dest, TEMPLATE_MONTH, formulas, rules, month_in_name=False, keep_previous=False)
+    return write_books(dest, None, formulas, rules, keep_previous=False)

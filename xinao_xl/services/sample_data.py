@@ -11,7 +11,12 @@ hand entries, 自评/审核 actuals) without a single real customer in it. Names
     (PosixPath('示例/2026-11'), 300, 8)
 
 The data is valid for the validation service: no 错误 (a few 警告 remain on purpose —
-flow forms still open past their deadline are what the close carries over).
+flow forms still open past their deadline are what the close carries over). Its texts are
+what customers and clerks write; hostile ones belong to the tests.
+
+Beside the month, `write_sample_export` writes a completed-orders export of the next
+month's first days (some customers called in the month), for a newcomer to practise the
+daily sampling on (`xinao-xl demo`, docs/使用说明.md 第 2 节).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books import lists as L
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.sample_books import write_sample_books
 from xinao_xl.books.settings_book import ensure_settings_book
@@ -45,8 +51,11 @@ AGENTS = ("孙雪燕", "李晓梅", "王丽娜")
 HOME_DEPT = {"维修": "客服部", "置换": "市场工程部", "安检": "客服部", "售气": "计财部", "车用燃气": "车用燃气部", "零散": "市场工程部", "单项工程": "市场工程部"}
 TYPE_WEIGHTS = {"维修": 30, "置换": 14, "安检": 30, "售气": 9, "车用燃气": 8, "零散": 5, "单项工程": 4}
 PROBLEMS = ("上门不及时", "服务态度差", "维修质量问题", "收费有疑问", "施工现场未清理", "停气通知不到位", "等待时间长")
-OPINIONS = ("希望上门前提前电话联系", "=希望上门前电话联系", "-安检时间安排在周末更方便", "建议增加线上缴费渠道", "师傅讲解很细致", "希望缩短置换等待时间")
-COMPLAINT_TEXTS = ("维修人员未按约定时间上门", "安检人员态度生硬", "=气费异常，要求核查", "置换后灶具点火困难", "停气未提前通知", "施工后路面未恢复")
+# What customers say, as a clerk types it. Hostile texts (a leading =, + or -, formulas,
+# links) are the tests' business (tests/services/test_injection.py, tests/corpus), not the
+# month a new clerk studies.
+OPINIONS = ("希望上门前提前电话联系", "希望上门前电话联系", "安检时间安排在周末更方便", "建议增加线上缴费渠道", "师傅讲解很细致", "希望缩短置换等待时间")
+COMPLAINT_TEXTS = ("维修人员未按约定时间上门", "安检人员态度生硬", "气费异常，要求核查", "置换后灶具点火困难", "停气未提前通知", "施工后路面未恢复")
 HANDLING = ("已电话致歉并重新上门", "已核实并向客户解释", "已安排复查，客户认可", "已整改并回访")
 DEPT_WEIGHTS = {"客服部": 30, "市场工程部": 22, "车用燃气部": 10, "管网部": 14, "调度中心": 8, "计财部": 8, "安保部": 8}
 
@@ -157,10 +166,10 @@ def callback_rows(month: str, n: int, rng: random.Random, fake: Fake, rules: Rul
         flows[-1].pop("handling", None)
     if len(flows) > 1:
         flows[-2].update(feedback_date=flows[-2]["flow_date"] + timedelta(days=3, hours=2), handling=HANDLING[0])
-    # One opinion that starts with "=" (the text-stays-text rule), on a satisfied call.
+    # One opinion on the first satisfied call (the first rows a clerk looks at).
     for row in rows:
         if row["result"] == "满意":
-            row["opinion"] = "=希望上门前电话联系"
+            row["opinion"] = "希望上门前电话联系"
             break
     return rows
 
@@ -426,4 +435,18 @@ def completed_orders(day: date, n: int = 150, seed: int = 1, called: Iterable[di
     return rows
 
 
-__all__ = ["BENCH", "SMALL", "SampleMonth", "SampleSize", "completed_orders", "generate", "late_flow", "make_sample_month"]
+def export_name(day: date) -> str:
+    """The sample export's file name: ``完工工单_2026-12-03.xlsx``."""
+    return f"完工工单_{day:%Y-%m-%d}.xlsx"
+
+
+def write_sample_export(folder: Path, day: date, called: Iterable[dict[str, Any]] = (), n: int = 150, seed: int = 1,
+                        rules: Rules | None = None) -> Path:
+    """A completed-orders export (`completed_orders`) as the business system gives it, into
+    ``folder/完工工单_<day>.xlsx``: orders of the days before `day`, a few for customers in
+    `called` (rows of a 台账, so the 7-day rule has something to keep out)."""
+    return write_completed_export(Path(folder) / export_name(day), completed_orders(day, n, seed, called, rules))
+
+
+__all__ = ["BENCH", "SMALL", "SampleMonth", "SampleSize", "completed_orders", "export_name", "generate", "late_flow",
+           "make_sample_month", "write_sample_export"]

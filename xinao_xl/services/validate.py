@@ -1,7 +1,7 @@
 """Use case: validate a month's workbooks (`xinao-xl validate`, ribbon 校验本簿).
 
     findings = validate_month(Path("D:/服务考核/2026-11"))
-    paths = write_results(findings, sources_of(Path("D:/服务考核/2026-11")))
+    path = write_results(findings, month_sources(Path("D:/服务考核/2026-11"))[0], month="2026-11")
 
 Four kinds of checks, each finding naming the workbook, sheet and cell and saying in
 Chinese what to type instead:
@@ -21,18 +21,22 @@ Chinese what to type instead:
   SHA-256 against the month's 结账记录; services/integrity.py).
 
 错误 blocks the monthly close; 警告 is shown. The workbooks are only read: the results go
-into a copy (``<name>_校验结果.xlsx``) with a 校验结果 sheet and the cells marked.
+into one workbook (``2026-11_校验结果.xlsx`` in the month's folder, replaced by each run,
+removed by the close) whose links open each book at the cell to fix (books/results.py).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
-from xinao_xl.books.month_folder import STEMS, MonthFolder
+from xinao_xl.books.month_folder import STEMS, MonthFolder, is_results_file, results_name
 from xinao_xl.books.port import ERROR, WARNING, FileBook, WorkbookPort
+from xinao_xl.books.results import SHEET as RESULT_SHEET
+from xinao_xl.books.results import Link, write_results_book
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
@@ -60,7 +64,6 @@ __all__ = [
     "write_results",
 ]
 
-RESULT_SHEET = "校验结果"
 # The sheet that tells a workbook apart when its file was renamed.
 SIGNATURE_SHEETS = {
     assessment.ITEMS: assessment.STEM,
@@ -88,7 +91,7 @@ def month_sources(source: Path | Sequence[Path]) -> tuple[dict[str, Path], str |
     for item in items:
         item = Path(item)
         if item.is_dir():
-            found = sorted(p for p in item.glob("*.xlsx") if not p.name.startswith(("~$", ".")) and not p.stem.endswith("_" + RESULT_SHEET))
+            found = sorted(p for p in item.glob("*.xlsx") if not p.name.startswith(("~$", ".")) and not is_results_file(p))
             if not found:
                 raise ValidateInputError(f"文件夹 {item} 中没有 .xlsx 工作簿")
             paths.extend(found)
@@ -180,6 +183,8 @@ def validate_books(
                 m.tables[sheet.name] = t
                 S.check_table_shape(m, t)
                 S.check_table_cells(m, t)
+                S.check_text_values(m, t)
+                S.check_contacts(m, t)
                 S.check_required(m, t)
                 S.check_unique(m, t)
                 if t.found:
@@ -191,6 +196,7 @@ def validate_books(
                     S.check_department(m, f)
                 else:
                     S.check_form_counts(m, f)
+                S.check_form_text(m, f)
                 if f.found:
                     S.check_form_formulas(m, f, stem, book.read_formulas(sheet.name))
     if previous is not None:
@@ -236,6 +242,7 @@ def validate_books(
         R.check_complaints_agree(m, complaints, items)
     if items:
         R.check_adjustments_agree(m, complaints, items, late_appeals)
+    m.close_runs()
     m.findings.extend(m.unlisted_findings())
     return sorted(_unique(m.findings), key=Finding.sort_key)
 
@@ -320,13 +327,12 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 # --- output ---------------------------------------------------------------------------------
 
-COPY_LIMIT = 2 * 2**20  # bytes on disk: a 台账 of about 18,000 real rows (the 100,000-row benchmark is 11 MB)
 HEADERS = ("序号", "级别", "工作簿", "工作表", "单元格", "说明")
-WIDTHS = (6, 6, 26, 12, 8, 100)
+WIDTHS = (6, 6, 30, 12, 12, 100)
 
 
 def result_rows(findings: Sequence[Finding]) -> list[list[object]]:
-    """The 校验结果 sheet's rows (header first); a clean book says so in one row."""
+    """The 校验结果 table's rows (header first); a clean month says so in one row."""
     rows: list[list[object]] = [list(HEADERS)]
     for n, f in enumerate(findings, start=1):
         rows.append([n, f.severity, f.workbook, f.sheet, f.cell, f.message])
@@ -335,29 +341,28 @@ def result_rows(findings: Sequence[Finding]) -> list[list[object]]:
     return rows
 
 
-def write_results(findings: Sequence[Finding], sources: Mapping[str, Path], out_dir: Path | None = None) -> list[Path]:
-    """For each workbook with findings, a copy with a 校验结果 sheet and the cells marked.
-
-    The copy is ``<name>_校验结果.xlsx`` beside the workbook, or in `out_dir`; the workbook
-    itself is never written. A workbook above `COPY_LIMIT` bytes gets the 校验结果 sheet
-    alone under that name: copying it through openpyxl is slow (a 20,000-row 台账, 5 MB:
-    20 s) and a sheet that large is mostly fixed by filtering on the listed cells anyway.
-    """
-    written = []
-    for path in sources.values():
-        mine = [f for f in findings if f.workbook == path.name]
-        if not mine:
-            continue
-        book = FileBook(path) if path.stat().st_size <= COPY_LIMIT else FileBook.new()
-        book.put_sheet(RESULT_SHEET, result_rows(mine), WIDTHS)
-        names = set(book.sheet_names())
-        for f in mine:
-            if f.cell and f.sheet in names:
-                book.mark_cell(f.sheet, f.cell, f.severity, f"{f.severity}：{f.message}")
-        written.append(book.save(result_path(path, out_dir)))
-    return written
+def result_path(sources: Mapping[str, Path], month: str | None = None, out_dir: Path | None = None) -> Path:
+    """Where the 校验结果 workbook goes: ``2026-11_校验结果.xlsx`` in `out_dir`, else in the
+    folder of the workbooks (the month's folder); one file, replaced by each run."""
+    folder = Path(out_dir) if out_dir else sorted(p.parent for p in sources.values())[0]
+    return folder / results_name(month)
 
 
-def result_path(path: Path, out_dir: Path | None = None) -> Path:
-    """Where the marked copy of `path` goes: ``<name>_校验结果.xlsx`` beside it or in `out_dir`."""
-    return (Path(out_dir) if out_dir else path.parent) / f"{path.stem}_{RESULT_SHEET}.xlsx"
+def write_results(findings: Sequence[Finding], sources: Mapping[str, Path], out_dir: Path | None = None,
+                  month: str | None = None) -> Path:
+    """Write the findings as one 校验结果 workbook (`result_path`) whose 单元格 column links to
+    each cell in the books themselves (books/results.py); the books are never written."""
+    path = result_path(sources, month, out_dir)
+    by_name = {p.name: p for p in sources.values()}
+    links = [_link(f, by_name.get(f.workbook), path.parent) for f in findings]
+    title = f"{month} 校验结果" if month else "校验结果"
+    return write_results_book(path, result_rows(findings), links, WIDTHS, title)
+
+
+def _link(f: Finding, book: Path | None, folder: Path) -> Link | None:
+    """The finding's workbook (relative to the results' folder) and its cell; a finding
+    about a whole sheet or workbook (the sheet may be missing) opens the workbook."""
+    if book is None:
+        return None
+    target = os.path.relpath(book.resolve(), folder.resolve()).replace(os.sep, "/")
+    return Link(target, Link.place(f.sheet, f.cell) if f.cell and f.sheet else "")

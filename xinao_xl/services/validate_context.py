@@ -47,9 +47,34 @@ class Finding:
         return self.severity == ERROR
 
     def sort_key(self) -> tuple[Any, ...]:
-        m = re.fullmatch(r"([A-Z]+)(\d+)", self.cell)
+        m = _CELL.match(self.cell)
         row, col = (int(m.group(2)), (len(m.group(1)), m.group(1))) if m else (0, (0, ""))
         return (self.severity != ERROR, self.workbook, self.sheet, row, col)
+
+    @property
+    def size(self) -> int:
+        """How many cells the finding names (the rows of a range finding, else 1)."""
+        m = _RANGE.fullmatch(self.cell)
+        return int(m.group(3)) - int(m.group(2)) + 1 if m else 1
+
+    @property
+    def kind_message(self) -> str:
+        """The message without a range finding's "第3–82行（共80行）：" in front."""
+        return _RANGE_PREFIX.sub("", self.message, count=1)
+
+    def cells(self, limit: int = 1000) -> list[str]:
+        """The single cells the finding names: "K3" → ["K3"]; a range of rows "K3:K82" → each
+        of its cells (at most `limit`), for marking them one by one."""
+        m = _RANGE.fullmatch(self.cell)
+        if not m:
+            return [self.cell] if self.cell else []
+        letter, first, last = m.group(1), int(m.group(2)), int(m.group(3))
+        return [f"{letter}{r}" for r in range(first, min(last, first + limit - 1) + 1)]
+
+
+_CELL = re.compile(r"([A-Z]+)(\d+)")
+_RANGE = re.compile(r"([A-Z]+)(\d+):\1(\d+)")
+_RANGE_PREFIX = re.compile(r"^第\d+–\d+行（共\d+行）：")
 
 
 @dataclass
@@ -73,6 +98,8 @@ class MonthData:
     counted: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     # the same key -> [not listed, first row, last row, the table]
     unlisted: dict[tuple[str, str, str, str], list[Any]] = field(default_factory=dict)
+    # the same key -> the run of consecutive rows its last finding is part of (`at`)
+    runs: dict[tuple[str, str, str, str], _Run] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.month = Month(self.month) if self.month is not None else None
@@ -82,17 +109,45 @@ class MonthData:
         messages reach the console, message boxes and shared result files."""
         self.findings.append(Finding(severity, t.workbook, t.sheet, cell, redact_phones(message)))
 
-    def at(self, severity: str, t: TableRead, key: str, row: int, message: str) -> None:
-        """A finding on column `key` of record row `row` (beyond `LISTED_PER_COLUMN` in the
-        column, only counted: see `unlisted_findings`)."""
+    def at(self, severity: str, t: TableRead, key: str, row: int, message: str, general: str | None = None) -> None:
+        """A finding on column `key` of record row `row`.
+
+        Findings of one kind in consecutive rows of a column become one finding naming the
+        range ("K3:K82", `close_runs`): a half-done day of sampled rows is one line, not 80.
+        "One kind" is the same `general` text — the message without what differs from row
+        to row (the value quoted); it defaults to the message itself. Beyond
+        `LISTED_PER_COLUMN` findings (runs) in the column, the rest are only counted (see
+        `unlisted_findings`)."""
         k = (severity, t.workbook, t.sheet, key)
+        general = message if general is None else general
+        run = self.runs.get(k)
+        if run is not None and run.last + 1 == row and run.general == general:
+            run.last = row
+            return
+        if run is not None:
+            self._finish(self.runs.pop(k))
         n = self.counted[k] = self.counted.get(k, 0) + 1
         if n <= LISTED_PER_COLUMN:
             self.add(severity, t, t.address(key, row), message)
+            self.runs[k] = _Run(len(self.findings) - 1, general, row, row, t, key)
             return
         more = self.unlisted.setdefault(k, [0, row, row, t])
         more[0] += 1
         more[1], more[2] = min(more[1], row), max(more[2], row)
+
+    def close_runs(self) -> None:
+        """Turn each run still open into its range finding (see `at`)."""
+        for run in self.runs.values():
+            self._finish(run)
+        self.runs.clear()
+
+    def _finish(self, run: _Run) -> None:
+        """A run of more than one row becomes one finding naming the range."""
+        if run.last > run.first:
+            f = self.findings[run.index]
+            cell = f"{run.table.address(run.key, run.first)}:{run.table.address(run.key, run.last)}"
+            text = f"第{run.first}–{run.last}行（共{run.last - run.first + 1}行）：{run.general}"
+            self.findings[run.index] = Finding(f.severity, f.workbook, f.sheet, cell, redact_phones(text))
 
     def unlisted_findings(self) -> list[Finding]:
         """One finding per column with more than `LISTED_PER_COLUMN`, at its header cell."""
@@ -110,6 +165,18 @@ class MonthData:
         if self.month is None or moment is None:
             return True
         return self.month.contains(moment)
+
+
+@dataclass
+class _Run:
+    """Consecutive rows of one column with a finding of one kind (`MonthData.at`)."""
+
+    index: int  # of the run's finding in MonthData.findings
+    general: str
+    first: int
+    last: int
+    table: TableRead
+    key: str
 
 
 def show(moment: Any) -> str:

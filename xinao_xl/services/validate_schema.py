@@ -20,7 +20,7 @@ from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
 from xinao_xl.books.schema import Column, TableSheet, Validation
-from xinao_xl.books.workbooks import BOOKS
+from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.policy import complaint_process, complaints
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import (
@@ -29,6 +29,7 @@ from xinao_xl.policy.parse import (
     parse_bool,
     parse_department,
     parse_level,
+    phone_problem,
 )
 from xinao_xl.policy.rules import Indicator, Kind, Rules
 from xinao_xl.policy.scoring import read_actual
@@ -148,11 +149,17 @@ def check_table_cells(m: MonthData, t: TableRead) -> None:
     for column in t.spec.entry_columns:
         if column.key not in t.frame.columns or column.validation is None:
             continue
-        check = _cell_check(column, lists, m.rules)
+        strict = column.key in SPELLING_READ_BY_FORMULAS.get(t.spec.name, ())
+        check = _cell_check(column, lists, m.rules, COMPARED_VALUES.get(column.key) if strict else frozenset())
         values, raws = t.frame[column.key].tolist(), t.raw[column.key].tolist()
-        if column.validation.kind in _BY_VALUE:
-            # A column holds few distinct entries (a dropdown's values, the month's days),
-            # all of the column's one type: each is checked once.
+        if column.validation.kind == "list":
+            # A dropdown column holds few distinct entries: each is checked once, as typed
+            # (the formulas see "满意 " apart from "满意").
+            keys = [(raw.__class__, raw) for raw in raws]
+            verdicts = {key: check(value, key[1]) for key, value in dict(zip(keys, values, strict=True)).items() if value is not None}
+            found = [(row, verdicts[key]) for row, key, value in zip(rows, keys, values, strict=True) if value is not None and verdicts[key]]
+        elif column.validation.kind in _BY_VALUE:
+            # The month's days repeat, all of the column's one type: each is checked once.
             verdicts = {value: check(value, raw) for value, raw in dict(zip(values, raws, strict=True)).items() if value is not None}
             found = [(row, verdicts[value]) for row, value in zip(rows, values, strict=True) if value is not None and verdicts[value]]
         elif column.validation.kind == "textLength":  # only a text over the limit can fail
@@ -163,7 +170,92 @@ def check_table_cells(m: MonthData, t: TableRead) -> None:
             found = [(row, check(value, raw)) for row, value, raw in zip(rows, values, raws, strict=True) if value is not None]
         for row, result in found:
             if result:
-                m.at(result[0], t, column.key, row, result[1])
+                m.at(result[0], t, column.key, row, result[1], result[2] if len(result) > 2 else None)
+
+
+# Column types whose cells the workbook computes with: a value stored as text there is not a
+# date or a number to Excel, WPS or LibreOffice, whatever it says.
+TYPED = ("date", "datetime", "int", "number", "percent")
+
+
+def check_text_values(m: MonthData, t: TableRead) -> None:
+    """A date or a number stored as text (pasted from another system, or typed into a cell
+    formatted as text): 错误 at its cell.
+
+    Python could read "2026年11月21日14:55" or "2026.11.13", but the workbook cannot: the
+    deadline and status formulas show #VALUE! (or, where a program guesses, a figure that
+    depends on the computer's regional settings), and sorting or filtering by date passes
+    it by. The workbook and the close must show one truth, so the cell is to be typed
+    again as a date or a number, which Excel stores as such. (A text that reads as nothing
+    at all is the reader's `problems`: "不是日期".)"""
+    if not t.found:
+        return
+    rows = t.frame["_row"].tolist()
+    for column in t.spec.entry_columns:
+        if column.type not in TYPED or column.key not in t.raw.columns:
+            continue
+        said: dict[str, tuple[str, str]] = {}
+        for row, raw, value in zip(rows, t.raw[column.key].tolist(), t.frame[column.key].tolist(), strict=True):
+            if raw.__class__ is not str or value is None:
+                continue
+            if raw not in said:
+                said[raw] = text_value_message(column, raw, value)
+            m.at(ERROR, t, column.key, row, *said[raw])
+
+
+def text_value_message(column: Column, raw: str, value: Any) -> tuple[str, str]:
+    """(message, the message without the value) for a date or number stored as text."""
+    header = column.header
+    if column.type in ("date", "datetime"):
+        again = show(value) if column.type == "date" or not isinstance(value, datetime) else f"{value:%Y-%m-%d %H:%M}"
+        forms = "2026-11-03 或 2026/11/3" if column.type == "date" else "2026-11-03 15:20"
+        why = "是文字，不是日期：表格中的公式不能用它计算时限（显示 #VALUE!），按日期排序、筛选也会漏掉它"
+        return (f"{header}“{_short(raw)}”{why}；请删除后重新输入 {again}（Excel 认作日期的写法如 {forms}）",
+                f"{header}{why}；请删除后按日期重新输入（如 {forms}）")
+    shown = f"{value:.1%}" if column.type == "percent" else f"{value:g}"
+    why = "是文字，不是数字：表格中的公式不按数字计算它（显示 #VALUE! 或不计入合计）"
+    return (f"{header}“{_short(raw)}”{why}；请删除后重新输入数字 {shown}", f"{header}{why}；请删除后重新输入数字")
+
+
+# The cells that say whom a record is about (回访办法六.2: 台账信息不齐全; 投诉办法第六条(二)3:
+# 投诉受理记录须完整…关系人). A phone that cannot be dialled is 错误: the callback, the 流转单
+# the department calls back from, and the 7-day and repeat-complaint rules all go by it.
+CONTACT_CLAUSES = {callback_ledger.LEDGER: "回访办法六.2", complaint_ledger.LEDGER: "投诉办法第六条(二)3"}
+PHONE_USES = {callback_ledger.LEDGER: "回访、流转单和7日内不重复回访的核对都按电话",
+              complaint_ledger.LEDGER: "人工回访和3个月内重复投诉的核对都按电话"}
+
+
+def _merged_away(t: TableRead) -> set[tuple[int, str]]:
+    """(row, column letter) of the cells inside a merged area, its top-left corner excepted."""
+    return {(r, get_column_letter(c)) for r0, c0, r1, c1 in t.merged for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+            if (r, c) != (r0, c0)}
+
+
+def check_contacts(m: MonthData, t: TableRead) -> None:
+    """台账 and 投诉台账: a missing name or phone (警告), a phone that is no phone (错误)."""
+    clause = CONTACT_CLAUSES.get(t.spec.name)
+    if clause is None or not t.found:
+        return
+    merged = _merged_away(t)  # a cell a merged area covers: `check_merged` says its content is lost
+    rows = t.frame["_row"].tolist()
+    if "customer" in t.frame.columns:
+        letter = t.letters["customer"]
+        for row, name in zip(rows, t.frame["customer"].tolist(), strict=True):
+            if blank(name) and (row, letter) not in merged:
+                m.at(WARNING, t, "customer", row, f"缺少客户姓名：记录应写明客户（{clause}）；请按业务系统补填")
+    if "phone" not in t.frame.columns:
+        return
+    letter = t.letters["phone"]
+    for row, phone in zip(rows, t.frame["phone"].tolist(), strict=True):
+        if (row, letter) in merged:
+            continue
+        if blank(phone):
+            m.at(WARNING, t, "phone", row, f"缺少客户电话：{PHONE_USES[t.spec.name]}（{clause}）；请按业务系统补填")
+        elif what := phone_problem(phone):
+            m.at(ERROR, t, "phone", row, f"客户电话{what}，不是有效的电话号码：{_PHONE_HINT}", f"客户电话不是有效的电话号码：{_PHONE_HINT}")
+
+
+_PHONE_HINT = "手机号为11位数字，固定电话前加区号（聊城为0635）；请按业务系统核对后改正"
 
 
 def check_required(m: MonthData, t: TableRead) -> None:
@@ -217,31 +309,76 @@ def _day_or_moment(value: Any, other: Any) -> datetime:
 
 # --- one cell ----------------------------------------------------------------------------
 
-Check = Callable[[Any, Any], tuple[str, str] | None]
+Check = Callable[[Any, Any], tuple[str, ...] | None]  # (severity, message[, the message without the value])
 # Validation kinds whose check (and message) depends on the normalised value alone, not on
 # how it was typed: `check_table_cells` checks each distinct value once.
 _BY_VALUE = ("list", "date")
 
+# Dropdown columns whose value the workbook's own formulas compare with the list's spelling:
+# 统计's COUNTIFS (业务类型, 回访结果), the 扣分 and 分值 formulas (渠道, 级别, 有责/无责, 类型)
+# and the department sheets' SUMIFS over 加减分明细 (部门). Another spelling is something
+# else there — "二级投诉" shows #无效级别 and drops out of the department's total, "否" in
+# 有责/无责 still deducts, "满意 " is not counted — so the workbook would show other figures
+# than the close computes from the same cell: 错误, not 警告. (疑似重大 is only tested for
+# being blank; tests/services/test_validate_live.py checks this list against the formulas.)
+SPELLING_READ_BY_FORMULAS: dict[str, frozenset[str]] = {
+    callback_ledger.LEDGER: frozenset({"business", "result"}),
+    complaint_ledger.LEDGER: frozenset({"channel", "level", "resp", "appeal_result"}),
+    assessment.ITEMS: frozenset({"dept", "type", "channel", "level", "resp"}),
+}
+# Columns whose formulas compare with some of the list's values only: another spelling of
+# any other value reads the same in the workbook and in Python (申诉结果: only 成立 turns a
+# complaint 无责; "驳回" is 不成立 to both), so only these values must be spelled as listed.
+COMPARED_VALUES: dict[str, frozenset[str]] = {"appeal_result": frozenset({L.APPEAL_UPHELD})}
+_LEVEL_DIGITS = ("1", "2", "3", "4", "5")  # the level formula reads 4 and "4" as "4级"
 
-def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules) -> Check:
+
+def _spelled_as_listed(list_name: str, raw: Any, literal: set[str]) -> bool:
+    """Whether the formulas read `raw` as the list's value: exactly as listed, or (levels,
+    channels) a number the formula turns into the listed text."""
+    if raw.__class__ is str:
+        return raw in literal or (list_name == L.L_LEVELS and raw in _LEVEL_DIGITS)
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and float(raw).is_integer():
+        text = str(int(raw))
+        return (list_name == L.L_LEVELS and text in _LEVEL_DIGITS) or (list_name == L.L_CHANNELS and text in literal)
+    return False
+
+
+def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules, compared: frozenset[str] | None = frozenset()) -> Check:
+    """The check of one cell of `column`; `compared`: the list's values the workbook's
+    formulas compare the cell with, which must be spelled as the list spells them (None:
+    every value; `SPELLING_READ_BY_FORMULAS`, `COMPARED_VALUES`)."""
     v = column.validation
     assert v is not None
     header = column.header
     if v.kind == "list":
         allowed = lists.get(v.formula1, ())
-        exact = {normalize_text(x) for x in allowed}
+        exact = {normalize_text(x): x for x in allowed}
+        literal = set(allowed)
+        options = "、".join(allowed) if len(allowed) <= 12 else "见下拉列表"
+        not_listed = f"{header}不在下拉列表中：请从下拉列表选择（可选：{options}）"
+        strict_text = f"{header}不是下拉列表中的写法：表格中的公式只认下拉列表中的写法，现在算出的扣分、统计与结账不同；请从下拉列表重新选择"
+        loose_text = f"{header}不是下拉列表中的写法：请从下拉列表重新选择"
 
-        def in_list(value: Any, raw: Any) -> tuple[str, str] | None:
+        def read_by_formulas(listed: str) -> bool:
+            return compared is None or listed in compared
+
+        def in_list(value: Any, raw: Any) -> tuple[str, ...] | None:
             text = normalize_text(value)
             if text in exact:
-                return None
+                if not read_by_formulas(exact[text]) or _spelled_as_listed(v.formula1, raw, literal):
+                    return None
+                return (ERROR, f"{header}“{_short(raw)}”不是下拉列表中的写法（多了空格或用了全角字符）：表格中的公式只认下拉列表中的写法；"
+                               f"请改为“{exact[text]}”（从下拉列表选择）", strict_text)
             if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
                 return (WARNING, f"{header}只填附件2的无责原因；有责投诉请清空此格")
             fixed = canonical(v.formula1, value, rules)
             if fixed is not None:
-                return (WARNING, f"{header}“{_short(value)}”不是下拉列表中的写法：请改为“{fixed}”")
-            options = "、".join(allowed) if len(allowed) <= 12 else "见下拉列表"
-            return (ERROR, f"{header}“{_short(value)}”不在下拉列表中：请从下拉列表选择（可选：{options}）")
+                if read_by_formulas(fixed):
+                    return (ERROR, f"{header}“{_short(value)}”不是下拉列表中的写法：表格中的公式只认下拉列表中的写法，"
+                                   f"现在算出的扣分、统计与结账不同；请改为“{fixed}”（从下拉列表选择）", strict_text)
+                return (WARNING, f"{header}“{_short(value)}”不是下拉列表中的写法：请改为“{fixed}”", loose_text)
+            return (ERROR, f"{header}“{_short(value)}”不在下拉列表中：请从下拉列表选择（可选：{options}）", not_listed)
 
         return in_list
     if v.kind == "date":
@@ -401,6 +538,38 @@ def check_form_counts(m: MonthData, f: FormRead) -> None:
                 m.add(ERROR, f, f.address(key, row), f"{f.spec.column(key).header}“{value:g}”不能为负数：请填写不小于0的数")
 
 
+def check_form_text(m: MonthData, f: FormRead) -> None:
+    """A number stored as text in a form sheet's entry cell (完工量, 可抽完工量, 服务津贴基数,
+    a department's 自评/审核实际): 错误, as in a ledger (`check_text_values`). "９６．５％"
+    or "96.5%" pasted as text makes the department's 扣分 formula show #VALUE! or read it
+    a hundred times too small; typed into the cell, Excel stores the number."""
+    if not f.found:
+        return
+    for form_row in f.spec.rows:
+        for key in form_row.entry_keys:
+            column = f.spec.column(key)
+            raw = f.raw.loc[form_row.key, key]
+            if column.type not in TYPED or raw.__class__ is not str or blank(raw):
+                continue
+            row = int(f.raw.loc[form_row.key, "_row"])
+            value = f.frame.loc[form_row.key, key]
+            if f.spec.name in m.rules.department_names:
+                ind = _indicator_of(m, f.spec.name, form_row.key)
+                if ind is None or _indicator_problem(ind, raw):
+                    continue  # `check_department` says what to type
+                why = "是文字，不是数字：表格中的公式不按数字计算它（显示 #VALUE! 或算错扣分）"
+                m.add(ERROR, f, f.address(key, row), f"{ind.name}的{column.header}“{_short(raw)}”{why}；请删除后重新输入数字，如 {ind.kind_spec.example}")
+            elif value is not None:
+                m.add(ERROR, f, f.address(key, row), text_value_message(column, raw, value)[0])
+
+
+def _indicator_of(m: MonthData, dept: str, row_key: str) -> Indicator | None:
+    for ind in m.rules.department(dept).indicators:
+        if assessment.indicator_key(ind) == row_key:
+            return ind
+    return None
+
+
 # --- tampering ---------------------------------------------------------------------------
 
 
@@ -419,7 +588,7 @@ def template_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
     hit = _TEMPLATES.get((stem, id(rules)))
     if hit is not None and hit[0] is rules:
         return hit[1]
-    wb = dict(BOOKS)[stem]("2026-11", rules)
+    wb = dict(BOOKS)[stem](None, rules)  # the template staff copy a lost formula from
     out: dict[str, dict[str, str]] = {}
     for ws in wb.worksheets:
         if ws.title in LEDGER_SHEETS:
@@ -434,33 +603,37 @@ def template_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
 
 
 def check_table_formulas(m: MonthData, book: WorkbookPort, t: TableRead, formulas: dict[str, str]) -> None:
-    """In every record row, each formula column must still hold a formula."""
+    """In every record row, each formula column must still hold a formula. Every row of a
+    ledger computes the same way, so the fix is to copy the cell of a neighbouring row
+    (its formula follows the row): no formula text for staff to retype."""
     if not t.found:
         return
     spec: TableSheet = t.spec
     for column in spec.formula_columns:
         if column.key not in t.letters:
             continue
-        moved = t.letters[column.key] != spec.letter(column.key)
         letter = t.letters[column.key]
         for row, raw in zip(t.frame["_row"].tolist(), t.raw[column.key].tolist(), strict=True):
             if f"{letter}{row}" in formulas:
                 continue
             if row > spec.last_row:
-                m.at(WARNING, t, column.key, row, f"第{row}行超出模板预设的{spec.rows}行，“{column.header}”不会自动计算：请从上一行复制该列公式")
+                m.at(WARNING, t, column.key, row, f"第{row}行超出模板预设的{spec.rows}行，“{column.header}”不会自动计算：请从上一行复制该列的单元格")
                 continue
-            restore = "从上一行复制该单元格" if moved else f"恢复公式 {spec.render(column, row)}"
-            m.at(ERROR, t, column.key, row, _tamper_text(column.header, raw, restore))
+            neighbour = "上一行" if row > spec.first_row else "下一行"
+            restore = f"从{neighbour}复制这一列的单元格粘贴到这里（选中{neighbour}的这一格，复制，再选中这一格粘贴）"
+            m.at(ERROR, t, column.key, row, _tamper_text(column.header, raw, restore), _tamper_text(column.header, None, restore))
 
 
 def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str, str]) -> None:
-    """Every formula cell of the template's form sheet must still hold a formula."""
+    """Every formula cell of the template's form sheet must still hold a formula; it is
+    restored by copying the same cell of the blank template (workbooks/, the same for every
+    month), not by retyping a formula."""
     if not f.found:
         return
     expected = template_formulas(stem, m.rules).get(f.spec.name, {})
     values = f.raw.set_index("_row")
     letters = {v: k for k, v in f.spec.letters.items()}
-    for address, formula in expected.items():
+    for address in expected:
         if address in formulas:
             continue
         col = "".join(ch for ch in address if ch.isalpha())
@@ -468,10 +641,11 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str
         key = letters.get(col)
         raw = values.loc[row, key] if key and row in values.index else None
         header = f.spec.column(key).header if key else col
-        m.add(ERROR, f, address, _tamper_text(header, raw, f"恢复公式 {formula}（可从模板复制）"))
+        restore = f"打开空白模板“{file_name(stem, None)}”（程序文件夹 workbooks 中），复制“{f.spec.name}”表的 {address} 单元格，粘贴到这里"
+        m.add(ERROR, f, address, _tamper_text(header, raw, restore))
 
 
 def _tamper_text(header: str, raw: Any, restore: str) -> str:
     if blank(raw):
         return f"“{header}”是自动计算的单元格，公式已被清除：请{restore}"
-    return f"“{header}”是自动计算的单元格，公式被改写为“{_short(raw)}”：请删除该值并{restore}"
+    return f"“{header}”是自动计算的单元格，公式被改写为“{_short(raw)}”：请{restore}"
