@@ -12,7 +12,8 @@ or rejected row: 投诉状态) and not for an internal partner unit's complaint 
 office says so; 跟催次数, 抢修抢险 and 停气停电损失 are the facts 附件1's numbers are about
 (validation says 疑似重大 where they meet them).
 
-What prints: the first `PRINTED` columns, one A4 landscape page wide, short dates (m-d
+What prints: the first `PRINTED` columns, one A4 landscape page wide (narrow side margins,
+at least `PRINT_MIN_PT` points on paper as LibreOffice prints it), short dates (m-d
 hh:mm; a deadline as m-d, ending at 24:00 of that day). The columns to their right (address,
 the review's time, the findings and results, responsibility of partners and providers,
 appeal, 附件1 facts, special termination, evidence) are typed on screen and printed per
@@ -51,6 +52,7 @@ EVIDENCE = "证据"
 LEDGER_ROWS = 300
 REASSIGN_ROWS = 100
 EVIDENCE_ROWS = 300
+PRINT_MIN_PT = 6.0  # the smallest text of the printed 投诉台账, in points on paper
 
 # stage key -> (due column, start column, done column, status column, UDF stage name). The
 # start of 调查/处理 is the round's (本轮起算, a formula the services recompute: services/
@@ -320,6 +322,11 @@ def build_complaint_ledger(month: str | None, rules: Rules | None = None, style:
     title = (f"{month_prefix(month)}客户投诉台账（每起投诉每个责任部门一行，驳回后的新一轮另起一行；灰色列自动计算；"
              f"打印至“扣分”列，{first_off}列起只在屏幕上填写，每起投诉的全部内容见“投诉单”）")
     ws = write_table(wb, spec, style, title, book_header(month, STEM, LEDGER))
+    # Readable on paper (tests/books/test_print.py measures ≥ PRINT_MIN_PT in the PDF): the
+    # printed columns fit one A4 landscape width at about two thirds of their size, so the
+    # side margins are narrow and the page header and footer as large as the cells' text.
+    ws.page_margins.left = ws.page_margins.right = 0.25
+    ws.oddHeader.center.size = ws.oddFooter.center.size = 10
     for key in ("inv_status", "handle_status", "revisit_status"):
         highlight_status(ws, spec.data_range(key, absolute=False))
     highlight_equals(ws, spec.data_range("revisit_status", absolute=False), words(rules)["recheck"], red=False)

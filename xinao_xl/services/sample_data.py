@@ -276,12 +276,11 @@ def complaint_course(month: str, complaints: list[dict[str, Any]], rng: random.R
     if responsible:
         r = responsible[-1]
         r.update(resp_kind=step("responsibility").word("contractor"), resp_unit="聊城市安通管道工程有限公司")
-    quiet = [r for r in rows if r.get("resp") == L.NOT_RESPONSIBLE and r.get("closed") is not None and not str(r.get("reason") or "").startswith("2.")]
+    quiet = [r for r in rows if r.get("resp") == L.NOT_RESPONSIBLE and not str(r.get("reason") or "").startswith("2.")]
+    quiet.sort(key=lambda r: r.get("closed") is not None)  # an open one first: the termination is its 办结
     if quiet:
         r = quiet[0]
-        applied = r["closed"].date() - timedelta(days=1)
-        if applied < r["accepted"].date():
-            applied = r["accepted"].date()
+        applied = (r.get("handle_done") or r.get("inv_done") or r["accepted"]).date() + timedelta(days=1)
         r.update(term_applied=applied, term_reason="已判定无责，客户仍反复来电要求赔偿", term_script="向客户说明调查结论及相关规定，如有新情况再受理",
                  term_suggest=L.NO, term_approver=fake.name(), term_approved=applied + timedelta(days=1),
                  term_status=step("termination").word("approved"))
