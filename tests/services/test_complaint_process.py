@@ -259,3 +259,40 @@ def test_the_ribbon_buttons_print_the_complaint_of_the_active_row(tmp_path: Path
         session.selected = where
         ribbon.dispatch("btnComplaintForm", session)
         assert session.failed and words in session.message
+
+
+# --- the history store ------------------------------------------------------------------------
+
+
+def test_the_close_records_the_course_and_the_period_tables_count_it(root: Path, tmp_path: Path) -> None:
+    """What the close writes to the store (services/history.py), then the 投诉过程 tables from
+    it: 驳回 rows 3 and 5 count nothing; TS101 is round 2 from 11-04 15:00; TS103 is charged
+    to 管网部 and still 需复查; TS108's partner unit charges nobody (0 points); TS106 ended by
+    termination on 11-20. Rejections: 客服部 reviewed 2 (rows 3, 4), 驳回 1; 管网部 reviewed 2
+    (rows 5, 6), 驳回 1; 合计 4 and 2. Special terminations: 客服部 row 8 (有责: approved but
+    not terminated) and 计财部 row 9 (terminated)."""
+    from xinao_xl.history.store import HistoryStore
+    from xinao_xl.services.history import complaint_records, reassignment_records
+
+    mb = MonthBooks.open(root, H.MONTH, as_of=H.NOW)
+    recs = {r["row_no"]: r for r in complaint_records(mb, H.NOW)}
+    assert [(recs[r]["state"], recs[r]["counted"], recs[r]["points"]) for r in (3, 5)] == [("已驳回", False, None)] * 2
+    assert (recs[4]["round_no"], recs[4]["round_start"], recs[4]["points"], recs[4]["charged_dept"]) == (2, t(4, 15), 15.0, "客服部")
+    assert (recs[6]["charged_dept"], recs[6]["resp_kind"], recs[6]["recheck"], recs[6]["callback_result"]) == ("管网部", "外包服务方", True, "不满意")
+    assert (recs[12]["charged_dept"], recs[12]["points"], recs[12]["responsible"]) == (None, 0.0, True)
+    assert (recs[9]["state"], recs[9]["closed_effective"], recs[9]["responsible"]) == ("特殊终止", datetime(2026, 11, 20), False)
+    assert recs[4]["evidence"] == 1 and recs[10]["state"] == "已改派" and recs[10]["charged_dept"] is None
+    assert [(m["complaint_no"], m["way"]) for m in reassignment_records(mb)] == [("TS107", "调整部门"), ("TS109", "取消重建")]
+
+    from xinao_xl.history import queries as Q
+
+    with HistoryStore(str(tmp_path / "历史库.sqlite")) as st:
+        st.write_month("测试", H.MONTH, {"complaints": list(recs.values()), "complaint_reassignments": reassignment_records(mb)})
+        with st.engine.connect() as conn:
+            rejections = Q.rejections(conn, [H.MONTH], "测试", RULES).set_index("key")
+            terminations = Q.terminations(conn, [H.MONTH], "测试", RULES).set_index("key")
+    assert tuple(rejections.loc["客服部", ["reviewed", "rejected"]]) == (2, 1)
+    assert tuple(rejections.loc["管网部", ["reviewed", "rejected"]]) == (2, 1)
+    assert tuple(rejections.loc["合计", ["reviewed", "rejected", "rejected_complaints"]]) == (4, 2, 2)
+    assert tuple(terminations.loc["客服部", ["applied", "approved", "terminated"]]) == (1, 1, 0)
+    assert tuple(terminations.loc["计财部", ["applied", "approved", "terminated"]]) == (1, 1, 1)

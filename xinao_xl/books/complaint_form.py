@@ -243,7 +243,8 @@ class _Page:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.horizontalCentered = True
         ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.page_margins.top = ws.page_margins.bottom = 0.7
+        ws.page_margins.header = ws.page_margins.footer = 0.3  # room for the 9 pt page header above the form
         ws.print_area = f"A1:F{self.row - 1}"
         page_header(ws, header)
 
