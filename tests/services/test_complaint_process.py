@@ -296,3 +296,15 @@ def test_the_close_records_the_course_and_the_period_tables_count_it(root: Path,
     assert tuple(rejections.loc["合计", ["reviewed", "rejected", "rejected_complaints"]]) == (4, 2, 2)
     assert tuple(terminations.loc["客服部", ["applied", "approved", "terminated"]]) == (1, 1, 0)
     assert tuple(terminations.loc["计财部", ["applied", "approved", "terminated"]]) == (1, 1, 1)
+
+
+def test_a_course_word_spelled_otherwise_is_an_error(tmp_path: Path) -> None:
+    """"驳 回" reads as 驳回 to Python but not to the 轮次 formula (it compares with "驳回"):
+    the workbook and the close would disagree, so it is an error, like a misspelt level."""
+    folder = build(tmp_path)
+    wb = load_workbook(folder / TS)
+    spec = complaint_ledger.ledger_sheet(RULES)
+    wb[spec.name][f"{spec.letter('review')}3"] = "驳 回"
+    wb.save(folder / TS)
+    found = validate_month(folder, now=H.NOW)
+    one(found, "投诉台账", "review", 3, ERROR, "不是下拉列表中的写法")

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from tests.services import daily_month as D
 from xinao_xl.books import callback_ledger, complaint_ledger
 from xinao_xl.books.report import SHEET as REPORT_SHEET
+from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.close import close_month
 from xinao_xl.services.new_month import create_month
 from xinao_xl.services.report import make_report
@@ -164,15 +165,18 @@ def test_deadlines_are_those_the_workbooks_compute(month: Path, tmp_path: Path, 
     books = recalculate_many([folder / CALLS, folder / COMPLAINTS], tmp_path / "lo")
     calls = load_workbook(books[0], data_only=True)[callback_ledger.LEDGER]
     complaints = load_workbook(books[1], data_only=True)[complaint_ledger.LEDGER]
-    due_column = {"R": "T", "L": "K", "O": "N", "R5": "Q", "Z": "Y"}  # the cell to fill -> the formula's column
+    # the cell to fill -> the formula's column: 反馈日期 R -> 反馈时限 T; a stage's 完成时间 ->
+    # its 时限, 申诉结果 -> 申诉处理时限 (the 投诉台账's letters from its layout)
+    spec = complaint_ledger.ledger_sheet(load_rules())
+    due_column = {spec.letter(done): spec.letter(due) for due, _, done, _, _ in complaint_ledger.STAGE_COLUMNS.values() if done}
+    due_column[spec.letter("appeal_result")] = spec.letter("appeal_handle_due")
     checked = 0
     for item in due_list(month, D.NOW.date(), D.NOW).items:
-        row = int(item.cell[1:])
+        row = int(item.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
         if item.kind == "流转单":
-            shown = calls[f"{due_column['R']}{row}"].value
+            shown = calls[f"T{row}"].value
         elif item.kind == "投诉":
-            col = due_column["R5"] if item.cell.startswith("R") else due_column[item.cell[0]]
-            shown = complaints[f"{col}{row}"].value
+            shown = complaints[f"{due_column[item.cell.rstrip('0123456789')]}{row}"].value
         else:
             continue
         assert isinstance(shown, datetime), (item.cell, shown)

@@ -31,7 +31,7 @@ from xinao_xl.policy.parse import (
     parse_level,
     phone_problem,
 )
-from xinao_xl.policy.rules import Indicator, Kind, Rules
+from xinao_xl.policy.rules import Indicator, Kind, Rules, load_rules
 from xinao_xl.policy.scoring import read_actual
 
 from .validate_context import MonthData, blank, show
@@ -323,13 +323,24 @@ _BY_VALUE = ("list", "date")
 # being blank; tests/services/test_validate_live.py checks this list against the formulas.)
 SPELLING_READ_BY_FORMULAS: dict[str, frozenset[str]] = {
     callback_ledger.LEDGER: frozenset({"business", "result"}),
-    complaint_ledger.LEDGER: frozenset({"channel", "level", "resp", "appeal_result"}),
+    # 投诉 第七条: rounds and re-assignments match rows by 责任部门 (COUNTIFS), the states read
+    # 审核结果, 回访结果, 终止状态 and 责任类别
+    complaint_ledger.LEDGER: frozenset({"channel", "level", "resp", "appeal_result", "dept", "review", "callback", "term_status", "resp_kind"}),
+    complaint_ledger.REASSIGN: frozenset({"way", "from_dept"}),
     assessment.ITEMS: frozenset({"dept", "type", "channel", "level", "resp"}),
 }
 # Columns whose formulas compare with some of the list's values only: another spelling of
 # any other value reads the same in the workbook and in Python (申诉结果: only 成立 turns a
 # complaint 无责; "驳回" is 不成立 to both), so only these values must be spelled as listed.
-COMPARED_VALUES: dict[str, frozenset[str]] = {"appeal_result": frozenset({L.APPEAL_UPHELD})}
+_WORDS = complaint_ledger.words(load_rules())
+COMPARED_VALUES: dict[str, frozenset[str]] = {
+    "appeal_result": frozenset({L.APPEAL_UPHELD}),
+    # the complaint's course: the words the ledger's formulas compare with (complaint_ledger.words,
+    # from rules.toml [complaint_process], which no setting changes)
+    **{key: frozenset(_WORDS[w] for w in words) for key, words in (
+        ("review", ("rejected_review",)), ("callback", ("unsatisfied",)), ("term_status", ("approved",)),
+        ("resp_kind", ("partner",)), ("way", ("cancel", "move")))},
+}
 _LEVEL_DIGITS = ("1", "2", "3", "4", "5")  # the level formula reads 4 and "4" as "4级"
 
 
