@@ -33,7 +33,8 @@ from xinao_xl.services.close import close_month
 from xinao_xl.services.period_report import make_period_report, parse_period, period_data
 from xinao_xl.services.sample_data import BENCH, SampleSize, make_sample_month
 
-from .month import best, read_calamine
+from .child import read_calamine
+from .measure import best
 
 CACHE = Path("out") / "benchmarks"
 SEED = 2026

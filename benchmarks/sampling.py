@@ -20,6 +20,7 @@ from typing import Any
 from xinao_xl.books import callback_ledger
 from xinao_xl.books.append import append_records
 from xinao_xl.books.cells import put, put_formula
+from xinao_xl.books.completed_export import write_completed_export
 from xinao_xl.books.filecheck import load_workbook
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.save import save_atomic
@@ -27,9 +28,10 @@ from xinao_xl.books.schema import NATIVE, TableSheet
 from xinao_xl.books.writer import style_formula_cell, write_record
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services import sampling
-from xinao_xl.services.sample_data import SampleSize, make_sample_month, write_completed_export
+from xinao_xl.services.sample_data import SampleSize, make_sample_month
 
-from .month import MONTH, NOW, best
+from .measure import best
+from .months import MONTH, NOW
 
 DAY = date(2026, 11, 28)
 RECORDS = 100

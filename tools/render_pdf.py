@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -26,6 +25,7 @@ from tests.support.libreoffice import recalculate_many, render_pdf_many  # noqa:
 from xinao_xl.books.assessment import build_assessment  # noqa: E402
 from xinao_xl.books.complaint_ledger import LEDGER, build_complaint_ledger  # noqa: E402
 from xinao_xl.books.save import save_atomic  # noqa: E402
+from xinao_xl.policy import clock  # noqa: E402
 from xinao_xl.policy.rules import load_rules  # noqa: E402
 
 MONTH = "2026-10"
@@ -55,7 +55,7 @@ def main(out: Path) -> list[Path]:
     a = build_assessment(MONTH, rules)
     fill.fill_assessment(a, rules, rng, n_items=60)
     c = build_complaint_ledger(MONTH, rules)
-    rows = fill.fill_complaints(c, rules, rng, datetime.now(), n=40)
+    rows = fill.fill_complaints(c, rules, rng, clock.now(), n=40)
     pa = save_atomic(a, src / "考核表.xlsx")
     pc = save_atomic(c, src / "投诉台账.xlsx")
     done_a, done_c = recalculate_many([pa, pc], calc)

@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.libreoffice import recalculate_many, render_pdf_many  # noqa: E402
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions  # noqa: E402
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions  # noqa: E402
 from xinao_xl.books.month_folder import OUT_DIR  # noqa: E402
 from xinao_xl.books.report import SHEET as REPORT_SHEET  # noqa: E402
 from xinao_xl.books.save import save_atomic  # noqa: E402
@@ -87,8 +87,9 @@ REPORT = f"{OUT_DIR}/{DEMO_MONTH}_客户回访报告.xlsx"
 SHOTS: tuple[Shot, ...] = (
     Shot("考核表_汇总", month_file(assessment.STEM), assessment.SUMMARY),
     Shot("考核表_客服部", month_file(assessment.STEM), "客服部"),
-    Shot("考核表_加减分明细", month_file(assessment.STEM), assessment.ITEMS, columns="A:L", rows=(1, 16)),
-    Shot("考核表_结账汇总", month_file(assessment.STEM, closed=True), assessment.SUMMARY, columns="A:T", hide=("B:C", "E:K")),
+    Shot("考核表_加减分明细", month_file(assessment.STEM), assessment.ITEMS, columns="A:H", rows=(1, 8)),
+    Shot("考核表_汇入", month_file(assessment.STEM), imported.SHEET, columns="A:N", rows=(1, 22)),
+    Shot("考核表_结账汇总", month_file(assessment.STEM, closed=True), assessment.SUMMARY, columns="A:O", hide=("E:H", "J:K")),
     Shot("回访台账", month_file(callback_ledger.STEM), callback_ledger.LEDGER, columns="A:N", rows=(1, 20)),
     Shot("回访台账_流转", month_file(callback_ledger.STEM), callback_ledger.LEDGER, columns="A:U", hide=("C:D", "F:H", "J", "L:M"), where=("O", "是")),
     Shot("投诉台账", month_file(complaint_ledger.STEM), complaint_ledger.LEDGER, columns="A:J", rows=(1, 10)),
@@ -105,11 +106,10 @@ CHECK_SHOT = Shot("校验结果", "", RESULT_SHEET, recalc=False, hide=("C",))
 # (sheet, cell, what staff typed).
 MISTAKES: tuple[tuple[str, str, Any], ...] = (
     ("客服部", "E5", "九十五"),  # a rate written in words
-    (assessment.ITEMS, "A7", "2026-11-31"),  # an impossible date, typed as text
-    (assessment.ITEMS, "E6", "六级"),  # a level that does not exist
-    (assessment.ITEMS, "E9", "四级"),  # a level spelled unlike the dropdown, and unlike the 投诉台账
-    (assessment.ITEMS, "H15", 8),  # media praise outside 3-5 points
-    (assessment.ITEMS, "K16", -0.5),  # a formula overwritten by its value
+    (assessment.ITEMS, "A4", "2026-11-31"),  # an impossible date, typed as text
+    (assessment.ITEMS, "C6", "投诉"),  # a complaint typed here again (it reaches the 考核表 through the 汇入)
+    (assessment.ITEMS, "E5", 8),  # media praise outside 3-5 points
+    (assessment.ITEMS, "H3", -0.5),  # a formula overwritten by its value
 )
 
 

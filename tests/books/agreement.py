@@ -13,9 +13,10 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
+from xinao_xl.books.formulas import INVALID_LEVEL
 from xinao_xl.policy import callbacks, complaints, deadlines, scoring
-from xinao_xl.policy.errors import CalendarUnknownError
+from xinao_xl.policy.errors import CalendarUnknownError, PolicyInputError
 from xinao_xl.policy.parse import parse_rate
 from xinao_xl.policy.rounding import excel_round
 from xinao_xl.policy.rules import Rules
@@ -61,10 +62,6 @@ class Checker:
 
 def _item_points(row: dict[str, Any], rules: Rules) -> float:
     kind = row["type"]
-    if kind == "投诉":
-        return -scoring.complaint_deduction(row.get("level"), row.get("channel"), row.get("resp") or True, rules)
-    if kind == "流转单超时":
-        return -scoring.late_flow_deduction(row.get("count") or 1, rules)
     if kind == "表扬":
         return scoring.praise_bonus(row.get("count") or 1, None, rules)
     if kind == "媒体表扬":
@@ -74,15 +71,41 @@ def _item_points(row: dict[str, Any], rules: Rules) -> float:
     return -scoring.manual_deduction(row["pin"], rules)
 
 
+def _complaint_points(c: Any, rules: Rules) -> Any:
+    try:
+        return scoring.complaint_deduction(c.level, c.channel, complaints.responsible_after_appeal(c.resp, c.appeal), rules)
+    except PolicyInputError:
+        return INVALID_LEVEL
+
+
+def check_imports(ws: Any, imports: Any, rules: Rules, c: Checker) -> None:
+    """The 汇入's computed cells: 有效回访, 满意率, each complaint's 扣分 and 定C级."""
+    lay = imported.Layout.of(rules)
+    for b in lay.businesses:
+        r = lay.business_row(b)
+        sat, unsat = imports.callbacks[b]
+        rate = imports.rate(b)
+        c.eq(f"汇入!D{r}", ws[f"D{r}"].value, sat + unsat)
+        got = ws[f"E{r}"].value
+        c.eq(f"汇入!E{r}", round(got, 12) if isinstance(got, float) else got, "" if rate is None else round(rate, 12))
+    for i, complaint in enumerate(imports.complaints):
+        r = lay.first_complaint_row + i
+        points = _complaint_points(complaint, rules)
+        c.eq(f"汇入!H{r}", ws[f"H{r}"].value, points)
+        resp = complaints.responsible_after_appeal(complaint.resp, complaint.appeal)
+        grade = "是" if points != INVALID_LEVEL and scoring.is_grade_c(complaint.level, resp, rules) else ""
+        c.eq(f"汇入!I{r}", ws[f"I{r}"].value, grade)
+
+
 def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checker) -> None:
     wb = load_workbook(path, data_only=True)
     items = assessment.items_sheet(rules)
     ws = wb[items.name]
     for i, row in enumerate(data.items):
         r = items.first_row + i
-        c.eq(f"明细!K{r}", ws[f"{items.letter('points')}{r}"].value, _item_points(row, rules))
-        grade = "是" if row["type"] == "投诉" and scoring.is_grade_c(row.get("level"), row.get("resp") or True, rules) else ""
-        c.eq(f"明细!L{r}", ws[f"{items.letter('grade_c')}{r}"].value, grade)
+        c.eq(f"明细!{items.letter('points')}{r}", ws[f"{items.letter('points')}{r}"].value, _item_points(row, rules))
+    imports = data.imports
+    check_imports(wb[imported.SHEET], imports, rules, c)
 
     summary = assessment.summary_sheet(rules)
     sws = wb[summary.name]
@@ -95,6 +118,9 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
                 continue
             r = spec.row_of(assessment.indicator_key(ind))
             self_value, audit = data.actuals[(dept.name, ind.number)]
+            if assessment.audit_from_ledger(ind):  # 审核 = the 汇入's rate (the 台账's recount)
+                audit = imports.rate(ind.callback_type)
+                c.eq(f"{dept.name}!F{r}", dws[f"F{r}"].value, "" if audit is None else audit)
             used = audit if audit is not None else self_value
             if used is not None:
                 indicators[ind.name] = used
@@ -102,23 +128,29 @@ def check_assessment(path: Path, data: AssessmentInputs, rules: Rules, c: Checke
             c.eq(f"{dept.name}!G{r}", dws[f"G{r}"].value, shown)
             c.eq(f"{dept.name}!H{r}", dws[f"H{r}"].value, scoring.indicator_deduction(ind, used, rules))
         mine = [row for row in data.items if row["dept"] == dept.name]
-        by_type = {t: [row for row in mine if row["type"] == t] for t in ("投诉", "流转单超时", "表扬", "媒体表扬", "手工扣分", "申诉调整")}
+        by_type = {t: [row for row in mine if row["type"] == t] for t in ("表扬", "媒体表扬", "手工扣分")}
+        mine_complaints = [x for x in imports.complaints if x.dept == dept.name and _complaint_points(x, rules) != INVALID_LEVEL]
         month = scoring.DepartmentMonth(
             department=dept.name,
             month="2026-10",
             indicators=indicators,
-            complaints=[scoring.ComplaintEntry(x.get("level"), x.get("channel"), x.get("resp") or True) for x in by_type["投诉"]],
-            late_flow_forms=sum(x.get("count") or 1 for x in by_type["流转单超时"]),
+            complaints=[scoring.ComplaintEntry(x.level, x.channel, x.resp, x.no, x.appeal) for x in mine_complaints],
+            late_flow_forms=imports.late_flows[dept.name],
             praise=sum(x.get("count") or 1 for x in by_type["表扬"]),
             media_praise=[x["pin"] for x in by_type["媒体表扬"]],
             manual=[scoring.ManualEntry("手工", x["pin"]) for x in by_type["手工扣分"]],
-            adjustments=[scoring.Adjustment(x["pin"], "申诉调整") for x in by_type["申诉调整"]],
+            adjustments=[scoring.Adjustment(a.points, a.text, a.no) for a in imports.adjustments if a.dept == dept.name],
             allowance_base=data.bases.get(dept.name),
         )
         card = scoring.score_department(month, rules)
         complaint_row = spec.row_of(assessment.indicator_key(dept.indicators[-1]))
-        complaints = sum(scoring.complaint_deduction(x.get("level"), x.get("channel"), x.get("resp") or True, rules) for x in by_type["投诉"])
-        c.eq(f"{dept.name}!H{complaint_row}", dws[f"H{complaint_row}"].value, excel_round(complaints, 2))
+        points = sum(_complaint_points(x, rules) for x in mine_complaints)
+        c.eq(f"{dept.name}!H{complaint_row}", dws[f"H{complaint_row}"].value, excel_round(points, 2))
+        adjust_row = spec.row_of("adjust")
+        c.eq(f"{dept.name}!I{adjust_row}", dws[f"I{adjust_row}"].value,
+             excel_round(sum(a.points for a in imports.adjustments if a.dept == dept.name), 2))
+        late_row = spec.row_of("late_flow")
+        c.eq(f"{dept.name}!H{late_row}", dws[f"H{late_row}"].value, scoring.late_flow_deduction(imports.late_flows[dept.name], rules))
         r = summary.row_of(dept.name)
         c.eq(f"汇总!B{r}", sws[f"B{r}"].value, card.deductions)
         c.eq(f"汇总!C{r}", sws[f"C{r}"].value, card.bonuses)
@@ -190,7 +222,7 @@ def check_complaints(path: Path, rows: list[dict[str, Any]], rules: Rules, now: 
         elif k.charged is None:
             expected = 0
         else:
-            resp = complaints.responsible_after_appeal(row.get("resp") or True, row.get("appeal_result"))  # 成立: 无责
+            resp = complaints.responsible_after_appeal(row.get("resp"), row.get("appeal_result"))  # 成立: 无责
             expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), resp, rules)
         c.eq(f"投诉台账!扣分{r}", cell("deduct", r), expected)
         c.eq(f"投诉台账!投诉内容{r}", cell("content", r), row["content"])

@@ -14,10 +14,10 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.cells import put
 from xinao_xl.books.lists import level_label
-from xinao_xl.books.schema import TableSheet
+from xinao_xl.books.schema import NATIVE, TableSheet
 from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import Indicator, Rules
 
@@ -61,11 +61,37 @@ class AssessmentInputs:
     actuals: dict[tuple[str, int], tuple[Any, Any]] = field(default_factory=dict)  # (dept, no) -> (自评, 审核)
     items: list[dict[str, Any]] = field(default_factory=list)
     bases: dict[str, Any] = field(default_factory=dict)
+    imports: imported.Imports | None = None
 
 
-def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int = 200) -> AssessmentInputs:
-    """Complaints go to the first three departments only, so scores span 0 (floored),
-    the middle, and above 100 (考核 7.3 overflow)."""
+def random_imports(rules: Rules, rng: random.Random, n_complaints: int = 60, invalid_levels: tuple[Any, ...] = (), style: str = NATIVE) -> imported.Imports:
+    """What the 汇入 sheet could hold: callbacks by type (some types with none), late 流转单 by
+    department, complaints (levels and 有责/无责 as staff paste them; to the first three
+    departments only, so scores span 0, the middle and above 100), then `invalid_levels`."""
+    callbacks = {}
+    for b in rules.business_types:
+        sat = rng.choice([0, 0, 3, 17, 18, 19, 40, 95, 250, 501])
+        callbacks[b.name] = (sat, rng.choice([0, 1, 1, 2, 3, 11]) if sat or rng.random() < 0.5 else 0)
+    late = {d: rng.choice([0, 0, 0, 1, 2, 5]) for d in rules.department_names}
+    complaints = []
+    for i in range(n_complaints):
+        fields = complaint_fields(rng)
+        appeal = rng.choice([None, None, None, "不成立", "成立", " 成立 "])  # 成立: 无责 (投诉 第九条)
+        complaints.append(imported.ImportedComplaint(f"TS{i:04d}", datetime(2026, 10, 1, 9) + timedelta(hours=rng.randrange(700)),
+                                                     rng.choice(rules.department_names[:3]), fields["channel"], fields["level"], fields["resp"],
+                                                     appeal))
+    for i, level in enumerate(invalid_levels):
+        complaints.append(imported.ImportedComplaint(f"TSX{i}", datetime(2026, 10, 9, 9), rules.department_names[i], None, level, None))
+    # upheld appeals of closed months' complaints: the points those months deducted come back
+    adjustments = tuple(imported.ImportedAdjustment(f"TS09{i:02d}", rng.choice(rules.department_names), "2026-09", rng.choice([10.0, 15.0, 20.0, 25.0]))
+                        for i in range(rng.randrange(1, 5)))
+    return imported.Imports(datetime(2026, 11, 2, 9), callbacks, late, tuple(complaints), adjustments)
+
+
+def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int = 200, invalid_levels: tuple[Any, ...] = (),
+                    style: str = NATIVE) -> AssessmentInputs:
+    """自评/审核 (a satisfaction row the 台账 counts: 自评 only, its 审核 is the 汇入's rate),
+    加减分明细 rows, allowance bases, and the 汇入's figures (`random_imports`)."""
     data = AssessmentInputs()
     for dept in rules.departments:
         spec = assessment.department_sheet(dept)
@@ -74,7 +100,7 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
             if ind.kind == "complaints":
                 continue
             self_value = indicator_value(ind, rules, rng) if rng.random() < 0.85 else None
-            audit = indicator_value(ind, rules, rng) if rng.random() < 0.4 else None
+            audit = indicator_value(ind, rules, rng) if rng.random() < 0.4 and not assessment.audit_from_ledger(ind) else None
             r = spec.row_of(assessment.indicator_key(ind))
             for col, value in ((5, self_value), (6, audit)):
                 if value is not None:
@@ -82,19 +108,17 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
             data.actuals[(dept.name, ind.number)] = (self_value, audit)
     items = assessment.items_sheet(rules)
     ws = wb[items.name]
-    types = ["投诉"] * 2 + ["流转单超时"] * 2 + ["表扬"] * 3 + ["媒体表扬"] * 2 + ["手工扣分", "申诉调整"]
+    types = ["表扬"] * 3 + ["媒体表扬"] * 2 + ["手工扣分"]
     for i in range(n_items):
         kind = rng.choice(types)
         row: dict[str, Any] = {
             "date": date(2026, 10, 1) + timedelta(days=rng.randrange(31)),
-            "dept": rng.choice(rules.department_names[:3] if kind == "投诉" else rules.department_names),
+            "dept": rng.choice(rules.department_names),
             "type": kind,
             "desc": rng.choice(["客户来电表扬", "=未按时反馈", "-重复投诉", "+媒体报道", "@服务办公室"]),
             "source": f"{kind[:2]}{i:04d}",
         }
-        if kind == "投诉":
-            row.update(complaint_fields(rng))
-        elif kind in ("流转单超时", "表扬"):
+        if kind == "表扬":
             row["count"] = rng.choice([None, 1, 2, 3])
         elif kind == "媒体表扬":
             row["pin"] = rng.choice([3, 3.5, 4, 5])
@@ -108,7 +132,15 @@ def fill_assessment(wb: Workbook, rules: Rules, rng: random.Random, n_items: int
             base = rng.choice([500, 800, 1234.5, 2000, 3000.75])
             put(wb[summary.name], summary.row_of(dept.name), 8, base)
             data.bases[dept.name] = base
+    data.imports = random_imports(rules, rng, invalid_levels=invalid_levels)
+    imported.fill_imports(wb[imported.SHEET], data.imports, rules, style)
     return data
+
+
+# Levels and 有责/无责 as staff paste them past the dropdown: every engine reads these the
+# same (parse_level / parse_responsible and the 规则 sheet's spelling lists).
+LEVEL_SPELLINGS = ("四级", "400五级", "４级", " 3 级 ", 2, "两级", "5级投诉", "一级", "４００三级", "五")
+RESP_SPELLINGS = ("否", "是", " 无责", "FALSE", "no", 0)
 
 
 def complaint_fields(rng: random.Random) -> dict[str, Any]:
@@ -116,7 +148,12 @@ def complaint_fields(rng: random.Random) -> dict[str, Any]:
     level = rng.choice([*LEVELS, None])
     if level is None and str(channel) not in HOTLINES:
         level = rng.choice(LEVELS)
-    return {"channel": channel, "level": level, "resp": rng.choice(["有责", "无责", None])}
+    if level is not None and rng.random() < 0.25:
+        level = rng.choice(LEVEL_SPELLINGS)
+    resp = rng.choice(["有责", "无责", None])
+    if rng.random() < 0.15:
+        resp = rng.choice(RESP_SPELLINGS)
+    return {"channel": channel, "level": level, "resp": resp}
 
 
 # --- 投诉台账 -----------------------------------------------------------------------------
@@ -148,7 +185,7 @@ def fill_complaints(wb: Workbook, rules: Rules, rng: random.Random, now: datetim
         row.update(complaint_fields(rng) if rng.random() < 0.9 else {"channel": None, "level": None, "resp": None})
         day = accepted.replace(hour=0, minute=0)
         if rng.random() < 0.7:
-            row["inv_done"] = day + timedelta(days=rng.choice([1, 2, 3]), hours=23, minutes=59, seconds=59) if rng.random() < 0.15 else minute(accepted + timedelta(hours=rng.uniform(1, 80)))
+            row["inv_done"] = day + timedelta(days=rng.choice([1, 2, 3]), hours=23, minutes=59, seconds=rng.choice([59, 60])) if rng.random() < 0.15 else minute(accepted + timedelta(hours=rng.uniform(1, 80)))
         if rng.random() < 0.6:
             row["handle_done"] = minute(accepted + timedelta(hours=rng.uniform(6, 110)))
             if rng.random() < 0.6:

@@ -1,10 +1,15 @@
-"""A complaint level outside the dropdown in 加减分明细 (六级, or 五级 typed or pasted past the
-list) shows #无效级别 in its row, and the department's totals stay numbers (issue 17: it was
-#N/A, carried through the department sheet into 汇总). Checked in LibreOffice."""
+"""Both engines read a complaint's level and 有责/无责 the same way (issue 12, one truth).
+
+A level outside the dropdown is read when parse_level reads it (五级, 400四级, ４级, 两级 …:
+the 规则 sheet's spelling table, generated from the same data) and is a marker (#无效级别)
+when it does not (六级, 0级, a wildcard like *级 that MATCH would take for any level); the
+department's totals stay numbers (issue 17: it was #N/A). 有责/无责 the same: 否, FALSE, 0
+are 无责 in Python and in the formulas. Checked in LibreOffice against the policy functions.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -12,33 +17,63 @@ from openpyxl import load_workbook
 
 from tests.books import fill
 from tests.support.libreoffice import recalculate
-from xinao_xl.books import assessment
+from xinao_xl.books import complaint_ledger
 from xinao_xl.books.formulas import INVALID_LEVEL
 from xinao_xl.books.save import save_atomic
+from xinao_xl.policy import scoring
+from xinao_xl.policy.errors import PolicyInputError
+from xinao_xl.policy.parse import level_spellings, parse_level
 from xinao_xl.policy.rules import load_rules
 
 pytestmark = pytest.mark.libreoffice
 
+# (level, channel, 有责/无责) -> points (考核 7.1.1: 5级 10, 4级 15, 3级 20, 1-2级 25;
+# 95158/市长热线 10, 就高; 无责 0)
+CASES = [
+    ("五级", "400", None, 10),  # the reviewer's case: was #无效级别 in the workbook, 10 in Python
+    ("400四级", None, None, 15),
+    ("４级", None, "有责", 15),
+    (" 3 级 ", None, None, 20),
+    ("两级", None, None, 25),
+    ("5级投诉", "市长热线", None, 10),  # 就高: 10 and 10
+    ("五级", "95158", "否", 0),  # 否 is 无责
+    ("4级", None, "FALSE", 0),
+    ("4级", None, 0, 0),
+    ("4级", None, " 无责 ", 0),
+    ("4级", None, "是", 15),
+    (4, None, None, 15),
+    ("六级", None, None, INVALID_LEVEL),
+    ("0级", None, None, INVALID_LEVEL),
+    ("*级", None, None, INVALID_LEVEL),  # MATCH would take * for any text: level 1, 25 points
+    ("?级", None, None, INVALID_LEVEL),
+    ("4.5", None, None, INVALID_LEVEL),
+    (7, None, None, INVALID_LEVEL),
+]
 
-def test_a_level_outside_the_list_is_a_marker_and_the_total_a_number(tmp_path: Path, require_libreoffice: str) -> None:
+
+def test_python_reads_exactly_the_table():
+    table = level_spellings()
+    assert table["五级"] == 5 and table["400四级"] == 4 and table["４级"] == 4 and table["两级"] == 2
+    for text, level in table.items():
+        assert parse_level(text) == level
+    for text in ("六级", "0级", "*级", "4.5", "400", "④级"):
+        with pytest.raises(PolicyInputError):
+            parse_level(text)
+
+
+def test_every_engine_reads_a_level_and_a_responsibility_the_same(tmp_path: Path, require_libreoffice: str) -> None:
     rules = load_rules()
-    items, summary = assessment.items_sheet(rules), assessment.summary_sheet(rules)
-    wb = assessment.build_assessment("2026-10", rules)
-    rows = [  # all 客服部, all 投诉
-        {"level": "五级", "channel": "400"},  # not the dropdown's 5级: marker
-        {"level": "六级"},  # no such level: marker
-        {"level": "4级"},  # 15 points (考核 7.1.1)
-        {"level": 7},  # no such level: marker
-        {"level": "2级", "resp": "无责"},  # 无责: 0 points
-    ]
-    for i, row in enumerate(rows):
-        fill.write_row(wb[items.name], items, items.first_row + i, {"date": date(2026, 10, 3), "dept": "客服部", "type": "投诉", **row})
-    result = load_workbook(recalculate(save_atomic(wb, tmp_path / "考核表.xlsx"), tmp_path / "out"), data_only=True)
-
-    points = [result[items.name][f"{items.letter('points')}{items.first_row + i}"].value for i in range(len(rows))]
-    assert points == [INVALID_LEVEL, INVALID_LEVEL, -15, INVALID_LEVEL, 0]
-    r = summary.row_of("客服部")
-    deduct, bonus, score = (result[summary.name][f"{c}{r}"].value for c in "BCD")
-    # only the 4级 complaint counts: 扣分合计 15, 加分合计 0, 得分 100 - 15 + 0 = 85
-    assert (deduct, bonus, score) == (15, 0, 85)
-    assert result[summary.name][f"G{r}"].value == pytest.approx(0.15 * 85)  # 公司绩效服务项: 权重 15% × 85
+    spec = complaint_ledger.ledger_sheet(rules)
+    wb = complaint_ledger.build_complaint_ledger("2026-10", rules)
+    for i, (level, channel, resp, _) in enumerate(CASES):
+        row = {"no": f"TS{i:03d}", "accepted": datetime(2026, 10, 3, 9, 0), "dept": "客服部", "level": level, "channel": channel, "resp": resp}
+        fill.write_row(wb[spec.name], spec, spec.first_row + i, {k: v for k, v in row.items() if v is not None})
+    result = load_workbook(recalculate(save_atomic(wb, tmp_path / "投诉台账.xlsx"), tmp_path / "out"), data_only=True)
+    got = [result[spec.name][f"{spec.letter('deduct')}{spec.first_row + i}"].value for i in range(len(CASES))]
+    assert got == [points for *_, points in CASES]
+    for (level, channel, resp, points) in CASES:  # the policy functions (the close, the UDFs) agree
+        if points == INVALID_LEVEL:
+            with pytest.raises(PolicyInputError):
+                scoring.complaint_deduction(level, channel, resp, rules)
+        else:
+            assert scoring.complaint_deduction(level, channel, resp, rules) == points

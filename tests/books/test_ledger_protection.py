@@ -14,9 +14,11 @@ documentation's word; the checklist in the guide asks the office to try it once.
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from tests.services.month import build_month
 from tests.support.lo_ui import row_operations
@@ -24,6 +26,7 @@ from tests.support.staff_edits import require_uno
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books.schema import TableSheet
 from xinao_xl.books.workbooks import file_name
+from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import load_rules
 
 RULES = load_rules()
@@ -37,7 +40,17 @@ LEDGERS: list[tuple[str, TableSheet, str]] = [
 
 @pytest.fixture(scope="module")
 def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_month(tmp_path_factory.mktemp("rows"))
+    """The hand month, with two more 加减分明细 lines: since issue 12 complaints come from the
+    汇入, so the sheet holds only MT01 and BY01, and after deleting row 4 one line could not
+    show a sort. Row 5 (11-02) sorts last and row 6 (11-25) first, descending by date."""
+    folder = build_month(tmp_path_factory.mktemp("rows"))
+    path = folder / file_name(assessment.STEM, "2026-11")
+    wb = load_workbook(path)
+    items = assessment.items_sheet(RULES)
+    write_record(wb[items.name], items, items.first_row + 2, {"date": date(2026, 11, 2), "dept": "计财部", "type": "手工扣分", "pin": 1, "source": "SG01"})
+    write_record(wb[items.name], items, items.first_row + 3, {"date": date(2026, 11, 25), "dept": "客服部", "type": "表扬", "count": 1, "source": "BY02"})
+    wb.save(path)
+    return folder
 
 
 def _row_of(formula: str) -> set[int]:

@@ -17,7 +17,7 @@ import pytest
 
 from xinao_xl.books.lock import HOLDER, LOCK, MonthBusyError, MonthLock
 from xinao_xl.books.save import NoPermissionError, ReadOnlyError
-from xinao_xl.policy.office_time import office_now
+from xinao_xl.policy import clock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -62,7 +62,7 @@ def test_a_second_writer_is_refused_at_once_naming_the_holder(month: Path) -> No
     assert f"（进程 {proc.pid}）" in text and "请等其完成后再试" in text
     holder = info.value.holder
     assert holder is not None and (holder.user, holder.action, holder.pid) == ("孙雪燕", "结账", proc.pid)
-    assert abs((office_now() - holder.since).total_seconds()) < 60  # since: office time (Asia/Shanghai)
+    assert abs((clock.now() - holder.since).total_seconds()) < 60  # since: Beijing time (policy/clock.py)
     assert f"于 {holder.since:%Y-%m-%d %H:%M} 开始" in text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from xinao_xl.books import callback_ledger
 from xinao_xl.books.read import (
     BookReader,
     BookReadError,
+    formulas_in_stream,
     formulas_in_xml,
     read_formulas,
     read_table,
@@ -123,6 +125,19 @@ def test_shared_and_prefixed_formula_cells_count_as_formulas() -> None:
     assert formulas_in_xml(xml) == {"T3": "=A3+1", "T4": "=", "W4": '=IF(A4<>"","&",1)'}
 
 
+def test_formulas_read_piece_by_piece_are_those_of_the_whole_part() -> None:
+    """A part is scanned in pieces cut where a row ends (issue 16: memory), so a cell is
+    never cut in two: pieces of 7, 40 and 10,000 bytes give the whole part's formulas, in
+    order, plain and prefixed rows alike."""
+    rows = b"".join(b'<row r="%d"><c r="T%d"><f>A%d+1</f></c><c r="U%d"><v>1</v></c></row>' % (r, r, r, r) for r in range(3, 40))
+    prefixed = b'<x:row r="40"><x:c r="T40"><x:f t="shared" si="0"/></x:c></x:row>'
+    xml = b"<worksheet><sheetData>" + rows + prefixed + b"</sheetData><mergeCells/></worksheet>"
+    whole = formulas_in_xml(xml)
+    assert len(whole) == 38 and whole["T3"] == "=A3+1" and whole["T40"] == "="
+    for size in (7, 40, 10_000):
+        assert list(formulas_in_stream(io.BytesIO(xml), size).items()) == list(whole.items())
+
+
 def test_unreadable_file_is_a_chinese_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a zip")
@@ -195,3 +210,16 @@ def test_unreadable_file_says_so_in_chinese(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setattr(Path, "read_bytes", denied)
     with pytest.raises(BookReadError, match="没有权限读取 l.xlsx"):
         BookReader(path)
+
+
+def test_a_table_is_read_once_per_spec_and_a_formula_scan_handed_out_once(tmp_path: Path) -> None:
+    """Issue 16, memory: validation and the close share one read of a ledger (the same
+    object), and the reader keeps no formula scan it has handed out; asked again, it
+    scans again and finds the same cells."""
+    path = ledger(tmp_path, {3: ROW})
+    reader = BookReader(path)
+    first = reader.table(SPEC)
+    assert reader.table(SPEC) is first
+    formulas = reader.formulas(SPEC.name)
+    assert "T3" in formulas and reader.__dict__.get("_scans", {}) == {}
+    assert reader.formulas(SPEC.name) == formulas

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.calendar_sheet import calendar_rows
 from xinao_xl.books.cells import put
 from xinao_xl.books.printing import PRINT_AREA, load_book, used_rows_area
@@ -119,7 +119,7 @@ def test_table_layout_protection_and_formats(loaded: dict[str, Workbook], stem: 
 def test_department_sheets_follow_the_policy_order(loaded: dict[str, Workbook]) -> None:
     wb = loaded[assessment.STEM]
     rules = load_rules()
-    assert wb.sheetnames == ["汇总", *rules.department_names, "加减分明细", "规则"]
+    assert wb.sheetnames == ["汇总", *rules.department_names, "加减分明细", "汇入", "规则"]
     for dept in rules.departments:
         ws = wb[dept.name]
         spec = assessment.department_sheet(dept)
@@ -128,7 +128,11 @@ def test_department_sheets_follow_the_policy_order(loaded: dict[str, Workbook]) 
         for ind in dept.indicators:
             r = spec.row_of(assessment.indicator_key(ind))
             entry = ind.kind != "complaints"
-            assert ws[f"E{r}"].protection.locked is not entry and ws[f"F{r}"].protection.locked is not entry
+            # a satisfaction row the 台账 counts: 自评 typed, 审核 the 汇入's rate (a formula, locked)
+            audit = entry and not assessment.audit_from_ledger(ind)
+            assert ws[f"E{r}"].protection.locked is not entry and ws[f"F{r}"].protection.locked is not audit
+            if entry and not audit:
+                assert ws[f"F{r}"].value == f"=IF('汇入'!$E${imported.Layout.of(rules).business_row(ind.callback_type)}=\"\",\"\",'汇入'!$E${imported.Layout.of(rules).business_row(ind.callback_type)})"
             assert ws[f"H{r}"].protection.locked
             if ind.is_rate:
                 assert ws[f"E{r}"].number_format == FMT_RATE_ENTRY and ws[f"G{r}"].number_format == FMT_PERCENT
@@ -178,9 +182,11 @@ def test_udf_style_calls_only_the_udf_contract(tmp_path: Path) -> None:
                     if c.data_type == "f":
                         used |= set(re.findall(r"\b([A-Z][A-Z_]+[A-Z])\(", c.value)) & (UDF_NAMES | {"DEDUCT_X"})
     assert {"DEDUCT_COMPLAINT", "DEDUCT_SATISFACTION", "DEDUCT_MYSTERY", "DEPT_SCORE", "DUE_DATE", "SLA_STATUS", "CALLBACK_QUOTA", "COMPANY_ITEM", "ALLOWANCE"} <= used
-    items = load_workbook(paths[0])["加减分明细"]
-    # negated, or the UDF's own text (#无效级别: 六级) where -"text" would be #VALUE! (issue 17)
-    assert items["K3"].value.startswith('=IF(C3="","",IF(C3="投诉",IFERROR(-DEDUCT_COMPLAINT(E3,D3,F3),DEDUCT_COMPLAINT(E3,D3,F3))')
+    book = load_workbook(paths[0])
+    assert book["加减分明细"]["H3"].value.startswith('=IF(C3="","",IF(C3="表扬",BONUS_PRAISE(IF(D3="",1,D3))')
+    # the late 流转单 of the 汇入 through DEDUCT_LATE_FLOW (客服部 is the 汇入's first department, row 5)
+    spec = assessment.department_sheet(load_rules().department("客服部"))
+    assert book["客服部"][f"H{spec.row_of('late_flow')}"].value == "=DEDUCT_LATE_FLOW('汇入'!$H$5)"
 
 
 def test_conditional_formats_mark_overdue_and_below_target(loaded: dict[str, Workbook]) -> None:

@@ -117,3 +117,14 @@ def test_rules_table_lists_every_param_and_row(capsys: pytest.CaptureFixture[str
     assert code == 0
     assert "本系统默认，制度未规定" in out and "考核 7.1.1" in out
     assert "通气置换办证及时率" in out and "外网置换平均响应时间" in out
+
+
+def test_score_refuses_the_same_row_under_two_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 神秘客户检测 and 控股神秘客户检测 are one row of 客服部: counted twice it was 12 points
+    # (2 × (95 − 93) × 3) instead of 6
+    sample = {"department": "客服部", "month": "2026-11", "indicators": {"神秘客户检测": 93, "控股神秘客户检测": 93}}
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(sample, ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(capsys, "score", str(path))
+    assert code != 0 and out == ""
+    assert "重复考核项" in err and "控股神秘客户检测" in err and "Traceback" not in err

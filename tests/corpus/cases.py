@@ -101,14 +101,14 @@ STAFF: list[tuple[str, str, Callable[[Path], None], str, tuple[str, ...], tuple[
     ("ledger_formula_typed_over", S.CB, S.ledger_formula_typed_over, "是否超时 formula overwritten with 否", _cell(L, "U3"), ()),
     ("ledger_duplicate_orders", S.CB, S.ledger_duplicate_orders, "work order 0001 twice, 0101 twice", _cell(L, "C7", "C9"), ()),
     ("ledger_noise", S.CB, S.ledger_noise, "20,000 rows of noise pasted from row 7", _cell(L, "A8", "K2"), ()),
-    ("complaint_levels", S.TS, S.complaint_levels, "levels 4 级, 四级, ４级 (read by Python, #无效级别 in the workbook), 六级, level 4, 0级 (refused)",
+    ("complaint_levels", S.TS, S.complaint_levels, "levels 4 级, 四级, ４级 (read alike by Python and the workbook: a warning), 六级, level 4, 0级 (refused)",
      _cell(T, "D9", "D10", "D11", "D6", "D7", "D8"), ()),
     ("complaint_times", S.TS, S.complaint_times, "2026-11-31 10:00, 25:00; 2026年11月12日9时30分 is text to the workbook", _cell(T, "B6", "J7", "B8"), ()),
     ("assessment_rates", S.KH, S.assessment_rates, "rates 0.965 (accepted), ９６．５％ as text, 96,5, 百分之96.5, 120% (refused)",
      _cell(S.DEPT.name, "E3", "E4", "E5", "E6"), _cell(S.DEPT.name, "E7")),
-    ("assessment_text_in_numbers", S.KH, S.assessment_text_in_numbers, "score 九十五, count 2次", _cell(S.DEPT.name, "E8") + _cell("加减分明细", "G7"), ()),
+    ("assessment_text_in_numbers", S.KH, S.assessment_text_in_numbers, "score 九十五, count 2次", _cell(S.DEPT.name, "E8") + _cell("加减分明细", "D7"), ()),
     ("assessment_summary_typed_over", S.KH, S.assessment_summary_typed_over, "汇总 月度服务得分 overwritten with 100", _cell("汇总", "D3"), ()),
-    ("items_levels", S.KH, S.items_levels, "加减分明细 level 六级, points 五分", _cell("加减分明细", "E7", "H8"), ()),
+    ("items_levels", S.KH, S.items_levels, "加减分明细: a complaint typed again, points 五分", _cell("加减分明细", "C7", "E8"), ()),
     ("opinions_dates", S.YJ, S.opinions_dates, "意见统计表 date 2026-02-30, 序号 三", _cell(S.NOTES.name, "B5", "A5"), ()),
 ]
 

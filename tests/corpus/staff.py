@@ -295,11 +295,11 @@ def assessment_summary_typed_over(folder: Path) -> None:
 
 
 def items_levels(folder: Path) -> None:
-    """加减分明细: a complaint level that does not exist, media points in words."""
+    """加减分明细: a complaint typed here again (it comes from the 投诉台账 through the 汇入), media
+    points in words."""
     def change(wb: Workbook) -> None:
         ws = wb[ITEMS.name]
-        write_record(ws, ITEMS, 7, {"date": date(2026, 11, 20), "dept": "客服部", "type": "投诉", "channel": "400", "resp": "有责", "source": "TS999"})
-        put(ws, 7, ITEMS.index("level"), "六级")
+        write_record(ws, ITEMS, 7, {"date": date(2026, 11, 20), "dept": "客服部", "type": "投诉", "desc": "六级", "source": "TS999"})
         write_record(ws, ITEMS, 8, {"date": date(2026, 11, 21), "dept": "客服部", "type": "媒体表扬", "source": "MT08"})
         put(ws, 8, ITEMS.index("pin"), "五分")
     edit(folder, KH, change)

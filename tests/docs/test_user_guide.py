@@ -9,8 +9,9 @@ numbers are checked against the program, not proofread:
 - each example formula in the marked UDF table is evaluated with the add-in's own
   functions and must give the result quoted;
 - `xinao-xl demo` is run: the output the guide quotes and its score table must be what
-  it prints; the 考核表's own formulas (recalculated in LibreOffice) must give the two
-  scores the guide says differ from the close by 0.01;
+  it prints; the 考核表's own formulas (recalculated in LibreOffice) must give the scores
+  the guide shows beside the close's (equal since issue 12: one truth);
+- the table of facts (一处录入) names sheets and columns the workbooks have;
 - every kind of validation message in services/validate*.py has a row in the guide's
   table (by a key phrase of the message), and every row's key phrase is still a message.
 
@@ -303,9 +304,10 @@ def test_callbacks_counted_as_the_guide_says(guide: str, demo: tuple[Path, list[
 
 
 @pytest.mark.libreoffice
-def test_workbook_formulas_differ_from_the_close_as_the_guide_says(
+def test_workbook_formulas_agree_with_the_close_as_the_guide_says(
     guide: str, demo: tuple[Path, list[str]], tmp_path: Path, require_libreoffice: str
 ) -> None:
+    """Before issue 12 the guide said 48.72 in the 考核表, 48.71 closed; now both say 48.71."""
     folder, lines = demo
     book = folder / DEMO_MONTH / f"{DEMO_MONTH}_{assessment.STEM}.xlsx"
     ws = load_workbook(recalculate(book, tmp_path), data_only=True)[assessment.SUMMARY]
@@ -315,7 +317,29 @@ def test_workbook_formulas_differ_from_the_close_as_the_guide_says(
     for dept, in_book, closed in table_rows(section(guide, "workbook-scores")):
         value = ws[f"{score_col}{summary.row_of(dept)}"].value
         assert f"{value:.2f}" == in_book, f"{dept}: the 考核表 computes {value}, the guide says {in_book}"
-        assert closed == printed[dept][3]
+        assert float(closed) == float(printed[dept][3]) == float(in_book)
+
+
+def test_the_table_of_facts_names_real_sheets_and_columns(guide: str) -> None:
+    """Each fact typed in one place (issue 12): every sheet or column the table quotes (“…”)
+    in its 在哪里填 column is one the workbooks have, each workbook appears, and 加减分明细 is
+    not where a complaint or a late 流转单 is typed."""
+    from xinao_xl.books import complaint_ledger, imported, opinions, rules_sheet
+
+    rules = load_rules()
+    sheets = {s.name for spec in (assessment.assessment_spec(rules),) for s in spec.sheets} | {imported.SHEET}
+    sheets |= {callback_ledger.LEDGER, callback_ledger.completed_sheet(rules).name, complaint_ledger.LEDGER, opinions.SHEET, rules_sheet.SHEET}
+    headers = {h for s in assessment.assessment_spec(rules).sheets for h in s.headers}
+    headers |= set(callback_ledger.ledger_sheet().headers) | set(complaint_ledger.ledger_sheet(rules).headers)
+    rows = table_rows(section(guide, "facts"))
+    assert len(rows) >= 10
+    where = " ".join(r[1] for r in rows)
+    for book in ("回访台账", "投诉台账", "考核表"):
+        assert book in where
+    for quoted in re.findall(r"“([^”]+)”", where):
+        assert quoted in sheets or quoted in headers, f"the table of facts quotes “{quoted}”, no sheet or column has that name"
+    typed_in_items = [r[0] for r in rows if "加减分明细" in r[1]]
+    assert typed_in_items and all("投诉" not in fact and "流转单" not in fact for fact in typed_in_items)
 
 
 # --- validation messages -------------------------------------------------------------------------
@@ -397,7 +421,7 @@ def test_message_extraction_finds_the_messages() -> None:
     texts = [t for _, _, t in message_texts()]
     assert len(texts) >= 30
     assert any("不在下拉列表中" in t for t in texts) and any("公式已被清除" in t for t in texts)
-    assert any("投诉台账中没有这个投诉单号" in t for t in texts)  # held in a variable of the f-string
+    assert any("直接取{回访台账|投诉台账}的数字" in t for t in texts)  # held in a variable of the f-string
     assert any("同一工单只回访一次" in t for t in texts)  # a message assigned to a name first
     assert any("未逐一列出" in t for t in texts)  # a Finding made directly
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import io
 import subprocess
 import zipfile
@@ -13,6 +15,7 @@ import pytest
 from oletools.olevba import VBA_Parser
 
 import xinao_xl.excel.udfs as udfs
+from tests.support.imports import heavy_imports
 from xinao_xl.excel import ribbon
 from xinao_xl.excel.addin import texts
 from xinao_xl.excel.addin.inspect import (
@@ -38,7 +41,7 @@ from xinao_xl.excel.addin.vbaproject import VbaModule, normalize_source
 
 CUSTOM_UI = (STUBS_DIR / CUSTOM_UI_FILE).read_text(encoding="utf-8")
 BUTTONS = {
-    "月度": ["今日待办", "生成下月空表", "月度结账", "生成回访报告"],
+    "月度": ["今日待办", "生成下月空表", "刷新汇入", "月度结账", "生成回访报告"],  # 刷新汇入: issue 12
     "校验": ["校验本簿", "清除标记"],
     "回访": ["导入完工数据并抽样", "生成流转单"],
     "投诉": ["刷新时限", "打印投诉单", "特殊终止申请表"],
@@ -127,16 +130,29 @@ def test_every_ribbon_id_has_a_python_handler_and_no_handler_is_orphaned() -> No
     assert set(ids) == set(ribbon.HANDLERS)
 
 
-def test_ribbon_module_imports_the_services_it_dispatches_to_normally() -> None:
-    """Issue 11 reversed the earlier choice (services imported by name when a button ran, a
-    missing one reported): the handlers import their services like any module, so a broken
-    import shows at once, in tests, and the import graph is checked (tests/test_architecture.py)."""
+def test_ribbon_handlers_import_their_services_by_statement_when_they_run() -> None:
+    """Issue 11 reversed an earlier choice (services imported by name when a button ran, a
+    missing one reported): the handlers import their services with import statements, so
+    the import graph is checked (tests/test_architecture.py counts imports inside
+    functions) and a broken import shows in tests, here. Issue 16 moved those statements
+    into the handlers: every click starts a process that imports this module, and a button
+    pays only for its own use case."""
     source = Path(ribbon.__file__).read_text(encoding="utf-8")
     tree = ast.parse(source)
     top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
-    assert any((getattr(n, "module", "") or "").startswith("xinao_xl.services") for n in top)
-    inner = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom) and n not in top]
-    assert inner == [] and "importlib" not in source
+    inner = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n not in top and n.module and n.level == 0]
+    modules = set()
+    for node in inner:  # a broken import fails here, not at a click
+        base = importlib.import_module(node.module)
+        for alias in node.names:  # `from package import module` binds the module once imported
+            value = getattr(base, alias.name, None) or importlib.import_module(f"{node.module}.{alias.name}")
+            modules.add(value.__name__ if inspect.ismodule(value) else node.module)
+    assert len({m for m in modules if m.startswith("xinao_xl.services.")}) >= 10
+    assert "importlib" not in source and "__import__" not in source
+
+
+def test_importing_the_ribbon_imports_no_heavy_library() -> None:
+    assert heavy_imports("import xinao_xl.excel.ribbon") == set()
 
 
 # --- the built add-in -----------------------------------------------------------------------

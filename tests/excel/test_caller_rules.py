@@ -5,8 +5,6 @@ dictionary lookup away (measured: each function stays under 20 µs)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -78,34 +76,29 @@ def test_the_office_calendar_reaches_workday_cn(root: Path) -> None:
     assert udfs.WORKDAY_CN("2026-12-30", 3, january).date().isoformat() == "2027-01-05"
 
 
-def per_call(call: Callable[[], Any], n: int = 2000) -> float:
-    """Microseconds a call takes: the best of five batches (the machine is shared)."""
-    call()
-    best = float("inf")
-    for _ in range(5):
-        t0 = time.perf_counter()
-        for _ in range(n):
-            call()
-        best = min(best, (time.perf_counter() - t0) / n * 1e6)
-    return best
-
-
-def test_each_function_stays_under_20_microseconds_after_the_first_call(tmp_path: Path) -> None:
+def test_each_function_reads_the_settings_book_once_for_thousands_of_calls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel recalculates thousands of cells: after the first call a function must not read
+    制度设置.xlsx again (a read costs milliseconds, a call must cost microseconds; the
+    microseconds themselves are measured in benchmarks/, not asserted on a shared machine)."""
     caller_rules.clear()
     (tmp_path / "2027-01").mkdir()
     ensure_settings_book(tmp_path)
     me = fake_caller(tmp_path / "2027-01" / "2027-01_服务绩效考核表.xlsx")
-    calls = {
-        "rules_for_caller": lambda: caller_rules.rules_for_caller(me),
-        "DEDUCT_COMPLAINT": lambda: udfs.DEDUCT_COMPLAINT("400四级", "400", "有责", me),
-        "DEDUCT_SATISFACTION": lambda: udfs.DEDUCT_SATISFACTION(0.965, None, me),
-        "DEPT_SCORE": lambda: udfs.DEPT_SCORE([5, 3], [2], me),
+    reads: list[object] = []
+    real = caller_rules.month_rules
+    monkeypatch.setattr(caller_rules, "month_rules", lambda *a: reads.append(a) or real(*a))
+    calls = [
+        lambda: udfs.DEDUCT_COMPLAINT("400四级", "400", "有责", me),
+        lambda: udfs.DEDUCT_SATISFACTION(0.965, None, me),
+        lambda: udfs.DEPT_SCORE([5, 3], [2], me),
         # xlwings hands a date cell over as a datetime
-        "DUE_DATE": lambda: udfs.DUE_DATE(datetime(2026, 11, 3, 15, 20), "调查", False, me),
-        "WORKDAY_CN": lambda: udfs.WORKDAY_CN(datetime(2026, 9, 30), 3, me),
-        "SLA_STATUS": lambda: udfs.SLA_STATUS(datetime(2026, 11, 5, 23, 59, 59), None, datetime(2026, 11, 4, 10), me),
-    }
-    took = {name: per_call(call) for name, call in calls.items()}
-    print("µs per call:", {k: round(v, 1) for k, v in took.items()})
-    assert took["rules_for_caller"] < 5
-    assert all(v < 20 for v in took.values()), took
+        lambda: udfs.DUE_DATE(datetime(2026, 11, 3, 15, 20), "调查", False, me),
+        lambda: udfs.WORKDAY_CN(datetime(2026, 9, 30), 3, me),
+        lambda: udfs.SLA_STATUS(datetime(2026, 11, 5, 23, 59, 59), None, datetime(2026, 11, 4, 10), me),
+    ]
+    for _ in range(500):
+        for call in calls:
+            call()
+    assert len(reads) == 1  # 3,000 calls, one read of the settings book

@@ -22,6 +22,7 @@ from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books.port import MARK_FILLS, FileBook, WorkbookPort
 from xinao_xl.excel import ribbon
 from xinao_xl.excel.live import MARK_TAG, LiveBook
+from xinao_xl.policy.rules import load_rules
 
 
 class FakeSession:
@@ -288,6 +289,24 @@ def test_close_month_button(clean: Path) -> None:
     again = FakeSession(_book(clean, assessment.STEM))
     ribbon.dispatch("btnCloseMonth", again)
     assert again.failed and "已于" in again.message and "结账" in again.message
+
+
+def test_refresh_imports_button(broken: Path) -> None:
+    """刷新汇入 on the broken month (its 汇入 never refreshed): the figures go in, the month's
+    books closed in Excel for the run; a second press finds nothing new."""
+    from xinao_xl.books import imported
+    from xinao_xl.books.read import BookReader
+
+    session = FakeSession(_book(broken, assessment.STEM))
+    ribbon.dispatch("btnRefreshImports", session)
+    assert not session.failed, session.message
+    assert "已刷新" in session.message and "汇入" in session.message and "维修回访" in session.message
+    assert sorted(session.closed_paths) == sorted(broken.glob("2026-11_*.xlsx"))
+    held = imported.read_imports(BookReader(_book(broken, assessment.STEM)).rows(imported.SHEET), load_rules())
+    assert held is not None and len(held.complaints) == 6  # TS001, TS002, TS004-TS007 (TS003 is October's)
+    again = FakeSession(_book(broken, assessment.STEM))
+    ribbon.dispatch("btnRefreshImports", again)
+    assert not again.failed and "已是最新" in again.message
 
 
 def test_close_month_button_asks_with_the_preview_and_cancel_writes_nothing(clean: Path) -> None:

@@ -40,7 +40,7 @@ from openpyxl import load_workbook
 
 from tests.books import fill
 from tests.support.libreoffice import recalculate_many
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.save import save_atomic
 from xinao_xl.books.schema import NATIVE, UDF
 from xinao_xl.excel import udfs
@@ -125,11 +125,8 @@ def write_month(folder: Path, style: str, now: datetime) -> dict[str, Path]:
     rng = random.Random(SEED)
     folder.mkdir()
     wb = assessment.build_assessment(MONTH, rules, style)
-    fill.fill_assessment(wb, rules, rng, n_items=N_ITEMS)
-    items = assessment.items_sheet(rules)
-    for i, level in enumerate(INVALID_LEVELS):  # past the dropdown: a marker, totals still numbers
-        fill.write_row(wb[items.name], items, items.first_row + N_ITEMS + i,
-                       {"date": date(2026, 10, 9), "dept": rules.department_names[i], "type": "投诉", "level": level})
+    # the 汇入's complaints end with levels no engine reads: a marker, totals still numbers
+    fill.fill_assessment(wb, rules, rng, n_items=N_ITEMS, invalid_levels=INVALID_LEVELS, style=style)
     books = {"assessment": save_atomic(wb, folder / "考核表.xlsx")}
     wb = complaint_ledger.build_complaint_ledger(MONTH, rules, style)
     fill.fill_complaints(wb, rules, rng, now, n=N_COMPLAINTS)
@@ -251,24 +248,34 @@ def test_formulas_with_our_udfs_agrees_with_libreoffice_native_cell_by_cell(mont
 
 
 def test_a_udf_variant_formula_broken_on_purpose_disagrees(month: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The comparison catches a wrong UDF formula: 加减分明细 adding a complaint instead of deducting it."""
-    monkeypatch.setattr(assessment, "_negated", lambda call: call)
+    """The comparison catches a wrong UDF formula: the 汇入 adding a complaint instead of deducting it."""
+    right = imported.complaint_formulas
+
+    def wrong(r: int, rules: Any, style: str) -> tuple[str, str]:
+        points, grade = right(r, rules, style)
+        return (points.replace("=DEDUCT_COMPLAINT(", "=-DEDUCT_COMPLAINT(") if style == UDF else points), grade
+
+    monkeypatch.setattr(imported, "complaint_formulas", wrong)
     now = datetime.now().replace(microsecond=0)
     broken = write_month(tmp_path / "broken", UDF, now)["assessment"]
     problems, _, _ = compare(broken, compute_with_formulas(broken), month["recalculated"]["assessment"])
-    assert any("加减分明细" in p for p in problems) and any("汇总" in p for p in problems)
+    assert any("汇入" in p for p in problems) and any("汇总" in p for p in problems)
 
 
 def test_a_level_outside_the_list_shows_a_marker_and_the_totals_stay_numbers(month: dict[str, Any]) -> None:
-    """Issue 17: 六级 in 加减分明细 was #N/A (native) or #VALUE! (UDF), carried into 汇总."""
+    """Issue 17: 六级 among the complaints was #N/A (native) or #VALUE! (UDF), carried into 汇总;
+    since issue 12 the complaints are the 汇入's rows."""
     rules = load_rules()
-    items, summary = assessment.items_sheet(rules), assessment.summary_sheet(rules)
+    summary = assessment.summary_sheet(rules)
+    lay = imported.Layout.of(rules)
     lo = load_workbook(month["recalculated"]["assessment"], data_only=True)
     computed = month["computed"]["assessment"]
+    held = lo[imported.SHEET]
+    first_invalid = next(r for r in range(lay.first_complaint_row, lay.last_complaint_row) if str(held[f"A{r}"].value).startswith("TSX"))
     for i, level in enumerate(INVALID_LEVELS):
-        cell = f"{items.letter('points')}{items.first_row + N_ITEMS + i}"
-        assert lo[items.name][cell].value == "#无效级别"
-        assert canonical(computed[(items.name.upper(), cell)]) == f"#无效级别: {level}"
+        cell = f"H{first_invalid + i}"  # 扣分 of the 汇入's complaint row
+        assert lo[imported.SHEET][cell].value == "#无效级别"
+        assert canonical(computed[(imported.SHEET.upper(), cell)]) == f"#无效级别: {level}"
         row = summary.row_of(rules.department_names[i])
         for col in "BCD":  # 扣分合计, 加分合计, 月度服务得分
             assert isinstance(lo[summary.name][f"{col}{row}"].value, int | float)

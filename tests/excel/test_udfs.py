@@ -115,6 +115,9 @@ def test_ranges_with_blanks() -> None:
     assert DEPT_SCORE([[10, None], [5, 2.5]], [4]) == 86.5  # 100 − 17.5 + 4
     assert DEPT_SCORE([80, 40]) == 0  # floor at 0
     assert DEPT_SCORE(5, [[3, 4]]) == 102  # no ceiling
+    # a negative deduction is a typing error, not a 5-point bonus (was 105)
+    assert DEPT_SCORE([-5]) == "#无效扣分: -5"
+    assert DEPT_SCORE([10], [-2]) == "#无效加分: -2"
     assert DEPT_GRADE([[4, None], [2, 5]]) == "C"
     assert DEPT_GRADE([3, 4, None]) == ""
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import inspect, text
 
 from xinao_xl.history import schema as S
@@ -169,3 +170,24 @@ def test_fingerprint_is_the_same_on_every_backend(db_url: str, tmp_path: Path) -
         for s in (st, ref):
             s.write_month(CO, "2026-11", records("2026-11", 6))
         assert st.fingerprint(CO) == ref.fingerprint(CO)
+
+
+def test_a_month_written_in_parts_is_the_month_written_at_once(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rows go in by INSERT_ROWS at a time (issue 16: a 100,000-callback month in one
+    statement took 270 MB of parameters): 7 callbacks by 3 are 3 statements (3 + 3 + 1),
+    the same rows and counts as one."""
+    with HistoryStore(f"sqlite:///{tmp_path / 'once.sqlite'}") as ref:
+        once = ref.write_month(CO, "2026-11", records("2026-11", 7))
+        expected = ref.fingerprint(CO)
+    statements: list[int] = []
+    monkeypatch.setattr(H, "INSERT_ROWS", 3)
+    with HistoryStore(db_url) as st:
+
+        @sa_event.listens_for(st.engine, "before_execute")
+        def count(conn, clause, multiparams, params, execution_options) -> None:  # noqa: ANN001
+            if getattr(clause, "table", None) is S.callbacks and clause.is_insert:
+                statements.append(len(multiparams) or 1)  # one row comes as params
+
+        assert st.write_month(CO, "2026-11", records("2026-11", 7)) == once
+        assert st.fingerprint(CO) == expected
+    assert statements == [3, 3, 1]

@@ -6,6 +6,7 @@ import pytest
 
 from xinao_xl.policy.calendar import RESTDAY, CalendarOverride, WorkCalendar
 from xinao_xl.policy.deadlines import (
+    done_in_time,
     flow_form_due,
     is_late,
     natural_due,
@@ -15,7 +16,7 @@ from xinao_xl.policy.deadlines import (
     working_due,
 )
 from xinao_xl.policy.errors import CalendarUnknownError, PolicyInputError
-from xinao_xl.policy.parse import datetime_to_excel_serial
+from xinao_xl.policy.parse import datetime_to_excel_serial, parse_datetime
 
 START = datetime(2026, 11, 3, 15, 20)  # 受理 Tuesday 2026-11-03 15:20
 
@@ -142,7 +143,8 @@ def test_callback_6_1_flow_form_due_2_natural_days():
 def test_callback_6_1_flow_form_answered_late():
     due = flow_form_due(START)
     assert not is_late(due, "2026-11-05 23:59")
-    assert is_late(due, "2026-11-06 00:00")
+    assert not is_late(due, "2026-11-06 00:00")  # the deadline's 24:00 itself (issue 12)
+    assert is_late(due, "2026-11-06 00:01")
     assert is_late(due, None, "2026-11-06 08:00")  # no feedback and past the deadline
 
 
@@ -221,7 +223,8 @@ def test_sla_done_on_time():
 
 
 def test_sla_done_late():
-    assert sla_status(DUE, "2026-11-06 00:00") == "超时完成"
+    # 11-06 00:00 is the deadline's 24:00 (in time since issue 12); a minute later is late
+    assert sla_status(DUE, "2026-11-06 00:01") == "超时完成"
 
 
 def test_sla_statuses_are_the_five_of_the_rules():
@@ -235,6 +238,69 @@ def test_sla_bad_dates_are_input_errors():
         sla_status("下周", None, START)
     with pytest.raises(PolicyInputError):
         sla_status(DUE, "昨天")
+
+
+# --- 24:00, the end of a day (民法典 203; the guide writes deadlines so) ------------------------
+
+
+@pytest.mark.parametrize("typed", ["2026-11-05 24:00", "2026/11/5 24:00:00", "2026年11月5日 24时00分", " 2026-11-05  24:00 "])
+def test_24_00_is_the_end_of_that_day(typed):
+    # the deadline of a 一般投诉's 调查 from 11-03 15:20 is 11-03 + 2 = 11-05 at 24:00,
+    # the same instant whether DUE_DATE computed it (23:59:59) or staff typed "24:00"
+    assert parse_datetime(typed) == eod(11, 5) == stage_due("investigate", START)
+
+
+def test_24_00_due_reads_like_the_computed_deadline_in_sla_status():
+    # done 11-05 23:59 is in time for a deadline typed 11-05 24:00; 11-06 00:01 is not
+    assert sla_status("2026-11-05 24:00", "2026-11-05 23:59") == "按时完成"
+    assert sla_status("2026-11-05 24:00", "2026-11-06 00:01") == "超时完成"
+    # open and asked at 11-05 12:00: 12 hours left, within the 1-day warning
+    assert sla_status("2026-11-05 24:00", None, "2026-11-05 12:00") == "即将到期"
+    # a start typed at 24:00 counts from that day (its end), not the next
+    assert stage_due("investigate", "2026-11-03 24:00") == eod(11, 5)
+
+
+def test_done_at_24_00_stored_as_the_next_days_midnight_is_in_time():
+    # Excel stores a typed "2026-11-05 24:00" as 2026-11-06 00:00:00, one second after the
+    # deadline written 23:59:59: still the deadline's instant, in time; a second later is not
+    due = eod(11, 5)
+    assert done_in_time(datetime(2026, 11, 6, 0, 0, 0), due) and not done_in_time(datetime(2026, 11, 6, 0, 0, 1), due)
+    assert sla_status(due, datetime(2026, 11, 6, 0, 0)) == "按时完成"
+    assert sla_status(due, datetime(2026, 11, 6, 0, 0, 1)) == "超时完成"
+    assert not is_late(due, datetime(2026, 11, 6, 0, 0)) and is_late(due, datetime(2026, 11, 6, 0, 1))
+    # still open at that instant: the period has ended, 已超时 (as before)
+    assert sla_status(due, None, datetime(2026, 11, 6, 0, 0)) == "已超时"
+
+
+@pytest.mark.parametrize("typed", ["2026-11-05 24:01", "2026-11-05 24:00:01", "2026-11-05 25:00"])
+def test_past_24_00_is_no_time(typed):
+    with pytest.raises(PolicyInputError) as info:
+        parse_datetime(typed)
+    assert info.value.code == "无效日期"
+
+
+def test_sla_status_udf_accepts_24_00():
+    from xinao_xl.excel.udfs import SLA_STATUS
+
+    # the guide's example: due 2026-11-05 24:00, done 11-05 18:00 → 按时完成 (was #无效日期)
+    assert SLA_STATUS("2026-11-05 24:00", "2026-11-05 18:00") == "按时完成"
+    assert SLA_STATUS("2026-11-05 24:00", "2026-11-06 08:00") == "超时完成"
+
+
+def test_sla_status_without_now_uses_beijing_time_whatever_the_machine_zone(monkeypatch):
+    import time as _time
+
+    from xinao_xl.policy import clock
+
+    # 2026-11-05 16:30 UTC is 11-06 00:30 in 聊城: a deadline of 11-05 24:00 has passed
+    for zone in ("UTC", "Asia/Shanghai", "America/Los_Angeles"):
+        monkeypatch.setenv("TZ", zone)
+        _time.tzset()
+        with clock.fixed(1793896200):  # 2026-11-05T16:30:00Z
+            assert clock.now() == datetime(2026, 11, 6, 0, 30)
+            assert sla_status("2026-11-05 24:00") == "已超时"
+    monkeypatch.delenv("TZ")
+    _time.tzset()
 
 
 # --- 回访 五.2, 五.4(2); 考核 3、5.2: the daily round's other deadlines -----------------------------

@@ -192,6 +192,15 @@ def test_7_1_3_round_up_and_down_modes():
         rate_deduction(0.965, 0.98, mode="四舍五入")
 
 
+def test_shortfall_gap_rounds_half_away_from_zero_as_excel_round():
+    # the formula is ROUND(gap,6) (half away from zero); Python's round(Decimal, 6) rounds
+    # half to even: 0.1484365 → 0.148436 × 2 = 0.296872 instead of 0.148437 × 2 = 0.296874
+    assert shortfall_points(Decimal("0.1484365"), 2, "按比例") == Decimal("0.296874")
+    # a rate counted from a 台账 lands on such a half: 501 满意 of 512 is 97.8515625%, a gap
+    # of 98 − 97.8515625 = 0.1484375 points → 0.148438 × 2 = 0.296876
+    assert shortfall_points(Decimal("0.1484375"), 2, "按比例") == Decimal("0.296876")
+
+
 def test_7_1_3_float_noise_is_not_an_extra_point():
     # 0.97 typed as a float: 98 − 97 must be exactly 1 point, even rounding up (ceil(1.000…01) = 2 would be wrong)
     assert rate_deduction(0.97, 0.98, mode="向上取整") == 2
@@ -308,6 +317,15 @@ def test_7_score_is_100_minus_deductions_plus_bonuses():
 
 def test_7_score_floored_at_0():
     assert department_score([25, 25, 25, 25, 20]) == 0  # 100 − 120 = −20 → 0 [默认 floor]
+
+
+@pytest.mark.parametrize(("deductions", "bonuses", "code"), [([-5], [], "无效扣分"), ([10, -0.5], [], "无效扣分"), ([], [-2], "无效加分")])
+def test_7_score_refuses_a_negative_deduction_or_bonus(deductions, bonuses, code):
+    # 100 − (−5) would be 105: a negative deduction is a typing error, not a bonus (as in
+    # validation and in score_department, where a deduction is never negative)
+    with pytest.raises(PolicyInputError) as info:
+        department_score(deductions, bonuses)
+    assert info.value.code == code
 
 
 def test_7_3_score_has_no_ceiling():
@@ -427,6 +445,17 @@ def test_score_card_unknown_row_is_an_error():
     with pytest.raises(PolicyInputError) as info:
         score_department(DepartmentMonth(department="客服部", month="2026-11", indicators={"加气站管理": 90}))
     assert info.value.code == "无效考核项"
+
+
+def test_score_card_refuses_one_row_given_under_two_names():
+    # 神秘客户检测 is the part of 客服部's 控股神秘客户检测 the JSON may use: both are one
+    # §6 row, so 93 twice would deduct 2 × (95 − 93) × 3 = 12 instead of 6
+    month = DepartmentMonth(department="客服部", month="2026-11", indicators={"神秘客户检测": 93, "控股神秘客户检测": 93})
+    with pytest.raises(PolicyInputError) as info:
+        score_department(month)
+    assert info.value.code == "重复考核项" and "控股神秘客户检测" in str(info.value)
+    card = score_department(DepartmentMonth(department="客服部", month="2026-11", indicators={"神秘客户检测": 93}))
+    assert card.deductions == 6  # (95 − 93) × 3
 
 
 def test_score_card_alias_department():

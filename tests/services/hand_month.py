@@ -23,9 +23,11 @@ from typing import Any
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger
 from xinao_xl.books.cells import put
+from xinao_xl.books.month_folder import LOCK
 from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import load_rules
+from xinao_xl.services.refresh import refresh_month
 
 MONTH = "2026-11"
 NOW = datetime(2026, 12, 3, 9, 0)
@@ -75,10 +77,7 @@ COMPLAINT_ROWS = [
      "resp": "无责", "reason": NOFAULT, "closed": t(13, 12)},
     {"no": "TS003", "accepted": t(25), "channel": "400", "level": "3级", "dept": "管网部", "inv_done": t(26), "resp": "有责"},  # open
 ]
-ITEM_ROWS = [
-    {"date": d(3), "dept": "客服部", "type": "投诉", "channel": "400", "level": "4级", "resp": "有责", "source": "TS001"},
-    {"date": d(10), "dept": "客服部", "type": "投诉", "channel": "95158", "resp": "无责", "source": "TS002"},
-    {"date": d(25), "dept": "管网部", "type": "投诉", "channel": "400", "level": "3级", "resp": "有责", "source": "TS003"},
+ITEM_ROWS = [  # complaints and late 流转单 reach the 考核表 through its 汇入 (the refresh below)
     {"date": d(15), "dept": "客服部", "type": "表扬", "count": 2, "source": "BY01"},
     {"date": d(16), "dept": "客服部", "type": "媒体表扬", "pin": 4, "source": "MT01", "desc": "聊城日报报道"},
     {"date": d(17), "dept": "客服部", "type": "手工扣分", "pin": 1, "desc": "例会未参加", "source": "SG01"},
@@ -129,4 +128,6 @@ def build(root: Path) -> Path:
     write_record(wb[LEDGER.name], LEDGER, LEDGER.first_row, {"call_date": d(30, 10), "business": "维修", "done_date": d(29, 10),
                                                              "phone": PREVIOUS_PHONE, "result": "满意"})
     wb.save(previous / file_name(callback_ledger.STEM, "2026-10"))
+    refresh_month(MONTH, root, now=NOW, rules=RULES, keep_previous=False)  # the office's refresh of the 考核表's 汇入
+    (root / MONTH / LOCK).unlink(missing_ok=True)  # the month as handed over: nobody's lock file in it
     return folder

@@ -14,9 +14,11 @@ from openpyxl import Workbook
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.cells import put
+from xinao_xl.books.month_folder import LOCK
 from xinao_xl.books.workbooks import BOOKS, file_name
 from xinao_xl.books.writer import write_record
 from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.services.refresh import refresh_month
 
 MONTH = "2026-11"
 NOW = datetime(2026, 12, 1, 10, 0)
@@ -52,11 +54,9 @@ COMPLAINT_ROWS: dict[int, dict[str, Any]] = {
     4: {"no": "TS002", "accepted": t(10), "channel": "95158", "dept": "管网部", "customer": "吴二", "phone": "13600000002", "inv_done": t(11), "handle_done": t(12), "resp": "无责", "reason": NOFAULT_2},
     5: {"no": "TS003", "accepted": t(28, 9, 10), "level": "5级", "dept": "计财部", "customer": "郑三", "phone": "13600000003", "inv_done": t(29, 9, 10)},  # last month's
 }
-ITEM_ROWS: dict[int, dict[str, Any]] = {
-    3: {"date": d(3), "dept": "客服部", "type": "投诉", "channel": "400", "level": "4级", "resp": "有责", "source": "TS001"},
-    4: {"date": d(10), "dept": "管网部", "type": "投诉", "channel": "95158", "resp": "无责", "source": "TS002"},
-    5: {"date": d(15), "dept": "客服部", "type": "媒体表扬", "pin": 4, "source": "MT01", "desc": "聊城日报报道"},
-    6: {"date": d(16), "dept": "管网部", "type": "表扬", "count": 2, "source": "BY01"},
+ITEM_ROWS: dict[int, dict[str, Any]] = {  # complaints and late 流转单 come from the ledgers (汇入)
+    3: {"date": d(15), "dept": "客服部", "type": "媒体表扬", "pin": 4, "source": "MT01", "desc": "聊城日报报道"},
+    4: {"date": d(16), "dept": "管网部", "type": "表扬", "count": 2, "source": "BY01"},
 }
 
 # --- the broken month: one broken rule per row ---------------------------------------------
@@ -76,16 +76,15 @@ BROKEN_CALLS: dict[int, dict[str, Any]] = {
 BROKEN_COMPLAINTS: dict[int, dict[str, Any]] = {
     6: {"no": "TS004", "accepted": t(12), "level": "3级", "dept": "客服部", "customer": "冯丁", "phone": "13500000006", "inv_done": t(13), "handle_done": t(12, 9), "resp": "有责"},  # handled before investigated
     7: {"no": "TS005", "accepted": t(12), "level": "5级", "dept": "管网部", "customer": "陈戊", "phone": "13500000007", "resp": "有责", "reason": "3"},  # 有责 with a 无责 reason
-    8: {"no": "TS006", "accepted": t(14), "channel": "市长热线", "dept": "计财部", "customer": "卫庚", "phone": "0635-8211234"},  # not in 加减分明细
+    8: {"no": "TS006", "accepted": t(14), "channel": "市长热线", "dept": "计财部", "customer": "卫庚", "phone": "0635-8211234"},  # counts through the 汇入, nothing to type
     9: {"no": "TS007", "accepted": "2026年11月21日14:55", "channel": "400", "level": "二级投诉", "dept": "安保部", "customer": "蒋辛", "phone": "13500000009"},  # text date, level spelled
 }
 BROKEN_ITEMS: dict[int, dict[str, Any]] = {
-    3: {"level": "3级"},  # TS001: 3级 here, 4级 in the 投诉台账
-    5: {"pin": 6},  # media praise above 5
-    7: {"date": d(20), "dept": "客服部", "type": "投诉", "level": "5级", "source": "TS999"},  # not in the 投诉台账
-    9: {"date": d(21), "dept": "客服部", "type": "流转单超时", "count": "3天"},  # a count stored as text
+    3: {"pin": 6},  # media praise above 5
+    5: {"date": d(20), "dept": "客服部", "type": "投诉", "source": "TS999"},  # a complaint typed here again (the old habit)
+    9: {"date": d(21), "dept": "客服部", "type": "表扬", "count": "3天"},  # a count stored as text
 }
-BROKEN_ITEMS_NEW = {4: {"source": "TS004"}, 6: {"source": "TS005"}}  # so TS004/TS005 are in 加减分明细
+# The broken month's 汇入 is not refreshed: it is older than its ledgers.
 
 
 def _write(wb: Workbook, spec: Any, rows: dict[int, dict[str, Any]]) -> None:
@@ -118,14 +117,13 @@ def build_month(root: Path, broken: bool = False, rules: Rules = RULES) -> Path:
         cb[LEDGER.name]["U3"] = "否"  # 是否超时 typed over its formula
         _write(books[complaint_ledger.STEM], COMPLAINTS, BROKEN_COMPLAINTS)
         _write(ab, ITEMS, BROKEN_ITEMS)
-        items = ab[ITEMS.name]
-        for r, values in BROKEN_ITEMS_NEW.items():
-            write_record(items, ITEMS, ITEMS.first_row + 5 + r, {"dept": "客服部" if r == 4 else "管网部", "type": "投诉",
-                                                                 "level": "3级" if r == 4 else "5级", "resp": "有责", **values})
         ab[assessment.SUMMARY]["D3"] = 100  # 月度服务得分 typed over its formula
         put(ab[dept.name], dspec.row_of(assessment.indicator_key(dept.indicators[0])), 6, "很好")
     for stem, wb in books.items():
         wb.save(folder / file_name(stem, MONTH))
+    if not broken:  # the office's refresh: the 考核表's 汇入 holds the ledgers' recount
+        refresh_month(MONTH, root, now=NOW, rules=rules, keep_previous=False)
+        (root / MONTH / LOCK).unlink(missing_ok=True)  # the month as handed over: nobody's lock file in it
     return folder
 
 

@@ -76,3 +76,24 @@ def test_the_close_adds_the_sheet_to_the_report(month) -> None:
     quoted = next(c for row in ws.iter_rows() for c in row if c.value == H.EQ_REASON)
     assert quoted.data_type == "s" and quoted.quotePrefix  # staff text stays text
     assert not [c for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def test_the_close_builds_the_callback_records_once(month, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 服务通报 and the history write take the same records (issue 16): each of the
+    台账's 11 callbacks gives one customer key, and each of the 投诉台账's 4 complaints
+    one: 11 + 4 = 15 (built twice, the callbacks would give 2 × 11 + 4 = 26)."""
+    from xinao_xl.services import history
+
+    keys: list[object] = []
+    real = history.customer_key
+
+    def counted(*args: object) -> str:
+        keys.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(history, "customer_key", counted)
+    root, _ = month
+    result = close_month(H.MONTH, root, user="测试员", now=H.NOW)
+    assert result.history is not None  # the store was written, from the same records
+    assert len(H.CALLS) == 11 and len(H.COMPLAINT_ROWS) == 4
+    assert len(keys) == 11 + 4

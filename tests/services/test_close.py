@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.save import sha256
 from xinao_xl.books.workbooks import file_name
+from xinao_xl.services import validate
 from xinao_xl.services.close import CloseError, MonthClosedError, ValidationFailed, close_month
 
 from . import hand_month as H
@@ -74,15 +76,27 @@ def test_outputs_record_marker_and_progress(closed) -> None:
         name = file_name(stem, H.MONTH)
         assert record["inputs"][name] == sha256(folder / name)
     assert record["得分"]["客服部"]["月度服务得分"] == 34
-    # the closed 考核表: our values beside the formulas, the formulas still there
+    # the closed 考核表 shows (and prints: its print area is A:J) the closed figures, 合计 too,
+    # as values any viewer shows; beside them what the workbook showed and 核对
     wb = load_workbook(result.outputs["考核表"])
     summary = assessment.summary_sheet(H.RULES)
     ws = wb[assessment.SUMMARY]
     row = summary.row_of("客服部")
+    assert [ws.cell(row=row, column=c).value for c in range(2, 10)] == [74, 8, 34, None, 0.15, 5.1, 2000, 680]  # grade blank; 0.15 × 34; 2000 × 34 / 100
+    assert all(ws.cell(row=row, column=c).data_type != "f" for c in range(2, 10))
+    total = summary.row_of("total")
+    # what prints is A1:J<合计>: the closed figures and their 合计, not the columns beside them
+    assert ws.print_area == f"'{assessment.SUMMARY}'!$A$1:$J${total}" and len(summary.columns) == 10
+    cards = result.cards.values()
+    assert ws.cell(row=total, column=7).value == pytest.approx(sum(c.company_item for c in cards))
+    assert ws.cell(row=total, column=9).value == 680  # only 客服部 has a base
     first = len(summary.columns) + 2
-    assert [ws.cell(row=row, column=first + i).value for i in range(3)] == [74, 8, 34]
-    assert ws.cell(row=row, column=4).data_type == "f"  # the live formula is kept
-    assert "无缓存值" in ws.cell(row=row, column=first + 6).value
+    assert [ws.cell(row=summary.header_row, column=first + i).value for i in range(4)] == ["工作簿扣分合计", "工作簿加分合计", "工作簿得分", "核对"]
+    # the hand month was written by openpyxl and never opened in Excel: nothing to compare, said plainly
+    assert ws.cell(row=row, column=first + 3).value.startswith("未核对：考核表保存后没有经过Excel计算")
+    dept = wb["客服部"]
+    spec = assessment.department_sheet(H.RULES.department("客服部"))
+    assert [dept.cell(row=spec.row_of(k), column=8).value for k in ("total_deduct", "total_bonus", "score")] == [74, 8, 34]
     assert "结账明细" in wb.sheetnames
 
 
@@ -129,13 +143,27 @@ def test_forced_rerun_gives_identical_results(tmp_path: Path) -> None:
 def test_carry_over_into_next_month(closed) -> None:
     root, result, _ = closed
     assert result.next_month == "2026-12"
-    assert result.carried == {"complaints": 2, "flow_forms": 1}
+    # open complaints and flow forms, and 客服部's 服务津贴基数 (a standing figure, issue 12)
+    assert result.carried == {"complaints": 2, "flow_forms": 1, "allowance_bases": 1}
     nxt = root / "2026-12"
+    summary = BookReader(nxt / file_name(assessment.STEM, "2026-12")).form(assessment.summary_sheet(H.RULES))
+    assert summary.frame.loc["客服部", "base"] == H.BASE and summary.frame.loc["管网部", "base"] is None
     complaints = BookReader(nxt / file_name(complaint_ledger.STEM, "2026-12")).table(complaint_ledger.ledger_sheet(H.RULES)).records()
     assert [r["no"] for r in complaints] == ["TS000", "TS003"]
     assert all(r["note"].startswith("上月结转") for r in complaints)
     calls = BookReader(nxt / file_name(callback_ledger.STEM, "2026-12")).table(callback_ledger.ledger_sheet()).records()
     assert [(r["flow_no"], r["phone"], r["feedback_date"]) for r in calls] == [("LZ002", "13900000010", None)]
+
+
+def test_the_carried_base_gives_next_month_its_allowance(tmp_path: Path) -> None:
+    """Before issue 12 the next month's 服务津贴基数 was blank, and so was its 津贴. December
+    (nothing typed, the carried items not late) closes 客服部 at 100 points: 津贴 = 2000
+    (carried) × 100 / 100 = 2000; a department without a base still has none."""
+    H.build(tmp_path)
+    close_month(H.MONTH, tmp_path, now=H.NOW)
+    december = close_month("2026-12", tmp_path, now=datetime(2027, 1, 4, 9), db="off").cards
+    assert (december["客服部"].score, december["客服部"].allowance_base, december["客服部"].allowance) == (100, H.BASE, 2000)
+    assert december["管网部"].allowance is None
 
 
 def test_next_month_with_typing_is_left_alone(tmp_path: Path) -> None:
@@ -191,6 +219,59 @@ def test_cli_close_and_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert main(["demo", "--dir", str(tmp_path / "notdemo")]) == 2
 
 
+def test_check_says_in_plain_words_why_it_did_not_compare() -> None:
+    """核对 of the closed 考核表: 一致, the differences, or 未核对 with the reason in words staff use."""
+    from xinao_xl.books.read import FormRead
+    from xinao_xl.policy.scoring import ScoreCard
+    from xinao_xl.services.close import NOT_CHECKED, NOT_RECALCULATED, _check
+
+    spec = assessment.summary_sheet(H.RULES)
+    card = ScoreCard("客服部", H.MONTH, (), 74.0, 8.0, 34.0, "", 0.15, 5.1, 2000.0, 680.0)
+
+    def cached(**values: object) -> FormRead:
+        import pandas as pd
+
+        row = {c.key: values.get(c.key) for c in spec.columns}
+        frame = pd.DataFrame([row], index=["客服部"])
+        return FormRead("k.xlsx", spec.name, spec, frame=frame, raw=frame, found=True)
+
+    notes: list[str] = []
+    assert _check("客服部", cached(), card, notes) == NOT_CHECKED
+    assert NOT_CHECKED.startswith("未核对：") and "Excel" in NOT_CHECKED and "缓存" not in NOT_CHECKED
+    same = cached(deduct=74.0, bonus=8.0, score=34.0, grade="", allowance=680.0)
+    assert _check("客服部", same, card, notes) == "一致" and notes == []
+    assert _check("客服部", same, card, notes, recalculated=False) == NOT_RECALCULATED
+    other = cached(deduct=74.01, bonus=8.0, score=33.99, grade="C", allowance=679.8)
+    text = _check("客服部", other, card, notes, stale=True)
+    assert text.startswith("不一致：扣分合计 工作簿 74.01 / 结账 74") and "考核等级 工作簿“C”/ 结账“空”" in text
+    assert "刷新汇入" in text and notes and "刷新汇入" in notes[0]
+
+
+def test_a_month_whose_assessment_predates_the_imports_sheet_closes(tmp_path: Path) -> None:
+    """A month under way when the office upgrades: its 考核表 has no 汇入 and the old 加减分明细
+    (渠道, 级别, 有责/无责 between 类型 and 数量). Validation warns, nothing blocks the close (it
+    counts from the ledgers as always), and the closed copy writes 分值 into the old column."""
+    H.build(tmp_path)
+    path = MonthFolder(tmp_path, H.MONTH).book(assessment.STEM)
+    wb = load_workbook(path)
+    del wb["汇入"]
+    items = wb[assessment.ITEMS]
+    items.insert_cols(4, 3)
+    for col, header in zip((4, 5, 6), ("渠道", "级别", "有责/无责"), strict=True):
+        items.cell(row=2, column=col, value=header)
+    dept = H.RULES.department("客服部")
+    spec = assessment.department_sheet(dept)
+    row = spec.row_of(assessment.indicator_key(dept.indicator("维修业务回访满意度")))
+    wb[dept.name][f"F{row}"] = 0.99  # the old 考核表's 审核 was typed
+    wb.save(path)
+    findings = validate.validate_month(tmp_path / H.MONTH, now=H.NOW)
+    assert not [f for f in findings if f.is_error], [f.message for f in findings if f.is_error]
+    assert any("没有可刷新的“汇入”表（本月考核表由旧版本生成）" in f.message for f in findings)
+    result = close_month(H.MONTH, tmp_path, now=H.NOW, user="测试")
+    assert result.cards["客服部"].score == 34  # as the hand month's: the ledgers decide
+    closed = load_workbook(result.outputs["考核表"])[assessment.ITEMS]
+    # 表扬 ×2 in the first row: 填报分值 (now column H) untouched, 分值 (K) +4
+    assert closed["K3"].value == 4 and closed["H3"].value is None and closed["G3"].value == 2
 def test_the_months_validation_results_are_not_left_after_the_close(tmp_path: Path) -> None:
     """The 校验结果 of the run before the close describe the books before it: removed. A
     marked copy an earlier version wrote beside a book may hold a clerk's edits: kept in

@@ -191,6 +191,49 @@ def test_each_complaint_deducts_once_from_the_department_that_answers_for_it(roo
     assert course[9].closed == datetime(2026, 11, 20) and course[4].round == 2 and course[4].round_start == t(4, 15)
 
 
+def test_the_imports_list_the_rows_that_deduct_and_the_live_books_agree_with_the_close(require_libreoffice: Any, tmp_path: Path) -> None:
+    """The 考核表's 汇入 (issue 12) follows the course: after a refresh it lists the rows above
+    that deduct, each under the department charged — TS101 round 2 (客服部), TS103 (管网部, the
+    provider's managing department), TS104, TS105, TS106, TS107 at 市场工程部 — and not row 3
+    (驳回), row 5 (驳回, no next round), row 10 (moved away) or row 12 (partner unit).
+    Recalculated in LibreOffice, the 汇入's 扣分 per department is the 投诉台账's own 扣分
+    column summed by 责任部门 (客服部 15 + 10 = 25, 管网部 10, 市场工程部 15, the rest 0; the
+    ledger's row 12 is 0), and each department's 扣分合计 on the 汇总 equals the close's."""
+    from tests.support.libreoffice import recalculate_many
+    from xinao_xl.books import assessment, imported
+    from xinao_xl.books.read import BookReader
+    from xinao_xl.services.refresh import refresh_month
+
+    build(tmp_path)
+    refresh_month(H.MONTH, tmp_path, now=H.NOW)
+    mf = MonthFolder(tmp_path, H.MONTH)
+    held = imported.read_imports(BookReader(mf.book(assessment.STEM)).rows(imported.SHEET), RULES)
+    assert held is not None
+    assert [(c.no, c.dept) for c in held.complaints] == [("TS101", "客服部"), ("TS103", "管网部"), ("TS104", "调度中心"), ("TS105", "客服部"),
+                                                         ("TS106", "计财部"), ("TS107", "市场工程部")]
+    kh, ts = recalculate_many([mf.book(assessment.STEM), mf.book(complaint_ledger.STEM)], tmp_path / "lo")
+    lay = imported.Layout.of(RULES)
+    ws = load_workbook(kh, data_only=True)[imported.SHEET]
+    from_imports: dict[str, float] = {}
+    for r in range(lay.first_complaint_row, lay.first_complaint_row + len(held.complaints)):
+        from_imports[ws.cell(row=r, column=3).value] = from_imports.get(ws.cell(row=r, column=3).value, 0) + ws.cell(row=r, column=8).value
+    spec = complaint_ledger.ledger_sheet(RULES)
+    ledger = load_workbook(ts, data_only=True)[spec.name]
+    from_ledger: dict[str, float] = {}
+    for r in range(spec.first_row, spec.first_row + len(ROWS)):
+        points = ledger[f"{spec.letter('deduct')}{r}"].value
+        if isinstance(points, int | float) and points:
+            dept = ledger[f"{spec.letter('dept')}{r}"].value
+            from_ledger[dept] = from_ledger.get(dept, 0) + points
+    assert from_imports == {"客服部": 25, "管网部": 10, "调度中心": 0, "计财部": 0, "市场工程部": 15}
+    assert {d: p for d, p in from_imports.items() if p} == from_ledger
+    cards = MonthBooks.open(tmp_path, H.MONTH, as_of=H.NOW).score_cards()  # what the close scores
+    summary = load_workbook(kh, data_only=True)[assessment.SUMMARY]
+    sheet = assessment.summary_sheet(RULES)
+    for dept in RULES.department_names:
+        assert abs(summary[f"B{sheet.row_of(dept)}"].value - cards[dept].deductions) < 1e-9, dept
+
+
 # --- the forms --------------------------------------------------------------------------------
 
 

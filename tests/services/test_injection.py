@@ -194,7 +194,7 @@ def test_closed_assessment_keeps_hand_entries_as_text(closed) -> None:
 
 def test_next_month_carries_the_text_as_text(closed) -> None:
     root, result, _ = closed
-    assert result.carried == {"complaints": 2, "flow_forms": 1}
+    assert result.carried == {"complaints": 2, "flow_forms": 1, "allowance_bases": 7}
     folder = root / NEXT
     ledger = load_workbook(folder / file_name(callback_ledger.STEM, NEXT))[LEDGER.name]
     row = LEDGER.first_row  # the one carried flow form

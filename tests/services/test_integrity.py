@@ -19,6 +19,7 @@ from xinao_xl.books.month_folder import OUT_DIR, MonthFolder, closed_months
 from xinao_xl.books.save import sha256
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.cli import main
+from xinao_xl.policy import clock
 from xinao_xl.services import doctor, validate
 from xinao_xl.services.close import close_month
 from xinao_xl.services.integrity import CHANGED, MISSING, RESAVED, verify_month
@@ -55,7 +56,7 @@ def _edit_ledger(root: Path) -> Path:
     wb = load_workbook(path)
     wb[callback_ledger.LEDGER]["K7"] = "满意"  # row 7 was 不满意
     wb.save(path)
-    os.utime(path, (datetime(2026, 12, 5, 14, 20).timestamp(),) * 2)
+    os.utime(path, (clock.aware(datetime(2026, 12, 5, 14, 20)).timestamp(),) * 2)  # 14:20 Beijing time, whatever the machine's zone
     return path
 
 

@@ -174,8 +174,8 @@ def test_scores_per_department_and_month_from_the_closed_assessments(quarter) ->
     for month in MONTHS:
         ws = load_workbook(root / month / OUT_DIR / f"{month}_服务绩效考核表_结账.xlsx")["汇总"]
         rows = [[c.value for c in r] for r in ws.iter_rows()]
-        header = next(r for r in rows if "结账得分" in r)
-        col = header.index("结账得分")
+        header = next(r for r in rows if "月度服务得分" in r)  # the closed copy's 汇总 holds the closed figures
+        col = header.index("月度服务得分")
         for r in rows[rows.index(header) + 1:]:
             if r[0] and r[0] != "合计" and r[col] is not None:
                 expected[r[0]].append(r[col])

@@ -204,7 +204,7 @@ def test_a_month_not_ended_is_refused_unless_forced_with_a_reason(root: Path, ca
     assert "--force" in capsys.readouterr().err and _state(root) == before and not (root / H.MONTH / LOCK).exists()
     result = close_month(H.MONTH, root, now=datetime(2026, 11, 30, 23, 0), force=True, reason="年底提前结账")
     assert result.forced and MonthFolder(root, H.MONTH).closed
-    assert close_month.__defaults__ is None  # keyword-only: nothing hides a default `now` but office_now (policy/office_time.py)
+    assert close_month.__defaults__ is None  # keyword-only: nothing hides a default `now` but the clock (policy/clock.py)
 
 
 def test_dry_run_writes_nothing_and_shows_findings_by_kind_and_scores(root: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from xinao_xl.books.completed_export import write_completed_export
+from xinao_xl.books.imported import read_imports
+from xinao_xl.books.read import BookReader
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.sample_data import SampleSize, completed_orders, generate, make_sample_month
 from xinao_xl.services.sampling import read_export
@@ -35,10 +37,8 @@ def test_realistic_spread() -> None:
     assert {c["channel"] for c in m.complaints} == {"400", "95158", "市长热线", "其他"}
     assert any(c["major"] for c in m.complaints) and any(c["resp"] == "无责" and c["reason"] for c in m.complaints)
     assert any(c.get("closed") is None for c in m.complaints)
-    assert {i["type"] for i in m.items} == {"投诉", "流转单超时", "表扬", "媒体表扬", "手工扣分"}
-    # one 投诉 line per complaint row that counts: the rejected round above its next round does not (投诉 第七条(二)3)
-    rejected = [c for c in m.complaints if c.get("review") == "驳回"]
-    assert len(rejected) == 1 and sum(i["type"] == "投诉" for i in m.items) == len(m.complaints) - 1
+    # complaints and late flow forms are not typed in 加减分明细 (issue 12): the 汇入 takes them
+    assert {i["type"] for i in m.items} == {"表扬", "媒体表扬", "手工扣分"}
 
 
 def test_the_complaints_course() -> None:
@@ -57,6 +57,21 @@ def test_the_complaints_course() -> None:
     [ended] = [c for c in rows if c.get("term_status")]
     assert ended["resp"] == "无责" and ended["term_status"] == "已批准" and ended["term_approved"] > ended["term_applied"]
     assert [r["way"] for r in m.reassignments] == ["调整部门"] and m.evidence[0]["_link"].startswith("证据/")
+
+
+def test_written_month_has_a_current_imports_sheet(tmp_path: Path) -> None:
+    """The generated 考核表's 汇入 holds the recount of its ledgers (the last step is a refresh)."""
+    m = make_sample_month("2026-11", tmp_path, seed=3, now=NOW)
+    findings = validate_month(m.folder, now=NOW)
+    assert not [f for f in findings if f.sheet == "汇入"]
+    reader = BookReader(m.paths["服务绩效考核表"])
+    held = read_imports(reader.rows("汇入"), RULES)
+    assert held is not None and held.as_of == NOW
+    # every generated complaint is in the month, and each row counts once except the rejected
+    # round above its next round (投诉 第七条(二)3): rows - 1 complaint rows in the 汇入
+    rejected = [c for c in m.complaints if c.get("review") == "驳回"]
+    assert len(rejected) == 1 and len(held.complaints) == len(m.complaints) - 1
+    assert [c.no for c in held.complaints].count(rejected[0]["no"]) == 1
 
 
 def test_written_month_validates_without_errors(tmp_path: Path) -> None:

@@ -15,11 +15,12 @@ from openpyxl import load_workbook
 from tests.services import daily_month as D
 from xinao_xl.books import callback_ledger, complaint_ledger
 from xinao_xl.books.report import SHEET as REPORT_SHEET
+from xinao_xl.policy import clock
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.close import close_month
 from xinao_xl.services.new_month import create_month
 from xinao_xl.services.report import make_report
-from xinao_xl.services.today import QuotaRow, TodayError, due_list, left_text, office_now
+from xinao_xl.services.today import QuotaRow, TodayError, due_list, left_text
 
 CALLS = "2026-11_客户回访信息台账.xlsx"
 COMPLAINTS = "2026-11_客户投诉台账.xlsx"
@@ -152,7 +153,7 @@ def test_left_text() -> None:
 def test_the_day_is_beijing_s() -> None:
     """UTC + 8 hours, whatever zone the machine is set to."""
     beijing = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=8)
-    assert abs(office_now() - beijing) < timedelta(seconds=5)
+    assert abs(clock.now() - beijing) < timedelta(seconds=5)
 
 
 @pytest.mark.libreoffice

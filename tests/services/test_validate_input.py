@@ -140,11 +140,13 @@ def test_the_results_hold_the_findings_not_a_copy_of_the_book(clean: Path, tmp_p
 
 def test_two_kinds_one_after_the_other_are_two_ranges(clean: Path, tmp_path: Path) -> None:
     """Levels "4 级", "四级", "４级" (rows 6-8: spelled unlike the list) then "六级", "level 4",
-    "0级" (rows 9-11: not levels): two findings, D6:D8 and D9:D11, both 错误 (the 扣分
-    formula shows #无效级别 for all six)."""
+    "0级" (rows 9-11: not levels): two findings, D9:D11 a 错误 (the 扣分 formula shows
+    #无效级别) and D6:D8 a 警告 — since issue 12 the formulas read every spelling of the 规则
+    sheet's level table as Python does, so rows 6-8 deduct alike in both (errors are listed
+    first)."""
     findings = [f for f in broken(clean, tmp_path, S.complaint_levels) if f.cell.startswith("D")]
-    assert [(f.cell, f.severity) for f in findings] == [("D6:D8", ERROR), ("D9:D11", ERROR)]
-    assert "不是下拉列表中的写法" in findings[0].message and "不在下拉列表中" in findings[1].message
+    assert [(f.cell, f.severity) for f in findings] == [("D9:D11", ERROR), ("D6:D8", WARNING)]
+    assert "不在下拉列表中" in findings[0].message and "不是下拉列表中的写法" in findings[1].message
 
 
 def test_the_close_preview_counts_each_row_of_a_range_finding() -> None:

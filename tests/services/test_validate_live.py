@@ -1,11 +1,14 @@
 """One truth: what the workbook shows and what validation says agree (issue 14, item 5).
 
 A month holding what staff paste or type past a dropdown — a date and a count stored as text,
-a level, a result and a 有责/无责 spelled unlike the list, a rate pasted as full-width text —
-is recalculated by LibreOffice. Every formula cell that then shows an error (#VALUE!,
+a result and a department spelled unlike the list, a level and a 有责/无责 neither engine
+knows, a rate pasted as full-width text — is recalculated by LibreOffice. Every formula cell that then shows an error (#VALUE!,
 #N/A, #无效级别 …) must sit in a row validation reports as 错误, and every one of the odd
 entries is a 错误 at its cell (also those the workbook computes wrongly without showing an
-error: "满 意" is not counted by 统计, "否" still deducts). The clean month, recalculated,
+error: "满 意" is not counted by 统计, "待定" deducts as 有责, "客服 部" counts for no
+department). (Since issue 12 a level or a 无责 word the 规则 sheet's spelling table knows —
+"二级投诉", "否" — reads alike in both engines: a warning, tests/services/test_validate_input.py;
+and 加减分明细 no longer holds complaints or late 流转单.) The clean month, recalculated,
 shows no error at all: the scan itself finds nothing where nothing is wrong.
 """
 
@@ -41,11 +44,11 @@ RATE_ROW = DEPT_SHEET.row_of(assessment.indicator_key(next(i for i in DEPT.indic
 ODD: list[tuple[str, Any, int, dict[str, Any], str, Any]] = [
     (CB, LEDGER, 7, {"flow": "是", "flow_no": "LZ7"}, "flow_date", "2026.11.21 14:55"),
     (CB, LEDGER, 8, {}, "result", "满 意"),
-    (TS, COMPLAINTS, 6, {"channel": "400", "resp": "有责"}, "level", "二级投诉"),
+    (TS, COMPLAINTS, 6, {"channel": "400", "resp": "有责"}, "level", "二至三级"),
     (TS, COMPLAINTS, 7, {"channel": "400", "level": "4级", "resp": "有责"}, "accepted", "2026.11.12 09:30"),
-    (TS, COMPLAINTS, 8, {"channel": "400", "level": "4级"}, "resp", "否"),
-    (KH, ITEMS, 8, {"dept": "客服部", "type": "流转单超时"}, "count", "3天"),
-    (KH, ITEMS, 9, {"dept": "管网部", "type": "投诉", "channel": "400", "resp": "有责", "source": "TS-X"}, "level", "四级"),
+    (TS, COMPLAINTS, 8, {"channel": "400", "level": "4级"}, "resp", "待定"),
+    (KH, ITEMS, 8, {"dept": "客服部", "type": "表扬"}, "count", "3天"),
+    (KH, ITEMS, 9, {"type": "表扬", "count": 1, "source": "BY-X"}, "dept", "客服 部"),
 ]
 
 
@@ -143,7 +146,9 @@ def test_every_odd_entry_is_an_error_at_its_cell(clean_and_odd: dict[str, Any]) 
 def test_the_dropdown_columns_read_by_formulas_are_the_ones_listed() -> None:
     """`SPELLING_READ_BY_FORMULAS` against the formulas themselves: a dropdown column is
     listed when a formula of its row, or a formula over its range on another sheet, reads
-    it — except 疑似重大, which the formulas only test for being blank."""
+    it — except 疑似重大, which the formulas only test for being blank, and the level and
+    有责/无责, which they read through the 规则 sheet's spelling tables as Python does
+    (`SPELLING_TABLES`: another spelling is a warning, issue 12)."""
     from xinao_xl.books.schema import TableSheet
     from xinao_xl.services.validate import _specs
 
@@ -164,4 +169,6 @@ def test_the_dropdown_columns_read_by_formulas_are_the_ones_listed() -> None:
                 if any((title == sheet.name and own.search(text)) or (title != sheet.name and cross in text) for title, text in texts):
                     read.setdefault(sheet.name, set()).add(column.key)
     read[COMPLAINTS.name].discard("major")  # IF(E3<>"",…): any entry counts as 疑似重大, as in Python
+    assert {"level", "resp"} <= read[COMPLAINTS.name]  # read, through the spelling tables
+    read[COMPLAINTS.name] -= {"level", "resp"}
     assert read == {k: set(v) for k, v in SPELLING_READ_BY_FORMULAS.items()}

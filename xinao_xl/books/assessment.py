@@ -1,9 +1,11 @@
-"""服务绩效考核表: 汇总, one sheet per department (考核 §6), 加减分明细, 规则.
+"""服务绩效考核表: 汇总, one sheet per department (考核 §6), 加减分明细, 汇入, 规则.
 
 Every score is a live formula: a department's §6 row deducts from its 审核实际 (else its
-自评实际) as `scoring.indicator_deduction` does; its 投诉管理, 流转单 and 表扬 lines sum
-the 加减分明细 rows of that department; 汇总 turns the sums into 月度服务得分, 考核等级,
-公司绩效服务项 and 兼职服务津贴 (考核 7-9).
+自评实际) as `scoring.indicator_deduction` does — a satisfaction row's 审核 is the 回访台账's
+rate from the 汇入 sheet; its 投诉管理 and 流转单 lines read the 汇入 sheet (the 投诉台账's
+complaints, the 台账's late 流转单), its 表扬 and 手工 lines sum the 加减分明细 rows of that
+department; 汇总 turns the sums into 月度服务得分, 考核等级, 公司绩效服务项 and 兼职服务津贴
+(考核 7-9). Each fact is typed in one workbook (docs/使用说明.md, 一处录入).
 
     >>> spec = assessment_spec(load_rules())
     >>> [s.name for s in spec.sheets][:3]
@@ -19,6 +21,7 @@ from openpyxl import Workbook
 from xinao_xl.policy.rules import ENTERED, Department, Indicator, Rules, load_rules
 
 from . import formulas as F
+from . import imported
 from . import lists as L
 from .cells import put, put_formula
 from .printing import book_header, fit_rows, month_prefix
@@ -46,62 +49,48 @@ ITEMS = "加减分明细"
 ITEM_ROWS = 300
 
 # --- 加减分明细 ---------------------------------------------------------------------------
+# Praise, media praise and hand deductions: what only the 考核表 knows. Complaints and late
+# 流转单 are facts of the 投诉台账 and the 回访台账: they reach the department sheets through
+# the 汇入 sheet (books/imported.py), never typed here a second time.
 
-H_DATE, H_DEPT, H_TYPE, H_CHANNEL, H_LEVEL, H_RESP = "日期", "部门", "类型", "渠道", "级别", "有责/无责"
-H_COUNT, H_POINTS_IN, H_DESC, H_SOURCE, H_POINTS, H_GRADE_C = "数量", "填报分值", "说明", "来源单号", "分值", "定C级"
+H_DATE, H_DEPT, H_TYPE = "日期", "部门", "类型"
+H_COUNT, H_POINTS_IN, H_DESC, H_SOURCE, H_POINTS = "数量", "填报分值", "说明", "来源单号", "分值"
 
 
-def _items_points(rules: Rules) -> str:
+def _items_points() -> str:
     count = 'IF({count}="",1,{count})'
-    complaint = F.complaint_points("{level}", "{channel}", "{resp}", rules, sign="-")
     return (
-        f'=IF({{type}}="","",IF({{type}}="{L.ITEM_COMPLAINT}",{complaint},'
-        f'IF({{type}}="{L.ITEM_LATE_FLOW}",-{F.rnd(count + "*P_LATE_FLOW_POINTS")},'
+        f'=IF({{type}}="","",'
         f'IF({{type}}="{L.ITEM_PRAISE}",{F.rnd(count + "*P_PRAISE_POINTS")},'
         f'IF({{type}}="{L.ITEM_MEDIA}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=P_MEDIA_POINTS_MIN,{{pin}}<=P_MEDIA_POINTS_MAX),{F.rnd("{pin}")},"#无效媒体加分"),'
-        f'IF({{type}}="{L.ITEM_MANUAL}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=0),-{F.rnd("{pin}")},"#无效扣分"),'
-        f'IF({{type}}="{L.ITEM_ADJUST}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=0),{F.rnd("{pin}")},"#无效调整分"),"#无效类型")))))))'
+        f'IF({{type}}="{L.ITEM_MANUAL}",IF(AND(ISNUMBER({{pin}}),{{pin}}>=0),-{F.rnd("{pin}")},"#无效扣分"),"#无效类型"))))'
     )
-
-
-def _negated(call: str) -> str:
-    """``-call``, or the call's own text (``#无效级别: 六级``) when it returns one: ``-"text"``
-    would be #VALUE!, which SUMIFS carries into the department's total and 汇总."""
-    return f"IFERROR(-{call},{call})"
 
 
 def _items_points_udf() -> str:
     count = 'IF({count}="",1,{count})'
     return (
-        f'=IF({{type}}="","",IF({{type}}="{L.ITEM_COMPLAINT}",{_negated("DEDUCT_COMPLAINT({level},{channel},{resp})")},'
-        f'IF({{type}}="{L.ITEM_LATE_FLOW}",{_negated(f"DEDUCT_LATE_FLOW({count})")},'
+        f'=IF({{type}}="","",'
         f'IF({{type}}="{L.ITEM_PRAISE}",BONUS_PRAISE({count}),'
         f'IF({{type}}="{L.ITEM_MEDIA}",BONUS_PRAISE(0,{{pin}}),'
-        f'IF({{type}}="{L.ITEM_MANUAL}",-{F.rnd("{pin}")},'
-        f'IF({{type}}="{L.ITEM_ADJUST}",{F.rnd("{pin}")},"#无效类型")))))))'
+        f'IF({{type}}="{L.ITEM_MANUAL}",-{F.rnd("{pin}")},"#无效类型"))))'
     )
 
 
 def items_sheet(rules: Rules) -> TableSheet:
-    grade = F.grade_c_flag("{level}", "{resp}")
     return TableSheet(
         ITEMS,
-        "加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整，每条一行）",
+        "加减分明细（表扬、媒体表扬、手工扣分，每条一行；投诉和超时流转单见“汇入”表）",
         (
             Column("date", H_DATE, type="date", width=11, validation=L.date_input("日期")),
             Column("dept", H_DEPT, type="choice", width=11, validation=L.choice(L.L_DEPARTMENTS, "部门")),
-            Column("type", H_TYPE, type="choice", width=10, validation=L.choice(L.L_ITEM_TYPES, "类型", "投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整。")),
-            Column("channel", H_CHANNEL, type="choice", width=9, validation=L.choice(L.L_CHANNELS, "投诉受理渠道", "95158、市长热线按渠道扣分，与级别就高。")),
-            Column("level", H_LEVEL, type="choice", width=7, validation=L.choice(L.L_LEVELS, "投诉级别", "一、二级投诉当月考核为C。")),
-            Column("resp", H_RESP, type="choice", width=9, validation=L.choice(L.L_RESP, "有责或无责", "无责投诉不扣分（投诉附件2），留空按有责。")),
-            Column("count", H_COUNT, type="int", width=6, validation=L.count_input("数量（流转单超时次数、表扬起数，留空为1）")),
-            Column("pin", H_POINTS_IN, type="number", width=9, validation=L.number_input("填报分值（媒体表扬3-5分；手工扣分填扣分数；申诉调整填退回的扣分）", 0, 100)),
-            Column("desc", H_DESC, width=30, wrap=True, validation=L.text_input("说明")),
-            Column("source", H_SOURCE, type="id", width=14, validation=L.text_input("来源单号（投诉单号、流转单号等）", 64)),
-            Column("points", H_POINTS, FORMULA, type="number", width=8, formula=_items_points(rules), udf=_items_points_udf()),
-            Column("grade_c", H_GRADE_C, FORMULA, width=7, formula=f'=IF({{type}}="{L.ITEM_COMPLAINT}",{grade},"")',
-                   udf=f'=IF(AND({{type}}="{L.ITEM_COMPLAINT}",OR({{resp}}<>"{L.NOT_RESPONSIBLE}",{F.switch("P_NO_FAULT_GRADE_C")}),{{level}}<>""),'
-                       f'IF(DEPT_GRADE({{level}})=P_GRADE_C,"{L.YES}",""),"")'),
+            Column("type", H_TYPE, type="choice", width=10, validation=L.choice(
+                L.L_ITEM_TYPES, "类型", "表扬、媒体表扬、手工扣分。投诉在投诉台账登记，超时流转单据回访台账统计，均由“汇入”表计入。")),
+            Column("count", H_COUNT, type="int", width=6, validation=L.count_input("数量（表扬起数，留空为1）")),
+            Column("pin", H_POINTS_IN, type="number", width=9, validation=L.number_input("填报分值（媒体表扬3-5分；手工扣分填扣分数）", 0, 100)),
+            Column("desc", H_DESC, width=34, wrap=True, validation=L.text_input("说明")),
+            Column("source", H_SOURCE, type="id", width=14, validation=L.text_input("来源单号（表扬登记号等）", 64)),
+            Column("points", H_POINTS, FORMULA, type="number", width=8, formula=_items_points(), udf=_items_points_udf()),
         ),
         rows=ITEM_ROWS,
     )
@@ -123,11 +112,11 @@ DEPT_COLUMNS = (
     Column("note", "备注", width=20, wrap=True),
 )
 EXTRA_ROWS = (
-    ("late_flow", "流转单超时反馈（回访办法六.1）", L.ITEM_LATE_FLOW, "deduct", "回访 六.1"),
+    ("late_flow", "流转单超时反馈（回访办法六.1）", L.ITEM_LATE_FLOW, "deduct", "回访 六.1"),  # from the 汇入 sheet
     ("manual", "其他扣分（手工登记）", L.ITEM_MANUAL, "deduct", "考核 7.1"),
     ("praise", "客户表扬（电话、信件、锦旗）", L.ITEM_PRAISE, "bonus", "考核 7.2"),
     ("media", "外部媒体表扬", L.ITEM_MEDIA, "bonus", "考核 7.2"),
-    ("adjust", "申诉调整（已结账月份的投诉申诉成立，退回扣分）", L.ITEM_ADJUST, "bonus", "投诉 第九条"),
+    ("adjust", "申诉调整（已结账月份的投诉申诉成立，退回扣分）", L.ITEM_ADJUST, "bonus", "投诉 第九条"),  # from the 汇入 sheet
 )
 FOOTER = (("total_deduct", "扣分合计"), ("total_bonus", "加分合计"), ("score", "月度服务得分"), ("grade", "考核等级"))
 
@@ -136,11 +125,21 @@ def indicator_key(ind: Indicator) -> str:
     return f"i{ind.number}"
 
 
+def audit_from_ledger(ind: Indicator) -> bool:
+    """A satisfaction row the 回访台账 counts: its 审核 is the office's recount (考核 5.2), read
+    from the 汇入 sheet; the department still types its own 自评."""
+    return ind.callback_type is not None
+
+
+def _entry_keys(ind: Indicator) -> tuple[str, ...]:
+    if ind.kind_spec.from_complaints:
+        return ()
+    return ("self", "note") if audit_from_ledger(ind) else ("self", "audit", "note")
+
+
 def department_sheet(dept: Department) -> FormSheet:
-    rows = tuple(
-        FormRow(indicator_key(i), i.name, () if i.kind_spec.from_complaints else ("self", "audit", "note"))
-        for i in dept.indicators
-    ) + tuple(FormRow(key, label, ("note",)) for key, label, *_ in EXTRA_ROWS)
+    rows = tuple(FormRow(indicator_key(i), i.name, _entry_keys(i)) for i in dept.indicators) + tuple(
+        FormRow(key, label, ("note",)) for key, label, *_ in EXTRA_ROWS)
     footer = tuple(FormRow(key, label) for key, label in FOOTER)
     return FormSheet(dept.name, f"{dept.name} 服务绩效考核", DEPT_COLUMNS, rows, footer_rows=footer)
 
@@ -223,8 +222,27 @@ def _sum_items(dept: str, item_type: str, items: TableSheet) -> str:
     return f'SUMIFS({items.data_range("points")},{items.data_range("dept")},"{dept}",{items.data_range("type")},"{item_type}")'
 
 
+def _complaints_sum(dept: str, lay: imported.Layout) -> str:
+    return f'SUMIFS({lay.complaint_range("points")},{lay.complaint_range("dept")},"{dept}")'
+
+
+def late_flow_formula(dept: str, lay: imported.Layout, style: str) -> str:
+    """The department's late 流转单 (回访 六.1) as the 汇入 sheet counts them × 2 points."""
+    if style == UDF:
+        return f"=DEDUCT_LATE_FLOW({lay.late_ref(dept)})"
+    return f"={F.rnd(f'{lay.late_ref(dept)}*P_LATE_FLOW_POINTS')}"
+
+
+def audit_formula(ind: Indicator, lay: imported.Layout) -> str:
+    """审核实际 of a satisfaction row the 台账 counts: the 汇入's rate at full precision, blank
+    without valid callbacks of the type (the 自评 is then used)."""
+    ref = lay.rate_ref(ind.callback_type or "")
+    return f'=IF({ref}="","",{ref})'
+
+
 def write_department(wb: Workbook, dept: Department, rules: Rules, month: str | None, style: str, items: TableSheet, summary: FormSheet) -> None:
     spec = department_sheet(dept)
+    lay = imported.Layout.of(rules)
     ws = write_form_frame(wb, spec, f"{dept.name} {month_prefix(month)}服务绩效考核表（权重 {dept.weight:.0%}）", book_header(month, STEM, dept.name))
     for ind in dept.indicators:
         r = spec.row_of(indicator_key(ind))
@@ -239,11 +257,16 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str | 
         for col in (4, 5, 6, 7):
             ws.cell(row=r, column=col).number_format = FMT_RATE_ENTRY if ind.is_rate and col in (5, 6) else fmt
         if ind.kind_spec.from_complaints:
-            put_formula(ws, r, 8, f"=-{_sum_items(dept.name, L.ITEM_COMPLAINT, items)}")
+            put_formula(ws, r, 8, f"={_complaints_sum(dept.name, lay)}")
         else:
             put_formula(ws, r, 7, used_formula(ind, r))
             put_formula(ws, r, 8, indicator_formula(ind, rules, r, style))
-            add_validation(ws, indicator_validation(ind, rules), ind.name[:30], f"E{r}:F{r}")
+            if audit_from_ledger(ind):
+                put_formula(ws, r, 6, audit_formula(ind, lay))
+                ws.cell(row=r, column=6).number_format = FMT_PERCENT
+                add_validation(ws, indicator_validation(ind, rules), ind.name[:30], f"E{r}")
+            else:
+                add_validation(ws, indicator_validation(ind, rules), ind.name[:30], f"E{r}:F{r}")
         put(ws, r, 10, ind.clause)
     n = len(dept.indicators)
     for i, (key, label, item_type, col_key, clause) in enumerate(EXTRA_ROWS, start=1):
@@ -251,8 +274,15 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str | 
         put(ws, r, 1, n + i)
         put(ws, r, 2, label)
         put(ws, r, 3, "见加减分明细")
-        sign = "-" if col_key == "deduct" else ""
-        put_formula(ws, r, 8 if col_key == "deduct" else 9, f"={sign}{_sum_items(dept.name, item_type, items)}")
+        if key == "late_flow":
+            put(ws, r, 3, "见汇入")
+            put_formula(ws, r, 8, late_flow_formula(dept.name, lay, style))
+        elif key == "adjust":  # upheld appeals of closed months' complaints (投诉 第九条), from the 汇入
+            put(ws, r, 3, "见汇入")
+            put_formula(ws, r, 9, f'=ROUND(SUMIFS({lay.adjust_range("points")},{lay.adjust_range("dept")},"{dept.name}"),{F.DIGITS})')
+        else:
+            sign = "-" if col_key == "deduct" else ""
+            put_formula(ws, r, 8 if col_key == "deduct" else 9, f"={sign}{_sum_items(dept.name, item_type, items)}")
         put(ws, r, 10, clause)
     srow = summary.row_of(dept.name)
     for key, label in FOOTER:
@@ -305,7 +335,8 @@ def write_summary(wb: Workbook, rules: Rules, month: str | None, style: str, ite
             put_formula(ws, r, 7, f"={F.rnd(f'F{r}*MIN(D{r},P_BASE_SCORE)+P_OVERFLOW_FACTOR*MAX(0,D{r}-P_BASE_SCORE)')}")
             score = f"IF(P_ALLOWANCE_SCORE_CAP>0,MIN(D{r},P_ALLOWANCE_SCORE_CAP),D{r})"
             put_formula(ws, r, 9, f'=IF(H{r}="","",{F.rnd(f"H{r}*{score}/100")})')
-        put_formula(ws, r, 5, f'=IF(COUNTIFS({items.data_range("dept")},A{r},{items.data_range("grade_c")},"{L.YES}")>0,P_GRADE_C,"")')
+        lay = imported.Layout.of(rules)
+        put_formula(ws, r, 5, f'=IF(COUNTIFS({lay.complaint_range("dept")},A{r},{lay.complaint_range("grade_c")},"{L.YES}")>0,P_GRADE_C,"")')
     first, last = spec.first_row, spec.row_of(rules.departments[-1].name)
     t = spec.row_of("total")
     put(ws, t, 1, "合计")
@@ -322,8 +353,9 @@ def assessment_spec(rules: Rules | None = None) -> WorkbookSpec:
     return WorkbookSpec(STEM, (summary_sheet(rules), *(department_sheet(d) for d in rules.departments), items_sheet(rules)))
 
 
-def build_assessment(month: str | None, rules: Rules | None = None, style: str = NATIVE) -> Workbook:
-    """The month's 服务绩效考核表 as an openpyxl Workbook (not saved); None: the template."""
+def build_assessment(month: str | None, rules: Rules | None = None, style: str = NATIVE, imports: imported.Imports | None = None) -> Workbook:
+    """The month's 服务绩效考核表 as an openpyxl Workbook (not saved; None: the template); its
+    汇入 sheet holds `imports` (the recount of the month's ledgers) or blank figures."""
     rules = rules or load_rules()
     wb = Workbook()
     wb.remove(wb.active)
@@ -331,10 +363,10 @@ def build_assessment(month: str | None, rules: Rules | None = None, style: str =
     summary = write_summary(wb, rules, month, style, items)
     for dept in rules.departments:
         write_department(wb, dept, rules, month, style, items, summary)
-    ws = write_table(wb, items, style, f"{month_prefix(month)}加减分明细（投诉、流转单超时、表扬、媒体表扬、手工扣分、申诉调整，每条一行）", book_header(month, STEM, ITEMS))
+    ws = write_table(wb, items, style, f"{month_prefix(month)}加减分明细（表扬、媒体表扬、手工扣分，每条一行；投诉、超时流转单、申诉调整见“汇入”表）", book_header(month, STEM, ITEMS))
     rng = items.data_range("points", absolute=False)
     highlight_below(ws, rng, f"{items.letter('points')}{items.first_row}", "0")
-    highlight_equals(ws, items.data_range("grade_c", absolute=False), L.YES)
+    imported.write_imports_sheet(wb, rules, month, style, imports)
     write_rules_sheet(wb, rules, month)
     wb.active = 0
     return wb

@@ -57,7 +57,8 @@ QUESTIONS = "问卷"
 LEDGER_ROWS = 3000
 
 _DUE = "=" + F.natural_due("{flow_date}", None, "flow_form")  # 回访 六.1: 2 natural days, as the office counts them
-_LATE = '=IF({due}="","",IF({feedback_date}<>"",IF(ROUND(({feedback_date}-{due})*86400,0)>0,"是","否"),IF(NOW()>{due},"是","否")))'
+# 24:00 of the deadline's day is in time (deadlines.done_in_time): one second past 23:59:59
+_LATE = '=IF({due}="","",IF({feedback_date}<>"",IF(ROUND(({feedback_date}-{due})*86400,0)>1,"是","否"),IF(NOW()>{due},"是","否")))'
 _LATE_UDF = (
     '=IF({due}="","",IF(OR(SLA_STATUS({due},{feedback_date})="已超时",'
     'SLA_STATUS({due},{feedback_date})="超时完成"),"是","否"))'

@@ -70,7 +70,7 @@ STAGE_COLUMNS = {
 # policy.complaints.responsible_after_appeal).
 APPEAL = "{appeal_result}"
 # ({resp}&"": a blank 有责/无责 passed through IF would reach the function as 0, i.e. 否)
-_RESP_AFTER_APPEAL_UDF = f'IF({APPEAL}="{L.APPEAL_UPHELD}","{L.NOT_RESPONSIBLE}",{{resp}}&"")'
+_RESP_AFTER_APPEAL_UDF = f'IF({F.level_text(APPEAL)}="{L.APPEAL_UPHELD}","{L.NOT_RESPONSIBLE}",{{resp}}&"")'  # spaces dropped, as the native formula and appeal_upheld read it
 
 
 def words(rules: Rules) -> dict[str, str]:

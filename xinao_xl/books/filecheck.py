@@ -13,7 +13,7 @@ openpyxl 3.1.5, each on one crafted copy of the 台账 template):
 - a 520 KB file holding a 400 MB shared string (a zip bomb) costs 1.2 GB in calamine and
   840 MB in openpyxl;
 - an XML entity bomb stops both (calamine: "unrecognized entity", openpyxl through
-  defusedxml), but with an English message about XML;
+  defusedxml, or lxml told not to resolve entities), but with an English message about XML;
 - a password-protected workbook (a CFB container, not a zip), an empty file, a .csv or
   an HTML table renamed .xlsx, a copy cut short: "invalid Zip archive: Could not find EOCD";
 - a workbook with macros (``vbaProject.bin``, Excel 4.0 macro sheets) opens silently.

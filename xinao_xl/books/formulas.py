@@ -9,6 +9,7 @@ XLOOKUP, LET, LAMBDA or dynamic arrays (LibreOffice 7.4 and WPS lack them).
 
 from __future__ import annotations
 
+from xinao_xl.policy.parse import LEVEL_SPACES
 from xinao_xl.policy.rules import ABOVE, BELOW, Kind, Rules
 
 from . import lists as L
@@ -22,9 +23,28 @@ def rnd(expr: str) -> str:
     return f"ROUND({expr},{DIGITS})"
 
 
+def level_text(level: str) -> str:
+    """The cell as text without spaces, as parse_level and parse_responsible read it
+    (`LEVEL_SPACES`)."""
+    expr = f'(""&{level})'
+    for space in LEVEL_SPACES:
+        expr = f'SUBSTITUTE({expr},"{space}","")'
+    return expr
+
+
+def not_responsible(responsible: str) -> str:
+    """not parse_responsible: the cell holds a word of the 规则 sheet's 无责 list
+    (`L_NOT_RESPONSIBLE_WORDS`: 无责, 否, FALSE, 0…), spaces dropped, case ignored."""
+    return f"(SUMPRODUCT(({L.L_NOT_RESPONSIBLE_WORDS}={level_text(responsible)})*1)>0)"
+
+
 def level_number(level: str) -> str:
-    """1-5 from a level cell holding "4级" (the dropdown) or a bare 4; #N/A otherwise."""
-    return f'MATCH(SUBSTITUTE({level}&"级","级级","级"),{L.L_LEVELS},0)'
+    """parse_level: 1-5 for a spelling of the 规则 sheet's table (`L_LEVEL_SPELLINGS`: "4级",
+    "四级", "400四级", "４级", a bare 4…), 0 for anything else.
+
+    An equality test summed over the table, not MATCH: MATCH takes * ? ~ in the looked-up
+    text as wildcards ("*级" would be level 1), an equality test does not."""
+    return f"SUMPRODUCT(({L.L_LEVEL_SPELLINGS}={level_text(level)})*{L.L_LEVEL_NUMBERS})"
 
 
 def level_points(level: str, rules: Rules) -> str:
@@ -52,9 +72,9 @@ def channel_points(channel: str, rules: Rules) -> str:
 
 
 INVALID_LEVEL = "#无效级别"
-"""What a complaint's points show for a level not in the dropdown (六级, or 五级 typed or
-pasted past it): text, which SUMIFS skips, so the department's total stays a number
-instead of #N/A; 校验本簿 says what to pick (parse_level raises 无效级别 there)."""
+"""What a complaint's points show for a level no spelling of the table reads (六级, 0级):
+text, which SUMIFS skips, so the department's total stays a number instead of #N/A;
+校验本簿 says what to pick (parse_level raises 无效级别 there)."""
 
 
 def switch(name: str) -> str:
@@ -63,9 +83,10 @@ def switch(name: str) -> str:
 
 
 def no_fault(responsible: str, appeal: str | None = None) -> str:
-    """complaints.responsible_after_appeal is False: 无责 as typed, or an upheld appeal (成立)."""
-    typed = f'{responsible}="{L.NOT_RESPONSIBLE}"'
-    return typed if appeal is None else f'OR({typed},{appeal}="{L.APPEAL_UPHELD}")'
+    """complaints.responsible_after_appeal is False: 无责 as typed (a word of the 规则 sheet's
+    无责 list, `not_responsible`), or an upheld appeal (成立, spaces dropped)."""
+    typed = not_responsible(responsible)
+    return typed if appeal is None else f'OR({typed},{level_text(appeal)}="{L.APPEAL_UPHELD}")'
 
 
 def complaint_points(level: str, channel: str, responsible: str, rules: Rules, sign: str = "", appeal: str | None = None) -> str:
@@ -76,7 +97,7 @@ def complaint_points(level: str, channel: str, responsible: str, rules: Rules, s
     list does not hold gives `INVALID_LEVEL` first, as parse_level raises before anything.
     """
     return (
-        f'IF(AND({level}<>"",ISNA({level_number(level)})),"{INVALID_LEVEL}",'
+        f'IF(AND({level}<>"",{level_number(level)}=0),"{INVALID_LEVEL}",'
         f'IF(AND({level}="",NOT({channel_has_points(channel, rules)})),"#缺少级别",'
         f'IF(AND({no_fault(responsible, appeal)},NOT({switch("P_NO_FAULT_DEDUCTS")})),0,'
         f"{sign}{rnd(f'MAX({level_points(level, rules)},{channel_points(channel, rules)})')})))"
@@ -88,7 +109,7 @@ def grade_c_flag(level: str, responsible: str, appeal: str | None = None) -> str
     setting 无责的一、二级投诉是否定C级 is 是)."""
     return (
         f'IF(AND(OR(NOT({no_fault(responsible, appeal)}),{switch("P_NO_FAULT_GRADE_C")}),{level}<>""),'
-        f'IF(IFERROR({level_number(level)},99)<=P_GRADE_C_MAX_LEVEL,"{L.YES}",""),"")'
+        f'IF(AND({level_number(level)}>0,{level_number(level)}<=P_GRADE_C_MAX_LEVEL),"{L.YES}",""),"")'
     )
 
 
@@ -151,10 +172,11 @@ def natural_due(start: str, major: str | None, stage_key: str, days: str | None 
 
 
 def sla_status(due: str, done: str) -> str:
-    """deadlines.sla_status against NOW(); done compared to the second (as Python does)."""
+    """deadlines.sla_status against NOW(); done compared to the second, 24:00 in time
+    (deadlines.done_in_time)."""
     return (
         f'IF({due}="","",IF(ISTEXT({due}),{due},IF({done}<>"",'
-        f'IF(ROUND(({done}-{due})*86400,0)<=0,"按时完成","超时完成"),'
+        f'IF(ROUND(({done}-{due})*86400,0)<=1,"按时完成","超时完成"),'
         f'IF(NOW()>{due},"已超时",IF({due}-NOW()<=P_DUE_SOON_DAYS,"即将到期","正常")))))'
     )
 

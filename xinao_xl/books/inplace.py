@@ -363,6 +363,24 @@ class _Write:
     number_format: str | None = None
     unlock: bool = False
     replace: bool = False
+    style: int | None = None  # the style index to start from, instead of the cell's own
+    blank: bool = False  # an empty cell in `style` (a form's empty field keeps its border)
+
+
+@dataclass(frozen=True)
+class _Clear:
+    """A block whose cells lose their contents: rows first..last (None: to the sheet's end),
+    columns first..last; ``keep_style`` leaves each cell as an empty cell in its look."""
+
+    first_row: int
+    last_row: int | None
+    first_col: int
+    last_col: int
+    keep_style: bool
+
+    def covers(self, row: int, column: int) -> bool:
+        return (self.first_row <= row and (self.last_row is None or row <= self.last_row)
+                and self.first_col <= column <= self.last_col)
 
 
 @dataclass
@@ -391,26 +409,54 @@ class SheetEdit:
         self.name = name
         self.part = part
         self.writes: dict[tuple[int, int], _Write] = {}
+        self.clears: list[_Clear] = []
 
     def set(self, row: int, column: int, value: Any, *, number_format: str | None = None, unlock: bool = False,
-            replace: bool = False) -> None:
+            replace: bool = False, style: int | None = None) -> None:
         """Write a value (text stays text, never a formula). `number_format` is applied only
         when the cell's own format does not show such a value (a date in a text cell);
         `unlock` keeps the cell editable on a protected sheet; ``replace`` lets the value
         replace a value (never a formula) already there — otherwise a cell holding anything
-        is refused."""
+        is refused; `style` (an index, `style_of`) is the look to start from instead of the
+        cell's own."""
         if value is None:
             return
         self._check(row, column)
-        self.writes[(row, column)] = _Write(value=value, number_format=number_format, unlock=unlock, replace=replace)
+        self.writes[(row, column)] = _Write(value=value, number_format=number_format, unlock=unlock, replace=replace, style=style)
 
-    def set_formula(self, row: int, column: int, formula: str) -> None:
-        """Write a formula we generated (``=…``) into an empty cell; it takes the style of
-        the formula cell above it in its column (the template's look of that column)."""
+    def set_formula(self, row: int, column: int, formula: str, *, style: int | None = None) -> None:
+        """Write a formula we generated (``=…``) into an empty (or cleared) cell; it takes
+        `style`, else the style of the formula cell above it in its column (the template's
+        look of that column)."""
         if not formula.startswith("="):
             raise ValueError(f"not a formula: {formula!r}")
         self._check(row, column)
-        self.writes[(row, column)] = _Write(formula=formula[1:])
+        self.writes[(row, column)] = _Write(formula=formula[1:], style=style)
+
+    def set_blank(self, row: int, column: int, style: int) -> None:
+        """An empty cell in the look `style` (an empty field of a block being rewritten keeps
+        its border); refused where a cell holds something, like `set`."""
+        self._check(row, column)
+        self.writes[(row, column)] = _Write(style=style, blank=True)
+
+    def clear(self, first_row: int, last_row: int | None, first_col: int, last_col: int, *, keep_style: bool = False) -> None:
+        """Empty a block of our own (a sheet the program fills, such as the 考核表's 汇入):
+        values and formulas go, so cells written there afterwards are not refused; a row left
+        without cells goes too. ``keep_style`` keeps each cell's look (an empty styled cell)."""
+        self._check(first_row, first_col)
+        self._check(last_row or first_row, last_col)
+        self.clears.append(_Clear(first_row, last_row, first_col, last_col, keep_style))
+
+    def style_of(self, row: int, column: int) -> int:
+        """The style index of a cell as the file holds it now (0 when the cell is not stored)."""
+        xml = _SheetXml(self, self.book.zip.read(self.part), _Styles(None), self.book.date1904, [])
+        found = xml._row(row)
+        if found is None:
+            return 0
+        for cell in xml._cells(found):
+            if cell.column == column:
+                return int(cell.attrs.get(b"s", b"0"))
+        return 0
 
     def _check(self, row: int, column: int) -> None:
         if not (1 <= row <= 1_048_576 and 1 <= column <= 16_384):
@@ -605,7 +651,7 @@ class _SheetXml:
     # --- writing ------------------------------------------------------------------------------
 
     def apply(self) -> bytes:
-        if not self.edit.writes:
+        if not self.edit.writes and not self.edit.clears:
             return self.xml
         self._guard_areas()
         by_row: dict[int, dict[int, _Write]] = {}
@@ -613,6 +659,12 @@ class _SheetXml:
             by_row.setdefault(row, {})[column] = w
         edits: list[tuple[int, int, bytes]] = []
         new_rows: dict[int, list[bytes]] = {}
+        cleared = {r.number for r in self.rows if any(c.first_row <= r.number and (c.last_row is None or r.number <= c.last_row)
+                                                      for c in self.edit.clears)}
+        for number in sorted(cleared):
+            row = self._row(number)
+            assert row is not None
+            edits += self._rebuilt_row(row, by_row.pop(number, {}))
         for number, writes in by_row.items():
             row = self._row(number)
             if row is None:
@@ -654,6 +706,41 @@ class _SheetXml:
             tag = typed.sub(b"", m.group(1), count=1)
             out.append((m.start(), m.end(), b"<" + n.tag(b"c") + tag + b">" + m.group(2) + n.close(b"c")))
         return out
+
+    def _rebuilt_row(self, row: _Row, writes: dict[int, _Write]) -> list[tuple[int, int, bytes]]:
+        """A row some of whose cells a clear empties: the whole row written anew, the cells
+        left alone copied as they are, the cleared ones dropped (or kept empty in their look),
+        the written ones in column order; a row left with no cell is dropped."""
+        cells = self._cells(row)
+        clears = [c for c in self.edit.clears if c.first_row <= row.number and (c.last_row is None or row.number <= c.last_row)]
+        out: dict[int, bytes] = {}
+        kept: dict[int, _Cell] = {}
+        for cell in cells:
+            clear = next((c for c in clears if c.covers(row.number, cell.column)), None)
+            if clear is None:
+                out[cell.column] = self.xml[cell.start:cell.end]
+                kept[cell.column] = cell
+            elif clear.keep_style:
+                empty = _Cell(cell.column, cell.start, cell.end, {k: v for k, v in cell.attrs.items() if k in (b"r", b"s")}, b"")
+                style = empty.attrs.get(b"s")
+                out[cell.column] = (b"<" + self.n.tag(b"c") + b' r="' + cell.attrs[b"r"] + b'"'
+                                    + (b' s="' + style + b'"' if style else b"") + b"/>")
+                kept[cell.column] = empty
+        for column, w in writes.items():
+            cell = kept.get(column)
+            if cell is not None and cell.content:
+                held = self._holds(cell)
+                if held == "公式" or (held and not w.replace):
+                    raise _Refusal(f"{self.where(row.number, column)}已有{'公式' if held == '公式' else '内容'}，不会被覆盖："
+                                   "请确认该行是否为空行，清空该单元格后再试")
+            out[column] = self._cell(row.number, column, w, row, cell)
+        if not out:
+            return [(row.start, row.end, b"")]
+        tag = self.xml[row.start:row.end] if row.closed else self.xml[row.start:row.open_end]
+        if row.closed:
+            tag = tag[:-2].rstrip() + b">"
+        body = b"".join(out[c] for c in sorted(out))
+        return [(row.start, row.end, self._spans(tag, writes, list(out)) + body + self.n.close(b"row"))]
 
     def _row_edits(self, row: _Row, writes: dict[int, _Write]) -> list[tuple[int, int, bytes]]:
         cells = self._cells(row)
@@ -703,12 +790,18 @@ class _SheetXml:
     def _cell(self, row_number: int, column: int, w: _Write, row: _Row | None, cell: _Cell | None) -> bytes:
         ref = f"{get_column_letter(column)}{row_number}".encode()
         c, n = self.n.tag(b"c"), self.n
+        if w.blank:
+            style = w.style or 0
+            return b"<" + c + b' r="' + ref + b'"' + (b' s="' + str(style).encode() + b'"' if style else b"") + b"/>"
         if w.formula is not None:
-            style = self._formula_style(row_number, column) if cell is None else int(cell.attrs.get(b"s", b"0"))
+            if w.style is not None:
+                style = w.style
+            else:
+                style = self._formula_style(row_number, column) if cell is None else int(cell.attrs.get(b"s", b"0"))
             head = b"<" + c + b' r="' + ref + b'"' + (b' s="' + str(style).encode() + b'"' if style else b"")
             return head + b"><" + n.tag(b"f") + b">" + xstring(w.formula) + n.close(b"f") + n.close(b"c")
         value = w.value
-        base = self._base_style(row, cell, column)
+        base = self._base_style(row, cell, column) if w.style is None else w.style
         number_format = w.number_format
         if isinstance(value, datetime | date) and not (number_format and format_kind(number_format) in ("date", "datetime")):
             number_format = "yyyy-mm-dd hh:mm" if isinstance(value, datetime) else "yyyy-mm-dd"
@@ -742,6 +835,8 @@ class _SheetXml:
             return []
         rows = [r for r, _ in self.edit.writes]
         columns = [c for _, c in self.edit.writes]
+        if not rows:  # only cleared: the dimension may stay wider than the cells (Excel's own habit)
+            return []
         if not self.rows:  # an empty sheet's dimension (A1, or openpyxl's A1:A1) covers nothing
             c1, r1, c2, r2 = min(columns), min(rows), max(columns), max(rows)
         else:
@@ -844,13 +939,13 @@ class WorkbookEdit:
             styles = _Styles(self.zip.read(self.styles_part) if self.styles_part and self.styles_part in self.zip else None)
             replaced: dict[str, bytes] = {}
             for edit in self._sheets.values():
-                if edit.writes:
+                if edit.writes or edit.clears:
                     tables = self._tables(edit.part)
                     replaced[edit.part] = _SheetXml(edit, self.zip.read(edit.part), styles, self.date1904, tables).apply()
             new_styles = styles.to_bytes()
             if new_styles is not None:
                 replaced[self.styles_part] = new_styles
-            if any(edit.writes for edit in self._sheets.values()):
+            if any(edit.writes or edit.clears for edit in self._sheets.values()):
                 book = _full_calc_on_load(self.zip.read(self.book_part))
                 if book is not None:
                     replaced[self.book_part] = book

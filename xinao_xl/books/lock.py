@@ -40,7 +40,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from xinao_xl.policy.office_time import office_now
+from xinao_xl.policy import clock
 
 from .month_folder import LOCK
 from .save import TMP_SUFFIX, WriteRefusedError, plain_os_error
@@ -182,7 +182,7 @@ class MonthLock:
     def _write_holder(self) -> None:
         """The note, complete then renamed in place (a reader never sees half of it); a
         note that cannot be written leaves the lock held all the same."""
-        holder = Holder(self.user, socket.gethostname(), os.getpid(), office_now().replace(microsecond=0), self.action)
+        holder = Holder(self.user, socket.gethostname(), os.getpid(), clock.now().replace(microsecond=0), self.action)
         tmp = self.folder / f"{HOLDER}.{os.getpid()}{TMP_SUFFIX}"  # a killed write's leftover is swept like any other
         try:
             tmp.write_text(json.dumps(holder.as_json(), ensure_ascii=False), encoding="utf-8")

@@ -27,6 +27,7 @@ left to the program they type in: both fit a non-custom row as text is entered.
 
 from __future__ import annotations
 
+import io
 import math
 import warnings
 import zipfile
@@ -130,16 +131,17 @@ def print_formula(ws: Worksheet) -> str | None:
     return name.attr_text if name is not None else None
 
 
-def load_book(path: Path) -> Workbook:
+def load_book(source: Path | bytes, *, name: str | None = None) -> Workbook:
     """`filecheck.load_workbook` (checked, then openpyxl) keeping the print areas given as formulas.
 
     openpyxl reads a print area as references only: it warns and drops a formula, and the
-    file it saves would print every prepared row again.
+    file it saves would print every prepared row again. `source` is a file or the bytes a
+    reader read (`name` says which file in messages).
     """
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Print area cannot be set")
-        wb = load_workbook(path)
-    for index, formula in print_formulas(path).items():
+        wb = load_workbook(source, name=name)
+    for index, formula in print_formulas(source).items():
         if index < len(wb.sheetnames):
             ws = wb[wb.sheetnames[index]]
             if isinstance(ws, Worksheet) and not ws.print_area:
@@ -147,10 +149,10 @@ def load_book(path: Path) -> Workbook:
     return wb
 
 
-def print_formulas(path: Path) -> dict[int, str]:
+def print_formulas(source: Path | bytes) -> dict[int, str]:
     """Sheet index -> print area text, for the print areas that are not plain references."""
     ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    with zipfile.ZipFile(path) as z:
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
         root = ElementTree.fromstring(z.read("xl/workbook.xml"))
     out = {}
     for dn in root.iter(f"{ns}definedName"):

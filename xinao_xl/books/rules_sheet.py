@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.errors import SETTINGS_BOOK
 from xinao_xl.policy.month import Month
+from xinao_xl.policy.parse import NOT_RESPONSIBLE_WORDS, level_spellings
 from xinao_xl.policy.rules import NATURE_DEFAULT, NATURE_POLICY, NATURE_PROVISIONAL, Param, Rules
 
 from . import lists as L
@@ -74,6 +75,9 @@ def list_specs(rules: Rules) -> tuple[ListSpec, ...]:
         ListSpec("申诉结果", L.L_APPEAL, (L.APPEAL_UPHELD, L.APPEAL_REJECTED), 9),
         ListSpec("疑似重大投诉（附件1）", L.L_MAJOR, tuple(m.label for m in rules.major_items), 50),
         ListSpec("无责原因（附件2）", L.L_NOFAULT, tuple(f"{i}.{r}" for i, r in enumerate(rules.no_fault_reasons, start=1)), 50),
+        ListSpec("级别写法", L.L_LEVEL_SPELLINGS, tuple(level_spellings(rules)), 12),
+        ListSpec("对应级别", L.L_LEVEL_NUMBERS, tuple(level_spellings(rules).values()), 8),
+        ListSpec("无责写法", L.L_NOT_RESPONSIBLE_WORDS, NOT_RESPONSIBLE_WORDS, 8),
         ListSpec("审核结果", L.L_REVIEW, rules.step("review").choices(), 9),
         ListSpec("投诉回访结果", L.L_COMPLAINT_CALLBACK, rules.step("callback").choices(), 10),
         ListSpec("责任类别", L.L_RESP_KINDS, rules.step("responsibility").choices("kinds"), 12),

@@ -48,11 +48,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError
+
+from .memory import collect_garbage
 
 if TYPE_CHECKING:  # only saved here; the CLI imports this module for its error types
     from openpyxl import Workbook
@@ -403,7 +405,7 @@ def keep_version(path: Path, keep: int | None = None) -> Path:
     folder = history_folder(path)
     with plain_errors(folder):
         folder.mkdir(exist_ok=True)
-    stamp = datetime.fromtimestamp(os.stat(path).st_mtime).strftime("%Y%m%d-%H%M%S")
+    stamp = clock.from_timestamp(os.stat(path).st_mtime).strftime("%Y%m%d-%H%M%S")
     target = folder / f"{path.stem}.{stamp}{path.suffix}"
     n = 1
     while target.exists():
@@ -504,6 +506,7 @@ class Batch:
 
     def commit(self) -> list[Path]:
         """Put every staged file in place; returns the final paths in the order added."""
+        collect_garbage()  # the workbooks saved (books/memory.py)
         if self._stage_dir is not None:
             umask = os.umask(0)
             os.umask(umask)

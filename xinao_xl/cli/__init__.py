@@ -3,6 +3,14 @@ itself through `register(subparsers)`; this module only builds the parser and tu
 errors every layer raises into a Chinese message and an exit code, in one place (`main`):
 a `XinaoError` (policy/errors.py) prints its message and ends with its exit code; anything
 else is unexpected and shows only its type (`unexpected`).
+
+Start-up: building the parser imports every command module, so a command module imports
+at its top only what its parser needs (the standard library, `base`, light policy
+modules); its use case, and with it pandas, openpyxl, SQLAlchemy and calamine, is imported
+inside the function that runs the command. ``xinao-xl --version``, ``--help`` and a
+command's ``--help`` then start in a fraction of the time (tests/cli/test_startup.py
+checks that building the parser imports none of them; ``python -m benchmarks --only
+startup`` times it).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from . import (
     history,
     lookup,
     month,
+    refresh,
     report,
     rules,
     sample,
@@ -36,7 +45,7 @@ from . import (
 )
 from .base import ZhArgumentParser, use_utf8
 
-COMMANDS = (rules, settings, score, month, demo, validate, sample, close, verify, history, report, addin, doctor)
+COMMANDS = (rules, settings, score, month, demo, validate, refresh, sample, close, verify, history, report, addin, doctor)
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
 COMMANDS += (today, flow_forms, lookup)
 COMMANDS += (complaint_form,)  # a complaint on paper: 投诉单 and 附件5 (issue 18)

@@ -13,9 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.excel.addin import install
-from xinao_xl.excel.addin.sources import STUBS_DIR, build_addin, stale_stubs, write_generated
-
 from .base import CliError
 
 DEFAULT_OUT = Path("dist") / "xinao_xl.xlam"
@@ -45,6 +42,8 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def _stubs_dir(given: Path | None) -> Path:
+    from xinao_xl.excel.addin.sources import STUBS_DIR
+
     folder = given or STUBS_DIR
     if not (folder / "customUI14.xml").is_file():
         raise CliError(f"找不到 vba_stubs 目录（{folder}）：请在项目目录中运行，或用 --dir 指定")
@@ -52,6 +51,8 @@ def _stubs_dir(given: Path | None) -> Path:
 
 
 def run_stubs(args: argparse.Namespace) -> int:
+    from xinao_xl.excel.addin.sources import stale_stubs, write_generated
+
     folder = _stubs_dir(args.dir)
     stale = stale_stubs(folder)
     if args.check:
@@ -66,6 +67,8 @@ def run_stubs(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from xinao_xl.excel.addin.sources import build_addin, stale_stubs
+
     folder = _stubs_dir(args.dir)
     stale = stale_stubs(folder)
     if stale:
@@ -79,6 +82,8 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_install(args: argparse.Namespace) -> int:
+    from xinao_xl.excel.addin import install
+
     if not sys.platform.startswith("win"):
         raise CliError("安装加载项需要 Windows 和 Excel：请在办公电脑（Windows）上运行 xinao-xl addin install；其他系统可用 xinao-xl addin build 生成 dist/xinao_xl.xlam", 2)
     folder = install.startup_folder()

@@ -27,12 +27,12 @@ import getpass
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from xinao_xl.books.report import MASKED, NO_PEOPLE
-from xinao_xl.services import close
+from typing import TYPE_CHECKING, Any
 
 from .base import table
+
+if TYPE_CHECKING:  # imported when the command runs (cli/__init__.py: start-up)
+    from xinao_xl.services import close
 
 BAR = 24
 
@@ -91,6 +91,9 @@ def _user(given: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.books.report import MASKED, NO_PEOPLE
+    from xinao_xl.services import close
+
     now = datetime.fromisoformat(args.now) if args.now else None
     if args.dry_run:
         preview = close.preview_close(args.month, args.dir, force=args.force, reason=args.reason, now=now, db=args.db, company=args.company,

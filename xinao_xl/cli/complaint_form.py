@@ -13,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.services import complaint_forms
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser("complaint-form", help="打印一起投诉的投诉单（每个责任部门一页A4）；--termination 特殊终止申请表（附件5）",
@@ -32,6 +30,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.services import complaint_forms
+
     now = datetime.fromisoformat(args.now) if args.now else None
     result = complaint_forms.make_complaint_form(args.number, args.dir, termination=args.termination, month=args.month, share=args.share,
                                                  now=now, out=args.out)

@@ -21,9 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.save import write_text_atomic
-from xinao_xl.services import close, validate
-from xinao_xl.services.sample_data import SampleSize, make_sample_month, write_sample_export
+from xinao_xl.services.sample_size import SampleSize
 
 from .base import CliError, table
 from .close import console_bar
@@ -48,6 +46,8 @@ def register(sub: Any) -> None:
 
 def prepare(folder: Path) -> None:
     """Empty a previous demo folder; refuse a folder that is not ours."""
+    from xinao_xl.books.save import write_text_atomic
+
     if folder.exists() and any(folder.iterdir()):
         if not (folder / MARKER).exists():
             raise CliError(f"{folder} 已存在且不是示例文件夹（没有 {MARKER}）：为免覆盖工作簿已停止，请用 --dir 指定其他文件夹")
@@ -61,6 +61,9 @@ def prepare(folder: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.services import close, validate
+    from xinao_xl.services.sample_data import make_sample_month, write_sample_export
+
     folder: Path = args.dir
     prepare(folder)
     size = SampleSize(callbacks=args.callbacks, complaints=args.complaints)

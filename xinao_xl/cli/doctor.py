@@ -9,11 +9,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.excel.addin.inspect import embedded_xlwings_version
-from xinao_xl.excel.addin.install import user_config_path
-from xinao_xl.excel.addin.sources import ADDIN_NAME, REPO_ROOT
-from xinao_xl.services.doctor import has_errors, report, run_checks
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser("doctor", help="诊断：Python、xlwings 版本、工作表函数、工作日历、月份文件夹", description="诊断本机能否运行新奥服务加载项；有“错误”时退出码为1")
@@ -23,6 +18,9 @@ def register(sub: Any) -> None:
 
 
 def _find_addin(given: Path | None) -> Path | None:
+    from xinao_xl.excel.addin.install import user_config_path
+    from xinao_xl.excel.addin.sources import ADDIN_NAME, REPO_ROOT
+
     if given is not None:
         return given
     candidates = [REPO_ROOT / "dist" / ADDIN_NAME, Path("dist") / ADDIN_NAME]
@@ -31,6 +29,9 @@ def _find_addin(given: Path | None) -> Path | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.excel.addin.inspect import embedded_xlwings_version
+    from xinao_xl.services.doctor import has_errors, report, run_checks
+
     addin = _find_addin(args.addin)
     version = embedded_xlwings_version(addin) if addin is not None else None
     if addin is not None:

@@ -13,8 +13,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.services import flow_forms
-
 
 def register(sub: Any) -> None:
     p = sub.add_parser("flow-forms", help="生成可打印的流转单（附件3，每张一页A4）；--order 只生成指定流转单号的",
@@ -28,6 +26,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.services import flow_forms
+
     now = datetime.fromisoformat(args.now) if args.now else None
     result = flow_forms.make_flow_forms(args.month, args.dir, now, orders=args.order)
     print(result.summary())

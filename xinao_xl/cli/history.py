@@ -13,10 +13,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.month_folder import MARKER
-from xinao_xl.history import store as H
-from xinao_xl.services import history
-
 from .base import CliError, table
 from .close import console_bar
 
@@ -41,6 +37,9 @@ def register(sub: Any) -> None:
 
 
 def rebuild(args: argparse.Namespace) -> int:
+    from xinao_xl.books.month_folder import MARKER
+    from xinao_xl.services import history
+
     if not args.dir.is_dir():
         raise CliError(f"找不到目录：{args.dir}")
     try:
@@ -55,6 +54,9 @@ def rebuild(args: argparse.Namespace) -> int:
 
 
 def status(args: argparse.Namespace) -> int:
+    from xinao_xl.history import store as H
+    from xinao_xl.services import history
+
     url = H.existing_url(args.db, args.dir)
     if url is None:
         where = "已关闭（XINAO_XL_DB=off）" if H.resolve_url(args.db, args.dir) is None else f"不存在：{H.default_path(args.dir)}"

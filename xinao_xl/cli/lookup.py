@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.services import lookup
-
 from .base import table
 from .history import COMPANY_HELP, DB_HELP
 
@@ -30,6 +28,8 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.services import lookup
+
     now = datetime.fromisoformat(args.now) if args.now else None
     found = lookup.lookup_customer(args.dir, args.who, db=args.db, company=args.company, now=now)
     print(found.summary())

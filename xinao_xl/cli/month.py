@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.policy.errors import SETTINGS_BOOK
-from xinao_xl.services import new_month
 
 
 def register(sub: Any) -> None:
@@ -25,6 +24,8 @@ def register(sub: Any) -> None:
 
 
 def run_new_month(args: argparse.Namespace) -> int:
+    from xinao_xl.services import new_month
+
     # a month not written YYYY-MM, a folder already there, a workbook open: refused in Chinese (cli.main)
     paths = new_month.create_month(args.month, args.dir, overwrite=args.overwrite, formulas=args.formulas)
     print(f"已生成 {args.month} 的空白工作簿（按 {args.dir / SETTINGS_BOOK} 中该月生效的制度设置）：")
@@ -34,6 +35,8 @@ def run_new_month(args: argparse.Namespace) -> int:
 
 
 def run_templates(args: argparse.Namespace) -> int:
+    from xinao_xl.services import new_month
+
     for path in new_month.write_templates(args.dir):
         print(f"  {path}")
     return 0

@@ -21,10 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.report import MASKED, NO_PEOPLE
-from xinao_xl.services import period_report as pr
-from xinao_xl.services.report import make_report
-
 from .base import CliError
 
 
@@ -48,6 +44,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.books.report import MASKED, NO_PEOPLE
+    from xinao_xl.services import period_report as pr
+    from xinao_xl.services.report import make_report
+
     if args.month:
         now = datetime.fromisoformat(args.now) if args.now else None
         path = make_report(args.month, args.dir, NO_PEOPLE if args.share else MASKED, now, db=args.db, company=args.company, out=args.out)

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xinao_xl.policy.month import Month
-from xinao_xl.policy.rules import Rules, load_rules
-from xinao_xl.policy.settings import source_of
-from xinao_xl.services.settings import Listing, list_settings, rules_for_month
 
 from .base import CliError, print_json, table
+
+if TYPE_CHECKING:  # imported when the command runs (cli/__init__.py: start-up)
+    from xinao_xl.policy.rules import Rules
+    from xinao_xl.services.settings import Listing
 
 
 def register(sub: Any) -> None:
@@ -62,6 +63,8 @@ def render(rules: Rules, listing: Listing | None = None) -> str:
 
 
 def _settings_part(rules: Rules, listing: Listing) -> list[str]:
+    from xinao_xl.policy.settings import source_of
+
     where = str(listing.book) if listing.exists else f"{listing.book}（不存在：按制度取值和本系统默认解读）"
     fixed = [[p.name, p.shown(), source_of(p) + "（不在制度设置中）", p.clause] for p in rules.params.values() if not p.setting]
     rows = [[r.param.name, r.param.shown(r.value), r.source, r.param.clause] for r in listing.resolved]
@@ -84,6 +87,9 @@ def _settings_part(rules: Rules, listing: Listing) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.policy.rules import load_rules
+    from xinao_xl.services.settings import list_settings, rules_for_month
+
     if (args.dir is None) != (args.month is None):
         raise CliError("--dir 与 --month 须一起使用，如 xinao-xl rules --dir D:\\服务考核 --month 2027-01")
     if args.dir is None:

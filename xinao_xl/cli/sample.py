@@ -7,12 +7,8 @@ quota and what was taken; then why the others were left out.
 from __future__ import annotations
 
 import argparse
-from datetime import date
 from pathlib import Path
 from typing import Any
-
-from xinao_xl.policy.parse import parse_date
-from xinao_xl.services import sampling
 
 from .base import table
 
@@ -28,7 +24,11 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    day = parse_date(args.date) if args.date else date.today()
+    from xinao_xl.policy import clock
+    from xinao_xl.policy.parse import parse_date
+    from xinao_xl.services import sampling
+
+    day = parse_date(args.date) if args.date else clock.today()
     result = sampling.sample_day(args.export, day, args.agent, args.dir, seed=args.seed)
     print(table(result.table_rows(), ["业务类型", "导出工单", "符合规则", "今日回访量", "已抽取"]))
     print()

@@ -15,17 +15,16 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from xinao_xl.policy import scoring
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.month import Month
-from xinao_xl.policy.parse import parse_count, parse_department, parse_number
-from xinao_xl.policy.rules import Rules, load_rules
-from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry, ScoreCard
-from xinao_xl.services.settings import rules_for_month
 
 from .base import CliError, print_json
+
+if TYPE_CHECKING:  # imported when the command runs (cli/__init__.py: start-up)
+    from xinao_xl.policy.rules import Rules
+    from xinao_xl.policy.scoring import DepartmentMonth, ScoreCard
 
 T = TypeVar("T")
 
@@ -60,6 +59,11 @@ def _expect(path: str, value: Any, kind: type | tuple[type, ...], name: str) -> 
 
 def month_from_json(data: Any, rules: Rules | None = None) -> DepartmentMonth:
     """Check every field of the input and build the DepartmentMonth it describes."""
+    from xinao_xl.policy import scoring
+    from xinao_xl.policy.parse import parse_count, parse_department, parse_number
+    from xinao_xl.policy.rules import load_rules
+    from xinao_xl.policy.scoring import ComplaintEntry, DepartmentMonth, ManualEntry
+
     rules = rules or load_rules()
     _expect("(根)", data, dict, "对象（{...}）")
     unknown = sorted(set(data) - KNOWN_KEYS)
@@ -109,6 +113,8 @@ def month_from_json(data: Any, rules: Rules | None = None) -> DepartmentMonth:
 
 
 def score_file(path: Path, rules: Rules | None = None) -> ScoreCard:
+    from xinao_xl.policy import scoring
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
@@ -133,6 +139,8 @@ def month_of_file(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.services.settings import rules_for_month
+
     rules = None
     if args.dir is not None:
         month = month_of_file(args.file)

@@ -13,9 +13,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.settings_book import ensure_settings_book, load_settings, settings_path
-from xinao_xl.services.settings import refresh_months
-
 from .base import CliError
 
 
@@ -29,6 +26,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.books.settings_book import ensure_settings_book, load_settings, settings_path
+    from xinao_xl.services.settings import refresh_months
+
     if not args.dir.is_dir():
         raise CliError(f"目录不存在：{args.dir}")
     if args.refresh:

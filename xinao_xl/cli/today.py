@@ -14,9 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.policy.parse import parse_date
-from xinao_xl.services import today
-
 from .base import table
 
 
@@ -31,6 +28,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.policy.parse import parse_date
+    from xinao_xl.services import today
+
     now = datetime.fromisoformat(args.now) if args.now else None
     day = parse_date(args.date) if args.date else (now.date() if now else None)
     result = today.due_list(args.dir, day, now)

@@ -14,10 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.csv_export import write_csv
-from xinao_xl.books.save import preflight
-from xinao_xl.services import validate
-
 from .base import CliError, table
 
 
@@ -37,6 +33,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.books.csv_export import write_csv
+    from xinao_xl.books.save import preflight
+    from xinao_xl.services import validate
+
     now = datetime.fromisoformat(args.now) if args.now else None
     source = args.files[0] if len(args.files) == 1 else args.files
     sources, month = validate.month_sources(source)

@@ -13,9 +13,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.books.month_folder import MARKER, closed_months
 from xinao_xl.policy.month import Month
-from xinao_xl.services import integrity
 
 from .base import CliError
 
@@ -28,6 +26,9 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from xinao_xl.books.month_folder import MARKER, closed_months
+    from xinao_xl.services import integrity
+
     if args.month is not None:
         months = [Month(args.month)]  # MonthError (Chinese) when not YYYY-MM
     else:

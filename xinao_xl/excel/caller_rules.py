@@ -10,7 +10,7 @@ workbook's full name gives the month folder.
 Cost: Excel recalculates thousands of cells; the month's rules are kept per workbook and the
 settings file is looked at again (its size and time) at most every `RECHECK` seconds, so a
 call after the first costs a dictionary lookup and a clock read (tests/excel/test_caller_rules.py
-measures it with a fake caller). Reaching the workbook's name through COM
+checks 3,000 calls read the settings once; benchmarks/ measures the microseconds). Reaching the workbook's name through COM
 (``caller.sheet.book.fullname``) is Excel-only and not measured here.
 
     >>> rules_for_caller(None) is load_rules()   # no caller (a test, the function wizard)

@@ -14,7 +14,7 @@ from datetime import datetime
 from xinao_xl.books import complaint_ledger
 from xinao_xl.books.port import WorkbookPort
 from xinao_xl.books.read import ROW
-from xinao_xl.policy import deadlines
+from xinao_xl.policy import clock, deadlines
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import Rules, load_rules
@@ -47,7 +47,7 @@ class DeadlineSummary:
 def summarize_complaints(book: WorkbookPort, now: datetime | None = None, rules: Rules | None = None) -> DeadlineSummary:
     """`rules`: the month's (the office's settings: working days, natural-day counting)."""
     rules = rules or load_rules()
-    now = now or datetime.now()
+    now = now or clock.now()
     table = book.read_table(complaint_ledger.ledger_sheet(rules))
     summary = DeadlineSummary()
     if not table.found:

@@ -9,6 +9,10 @@ text may carry a customer's name or phone), with the advice to run 诊断.
 Handlers take a `Session` (``xinao_xl.excel.session``): Excel gets the xlwings one, tests a
 fake over workbook files, so every button runs here against real files.
 
+Every click starts a Python process that imports this module, so it imports nothing heavy
+at its top: each handler imports its use case when it runs (the close, SQLAlchemy and the
+report writers are not paid for by 清除标记 or 今日待办).
+
     >>> sorted(HANDLERS)[:3]
     ['btnClearMarks', 'btnCloseMonth', 'btnDoctor']
 """
@@ -16,34 +20,22 @@ fake over workbook files, so every button runs here against real files.
 from __future__ import annotations
 
 import getpass
+import sys
 import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xinao_xl.books import complaint_ledger
-from xinao_xl.books.port import FileBook
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
-from xinao_xl.policy.parse import is_blank
-from xinao_xl.services import close, report, validate
-from xinao_xl.services import complaint_forms as complaint_forms_service
-from xinao_xl.services import doctor as doctor_service
-from xinao_xl.services import flow_forms as flow_forms_service
-from xinao_xl.services import new_month as new_month_service
-from xinao_xl.services import sampling as sampling_service
-from xinao_xl.services import today as today_service
-from xinao_xl.services.appeals import late_appeals
-from xinao_xl.services.lookback import lookback
-from xinao_xl.services.settings import closed_month_rules, rules_for_month
 
-from .addin.inspect import embedded_xlwings_version
-from .deadlines import summarize_complaints
-from .help import function_help_rows, settings_text
-from .session import Session, XlwingsSession
+if TYPE_CHECKING:
+    from xinao_xl.services import close
+
+    from .session import Session
 
 __all__ = ["HANDLERS", "MonthPlace", "RibbonError", "dispatch", "error_text", "month_place"]
 
@@ -83,6 +75,8 @@ def _need_month(place: MonthPlace) -> str:
 
 def new_month(session: Session) -> str:
     """生成下月空表: next month's blank workbooks beside this month's folder."""
+    from xinao_xl.services import new_month as new_month_service
+
     place = month_place(session.book_path())
     target = Month(_need_month(place)).next()
     session.status(f"正在生成 {target} 的空白工作簿…")
@@ -104,6 +98,8 @@ def close_month(session: Session) -> str:
     """月度结账: the close service on this month's folder, its workbooks closed for the run
     (the close reads their files, refuses locked ones, and writes next month's books). Before
     writing, the preview (findings by kind, the scores to record) in a 确定/取消 dialog."""
+    from xinao_xl.services import close
+
     place = month_place(session.book_path())
     month = _need_month(place)
 
@@ -123,9 +119,25 @@ def close_month(session: Session) -> str:
     return _describe(result, f"{month} 已结账")
 
 
+def refresh_imports(session: Session) -> str:
+    """刷新汇入: recount the 台账 and the 投诉台账 into the 考核表's 汇入 sheet (services/refresh.py),
+    the month's workbooks saved and closed in Excel for the run and opened again after (Excel
+    then recalculates the 考核表 with the new figures)."""
+    from xinao_xl.services import refresh as refresh_service
+
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    session.status(f"正在刷新 {month} 考核表的汇入…")
+    with _month_files_closed(session, place):
+        result = refresh_service.refresh_month(month, place.root, user=getpass.getuser())
+    return _describe(result, "已刷新汇入")
+
+
 def callback_report(session: Session) -> str:
     """生成回访报告: the report service (the close's figures as the month stands), its
     workbooks saved and closed in Excel for the run (the service reads their files)."""
+    from xinao_xl.services import report
+
     place = month_place(session.book_path())
     month = _need_month(place)
     session.status(f"正在生成 {month} 回访报告…")
@@ -139,6 +151,9 @@ def callback_report(session: Session) -> str:
 
 def _month_books(session: Session, place: MonthPlace) -> tuple[dict[str, Any], Any]:
     """The month's books as ports: the user's live, others live when open, else their files."""
+    from xinao_xl.books.port import FileBook
+    from xinao_xl.services import validate
+
     try:
         sources, _ = validate.month_sources(place.folder if place.month else [place.path])
     except validate.ValidateInputError:
@@ -156,6 +171,12 @@ def _month_books(session: Session, place: MonthPlace) -> tuple[dict[str, Any], A
 
 def validate_book(session: Session, now: datetime | None = None) -> str:
     """校验本簿: validate the month as Excel holds it; mark this book's problem cells."""
+    from xinao_xl.books import complaint_ledger
+    from xinao_xl.services import validate
+    from xinao_xl.services.appeals import late_appeals
+    from xinao_xl.services.lookback import lookback
+    from xinao_xl.services.settings import closed_month_rules
+
     place = month_place(session.book_path())
     session.status("正在校验…")
     books, previous = _month_books(session, place)
@@ -206,6 +227,8 @@ def sampling(session: Session, day: date | None = None) -> str:
     The sampling service appends to the 台账 file and refuses it while it is open, so the
     台账, if open in this Excel, is saved and closed for the run and opened again after.
     """
+    from xinao_xl.services import sampling as sampling_service
+
     place = month_place(session.book_path())
     month = _need_month(place)
     completed = session.choose_file("选择完工工单导出文件（工单号、业务类型、完工时间、客户、电话……）")
@@ -220,6 +243,8 @@ def sampling(session: Session, day: date | None = None) -> str:
 def flow_forms(session: Session) -> str:
     """生成流转单: the flow-form service (附件3, one A4 sheet per flagged callback), the
     month's workbooks saved and closed in Excel for the run."""
+    from xinao_xl.services import flow_forms as flow_forms_service
+
     place = month_place(session.book_path())
     month = _need_month(place)
     session.status("正在生成流转单…")
@@ -233,6 +258,12 @@ def flow_forms(session: Session) -> str:
 
 def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
     """刷新时限: recalculate, then count open complaint stages by deadline status."""
+    from xinao_xl.books import complaint_ledger
+    from xinao_xl.books.port import FileBook
+    from xinao_xl.services.settings import rules_for_month
+
+    from .deadlines import summarize_complaints
+
     session.status("正在重新计算时限…")
     session.calculate()
     place = month_place(session.book_path())
@@ -249,6 +280,10 @@ def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
 
 def _selected_complaint(session: Session) -> tuple[MonthPlace, str, str]:
     """The month and the 投诉单号 of the 投诉台账 row the active cell is in."""
+    from xinao_xl.books import complaint_ledger
+    from xinao_xl.policy.parse import is_blank
+    from xinao_xl.services.settings import rules_for_month
+
     place = month_place(session.book_path())
     month = _need_month(place)
     where = session.selection()
@@ -266,6 +301,8 @@ def complaint_form(session: Session) -> str:
     """打印投诉单: the one-page 投诉单 (投诉 第十条(二)) of the complaint in the selected row,
     one A4 page per responsible department, into the month folder's 投诉单 folder (full phones:
     the office's own file). The month's workbooks are saved and closed for the run."""
+    from xinao_xl.services import complaint_forms as complaint_forms_service
+
     place, month, number = _selected_complaint(session)
     session.status(f"正在生成投诉 {number} 的投诉单…")
     with _month_files_closed(session, place):
@@ -275,6 +312,8 @@ def complaint_form(session: Session) -> str:
 
 def termination_form(session: Session) -> str:
     """特殊终止申请表: 附件5 (投诉 第七条(四)3) of the 无责 complaint in the selected row."""
+    from xinao_xl.services import complaint_forms as complaint_forms_service
+
     place, month, number = _selected_complaint(session)
     session.status(f"正在生成投诉 {number} 的特殊终止申请表…")
     with _month_files_closed(session, place):
@@ -289,6 +328,8 @@ def today_list(session: Session, now: datetime | None = None) -> str:
     """今日待办: what is due today (Beijing time) in this month's and last month's open
     workbooks, those open in Excel read live; the whole list in a new workbook, the most
     urgent lines in the message."""
+    from xinao_xl.services import today as today_service
+
     place = month_place(session.book_path())
     session.status("正在汇总今日待办…")
     due = today_service.due_list(place.root, now.date() if now else None, now, open_book=session.open_book)
@@ -302,6 +343,8 @@ def today_list(session: Session, now: datetime | None = None) -> str:
 
 def function_help(session: Session) -> str:
     """函数说明: every worksheet function with its arguments, in a new workbook."""
+    from .help import function_help_rows
+
     rows = function_help_rows()
     session.show_rows("函数说明", rows, (20, 46, 70))
     return f"已在新工作簿中列出 {len(rows) - 1} 个函数的说明"
@@ -309,6 +352,10 @@ def function_help(session: Session) -> str:
 
 def doctor(session: Session) -> str:
     """诊断: the same checks as ``xinao-xl doctor``."""
+    from xinao_xl.services import doctor as doctor_service
+
+    from .addin.inspect import embedded_xlwings_version
+
     path = session.book_path()
     addin = getattr(session, "addin_path", lambda: None)()
     version = embedded_xlwings_version(addin) if addin else None
@@ -317,11 +364,14 @@ def doctor(session: Session) -> str:
 
 def settings(session: Session) -> str:
     """版本与设置: versions, interpreter, the add-in's settings."""
+    from .help import settings_text
+
     return settings_text(getattr(session, "addin_path", lambda: None)())
 
 
 HANDLERS: dict[str, Callable[[Session], str]] = {
     "btnNewMonth": new_month,
+    "btnRefreshImports": refresh_imports,
     "btnCloseMonth": close_month,
     "btnReport": callback_report,
     "btnValidate": validate_book,
@@ -355,6 +405,8 @@ def _describe(result: Any, done: str) -> str:
 def dispatch(control_id: str, session: Session | None = None) -> str | None:
     """Run the button ``control_id``; show the result or the error; return the message."""
     if session is None:
+        from .session import XlwingsSession
+
         session = XlwingsSession()
     handler = HANDLERS.get(control_id)
     try:
@@ -375,7 +427,8 @@ def dispatch(control_id: str, session: Session | None = None) -> str | None:
 def error_text(exc: BaseException) -> str:
     """The message box for an error: a `XinaoError`'s Chinese message (with where to look next);
     for anything else only its type, since its text may carry a customer's name or phone."""
-    if isinstance(exc, close.ValidationFailed):
+    close = sys.modules.get("xinao_xl.services.close")  # only the close raises it: imported if raised
+    if close is not None and isinstance(exc, close.ValidationFailed):
         return f"{exc.message}\n可点“校验本簿”在单元格上查看每个问题"
     if isinstance(exc, XinaoError):
         return exc.message

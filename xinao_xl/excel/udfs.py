@@ -229,7 +229,7 @@ def DEPT_SCORE(deductions: Any, bonuses: Any = None, caller: Any = None) -> Any:
 )
 def DEPT_GRADE(levels: Any, caller: Any = None) -> Any:
     rules = rules_for_caller(caller)
-    worst = [parse_level(v) for v in _flat(levels) if not is_blank(v)]
+    worst = [parse_level(v, rules) for v in _flat(levels) if not is_blank(v)]
     return str(rules.value("grade_c")) if any(lv <= int(rules.value("grade_c_max_level")) for lv in worst) else ""
 
 

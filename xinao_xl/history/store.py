@@ -36,6 +36,7 @@ from sqlalchemy import Connection, Engine, create_engine, delete, event, func, i
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
+from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError, staff_text
 
 from . import schema as S
@@ -262,7 +263,7 @@ class HistoryStore:
 
     @staticmethod
     def _record_versions(conn: Connection, versions: Iterable[int]) -> None:
-        now = datetime.now().replace(microsecond=0)
+        now = clock.now().replace(microsecond=0)
         rows = [{"version": v, "description": MIGRATIONS[v][0], "applied_at": now} for v in versions]
         if rows:
             conn.execute(S.schema_version.insert(), rows)
@@ -301,9 +302,9 @@ class HistoryStore:
                 raise ValueError(f"unknown history tables: {sorted(unknown)}")
             self._delete(conn, company, month)
             for table in S.MONTH_TABLES:
-                rows = [_row(table, company, month, r) for r in records.get(table.name, ())]
-                if rows:
-                    conn.execute(table.insert(), rows)
+                rows = records.get(table.name, ())
+                for start in range(0, len(rows), INSERT_ROWS):
+                    conn.execute(table.insert(), [_row(table, company, month, r) for r in rows[start:start + INSERT_ROWS]])
                 counts[table.name] += len(rows)
         return counts
 
@@ -394,6 +395,11 @@ class HistoryStore:
                 h.update(b"\n")
             out[table.name] = (len(rows), h.hexdigest())
         return out
+
+
+# Rows per INSERT (executemany): SQLAlchemy prepares every row's parameters of a statement at
+# once, which for a month of 100,000 callbacks took 270 MB beside the rows themselves.
+INSERT_ROWS = 5_000
 
 
 def _row(table: Any, company: str, month: str, record: Mapping[str, Any]) -> dict[str, Any]:

@@ -12,16 +12,15 @@ staff type; the native formula is INT(start) + N + TIME(23,59,59).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from . import clock
 from .calendar import WorkCalendar, default_calendar
 from .errors import PolicyInputError
 from .month import Month
-from .parse import is_blank, parse_bool, parse_date, parse_datetime
+from .parse import END_OF_DAY, is_blank, parse_bool, parse_date, parse_datetime
 from .rules import Rules, Stage, load_rules
-
-END_OF_DAY = time(23, 59, 59)
 
 
 def end_of(day: date) -> datetime:
@@ -83,6 +82,12 @@ def flow_form_due(flow_date: Any, rules: Rules | None = None) -> datetime:
     return stage_due("flow_form", flow_date, rules=rules)
 
 
+def done_in_time(done: datetime, due: datetime) -> bool:
+    """Whether something done at `done` met the deadline `due` (written 23:59:59 of its last
+    day): to the second, and 24:00 itself is in time — Excel stores a typed "2026-11-05 24:00"
+    as 2026-11-06 00:00:00, one second after 23:59:59 (民法典 203: a period ends at 24:00).
+    The native formulas compare the same way (``ROUND((done-due)*86400,0)<=1``)."""
+    return round((done - due).total_seconds()) <= 1
 def callback_due(completed: Any, rules: Rules | None = None) -> datetime:
     """回访 五.2: a callback is made within 3 days of completion, so by 24:00 of the third
     day after the completion day (`callbacks.callback_late` is this deadline passed)."""
@@ -115,8 +120,8 @@ def sla_status(due: Any, done: Any = None, now: Any = None, rules: Rules | None 
     rules = rules or load_rules()
     due_at = parse_datetime(due)
     if not is_blank(done):
-        return "按时完成" if parse_datetime(done) <= due_at else "超时完成"
-    moment = datetime.now() if is_blank(now) else parse_datetime(now)
+        return "按时完成" if done_in_time(parse_datetime(done), due_at) else "超时完成"
+    moment = clock.now() if is_blank(now) else parse_datetime(now)
     if moment > due_at:
         return "已超时"
     if due_at - moment <= timedelta(days=float(rules.value("due_soon_days"))):

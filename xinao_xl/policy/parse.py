@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from . import clock
 from .errors import PolicyInputError
 from .privacy import PHONE_PATTERN
 from .rules import Rules, load_rules
@@ -95,23 +96,58 @@ def parse_count(value: Any, code: str = "无效次数") -> int:
     return int(number)
 
 
-def parse_level(value: Any) -> int:
-    """Complaint level 1-5 from any way staff write it."""
+# How staff write a level (考核 7.1.1): the digit, full-width or not, or the Chinese numeral
+# (两 for 2), with 级 or 级投诉 after it, and 400 before it when followed by 级 ("400四级").
+# Spaces (half- and full-width) anywhere are ignored. The spellings are a finite table
+# (`level_spellings`) that the workbooks carry on their 规则 sheet: the native formulas look
+# a level up there and this function looks it up here, so both accept exactly the same.
+_LEVEL_NUMERALS = {1: ("一",), 2: ("二", "两"), 3: ("三",), 4: ("四",), 5: ("五",)}
+_LEVEL_PREFIXES = ("400", "４００")
+_LEVEL_SUFFIXES = ("", "级", "级投诉")
+LEVEL_SPACES = (" ", "\u3000")
+"""The characters a level's spelling drops before the look-up (formulas.level_number too)."""
+
+
+@lru_cache(maxsize=8)
+def _spellings(levels: tuple[int, ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for level in levels:
+        cores = (str(level), chr(ord("０") + level), *_LEVEL_NUMERALS.get(level, ()))
+        for core in cores:
+            for suffix in _LEVEL_SUFFIXES:
+                out[core + suffix] = level
+                if suffix:
+                    for prefix in _LEVEL_PREFIXES:
+                        out[prefix + core + suffix] = level
+    return out
+
+
+def level_spellings(rules: Rules | None = None) -> dict[str, int]:
+    """Every accepted spelling of a complaint level → the level (1-5), in a fixed order."""
+    rules = rules or load_rules()
+    return dict(_spellings(tuple(sorted(rules.level_params))))
+
+
+def parse_level(value: Any, rules: Rules | None = None) -> int:
+    """Complaint level 1-5 from a number or one of `level_spellings` (spaces ignored)."""
     if is_blank(value):
         raise PolicyInputError("缺少级别", "", "请填写1-5级")
+    rules = rules or load_rules()
+    levels = tuple(sorted(rules.level_params))
     number = _finite_number(value)
     if number is not None:
-        if number == int(number) and 1 <= number <= 5:
+        if number == int(number) and int(number) in levels:
             return int(number)
         raise PolicyInputError("无效级别", value, "应为1-5级")
-    text = normalize_text(value)
-    core = re.sub(r"^400", "", text) if text != "400" else text
-    core = re.sub(r"(级投诉|级)$", "", core)
-    if core in _CN_DIGITS and _CN_DIGITS[core] <= 5:
-        return _CN_DIGITS[core]
-    if re.fullmatch(r"[1-5](\.0+)?", core):
-        return int(float(core))
-    raise PolicyInputError("无效级别", value, "应为1-5级，如“4”或“四级”")
+    if isinstance(value, bool):
+        raise PolicyInputError("无效级别", value, "应为1-5级，如“4级”或“四级”")
+    text = str(value)
+    for space in LEVEL_SPACES:
+        text = text.replace(space, "")
+    level = _spellings(levels).get(text)
+    if level is None:
+        raise PolicyInputError("无效级别", value, "应为1-5级，如“4级”或“四级”")
+    return level
 
 
 def parse_channel(value: Any, rules: Rules | None = None) -> str | None:
@@ -187,16 +223,25 @@ _DATE_RE = re.compile(
 )
 
 
+# A period ends at 24:00 of its last day (民法典 203); that instant is written 23:59:59 of the
+# day (deadlines.END_OF_DAY), so "2026-11-05 24:00" typed or pasted as text is that deadline.
+END_OF_DAY = time(23, 59, 59)
+
+
 def parse_datetime(value: Any) -> datetime:
-    """A moment from an Excel serial, a datetime/date, or text in the usual Chinese forms."""
+    """A moment from an Excel serial, a datetime/date, or text in the usual Chinese forms.
+
+    ``24:00`` is the end of that day (the deadlines' 23:59:59), not the next day's 00:00:
+    "2026-11-05 24:00" and DUE_DATE's 2026-11-05 23:59:59 are one deadline. An aware
+    datetime is read as Beijing wall time (`clock.local`)."""
     if is_blank(value):
         raise PolicyInputError("缺少日期", "", "请填写日期，如2026-11-03")
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return clock.local(value)
     if isinstance(value, date):
         return datetime.combine(value, time())
     if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        return value.to_pydatetime().replace(tzinfo=None)
+        return clock.local(value.to_pydatetime())
     number = _finite_number(value)
     if number is not None:
         return excel_serial_to_datetime(number)
@@ -210,6 +255,8 @@ def parse_datetime(value: Any) -> datetime:
     y, mo, d, h, mi, s = match.groups()
     seconds = float(s) if s else 0.0
     try:
+        if h is not None and int(h) == 24 and int(mi) == 0 and seconds == 0:
+            return datetime.combine(date(int(y), int(mo), int(d)), END_OF_DAY)
         return datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(seconds))
     except ValueError:
         raise PolicyInputError("无效日期", value, "日期不存在") from None
@@ -238,6 +285,34 @@ def parse_bool(value: Any) -> bool:
     if text in _FALSE:
         return False
     raise PolicyInputError("无效是否", value, "请填写“是/否”或“有责/无责”")
+
+
+# 有责/无责 of a complaint (投诉 附件2): the dropdown gives 有责/无责; the other words staff
+# paste for yes and no read as parse_bool reads them. Spaces dropped, letters compared in
+# upper case; the 规则 sheet carries the 无责 words (L_NOT_RESPONSIBLE_WORDS) for the formulas.
+NOT_RESPONSIBLE_WORDS = ("无责", "否", "FALSE", "F", "N", "NO", "0", "不是", "×", "无", "不需要")
+RESPONSIBLE_WORDS = ("有责", "是", "TRUE", "T", "Y", "YES", "1", "对", "√", "有", "需要")
+
+
+def parse_responsible(value: Any) -> bool:
+    """A complaint's 有责 (True) or 无责 (False); blank is 有责 (the form's default).
+
+    Exactly what the native formulas read: a word of `NOT_RESPONSIBLE_WORDS` is 无责, a
+    word of `RESPONSIBLE_WORDS` 有责, anything else an error here (validation stops the
+    close on it) and 有责 in a formula."""
+    if is_blank(value):
+        return True
+    if isinstance(value, bool):
+        return value
+    number = _finite_number(value)
+    text = (str(int(number)) if number is not None and number == int(number) else str(value)).upper()
+    for space in LEVEL_SPACES:
+        text = text.replace(space, "")
+    if text in NOT_RESPONSIBLE_WORDS:
+        return False
+    if text in RESPONSIBLE_WORDS:
+        return True
+    raise PolicyInputError("无效是否", value, "请填写“有责”或“无责”")
 
 
 def parse_department(value: Any, rules: Rules | None = None) -> str:

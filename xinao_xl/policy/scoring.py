@@ -15,19 +15,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .complaints import APPEAL_CLAUSE, appeal_upheld, responsible_after_appeal
 from .errors import PolicyInputError
 from .parse import (
     is_blank,
-    parse_bool,
     parse_channel,
     parse_count,
     parse_level,
     parse_number,
     parse_rate,
+    parse_responsible,
 )
 from .rounding import excel_round, to_decimal
 from .rules import ABOVE, BELOW, ENTERED, Department, Indicator, Kind, Rules, load_rules
@@ -49,7 +49,7 @@ def shortfall_points(gap: Decimal, per_point: float, mode: str) -> Decimal:
     """
     if gap <= 0:
         return Decimal(0)
-    gap = round(gap, 6)
+    gap = gap.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)  # ROUND(gap,6): half away from zero, as the formula
     if mode == "向上取整":
         gap = Decimal(math.ceil(gap))
     elif mode == "向下取整":
@@ -194,11 +194,11 @@ def complaint_deduction(level: Any = None, channel: Any = None, responsible: Any
     level-4 complaint via 市长热线 deducts 15, and a 95158 complaint of level 5 deducts 10.
     """
     rules = rules or load_rules()
-    is_responsible = True if is_blank(responsible) else parse_bool(responsible)
+    is_responsible = parse_responsible(responsible)
     code = parse_channel(channel, rules)
     candidates: list[float] = []
     if not is_blank(level):
-        candidates.append(level_points(parse_level(level), rules))
+        candidates.append(level_points(parse_level(level, rules), rules))
     by_channel = channel_points(code, rules)
     if by_channel is not None:
         candidates.append(by_channel)
@@ -216,9 +216,9 @@ def is_grade_c(level: Any, responsible: Any = True, rules: Rules | None = None) 
     rules = rules or load_rules()
     if is_blank(level):
         return False
-    if not is_blank(responsible) and not parse_bool(responsible) and not rules.value("no_fault_grade_c"):
+    if not parse_responsible(responsible) and not rules.value("no_fault_grade_c"):
         return False
-    return parse_level(level) <= int(rules.value("grade_c_max_level"))
+    return parse_level(level, rules) <= int(rules.value("grade_c_max_level"))
 
 
 def late_flow_deduction(count: Any, rules: Rules | None = None) -> float:
@@ -259,15 +259,18 @@ def _flatten(values: Any) -> Iterable[Any]:
 
 
 def department_score(deductions: Any = None, bonuses: Any = None, rules: Rules | None = None) -> float:
-    """考核 7: 100 − Σ deductions + Σ bonuses, floored at 0, no ceiling (7.3 needs > 100)."""
+    """考核 7: 100 − Σ deductions + Σ bonuses, floored at 0, no ceiling (7.3 needs > 100).
+
+    A deduction or a bonus is never negative (a −5 deduction is not a 5-point bonus):
+    such a value is an error here, as it is in validation and in `score_department`."""
     rules = rules or load_rules()
     total = to_decimal(rules.value("base_score"))
     for d in _flatten(deductions):
         if not is_blank(d):
-            total -= to_decimal(parse_number(d, "无效扣分"))
+            total -= to_decimal(parse_number(d, "无效扣分", minimum=0))
     for b in _flatten(bonuses):
         if not is_blank(b):
-            total += to_decimal(parse_number(b, "无效加分"))
+            total += to_decimal(parse_number(b, "无效加分", minimum=0))
     total = max(total, to_decimal(rules.value("score_floor")))
     return excel_round(total, _digits(rules))
 
@@ -389,11 +392,15 @@ def score_department(month: DepartmentMonth, rules: Rules | None = None) -> Scor
     items: list[LineItem] = []
     digits = _digits(rules)
 
+    given: dict[str, str] = {}  # §6 row -> the name it was given under
     for name, actual in month.indicators.items():
         try:
             ind = dept.indicator(name)
         except KeyError as exc:
             raise PolicyInputError("无效考核项", name, str(exc.args[0])) from None
+        if ind.name in given:  # 神秘客户检测 and 控股神秘客户检测 are one row of 客服部
+            raise PolicyInputError("重复考核项", name, f"与“{given[ind.name]}”是同一考核项“{ind.name}”，只能填写一次")
+        given[ind.name] = name
         points = indicator_deduction(ind, actual, rules)
         if points:
             items.append(LineItem("指标", f"{ind.name}（实际 {actual}）", ind.clause, -points, ind.name))
@@ -403,8 +410,8 @@ def score_department(month: DepartmentMonth, rules: Rules | None = None) -> Scor
     for c in month.complaints:
         resp = c.effective_responsible
         points = complaint_deduction(c.level, c.channel, resp, rules)
-        parts = [p for p in (parse_channel(c.channel, rules), f"{parse_level(c.level)}级" if not is_blank(c.level) else "") if p]
-        responsible = is_blank(resp) or parse_bool(resp)
+        parts = [p for p in (parse_channel(c.channel, rules), f"{parse_level(c.level, rules)}级" if not is_blank(c.level) else "") if p]
+        responsible = parse_responsible(resp)
         note = "" if responsible else ("（申诉成立，按无责计" if appeal_upheld(c.appeal) else "（无责") + ("）" if points else "，不扣分）")
         items.append(LineItem("投诉", f"投诉 {' '.join(parts)}{note}", complaint_row.clause, -points, c.source))
         if is_grade_c(c.level, resp, rules):

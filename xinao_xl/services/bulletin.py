@@ -5,9 +5,9 @@ reports, for the 回访报告 the close writes (laid out by books/bulletin.py).
 
 Why through the queries and not from `MonthBooks` directly: the 通报 and the quarterly
 report must never disagree. At the close the month is not in the store yet (the store is
-written last, once the month is safely closed), so its records — made by the same
-functions the store gets them from (`services.history`) — are put into a throw-away
-in-memory SQLite and queried there; last month's figures, for the comparison, come from
+written last, once the month is safely closed), so its records — the very rows the store
+gets (`services.history`, built once per read of the books: `month_books.per_read`) — are
+put into a throw-away in-memory SQLite and queried there; last month's figures, for the comparison, come from
 the store when it holds them.
 
 The summary is an extra sheet; a failure here never stops a close (a note says so, naming

@@ -41,7 +41,7 @@ it. Each input's bytes are read once, hashed and parsed from those bytes (books/
 the record holds the digest of what was read, and a file saved over during the close (by
 Excel, which takes no lock of ours) stops it before anything goes in place, naming the file.
 
-A month that has not ended (office time, Asia/Shanghai: policy/office_time.py) is refused
+A month that has not ended (Beijing time, policy/clock.py) is refused
 unless ``force`` with a ``reason``. Before writing, the close builds `ClosePreview` (the
 validation findings grouped by kind, the scores it will record, what is unusual) and asks
 ``confirm(preview)`` when given; `preview_close` (``--dry-run``, 预结账) returns the same
@@ -67,22 +67,21 @@ from pathlib import Path
 from typing import Any
 
 import xinao_xl
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
 from xinao_xl.books.evidence import relative_link
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.lock import MonthLock
-from xinao_xl.books.memory import gc_paused
+from xinao_xl.books.memory import collect_garbage, gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.read import formula_link
 from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
 from xinao_xl.history.store import error_text
-from xinao_xl.policy import deadlines
+from xinao_xl.policy import clock, deadlines
 from xinao_xl.policy.complaint_process import RowKey
 from xinao_xl.policy.errors import PolicyInputError, XinaoError
 from xinao_xl.policy.month import Month
-from xinao_xl.policy.office_time import month_has_ended, office_now
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ADJUSTMENT, ScoreCard
@@ -93,6 +92,7 @@ from .history import record_close
 from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY, content_digests, verify_month
 from .lookback import lookback
 from .month_books import MonthBooks
+from .refresh import held_imports
 from .report import report_book
 from .settings import RECORD_KEY, record_of, rules_for_close, rules_for_month
 from .validate import has_errors, validate_books
@@ -183,7 +183,7 @@ def _refusals(mf: MonthFolder, now: datetime, force: bool, reason: str | None) -
         out.append("强制结账须说明原因（--reason）")
     if mf.closed and not force:
         out.append(f"{mf.month} 已于 {mf.closed_text()} 结账；如需重新结账请使用 --force 并说明原因")
-    if not month_has_ended(mf.month, now) and not force:
+    if not clock.month_has_ended(mf.month, now) and not force:
         out.append(f"{mf.month} 尚未结束（今天是 {now:%Y-%m-%d}，北京时间）：月末之后才能结账；"
                    "确需提前结账请使用 --force 并用 --reason 说明原因")
     return out
@@ -198,7 +198,7 @@ def _refuse(mf: MonthFolder, now: datetime, force: bool, reason: str | None) -> 
 
 def _preview_notes(mf: MonthFolder, now: datetime, force: bool, reason: str | None) -> list[str]:
     notes = []
-    if not month_has_ended(mf.month, now):
+    if not clock.month_has_ended(mf.month, now):
         notes.append(f"{mf.month} 尚未结束（今天是 {now:%Y-%m-%d}），本次为提前强制结账" + (f"：{reason}" if reason else ""))
     if mf.closed:
         notes.append(f"{mf.month} 已于 {mf.closed_text()} 结账，本次将重新结账并替换结账结果" + (f"（原因：{reason}）" if reason else ""))
@@ -222,7 +222,7 @@ def preview_close(month: str, root: Path, *, force: bool = False, reason: str | 
     settings_note = ""
     if rules is None:
         rules, settings_note = rules_for_close(mf, force, current_settings)
-    now = (now or office_now()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     mf.existing_books()
     mb, findings = _read_and_validate(mf, now, rules, db, company, migrate=False)
     notes = _preview_notes(mf, now, force, reason) + ([settings_note] if settings_note else []) + reporting_notes(mf.month, now, rules)
@@ -278,11 +278,12 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         next_rules = rules
     # whole seconds, as the 结账记录 writes it: a rebuild of the history store judges
     # lateness as of the recorded time and must get the same rows; office time (Asia/Shanghai)
-    now = (now or office_now()).replace(microsecond=0)
+    now = (now or clock.now()).replace(microsecond=0)
     total = len(STEPS)
     timings: dict[str, float] = {}
 
     def step(n: int) -> None:
+        collect_garbage()  # the output saved in the step before (books/memory.py)
         if progress:
             progress(n, total, STEPS[n - 1])
 
@@ -325,10 +326,12 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         # Everything complete under temporary names first, then in place (module docstring).
         with Batch(out) as outputs, Batch(plan.folder.path, keep_previous=False) as next_books:
             step(3)
-            summary = assessment.summary_sheet(rules)
-            cached = mb.form(summary)
-            checks = {d.name: _check(d.name, cached, cards[d.name], result.notes) for d in rules.departments}
-            outputs.add_workbook(names["考核表"], closed_assessment(readers[assessment.STEM], rules, cards, checks, now))
+            cached = mb.form(assessment.summary_sheet(rules))
+            checks = _checks(mb, cached, cards, result.notes)
+            shown = {d.name: tuple(cached.frame.loc[d.name, k] if cached.found else None for k in ("deduct", "bonus", "score"))
+                     for d in rules.departments}
+            outputs.add_workbook(names["考核表"], closed_assessment(readers[assessment.STEM], rules, cards, checks, now, imports=mb.imports(),
+                                                                 months=mb.department_months(), items=mb.items, shown=shown))
             step(4)
             outputs.add_workbook(names["意见统计表"], filled_opinions(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
             step(5)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
@@ -396,7 +399,7 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
     data = {
         "月份": mf.month,
         "结账人": user or "",
-        "结账时间": now.isoformat(timespec="seconds"),
+        "结账时间": clock.stamp(now),  # Beijing time with its +08:00
         "工具版本": f"xinao-xl {xinao_xl.__version__}",
         "规则文件": str(rules.source.name),
         "强制结账": result.forced,
@@ -421,14 +424,34 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
 # --- the closed 考核表's check against the workbook ---------------------------------------
 
 
-def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str]) -> str:
-    """Compare with the workbook's cached values (Excel/LibreOffice saved them) if any."""
+NOT_CHECKED = "未核对：考核表保存后没有经过Excel计算，没有可比的得分（在Excel中打开考核表、保存后再结账即可核对）"
+NOT_RECALCULATED = "未核对：汇入刷新后考核表还没有在Excel中重新计算（在Excel中打开考核表、保存后再结账即可核对）"
+
+
+def _checks(mb: MonthBooks, cached: Any, cards: dict[str, ScoreCard], notes: list[str]) -> dict[str, str]:
+    """核对 of each department: the 考核表's own computed figures (the values Excel or WPS
+    saved with it) against the close's, in words staff read without a manual."""
+    rules = mb.rules
+    held = held_imports(mb)
+    stale = held is not None and bool(imported.differences(held, mb.imports(), rules))
+    recalculated = True
+    if held is not None:
+        recalculated = imported.recalculated(mb.books[assessment.STEM].reader.rows(imported.SHEET), rules)
+    return {d.name: _check(d.name, cached, cards[d.name], notes, stale=stale, recalculated=recalculated) for d in rules.departments}
+
+
+def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str], *, stale: bool = False, recalculated: bool = True) -> str:
+    """Compare 扣分合计, 加分合计, 月度服务得分, 考核等级 and 兼职服务津贴 with the workbook's
+    cached values (Excel/LibreOffice saved them) if any."""
     if not cached.found:
-        return "无缓存值"
+        return "未核对：考核表中找不到“汇总”表"
     row = cached.frame.loc[dept]
+    raw = cached.raw.loc[dept]
     pairs = (("扣分合计", row.get("deduct"), card.deductions), ("加分合计", row.get("bonus"), card.bonuses), ("月度服务得分", row.get("score"), card.score))
     if all(is_blank(v) for _, v, _ in pairs):
-        return "无缓存值（文件未经Excel计算）"
+        return NOT_CHECKED
+    if not recalculated:
+        return NOT_RECALCULATED
     diffs = []
     for name, theirs, ours in pairs:
         try:
@@ -436,9 +459,20 @@ def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str]) -> str:
                 diffs.append(f"{name} 工作簿 {float(theirs):g} / 结账 {ours:g}")
         except (TypeError, ValueError):
             diffs.append(f"{name} 工作簿为“{theirs}”/ 结账 {ours:g}")
+    grade = "" if is_blank(raw.get("grade")) else str(raw.get("grade")).strip()
+    if grade != (card.grade or ""):
+        diffs.append(f"考核等级 工作簿“{grade or '空'}”/ 结账“{card.grade or '空'}”")
+    theirs = raw.get("allowance")
+    if card.allowance is not None:
+        try:
+            if abs(float(theirs) - card.allowance) > 0.005:
+                diffs.append(f"兼职服务津贴 工作簿 {float(theirs):g} / 结账 {card.allowance:g}")
+        except (TypeError, ValueError):
+            diffs.append(f"兼职服务津贴 工作簿为“{'' if is_blank(theirs) else theirs}”/ 结账 {card.allowance:g}")
     if diffs:
-        notes.append(f"{dept} 与考核表公式结果不一致：{'；'.join(diffs)}（结账以台账、投诉台账为准）")
-        return "不一致：" + "；".join(diffs)
+        why = "考核表的汇入早于台账，结账按台账重新统计；刷新汇入后考核表即与结账一致" if stale else "结账以台账、投诉台账为准"
+        notes.append(f"{dept} 与考核表公式结果不一致：{'；'.join(diffs)}（{why}）")
+        return "不一致：" + "；".join(diffs) + (f"（{why}）" if stale else "")
     return "一致"
 
 
@@ -490,11 +524,12 @@ def _next_month(plan: NextPlan, month: str, mb: MonthBooks, result: CloseResult,
         return
     open_complaints = carried_complaints(mb, rules)
     open_flows = [r for r in mb.ledger.records() if r.get("flow_date") is not None and r.get("feedback_date") is None]
-    result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows)}
+    bases = {name: card.allowance_base for name, card in result.cards.items() if card.allowance_base is not None}
+    result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows), "allowance_bases": len(bases)}
     numbers = {RowKey.of(r.get("no"), "").number for r in open_complaints}
     moved = [r for r in mb.reassign.records() if RowKey.of(r.get("no"), "").number in numbers] if mb.reassign.found else []
     evidence = carried_evidence(mb, numbers, plan.folder.path)
-    books = next_month_books(nxt, rules, month, open_complaints, open_flows, moved, evidence)
+    books = next_month_books(nxt, rules, month, open_complaints, open_flows, moved, evidence, bases)
     for stem, wb in books.items():
         batch.add_workbook(plan.folder.book(stem).name, wb)
 

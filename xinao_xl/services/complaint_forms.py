@@ -37,13 +37,12 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, formula_link
 from xinao_xl.books.save import save_atomic
 from xinao_xl.history.store import company_name
+from xinao_xl.policy import clock, deadlines, scoring
 from xinao_xl.policy import complaint_process as P
 from xinao_xl.policy import complaints as C
-from xinao_xl.policy import deadlines, scoring
 from xinao_xl.policy.complaint_process import RowKey
 from xinao_xl.policy.errors import PolicyInputError, XinaoError, quote
 from xinao_xl.policy.month import Month
-from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.parse import is_blank, normalize_text
 from xinao_xl.policy.privacy import mask_phone
 from xinao_xl.policy.rules import Rules
@@ -97,7 +96,7 @@ def find_complaint(root: Path, number: str, month: str | None = None) -> str:
 def make_complaint_form(number: str, root: Path, *, termination: bool = False, month: str | None = None, share: bool = False,
                         now: datetime | None = None, out: Path | None = None, rules: Rules | None = None) -> ComplaintFormResult:
     """Write the complaint's 投诉单 (or its 附件5 application) — see the module docstring."""
-    now = now or office_now()
+    now = now or clock.now()
     root = Path(root)
     month = find_complaint(root, number, month)
     mf = MonthFolder(root, month)

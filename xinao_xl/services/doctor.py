@@ -24,6 +24,7 @@ from pathlib import Path
 from xinao_xl import __version__
 from xinao_xl.books.month_folder import closed_months
 from xinao_xl.books.settings_book import load_settings, settings_path
+from xinao_xl.policy import clock
 from xinao_xl.policy.calendar import WorkCalendar, default_calendar
 from xinao_xl.policy.errors import SETTINGS_BOOK, SettingsError
 from xinao_xl.policy.month import Month
@@ -117,7 +118,7 @@ def check_udf_module(module: str = UDF_MODULE, importer: Callable[[str], object]
 
 def check_calendar(today: date | None = None, calendar: WorkCalendar | None = None) -> list[Check]:
     """The working-day calendar must know this year and next (complaint deadlines cross the new year)."""
-    today = today or date.today()
+    today = today or clock.today()
     calendar = calendar or default_calendar()
     checks = []
     for year, when in ((today.year, "今年"), (today.year + 1, "明年")):

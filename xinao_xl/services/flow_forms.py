@@ -21,8 +21,8 @@ from pathlib import Path
 from xinao_xl.books.flow_form import FlowForm, build_flow_forms
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import save_atomic
+from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError, quote
-from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.parse import normalize_text
 from xinao_xl.policy.rules import Rules
 
@@ -73,7 +73,7 @@ def make_flow_forms(month: str, root: Path, now: datetime | None = None, rules: 
                     orders: Sequence[str] = ()) -> FlowFormsResult:
     """Write the month's 流转单 (all, or those of `orders`) into the month's ``结账/``; a closed
     month's are the close's and are refused (services/month_writer.py)."""
-    now = now or office_now()
+    now = now or clock.now()
     mf = MonthFolder(root, month)
     with month_writer(mf, "生成流转单"):
         mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)

@@ -27,9 +27,9 @@ from xinao_xl.books import lists as L
 from xinao_xl.books.closing import CARRIED
 from xinao_xl.books.month_folder import MonthFolder, closed_months
 from xinao_xl.history import store as H
+from xinao_xl.policy import clock, deadlines, scoring
 from xinao_xl.policy import complaint_process as P
 from xinao_xl.policy import complaints as C
-from xinao_xl.policy import deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
 from xinao_xl.policy.complaint_process import RowKey
 from xinao_xl.policy.errors import PolicyInputError
@@ -38,7 +38,7 @@ from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_cou
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
 
-from .month_books import MonthBooks
+from .month_books import MonthBooks, per_read
 from .settings import closed_month_rules
 
 Records = dict[str, list[dict[str, Any]]]
@@ -79,6 +79,7 @@ def _hours(start: Any, done: Any) -> float | None:
     return round((done - start).total_seconds() / 3600, 4)
 
 
+@per_read  # the close's 服务通报 (services/bulletin.py) and its history write share them
 def callback_records(mb: MonthBooks) -> list[dict[str, Any]]:
     rules, month = mb.rules, Month(mb.month)
     out = []
@@ -101,9 +102,10 @@ def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, boo
     """(status, late) of a flow form as of `as_of` (回访 六.1), as `MonthBooks` judges it."""
     if feedback is None:
         return ("未反馈（已超时）", True) if as_of > due else ("未反馈", False)
-    return ("超时反馈", True) if feedback > due else ("按时反馈", False)
+    return ("按时反馈", False) if deadlines.done_in_time(feedback, due) else ("超时反馈", True)
 
 
+@per_read
 def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
     month = Month(mb.month)
     out = []
@@ -199,6 +201,7 @@ def reassignment_records(mb: MonthBooks) -> list[dict[str, Any]]:
              "agent": _s(r.get("agent")), "why": _s(r.get("why"))} for r in mb.reassign.records()]
 
 
+@per_read
 def completed_records(mb: MonthBooks) -> list[dict[str, Any]]:
     form = mb.form(callback_ledger.completed_sheet(mb.rules), callback_ledger.STEM)
     out = []
@@ -243,8 +246,8 @@ def month_info(root: Path, month: str) -> dict[str, Any]:
     record = mf.load_record()
     closed_at = None
     if record.get("结账时间"):
-        moment = _try(datetime.fromisoformat, str(record["结账时间"]))
-        closed_at = moment.replace(microsecond=0) if moment else None
+        moment = _try(datetime.fromisoformat, str(record["结账时间"]))  # +08:00 since issue 12; naive before
+        closed_at = clock.local(moment).replace(microsecond=0) if moment else None
     if closed_at is None:
         closed_at = mf.closed_at()
     return {"closed_at": closed_at, "closed_by": record.get("结账人") or None, "forced": bool(record.get("强制结账", False)),

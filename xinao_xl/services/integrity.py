@@ -38,6 +38,7 @@ from xinao_xl.books.month_folder import MARKER, OUT_DIR, MonthFolder
 from xinao_xl.books.read import BookReader, BookReadError
 from xinao_xl.books.save import sha256
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
+from xinao_xl.policy import clock
 from xinao_xl.policy.rules import Rules, load_rules
 
 __all__ = ["DIGEST_VERSION", "DIGEST_VERSION_KEY", "FileChange", "MonthIntegrity", "changed_files", "content_digest", "content_digests",
@@ -112,7 +113,7 @@ class MonthIntegrity:
 
 def _show_time(text: str) -> str:
     try:
-        return f"{datetime.fromisoformat(text):%Y-%m-%d %H:%M}"
+        return f"{clock.local(datetime.fromisoformat(text)):%Y-%m-%d %H:%M}"
     except (TypeError, ValueError):
         return str(text or "时间不明")
 
@@ -158,7 +159,7 @@ def changed_files(folder: Path, digests: Mapping[str, str], contents: Mapping[st
                         state = RESAVED
                 except BookReadError:
                     pass  # unreadable now: changed, and validate says why
-            out.append(FileChange(name, state, datetime.fromtimestamp(path.stat().st_mtime)))
+            out.append(FileChange(name, state, clock.from_timestamp(path.stat().st_mtime)))
     return out
 
 

@@ -25,6 +25,7 @@ from xinao_xl.books import callback_ledger, complaint_ledger
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.port import FileBook
 from xinao_xl.history import store as H
+from xinao_xl.policy import clock
 from xinao_xl.policy.callbacks import customer_key
 from xinao_xl.policy.errors import XinaoError, quote, staff_text
 from xinao_xl.policy.month import Month
@@ -148,7 +149,7 @@ def lookup_customer(root: Path, query: str, *, db: str | Path | None = None, com
         result.sources.append(f"{_span(held)} 历史库")
     read = [m for m in folders if m not in held]
     for m in read:
-        _from_books(root, m, given or rules_for_month(root, m), now or datetime.now(), keys, name, calls, complaints, result)
+        _from_books(root, m, given or rules_for_month(root, m), now or clock.now(), keys, name, calls, complaints, result)
     if read:
         result.sources.append(f"{'、'.join(read)} 工作簿")
     result.calls = _latest(calls, lambda r: (r.get("order_no") or f"#{r['month']}:{r['row_no']}", r.get("call_date"), r.get("customer_key")))

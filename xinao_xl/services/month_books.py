@@ -16,20 +16,23 @@ Which record counts for the month (a carried-over row stays in next month's book
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import InitVar, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.flow_form import FlowForm
+from xinao_xl.books.imported import ImportedAdjustment, ImportedComplaint, Imports
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.port import FileBook
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.report import DeptScore, ProblemRow, ReportData, TypeStats, UnsatisfiedCall
-from xinao_xl.policy import deadlines, scoring
+from xinao_xl.policy import clock, deadlines, scoring
 from xinao_xl.policy.callbacks import customer_key
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.month import Month
@@ -53,6 +56,25 @@ from .appeals import LateAppeal, late_appeals
 from .complaint_course import Course, courses, reassignments
 from .settings import rules_for_month
 
+T = TypeVar("T")
+
+
+def per_read(fn: Callable[..., T]) -> Callable[..., T]:
+    """`fn(mb, *args)` computed once per read of the month's books (`MonthBooks`) and
+    arguments, the same object returned after: the close's 服务通报 and its history write
+    ask for the same 100,000 callback records (services/history.py), which took 0.6 s to
+    build. The result is shared: callers read it, never change it."""
+
+    @functools.wraps(fn)
+    def once(mb: MonthBooks, *args: Any) -> T:
+        memo = mb.__dict__.setdefault("_per_read", {})
+        key = (fn.__qualname__, *args)
+        if key not in memo:
+            memo[key] = fn(mb, *args)
+        return memo[key]  # type: ignore[no-any-return]
+
+    return once
+
 
 def _yes(value: Any) -> bool:
     try:
@@ -71,8 +93,12 @@ class MonthBooks:
     as_of: datetime
     root: Path | None = None  # the folder above the month folders (past months, the settings)
 
-    def __post_init__(self) -> None:
+    tables: InitVar[Mapping[str, TableRead] | None] = None  # sheets read already (validation's), by spec name
+
+    def __post_init__(self, tables: Mapping[str, TableRead] | None) -> None:
         self.month = Month(self.month)
+        if tables:
+            self.__dict__["_tables"] = dict(tables)
 
     @classmethod
     def open(cls, root: Path, month: str, as_of: datetime | None = None, rules: Rules | None = None) -> MonthBooks:
@@ -81,7 +107,7 @@ class MonthBooks:
         the month, `settings.rules_for_month`)."""
         paths = MonthFolder(root, month).existing_books()
         rules = rules or rules_for_month(root, month)
-        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules, as_of or datetime.now(), Path(root))
+        return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules, as_of or clock.now(), Path(root))
 
     @property
     def folder(self) -> Path | None:
@@ -195,7 +221,7 @@ class MonthBooks:
         if due is None:
             return False
         done = rec.get("feedback_date")
-        return done > due if done is not None else self.as_of > due
+        return not deadlines.done_in_time(done, due) if done is not None else self.as_of > due
 
     def flow_status(self, rec: dict[str, Any]) -> str:
         due = self.flow_due(rec)
@@ -203,7 +229,7 @@ class MonthBooks:
             return "未流转"
         if rec.get("feedback_date") is None:
             return "未反馈（已超时）" if self.as_of > due else "未反馈"
-        return "超时反馈" if rec["feedback_date"] > due else "按时反馈"
+        return "按时反馈" if deadlines.done_in_time(rec["feedback_date"], due) else "超时反馈"
 
     def late_flow_counts(self) -> Counter:
         """责任部门 -> flow forms of the month answered late or still open past the deadline."""
@@ -232,26 +258,41 @@ class MonthBooks:
 
     # --- score cards -------------------------------------------------------------------------
 
-    def satisfaction(self) -> dict[str, float]:
-        """Business type -> 满意 / (满意 + 不满意) of the month's callbacks (types with any)."""
+    def imports(self) -> Imports:
+        """The figures the 考核表 takes from the other workbooks (its 汇入 sheet, books/imported.py):
+        满意/不满意 of the month's callbacks by business type, each department's late 流转单 as
+        of `as_of`, and the complaints accepted in the month that deduct (`charged_complaints`:
+        with a level or a channel, counted once — no rejected round, cancelled or moved-away
+        row — and charged to one of our departments, which is the 责任部门 the 汇入 row
+        carries), as the 投诉台账 holds them. The refresh writes exactly this into the 汇入 and
+        the close scores from it, so the live workbook and the close read one recount."""
+        cached = self.__dict__.get("_imports")
+        if cached is not None:
+            return cached
+        rules = self.rules
         sat, unsat = Counter(), Counter()
         for r in self.calls():
             res, b = self.result(r), self.business(r.get("business"))
-            sat[b] += res == self.rules.callback_satisfied
-            unsat[b] += res == self.rules.callback_unsatisfied
-        return {b: sat[b] / (sat[b] + unsat[b]) for b in set(sat) | set(unsat) if sat[b] + unsat[b]}
+            sat[b] += res == rules.callback_satisfied
+            unsat[b] += res == rules.callback_unsatisfied
+        late = self.late_flow_counts()
+        complaints = [ImportedComplaint(str(r.get("no") or ""), r.get("accepted"), dept, r.get("channel"), r.get("level"), r.get("resp"),
+                                        r.get("appeal_result")) for r, dept in self.charged_complaints()]
+        adjustments = tuple(ImportedAdjustment(a.number, a.department, str(a.closed_month), a.points) for a in self.late_appeals())
+        result = self.__dict__["_imports"] = Imports(
+            self.as_of, {b.name: (sat[b.name], unsat[b.name]) for b in rules.business_types},
+            {d: late.get(d, 0) for d in rules.department_names}, tuple(complaints), adjustments)
+        return result
 
     def department_months(self) -> dict[str, DepartmentMonth]:
         rules = self.rules
-        rates = self.satisfaction()
-        late = self.late_flow_counts()
+        imports = self.imports()
         complaints: dict[str, list[ComplaintEntry]] = defaultdict(list)
-        for r, dept in self.charged_complaints():
-            complaints[dept].append(ComplaintEntry(r.get("level"), r.get("channel"), r.get("resp"), str(r.get("no") or ""),
-                                                   r.get("appeal_result")))
+        for c in imports.complaints:
+            complaints[c.dept].append(ComplaintEntry(c.level, c.channel, c.resp, c.no, c.appeal))
         adjustments: dict[str, list[Adjustment]] = defaultdict(list)
-        for appeal in self.late_appeals():
-            adjustments[appeal.department].append(appeal.adjustment())
+        for a in imports.adjustments:
+            adjustments[a.dept].append(Adjustment(a.points, a.text, a.no))
         praise: Counter = Counter()
         media: dict[str, list[Any]] = defaultdict(list)
         manual: dict[str, list[ManualEntry]] = defaultdict(list)
@@ -271,16 +312,18 @@ class MonthBooks:
             for ind in dept.indicators:
                 if ind.kind_spec.from_complaints:
                     continue
-                if ind.callback_type and ind.callback_type in rates:
-                    indicators[ind.name] = round(rates[ind.callback_type], 10)
-                    continue
                 key = assessment.indicator_key(ind)
-                audit, own = (f.raw.loc[key, c] if f.found else None for c in ("audit", "self"))
-                value = audit if not is_blank(audit) else own
+                own = f.raw.loc[key, "self"] if f.found else None
+                if assessment.audit_from_ledger(ind):  # 审核 = the 台账's rate (汇入), at full precision
+                    rate = imports.rate(ind.callback_type or "")
+                    value = rate if rate is not None else own
+                else:
+                    audit = f.raw.loc[key, "audit"] if f.found else None
+                    value = audit if not is_blank(audit) else own
                 if not is_blank(value):
                     indicators[ind.name] = value
             base = summary.raw.loc[dept.name, "base"] if summary.found else None
-            out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), late.get(dept.name, 0),
+            out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), imports.late_flows.get(dept.name, 0),
                                              praise.get(dept.name, 0), media.get(dept.name, []), manual.get(dept.name, []),
                                              None if is_blank(base) else base, adjustments.get(dept.name, []))
         return out

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE, month_report, read_suggestion
 from xinao_xl.books.save import save_atomic
-from xinao_xl.policy.office_time import office_now
+from xinao_xl.policy import clock
 from xinao_xl.policy.privacy import scrub
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
@@ -68,7 +68,7 @@ def closed_as_of(mf: MonthFolder) -> datetime | None:
     if not mf.closed:
         return None
     try:
-        return datetime.fromisoformat(str(mf.load_record().get("结账时间", "")))
+        return clock.local(datetime.fromisoformat(str(mf.load_record().get("结账时间", ""))))  # +08:00 since issue 12
     except ValueError:
         return mf.closed_at()
 
@@ -81,7 +81,7 @@ def make_report(month: str, root: Path, people: str = MASKED, now: datetime | No
     services/month_writer.py); written elsewhere (`out`), a closed month's is made as of its
     close, the close's report again."""
     mf = MonthFolder(root, month)
-    now = now or closed_as_of(mf) or office_now()
+    now = now or closed_as_of(mf) or clock.now()
     target = Path(out) if out else mf.output("回访报告")
     with month_writer(mf, "生成回访报告") if out is None else nullcontext():
         mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)

@@ -41,6 +41,8 @@ from xinao_xl.policy.rules import Rules, load_rules
 from xinao_xl.policy.scoring import actual_for_gap
 
 from .new_month import MonthExistsError, _refuse_open
+from .refresh import refresh_month
+from .sample_size import BENCH, SMALL, SampleSize
 from .settings import rules_for_month
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
@@ -60,18 +62,6 @@ HANDLING = ("已电话致歉并重新上门", "已核实并向客户解释", "�
 DEPT_WEIGHTS = {"客服部": 30, "市场工程部": 22, "车用燃气部": 10, "管网部": 14, "调度中心": 8, "计财部": 8, "安保部": 8}
 
 
-@dataclass(frozen=True)
-class SampleSize:
-    """How much to generate; the default is small (the demo), `BENCH` the benchmark month."""
-
-    callbacks: int = 300
-    complaints: int = 8
-
-
-SMALL = SampleSize()
-BENCH = SampleSize(callbacks=10_000, complaints=300)
-
-
 @dataclass
 class SampleMonth:
     """What was generated (rows as written, by column key) and where."""
@@ -86,6 +76,7 @@ class SampleMonth:
     evidence: list[dict[str, Any]] = field(default_factory=list)  # its 证据 lines (``_link``: the file, relative to the month)
     actuals: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)  # (dept, indicator) -> (自评, 审核)
     completed: dict[str, int] = field(default_factory=dict)
+    now: datetime | None = None  # when the month is looked at (late flow forms, the 汇入's 统计时间)
 
 
 class Fake:
@@ -298,19 +289,10 @@ def complaint_course(month: str, complaints: list[dict[str, Any]], rng: random.R
 # --- 考核表 -------------------------------------------------------------------------------
 
 
-def item_rows(month: str, complaints: list[dict[str, Any]], calls: list[dict[str, Any]], rng: random.Random, rules: Rules, now: datetime) -> list[dict[str, Any]]:
-    """加减分明细: one 投诉 row per complaint row (same channel, level, 有责/无责 as the
-    投诉台账), one 流转单超时 row per department with late flow forms, praise, media
-    praise and hand entries."""
+def item_rows(month: str, complaints: list[dict[str, Any]], rng: random.Random, rules: Rules) -> list[dict[str, Any]]:
+    """加减分明细: praise, media praise and hand entries (complaints and late flow forms are
+    not typed here: the 考核表's 汇入 sheet takes them from the 投诉台账 and the 台账)."""
     rows: list[dict[str, Any]] = []
-    for c in complaints:
-        rows.append({"date": c["accepted"].date(), "dept": c["dept"], "type": L.ITEM_COMPLAINT, "channel": c["channel"], "level": c["level"],
-                     "resp": c["resp"], "desc": c["content"], "source": c["no"]})
-    late = Counter(r["dept"] for r in calls if late_flow(r, now, rules))
-    last = Month(month).days()[-1]
-    for dept in rules.department_names:
-        if late[dept]:
-            rows.append({"date": last, "dept": dept, "type": L.ITEM_LATE_FLOW, "count": late[dept], "desc": "流转单未在两个自然日内反馈（据回访台账）"})
     days = Month(month).days()
     for k in range(max(2, len(complaints) // 6)):
         rows.append({"date": rng.choice(days), "dept": _weighted(rng, DEPT_WEIGHTS), "type": L.ITEM_PRAISE, "count": rng.choice((1, 1, 2)),
@@ -330,7 +312,7 @@ def late_flow(row: dict[str, Any], now: datetime, rules: Rules) -> bool:
         return False
     due = deadlines.flow_form_due(row["flow_date"], rules)
     done = row.get("feedback_date")
-    return done > due if done is not None else now > due
+    return not deadlines.done_in_time(done, due) if done is not None else now > due
 
 
 def indicator_actuals(calls: list[dict[str, Any]], rng: random.Random, rules: Rules) -> dict[tuple[str, str], tuple[Any, Any]]:
@@ -370,14 +352,12 @@ def generate(month: str, size: SampleSize = SMALL, seed: int = 2026, rules: Rule
     rules = rules or load_rules()
     rng = random.Random(f"{month}:{seed}")
     fake = Fake(rng)
-    days = month.days()
-    now = now or datetime.combine(days[-1] + timedelta(days=3), time(9))
-    data = SampleMonth(month, Path(), {})
+    data = SampleMonth(month, Path(), {}, now=now or default_now(month))
     data.callbacks = callback_rows(month, size.callbacks, rng, fake, rules)
     data.complaints = complaint_rows(month, size.complaints, rng, fake, rules)
-    data.items = item_rows(month, data.complaints, data.callbacks, rng, rules, now)
+    data.items = item_rows(month, data.complaints, rng, rules)
     course = random.Random(f"{month}:{seed}:course")  # its own RNG: the rows above stay as they were
-    data.complaints, data.reassignments, data.evidence = complaint_course(month, data.complaints, course, Fake(course), rules, now)
+    data.complaints, data.reassignments, data.evidence = complaint_course(month, data.complaints, course, Fake(course), rules, data.now)
     data.actuals = indicator_actuals(data.callbacks, rng, rules)
     calls = Counter(r["business"] for r in data.callbacks if r["result"] in rules.callback_valid)
     data.completed = {b.name: calls[b.name] * rng.choice((3, 4, 5)) + rng.randrange(5) if b.quota is not None else calls[b.name] for b in rules.business_types}
@@ -406,7 +386,14 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
                                     actuals=data.actuals, completed=data.completed, allowance_bases=bases,
                                     reassignments=data.reassignments, evidence=data.evidence)
     ensure_settings_book(root)  # beside the month, as new-month leaves it
+    # the office's refresh after the entries: the 考核表's 汇入 holds the ledgers' recount
+    refresh_month(str(data.month), Path(root), now=data.now, rules=rules, keep_previous=False)
     return data
+
+
+def default_now(month: str) -> datetime:
+    """When the synthetic month is looked at: 09:00 three days after its last day."""
+    return datetime.combine(Month(month).days()[-1] + timedelta(days=3), time(9))
 
 
 # --- the completed-orders export (input of the daily sampling) -----------------------------

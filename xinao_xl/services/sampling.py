@@ -34,6 +34,7 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.read import BookReader, TableRead
 from xinao_xl.books.save import HISTORY_DIR, preflight, sweep_temps
 from xinao_xl.books.schema import Column, TableSheet
+from xinao_xl.policy import clock
 from xinao_xl.policy.callbacks import CompletedOrder, PastCallback, SampleResult, sample_orders
 from xinao_xl.policy.errors import XinaoError, quote
 from xinao_xl.policy.month import Month
@@ -279,7 +280,7 @@ def _dept(name: str, rules: Rules) -> str:
 
 def sample_completed(export: Path, month: str, root: Path, agent: str, day: date | None = None) -> SamplingResult:
     """The ribbon's entry: today's sampling into `month`'s 台账 (today must lie in it)."""
-    day = day or date.today()
+    day = day or clock.today()
     if Month.of(day) != month:
         raise SamplingError(f"今天是 {day:%Y-%m-%d}，不在 {month}：请在当月的回访台账中抽样")
     return sample_day(export, day, agent, root)

@@ -24,7 +24,7 @@ a month its open items are still in its books; the close carries them into the n
 A workbook open in Excel is read live through `open_book` (the ribbon), else its file.
 Nothing is written.
 
-The day is Beijing's (`policy.office_time.office_now`): a laptop set to another zone must not
+The day is Beijing's (`policy.clock.now`): a laptop set to another zone must not
 move a deadline.
 For another day (``--date``) the time left is counted from that day's 00:00.
 """
@@ -43,10 +43,9 @@ from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.port import FileBook, WorkbookPort
 from xinao_xl.books.report import SHEET as REPORT_SHEET
 from xinao_xl.books.report import read_suggestion
-from xinao_xl.policy import deadlines
+from xinao_xl.policy import clock, deadlines
 from xinao_xl.policy.errors import PolicyInputError, XinaoError
 from xinao_xl.policy.month import Month
-from xinao_xl.policy.office_time import office_now
 from xinao_xl.policy.parse import is_blank, parse_bool
 from xinao_xl.policy.privacy import mask_phone
 from xinao_xl.policy.rules import Rules
@@ -54,7 +53,7 @@ from xinao_xl.policy.rules import Rules
 from .month_books import MonthBooks
 from .settings import rules_for_month
 
-__all__ = ["WEEK_DAYS", "DueItem", "DueList", "TodayError", "due_list", "left_text", "office_now"]
+__all__ = ["WEEK_DAYS", "DueItem", "DueList", "TodayError", "due_list", "left_text"]
 
 # The list's horizon for reports and reviews ("due this week"): a presentation choice of
 # this list, not a number of the policies, so it is not in rules.toml.
@@ -175,7 +174,7 @@ def due_list(root: Path, day: date | None = None, now: datetime | None = None, r
     given = rules
     root = Path(root)
     if now is None:
-        current = office_now()
+        current = clock.now()
         now = current if day is None or day == current.date() else datetime.combine(day, time())
     day = day or now.date()
     result = DueList(day, now)

@@ -15,7 +15,9 @@ Chinese what to type instead:
   without its next round, a complaint callback late or unsatisfied and not rechecked, a
   客户误解 无责 without a confirming callback, special termination of an 有责 complaint or
   without approval, 改派记录 against the ledger, 证据 links to files that are not there);
-- across workbooks: 台账 opinions in the 意见统计表, 投诉台账 ⇔ 加减分明细;
+- across workbooks: 台账 opinions in the 意见统计表; the 考核表's 汇入 against a recount of
+  the 台账 and the 投诉台账 (older figures: refresh; the complaints that deduct as the
+  complaint's course counts them);
 - tampering: a formula cell overwritten by a typed value;
 - a closed month's workbook changed after the close (`validate_month` only, from the file's
   SHA-256 against the month's 结账记录; services/integrity.py).
@@ -38,6 +40,7 @@ from xinao_xl.books.port import ERROR, WARNING, FileBook, WorkbookPort
 from xinao_xl.books.results import SHEET as RESULT_SHEET
 from xinao_xl.books.results import Link, write_results_book
 from xinao_xl.books.schema import FormSheet, TableSheet, WorkbookSpec
+from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
@@ -170,7 +173,7 @@ def validate_books(
     if folder is None and complaint_ledger.STEM in books:
         source = getattr(books[complaint_ledger.STEM], "source", None) or getattr(books[complaint_ledger.STEM], "path", None)
         folder = Path(source).parent if source else None
-    m = MonthData(rules=rules, now=now or datetime.now(), month=month, books=dict(books), folder=folder)
+    m = MonthData(rules=rules, now=now or clock.now(), month=month, books=dict(books), folder=folder)
     if lookback is not None:
         m.past_calls, m.closed_complaints = lookback.calls, lookback.closed
     specs = _specs(rules)
@@ -234,14 +237,10 @@ def validate_books(
     items = _found(m, assessment.ITEMS)
     if items:
         R.check_media_praise(m, items)
-        R.check_complaint_level(m, items)
     notes = _found(m, opinions.SHEET)
     if ledger and notes:
         R.check_opinions_listed(m, ledger, notes)
-    if complaints and items:
-        R.check_complaints_agree(m, complaints, items)
-    if items:
-        R.check_adjustments_agree(m, complaints, items, late_appeals)
+    R.check_imports_current(m, late_appeals)
     m.close_runs()
     m.findings.extend(m.unlisted_findings())
     return sorted(_unique(m.findings), key=Finding.sort_key)

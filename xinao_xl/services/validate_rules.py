@@ -8,24 +8,25 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any
 
-from xinao_xl.books import complaint_ledger
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported
 from xinao_xl.books import lists as L
 from xinao_xl.books.evidence import evidence_target
+from xinao_xl.books.filecheck import BookReadError
 from xinao_xl.books.port import ERROR, WARNING
 from xinao_xl.books.read import TableRead, formula_link
 from xinao_xl.policy import callbacks, complaint_process, complaints, deadlines, scoring
 from xinao_xl.policy.complaint_process import RowKey
 from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError, PolicyInputError
-from xinao_xl.policy.parse import normalize_text, parse_bool, parse_department
+from xinao_xl.policy.parse import normalize_text, parse_bool
 
+from .appeals import LateAppeal
 from .complaint_course import Course, courses, reassignments, responsible
-from .validate_context import MonthData, blank, mask_phone, show
-
-if TYPE_CHECKING:  # annotation only: appeals reads past months, validation does not
-    from .appeals import LateAppeal
+from .month_books import MonthBooks
+from .refresh import held_imports
+from .validate_context import Finding, MonthData, blank, mask_phone, show
 
 # --- 回访台账 -----------------------------------------------------------------------------
 
@@ -34,15 +35,15 @@ def check_callback_timing(m: MonthData, t: TableRead) -> None:
     """回访 五.2: a callback more than 3 days after completion."""
     limit = int(m.rules.value("callback_within_days"))
     late: dict[tuple[Any, Any], bool] = {}  # a month has few (completed, called) day pairs
-    for rec in t.records():
-        if rec.get("call_date") is None or rec.get("done_date") is None:
+    for row, done, called in zip(t.column("_row"), t.column("done_date"), t.column("call_date"), strict=True):
+        if called is None or done is None:
             continue
-        pair = (rec["done_date"], rec["call_date"])
+        pair = (done, called)
         if pair not in late:
             late[pair] = callbacks.callback_late(*pair, m.rules)
         if late[pair]:
-            days = (rec["call_date"] - rec["done_date"]).days
-            m.at(WARNING, t, "call_date", rec["_row"],
+            days = (called - done).days
+            m.at(WARNING, t, "call_date", row,
                  f"回访日期比完工日期晚{days}天，超过{limit}天（回访办法五.2）：应在完工后{limit}天内回访；如日期填错请改正回访日期或完工日期")
 
 
@@ -50,6 +51,14 @@ def _called(rec: dict[str, Any], m: MonthData) -> bool:
     """A call that reached the customer (未接通 is not a call for the 7-day rule)."""
     result = rec.get("result")
     return rec.get("call_date") is not None and (blank(result) or normalize_text(result) != "未接通")
+
+
+def _reached(result: Any, memo: dict[tuple[type, Any], bool]) -> bool:
+    """`_called`'s 回访结果 half, worked out once per distinct value (a column holds a few)."""
+    ok = memo.get((result.__class__, result))
+    if ok is None:
+        ok = memo[(result.__class__, result)] = blank(result) or normalize_text(result) != "未接通"
+    return ok
 
 
 def _past_calls(m: MonthData) -> list[tuple[date, str, str]]:
@@ -79,19 +88,25 @@ def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
     calls: dict[str, list[tuple[date, bool, int, str]]] = defaultdict(list)
     for day, key, where in _past_calls(m):
         calls[key].append((day, False, 0, where))
-    for rec in t.records():
-        if not _called(rec, m):
+    reached: dict[tuple[type, Any], bool] = {}
+    phones = t.column("phone")  # column by column: no dict per row (`TableRead.column`)
+    for row, day, result, phone, name, address in zip(t.column("_row"), t.column("call_date"), t.column("result"), phones,
+                                                      t.column("customer"), t.column("address"), strict=True):
+        if day is None or not _reached(result, reached):
             continue
-        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
+        key = callbacks.customer_key(phone, name, address)
         if key:
-            calls[key].append((rec["call_date"], True, rec["_row"], f"台账第{rec['_row']}行"))
+            calls[key].append((day, True, row, f"台账第{row}行"))
+    phone_at: dict[int, Any] = {}  # Excel row -> 客户电话, for the rows found
     for entries in calls.values():
         entries.sort(key=lambda e: (e[0], not e[1], e[2], e[3]))
         for (day0, _, _, where), (day1, cur1, row1, _) in zip(entries, entries[1:], strict=False):
             if not cur1 or (day1 - day0).days > days:
                 continue
             rec_key = "phone" if "phone" in t.letters else "customer"
-            phone = mask_phone(t.frame.loc[t.frame["_row"] == row1, "phone"].iat[0]) if "phone" in t.frame.columns else ""
+            if not phone_at:
+                phone_at.update(zip(t.column("_row"), phones, strict=True))
+            phone = mask_phone(phone_at[row1]) if "phone" in t.frame.columns else ""
             who = f"该客户（{phone}）" if phone else "该客户"
             m.at(WARNING, t, rec_key, row1,
                  f"{who}已于{show(day0)}回访（{where}），{days}日内不应重复回访（回访办法三.3）：如为同一次回访的重复登记请删除本行")
@@ -100,25 +115,33 @@ def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
 def check_flow_forms(m: MonthData, t: TableRead) -> None:
     """回访 六: 不满意 needs a 流转单; a 流转单 without feedback past its 2-day deadline."""
     unsatisfied = m.rules.callback_unsatisfied
-    for rec in t.records():
-        row = rec["_row"]
-        flow = _yes(rec.get("flow"))
-        if not blank(rec.get("result")) and normalize_text(rec["result"]) == unsatisfied and not flow:
+    said: dict[tuple[type, Any], bool] = {}  # 回访结果 -> 不满意; 是否流转 -> 是: once per distinct value
+    yes: dict[tuple[type, Any], bool] = {}
+    due_of: dict[Any, datetime] = {}
+    raw_dates = t.raw["flow_date"].tolist() if "flow_date" in t.raw.columns else None  # the raw frame has the same rows
+    columns = (t.column("_row"), t.column("result"), t.column("flow"), t.column("flow_no"), t.column("flow_date"), t.column("feedback_date"))
+    for i, (row, result, flow_said, flow_no, flow_date, feedback) in enumerate(zip(*columns, strict=True)):
+        if (flow := yes.get((flow_said.__class__, flow_said))) is None:
+            flow = yes[(flow_said.__class__, flow_said)] = _yes(flow_said)
+        if (unhappy := said.get((result.__class__, result))) is None:
+            unhappy = said[(result.__class__, result)] = not blank(result) and normalize_text(result) == unsatisfied
+        if unhappy and not flow:
             m.at(ERROR, t, "flow", row, "回访结果为不满意，须开具流转单（回访办法六）：是否流转请填“是”，并填写流转单号和流转日期")
             continue
         if not flow:
             continue
-        if blank(rec.get("flow_no")):
+        if blank(flow_no):
             m.at(ERROR, t, "flow_no", row, "已流转但没有流转单号：请填写流转单号")
-        if rec.get("flow_date") is None:
-            if blank(t.raw.loc[t.raw["_row"] == row, "flow_date"].iat[0]) if "flow_date" in t.raw.columns else True:
+        if flow_date is None:
+            if blank(raw_dates[i]) if raw_dates is not None else True:
                 m.at(ERROR, t, "flow_date", row, "已流转但没有流转日期：请填写流转日期，如 2026-11-03 15:20")
             continue
-        if rec.get("feedback_date") is not None:
+        if feedback is not None:
             continue
-        due = deadlines.flow_form_due(rec["flow_date"], m.rules)
+        if (due := due_of.get(flow_date)) is None:
+            due = due_of[flow_date] = deadlines.flow_form_due(flow_date, m.rules)
         if m.now > due:
-            no = rec.get("flow_no") or ""
+            no = flow_no or ""
             m.at(WARNING, t, "feedback_date", row,
                  f"流转单{no}已过反馈时限（{due:%Y-%m-%d} 24:00）仍未反馈（回访办法六.1，每单扣{m.rules.value('late_flow_points'):g}分）：收到责任部门反馈后填写反馈日期和处理结果")
 
@@ -230,20 +253,23 @@ def check_flow_calendar_known(m: MonthData, t: TableRead) -> None:
     """The 台账's 流转单 deadline, when the office moves natural days past rest days: 日历未确认 as above."""
     if not m.rules.value("natural_extend_holiday"):
         return
-    for rec in t.records():
-        if rec.get("flow_date") is None:
+    unknown: dict[Any, CalendarUnknownError | None] = {}  # flow date -> its calendar's error, once per date
+    for row, flow_date in zip(t.column("_row"), t.column("flow_date"), strict=True):
+        if flow_date is None:
             continue
-        try:
-            deadlines.flow_form_due(rec["flow_date"], m.rules)
-        except CalendarUnknownError as exc:
-            m.at(WARNING, t, "due", rec["_row"], f"日历未确认：流转单反馈时限要按{exc.year}年的日历计算（{exc.hint}）")
+        if flow_date not in unknown:
+            try:
+                deadlines.flow_form_due(flow_date, m.rules)
+                unknown[flow_date] = None
+            except CalendarUnknownError as exc:
+                unknown[flow_date] = exc
+        if (exc := unknown[flow_date]) is not None:
+            m.at(WARNING, t, "due", row, f"日历未确认：流转单反馈时限要按{exc.year}年的日历计算（{exc.hint}）")
 
 
 def check_complaint_level(m: MonthData, t: TableRead) -> None:
     """A complaint needs a level, unless its channel deducts by itself (95158, 市长热线)."""
     for rec in t.records():
-        if "type" in rec and rec.get("type") != L.ITEM_COMPLAINT:
-            continue
         if not blank(rec.get("level")):
             continue  # a level not in the list is the dropdown check's finding
         try:
@@ -529,12 +555,15 @@ def check_media_praise(m: MonthData, t: TableRead) -> None:
 def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) -> None:
     """回访 五.4: every 不满意 or opinion of the 台账 appears in the 意见统计表 (附件4)."""
     unsatisfied = m.rules.callback_unsatisfied
-    wanted = []
-    for rec in ledger.records():
-        is_unsatisfied = not blank(rec.get("result")) and normalize_text(rec["result"]) == unsatisfied
-        has_words = any(not blank(rec.get(k)) for k in ("opinion", "suggestion", "reason"))
-        if is_unsatisfied or has_words:
-            wanted.append(rec)
+    results = ledger.column("result")
+    said: dict[tuple[type, Any], bool] = {}  # 回访结果 -> 不满意, once per distinct value
+    words = [ledger.column(k) for k in ("opinion", "suggestion", "reason")]
+    wanted = []  # positions of the records, column by column (`TableRead.column`)
+    for i, result in enumerate(results):
+        if (unhappy := said.get((result.__class__, result))) is None:
+            unhappy = said[(result.__class__, result)] = not blank(result) and normalize_text(result) == unsatisfied
+        if unhappy or any(not blank(column[i]) for column in words):
+            wanted.append(i)
     if not wanted:
         return
     listed = [(callbacks.customer_key(r.get("phone"), r.get("customer"), r.get("address")), r.get("call_date")) for r in opinions.records()]
@@ -544,97 +573,39 @@ def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) 
         return
     keys = {k for k, _ in listed}
     by_key_day = set(listed)
-    for rec in wanted:
-        key = callbacks.customer_key(rec.get("phone"), rec.get("customer"), rec.get("address"))
-        if (key, rec.get("call_date")) in by_key_day or (key in keys and (key, None) in by_key_day):
+    rows, phones, names, addresses, days = (ledger.column(k) for k in ("_row", "phone", "customer", "address", "call_date"))
+    for i in wanted:
+        key = callbacks.customer_key(phones[i], names[i], addresses[i])
+        if (key, days[i]) in by_key_day or (key in keys and (key, None) in by_key_day):
             continue
-        cell = "result" if not blank(rec.get("result")) else "opinion"
-        m.at(ERROR, ledger, cell, rec["_row"],
-             f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rec['_row']}行（回访日期、客户电话与台账相同）")
+        cell = "result" if not blank(results[i]) else "opinion"
+        m.at(ERROR, ledger, cell, rows[i],
+             f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rows[i]}行（回访日期、客户电话与台账相同）")
 
 
-def check_complaints_agree(m: MonthData, ledger: TableRead, items: TableRead) -> None:
-    """投诉台账 and 加减分明细 agree: each deducting complaint of the month is in 加减分明细
-    with its 投诉单号 as 来源单号, the same 部门 and the same points, and nothing else is."""
-    def dept(value: Any) -> str:
-        try:
-            return parse_department(value, m.rules)
-        except PolicyInputError:
-            return normalize_text(value or "")
-
-    in_ledger: dict[tuple[str, str], dict[str, Any]] = {}
-    numbers: set[str] = set()
-    course = complaint_courses(m, ledger)
-    for rec in ledger.records():
-        if blank(rec.get("no")):
-            continue
-        numbers.add(normalize_text(rec["no"]))
-        c = course[int(rec["_row"])]
-        if not c.counts:
-            continue  # a rejected round, a cancelled ticket, a department it was moved from (投诉 第七条)
-        if c.charged is None:
-            continue  # an internal partner unit's complaint: no department of ours is charged (第七条(四)2)
-        in_ledger[(normalize_text(rec["no"]), dept(rec.get("dept")))] = rec
-    in_items: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in items.records():
-        if rec.get("type") != L.ITEM_COMPLAINT:
-            continue
-        if blank(rec.get("source")):
-            m.at(ERROR, items, "source", rec["_row"], "投诉扣分须填写来源单号：请填写投诉台账中的投诉单号")
-            continue
-        key = (normalize_text(rec["source"]), dept(rec.get("dept")))
-        if key in in_items:
-            m.at(WARNING, items, "source", rec["_row"], f"投诉{rec['source']}（{key[1]}）在加减分明细中重复登记（另见第{in_items[key]['_row']}行）：请删除重复的一行")
-            continue
-        in_items[key] = rec
-        if key not in in_ledger:
-            hint = "部门与投诉台账不一致" if key[0] in numbers else "投诉台账中没有这个投诉单号"
-            m.at(ERROR, items, "source", rec["_row"], f"来源单号“{rec['source']}”（{key[1]}）：{hint}；请改为投诉台账中的投诉单号和责任部门，或在投诉台账补登该投诉")
-    for key, rec in in_ledger.items():
-        points = _points(rec, m)
-        item = in_items.get(key)
-        if item is None:
-            if points and m.in_month(rec.get("accepted")):
-                m.at(ERROR, ledger, "no", rec["_row"],
-                     f"投诉{rec['no']}（{key[1]}，扣{points:g}分）未登记在服务绩效考核表的加减分明细：请在加减分明细加一行，类型“投诉”、部门“{key[1]}”、来源单号“{rec['no']}”，渠道、级别、有责/无责与投诉台账相同")
-            continue
-        item_points = _points(item, m)
-        if points is not None and item_points is not None and abs(points - item_points) > 1e-9:
-            m.at(ERROR, items, "level", item["_row"],
-                 f"投诉{rec['no']}（{key[1]}）在加减分明细扣{item_points:g}分，投诉台账为扣{points:g}分（第{rec['_row']}行）：请使渠道、级别、有责/无责与投诉台账一致"
-                 "（申诉结果为成立的按无责登记）")
-
-
-def check_adjustments_agree(m: MonthData, ledger: TableRead | None, items: TableRead, expected: Sequence[LateAppeal]) -> None:
-    """An appeal upheld after its month's close gives the points back in this month's close
-    (services/appeals.py); the 考核表 shows it only through a 加减分明细 line of type 申诉调整
-    with the 投诉单号 as 来源单号, so that line must be there, with the same points, and no
-    other such line."""
-    lines: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in items.records():
-        if rec.get("type") != L.ITEM_ADJUST:
-            continue
-        key = (normalize_text(rec.get("source") or ""), _dept(rec.get("dept"), m))
-        lines.setdefault(key, rec)
-    wanted = {(normalize_text(a.number), a.department): a for a in expected}
-    for key, a in wanted.items():
-        line = lines.get(key)
-        if line is None:
-            where = (ledger, "appeal_result", a.row) if ledger is not None and a.row else (items, "type", items.spec.first_row)
-            m.at(ERROR, where[0], where[1], where[2],
-                 f"{a.text}：请在服务绩效考核表的加减分明细加一行，类型“申诉调整”、部门“{a.department}”、来源单号“{a.number}”、"
-                 f"填报分值 {a.points:g}（结账时按本行退回扣分）")
-        elif line.get("pin") is None or abs(float(line["pin"]) - a.points) > 1e-9:
-            m.at(ERROR, items, "pin", line["_row"], f"{a.text}：申诉调整的填报分值应为 {a.points:g}（{a.closed_month} 结账时扣的分）")
-    for key, line in lines.items():
-        if key not in wanted:
-            m.at(WARNING, items, "source", line["_row"],
-                 f"申诉调整“{line.get('source') or ''}”在投诉台账中找不到对应的、已结账月份的申诉成立投诉：结账不计此行；"
-                 "请核对来源单号、部门，或在投诉台账该投诉的“申诉结果”选择“成立”")
-
-
-def _dept(value: Any, m: MonthData) -> str:
+def check_imports_current(m: MonthData, late_appeals: Sequence[LateAppeal] = ()) -> None:
+    """The 考核表's 汇入 holds the recount of this month's 台账 and 投诉台账 (考核 5.2: the
+    office's 审核 comes from the ledgers; `late_appeals`, the upheld appeals of closed months'
+    complaints, services/appeals.py). An older 汇入 means the 考核表 shows other figures than
+    the close will: said at each cell that differs, with the one command that fixes it."""
+    if m.month is None or not all(stem in m.books for stem in (assessment.STEM, callback_ledger.STEM, complaint_ledger.STEM)):
+        return
+    mb = MonthBooks(m.month, dict(m.books), m.rules, m.now, tables=m.tables)
+    mb.__dict__["_late_appeals"] = list(late_appeals)  # found by the caller, who knows the months before
     try:
-        return parse_department(value, m.rules)
-    except PolicyInputError:
-        return "" if blank(value) else normalize_text(value)
+        held = held_imports(mb)
+    except BookReadError:
+        return
+    book = m.books[assessment.STEM]
+    if held is None:
+        where = "表的版式与本版本不同" if imported.SHEET in book.sheet_names() else "表（本月考核表由旧版本生成）"
+        m.findings.append(Finding(WARNING, book.name, imported.SHEET if imported.SHEET in book.sheet_names() else assessment.SUMMARY, "A1",
+                                  f"没有可刷新的“{imported.SHEET}”{where}：考核表显示的满意率、投诉和超时流转单不会按台账更新，结账仍按台账统计；"
+                                  "下月起用新生成的考核表即可，本月如需一致请用 xinao-xl new-month 重新生成考核表并把填写的内容复制过去"))
+        return
+    fresh = mb.imports()
+    when = f"{held.as_of:%Y-%m-%d %H:%M}" if held.as_of else "尚未统计"
+    for cell, what in imported.differences(held, fresh, m.rules):
+        m.findings.append(Finding(WARNING, book.name, imported.SHEET, cell,
+                                  f"汇入早于台账（统计时间 {when}）：{what}。请点“刷新汇入”（或运行 xinao-xl refresh {m.month} --dir 月份文件夹所在目录），"
+                                  "考核表即按台账的数字计算；结账时会按台账重新统计"))

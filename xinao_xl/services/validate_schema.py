@@ -14,7 +14,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books import lists as L
 from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
@@ -29,6 +29,7 @@ from xinao_xl.policy.parse import (
     parse_bool,
     parse_department,
     parse_level,
+    parse_responsible,
     phone_problem,
 )
 from xinao_xl.policy.rules import Indicator, Kind, Rules, load_rules
@@ -112,29 +113,31 @@ def check_unique(m: MonthData, t: TableRead) -> None:
         return
     first: dict[tuple[str, ...], int] = {}
     rejected: set[tuple[str, ...]] = set()  # keys whose latest row is a rejected round
-    reached: dict[Any, bool] = {}  # 回访结果 -> not 未接通, worked out once per value
-    for rec in t.records():
-        if blank(rec.get(keys[0])):
+    reached: dict[tuple[type, Any], bool] = {}  # 回访结果 -> not 未接通, worked out once per value
+    columns = [t.column(k) for k in keys]  # column by column: no dict per row (`TableRead.column`)
+    depts = t.column("dept") if t.spec.name != callback_ledger.LEDGER else []
+    reviews = t.column("review") if t.spec.name == complaint_ledger.LEDGER else None  # 审核结果 (投诉 第七条(二)3)
+    for i, (row, value, result) in enumerate(zip(t.column("_row"), columns[0], t.column("result"), strict=True)):
+        if blank(value):
             continue
-        result = rec.get("result")
-        if (ok := reached.get(result)) is None:
-            ok = reached[result] = normalize_text(result or "") != NOT_REACHED
+        if (ok := reached.get((result.__class__, result))) is None:
+            ok = reached[(result.__class__, result)] = normalize_text(result or "") != NOT_REACHED
         if not ok:
             continue
-        key = tuple([normalize_text(rec.get(k) or "") for k in keys])
+        key = tuple([normalize_text(column[i] or "") for column in columns])
         if key not in first or key in rejected:
-            first[key] = rec["_row"]
+            first[key] = row
             rejected.discard(key)
-            if complaint_process.is_rejected(rec.get("review"), m.rules):
+            if reviews is not None and complaint_process.is_rejected(reviews[i], m.rules):
                 rejected.add(key)
             continue
         if t.spec.name == callback_ledger.LEDGER:
-            text = (f"工单号“{_short(rec[keys[0]])}”已在第{first[key]}行登记：同一工单只回访一次（未接通后重拨的除外）；"
+            text = (f"工单号“{_short(value)}”已在第{first[key]}行登记：同一工单只回访一次（未接通后重拨的除外）；"
                     "如为重复登记请删除本行，如工单号填错请更正")
         else:
-            text = (f"投诉单号“{_short(rec[keys[0]])}”（{rec.get('dept') or '未填部门'}）已在第{first[key]}行登记："
+            text = (f"投诉单号“{_short(value)}”（{depts[i] or '未填部门'}）已在第{first[key]}行登记："
                     "同一投诉对同一责任部门只登记一行，否则扣分重复计算；请删除重复的一行")
-        m.at(ERROR, t, keys[0], rec["_row"], text)
+        m.at(ERROR, t, keys[0], row, text)
 
 
 def check_table_cells(m: MonthData, t: TableRead) -> None:
@@ -323,11 +326,13 @@ _BY_VALUE = ("list", "date")
 # being blank; tests/services/test_validate_live.py checks this list against the formulas.)
 SPELLING_READ_BY_FORMULAS: dict[str, frozenset[str]] = {
     callback_ledger.LEDGER: frozenset({"business", "result"}),
+    # 投诉级别 and 有责/无责: the formulas read every spelling Python reads (the 规则 sheet's
+    # L_LEVEL_SPELLINGS and L_NOT_RESPONSIBLE_WORDS, issue 12): another spelling is a warning.
     # 投诉 第七条: rounds and re-assignments match rows by 责任部门 (COUNTIFS), the states read
     # 审核结果, 回访结果, 终止状态 and 责任类别
-    complaint_ledger.LEDGER: frozenset({"channel", "level", "resp", "appeal_result", "dept", "review", "callback", "term_status", "resp_kind"}),
+    complaint_ledger.LEDGER: frozenset({"channel", "appeal_result", "dept", "review", "callback", "term_status", "resp_kind"}),
     complaint_ledger.REASSIGN: frozenset({"way", "from_dept"}),
-    assessment.ITEMS: frozenset({"dept", "type", "channel", "level", "resp"}),
+    assessment.ITEMS: frozenset({"dept", "type"}),
 }
 # Columns whose formulas compare with some of the list's values only: another spelling of
 # any other value reads the same in the workbook and in Python (申诉结果: only 成立 turns a
@@ -341,6 +346,9 @@ COMPARED_VALUES: dict[str, frozenset[str]] = {
         ("review", ("rejected_review",)), ("callback", ("unsatisfied",)), ("term_status", ("approved",)),
         ("resp_kind", ("partner",)), ("way", ("cancel", "move")))},
 }
+# Lists the formulas read through a table of spellings on the 规则 sheet (levels, 有责/无责):
+# any spelling of the table reads the same in both engines, and one not listed is a warning.
+SPELLING_TABLES = frozenset({L.L_LEVELS, L.L_RESP})
 _LEVEL_DIGITS = ("1", "2", "3", "4", "5")  # the level formula reads 4 and "4" as "4级"
 
 
@@ -377,10 +385,18 @@ def _cell_check(column: Column, lists: dict[str, tuple[str, ...]], rules: Rules,
         def in_list(value: Any, raw: Any) -> tuple[str, ...] | None:
             text = normalize_text(value)
             if text in exact:
-                if not read_by_formulas(exact[text]) or _spelled_as_listed(v.formula1, raw, literal):
+                if _spelled_as_listed(v.formula1, raw, literal):
+                    return None
+                if not read_by_formulas(exact[text]):
+                    if v.formula1 in SPELLING_TABLES:  # read alike ("４级", "4 级"), as "四级" is: a warning
+                        return (WARNING, f"{header}“{_short(raw)}”不是下拉列表中的写法：请改为“{exact[text]}”", loose_text)
                     return None
                 return (ERROR, f"{header}“{_short(raw)}”不是下拉列表中的写法（多了空格或用了全角字符）：表格中的公式只认下拉列表中的写法；"
                                f"请改为“{exact[text]}”（从下拉列表选择）", strict_text)
+            if v.formula1 == L.L_ITEM_TYPES and text in (L.ITEM_COMPLAINT, L.ITEM_LATE_FLOW, L.ITEM_ADJUST):
+                source = "回访台账" if text == L.ITEM_LATE_FLOW else "投诉台账"
+                return (WARNING, f"{text}不在加减分明细登记：考核表的“汇入”表直接取{source}的数字（点“刷新汇入”更新），"
+                                 f"这一行不计分；请删除本行")
             if v.formula1 == L.L_NOFAULT and text in (L.RESPONSIBLE, L.NO, "无"):
                 return (WARNING, f"{header}只填附件2的无责原因；有责投诉请清空此格")
             fixed = canonical(v.formula1, value, rules)
@@ -436,8 +452,8 @@ def canonical(list_name: str, value: Any, rules: Rules) -> str | None:
             return parse_department(value, rules)
         if list_name == L.L_LEVELS:
             return L.level_label(parse_level(value))
-        if list_name == L.L_RESP:
-            return L.RESPONSIBLE if parse_bool(value) else L.NOT_RESPONSIBLE
+        if list_name == L.L_RESP:  # as the formulas and scoring read it (the 无责 words of the 规则 sheet)
+            return L.RESPONSIBLE if parse_responsible(value) else L.NOT_RESPONSIBLE
         if list_name == L.L_YESNO:
             return L.YES if parse_bool(value) else L.NO
         if list_name == L.L_APPEAL:
@@ -642,6 +658,9 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str
     if not f.found:
         return
     expected = template_formulas(stem, m.rules).get(f.spec.name, {})
+    if stem == assessment.STEM and imported.SHEET not in m.books[stem].sheet_names():
+        # a 考核表 made before the 汇入 sheet (issue 12): its 审核 of a satisfaction row is typed
+        expected = {a: t for a, t in expected.items() if imported.SHEET not in t}
     values = f.raw.set_index("_row")
     letters = {v: k for k, v in f.spec.letters.items()}
     for address in expected:
