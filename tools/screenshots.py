@@ -89,7 +89,8 @@ SHOTS: tuple[Shot, ...] = (
     Shot("考核表_客服部", month_file(assessment.STEM), "客服部"),
     Shot("考核表_加减分明细", month_file(assessment.STEM), assessment.ITEMS, columns="A:H", rows=(1, 8)),
     Shot("考核表_汇入", month_file(assessment.STEM), imported.SHEET, columns="A:N", rows=(1, 22)),
-    Shot("考核表_结账汇总", month_file(assessment.STEM, closed=True), assessment.SUMMARY, columns="A:O", hide=("E:H", "J:K")),
+    # 汇总's columns: A–J figures and 备注, K–N 审核/审批 (issue 19), O blank, P–S what the workbook showed and 核对
+    Shot("考核表_结账汇总", month_file(assessment.STEM, closed=True), assessment.SUMMARY, columns="A:S", hide=("E:H", "J:O")),
     Shot("回访台账", month_file(callback_ledger.STEM), callback_ledger.LEDGER, columns="A:N", rows=(1, 20)),
     Shot("回访台账_流转", month_file(callback_ledger.STEM), callback_ledger.LEDGER, columns="A:U", hide=("C:D", "F:H", "J", "L:M"), where=("O", "是")),
     Shot("投诉台账", month_file(complaint_ledger.STEM), complaint_ledger.LEDGER, columns="A:J", rows=(1, 10)),
@@ -99,6 +100,7 @@ SHOTS: tuple[Shot, ...] = (
     Shot("回访报告_图表", REPORT, REPORT_SHEET, recalc=False, region="charts", portrait=True),
     Shot("回访报告_服务通报", REPORT, "服务通报", recalc=False, portrait=True),
     Shot("流转单", f"{OUT_DIR}/{DEMO_MONTH}_流转单.xlsx", recalc=False, portrait=True),
+    Shot("服务津贴申请", f"{OUT_DIR}/{DEMO_MONTH}_服务津贴申请.xlsx", recalc=False, portrait=True),
 )
 CHECK_SHOT = Shot("校验结果", "", RESULT_SHEET, recalc=False, hide=("C",))
 

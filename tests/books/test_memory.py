@@ -75,6 +75,8 @@ def test_objects_someone_else_froze_are_left_frozen() -> None:
     try:
         before = gc.get_freeze_count()
         kept, freed, _ = _made_and_collected()
-        assert kept and freed and gc.get_freeze_count() == before
+        # not given back (0) and nothing more set aside; a frozen object whose last
+        # reference goes is still freed, so the count may drop a little (another test's)
+        assert kept and freed and 0 < gc.get_freeze_count() <= before
     finally:
         gc.unfreeze()

@@ -27,7 +27,8 @@ def test_the_names_in_a_month_folder(tmp_path: Path) -> None:
     assert mf.marker == mf.path / "已结账.txt" and mf.record_path == mf.path / "2026-11_结账记录.json"
     assert mf.out_dir == mf.path / "结账" and mf.history_dir == mf.path / HISTORY_DIR
     assert mf.output_names() == {"考核表": "2026-11_服务绩效考核表_结账.xlsx", "意见统计表": "2026-11_客户回访意见统计表_结账.xlsx",
-                                 "回访报告": "2026-11_客户回访报告.xlsx", "流转单": "2026-11_流转单.xlsx"}
+                                 "回访报告": "2026-11_客户回访报告.xlsx", "流转单": "2026-11_流转单.xlsx",
+                                 "服务津贴申请": "2026-11_服务津贴申请.xlsx"}  # since issue 19
     assert mf.output("流转单") == mf.path / OUT_DIR / "2026-11_流转单.xlsx"
     assert mf.lock_path.parent == mf.path and mf.lock_path.suffix == ".lock"
     assert mf.next() == MonthFolder(tmp_path, "2026-12") and mf.prev(11).path.name == "2025-12"

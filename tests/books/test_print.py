@@ -65,6 +65,7 @@ def printed(require_libreoffice: str, tmp_path_factory: pytest.TempPathFactory) 
     srcs["流转单"] = closed / f"{DEMO_MONTH}_流转单.xlsx"
     srcs["投诉单"] = forms / "投诉单.xlsx"
     srcs["特殊终止申请表"] = forms / "特殊终止申请表.xlsx"
+    srcs["考核表结账副本"] = closed / f"{DEMO_MONTH}_服务绩效考核表_结账.xlsx"
     work = root / "out"
     done = print_as_excel(list(srcs.values()), work)
     return {name: (src, res, pdf) for (name, src), (res, pdf) in zip(srcs.items(), done, strict=True)}
@@ -142,6 +143,23 @@ def test_a_filled_ledger_prints_its_records_and_no_more(printed, stem: str) -> N
         key = spec.entry_columns[0].key if stem != callback_ledger.STEM else "order"
         last_key = next(r[key] for r in records if r["_row"] == last)
         assert "".join(str(last_key).split()) in sheet_pages[-1].text
+
+
+def test_the_closed_copy_prints_its_figures_and_every_line_item(printed) -> None:
+    """Issue 14: the closed copies print the closed figures with borders and 合计. 汇总: one
+    page, the 合计 row and the review columns; 结账明细: A4 upright, its header row on every
+    page, one page wide (部门 and 来源, its first and last columns, on each page)."""
+    src, _, pdf = printed["考核表结账副本"]
+    by_sheet = _by_sheet(src, pdf)
+    summary = by_sheet["汇总"]
+    assert len(summary) == 1 and "合计" in summary[0].text and "审批日期" in summary[0].text
+    detail = by_sheet["结账明细"]
+    wb = load_book(src)
+    items = wb["结账明细"].max_row - 1
+    assert items > 0 and len(detail) <= math.ceil(items / 15)
+    for page in detail:
+        assert page.a4 and page.height > page.width, f"结账明细 p{page.number}: {page.width}×{page.height}"
+        assert DEMO_MONTH in page.text and "部门" in page.text and "来源" in page.text, page.number
 
 
 def test_report_charts_print_whole_on_a_page_of_their_own(printed) -> None:

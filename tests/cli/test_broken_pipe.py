@@ -26,3 +26,4 @@ def test_a_closed_pipe_ends_quietly(monkeypatch: pytest.MonkeyPatch, capsys: pyt
     finally:
         os.close(read_end)
     assert "意外错误" not in capsys.readouterr().err
+

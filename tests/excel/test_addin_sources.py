@@ -41,7 +41,7 @@ from xinao_xl.excel.addin.vbaproject import VbaModule, normalize_source
 
 CUSTOM_UI = (STUBS_DIR / CUSTOM_UI_FILE).read_text(encoding="utf-8")
 BUTTONS = {
-    "月度": ["今日待办", "生成下月空表", "刷新汇入", "月度结账", "生成回访报告"],  # 刷新汇入: issue 12
+    "月度": ["今日待办", "生成下月空表", "刷新汇入", "发放自评表", "收集自评", "月度结账", "生成回访报告"],  # 刷新汇入: issue 12; 自评: issue 19
     "校验": ["校验本簿", "清除标记"],
     "回访": ["导入完工数据并抽样", "生成流转单"],
     "投诉": ["刷新时限", "打印投诉单", "特殊终止申请表"],

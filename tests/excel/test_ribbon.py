@@ -365,3 +365,33 @@ def test_other_books_of_the_month_are_read_from_files(clean: Path) -> None:
     books, _ = ribbon._month_books(session, ribbon.month_place(session.path))
     assert books[callback_ledger.STEM] is session.live
     assert isinstance(books[complaint_ledger.STEM], FileBook)
+
+
+def test_handout_and_collect_buttons(clean: Path) -> None:
+    """发放自评表 writes the seven 自评表 into 自评/, the month's books closed for the run;
+    收集自评 after 管网部 typed its 自评 writes it into the 考核表 and lists who is missing."""
+    from openpyxl import load_workbook
+
+    from xinao_xl.books import self_assessment
+
+    session = FakeSession(_book(clean, assessment.STEM))
+    ribbon.dispatch("btnHandout", session)
+    assert not session.failed, session.message
+    assert "已发放 2026-11 自评表 7 份（交回截止 2026-12-06）" in session.message
+    assert sorted(session.closed_paths) == sorted(clean.glob("2026-11_*.xlsx"))
+    returned = clean / "自评" / "管网部_自评.xlsx"
+    wb = load_workbook(returned)
+    wb[self_assessment.SHEET]["E5"] = 0.99  # 带气作业停气通知率 99%
+    wb.save(returned)
+    collect = FakeSession(_book(clean, assessment.STEM))
+    ribbon.dispatch("btnCollect", collect)
+    assert not collect.failed, collect.message
+    assert "管网部：收到 1 项自评" in collect.message and "未交回：客服部、市场工程部、车用燃气部、调度中心、计财部、安保部" in collect.message
+    spec = assessment.department_sheet(load_rules().department("管网部"))
+    assert load_workbook(_book(clean, assessment.STEM))["管网部"].cell(row=spec.row_of("i1"), column=5).value == 0.99
+
+
+def test_collect_button_before_the_hand_out_says_what_to_do(clean: Path) -> None:
+    session = FakeSession(_book(clean, assessment.STEM))
+    ribbon.dispatch("btnCollect", session)
+    assert session.failed and "尚未发放" in session.message and "handout" in session.message

@@ -85,8 +85,9 @@ def test_outputs_record_marker_and_progress(closed) -> None:
     assert [ws.cell(row=row, column=c).value for c in range(2, 10)] == [74, 8, 34, None, 0.15, 5.1, 2000, 680]  # grade blank; 0.15 × 34; 2000 × 34 / 100
     assert all(ws.cell(row=row, column=c).data_type != "f" for c in range(2, 10))
     total = summary.row_of("total")
-    # what prints is A1:J<合计>: the closed figures and their 合计, not the columns beside them
-    assert ws.print_area == f"'{assessment.SUMMARY}'!$A$1:$J${total}" and len(summary.columns) == 10
+    # what prints is A1:N<合计>: the closed figures and their 合计 with 审核人 … 审批日期 (K–N, issue 19),
+    # not the 核对 columns beside them
+    assert ws.print_area == f"'{assessment.SUMMARY}'!$A$1:$N${total}" and len(summary.columns) == 14
     cards = result.cards.values()
     assert ws.cell(row=total, column=7).value == pytest.approx(sum(c.company_item for c in cards))
     assert ws.cell(row=total, column=9).value == 680  # only 客服部 has a base

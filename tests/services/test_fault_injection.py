@@ -266,7 +266,7 @@ def test_the_uninterrupted_close_and_its_writes(baseline: Baseline) -> None:
     """N and M for the cases below. A first close into new folders: the 结账 folder, the record,
     next month's folder and the marker, in that order, each put in place in one rename."""
     assert baseline.replaces == [f"{H.MONTH}/{OUT_DIR}", f"{H.MONTH}/{H.MONTH}_结账记录.json", NEXT, f"{H.MONTH}/{MARKER}"]
-    assert baseline.writes == 4 + 4 + 1 + 1  # 4 outputs, 4 next-month books, record, marker
+    assert baseline.writes == 5 + 4 + 1 + 1  # 5 outputs (the 服务津贴申请 since issue 19), 4 next-month books, record, marker
     _check_record(baseline.closed)
 
 

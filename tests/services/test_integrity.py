@@ -208,10 +208,28 @@ def test_a_record_from_before_formulas_were_covered_is_checked_as_it_was_written
 
     record_file = MonthFolder(root, H.MONTH).record_path
     record = json.loads(record_file.read_text(encoding="utf-8"))
-    assert record.pop(DIGEST_VERSION_KEY) == 2
+    assert record.pop(DIGEST_VERSION_KEY) == 3  # 3 since issue 19 (the review cells of 汇总)
     path = _ledger(root)
     record["内容摘要"][path.name] = content_digest(BookReader(path), callback_ledger.STEM, load_rules(), version=1)
     record_file.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     wb = load_workbook(path)
     wb.save(path)
     assert [(c.name, c.state) for c in verify_month(root, H.MONTH).inputs] == [(path.name, RESAVED)]
+
+
+def test_a_version_2_record_knows_no_review_cells(tmp_path: Path) -> None:
+    """Records before issue 19 (digest version 2) hold digests of a 考核表 without 审核人 … 审批日期:
+    checked their way, typing a reviewer changes nothing; version 3 sees it."""
+    from xinao_xl.books import assessment
+    from xinao_xl.books.read import BookReader
+    from xinao_xl.policy.rules import load_rules
+    from xinao_xl.services.integrity import content_digest
+
+    path = tmp_path / "考核表.xlsx"
+    assessment.build_assessment("2026-11").save(path)
+    before = {v: content_digest(BookReader(path), assessment.STEM, load_rules(), version=v) for v in (2, 3)}
+    wb = load_workbook(path)
+    wb[assessment.SUMMARY]["K3"] = "王审核"  # 审核人 of the first department
+    wb.save(path)
+    after = {v: content_digest(BookReader(path), assessment.STEM, load_rules(), version=v) for v in (2, 3)}
+    assert after[2] == before[2] and after[3] != before[3]

@@ -184,3 +184,43 @@ def test_deadlines_are_those_the_workbooks_compute(month: Path, tmp_path: Path, 
         assert abs(shown - item.due) < timedelta(seconds=1), (item.what, shown, item.due)
         checked += 1
     assert checked == 7  # 2 flow forms, 5 complaint stages
+
+
+def test_after_the_audit_the_review_and_approval_are_due_on_the_summary(month: Path) -> None:
+    """考核 5.3: once 客服部's 自评 and 审核 are typed, its item is the review and approval the
+    汇总 records (审核人/审核日期, then 审批人/审批日期), due with the 审核 by the 6th."""
+    from xinao_xl.books import assessment
+    from xinao_xl.policy.rules import load_rules
+
+    rules = load_rules()
+    dept = next(d for d in rules.departments if d.name == "客服部")
+    spec, summary = assessment.department_sheet(dept), assessment.summary_sheet(rules)
+    path = month / D.MONTH / f"{D.MONTH}_服务绩效考核表.xlsx"
+    wb = load_workbook(path)
+    ws = wb[spec.name]
+    for row in range(spec.first_row, spec.last_row + 1):  # every typed row: 自评 and 审核 alike
+        for col in ("self", "audit"):
+            cell = ws[f"{spec.letter(col)}{row}"]
+            if cell.data_type != "f":
+                cell.value = 1
+    wb.save(path)
+    now = datetime(2026, 12, 1, 9, 0)
+
+    def kefu() -> list:
+        return [i for i in due_list(month, now.date(), now).items if i.kind == "考核" and "客服部" in i.what]
+
+    [item] = kefu()
+    assert (item.sheet, item.cell) == ("汇总", f"{summary.letter('reviewer')}{summary.row_of('客服部')}")
+    assert "审核、审批" in item.what and item.due == datetime(2026, 12, 6, 23, 59, 59) and item.clause == "考核 5.3"
+    wb = load_workbook(path)
+    row = summary.row_of("客服部")
+    wb["汇总"][f"{summary.letter('reviewer')}{row}"] = "孙雪燕"
+    wb["汇总"][f"{summary.letter('reviewed')}{row}"] = date(2026, 12, 4)
+    wb.save(path)
+    [item] = kefu()
+    assert item.cell == f"{summary.letter('approver')}{row}" and "审批" in item.what and "审核" not in item.what.split("的")[1]
+    wb = load_workbook(path)
+    wb["汇总"][f"{summary.letter('approver')}{row}"] = "王主管"
+    wb["汇总"][f"{summary.letter('approved')}{row}"] = date(2026, 12, 5)
+    wb.save(path)
+    assert kefu() == []

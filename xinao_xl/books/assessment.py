@@ -296,6 +296,17 @@ def write_department(wb: Workbook, dept: Department, rules: Rules, month: str | 
     fit_rows(ws, spec.first_row, spec.last_row)
 
 
+# 考核 5.3: the office reviews each department's 自评 (审核), the service supervisor approves (审批);
+# typed beside the department's figures on 汇总, read by the close (services/approval.py).
+REVIEW_COLUMNS = (
+    Column("reviewer", "审核人", width=9),
+    Column("reviewed", "审核日期", type="date", width=11),
+    Column("approver", "审批人", width=9),
+    Column("approved", "审批日期", type="date", width=11),
+)
+REVIEW_KEYS = tuple(c.key for c in REVIEW_COLUMNS)
+
+
 def summary_sheet(rules: Rules) -> FormSheet:
     columns = (
         Column("dept", "部门", FORMULA, width=12),
@@ -308,8 +319,9 @@ def summary_sheet(rules: Rules) -> FormSheet:
         Column("base", "服务津贴基数", type="number", width=11),
         Column("allowance", "兼职服务津贴", FORMULA, type="number", width=11),
         Column("note", "备注", width=24, wrap=True),
+        *REVIEW_COLUMNS,
     )
-    rows = tuple(FormRow(d.name, d.name, ("base", "note")) for d in rules.departments)
+    rows = tuple(FormRow(d.name, d.name, ("base", "note", *REVIEW_KEYS)) for d in rules.departments)
     return FormSheet(SUMMARY, "服务绩效考核汇总", columns, rows, footer_rows=(FormRow("total", "合计"),))
 
 
@@ -343,6 +355,12 @@ def write_summary(wb: Workbook, rules: Rules, month: str | None, style: str, ite
     for col in "GHI":
         put_formula(ws, t, " ABCDEFGHI".index(col), f"=SUM({col}{first}:{col}{last})")
     add_validation(ws, L.number_input("服务津贴基数（元）", 0, hint="兼职服务津贴 = 基数 × 得分 / 100。"), "服务津贴基数", f"H{first}:H{last}")
+    for key, what in (("reviewer", "审核人（服务办公室，考核5.3）"), ("approver", "审批人（服务主管，考核5.3）")):
+        add_validation(ws, L.text_input(what, 32), what[:3], f"{spec.letter(key)}{first}:{spec.letter(key)}{last}")
+    for key, what in (("reviewed", "审核日期"), ("approved", "审批日期")):
+        add_validation(ws, L.date_input(what), what, f"{spec.letter(key)}{first}:{spec.letter(key)}{last}")
+        for r in range(first, last + 1):
+            ws[f"{spec.letter(key)}{r}"].number_format = "yyyy-mm-dd"
     highlight_equals(ws, f"E{first}:E{last}", str(rules.value("grade_c")))
     highlight_below(ws, f"D{first}:D{last}", f"D{first}", "P_BASE_SCORE")
     return spec

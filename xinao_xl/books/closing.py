@@ -35,10 +35,10 @@ from xinao_xl.policy.scoring import DepartmentMonth, ScoreCard, read_actual
 from . import assessment, callback_ledger, complaint_ledger, imported, opinions
 from . import lists as L
 from .cells import keep_text, put
-from .printing import load_book  # checked, then openpyxl; print areas as formulas kept
+from .printing import book_header, fit_rows, load_book, print_setup
 from .read import BookReader, TableRead
 from .schema import FMT_POINTS, NATIVE, TableSheet
-from .style import BODY_FONT, header_cell, header_cells
+from .style import BODY_FONT, WRAP_ALIGN, header_cell, header_cells
 from .workbooks import BOOKS
 from .writer import fixed_properties, write_record, write_rows
 
@@ -204,10 +204,18 @@ def _detail_sheet(wb: Workbook, cards: Mapping[str, ScoreCard]) -> None:
                 cell = put(ws, r, col, v)
                 cell.font = BODY_FONT
             ws.cell(row=r, column=5).number_format = FMT_POINTS
+            for col in (3, 4):  # 内容 and 依据条款 wrap: printed, a long line must not run off
+                ws.cell(row=r, column=col).alignment = WRAP_ALIGN
             r += 1
     for letter, width in zip("ABCDEF", (11, 9, 40, 16, 8, 18), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
+    # A4 upright, the header row on every page, the month in the page header (issue 14: the
+    # closed copies print like the live sheets)
+    month = next((c.month for c in cards.values()), None)
+    fit_rows(ws, 2, r - 1, last_col=6)
+    print_setup(ws, "1:1", book_header(month, "服务绩效考核表（结账）", DETAIL_SHEET), landscape=False,
+                print_area=f"A1:F{max(r - 1, 1)}")
 
 
 # --- 意见统计表 ----------------------------------------------------------------------------------

@@ -22,6 +22,10 @@ What lives there, and who writes it:
   services/complaint_forms.py);
 - ``2026-11_校验结果.xlsx``: the last validation run's findings with links to the cells
   (`results_name`, books/results.py); replaced by each run, removed by the close;
+- ``自评/``: the departments' 自评表 the hand-out writes (``客服部_自评.xlsx`` …, `handout_file`),
+  returned into the same folder under any name, and the hand-out's record ``发放记录.json``
+  (`handout_record`: what each locked cell held, the deadline) that the collect checks against;
+- ``结账/2026-11_服务津贴申请.xlsx``: the allowance application (the close, `allowance-form`);
 - ``历史版本``: the files each atomic replace kept (books/save.py);
 - the month's lock file (`lock_path`) and its holder note: one writer at a time holds the
   month through it (books/lock.py `MonthLock`; services/month_writer.py for the use cases).
@@ -45,8 +49,8 @@ from . import assessment, opinions
 from .save import HISTORY_DIR, keep_version, write_text_atomic
 from .workbooks import BOOKS, file_name
 
-__all__ = ["EVIDENCE_DIR", "FORMS_DIR", "LOCK", "MARKER", "OUTPUTS", "OUT_DIR", "RESULTS", "STEMS", "MonthFolder", "MonthMissingError",
-           "closed_months", "is_results_file", "results_name"]
+__all__ = ["EVIDENCE_DIR", "FORMS_DIR", "LOCK", "MARKER", "OUTPUTS", "OUT_DIR", "RESULTS", "SELF_DIR", "STEMS", "MonthFolder",
+           "MonthMissingError", "closed_months", "is_results_file", "results_name"]
 
 STEMS = tuple(stem for stem, _ in BOOKS)
 OUT_DIR = "结账"
@@ -55,7 +59,8 @@ FORMS_DIR = "投诉单"
 MARKER = "已结账.txt"
 LOCK = ".xinao-xl.lock"
 # The close's outputs in 结账/, by the key `CloseResult.outputs` uses, in the order written.
-OUTPUTS = ("考核表", "意见统计表", "回访报告", "流转单")
+OUTPUTS = ("考核表", "意见统计表", "回访报告", "流转单", "服务津贴申请")
+SELF_DIR = "自评"
 _MARKER_TIME = re.compile(r"(\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
 RESULTS = "校验结果"
 
@@ -165,7 +170,8 @@ class MonthFolder:
     def output_names(self) -> dict[str, str]:
         """The files of ``结账/`` by `OUTPUTS` key."""
         m = self.month
-        names = (f"{m}_{assessment.STEM}_结账.xlsx", f"{m}_{opinions.STEM}_结账.xlsx", f"{m}_客户回访报告.xlsx", f"{m}_流转单.xlsx")
+        names = (f"{m}_{assessment.STEM}_结账.xlsx", f"{m}_{opinions.STEM}_结账.xlsx", f"{m}_客户回访报告.xlsx", f"{m}_流转单.xlsx",
+                 f"{m}_服务津贴申请.xlsx")
         return dict(zip(OUTPUTS, names, strict=True))
 
     def output(self, key: str) -> Path:
@@ -181,6 +187,20 @@ class MonthFolder:
         first = re.sub(r'[\\/:*?"<>|\s]+', "_", str(numbers[0])).strip("._")[:40] or "流转单"
         more = f"等{len(numbers)}张" if len(numbers) > 1 else ""
         return self.out_dir / f"{self.month}_流转单_{first}{more}.xlsx"
+
+    # --- the departments' 自评表 (考核 5.1-5.2) ---------------------------------------------------
+
+    @property
+    def self_dir(self) -> Path:
+        """``2026-11/自评``: the hand-out's files, and the returned ones put back there."""
+        return self.path / SELF_DIR
+
+    def handout_file(self, department: str) -> Path:
+        return self.self_dir / f"{department}_自评.xlsx"
+
+    @property
+    def handout_record(self) -> Path:
+        return self.self_dir / "发放记录.json"
 
     @property
     def results_path(self) -> Path:

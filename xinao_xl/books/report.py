@@ -60,6 +60,10 @@ from .writer import fixed_properties
 
 SHEET = "回访报告"
 DETAIL = "不满意明细"
+AGENTS = "回访人员情况"
+AGENTS_NOTE = ("回访办法六.2：回访人员未建立回访登记台账、台账信息不齐全、信息流转不及时等问题，纳入个人绩效考核。"
+               "此表只列事实，不打分。回访条数：回访日期在本月的台账行；超过{days}日回访：回访日期晚于完工日期{days}日以上（回访五.2）；"
+               "流转不及时：流转日期晚于回访当天（五.4(1)“及时填写”，本系统读作回访当天）；信息不齐全行数：至少缺一项的行。")
 MASKED = "masked"
 NO_PEOPLE = "none"
 SUGGESTION_HEADING = "三、整改建议"
@@ -130,6 +134,18 @@ class UnsatisfiedCall:
     status: str  # 按时反馈 / 超时反馈 / 未反馈
 
 
+@dataclass(frozen=True)
+class AgentStats:
+    """One 回访人's month (回访办法 六.2): facts only, no score (services/agents.py counts them)."""
+
+    agent: str
+    calls: int  # 回访条数
+    incomplete: int  # rows missing at least one thing
+    by_kind: tuple[int, ...]  # per kind of `ReportData.agent_kinds`
+    late_calls: int  # 超过3日回访
+    late_flows: int  # 流转不及时
+
+
 @dataclass
 class ReportData:
     month: str
@@ -139,6 +155,9 @@ class ReportData:
     scores: list[DeptScore] = field(default_factory=list)
     calls: list[UnsatisfiedCall] = field(default_factory=list)
     suggestion: str = ""  # 三、整改建议 as staff wrote it in the report this one replaces
+    agents: list[AgentStats] = field(default_factory=list)
+    agent_kinds: tuple[str, ...] = ()
+    callback_days: int = 3  # 回访 五.2, the rules' `callback_within_days` (services/report.py sets it)
 
 
 def _cell(ws: Worksheet, row: int, col: int, value: Any, fmt: str | None = None, wrap: bool = False) -> None:
@@ -264,7 +283,30 @@ def build_report(data: ReportData, people: str = MASKED) -> Workbook:
         end += 16
     print_setup(ws, None, f"{Month(data.month).title}份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{end}")
     _detail(wb, data, people)
+    if data.agents:
+        _agents(wb, data)
     return wb
+
+
+def _agents(wb: Workbook, data: ReportData) -> None:
+    """回访人员情况: a row per 回访人 and the 合计 (回访办法 六.2)."""
+    ws = wb.create_sheet(AGENTS)
+    headers = ("回访人", "回访条数", "信息不齐全行数", *data.agent_kinds, f"超过{data.callback_days}日回访", "流转不及时")
+    title = put(ws, 1, 1, f"{Month(data.month).title}份回访人员台账情况（回访办法六.2）")
+    title.font = TITLE_FONT
+    header_cells(ws, 2, headers)
+    for r, a in enumerate(data.agents, start=3):
+        for c, v in enumerate((a.agent, a.calls, a.incomplete, *a.by_kind, a.late_calls, a.late_flows), start=1):
+            _cell(ws, r, c, v)
+    last = 2 + len(data.agents)
+    note = put(ws, last + 2, 1, AGENTS_NOTE.format(days=data.callback_days))
+    note.font, note.alignment = NOTE_FONT, WRAP_ALIGN
+    ws.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2, end_column=len(headers))
+    ws.row_dimensions[last + 2].height = 48
+    for i in range(1, len(headers) + 1):
+        ws.column_dimensions[get_column_letter(i)].width = 12 if i == 1 else 9
+    ws.row_dimensions[2].height = 42
+    print_setup(ws, "2:2", f"{Month(data.month).title}份客户回访报告 · {AGENTS}", landscape=True, print_area=f"A1:{get_column_letter(len(headers))}{last + 2}")
 
 
 def month_report(data: ReportData, people: str, bulletin: Bulletin | None, now: datetime) -> Workbook:

@@ -27,6 +27,7 @@ from . import (
     addin,
     close,
     complaint_form,
+    cycle,
     demo,
     doctor,
     flow_forms,
@@ -49,6 +50,8 @@ COMMANDS = (rules, settings, score, month, demo, validate, refresh, sample, clos
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
 COMMANDS += (today, flow_forms, lookup)
 COMMANDS += (complaint_form,)  # a complaint on paper: 投诉单 and 附件5 (issue 18)
+# The assessment cycle (issue 19): hand out, collect, the allowance application
+COMMANDS += (cycle,)
 
 
 def build_parser() -> ZhArgumentParser:

@@ -74,7 +74,13 @@ def ask(preview: close.ClosePreview) -> bool:
 
 
 def console_bar(step: int, total: int, text: str) -> None:
-    """A one-line bar on stderr: [#########-----] 3/8 写入考核表结账副本."""
+    """A one-line bar on stderr: [#########-----] 3/8 写入考核表结账副本; into a log file or a
+    pipe (a scheduled close, the ribbon's captured output) one plain line per step instead,
+    since a carriage return and an erase-line code are noise there."""
+    if not sys.stderr.isatty():
+        sys.stderr.write(f"{step}/{total} {text}\n")
+        sys.stderr.flush()
+        return
     done = BAR * step // total
     end = "\n" if step == total else ""
     sys.stderr.write(f"\r[{'#' * done}{'-' * (BAR - done)}] {step}/{total} {text}\033[K{end}")

@@ -133,6 +133,32 @@ def refresh_imports(session: Session) -> str:
     return _describe(result, "已刷新汇入")
 
 
+def handout(session: Session) -> str:
+    """发放自评表: each department's 自评表 into the month's 自评 folder (考核 5.1), the month's
+    workbooks saved and closed for the run (the hand-out reads the ledgers' deductions)."""
+    from xinao_xl.services import self_assessment as self_assessment_service
+
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    session.status(f"正在发放 {month} 自评表…")
+    with _month_files_closed(session, place):
+        result = self_assessment_service.handout_month(month, place.root, user=getpass.getuser())
+    return _describe(result, "已发放自评表")
+
+
+def collect(session: Session) -> str:
+    """收集自评: the returned 自评表 checked and written into the 考核表 (考核 5.2), the month's
+    workbooks saved and closed for the run and opened again after."""
+    from xinao_xl.services import self_assessment as self_assessment_service
+
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    session.status(f"正在收集 {month} 自评…")
+    with _month_files_closed(session, place):
+        result = self_assessment_service.collect_month(month, place.root, user=getpass.getuser())
+    return _describe(result, "已收集自评")
+
+
 def callback_report(session: Session) -> str:
     """生成回访报告: the report service (the close's figures as the month stands), its
     workbooks saved and closed in Excel for the run (the service reads their files)."""
@@ -385,6 +411,8 @@ HANDLERS: dict[str, Callable[[Session], str]] = {
 }
 HANDLERS["btnToday"] = today_list  # the daily round (issue 14)
 HANDLERS |= {"btnComplaintForm": complaint_form, "btnTerminationForm": termination_form}  # a complaint on paper (issue 18)
+HANDLERS["btnHandout"] = handout  # the assessment cycle (issue 19)
+HANDLERS["btnCollect"] = collect
 
 
 def _describe(result: Any, done: str) -> str:

@@ -68,6 +68,7 @@ from typing import Any
 
 import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
+from xinao_xl.books.allowance_form import build_allowance_form
 from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
 from xinao_xl.books.evidence import relative_link
 from xinao_xl.books.flow_form import build_flow_forms
@@ -87,6 +88,9 @@ from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ADJUSTMENT, ScoreCard
 
 from . import share
+from .allowance import allowance_lines
+from .approval import approval_notes, blocked, read_reviews
+from .approval import record_of as reviews_record
 from .close_summary import SCORE_HEADERS, ClosePreview, score_rows
 from .history import record_close
 from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY, content_digests, verify_month
@@ -101,6 +105,7 @@ from .validate_context import Finding
 Progress = Callable[[int, int, str], None]
 
 STEPS = ("校验", "读取并计分", "写入考核表结账副本", "填写意见统计表", "生成回访报告", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
+# (the 服务津贴申请, 考核 5.4, is written with the 流转单's step: one page, no step of its own)
 
 
 class CloseError(XinaoError, ValueError):
@@ -129,6 +134,10 @@ class InputsChangedError(CloseError):
     """An input's bytes on disk are no longer those the close read; the month is not closed."""
 
 
+class NotApprovedError(CloseError):
+    """The office's setting 审批后方可结账 is on and a department is not reviewed or approved."""
+
+
 class CloseCancelled(CloseError):
     """The user said no to the preview; nothing was written."""
 
@@ -136,7 +145,7 @@ class CloseCancelled(CloseError):
 
 
 Confirm = Callable[[ClosePreview], bool]
-__all__ = ["CloseCancelled", "CloseError", "ClosePreview", "CloseResult", "InputsChangedError", "MonthClosedError", "MonthNotEndedError",
+__all__ = ["CloseCancelled", "CloseError", "NotApprovedError", "ClosePreview", "CloseResult", "InputsChangedError", "MonthClosedError", "MonthNotEndedError",
            "ValidationFailed", "close_month", "preview_close"]
 
 
@@ -156,6 +165,7 @@ class CloseResult:
     timings: dict[str, float] = field(default_factory=dict)
     history: Any = None  # services.history.Recorded, None when the store is off or failed
     contents: dict[str, str] = field(default_factory=dict)  # input file -> integrity.content_digest
+    reviews: dict[str, Any] = field(default_factory=dict)  # department -> approval.Review (考核 5.3)
 
     def score_rows(self) -> list[list[Any]]:
         return score_rows(self.cards)
@@ -174,6 +184,12 @@ class CloseResult:
 
 
 # --- the use case ---------------------------------------------------------------------------------
+
+
+def blocked_by_approval(reviews: dict[str, Any], rules: Rules, force: bool) -> str | None:
+    """The refusal under 审批后方可结账 (services/approval.py); a forced close (with its
+    reason, recorded) goes on and says so in its notes."""
+    return None if force else blocked(reviews, rules)
 
 
 def _refusals(mf: MonthFolder, now: datetime, force: bool, reason: str | None) -> list[str]:
@@ -231,8 +247,12 @@ def preview_close(month: str, root: Path, *, force: bool = False, reason: str | 
     except XinaoError as exc:  # an entry the scoring cannot use (validation names its cell)
         cards = {}
         notes.append(f"无法计分：{exc.message}")
-    preview = ClosePreview(mf.month, cards, findings, forced=force, notes=notes)
+    reviews = read_reviews(mb)
+    preview = ClosePreview(mf.month, cards, findings, forced=force, notes=notes + approval_notes(reviews))
     blocked = _refusals(mf, now, force, reason)
+    unapproved = blocked_by_approval(reviews, rules, force)
+    if unapproved:
+        blocked.append(unapproved)
     if has_errors(findings) and not force:
         blocked.append(f"校验有 {preview.errors} 个错误：请改正后重试，或使用 --force 并说明原因")
     preview.notes += [f"结账会被拒绝：{why}" for why in blocked]
@@ -315,8 +335,12 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         t0 = time.perf_counter()
         cards = mb.score_cards()
         timings["compute"] = time.perf_counter() - t0
-        result = CloseResult(month, folder, cards, findings=findings, forced=force)
-        result.notes += ([settings_note] if settings_note else []) + reporting_notes(month, now, rules)
+        reviews = read_reviews(mb)  # 考核 5.3: the office's review and the supervisor's approval
+        unapproved = blocked_by_approval(reviews, rules, force)
+        if unapproved:
+            raise NotApprovedError(unapproved)
+        result = CloseResult(month, folder, cards, findings=findings, forced=force, reviews=reviews)
+        result.notes += ([settings_note] if settings_note else []) + reporting_notes(month, now, rules) + approval_notes(reviews)
         interrupted = [lock.interrupted_note()] if lock.interrupted_note() else []  # shown, not recorded: not the month's data
         preview = ClosePreview(month, cards, findings, forced=force, notes=_preview_notes(mf, now, force, reason) + interrupted)
         if confirm is not None and not confirm(preview):
@@ -339,6 +363,8 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
                                                             keep=out / names["回访报告"]))
             step(6)
             outputs.add_workbook(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
+            outputs.add_workbook(names["服务津贴申请"], build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
+                                                                        closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or ""))
             timings["write"] = time.perf_counter() - t0
 
             step(7)
@@ -412,7 +438,9 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
         "next_month": {"月份": result.next_month, "files": {n: next_books.digest(n) for n in next_books.names},
                        "replaced": plan.current if next_books.names else {}, "结转": result.carried},
         "得分": {c.department: {"扣分合计": c.deductions, "加分合计": c.bonuses, "月度服务得分": c.score, "考核等级": c.grade,
-                              "公司绩效服务项": c.company_item, "兼职服务津贴": c.allowance} for c in result.cards.values()},
+                              "公司绩效服务项": c.company_item, "服务津贴基数": c.allowance_base, "兼职服务津贴": c.allowance}
+               for c in result.cards.values()},
+        "审核审批": reviews_record(result.reviews),
         "申诉调整": [{"部门": c.department, "说明": i.text, "分值": i.points, "投诉单号": i.source}
                      for c in result.cards.values() for i in c.items if i.category == ADJUSTMENT],
         RECORD_KEY: record_of(rules),

@@ -44,7 +44,8 @@ from xinao_xl.policy.rules import Rules, load_rules
 __all__ = ["DIGEST_VERSION", "DIGEST_VERSION_KEY", "FileChange", "MonthIntegrity", "changed_files", "content_digest", "content_digests",
            "describe_close", "verify_month"]
 
-DIGEST_VERSION = 2  # of `content_digest`: 1 entry cells only; 2 and which cells of each sheet hold a formula
+DIGEST_VERSION = 3  # of `content_digest`: 1 entry cells only; 2 and which cells of each sheet hold a formula;
+# 3 and the 考核表's review and approval cells on 汇总 (issue 19: a record before them knew no such cells)
 DIGEST_VERSION_KEY = "内容摘要版本"  # in the 结账记录, beside 内容摘要
 CHANGED = "已修改"
 MISSING = "已删除或移走"
@@ -222,6 +223,9 @@ def content_digest(reader: BookReader, stem: str, rules: Rules, version: int = D
     Styles, formula results and sheets the close does not read are left out; each value is
     taken as the file holds it (type and value), by sheet, row and column.
 
+    The 汇总's 审核人/审核日期/审批人/审批日期 (version 3) are entry cells too; a record of
+    version 1 or 2 is checked without them.
+
     Formulas (version 2): the addresses of the cells of each sheet that hold a formula, not
     their text. A score typed over its formula is a change (validate calls it an error);
     Excel re-saving writes the same formulas as shared formulas (other text, same cells),
@@ -240,7 +244,8 @@ def content_digest(reader: BookReader, stem: str, rules: Rules, version: int = D
             blocks = [(header_row + 1, len(rows), [columns[c.header] for c in sheet.entry_columns if c.header in columns])]
         elif isinstance(sheet, FormSheet):
             keys = [c.key for c in sheet.columns]
-            blocks = [(sheet.first_row + n,) * 2 + ([keys.index(k) for k in row.entry_keys if k in keys],)
+            left_out = assessment.REVIEW_KEYS if version < 3 else ()
+            blocks = [(sheet.first_row + n,) * 2 + ([keys.index(k) for k in row.entry_keys if k in keys and k not in left_out],)
                       for n, row in enumerate(sheet.rows + sheet.footer_rows)]
         parts = [sheet.name]
         for first, last, idx in blocks:

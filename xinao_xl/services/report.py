@@ -33,6 +33,7 @@ from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
 
 from . import share
+from .agents import INCOMPLETE, agent_stats
 from .bulletin import bulletin_or_note
 from .month_books import MonthBooks
 from .month_writer import month_writer
@@ -50,6 +51,8 @@ def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people:
     the 整改建议 of the report at `keep` (the file this one will replace) is kept."""
     terms = share.month_customer_terms(mb) if people == NO_PEOPLE else set()
     data = mb.report_data(cards)
+    data.agents, data.agent_kinds = agent_stats(mb), INCOMPLETE  # 回访办法 六.2: each agent's record
+    data.callback_days = int(mb.rules.value("callback_within_days"))
     if people == NO_PEOPLE:  # no customer in the report, not even inside a text
         data = share.shareable_report(data, terms)
     if keep is not None and keep.is_file():

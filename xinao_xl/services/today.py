@@ -50,6 +50,7 @@ from xinao_xl.policy.parse import is_blank, parse_bool
 from xinao_xl.policy.privacy import mask_phone
 from xinao_xl.policy.rules import Rules
 
+from .approval import read_reviews
 from .month_books import MonthBooks
 from .settings import rules_for_month
 
@@ -351,11 +352,14 @@ def _reports(mf: MonthFolder, mb: MonthBooks, out: DueList, rules: Rules) -> Non
 
 
 def _reviews(mb: MonthBooks, out: DueList, rules: Rules) -> None:
-    """考核 3、5.2、5.3: each department's 自评 of the month, then the office's 审核, by the 6th."""
+    """考核 3、5.2、5.3: each department's 自评 of the month, then the office's 审核, then the
+    review and approval recorded on 汇总 (services/approval.py), by the 6th."""
     due = deadlines.review_due(mb.month, rules)
     if due.date() > out.day + timedelta(days=WEEK_DAYS - 1) or not _in_books(mb, assessment.STEM):
         return
     book = _where(mb, assessment.STEM)
+    summary = assessment.summary_sheet(rules)
+    reviews = read_reviews(mb)
     for dept in rules.departments:
         spec = assessment.department_sheet(dept)
         form = mb.form(spec)
@@ -368,6 +372,14 @@ def _reviews(mb: MonthBooks, out: DueList, rules: Rules) -> None:
             if empty:
                 row = spec.row_of(empty[0])
                 whose = f"{dept.name}自评" if col == "self" else f"服务办公室审核 {dept.name}"
-                out.items.append(DueItem(due, "考核", f"{whose} {mb.month}：“{spec.column(col).header}”尚有 {len(empty)} 项未填",
+                how = "（部门交回的自评表用“收集自评”或 xinao-xl collect 写入）" if col == "self" else ""
+                out.items.append(DueItem(due, "考核", f"{whose} {mb.month}：“{spec.column(col).header}”尚有 {len(empty)} 项未填{how}",
                                          book, spec.name, f"{spec.letter(col)}{row}", clause))
                 break  # the 审核 follows the 自评: one item per department
+        else:  # 自评 and 审核 typed: the review and the supervisor's approval recorded on 汇总
+            missing = reviews[dept.name].missing
+            if missing:
+                key = "reviewer" if "审核" in missing else "approver"
+                out.items.append(DueItem(due, "考核", f"登记 {dept.name} {mb.month} 的{'、'.join(missing)}：在“汇总”填写"
+                                         f"{'审核人、审核日期' if key == 'reviewer' else '审批人、审批日期'}",
+                                         book, summary.name, f"{summary.letter(key)}{summary.row_of(dept.name)}", "考核 5.3"))
