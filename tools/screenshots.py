@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.support.libreoffice import recalculate_many, render_pdf_many  # noqa: E402
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions  # noqa: E402
-from xinao_xl.books.month_folder import OUT_DIR  # noqa: E402
+from xinao_xl.books.month_folder import EVIDENCE_DIR, OUT_DIR  # noqa: E402
 from xinao_xl.books.report import SHEET as REPORT_SHEET  # noqa: E402
 from xinao_xl.books.save import save_atomic  # noqa: E402
 from xinao_xl.cli import main as cli_main  # noqa: E402
@@ -134,6 +134,8 @@ def broken_copy(month: Path, target: Path) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     for stem in (assessment.STEM, complaint_ledger.STEM):
         shutil.copy2(month / month_file(stem), target / month_file(stem))
+    if (month / EVIDENCE_DIR).is_dir():  # the 投诉台账's 证据 links point there (no warning the picture did not plant)
+        shutil.copytree(month / EVIDENCE_DIR, target / EVIDENCE_DIR, dirs_exist_ok=True)
     path = target / month_file(assessment.STEM)
     wb = load_workbook(path)
     for sheet, cell, value in MISTAKES:

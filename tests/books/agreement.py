@@ -183,28 +183,52 @@ def _status(c: Checker, where: str, got: Any, due: Any, done: Any, now: tuple[da
 
 
 def check_complaints(path: Path, rows: list[dict[str, Any]], rules: Rules, now: tuple[datetime, datetime], c: Checker) -> None:
+    """Every computed cell of the 投诉台账 against the policy: the course of each row (轮次,
+    本轮起算, 投诉状态: `services.complaint_course.courses` over `policy.complaint_process`,
+    the 改派记录 as the recalculated file holds it), the deadlines from the round's start and
+    the effective 办结, the statuses (需复查 first), the deduction (blank for a row that does
+    not count, 0 for a partner unit's)."""
+    from xinao_xl.books.read import BookReader
+    from xinao_xl.policy import complaint_process
+    from xinao_xl.services.complaint_course import courses, reassignments
+
     spec = complaint_ledger.ledger_sheet(rules)
     ws = load_workbook(path, data_only=True)[spec.name]
+    moves = BookReader(path).table(complaint_ledger.reassign_sheet()).records()
+    course = courses([{**row, "_row": spec.first_row + i} for i, row in enumerate(rows)], reassignments(moves), rules)
 
     def cell(key: str, r: int) -> Any:
         return ws[f"{spec.letter(key)}{r}"].value
 
     for i, row in enumerate(rows):
         r = spec.first_row + i
+        k = course[r]
         major = row.get("major") is not None
-        for stage, start_key in (("investigate", "accepted"), ("handle", "accepted"), ("revisit", "handle_done"), ("appeal", "closed"), ("appeal_handle", "appeal_at")):
+        c.eq(f"投诉台账!轮次{r}", cell("round", r), k.round)
+        c.eq(f"投诉台账!本轮起算{r}", cell("round_start", r), k.round_start if k.round_start is not None else "")
+        c.eq(f"投诉台账!投诉状态{r}", cell("state", r), k.state)
+        for stage in ("investigate", "handle", "revisit", "appeal", "appeal_handle"):
             due_key, _, done_key, status_key, _ = complaint_ledger.STAGE_COLUMNS[stage]
-            due = _due(stage, row.get(start_key), major, rules)
+            due = _due(stage, k.start(stage, row), major, rules)
             c.eq(f"投诉台账!{due_key}{r}", cell(due_key, r), due)
-            if status_key:
-                _status(c, f"投诉台账!{status_key}{r}", cell(status_key, r), due, row.get(done_key), now, rules)
-        if row.get("level") is None and row.get("channel") is None:
+            if not status_key:
+                continue
+            if stage == "revisit" and complaint_process.needs_recheck(row.get("callback"), row.get("revisit_done"), row.get("review_at"), rules):
+                c.eq(f"投诉台账!{status_key}{r}", cell(status_key, r), "需复查")
+                continue
+            _status(c, f"投诉台账!{status_key}{r}", cell(status_key, r), due, row.get(done_key), now, rules)
+        if (row.get("level") is None and row.get("channel") is None) or not k.counts:
             expected: Any = ""
+        elif k.charged is None:
+            expected = 0
         else:
             resp = complaints.responsible_after_appeal(row.get("resp"), row.get("appeal_result"))  # 成立: 无责
             expected = scoring.complaint_deduction(row.get("level"), row.get("channel"), resp, rules)
         c.eq(f"投诉台账!扣分{r}", cell("deduct", r), expected)
         c.eq(f"投诉台账!投诉内容{r}", cell("content", r), row["content"])
+    states = {course[spec.first_row + i].state for i in range(len(rows))}
+    assert states >= {"已驳回", "已改派", "已取消", "特殊终止", "已办结", "办理中"}, states  # every state is met
+    assert max(k.round for k in course.values()) >= 2 and any(k.charged is None for k in course.values())
 
 
 # --- 回访台账 -----------------------------------------------------------------------------

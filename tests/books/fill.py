@@ -199,9 +199,47 @@ def fill_complaints(wb: Workbook, rules: Rules, rng: random.Random, now: datetim
             row["appeal_result"] = rng.choice(["不成立", "成立", None])
         if rng.random() < 0.3:
             row.update(followups=rng.choice([0, 1, 2, 3, 5]), emergency=rng.choice(["是", "否", None]), loss=rng.choice([None, 500, 10000, 25000.5]))
+        _course_fields(row, rng)
+        if i % 10 == 2:  # rejected (投诉 第七条(二)3); the next row is its next round
+            row["review"] = "驳回"
+            row["review_at"] = minute(accepted + timedelta(hours=rng.uniform(2, 60)))
+            if i % 30 == 2:
+                del row["review_at"]  # no time: the next round's start is unknown
+        if i % 10 == 3:  # the next round of the row above: same complaint and department
+            row.update(no=rows[-1]["no"], dept=rows[-1]["dept"], accepted=rows[-1]["accepted"])
         write_row(ws, spec, spec.first_row + i, row)
         rows.append(row)
+    _reassign(wb, rows, rng)
     return rows
+
+
+def _course_fields(row: dict[str, Any], rng: random.Random) -> None:
+    """投诉 第七条's entries: review, callback result, responsibility kind, special termination."""
+    if row.get("handle_done") is not None and rng.random() < 0.7:
+        row["review"] = rng.choice(["通过", "通过", "驳回"]) if rng.random() < 0.9 else "通过"
+        row["review_at"] = minute(row["handle_done"] + timedelta(hours=rng.uniform(1, 100)))  # before or after the callback
+    if row.get("revisit_done") is not None and rng.random() < 0.8:
+        row["callback"] = rng.choice(["满意", "基本满意", "不满意", "不满意"])
+    if rng.random() < 0.35:
+        row["resp_kind"] = rng.choice(["本单位部门", "内部协同单位", "外包服务方"])
+        row["resp_unit"] = "某单位"
+    if rng.random() < 0.2:
+        status = rng.choice(["待审批", "已批准", "已批准", "未批准"])
+        applied = row["accepted"].date() + timedelta(days=rng.randrange(1, 6))
+        row.update(term_status=status, term_applied=applied, term_reason="客户反复来电")
+        if status == "已批准" and rng.random() < 0.8:
+            row.update(term_approver="张理正", term_approved=applied + timedelta(days=1))
+
+
+def _reassign(wb: Workbook, rows: list[dict[str, Any]], rng: random.Random) -> None:
+    """A few lines of the 改派记录 (投诉 第七条(一)5、6) taking rows from their departments."""
+    spec = complaint_ledger.reassign_sheet()
+    ways = ["取消重建", "调整部门", "添加部门"]
+    for n, row in enumerate(rng.sample(rows, 9)):
+        to = "客服部" if row["dept"] != "客服部" else "管网部"
+        line = {"no": row["no"], "at": row["accepted"] + timedelta(hours=1), "way": ways[n % 3], "from_dept": row["dept"], "to_dept": to,
+                "new_no": f"{row['no']}X" if ways[n % 3] == "取消重建" else None}
+        write_row(wb[spec.name], spec, spec.first_row + n, line)
 
 
 # --- 回访台账 -----------------------------------------------------------------------------

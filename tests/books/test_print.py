@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.print_layout import Page, pages, print_as_excel, printed_rows
+from tests.support.print_layout import Page, pages, print_as_excel, printed_rows, text_sizes
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books.printing import BLANK_ROWS, load_book
 from xinao_xl.books.read import BookReader
@@ -26,6 +26,7 @@ from xinao_xl.books.workbooks import file_name, write_books
 from xinao_xl.cli.demo import DEMO_MONTH, DEMO_NOW
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.close import OUT_DIR, close_month
+from xinao_xl.services.complaint_forms import make_complaint_form
 from xinao_xl.services.sample_data import SampleSize, make_sample_month
 
 pytestmark = pytest.mark.libreoffice
@@ -53,10 +54,17 @@ def printed(require_libreoffice: str, tmp_path_factory: pytest.TempPathFactory) 
     demo = make_sample_month(DEMO_MONTH, root / "demo", SampleSize(), seed=2026, now=DEMO_NOW)
     close_month(DEMO_MONTH, root / "demo", user="测试", now=DEMO_NOW)
     closed = demo.folder / OUT_DIR
+    # the 投诉单 of the demo's rejected, re-investigated complaint (two rounds, evidence) and the
+    # 附件5 of its 无责 one; the month is closed, so written beside it (--out)
+    forms = root / "forms"
+    make_complaint_form("TS2026110001", root / "demo", now=DEMO_NOW, out=forms / "投诉单.xlsx")
+    make_complaint_form("TS2026110006", root / "demo", termination=True, now=DEMO_NOW, out=forms / "特殊终止申请表.xlsx")
     srcs = {f"空白 {p.name}": p for p in blank}
     srcs |= {f"示例 {p.name}": p for p in demo.paths.values()}
     srcs["回访报告"] = closed / f"{DEMO_MONTH}_客户回访报告.xlsx"
     srcs["流转单"] = closed / f"{DEMO_MONTH}_流转单.xlsx"
+    srcs["投诉单"] = forms / "投诉单.xlsx"
+    srcs["特殊终止申请表"] = forms / "特殊终止申请表.xlsx"
     srcs["考核表结账副本"] = closed / f"{DEMO_MONTH}_服务绩效考核表_结账.xlsx"
     work = root / "out"
     done = print_as_excel(list(srcs.values()), work)
@@ -115,8 +123,9 @@ def test_a_blank_book_prints_a_page_a_sheet(printed, stem: str) -> None:
     counts = Counter({sheet: len(p) for sheet, p in by_sheet.items() if sheet not in hidden})
     assert set(counts.values()) == {1}, counts
     spec = _ledgers()[stem]
-    # the ledger prints its title, header and BLANK_ROWS empty rows (a form to fill by hand)
-    assert printed_rows(resolved)[spec.name] == (spec.header_row + BLANK_ROWS, len(spec.columns))
+    # the ledger prints its title, header and BLANK_ROWS empty rows (a form to fill by hand),
+    # across the columns that print (the 投诉台账's first 25; the others are on screen only)
+    assert printed_rows(resolved)[spec.name] == (spec.header_row + BLANK_ROWS, spec.print_columns)
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -126,7 +135,7 @@ def test_a_filled_ledger_prints_its_records_and_no_more(printed, stem: str) -> N
     spec = _ledgers()[stem]
     records = BookReader(src).table(spec).records()  # the demo's 意见统计表 is filled at the close: none
     last = max((r["_row"] for r in records), default=spec.header_row)
-    assert printed_rows(resolved)[spec.name] == (max(last, spec.header_row + BLANK_ROWS), len(spec.columns))
+    assert printed_rows(resolved)[spec.name] == (max(last, spec.header_row + BLANK_ROWS), spec.print_columns)
     sheet_pages = _by_sheet(src, pdf)[spec.name]
     # at least 20 records a page (300 callbacks: 15 pages at most)
     assert len(sheet_pages) <= max(1, math.ceil(len(records) / 20)), (len(records), len(sheet_pages))
@@ -170,3 +179,42 @@ def test_each_flow_form_prints_on_one_a4_page(printed) -> None:
     names, _ = _sheets(src)
     got = pages(pdf, names)
     assert len(got) == len(names) and all(p.a4 and p.height > p.width for p in got)
+
+
+@pytest.mark.parametrize("kind", ["空白", "示例"])
+def test_the_complaint_ledger_prints_readable(printed, kind: str) -> None:
+    """Every piece of text on the 投诉台账's pages, page header and footer included, is at least
+    PRINT_MIN_PT (6 pt) on paper. Before: the 50 columns fitted one A4 width at 4–5 pt; then
+    the 25 printed columns at 0.62 of their size (10 pt cells 6.2 pt, the 9 pt page header
+    5.6 pt). Now, with 0.25-inch side margins: 0.64, so 10 pt × 0.64 = 6.4 pt."""
+    src, _, pdf = _book(printed, kind, complaint_ledger.STEM)
+    names, _ = _sheets(src)
+    ledger = [i for i, p in enumerate(pages(pdf, names)) if p.sheet == complaint_ledger.LEDGER]
+    sizes = text_sizes(pdf)
+    assert ledger
+    for i in ledger:
+        smallest = min(sizes[i].values())
+        assert smallest >= complaint_ledger.PRINT_MIN_PT, (i + 1, smallest, min(sizes[i], key=sizes[i].get))
+    assert complaint_ledger.PRINT_MIN_PT == 6.0
+    # the cells' 10-point text: drawn at the same scale, so 10 × scale ≥ 6 means scale ≥ 0.6
+    body = [v for i in ledger for k, v in sizes[i].items() if k.startswith("TS20") or k == "投诉单号"]
+    assert body and min(body) >= 6.0
+
+
+@pytest.mark.parametrize("name", ["投诉单", "特殊终止申请表"])
+def test_each_complaint_form_prints_on_one_a4_page_readable(printed, name: str) -> None:
+    """投诉 第十条(二) (paper complaint sheets) and 附件5: one upright A4 page each, the form's
+    title and fields on it, no text under 6 pt."""
+    src, _, pdf = printed[name]
+    names, _ = _sheets(src)
+    got = pages(pdf, names)
+    assert len(got) == len(names) == 1 and got[0].a4 and got[0].height > got[0].width
+    text = got[0].text
+    if name == "投诉单":
+        for field in ("客户投诉单", "TS2026110001", "第1轮", "第2轮", "驳回", "回访结果", "有责/无责", "证据", "受理人（签字）"):
+            assert field in text, field
+    else:
+        for field in ("客户投诉特殊终止处理申请表", "申请单位", "投诉单编号", "受理时间", "申请时间", "用户地址", "用户姓名", "用户电话",
+                      "事件经过", "处理结果", "终止处理原因说明", "呼叫中心解释话术", "后继以建议单方式传递", "服务理正审核意见"):
+            assert field in text, field
+    assert min(text_sizes(pdf)[0].values()) >= 6.0

@@ -21,7 +21,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # are (command and option names are taken out before the check).
 ALLOWED = {
     "xinao", "xl", "excel", "windows", "xlstart", "python", "xlwings", "vba", "vba_stubs", "workbooks", "readme",
-    "json", "csv", "utf", "sha", "sqlite", "postgresql", "native", "udf", "off", "lz",
+    "json", "csv", "utf", "sha", "sqlite", "postgresql", "native", "udf", "off", "lz", "ts",  # lz, ts: 流转单号 LZ…, 投诉单号 TS…
     "xinao_xl_db", "xinao_xl_company", "xinao_xl_debug",
 }
 

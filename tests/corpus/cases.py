@@ -103,7 +103,7 @@ STAFF: list[tuple[str, str, Callable[[Path], None], str, tuple[str, ...], tuple[
     ("ledger_noise", S.CB, S.ledger_noise, "20,000 rows of noise pasted from row 7", _cell(L, "A8", "K2"), ()),
     ("complaint_levels", S.TS, S.complaint_levels, "levels 4 级, 四级, ４级 (read alike by Python and the workbook: a warning), 六级, level 4, 0级 (refused)",
      _cell(T, "D9", "D10", "D11", "D6", "D7", "D8"), ()),
-    ("complaint_times", S.TS, S.complaint_times, "2026-11-31 10:00, 25:00; 2026年11月12日9时30分 is text to the workbook", _cell(T, "B6", "L7", "B8"), ()),
+    ("complaint_times", S.TS, S.complaint_times, "2026-11-31 10:00, 25:00; 2026年11月12日9时30分 is text to the workbook", _cell(T, "B6", "J7", "B8"), ()),
     ("assessment_rates", S.KH, S.assessment_rates, "rates 0.965 (accepted), ９６．５％ as text, 96,5, 百分之96.5, 120% (refused)",
      _cell(S.DEPT.name, "E3", "E4", "E5", "E6"), _cell(S.DEPT.name, "E7")),
     ("assessment_text_in_numbers", S.KH, S.assessment_text_in_numbers, "score 九十五, count 2次", _cell(S.DEPT.name, "E8") + _cell("加减分明细", "D7"), ()),

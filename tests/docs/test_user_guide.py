@@ -457,3 +457,30 @@ def test_the_daily_round_section_says_what_today_does(guide: str) -> None:
     from xinao_xl.excel.ribbon import MAX_LISTED
 
     assert f"最紧急的 {MAX_LISTED} 项" in block
+
+
+# --- the complaint's course (issue 18) ---------------------------------------------------------
+
+
+def test_the_complaint_process_section_says_what_the_program_does(guide: str) -> None:
+    """4.4's steps of 投诉 第七条: the worked rejection date is the program's, the settings it
+    names exist, the buttons and the command exist, and the print figures are the ledger's."""
+    from xinao_xl.books import complaint_ledger
+    from xinao_xl.policy.complaint_process import round_start
+    from xinao_xl.policy.deadlines import stage_due
+
+    block = section(guide, "complaint-process")
+    rules = load_rules()
+    # "11 月 3 日 9:00 受理，11 月 6 日 15:30 驳回，第 2 轮的调查时限是 … 11 月 8 日 24:00"
+    start = round_start(datetime(2026, 11, 3, 9), 2, datetime(2026, 11, 6, 15, 30), rules)
+    assert "11 月 6 日 15:30" in block and stage_due("investigate", start, rules=rules) == datetime(2026, 11, 8, 23, 59, 59)
+    assert "11 月 8 日 24:00" in block
+    for key in ("rejection_restarts_deadlines", "partner_unit_deducts"):
+        assert f"`{rules.param(key).label}`" in block, key
+    for clause in ("第七条(二)3", "第七条(三)", "第七条(四)2", "第七条(四)3", "第七条(一)5、6", "第十条(二)", "附件2 第2项"):
+        assert clause in block, clause
+    assert {"btnComplaintForm", "btnTerminationForm"} <= set(HANDLERS) and "“打印投诉单”" in block
+    assert "xinao-xl complaint-form" in block and "xinao-xl complaint-form" in " ".join(commands(build_parser()))
+    spec = complaint_ledger.ledger_sheet(rules)
+    assert f"打印前 {spec.print_columns} 列" in block and spec.columns[spec.print_columns - 1].header == "扣分"
+    assert f"不小于 {complaint_ledger.PRINT_MIN_PT:g} 磅" in block

@@ -41,6 +41,7 @@ class FakeSession:
         self.closed_paths: list[Path] = []
         self.confirms: list[str] = []
         self.answer = True  # 确定 in every confirmation dialog
+        self.selected: tuple[str, int] | None = None  # the active cell's sheet and row
 
     def book_path(self) -> Path | None:
         return self.path
@@ -73,6 +74,9 @@ class FakeSession:
 
     def choose_file(self, prompt: str) -> Path | None:
         return self.chosen
+
+    def selection(self) -> tuple[str, int] | None:
+        return self.selected
 
     @contextmanager
     def closed(self, path: Path) -> Iterator[None]:

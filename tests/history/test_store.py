@@ -63,23 +63,49 @@ def test_new_database_gets_every_version(db_url: str) -> None:
         assert st.applied_versions() == sorted(H.MIGRATIONS)
         with st.engine.connect() as conn:
             assert set(inspect(conn).get_table_names()) >= {t.name for t in S.metadata.sorted_tables}
-            row = conn.execute(text("select version, description from schema_version")).one()
-        assert row.version == 1 and "callbacks" in row.description
+            rows = conn.execute(text("select version, description from schema_version order by version")).all()
+        assert [r.version for r in rows] == [1, 2] and "callbacks" in rows[0].description and "complaint_reassignments" in rows[1].description
         assert st.migrate() == []  # opening again applies nothing
 
 
 def test_older_database_gets_the_missing_step(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    HistoryStore(db_url).close()  # a database at version 1
+    HistoryStore(db_url).close()  # a database at version 2
 
-    def v2(conn) -> None:
+    def v3(conn) -> None:
         conn.execute(text("ALTER TABLE praise ADD COLUMN channel_note TEXT"))
 
-    monkeypatch.setitem(H.MIGRATIONS, 2, ("praise.channel_note", v2))
+    monkeypatch.setitem(H.MIGRATIONS, 3, ("praise.channel_note", v3))
     with HistoryStore(db_url) as st:
-        assert st.applied_versions() == [1, 2]
+        assert st.applied_versions() == [1, 2, 3]
         with st.engine.connect() as conn:
             assert "channel_note" in {c["name"] for c in inspect(conn).get_columns("praise")}
         assert st.migrate() == []
+
+
+def test_version_1_database_gets_the_complaint_course_and_keeps_its_rows(db_url: str) -> None:
+    """Migration 2 (issue 18, 投诉 第七条): a store written by version 1 gets the new complaint
+    columns and the 改派记录 table; its complaint rows stay, with NULL in the new columns,
+    and still count (`queries._counted`: NULL is counted)."""
+    from xinao_xl.history import queries as Q
+
+    complaint = {"row_no": 3, "complaint_no": "TS001", "accepted": datetime(2026, 11, 3, 9), "in_month": True, "channel": "400", "level": 4,
+                 "dept": "客服部", "responsible": True, "points": 15.0, "grade_c": False, "carried": False}
+    with HistoryStore(db_url) as st:
+        st.write_month(CO, "2026-11", {**records("2026-11", 1), "complaints": [complaint]})
+        with st.engine.begin() as conn:  # back to version 1's shape
+            for column in S.COMPLAINT_COLUMNS_V2:
+                conn.execute(text(f'ALTER TABLE complaints DROP COLUMN "{column.name}"'))
+            conn.execute(text("DROP TABLE complaint_reassignments"))
+            conn.execute(text("DELETE FROM schema_version WHERE version = 2"))
+    with HistoryStore(db_url) as st:
+        assert st.applied_versions() == [1, 2]
+        with st.engine.connect() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("complaints")}
+            assert {c.name for c in S.COMPLAINT_COLUMNS_V2} <= columns and inspect(conn).has_table("complaint_reassignments")
+            row = conn.execute(text("select complaint_no, counted, state from complaints")).one()
+            assert tuple(row) == ("TS001", None, None)
+            levels = Q.complaints_by(conn, ["2026-11"], CO, "level")
+        assert levels.set_index("key").loc["4级", "rows"] == 1 and levels["points"].sum() == 15.0
 
 
 def test_newer_database_is_refused(db_url: str) -> None:
@@ -96,7 +122,7 @@ def test_write_month_is_idempotent_and_replaces_only_that_month(db_url: str) -> 
         before = st.fingerprint(CO)
         again = st.write_month(CO, "2026-11", records("2026-11", 5))
         assert first == again == {"months": 1, "callbacks": 5, "flow_forms": 0, "complaints": 0, "completed_orders": 0,
-                                  "score_cards": 2, "score_items": 1, "praise": 0}
+                                  "score_cards": 2, "score_items": 1, "praise": 0, "complaint_reassignments": 0}
         assert st.fingerprint(CO) == before
         # closed again with fewer rows: the month's rows are replaced, not added to
         st.write_month(CO, "2026-11", records("2026-11", 2, score=80.0))

@@ -72,8 +72,8 @@ CALLS = [
 COMPLAINT_ROWS = [
     {"no": "TS000", "accepted": t(28, 9, 10), "level": "5级", "channel": "400", "dept": "计财部", "inv_done": t(29, 9, 10)},  # October's, open
     {"no": "TS001", "accepted": t(3, 9), "channel": "400", "level": "4级", "dept": "客服部", "inv_done": t(4), "handle_done": t(5),
-     "revisit_done": t(6), "resp": "有责", "closed": t(6, 12)},
-    {"no": "TS002", "accepted": t(10), "channel": "95158", "dept": "客服部", "inv_done": t(11), "handle_done": t(12), "revisit_done": t(13),
+     "revisit_done": t(6), "callback": "满意", "resp": "有责", "closed": t(6, 12)},
+    {"no": "TS002", "accepted": t(10), "channel": "95158", "dept": "客服部", "inv_done": t(11), "handle_done": t(12), "revisit_done": t(13), "callback": "满意",
      "resp": "无责", "reason": NOFAULT, "closed": t(13, 12)},
     {"no": "TS003", "accepted": t(25), "channel": "400", "level": "3级", "dept": "管网部", "inv_done": t(26), "resp": "有责"},  # open
 ]

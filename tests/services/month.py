@@ -50,7 +50,7 @@ NOTE_ROWS = [
     {"seq": 2, "visit_date": d(8), "customer": "王五", "phone": "13900000002", "call_date": d(10), "opinion": "=希望提前电话联系", "dept": "管网部"},
 ]
 COMPLAINT_ROWS: dict[int, dict[str, Any]] = {
-    3: {"no": "TS001", "accepted": t(3, 9), "channel": "400", "level": "4级", "dept": "客服部", "customer": "周一", "phone": "13600000001", "inv_done": t(4), "handle_done": t(5), "revisit_done": t(6), "resp": "有责", "closed": t(6, 12)},
+    3: {"no": "TS001", "accepted": t(3, 9), "channel": "400", "level": "4级", "dept": "客服部", "customer": "周一", "phone": "13600000001", "inv_done": t(4), "handle_done": t(5), "revisit_done": t(6), "callback": "满意", "resp": "有责", "closed": t(6, 12)},
     4: {"no": "TS002", "accepted": t(10), "channel": "95158", "dept": "管网部", "customer": "吴二", "phone": "13600000002", "inv_done": t(11), "handle_done": t(12), "resp": "无责", "reason": NOFAULT_2},
     5: {"no": "TS003", "accepted": t(28, 9, 10), "level": "5级", "dept": "计财部", "customer": "郑三", "phone": "13600000003", "inv_done": t(29, 9, 10)},  # last month's
 }

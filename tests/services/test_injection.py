@@ -79,7 +79,8 @@ def inject(folder: Path) -> dict[str, int]:
     rows = {}
     for stem, spec, texts, test in (
         (callback_ledger.STEM, LEDGER, CALL_TEXT, lambda r: r.get("flow") == "是" and r.get("feedback_date") is None),
-        (complaint_ledger.STEM, COMPLAINTS, COMPLAINT_TEXT, lambda r: r.get("closed") is None),
+        # an open complaint (not the demo's rejected round, which stays behind once its next round is 办结)
+        (complaint_ledger.STEM, COMPLAINTS, COMPLAINT_TEXT, lambda r: r.get("closed") is None and r.get("review") != "驳回"),
         (assessment.STEM, ITEMS, ITEM_TEXT, lambda r: r.get("type") == L.ITEM_MANUAL),
     ):
         path = folder / file_name(stem, MONTH)

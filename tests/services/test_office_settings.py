@@ -266,3 +266,38 @@ def test_an_appeal_upheld_after_the_close_comes_back_in_the_next_close(tmp_path:
     assert record["申诉调整"] == [{"部门": "管网部", "说明": item.text, "分值": 15, "投诉单号": "TS7001"}]
     # January (carried again? no: the appeal is decided) gives nothing back a second time
     assert december.carried["complaints"] == 0
+
+
+def test_an_upheld_appeal_gives_back_only_what_the_course_deducted(tmp_path: Path) -> None:
+    """投诉 第七条 with the late appeal (第九条): November deducted TS7002 once, from its second
+    round (the first was 驳回), 400 4级 = 15; TS7003 was an internal partner unit's (第七条(四)2:
+    no department of ours charged, 0). Both appeals upheld in December: the 汇入's 申诉调整
+    gives back 15 for TS7002 and nothing for TS7003 (it deducted nothing)."""
+    ensure_settings_book(tmp_path)
+    create_month("2026-11", tmp_path)
+    path = MonthFolder(tmp_path, "2026-11").book(complaint_ledger.STEM)
+    wb = load_workbook(path)
+    base = {"channel": "400", "level": "4级", "inv_done": datetime(2026, 11, 27, 9), "handle_done": datetime(2026, 11, 28, 9),
+            "revisit_done": datetime(2026, 11, 29, 9), "callback": "满意", "resp": "有责", "closed": datetime(2026, 11, 30, 12)}
+    rows = [
+        {"no": "TS7002", "accepted": datetime(2026, 11, 26, 9), "dept": "管网部", "channel": "400", "level": "4级", "inv_done": datetime(2026, 11, 26, 15),
+         "review": "驳回", "review_at": datetime(2026, 11, 26, 16)},
+        {**base, "no": "TS7002", "accepted": datetime(2026, 11, 26, 9), "dept": "管网部", "review": "通过", "review_at": datetime(2026, 11, 28, 10)},
+        {**base, "no": "TS7003", "accepted": datetime(2026, 11, 26, 10), "dept": "安保部", "resp_kind": "内部协同单位", "resp_unit": "物流公司"},
+    ]
+    for r, values in enumerate(rows, start=COMPLAINTS.first_row):
+        write_record(wb[COMPLAINTS.name], COMPLAINTS, r, values)
+    wb.save(path)
+    november = close_month("2026-11", tmp_path, now=datetime(2026, 12, 1, 10), db="off")
+    assert (november.cards["管网部"].score, november.cards["安保部"].score) == (85, 100)  # 100 − 15; the partner's: 100
+    ledger = MonthFolder(tmp_path, "2026-12").book(complaint_ledger.STEM)
+    wb = load_workbook(ledger)
+    ws = wb[COMPLAINTS.name]
+    for r in range(COMPLAINTS.first_row, COMPLAINTS.first_row + 3):  # the carried rows (the rejected round above its next)
+        if ws[f"{COMPLAINTS.letter('no')}{r}"].value and ws[f"{COMPLAINTS.letter('review')}{r}"].value != "驳回":
+            put(ws, r, COMPLAINTS.index("appeal_at"), datetime(2026, 12, 2, 9))
+            put(ws, r, COMPLAINTS.index("appeal_result"), "成立")
+    wb.save(ledger)
+    refresh_month("2026-12", tmp_path, now=datetime(2026, 12, 10))
+    held = imported.read_imports(BookReader(MonthFolder(tmp_path, "2026-12").book(assessment.STEM)).rows(imported.SHEET), RULES)
+    assert held is not None and held.adjustments == (imported.ImportedAdjustment("TS7002", "管网部", "2026-11", 15.0),)

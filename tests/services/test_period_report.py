@@ -121,7 +121,7 @@ def test_complaints_by_level_and_department_recomputed_from_the_ledgers(quarter)
     dept_resp: Counter = Counter()
     for month in MONTHS:
         for r in _records(root / month / file_name("客户投诉台账", month), "投诉台账", "投诉单号"):
-            if not _in(month, r["受理时间"]):
+            if not _in(month, r["受理时间"]) or r["审核结果"] == "驳回":  # a rejected round counts nothing (投诉 第七条(二)3)
                 continue
             level = f"{str(r['投诉级别'])[0]}级" if r["投诉级别"] else "仅渠道（未定级）"
             by_level[level].add(r["投诉单号"])

@@ -41,6 +41,24 @@ def test_realistic_spread() -> None:
     assert {i["type"] for i in m.items} == {"表扬", "媒体表扬", "手工扣分"}
 
 
+def test_the_complaints_course() -> None:
+    """投诉 第七条 in the synthetic month: a rejected round followed by its next round (same
+    complaint and department, below it), callback results, an outsourced provider's complaint,
+    a special termination of a 无责 complaint, a re-assignment and a piece of evidence."""
+    m = generate("2026-11", SampleSize(callbacks=60, complaints=40), seed=1, now=NOW)
+    rows = m.complaints
+    i = next(n for n, c in enumerate(rows) if c.get("review") == "驳回")
+    first, second = rows[i], rows[i + 1]
+    assert (first["no"], first["dept"]) == (second["no"], second["dept"]) and first.get("closed") is None and second.get("closed")
+    assert second["inv_done"] > first["review_at"]  # the second round starts at the rejection
+    assert all(c.get("callback") for c in rows if c.get("revisit_done"))
+    assert all(c["callback"] == "满意" for c in rows if str(c.get("reason") or "").startswith("2.") and c.get("callback"))
+    assert [c["resp_kind"] for c in rows if c.get("resp_kind")] == ["外包服务方"]
+    [ended] = [c for c in rows if c.get("term_status")]
+    assert ended["resp"] == "无责" and ended["term_status"] == "已批准" and ended["term_approved"] > ended["term_applied"]
+    assert [r["way"] for r in m.reassignments] == ["调整部门"] and m.evidence[0]["_link"].startswith("证据/")
+
+
 def test_written_month_has_a_current_imports_sheet(tmp_path: Path) -> None:
     """The generated 考核表's 汇入 holds the recount of its ledgers (the last step is a refresh)."""
     m = make_sample_month("2026-11", tmp_path, seed=3, now=NOW)
@@ -49,7 +67,11 @@ def test_written_month_has_a_current_imports_sheet(tmp_path: Path) -> None:
     reader = BookReader(m.paths["服务绩效考核表"])
     held = read_imports(reader.rows("汇入"), RULES)
     assert held is not None and held.as_of == NOW
-    assert len(held.complaints) == len(m.complaints)  # every generated complaint is in the month
+    # every generated complaint is in the month, and each row counts once except the rejected
+    # round above its next round (投诉 第七条(二)3): rows - 1 complaint rows in the 汇入
+    rejected = [c for c in m.complaints if c.get("review") == "驳回"]
+    assert len(rejected) == 1 and len(held.complaints) == len(m.complaints) - 1
+    assert [c.no for c in held.complaints].count(rejected[0]["no"]) == 1
 
 
 def test_written_month_validates_without_errors(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from tests.services import daily_month as D
 from xinao_xl.books import callback_ledger, complaint_ledger
 from xinao_xl.books.report import SHEET as REPORT_SHEET
 from xinao_xl.policy import clock
+from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.close import close_month
 from xinao_xl.services.new_month import create_month
 from xinao_xl.services.report import make_report
@@ -37,12 +38,12 @@ def test_each_kind_with_its_cell_most_urgent_first(month: Path) -> None:
     assert got == [
         ("—", "回访", CALLS, "台账", "K8"),  # GD06: no 完工日期, no deadline: first
         ("已超时 2天10小时", "回访", CALLS, "台账", "K6"),  # GD04: 11-14 + 3 = 11-17 24:00 → 11-20 10:00
-        ("已超时 1天10小时", "投诉", COMPLAINTS, "投诉台账", "O7"),  # TS005 处理: 11-15 + 3 = 11-18 24:00
+        ("已超时 1天10小时", "投诉", COMPLAINTS, "投诉台账", "M7"),  # TS005 处理: 11-15 + 3 = 11-18 24:00
         ("已超时 10小时", "流转单", CALLS, "台账", "R10"),  # LZ002: 11-17 + 2 = 11-19 24:00
-        ("剩 14小时", "投诉", COMPLAINTS, "投诉台账", "L3"),  # TS001 调查: 11-18 + 2 = 11-20 24:00
-        ("剩 14小时", "投诉", COMPLAINTS, "投诉台账", "L4"),  # TS002 疑似重大 调查: 11-19 + 1
+        ("剩 14小时", "投诉", COMPLAINTS, "投诉台账", "J3"),  # TS001 调查: 11-18 + 2 = 11-20 24:00
+        ("剩 14小时", "投诉", COMPLAINTS, "投诉台账", "J4"),  # TS002 疑似重大 调查: 11-19 + 1
         ("剩 14小时", "投诉", COMPLAINTS, "投诉台账", "R5"),  # TS003 人工回访: 11-18 + 2
-        ("剩 14小时", "投诉", COMPLAINTS, "投诉台账", "Z8"),  # TS006 申诉处理: Wed 18, Thu 19, Fri 20
+        ("剩 14小时", "投诉", COMPLAINTS, "投诉台账", "AM8"),  # TS006 申诉处理: Wed 18, Thu 19, Fri 20
         ("剩 14小时", "回访", CALLS, "台账", "K5"),  # GD03: 11-17 + 3 = 11-20 24:00
         ("剩 1天14小时", "流转单", CALLS, "台账", "R9"),  # LZ001: 11-19 + 2 = 11-21 24:00
         ("剩 1天14小时", "回访", CALLS, "台账", "K3"),  # GD01: 11-18 + 3 = 11-21 24:00
@@ -54,7 +55,7 @@ def test_each_kind_with_its_cell_most_urgent_first(month: Path) -> None:
     assert "LZ002 待市场工程部反馈" in texts[3]
     # left out: GD02 called, GD05 sampled for tomorrow, LZ003 answered, TS001/TS002 处理 due tomorrow, TS004 办结
     assert not [t for t in texts if any(k in t for k in ("GD02", "GD05", "LZ003", "TS004"))]
-    assert not [i for i in due.items if i.cell in ("O3", "O4")]
+    assert not [i for i in due.items if i.cell in ("M3", "M4")]
 
 
 def test_phones_are_masked_in_the_list(month: Path) -> None:
@@ -165,15 +166,18 @@ def test_deadlines_are_those_the_workbooks_compute(month: Path, tmp_path: Path, 
     books = recalculate_many([folder / CALLS, folder / COMPLAINTS], tmp_path / "lo")
     calls = load_workbook(books[0], data_only=True)[callback_ledger.LEDGER]
     complaints = load_workbook(books[1], data_only=True)[complaint_ledger.LEDGER]
-    due_column = {"R": "T", "L": "K", "O": "N", "R5": "Q", "Z": "Y"}  # the cell to fill -> the formula's column
+    # the cell to fill -> the formula's column: 反馈日期 R -> 反馈时限 T; a stage's 完成时间 ->
+    # its 时限, 申诉结果 -> 申诉处理时限 (the 投诉台账's letters from its layout)
+    spec = complaint_ledger.ledger_sheet(load_rules())
+    due_column = {spec.letter(done): spec.letter(due) for due, _, done, _, _ in complaint_ledger.STAGE_COLUMNS.values() if done}
+    due_column[spec.letter("appeal_result")] = spec.letter("appeal_handle_due")
     checked = 0
     for item in due_list(month, D.NOW.date(), D.NOW).items:
-        row = int(item.cell[1:])
+        row = int(item.cell.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
         if item.kind == "流转单":
-            shown = calls[f"{due_column['R']}{row}"].value
+            shown = calls[f"T{row}"].value
         elif item.kind == "投诉":
-            col = due_column["R5"] if item.cell.startswith("R") else due_column[item.cell[0]]
-            shown = complaints[f"{col}{row}"].value
+            shown = complaints[f"{due_column[item.cell.rstrip('0123456789')]}{row}"].value
         else:
             continue
         assert isinstance(shown, datetime), (item.cell, shown)

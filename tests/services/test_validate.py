@@ -63,7 +63,8 @@ def one(findings: list[Finding], workbook: str, sheet: str, cell: str, severity:
 
 def test_letters_used_below_are_the_schema_columns() -> None:
     assert (LEDGER.letter("call_date"), LEDGER.letter("phone"), LEDGER.letter("result"), LEDGER.letter("flow"), LEDGER.letter("feedback_date"), LEDGER.letter("late")) == ("A", "F", "K", "O", "R", "U")
-    assert (COMPLAINTS.letter("no"), COMPLAINTS.letter("handle_done"), COMPLAINTS.letter("resp"), COMPLAINTS.letter("reason")) == ("A", "O", "T", "U")
+    # the 投诉台账's printed columns come first (issue 18: the rest to their right, off paper)
+    assert (COMPLAINTS.letter("no"), COMPLAINTS.letter("handle_done"), COMPLAINTS.letter("resp"), COMPLAINTS.letter("reason")) == ("A", "M", "U", "V")
     assert (ITEMS.letter("type"), ITEMS.letter("pin"), ITEMS.letter("source")) == ("C", "E", "G")
 
 
@@ -84,7 +85,7 @@ def test_schema_dropdown_value(findings: list[Finding]) -> None:
 
 
 def test_schema_dropdown_other_spelling_is_a_warning(findings: list[Finding]) -> None:
-    one(findings, TS, "投诉台账", "U7", WARNING, "请改为“3.")
+    one(findings, TS, "投诉台账", "V7", WARNING, "请改为“3.")
 
 
 def test_schema_range_on_a_department_sheet(findings: list[Finding]) -> None:
@@ -124,11 +125,11 @@ def test_media_praise_outside_3_to_5(findings: list[Finding]) -> None:
 
 
 def test_complaint_stage_times_out_of_order(findings: list[Finding]) -> None:
-    one(findings, TS, "投诉台账", "O6", ERROR, "早于调查完成时间")
+    one(findings, TS, "投诉台账", "M6", ERROR, "早于调查完成时间")
 
 
 def test_responsible_with_a_no_fault_reason(findings: list[Finding]) -> None:
-    one(findings, TS, "投诉台账", "T7", ERROR, "附件2第3项")
+    one(findings, TS, "投诉台账", "U7", ERROR, "附件2第3项")
 
 
 # --- across workbooks ----------------------------------------------------------------------
@@ -223,7 +224,7 @@ def test_nothing_else_is_reported(findings: list[Finding]) -> None:
     expected = {
         (CB, "A7"), (CB, "F8"), (CB, "K9"), (CB, "O9"), (CB, "R10"), (CB, "A11"), (CB, "A12"), (CB, "K12"), (CB, "F13"), (CB, "U3"),
         (CB, "A14"), (CB, "K14"), (CB, "F15"), (CB, "E16"), (CB, "F16"),
-        (TS, "O6"), (TS, "T7"), (TS, "U7"), (TS, "B9"), (TS, "D9"),
+        (TS, "M6"), (TS, "U7"), (TS, "V7"), (TS, "B9"), (TS, "D9"),
         (KH, "E3"), (KH, "C5"), (KH, "F3"), (KH, "D3"), (KH, "D9"), (KH, "B5"), (KH, "B6"), (KH, "B7"), (KH, "A14"),
     }
     assert {(f.workbook, f.cell) for f in findings} == expected

@@ -125,3 +125,28 @@ def printed_rows(path: Path) -> dict[str, tuple[int, int]]:
 
                 out[ws.title] = (int(m.group(2)), column_index_from_string(m.group(1)))
     return out
+
+
+def text_sizes(pdf: Path) -> list[dict[str, float]]:
+    """Per page, each piece of text and the size it is printed at, in points on paper: the
+    font size times the vertical scale of the text and current matrices (a sheet fitted to
+    the page width is drawn scaled down, its 10-point text smaller on paper)."""
+    from pypdf import PdfReader
+
+    out = []
+    for page in PdfReader(pdf).pages:
+        sizes: dict[str, float] = {}
+
+        def visit(text: str, cm: list[float], tm: list[float], font: object, size: float, sizes: dict[str, float] = sizes) -> None:
+            if not text.strip():
+                return
+            c, d = tm[2], tm[3]  # the text matrix's y axis, then through the current matrix
+            y = (c * cm[0] + d * cm[2], c * cm[1] + d * cm[3])
+            printed = size * (y[0] ** 2 + y[1] ** 2) ** 0.5
+            key = text.strip()
+            sizes[key] = min(printed, sizes.get(key, printed))
+
+        page.extract_text(visitor_text=visit)
+        out.append(sizes)
+    return out
+

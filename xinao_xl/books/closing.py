@@ -239,20 +239,36 @@ def filled_opinions(source: Path | BookReader, existing: TableRead, rows: Sequen
 
 
 def next_month_books(month: str, rules: Rules, carried_from: str, open_complaints: Sequence[Mapping[str, Any]],
-                     open_flows: Sequence[Mapping[str, Any]], allowance_bases: Mapping[str, Any] | None = None) -> dict[str, Workbook]:
+                     open_flows: Sequence[Mapping[str, Any]], reassignments: Sequence[Mapping[str, Any]] = (),
+                     evidence: Sequence[Mapping[str, Any]] = (), allowance_bases: Mapping[str, Any] | None = None) -> dict[str, Workbook]:
     """`month`'s blank books (stem -> workbook, not saved) as `new-month` builds them, with
     the complaints and flow forms still open at the close of `carried_from` and each
     department's 服务津贴基数 (a standing figure, 考核 9) written in before the one save (no
-    second load and save of a fresh file)."""
+    second load and save of a fresh file); the carried complaints' 改派记录 and 证据 lines go
+    with them (an evidence line's link as ``_link``, already relative to the new month's
+    folder)."""
     books = {stem: build(month, rules, NATIVE) for stem, build in BOOKS}
     summary = assessment.summary_sheet(rules)
     base_col = summary.columns.index(summary.column("base")) + 1
     for dept, base in (allowance_bases or {}).items():
         if dept in rules.department_names and not is_blank(base):
             put(books[assessment.STEM][assessment.SUMMARY], summary.row_of(dept), base_col, base)
-    _carry(books[complaint_ledger.STEM], complaint_ledger.ledger_sheet(rules), open_complaints, carried_from)
+    ledger = books[complaint_ledger.STEM]
+    _carry(ledger, complaint_ledger.ledger_sheet(rules), open_complaints, carried_from)
+    _copy(ledger, complaint_ledger.reassign_sheet(), reassignments)
+    rows = _copy(ledger, complaint_ledger.evidence_sheet(), evidence)
+    spec = complaint_ledger.evidence_sheet()
+    for row, rec in zip(rows, evidence, strict=True):
+        if rec.get("_link"):
+            ledger[spec.name].cell(row=row, column=spec.index("file")).hyperlink = str(rec["_link"])
     _carry(books[callback_ledger.STEM], callback_ledger.ledger_sheet(), open_flows, carried_from)
     return books
+
+
+def _copy(wb: Workbook, spec: TableSheet, records: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Copy records' entry columns into a fresh workbook's sheet; returns the rows written."""
+    keys = [c.key for c in spec.entry_columns]
+    return write_rows(wb[spec.name], spec, ({k: rec.get(k) for k in keys if not is_blank(rec.get(k))} for rec in records))
 
 
 def _carry(wb: Workbook, spec: TableSheet, records: Sequence[Mapping[str, Any]], month: str) -> None:

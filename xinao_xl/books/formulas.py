@@ -179,3 +179,56 @@ def sla_status(due: str, done: str) -> str:
         f'IF(ROUND(({done}-{due})*86400,0)<=1,"按时完成","超时完成"),'
         f'IF(NOW()>{due},"已超时",IF({due}-NOW()<=P_DUE_SOON_DAYS,"即将到期","正常")))))'
     )
+
+
+# --- 投诉 第七条: the complaint's course (policy/complaint_process.py) ----------------------------
+# Criteria are written `cell&""`: an empty cell then matches empty cells in Excel and in
+# LibreOffice alike (a bare empty-cell criterion is 0 in Excel and "" in LibreOffice).
+
+
+def round_number(no: str, dept: str, review: str, above_no: str, above_dept: str, above_review: str, rejected: str) -> str:
+    """complaint_process.rounds: 1 + the rows above of the same complaint and department
+    that the office rejected (驳回)."""
+    return f'1+COUNTIFS({above_no},{no}&"",{above_dept},{dept}&"",{above_review},"{rejected}")'
+
+
+def round_start(accepted: str, rnd: str, no: str, dept: str, above: dict[str, str], rejected: str) -> str:
+    """complaint_process.round_start: 受理时间 for the first round (or for every round when
+    the office keeps the 受理 clock); for a later round the 审核时间 of the rejected row of
+    the round before, blank while that has no time."""
+    prev = (f'SUMIFS({above["review_at"]},{above["no"]},{no}&"",{above["dept"]},{dept}&"",'
+            f'{above["review"]},"{rejected}",{above["round"]},{rnd}-1)')
+    first = f'IF({accepted}="","",{accepted})'
+    return f'IF(OR({rnd}<=1,NOT({switch("P_REJECTION_RESTARTS_DEADLINES")})),{first},IF({prev}=0,"",{prev}))'
+
+
+def callback_status(sla: str, callback: str, done: str, review_at: str, unsatisfied: str, recheck: str) -> str:
+    """complaint_process.callback_status: 需复查 while an unsatisfied callback waits for a
+    review dated at or after it, else the stage's SLA status."""
+    return f'IF(AND({callback}="{unsatisfied}",OR({review_at}="",{done}="",{review_at}<{done})),"{recheck}",{sla})'
+
+
+def row_state(no: str, dept: str, review: str, term_status: str, closed: str, no_fault_test: str, moved: dict[str, str],
+              words: dict[str, str]) -> str:
+    """complaint_process.row_state: 已取消 / 已改派 when the 改派记录 (`moved`: its 投诉单号,
+    原责任部门 and 改派方式 ranges) took the complaint from this department, 已驳回, 特殊终止
+    (approved and 无责), 已办结, 办理中."""
+    def taken(way: str) -> str:
+        return f'COUNTIFS({moved["no"]},{no}&"",{moved["from"]},{dept}&"",{moved["way"]},"{way}")>0'
+
+    return (
+        f'IF({no}="","",IF({taken(words["cancel"])},"{words["cancelled"]}",IF({taken(words["move"])},"{words["moved"]}",'
+        f'IF({review}="{words["rejected_review"]}","{words["rejected"]}",'
+        f'IF(AND({term_status}="{words["approved"]}",{no_fault_test}),"{words["terminated"]}",'
+        f'IF({closed}<>"","{words["closed"]}","{words["open"]}"))))))'
+    )
+
+
+def not_counted(state: str, words: dict[str, str]) -> str:
+    """not complaint_process.counts: a cancelled, moved-away or rejected row."""
+    return f'OR({state}="{words["cancelled"]}",{state}="{words["moved"]}",{state}="{words["rejected"]}")'
+
+
+def effective_closed(closed: str, state: str, approved_at: str, terminated: str) -> str:
+    """complaint_process.effective_closed: 办结时间, else the approval of a special termination."""
+    return f'IF({closed}<>"",{closed},IF({state}="{terminated}",IF({approved_at}="","",{approved_at}),""))'

@@ -28,6 +28,14 @@ L_MAJOR = "L_MAJOR"
 L_NOFAULT = "L_NOFAULT"
 L_CALSTATUS = "L_CALSTATUS"
 L_APPEAL = "L_APPEAL"
+# 投诉 第七条's steps (rules.toml [complaint_process]): the office's review, the complaint's
+# callback result, the kind of responsible party, special termination, mis-routing, evidence
+L_REVIEW = "L_REVIEW"
+L_COMPLAINT_CALLBACK = "L_COMPLAINT_CALLBACK"
+L_RESP_KINDS = "L_RESP_KINDS"
+L_TERMINATION = "L_TERMINATION"
+L_REASSIGN = "L_REASSIGN"
+L_EVIDENCE = "L_EVIDENCE"
 
 MONTH = "MONTH"  # the workbook's month as text "YYYY-MM"
 MONTH_START = "MONTH_START"  # its first day, a date

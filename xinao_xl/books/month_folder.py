@@ -16,6 +16,10 @@ What lives there, and who writes it:
 - the close record ``2026-11_结账记录.json`` (who, when, the SHA-256 of every input and
   output) and the closed marker ``已结账.txt``, written last: a month is closed when the
   marker is there (`closed_months`);
+- ``证据``: the files the 投诉台账's 证据 sheet links to (photos, recordings, screenshots,
+  system records of a complaint; staff put them there, the close reads nothing in it);
+- ``投诉单``: the one-page complaint sheets and 附件5 applications (`complaint_form_file`,
+  services/complaint_forms.py);
 - ``2026-11_校验结果.xlsx``: the last validation run's findings with links to the cells
   (`results_name`, books/results.py); replaced by each run, removed by the close;
 - ``自评/``: the departments' 自评表 the hand-out writes (``客服部_自评.xlsx`` …, `handout_file`),
@@ -45,11 +49,13 @@ from . import assessment, opinions
 from .save import HISTORY_DIR, keep_version, write_text_atomic
 from .workbooks import BOOKS, file_name
 
-__all__ = ["LOCK", "MARKER", "OUTPUTS", "OUT_DIR", "RESULTS", "SELF_DIR", "STEMS", "MonthFolder", "MonthMissingError", "closed_months",
-           "is_results_file", "results_name"]
+__all__ = ["EVIDENCE_DIR", "FORMS_DIR", "LOCK", "MARKER", "OUTPUTS", "OUT_DIR", "RESULTS", "SELF_DIR", "STEMS", "MonthFolder",
+           "MonthMissingError", "closed_months", "is_results_file", "results_name"]
 
 STEMS = tuple(stem for stem, _ in BOOKS)
 OUT_DIR = "结账"
+EVIDENCE_DIR = "证据"
+FORMS_DIR = "投诉单"
 MARKER = "已结账.txt"
 LOCK = ".xinao-xl.lock"
 # The close's outputs in 结账/, by the key `CloseResult.outputs` uses, in the order written.
@@ -219,6 +225,19 @@ class MonthFolder:
             except OSError:
                 left.append(f"{path.name} 未能删除（可能正在打开）：它是结账前的校验结果，请关闭后删除")
         return left
+
+    @property
+    def evidence_dir(self) -> Path:
+        """Where a complaint's evidence files go; the 证据 sheet links to them relative to the
+        month folder (``证据/TS2026110001_现场照片.jpg``)."""
+        return self.path / EVIDENCE_DIR
+
+    def complaint_form_file(self, number: str, termination: bool = False) -> Path:
+        """Where a complaint's printable sheet goes: ``投诉单/2026-11_投诉单_TS2026110001.xlsx``,
+        the 附件5 application ``投诉单/2026-11_特殊终止申请表_TS2026110001.xlsx``."""
+        safe = re.sub(r'[\\/:*?"<>|\s]+', "_", str(number)).strip("._")[:40] or "投诉单"
+        kind = "特殊终止申请表" if termination else "投诉单"
+        return self.path / FORMS_DIR / f"{self.month}_{kind}_{safe}.xlsx"
 
     @property
     def history_dir(self) -> Path:

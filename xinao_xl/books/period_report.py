@@ -58,10 +58,11 @@ OVERVIEW = "概览"
 COMPLAINTS = "投诉统计"
 SLA = "投诉时效"
 REPEATS = "重复投诉"
+COURSE = "投诉过程"
 CALLBACKS = "回访统计"
 FLOWS = "流转单超时"
 SCORES = "部门考核"
-SHEETS = (OVERVIEW, COMPLAINTS, SLA, REPEATS, CALLBACKS, FLOWS, SCORES)
+SHEETS = (OVERVIEW, COMPLAINTS, SLA, REPEATS, COURSE, CALLBACKS, FLOWS, SCORES)
 
 # frame column -> (Chinese header, number format). The queries' frames use these names.
 COLUMNS: dict[str, tuple[str, str | None]] = {
@@ -106,6 +107,22 @@ COLUMNS: dict[str, tuple[str, str | None]] = {
     "score": ("月度服务得分", FMT_POINTS),
     "grade": ("考核等级", None),
     "category": ("扣分类别", None),
+    # 投诉过程 (投诉 第七条)
+    "reviewed": ("已审核（轮）", FMT_INT),
+    "rejected": ("驳回（轮）", FMT_INT),
+    "rejected_complaints": ("被驳回的投诉（条）", FMT_INT),
+    "max_round": ("最多轮次", FMT_INT),
+    "reject_rate": ("驳回率", FMT_PERCENT),
+    "applied": ("申请（条）", FMT_INT),
+    "approved": ("已批准", FMT_INT),
+    "terminated": ("特殊终止办结", FMT_INT),
+    "pending": ("待审批", FMT_INT),
+    "refused": ("未批准", FMT_INT),
+    "called": ("已回访", FMT_INT),
+    "basically": ("基本满意", FMT_INT),
+    "recheck": ("不满意待复查", FMT_INT),
+    "kind": ("责任类别", None),
+    "unit": ("单位或服务商", None),
 }
 
 @dataclass(frozen=True)
@@ -137,9 +154,10 @@ class PeriodData:
     """What the queries found for the period (frames keyed by the names the sheets use).
 
     ``frames`` keys: complaints_by_level, complaints_by_channel, complaints_by_dept,
-    complaints_by_major, complaints_by_resp, sla, repeats, callbacks_by_type,
-    satisfaction_trend, late_flows, scores, deductions, deductions_by_category,
-    score_trend. A key that is missing or an empty frame prints "无数据".
+    complaints_by_major, complaints_by_resp, sla, repeats, rejections, terminations,
+    complaint_callbacks, outside_parties, callbacks_by_type, satisfaction_trend,
+    late_flows, scores, deductions, deductions_by_category, score_trend. A key that is
+    missing or an empty frame prints "无数据".
     """
 
     period: str  # 2026Q4, 2026, 2026-11
@@ -354,6 +372,18 @@ def build_period_report(data: PeriodData) -> Workbook:
         Table("同一客户在前次投诉办结后3个月内再次投诉（投诉办法附件3第7种情形）", data.frame("repeats"),
               note="客户按电话识别（无电话时按姓名和地址）；报告中不列客户信息。"),
     ], (15, 16, 11, 9, 9, 15, 16, 9))
+    _sheet(wb, COURSE, f"{data.title}投诉处理过程", note, [
+        Table("一、服务管理办公室审核与驳回（投诉办法第七条(二)3）", data.frame("rejections"), None, headers={"key": "责任部门"},
+              note="驳回的一轮不计分，责任部门继续调查为新一轮；驳回率 = 驳回（轮）÷ 已审核（轮）。"),
+        Table("二、投诉回访结果（投诉办法第七条(三)）", data.frame("complaint_callbacks"),
+              ChartSpec("各部门投诉回访满意率", ("satisfaction",), "满意率", percent=True), headers={"key": "责任部门"},
+              note="只计投诉台账中计分的行（最后一轮）；满意率 = （满意 + 基本满意）÷ 已回访。"),
+        Table("三、特殊终止（投诉办法第七条(四)3、附件5）", data.frame("terminations"), None, headers={"key": "责任部门"},
+              note="只有无责投诉经客户服务理正审批后可特殊终止，按办结计，有责/无责不变。"),
+        Table("四、外包服务方、内部协同单位导致的投诉（投诉办法第七条(四)2）", data.frame("outside_parties"), None,
+              headers={"dept": "责任部门（服务商管理部门）"},
+              note="外包服务方的投诉归服务商管理部门并扣该部门的分；内部协同单位的投诉责任归属该单位。"),
+    ], (16, 14, 14, 10, 10, 10, 10, 10, 10))
     trend = data.frame("satisfaction_trend")
     _sheet(wb, CALLBACKS, f"{data.title}回访统计", note, [
         Table("一、各业务回访量与满意率", data.frame("callbacks_by_type"), ChartSpec("各业务满意率", ("satisfaction",), "满意率", percent=True),

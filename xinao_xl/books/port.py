@@ -12,7 +12,7 @@ The contract (what every adapter guarantees):
   the workbook as it was opened; a use case does not read back its own writes.
 - **formulas**: ``read_formulas(sheet)`` maps each formula cell's address to its text
   (``"="`` alone when the text is shared from another cell); a cell not in the map holds a
-  value or nothing.
+  value or nothing. ``read_links(sheet)`` maps each hyperlinked cell to its target.
 - **writing**: ``write_cells`` takes ``{address: value}``; a ``str`` is always written as
   text (never parsed as a formula, DESIGN.md safety rules), a `Formula` as a formula.
   ``put_sheet`` adds a sheet of plain rows, replacing one of the same name.
@@ -75,6 +75,10 @@ class WorkbookPort(Protocol):
 
     def read_formulas(self, sheet: str) -> dict[str, str]: ...
 
+    def read_links(self, sheet: str) -> dict[str, str]:
+        """Address -> hyperlink target of each linked cell (`books.read.read_links`)."""
+        ...
+
     def write_cells(self, sheet: str, values: Mapping[str, Any]) -> None: ...
 
     def put_sheet(self, name: str, rows: Sequence[Sequence[Any]], widths: Sequence[float] = ()) -> None: ...
@@ -130,6 +134,9 @@ class FileBook:
 
     def read_formulas(self, sheet: str) -> dict[str, str]:
         return self.reader.formulas(sheet)
+
+    def read_links(self, sheet: str) -> dict[str, str]:
+        return self.reader.links(sheet)
 
     # --- writing ---------------------------------------------------------------------
 

@@ -104,7 +104,9 @@ def book_header(month: str | None, book: str, sheet: str) -> str:
 
 
 def used_rows_area(spec: TableSheet) -> str:
-    """The print area of a ledger as a formula: title to the last row in use.
+    """The print area of a ledger as a formula: title to the last row in use, across the
+    columns that print (`TableSheet.printed`: the 投诉台账 keeps its rarely printed columns
+    to the right of them, on screen only).
 
     A row is in use when any entry column holds something; LOOKUP(2,1/…) finds the last
     such row without an array entry and passes over the #DIV/0! of the empty ones (and over
@@ -115,7 +117,7 @@ def used_rows_area(spec: TableSheet) -> str:
     used = "+".join(f"('{sheet}'!${spec.letter(c.key)}${first}:${spec.letter(c.key)}${last}<>\"\")" for c in spec.entry_columns)
     last_used = f"IFERROR(LOOKUP(2,1/(({used})>0),ROW('{sheet}'!$A${first}:$A${last})),{spec.header_row})"
     end = f"MAX({last_used},{min(spec.header_row + BLANK_ROWS, last)})"
-    letter = get_column_letter(len(spec.columns))
+    letter = get_column_letter(spec.print_columns)
     return f"'{sheet}'!$A$1:INDEX('{sheet}'!${letter}$1:${letter}${last},{end})"
 
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import posixpath
 import re
 import threading
 import zipfile
@@ -43,6 +44,7 @@ from datetime import date, datetime
 from itertools import repeat
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import unquote
 
 import pandas as pd
 from defusedxml import ElementTree
@@ -62,8 +64,8 @@ from .filecheck import LIMITS, BookReadError, check_bytes, check_workbook, read_
 from .memory import gc_paused
 from .schema import Column, FormSheet, TableSheet
 
-__all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "normalise", "read_form",
-           "read_formulas", "read_table", "sheet_parts"]
+__all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "formula_link", "normalise", "read_form",
+           "read_formulas", "read_links", "read_table", "sheet_parts"]
 
 ROW = "_row"  # the frame column holding each record's Excel row number
 HEADER_SCAN_ROWS = 12  # the header row is looked for in the first rows of a sheet
@@ -350,6 +352,10 @@ class BookReader:
         result.raw = pd.DataFrame(raws, index=keys, dtype=object)
         return result
 
+    def links(self, sheet: str) -> dict[str, str]:
+        """See `read_links`; from the same bytes."""
+        return read_links(self.data, sheet)
+
     def formulas(self, sheet: str) -> dict[str, str]:
         """See `read_formulas`; scanned while `rows` read the sheet, if it did. That scan is
         handed out once and not kept: a 100,000-row 台账 has 200,000 formula texts (100 MB),
@@ -582,3 +588,62 @@ def read_table(path: Path | str, spec: TableSheet) -> TableRead:
 
 def read_form(path: Path | str, spec: FormSheet) -> FormRead:
     return BookReader(path).form(spec)
+
+
+def read_links(source: Path | str | bytes, sheet: str) -> dict[str, str]:
+    """Address -> target of every hyperlink of `sheet` (插入→链接): a file or a web address
+    as the workbook stores it (a file beside the workbook as a relative path, ``证据/照片1.jpg``
+    or ``../2026-10/证据/a.jpg``), or ``#Sheet!A1`` for a place in the workbook. A range's
+    link is given at each of its cells. Cells with a ``HYPERLINK(…)`` formula are not
+    here (`formula_link` reads those)."""
+    part = sheet_parts(source).get(sheet)
+    if part is None:
+        return {}
+    rels_part = posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")
+    with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
+        xml = z.read(part)
+        if b"hyperlink" not in xml:
+            return {}
+        try:
+            rels = ElementTree.fromstring(z.read(rels_part))
+        except KeyError:
+            rels = None
+        root = ElementTree.fromstring(xml)
+    targets = {r.get("Id"): r.get("Target", "") for r in rels} if rels is not None else {}
+    out: dict[str, str] = {}
+    for el in root.iter():
+        if not el.tag.endswith("}hyperlink"):
+            continue
+        target = targets.get(el.get(_NS_REL), "") if el.get(_NS_REL) else ""
+        if not target and el.get("location"):
+            target = "#" + el.get("location", "")
+        for address in _cells_of(el.get("ref", "")):
+            out[address] = unquote(target) if "%" in target and not target.startswith(("http://", "https://")) else target
+    return out
+
+
+def _cells_of(ref: str, limit: int = 10_000) -> list[str]:
+    """The cells of an A1 range (``C5`` or ``C5:C7``), at most `limit`."""
+    from openpyxl.utils.cell import range_boundaries
+
+    try:
+        c0, r0, c1, r1 = range_boundaries(ref)
+    except (TypeError, ValueError):
+        return []
+    out = []
+    for r in range(r0, r1 + 1):
+        for c in range(c0, c1 + 1):
+            out.append(f"{get_column_letter(c)}{r}")
+            if len(out) >= limit:
+                return out
+    return out
+
+
+_HYPERLINK = re.compile(r'^=\s*HYPERLINK\(\s*"((?:[^"]|"")*)"', re.IGNORECASE)
+
+
+def formula_link(formula: str) -> str | None:
+    """The target of a ``=HYPERLINK("证据/a.jpg","照片")`` formula (its first argument when
+    it is a text constant), None for any other formula."""
+    m = _HYPERLINK.match(formula or "")
+    return m.group(1).replace('""', '"') if m else None

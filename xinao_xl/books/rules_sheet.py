@@ -78,6 +78,12 @@ def list_specs(rules: Rules) -> tuple[ListSpec, ...]:
         ListSpec("级别写法", L.L_LEVEL_SPELLINGS, tuple(level_spellings(rules)), 12),
         ListSpec("对应级别", L.L_LEVEL_NUMBERS, tuple(level_spellings(rules).values()), 8),
         ListSpec("无责写法", L.L_NOT_RESPONSIBLE_WORDS, NOT_RESPONSIBLE_WORDS, 8),
+        ListSpec("审核结果", L.L_REVIEW, rules.step("review").choices(), 9),
+        ListSpec("投诉回访结果", L.L_COMPLAINT_CALLBACK, rules.step("callback").choices(), 10),
+        ListSpec("责任类别", L.L_RESP_KINDS, rules.step("responsibility").choices("kinds"), 12),
+        ListSpec("特殊终止状态", L.L_TERMINATION, rules.step("termination").choices("statuses"), 11),
+        ListSpec("改派方式", L.L_REASSIGN, rules.step("reassignment").choices("ways"), 10),
+        ListSpec("证据类型", L.L_EVIDENCE, rules.step("evidence").choices("kinds"), 10),
     )
 
 

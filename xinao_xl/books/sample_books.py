@@ -27,6 +27,9 @@ __all__ = ["write_sample_books"]
 
 Records = Sequence[Mapping[str, Any]]
 SELF, AUDIT = 5, 6  # the department sheets' 自评 and 审核 columns
+# a 1×1 grey PNG: the demo's evidence file (a real picture, so opening the link shows one)
+SAMPLE_PICTURE = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c49444154789c633870e0000004840241e18daf270000000049454e44ae426082")
 ALLOWANCE_BASE = 8  # 汇总's 兼职服务津贴基数 column
 
 
@@ -36,16 +39,28 @@ def _rows(wb: Workbook, spec: TableSheet, records: Records) -> None:
 
 def write_sample_books(mf: MonthFolder, rules: Rules, *, callbacks: Records, complaints: Records, items: Records,
                        actuals: Mapping[tuple[str, str], tuple[Any, Any]], completed: Mapping[str, int],
-                       allowance_bases: Mapping[str, float]) -> dict[str, Path]:
+                       allowance_bases: Mapping[str, float], reassignments: Records = (), evidence: Records = ()) -> dict[str, Path]:
     """Build, fill and save the month's four books into its folder; stem -> path. `actuals`
-    maps (department, indicator) to (自评, 审核), None where left blank."""
+    maps (department, indicator) to (自评, 审核), None where left blank. An evidence line's
+    ``_link`` (relative to the month folder) becomes the 文件 cell's hyperlink, and a small
+    picture is put there, so the link leads somewhere."""
     books = {stem: build(mf.month, rules, NATIVE) for stem, build in BOOKS}
     cbw = books[callback_ledger.STEM]
     _rows(cbw, callback_ledger.ledger_sheet(), callbacks)
     cspec = callback_ledger.completed_sheet(rules)
     for name, count in completed.items():
         put(cbw[cspec.name], cspec.row_of(name), 2, count)
-    _rows(books[complaint_ledger.STEM], complaint_ledger.ledger_sheet(rules), complaints)
+    cw = books[complaint_ledger.STEM]
+    _rows(cw, complaint_ledger.ledger_sheet(rules), complaints)
+    _rows(cw, complaint_ledger.reassign_sheet(), reassignments)
+    espec = complaint_ledger.evidence_sheet()
+    _rows(cw, espec, [{k: v for k, v in r.items() if not k.startswith("_")} for r in evidence])
+    for i, r in enumerate(evidence):
+        if r.get("_link"):
+            cw[espec.name].cell(row=espec.first_row + i, column=espec.index("file")).hyperlink = str(r["_link"])
+            picture = mf.path / str(r["_link"])
+            picture.parent.mkdir(parents=True, exist_ok=True)
+            picture.write_bytes(SAMPLE_PICTURE)
     ab = books[assessment.STEM]
     _rows(ab, assessment.items_sheet(rules), items)
     for dept in rules.departments:

@@ -6,7 +6,8 @@ staff type and which hold formulas, what a cell accepts. Headers are constants h
 reader finds a column by its Chinese header and a renamed header breaks one place.
 
 A formula template is Excel text with ``{key}`` for the cell of column ``key`` in the same
-row and ``{r}`` for the row number:
+row, ``{above_key}`` for that column from the header row down to the row above (a COUNTIFS
+over the earlier records) and ``{r}`` for the row number:
 
     >>> col = Column("due", "反馈时限", FORMULA, formula='=IF({flow}="","",INT({flow})+2)')
     >>> sheet = TableSheet("台账", "t", (Column("flow", "流转日期", type="date"), col), rows=10)
@@ -31,6 +32,10 @@ FORMULA_STYLES = (NATIVE, UDF)
 # Number formats staff expect (yyyy-mm-dd, yyyy-mm-dd hh:mm, percent, text for IDs).
 FMT_DATE = "yyyy-mm-dd"
 FMT_DATETIME = "yyyy-mm-dd hh:mm"
+# Short forms where a ledger must print narrow (the 投诉台账's printed columns): the month's
+# year is in the title and the page header; a deadline ends at 24:00 of its day.
+FMT_SHORT_DATETIME = "m-d hh:mm"
+FMT_SHORT_DATE = "m-d"
 FMT_PERCENT = "0.00%"
 # A rate typed as 0.965 or as 96.5 (parse_rate accepts both) shows as 96.50% either way.
 FMT_RATE_ENTRY = '[<=1]0.00%;0.00"%"'
@@ -83,6 +88,9 @@ class Column:
     udf: str | None = None  # template calling the add-in's UDFs; None: same as native
     wrap: bool = False
     center: bool = False
+    # added after workbooks were in use (issue 18): a workbook made before lacks it, which
+    # validation says once as a 警告 (the month goes on as before), not as 缺少列
+    optional: bool = False
 
     @property
     def is_formula(self) -> bool:
@@ -103,16 +111,21 @@ class Column:
 
 
 class _Refs(dict):
-    """format_map helper: ``{key}`` → the key's cell in the row, ``{r}`` → the row."""
+    """format_map helper: ``{key}`` → the key's cell in the row, ``{above_key}`` → the
+    column from the header row to the row above, ``{r}`` → the row."""
 
-    def __init__(self, letters: Mapping[str, str], row: int) -> None:
+    def __init__(self, letters: Mapping[str, str], row: int, header_row: int = 1) -> None:
         super().__init__()
         self.letters = letters
         self.row = row
+        self.header_row = header_row
 
     def __missing__(self, key: str) -> str:
         if key == "r":
             return str(self.row)
+        if key.startswith("above_") and key not in self.letters:
+            letter = self.letters[key.removeprefix("above_")]
+            return f"${letter}${self.header_row}:{letter}{self.row - 1}"
         return f"{self.letters[key]}{self.row}"
 
 
@@ -131,6 +144,8 @@ class TableSheet:
     header_row: int = 2
     landscape: bool = True
     freeze_col: str = "A"  # columns left of this one stay in view
+    printed: int | None = None  # how many columns, from A, go on paper (None: all)
+    optional: bool = False  # a sheet added after workbooks were in use: missing is a 警告 (`Column.optional`)
 
     @property
     def first_row(self) -> int:
@@ -139,6 +154,11 @@ class TableSheet:
     @property
     def last_row(self) -> int:
         return self.header_row + self.rows
+
+    @property
+    def print_columns(self) -> int:
+        """The columns that print: the first `printed`, or all of them."""
+        return len(self.columns) if self.printed is None else self.printed
 
     @property
     def letters(self) -> dict[str, str]:
@@ -178,7 +198,7 @@ class TableSheet:
         template = column.template(style)
         if template is None:
             raise ValueError(f"{self.name}.{column.key} has no formula")
-        return template.format_map(_Refs(self.letters, row))
+        return template.format_map(_Refs(self.letters, row, self.header_row))
 
     @property
     def entry_columns(self) -> tuple[Column, ...]:

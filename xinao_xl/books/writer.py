@@ -30,7 +30,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put, put_formula
-from .printing import print_setup, set_height, set_print_formula, text_lines, used_rows_area
+from .printing import (
+    print_setup,
+    row_height,
+    set_height,
+    set_print_formula,
+    text_lines,
+    used_rows_area,
+)
 from .schema import NATIVE, Column, FormSheet, TableSheet, Validation
 from .style import (
     BODY_FONT,
@@ -121,6 +128,9 @@ def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str 
     last_letter = get_column_letter(len(spec.columns))
     title_cell(ws, title or spec.title, last_letter)
     header_cells(ws, spec.header_row, spec.headers)
+    lines = max(text_lines(c.header, c.width) for c in spec.columns)  # a narrow column's header wraps
+    if lines > 2:
+        ws.row_dimensions[spec.header_row].height = row_height(lines)
 
     for i, column in enumerate(spec.columns, start=1):
         letter = get_column_letter(i)

@@ -26,6 +26,7 @@ from xinao_xl.policy.errors import XinaoError
 from . import (
     addin,
     close,
+    complaint_form,
     cycle,
     demo,
     doctor,
@@ -48,6 +49,7 @@ from .base import ZhArgumentParser, use_utf8
 COMMANDS = (rules, settings, score, month, demo, validate, refresh, sample, close, verify, history, report, addin, doctor)
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
 COMMANDS += (today, flow_forms, lookup)
+COMMANDS += (complaint_form,)  # a complaint on paper: 投诉单 and 附件5 (issue 18)
 # The assessment cycle (issue 19): hand out, collect, the allowance application
 COMMANDS += (cycle,)
 

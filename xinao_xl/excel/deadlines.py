@@ -18,6 +18,7 @@ from xinao_xl.policy import clock, deadlines
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import is_blank
 from xinao_xl.policy.rules import Rules, load_rules
+from xinao_xl.services.complaint_course import courses, reassignments
 
 __all__ = ["DeadlineSummary", "STAGE_NAMES", "summarize_complaints"]
 
@@ -52,10 +53,15 @@ def summarize_complaints(book: WorkbookPort, now: datetime | None = None, rules:
     if not table.found:
         return summary
     spec = complaint_ledger.ledger_sheet(rules)
+    moved = book.read_table(complaint_ledger.reassign_sheet())
+    course = courses(table.records(), reassignments(moved.records()) if moved.found else [], rules)
     for record in table.records():
+        c = course[int(record[ROW])]
+        if not c.counts:
+            continue  # a rejected round, a cancelled or re-assigned ticket: its stages are over
         for stage, name in STAGE_NAMES.items():
-            due_key, start_key, done_key, _, _ = complaint_ledger.STAGE_COLUMNS[stage]
-            start = record.get(start_key)
+            due_key, _, done_key, _, _ = complaint_ledger.STAGE_COLUMNS[stage]
+            start = c.start(stage, record)
             if is_blank(start) or (stage == "appeal_handle" and not is_blank(record.get("appeal_result"))):
                 continue  # an appeal with its 申诉结果 is decided
             try:

@@ -172,6 +172,22 @@ class LiveBook:
     def read_formulas(self, sheet: str) -> dict[str, str]:
         return self.reader.formulas(sheet)
 
+    def read_links(self, sheet: str) -> dict[str, str]:
+        """The sheet's hyperlinks through COM (``Worksheet.Hyperlinks``: ``Address`` is the
+        file or web address as Excel keeps it, relative to the workbook for a file beside
+        it; ``SubAddress`` a place in a workbook). Only Excel can run this; the file adapter
+        reads the same from the saved file (`books.read.read_links`)."""
+        out: dict[str, str] = {}
+        try:
+            links = self.book.sheets[sheet].api.Hyperlinks
+            for i in range(1, int(links.Count) + 1):
+                link = links.Item(i)
+                target = str(link.Address or "") or ("#" + str(link.SubAddress or ""))
+                out[str(link.Range.Address).replace("$", "").split(":")[0]] = target
+        except Exception:  # noqa: BLE001 - a sheet without links, or COM not there (a fake in tests)
+            return out
+        return out
+
     # --- writing ---------------------------------------------------------------------
 
     @staticmethod

@@ -304,6 +304,49 @@ def refresh_deadlines(session: Session, now: datetime | None = None) -> str:
     return summary.text()
 
 
+def _selected_complaint(session: Session) -> tuple[MonthPlace, str, str]:
+    """The month and the 投诉单号 of the 投诉台账 row the active cell is in."""
+    from xinao_xl.books import complaint_ledger
+    from xinao_xl.policy.parse import is_blank
+    from xinao_xl.services.settings import rules_for_month
+
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    where = session.selection()
+    if where is None or where[0] != complaint_ledger.LEDGER:
+        raise RibbonError(f"请先在客户投诉台账的“{complaint_ledger.LEDGER}”表中选中要打印的投诉所在行（该行任一单元格），再点此按钮")
+    row = where[1]
+    table = session.book().read_table(complaint_ledger.ledger_sheet(rules_for_month(place.root, month)))
+    rec = next((r for r in table.records() if int(r["_row"]) == row), None)
+    if rec is None or is_blank(rec.get("no")):
+        raise RibbonError(f"“{complaint_ledger.LEDGER}”第 {row} 行没有投诉单号：请选中一起投诉所在的行")
+    return place, month, str(rec["no"]).strip()
+
+
+def complaint_form(session: Session) -> str:
+    """打印投诉单: the one-page 投诉单 (投诉 第十条(二)) of the complaint in the selected row,
+    one A4 page per responsible department, into the month folder's 投诉单 folder (full phones:
+    the office's own file). The month's workbooks are saved and closed for the run."""
+    from xinao_xl.services import complaint_forms as complaint_forms_service
+
+    place, month, number = _selected_complaint(session)
+    session.status(f"正在生成投诉 {number} 的投诉单…")
+    with _month_files_closed(session, place):
+        result = complaint_forms_service.make_complaint_form(number, place.root, month=month)
+    return result.summary()
+
+
+def termination_form(session: Session) -> str:
+    """特殊终止申请表: 附件5 (投诉 第七条(四)3) of the 无责 complaint in the selected row."""
+    from xinao_xl.services import complaint_forms as complaint_forms_service
+
+    place, month, number = _selected_complaint(session)
+    session.status(f"正在生成投诉 {number} 的特殊终止申请表…")
+    with _month_files_closed(session, place):
+        result = complaint_forms_service.make_complaint_form(number, place.root, month=month, termination=True)
+    return result.summary()
+
+
 # --- 今日待办 (the daily round) -------------------------------------------------------------
 
 
@@ -367,6 +410,7 @@ HANDLERS: dict[str, Callable[[Session], str]] = {
     "btnSettings": settings,
 }
 HANDLERS["btnToday"] = today_list  # the daily round (issue 14)
+HANDLERS |= {"btnComplaintForm": complaint_form, "btnTerminationForm": termination_form}  # a complaint on paper (issue 18)
 HANDLERS["btnHandout"] = handout  # the assessment cycle (issue 19)
 HANDLERS["btnCollect"] = collect
 

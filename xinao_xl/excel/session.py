@@ -68,6 +68,11 @@ class Session(Protocol):
         """Ask the user for a workbook file (Excel's open dialog); None when cancelled."""
         ...
 
+    def selection(self) -> tuple[str, int] | None:
+        """The sheet and row of the active cell in the user's workbook (the complaint a form
+        button prints); None when the active cell is in another workbook."""
+        ...
+
     def closed(self, path: Path) -> AbstractContextManager[None]:
         """While in the block, the workbook at ``path`` is saved and closed in Excel (if it
         was open), so a file service may rewrite it; it is opened again afterwards."""
@@ -144,6 +149,16 @@ class XlwingsSession:
             yield
         finally:
             self.app.books.open(str(path))
+
+    def selection(self) -> tuple[str, int] | None:
+        try:  # Application.ActiveCell: only Excel can show it (the ``excel``-marked contract tests)
+            cell = self.app.api.ActiveCell
+            sheet = cell.Worksheet
+            if str(sheet.Parent.FullName) != str(self.xw_book.fullname):
+                return None
+            return str(sheet.Name), int(cell.Row)
+        except Exception:  # noqa: BLE001 - no active cell (a chart sheet, a dialog open)
+            return None
 
     def choose_file(self, prompt: str) -> Path | None:
         chosen = self.app.api.GetOpenFilename("Excel 工作簿 (*.xlsx;*.xls),*.xlsx;*.xls", 1, prompt)

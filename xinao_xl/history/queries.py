@@ -37,7 +37,7 @@ from datetime import datetime, time
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, and_, case, cast, distinct, func, select
+from sqlalchemy import String, and_, case, cast, distinct, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from xinao_xl.policy.complaints import is_repeat
@@ -90,9 +90,16 @@ def companies(conn: Conn) -> list[str]:
 # --- complaints --------------------------------------------------------------------------------
 
 
+def _counted() -> Any:
+    """A row that is the complaint's (投诉 第七条): not a rejected round, a cancelled ticket or
+    a department the complaint was moved from; rows written before version 2 all are."""
+    c = complaints.c
+    return or_(c.counted.is_(None), c.counted.is_(True))
+
+
 def _complaint_filter(period: Sequence[str], company: str) -> Any:
     c = complaints.c
-    return and_(c.company == company, c.month.in_(list(period)), c.in_month.is_(True))
+    return and_(c.company == company, c.month.in_(list(period)), c.in_month.is_(True), _counted())
 
 
 def in_order(keys: Sequence[Any], order: Sequence[Any]) -> list[Any]:
@@ -164,7 +171,7 @@ def complaint_states(conn: Conn, period: Sequence[str], company: str) -> pd.Data
     c = complaints.c
     cols = ["month", "complaint_no", "dept", "accepted", "in_month", "level", "channel", "major_class", "customer_key", "responsible", "closed"]
     stages = [f"{s}_{x}" for s, _, _ in STAGES for x in ("status", "hours")]
-    stmt = select(*(c[n] for n in cols + stages)).where(c.company == company, c.month.in_(list(period)))
+    stmt = select(*(c[n] for n in cols + stages)).where(c.company == company, c.month.in_(list(period)), _counted())
     frame = _frame(conn, stmt, cols + stages)
     if frame.empty:
         return frame
@@ -229,6 +236,122 @@ def repeat_complaints(conn: Conn, period: Sequence[str], company: str, rules: Ru
             "previous_no": r.previous_no, "previous_closed": r.previous_closed, "days_after": (r.accepted.date() - r.previous_closed.date()).days}
            for r in pairs.itertuples(index=False)]
     return pd.DataFrame(out, columns=cols)
+
+
+# --- 投诉 第七条: the complaint's course --------------------------------------------------------
+
+
+def _course_rows(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
+    """Every complaint row accepted in the period (rejected rounds and moved rows included),
+    each in its latest state within the period (as `complaint_states`)."""
+    c = complaints.c
+    cols = ["month", "row_no", "complaint_no", "dept", "accepted", "responsible", "points", "review", "round_no", "callback_result", "recheck",
+            "resp_kind", "resp_unit", "state", "counted", "charged_dept", "term_status"]
+    frame = _frame(conn, select(*(c[n] for n in cols)).where(c.company == company, c.month.in_(list(period))), cols)
+    if frame.empty:
+        return frame
+    frame = frame[[f"{a:%Y-%m}" in set(period) if not pd.isna(a) else False for a in frame["accepted"]]]
+    ident = frame["complaint_no"].fillna("") + "|" + frame["dept"].fillna("") + "|" + frame["round_no"].fillna(1).astype(int).astype(str)
+    frame = frame.assign(_id=ident).sort_values(["month", "row_no"]).drop_duplicates("_id", keep="last")
+    frame["counted"] = frame["counted"].map(lambda v: True if v is None or pd.isna(v) else bool(v))
+    frame["dept"] = frame["dept"].replace("", UNKNOWN).fillna(UNKNOWN)
+    return frame.drop(columns=["_id"]).reset_index(drop=True)
+
+
+def _by_dept_rows(frame: pd.DataFrame, rows: Any, rules: Rules, columns: Sequence[str]) -> pd.DataFrame:
+    """One row per department present (rules' order), then 合计 (sums of the numeric columns)."""
+    out = [rows(dept, frame[frame["dept"] == dept]) for dept in in_order(list(set(frame["dept"])), rules.department_names)] if not frame.empty else []
+    if out:
+        total = rows("合计", frame)
+        out.append(total)
+    return pd.DataFrame(out, columns=list(columns))
+
+
+def rejections(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """投诉 第七条(二)3, per department: ``reviewed`` (rows the office reviewed), ``rejected``
+    (rounds it rejected), ``rejected_complaints`` (complaints rejected at least once),
+    ``max_round``, ``reject_rate`` (rejected ÷ reviewed)."""
+    rules = rules or load_rules()
+    frame = _course_rows(conn, period, company)
+    word = rules.step("review").word("rejected")
+    columns = ["key", "reviewed", "rejected", "rejected_complaints", "max_round", "reject_rate"]
+
+    def row(key: str, part: pd.DataFrame) -> dict[str, Any]:
+        reviewed = int(part["review"].notna().sum())
+        hit = part[part["review"] == word]
+        rounds = part["round_no"].dropna()
+        return {"key": key, "reviewed": reviewed, "rejected": len(hit),
+                "rejected_complaints": int((hit["complaint_no"].fillna("") + "|" + hit["dept"]).nunique()),
+                "max_round": int(rounds.max()) if len(rounds) else 1, "reject_rate": len(hit) / reviewed if reviewed else None}
+
+    return _by_dept_rows(frame, row, rules, columns)
+
+
+def terminations(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """投诉 第七条(四)3、附件5, per department: ``applied`` (rows with a 终止状态), ``approved``
+    and ``terminated`` (approved and 无责: counted as 办结), ``pending``, ``refused``."""
+    rules = rules or load_rules()
+    frame = _course_rows(conn, period, company)
+    step = rules.step("termination")
+    pending, approved, refused = step.choices("statuses")
+    terminated = rules.step("states").word("terminated")
+    columns = ["key", "applied", "approved", "terminated", "pending", "refused"]
+
+    def row(key: str, part: pd.DataFrame) -> dict[str, Any]:
+        status = part["term_status"]
+        return {"key": key, "applied": int(status.notna().sum()), "approved": int((status == approved).sum()),
+                "terminated": int((part["state"] == terminated).sum()), "pending": int((status == pending).sum()),
+                "refused": int((status == refused).sum())}
+
+    out = _by_dept_rows(frame[frame["term_status"].notna()] if not frame.empty else frame, row, rules, columns)
+    return out
+
+
+def complaint_callbacks(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """投诉 第七条(三), per department, over the complaint rows that count: ``called`` (with a
+    回访结果), ``satisfied``, ``basically``, ``unsatisfied``, ``satisfaction`` ((满意 + 基本满意)
+    ÷ called), ``recheck`` (unsatisfied and not yet decided by the office at the close)."""
+    rules = rules or load_rules()
+    frame = _course_rows(conn, period, company)
+    if not frame.empty:
+        frame = frame[frame["counted"]]
+    satisfied, basically, unsatisfied = rules.step("callback").choices()
+    columns = ["key", "called", "satisfied", "basically", "unsatisfied", "satisfaction", "recheck"]
+
+    def row(key: str, part: pd.DataFrame) -> dict[str, Any]:
+        result = part["callback_result"]
+        called = int(result.notna().sum())
+        sat, basic, unsat = (int((result == w).sum()) for w in (satisfied, basically, unsatisfied))
+        return {"key": key, "called": called, "satisfied": sat, "basically": basic, "unsatisfied": unsat,
+                "satisfaction": (sat + basic) / called if called else None, "recheck": int(part["recheck"].fillna(False).astype(bool).sum())}
+
+    return _by_dept_rows(frame, row, rules, columns)
+
+
+def outside_parties(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
+    """投诉 第七条(四)2: complaints caused by an outsourced provider or an internal partner unit,
+    one row per kind, unit and department named in the ledger (for a provider: the managing
+    department, charged): ``kind, unit, dept, rows, responsible, points``."""
+    rules = rules or load_rules()
+    frame = _course_rows(conn, period, company)
+    own = rules.step("responsibility").word("own")
+    columns = ["kind", "unit", "dept", "rows", "responsible", "points"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame[frame["counted"] & frame["resp_kind"].notna() & (frame["resp_kind"] != own)]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.assign(unit=frame["resp_unit"].fillna(UNKNOWN), responsible=frame["responsible"].astype(bool), points=frame["points"].fillna(0.0))
+    grouped = frame.groupby(["resp_kind", "unit", "dept"], sort=False).agg(rows=("row_no", "size"), responsible=("responsible", "sum"),
+                                                                             points=("points", "sum")).reset_index()
+    kinds = rules.step("responsibility").choices("kinds")
+    grouped["_k"] = [kinds.index(k) if k in kinds else len(kinds) for k in grouped["resp_kind"]]
+    grouped["_d"] = [in_order(list(rules.department_names) + [d], rules.department_names).index(d) for d in grouped["dept"]]
+    grouped = grouped.sort_values(["_k", "unit", "_d"]).rename(columns={"resp_kind": "kind"})
+    grouped["rows"] = grouped["rows"].astype(int)
+    grouped["responsible"] = grouped["responsible"].astype(int)
+    grouped["points"] = grouped["points"].astype(float).round(2)
+    return grouped[columns].reset_index(drop=True)
 
 
 # --- callbacks and flow forms ---------------------------------------------------------------
@@ -384,7 +507,7 @@ def month_count(conn: Conn, company: str) -> int:
 
 
 __all__ = [
-    "callback_counts", "callbacks_by_type", "companies", "complaint_states", "complaints_by", "deductions_by_category", "in_order", "late_flows",
-    "month_count", "present_months", "repeat_complaints", "satisfaction_trend", "score_table", "score_trend", "sla",
-    "unsatisfied_reasons",
+    "callback_counts", "callbacks_by_type", "companies", "complaint_callbacks", "complaint_states", "complaints_by", "deductions_by_category",
+    "in_order", "late_flows", "month_count", "outside_parties", "present_months", "rejections", "repeat_complaints", "satisfaction_trend",
+    "score_table", "score_trend", "sla", "terminations", "unsatisfied_reasons",
 ]

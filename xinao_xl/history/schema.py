@@ -78,6 +78,24 @@ NULL while open: for medians and percentiles without date arithmetic in SQL);
 ``appeal_handle_due`` (申诉处理时限, working days; NULL when the year's calendar is
 not confirmed), ``appeal_result``, ``carried``, ``note``. The latest state of a carried
 complaint is its row in the latest month that holds it.
+Added in version 2 (投诉 第七条, the complaint's course; NULL in rows written before):
+``review`` (审核结果 通过/驳回, 第七条(二)3), ``review_at``, ``round_no`` (轮次: 1 + the
+rejected rows above of the same complaint and department), ``round_start`` (where the round's
+调查/处理 deadlines count from), ``callback_result`` (满意/基本满意/不满意, 第七条(三)),
+``recheck`` (an unsatisfied callback not yet decided by the office at the close),
+``resp_kind`` (本单位部门/内部协同单位/外包服务方, 第七条(四)2), ``resp_unit`` (the partner
+unit's or provider's name), ``state`` (投诉状态: 办理中/已驳回/已改派/已取消/已办结/特殊终止),
+``counted`` (the row is the complaint's: not a rejected round, a cancelled ticket or a
+department the complaint was moved away from; NULL in older rows counts as true),
+``charged_dept`` (the department the points go to; NULL for an internal partner unit's
+complaint the office does not charge), ``closed_effective`` (办结, or a special
+termination's approval), ``finding`` (调查结论), ``result`` (处理结果), ``callback_note``,
+``term_applied``, ``term_reason``, ``term_approver``, ``term_approved`` (dates),
+``term_status`` (待审批/已批准/未批准; 第七条(四)3, 附件5), ``evidence`` (证据 lines).
+
+``complaint_reassignments`` (version 2) — the 改派记录 (投诉 第七条(一)5、6): ``row_no``,
+``complaint_no``, ``reassigned_at``, ``way`` (取消重建/调整部门/添加部门), ``from_dept``,
+``to_dept``, ``new_no``, ``agent``, ``why``.
 
 ``completed_orders`` — the 完工量 sheet: ``business``, ``count`` (completed orders of
 the month, the 附件5 业务总量).
@@ -97,7 +115,7 @@ blank = 1; 媒体表扬: 1), ``points`` (as scored: 2 each, or the media points 
 the entry is invalid), ``description``, ``source``.
 
     >>> sorted(t.name for t in metadata.sorted_tables)[:3]
-    ['callbacks', 'complaints', 'completed_orders']
+    ['callbacks', 'complaint_reassignments', 'complaints']
 """
 
 from __future__ import annotations
@@ -117,7 +135,7 @@ from sqlalchemy import (
 )
 
 DEFAULT_COMPANY = "聊城新奥燃气"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 metadata = MetaData()
 
@@ -236,6 +254,29 @@ complaints = Table(
     Column("appeal_result", Text),
     Column("carried", Boolean, nullable=False),
     Column("note", Text),
+    *(COMPLAINT_COLUMNS_V2 := (
+        Column("review", Text),
+        Column("review_at", DateTime),
+        Column("round_no", Integer),
+        Column("round_start", DateTime),
+        Column("callback_result", Text),
+        Column("recheck", Boolean),
+        Column("resp_kind", Text),
+        Column("resp_unit", Text),
+        Column("state", Text),
+        Column("counted", Boolean),
+        Column("charged_dept", Text),
+        Column("closed_effective", DateTime),
+        Column("finding", Text),
+        Column("result", Text),
+        Column("callback_note", Text),
+        Column("term_applied", Date),
+        Column("term_reason", Text),
+        Column("term_approver", Text),
+        Column("term_approved", Date),
+        Column("term_status", Text),
+        Column("evidence", Integer),
+    )),
     Index("ix_complaints_company_accepted", "company", "accepted"),
     Index("ix_complaints_company_customer_key", "company", "customer_key"),
 )
@@ -290,5 +331,21 @@ praise = Table(
     Column("source", Text),
 )
 
+complaint_reassignments = Table(
+    "complaint_reassignments",
+    metadata,
+    *_key(),
+    Column("row_no", Integer, primary_key=True, autoincrement=False),
+    Column("complaint_no", Text),
+    Column("reassigned_at", DateTime),
+    Column("way", Text),
+    Column("from_dept", Text),
+    Column("to_dept", Text),
+    Column("new_no", Text),
+    Column("agent", Text),
+    Column("why", Text),
+)
+
 # The tables that hold a month's records (replaced together), in write order.
-MONTH_TABLES: tuple[Table, ...] = (months, callbacks, flow_forms, complaints, completed_orders, score_cards, score_items, praise)
+MONTH_TABLES: tuple[Table, ...] = (months, callbacks, flow_forms, complaints, completed_orders, score_cards, score_items, praise,
+                                   complaint_reassignments)

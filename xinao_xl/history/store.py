@@ -32,7 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 
@@ -169,10 +169,19 @@ def _v1(conn: Connection) -> None:
     S.metadata.create_all(conn)
 
 
+def _v2(conn: Connection) -> None:
+    """投诉 第七条 (issue 18): the complaint's course on each complaint row, and the 改派记录."""
+    for column in S.COMPLAINT_COLUMNS_V2:
+        kind = column.type.compile(dialect=conn.dialect)
+        conn.execute(text(f'ALTER TABLE {S.complaints.name} ADD COLUMN "{column.name}" {kind}'))
+    S.complaint_reassignments.create(conn)
+
+
 # version -> (description, step). A later version adds columns only (`ALTER TABLE … ADD
-# COLUMN`), and the schema module's docstring says so; a new database skips the steps.
+# COLUMN`) or tables, and the schema module's docstring says so; a new database skips the steps.
 MIGRATIONS: dict[int, tuple[str, Migration]] = {
     1: ("初始表：months、callbacks、flow_forms、complaints、completed_orders、score_cards、score_items、praise", _v1),
+    2: ("投诉过程（投诉办法第七条）：complaints 增加审核、轮次、投诉回访结果、责任类别、投诉状态、特殊终止等列；新表 complaint_reassignments", _v2),
 }
 
 

@@ -335,6 +335,47 @@ class PolicyInfo:
 
 
 @dataclass(frozen=True)
+class ProcessStep:
+    """One step of a complaint's course (rules.toml [complaint_process.*]): its clause, the
+    policy's words, and the words the 投诉台账 writes for it."""
+
+    key: str
+    clause: str
+    quote: str = ""
+    words: Mapping[str, Any] = field(default_factory=dict)  # every other key of the table
+
+    def word(self, key: str) -> Any:
+        try:
+            return self.words[key]
+        except KeyError:
+            raise RulesError(f"规则文件缺少键 complaint_process.{self.key}.{key}") from None
+
+    def choices(self, key: str = "results") -> tuple[str, ...]:
+        return tuple(self.word(key))
+
+
+# The steps rules.toml must describe, with the keys each must have.
+PROCESS_STEPS: dict[str, tuple[str, ...]] = {
+    "review": ("results", "passed", "rejected"),
+    "callback": ("results", "unsatisfied", "recheck"),
+    "misunderstanding": ("reason",),
+    "responsibility": ("kinds", "own", "partner", "contractor"),
+    "termination": ("form", "approver", "statuses", "approved", "follow_up"),
+    "reassignment": ("ways", "cancel", "move", "add"),
+    "evidence": ("kinds",),
+    "states": ("open", "rejected", "moved", "cancelled", "closed", "terminated"),
+}
+# word -> the list it must be one of (a dropdown's value the formulas compare with)
+PROCESS_MEMBERS: dict[str, dict[str, str]] = {
+    "review": {"passed": "results", "rejected": "results"},
+    "callback": {"unsatisfied": "results"},
+    "responsibility": {"own": "kinds", "partner": "kinds", "contractor": "kinds"},
+    "termination": {"approved": "statuses"},
+    "reassignment": {"cancel": "ways", "move": "ways", "add": "ways"},
+}
+
+
+@dataclass(frozen=True)
 class Rules:
     """All rules of the three policies. Built only by `load_rules`."""
 
@@ -359,6 +400,7 @@ class Rules:
     not_accepted: tuple[NotAccepted, ...]
     readings: tuple[Reading, ...] = ()
     units: Mapping[str, Unit] = field(default_factory=dict)
+    process: Mapping[str, ProcessStep] = field(default_factory=dict)  # 投诉 第七条's steps (complaint_process.py)
     source: Path = field(default=DEFAULT_RULES_PATH)
     # the working days these rules count with: the package's calendar with the office's
     # 放假安排 and confirmed years (policy/settings.py); None: the package's calendar alone
@@ -396,6 +438,13 @@ class Rules:
             return self.params[key]
         except KeyError:
             raise RulesError(f"规则文件缺少参数 params.{key}") from None
+
+    def step(self, key: str) -> ProcessStep:
+        """A step of the complaint's course (review, callback, termination…)."""
+        try:
+            return self.process[key]
+        except KeyError:
+            raise RulesError(f"规则文件缺少 complaint_process.{key}") from None
 
     def department(self, name: str) -> Department:
         wanted = str(name).strip()
@@ -528,8 +577,9 @@ REQUIRED_PARAMS: dict[str, type | tuple[type, ...]] = {
     "shortfall_mode": str,
     "repeat_complaint_unit": str,
     "mystery_rows_kind": str,
+    "misunderstanding_confirmed_by": str,
     **dict.fromkeys(("no_fault_deducts", "no_fault_grade_c", "pass_on_shortfall", "no_repeat_hard", "natural_start_counts",
-                     "natural_extend_holiday"), bool),
+                     "natural_extend_holiday", "rejection_restarts_deadlines", "partner_unit_deducts"), bool),
 }
 
 
@@ -673,6 +723,25 @@ def _kinds(root: _Reader, params: Mapping[str, Param], units: Mapping[str, Unit]
     return kinds
 
 
+def _process(root: _Reader) -> dict[str, ProcessStep]:
+    """[complaint_process.*]: each step with its clause and the words it must have; a word
+    list holds text only, and a word the formulas compare with is one of its list."""
+    table = root.sub("complaint_process")
+    out = {}
+    for key, required in PROCESS_STEPS.items():
+        t = table.sub(key)
+        words = {k: v for k, v in t.table.items() if k not in ("clause", "quote")}
+        for name in required:
+            value = t.get(name, (str, list, int))
+            if isinstance(value, list) and not all(isinstance(v, str) and v for v in value):
+                raise RulesError(f"规则文件错误: {t.path}.{name} 应为文字列表")
+        for name, within in PROCESS_MEMBERS.get(key, {}).items():
+            if words[name] not in words[within]:
+                raise RulesError(f"规则文件错误: {t.path}.{name} “{words[name]}” 不在 {within} 中")
+        out[key] = ProcessStep(key, t.get("clause", str), t.get("quote", str, ""), words)
+    return out
+
+
 def _numbers(table: _Reader, key: str) -> tuple[float, ...]:
     values = table.get(key, list, [])
     if any(isinstance(v, bool) or not isinstance(v, _NUM) for v in values):
@@ -781,6 +850,7 @@ def parse_rules(data: Mapping[str, Any], source: Path = DEFAULT_RULES_PATH) -> R
             for r in root.items("readings")
         ),
         units=units,
+        process=_process(root),
         source=source,
     )
 

@@ -27,6 +27,7 @@ from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, normalize_text, parse_department
 from xinao_xl.policy.rules import Rules, load_rules
 
+from .complaint_course import courses, reassignments
 from .settings import closed_month_rules
 
 __all__ = ["LateAppeal", "late_appeals"]
@@ -65,7 +66,10 @@ def _dept(value: Any, rules: Rules) -> str:
 
 
 class _Ledgers:
-    """The closed months' 投诉台账 rows by (投诉单号, 部门), read once per month."""
+    """The closed months' 投诉台账 rows that deducted, by (投诉单号, 部门 charged), read once per
+    month: the row the complaint's course counts (not a rejected round, a cancelled or
+    moved-away ticket; 投诉 第七条) and charged to one of our departments (an internal partner
+    unit's deducted nothing, so an upheld appeal has nothing to give back)."""
 
     def __init__(self, root: Path, rules: Rules) -> None:
         self.root, self.rules = root, rules
@@ -76,9 +80,14 @@ class _Ledgers:
             path = MonthFolder(self.root, month).book(complaint_ledger.STEM)
             rows: dict[tuple[str, str], dict[str, Any]] = {}
             if path.exists():
-                for r in FileBook.open(path).read_table(complaint_ledger.ledger_sheet(self.rules)).records():
-                    if not is_blank(r.get("no")):
-                        rows.setdefault((normalize_text(r["no"]), _dept(r.get("dept"), self.rules)), r)
+                book = FileBook.open(path)
+                records = book.read_table(complaint_ledger.ledger_sheet(self.rules)).records()
+                moved = book.read_table(complaint_ledger.reassign_sheet())
+                course = courses(records, reassignments(moved.records()) if moved.found else [], self.rules)
+                for r in records:
+                    c = course[int(r["_row"])]
+                    if not is_blank(r.get("no")) and c.deducts:
+                        rows.setdefault((normalize_text(r["no"]), c.charged or ""), r)
             self._rows[month] = rows
         return self._rows[month].get((number, department))
 

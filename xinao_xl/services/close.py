@@ -67,17 +67,20 @@ from pathlib import Path
 from typing import Any
 
 import xinao_xl
-from xinao_xl.books import assessment, callback_ledger, imported, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.allowance_form import build_allowance_form
 from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
+from xinao_xl.books.evidence import relative_link
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.lock import MonthLock
 from xinao_xl.books.memory import collect_garbage, gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
+from xinao_xl.books.read import formula_link
 from xinao_xl.books.report import MASKED, NO_PEOPLE
 from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
 from xinao_xl.history.store import error_text
 from xinao_xl.policy import clock, deadlines
+from xinao_xl.policy.complaint_process import RowKey
 from xinao_xl.policy.errors import PolicyInputError, XinaoError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank
@@ -547,25 +550,72 @@ def _next_month(plan: NextPlan, month: str, mb: MonthBooks, result: CloseResult,
     if not plan.regenerate:
         result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
         return
-    open_complaints = [r for r in mb.complaints.records() if r.get("closed") is None or _appeal_open(r, mb.as_of, rules)]
+    open_complaints = carried_complaints(mb, rules)
     open_flows = [r for r in mb.ledger.records() if r.get("flow_date") is not None and r.get("feedback_date") is None]
     bases = {name: card.allowance_base for name, card in result.cards.items() if card.allowance_base is not None}
     result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows), "allowance_bases": len(bases)}
-    books = next_month_books(nxt, rules, month, open_complaints, open_flows, bases)
+    numbers = {RowKey.of(r.get("no"), "").number for r in open_complaints}
+    moved = [r for r in mb.reassign.records() if RowKey.of(r.get("no"), "").number in numbers] if mb.reassign.found else []
+    evidence = carried_evidence(mb, numbers, plan.folder.path)
+    books = next_month_books(nxt, rules, month, open_complaints, open_flows, moved, evidence, bases)
     for stem, wb in books.items():
         batch.add_workbook(plan.folder.book(stem).name, wb)
 
 
-def _appeal_open(rec: dict[str, Any], now: datetime, rules: Rules) -> bool:
-    """A complaint 办结 whose appeal may still come or is not decided: within its 申诉截止
-    (投诉 第九条(一), 3 natural days), or 申诉受理 without a 申诉结果. Carried, so the result is
-    typed where the next close sees it (services/appeals.py)."""
+def carried_complaints(mb: MonthBooks, rules: Rules) -> list[dict[str, Any]]:
+    """The 投诉台账 rows next month's ledger carries, in ledger order: each complaint still
+    open (not 办结 — a special termination is — or its appeal still open), with the rejected
+    rounds above it (投诉 第七条(二)3: the next round's 轮次 and deadlines count from them).
+    A cancelled or re-assigned ticket's old row stays behind (第七条(一)5、6)."""
+    course = mb.courses()
+    records = mb.complaints.records()
+    open_keys = set()
+    for r in records:
+        c = course[int(r["_row"])]
+        if c.counts and (c.closed is None or _appeal_open(r, c.closed, mb.as_of, rules)):
+            open_keys.add(RowKey.of(r.get("no"), r.get("dept")))
+    out = []
+    for r in records:
+        c = course[int(r["_row"])]
+        key = RowKey.of(r.get("no"), r.get("dept"))
+        if key in open_keys and (c.counts or c.state == rules.step("states").word("rejected")):
+            out.append(r)
+    return out
+
+
+def carried_evidence(mb: MonthBooks, numbers: set[str], folder: Path) -> list[dict[str, Any]]:
+    """The 证据 lines of the carried complaints, each with its link (``_link``) rewritten to
+    reach the same file from next month's folder (``../2026-11/证据/a.jpg``)."""
+    if not mb.evidence.found:
+        return []
+    book = mb.books[complaint_ledger.STEM]
+    links = book.read_links(mb.evidence.sheet)
+    formulas = book.read_formulas(mb.evidence.sheet)
+    here = mb.folder
+    out = []
+    for r in mb.evidence.records():
+        if RowKey.of(r.get("no"), "").number not in numbers:
+            continue
+        cell = mb.evidence.address("file", r["_row"])
+        target = links.get(cell) or formula_link(formulas.get(cell, ""))
+        rec = dict(r)
+        if target and here is not None:
+            rec["_link"] = relative_link(target, here, folder)
+        out.append(rec)
+    return out
+
+
+def _appeal_open(rec: dict[str, Any], closed: datetime, now: datetime, rules: Rules) -> bool:
+    """A complaint 办结 (`closed`: as typed, or a special termination's approval) whose
+    appeal may still come or is not decided: within its 申诉截止 (投诉 第九条(一), 3 natural
+    days), or 申诉受理 without a 申诉结果. Carried, so the result is typed where the next
+    close sees it (services/appeals.py)."""
     if not is_blank(rec.get("appeal_result")):
         return False
     if rec.get("appeal_at") is not None:
         return True
     try:
-        return now <= deadlines.stage_due("appeal", rec["closed"], not is_blank(rec.get("major")), rules=rules)
+        return now <= deadlines.stage_due("appeal", closed, not is_blank(rec.get("major")), rules=rules)
     except PolicyInputError:
         return False
 

@@ -18,7 +18,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +28,10 @@ from xinao_xl.books.closing import CARRIED
 from xinao_xl.books.month_folder import MonthFolder, closed_months
 from xinao_xl.history import store as H
 from xinao_xl.policy import clock, deadlines, scoring
+from xinao_xl.policy import complaint_process as P
 from xinao_xl.policy import complaints as C
 from xinao_xl.policy.callbacks import customer_key
+from xinao_xl.policy.complaint_process import RowKey
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_count, parse_level
@@ -127,8 +129,15 @@ STAGES = {"inv": ("investigate", "accepted", "inv_done"), "handle": ("handle", "
 
 def complaint_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
     rules, month = mb.rules, Month(mb.month)
+    course = mb.courses()
+    evidence: dict[str, int] = {}
+    if mb.evidence.found:
+        for e in mb.evidence.records():
+            number = RowKey.of(e.get("no"), "").number
+            evidence[number] = evidence.get(number, 0) + 1
     out = []
     for r in mb.complaints.records():
+        c = course[int(r["_row"])]
         level, channel, resp = r.get("level"), r.get("channel"), r.get("resp")
         major_text = r.get("major")
         major = _try(C.major_item, major_text, rules)
@@ -145,8 +154,8 @@ def complaint_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
             "points": None if is_blank(level) and is_blank(channel) else _try(scoring.complaint_deduction, level, channel, resp, rules),
             "grade_c": bool(_try(scoring.is_grade_c, level, resp, rules, default=False)),
         }
-        for prefix, (stage, start_key, done_key) in STAGES.items():
-            start, done = r.get(start_key), r.get(done_key)
+        for prefix, (stage, _, done_key) in STAGES.items():
+            start, done = c.start(stage, r), r.get(done_key)
             due = None if start is None else _try(deadlines.stage_due, stage, start, is_major, rules=rules)
             rec[f"{prefix}_due"], rec[f"{prefix}_done"] = due, done
             rec[f"{prefix}_status"] = None if due is None else _try(deadlines.sla_status, due, done, as_of, rules)
@@ -154,11 +163,42 @@ def complaint_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
         closed, appeal_at = r.get("closed"), r.get("appeal_at")
         rec.update({
             "closed": closed, "appeal_at": appeal_at, "appeal_result": _s(r.get("appeal_result")), "carried": _carried(r), "note": _s(r.get("note")),
-            "appeal_due": None if closed is None else _try(deadlines.stage_due, "appeal", closed, is_major, rules=rules),
+            "appeal_due": None if c.closed is None else _try(deadlines.stage_due, "appeal", c.closed, is_major, rules=rules),
             "appeal_handle_due": None if appeal_at is None else _try(deadlines.stage_due, "appeal_handle", appeal_at, is_major, rules=rules),
         })
+        # 投诉 第七条: the row's place in the complaint's course (services/complaint_course.py)
+        rec.update({
+            "review": _try(P.review_result, r.get("review"), rules), "review_at": r.get("review_at"), "round_no": c.round,
+            "round_start": c.round_start, "callback_result": _try(P.callback_result, r.get("callback"), rules),
+            "recheck": bool(_try(P.needs_recheck, r.get("callback"), r.get("revisit_done"), r.get("review_at"), rules, default=False)) and c.counts,
+            "resp_kind": c.kind, "resp_unit": _s(r.get("resp_unit")), "state": c.state, "counted": c.counts,
+            "charged_dept": c.charged if c.counts else None, "closed_effective": c.closed,
+            "finding": _s(r.get("finding")), "result": _s(r.get("result")), "callback_note": _s(r.get("callback_note")),
+            "term_applied": _day(r.get("term_applied")), "term_reason": _s(r.get("term_reason")), "term_approver": _s(r.get("term_approver")),
+            "term_approved": _day(r.get("term_approved")), "term_status": _try(P.termination_status, r.get("term_status"), rules),
+            "evidence": evidence.get(RowKey.of(r.get("no"), "").number, 0),
+        })
+        if not c.counts:
+            rec["points"], rec["grade_c"] = None, False  # a rejected round, a cancelled or moved-away row: counts nothing
+        elif c.charged is None and rec["points"] is not None:
+            rec["points"], rec["grade_c"] = 0.0, False  # an internal partner unit's, not charged to our departments
         out.append(rec)
     return out
+
+
+def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def reassignment_records(mb: MonthBooks) -> list[dict[str, Any]]:
+    """The 改派记录 lines (投诉 第七条(一)5、6)."""
+    if not mb.reassign.found:
+        return []
+    return [{"row_no": int(r["_row"]), "complaint_no": _s(r.get("no")), "reassigned_at": r.get("at"), "way": _s(r.get("way")),
+             "from_dept": mb.dept(r.get("from_dept")) or None, "to_dept": mb.dept(r.get("to_dept")) or None, "new_no": _s(r.get("new_no")),
+             "agent": _s(r.get("agent")), "why": _s(r.get("why"))} for r in mb.reassign.records()]
 
 
 @per_read
@@ -229,6 +269,7 @@ def month_records(mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, A
         "score_cards": cards_rows,
         "score_items": items,
         "praise": praise_records(mb),
+        "complaint_reassignments": reassignment_records(mb),
     }
 
 

@@ -7,7 +7,9 @@ Why one reader for all three: the close needs every one of these, and reading a
 
 Which record counts for the month (a carried-over row stays in next month's books):
 - a callback counts where its 回访日期 lies in the month;
-- a complaint deducts where its 受理时间 lies in the month (投诉台账, 有责 only);
+- a complaint deducts where its 受理时间 lies in the month (投诉台账, 有责 only), once, from
+  the department it is charged to (`charged_complaints`: not a rejected round, a cancelled
+  or re-assigned ticket's old department, or an internal partner unit's complaint);
 - a flow form is late (回访 六.1) when answered after its deadline or still open at
   ``as_of``; it counts in the month its 流转日期 lies in, for its 责任部门.
 """
@@ -51,6 +53,7 @@ from xinao_xl.policy.scoring import (
 )
 
 from .appeals import LateAppeal, late_appeals
+from .complaint_course import Course, courses, reassignments
 from .settings import rules_for_month
 
 T = TypeVar("T")
@@ -106,6 +109,11 @@ class MonthBooks:
         rules = rules or rules_for_month(root, month)
         return cls(Month(month), {stem: FileBook.open(p) for stem, p in paths.items()}, rules, as_of or clock.now(), Path(root))
 
+    @property
+    def folder(self) -> Path | None:
+        """The month's folder (where the 证据 links point from); None when not opened from one."""
+        return MonthFolder(self.root, self.month).path if self.root is not None else None
+
     def late_appeals(self) -> list[LateAppeal]:
         """Upheld appeals of closed months' complaints in this month's 投诉台账 (services/appeals.py)."""
         cached = self.__dict__.get("_late_appeals")
@@ -134,6 +142,39 @@ class MonthBooks:
     @property
     def complaints(self) -> TableRead:
         return self._table(complaint_ledger.STEM, complaint_ledger.ledger_sheet(self.rules))
+
+    @property
+    def reassign(self) -> TableRead:
+        return self._table(complaint_ledger.STEM, complaint_ledger.reassign_sheet())
+
+    @property
+    def evidence(self) -> TableRead:
+        return self._table(complaint_ledger.STEM, complaint_ledger.evidence_sheet())
+
+    def courses(self) -> dict[int, Course]:
+        """投诉台账 row -> its place in the complaint's course (services/complaint_course.py):
+        round, state, whether it counts and which department it is charged to."""
+        records = self.complaints.records()
+        cached = self.__dict__.get("_courses")
+        if cached is None or cached[0] is not records:
+            moved = reassignments(self.reassign.records()) if self.reassign.found else []
+            cached = self.__dict__["_courses"] = (records, courses(records, moved, self.rules))
+        return cached[1]
+
+    def charged_complaints(self) -> list[tuple[dict[str, Any], str]]:
+        """(record, department charged) of the month's complaints that deduct: accepted in
+        the month, with a level or a channel, counted once (not a cancelled, moved-away or
+        rejected row) and charged to one of our departments (an outsourced provider's to its
+        managing department, an internal partner unit's to none unless the office says so)."""
+        course = self.courses()
+        out = []
+        for r in self.complaints.records():
+            c = course[int(r["_row"])]
+            if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
+                continue
+            if c.deducts:
+                out.append((r, c.charged or ""))
+        return out
 
     @property
     def items(self) -> TableRead:
@@ -220,9 +261,11 @@ class MonthBooks:
     def imports(self) -> Imports:
         """The figures the 考核表 takes from the other workbooks (its 汇入 sheet, books/imported.py):
         满意/不满意 of the month's callbacks by business type, each department's late 流转单 as
-        of `as_of`, and the complaints accepted in the month (with a level or a channel), as the
-        投诉台账 holds them. The refresh writes exactly this into the 汇入 and the close scores
-        from it, so the live workbook and the close read one recount."""
+        of `as_of`, and the complaints accepted in the month that deduct (`charged_complaints`:
+        with a level or a channel, counted once — no rejected round, cancelled or moved-away
+        row — and charged to one of our departments, which is the 责任部门 the 汇入 row
+        carries), as the 投诉台账 holds them. The refresh writes exactly this into the 汇入 and
+        the close scores from it, so the live workbook and the close read one recount."""
         cached = self.__dict__.get("_imports")
         if cached is not None:
             return cached
@@ -233,12 +276,8 @@ class MonthBooks:
             sat[b] += res == rules.callback_satisfied
             unsat[b] += res == rules.callback_unsatisfied
         late = self.late_flow_counts()
-        complaints = []
-        for r in self.complaints.records():
-            if not self.month.contains(r.get("accepted")) or (is_blank(r.get("level")) and is_blank(r.get("channel"))):
-                continue
-            complaints.append(ImportedComplaint(str(r.get("no") or ""), r.get("accepted"), self.dept(r.get("dept")),
-                                                r.get("channel"), r.get("level"), r.get("resp"), r.get("appeal_result")))
+        complaints = [ImportedComplaint(str(r.get("no") or ""), r.get("accepted"), dept, r.get("channel"), r.get("level"), r.get("resp"),
+                                        r.get("appeal_result")) for r, dept in self.charged_complaints()]
         adjustments = tuple(ImportedAdjustment(a.number, a.department, str(a.closed_month), a.points) for a in self.late_appeals())
         result = self.__dict__["_imports"] = Imports(
             self.as_of, {b.name: (sat[b.name], unsat[b.name]) for b in rules.business_types},

@@ -99,6 +99,8 @@ def period_data(conn: Any, period: Period, company: str, present: list[str], rul
     frames: dict[str, Any] = {f"complaints_by_{by}": Q.complaints_by(conn, present, company, by, rules) for by in ("level", "channel", "dept", "major", "resp")}
     frames["sla"] = Q.sla(conn, present, company, rules)
     frames["repeats"] = Q.repeat_complaints(conn, present, company, rules)
+    for key in ("rejections", "terminations", "complaint_callbacks", "outside_parties"):  # 投诉 第七条
+        frames[key] = getattr(Q, key)(conn, present, company, rules)
     counts = Q.callback_counts(conn, present, company)  # one pass over the period's callbacks for both
     frames["callbacks_by_type"] = Q.callbacks_by_type(conn, present, company, rules, counts)
     frames["satisfaction_trend"] = Q.satisfaction_trend(conn, list(period.months), company, rules, counts)
@@ -109,12 +111,25 @@ def period_data(conn: Any, period: Period, company: str, present: list[str], rul
     trend_months = [str(m) for m in Month(period.months[-1]).back(12)]
     frames["score_trend"] = Q.score_trend(conn, period.months[-1], company, 12, rules)
     data = PeriodData(period.label, period.title, period.months, tuple(present), frames, company=company, trend_months=tuple(trend_months))
-    data.overview = overview(frames)
+    data.overview = overview(frames, rules)
     return data
 
 
-def overview(frames: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
+def _total(frame: Any, column: str, empty: Any = 0) -> Any:
+    """The 合计 row's value of a per-department frame (`empty` when the frame has none)."""
+    if frame.empty:
+        return empty
+    value = frame.set_index("key").loc["合计", column]
+    return empty if value is None or value != value else value
+
+
+def _outside(frame: Any, kind: str) -> int:
+    return int(frame.loc[frame["kind"] == kind, "rows"].sum()) if not frame.empty else 0
+
+
+def overview(frames: dict[str, Any], rules: Rules | None = None) -> list[tuple[str, Any, str | None]]:
     """The 概览 sheet's key figures, from the same frames the sheets show."""
+    rules = rules or load_rules()
     level = frames["complaints_by_level"]
     resp = frames["complaints_by_resp"]
     major = frames["complaints_by_major"]
@@ -132,6 +147,10 @@ def overview(frames: dict[str, Any]) -> list[tuple[str, Any, str | None]]:
         ("投诉扣分合计", float(level["points"].sum()) if not level.empty else 0.0, FMT_POINTS),
         ("投诉环节按时率", int(sla["on_time"].sum()) / judged if judged else None, FMT_PERCENT),
         ("重复投诉（起）", len(frames["repeats"]), FMT_INT),
+        ("审核驳回（轮）", _total(frames["rejections"], "rejected"), FMT_INT),
+        ("特殊终止办结（条）", _total(frames["terminations"], "terminated"), FMT_INT),
+        ("投诉回访满意率", _total(frames["complaint_callbacks"], "satisfaction", None), FMT_PERCENT),
+        ("外包服务方导致的投诉（条）", _outside(frames["outside_parties"], rules.step("responsibility").word("contractor")), FMT_INT),
         ("有效回访量", int(calls["calls"]), FMT_INT),
         ("回访满意率", calls["satisfaction"], FMT_PERCENT),
         ("流转单（张）", int(flow_total["flows"]) if flow_total is not None else 0, FMT_INT),

@@ -72,6 +72,8 @@ class SampleMonth:
     callbacks: list[dict[str, Any]] = field(default_factory=list)
     complaints: list[dict[str, Any]] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
+    reassignments: list[dict[str, Any]] = field(default_factory=list)  # the 投诉台账's 改派记录
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # its 证据 lines (``_link``: the file, relative to the month)
     actuals: dict[tuple[str, str], tuple[Any, Any]] = field(default_factory=dict)  # (dept, indicator) -> (自评, 审核)
     completed: dict[str, int] = field(default_factory=dict)
     now: datetime | None = None  # when the month is looked at (late flow forms, the 汇入's 统计时间)
@@ -219,6 +221,71 @@ def _minute(t: datetime) -> datetime:
     return t.replace(second=0, microsecond=0)
 
 
+def complaint_course(month: str, complaints: list[dict[str, Any]], rng: random.Random, fake: Fake, rules: Rules,
+                     now: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """投诉 第七条 on the month's complaints (a separate RNG, so the rows and scores above stay
+    as they were): every handled complaint reviewed (通过) and, once called back, its result
+    (客户误解 confirmed 满意; a 不满意 re-reviewed after the callback: 通过, no re-investigation);
+    one complaint rejected once (驳回, its next round in the row below: it deducts once); one
+    caused by an outsourced provider (charged to its managing department); one 无责 complaint
+    specially terminated with the 客户服务理正's approval; one re-assigned from a wrongly
+    routed department; one piece of evidence. Returns (complaints, 改派记录, 证据)."""
+    step = rules.step
+    satisfied, basically, unsatisfied = step("callback").choices()
+    rows = [dict(r) for r in complaints]
+    for r in rows:
+        if r.get("handle_done") is not None:
+            r.update(review=step("review").word("passed"), review_at=r["handle_done"] + timedelta(hours=2))
+        if r.get("revisit_done") is not None:
+            reason = r.get("reason") or ""
+            r["callback"] = satisfied if reason.startswith("2.") else rng.choices((satisfied, basically, unsatisfied), weights=(70, 20, 10))[0]
+            r["callback_note"] = "客户认可处理结果" if r["callback"] != unsatisfied else "客户仍不认可，服务办公室复查后维持原处理"
+            if r["callback"] == unsatisfied:
+                r["review_at"] = r["revisit_done"] + timedelta(hours=3)  # re-reviewed after the callback: 通过
+        if r.get("handle_done") is not None:
+            r.setdefault("result", rng.choice(HANDLING))
+    handled = [i for i, r in enumerate(rows) if r.get("closed") is not None and r["accepted"] + timedelta(days=8) < now]
+    moved: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
+    if handled:
+        # one round rejected: the first round's row above (no 办结), the second below it
+        i = handled[0]
+        second = rows[i]
+        first = {k: v for k, v in second.items() if k not in ("revisit_done", "callback", "callback_note", "closed", "result")}
+        rejected_at = second["inv_done"] + timedelta(hours=1)
+        first.update(review=step("review").word("rejected"), review_at=rejected_at, handle_done=None,
+                     note="调查结论缺少现场核实，服务办公室驳回")
+        shift = rejected_at - second["accepted"]
+        for key in ("inv_done", "handle_done", "revisit_done", "closed"):
+            if second.get(key) is not None:
+                second[key] = second[key] + shift
+        second["review_at"] = second["handle_done"] + timedelta(hours=2)
+        if second.get("callback") == unsatisfied:
+            second["review_at"] = second["revisit_done"] + timedelta(hours=3)
+        rows.insert(i, first)
+    responsible = [r for r in rows if r.get("resp") == L.RESPONSIBLE and r.get("review") != step("review").word("rejected")]
+    if responsible:
+        r = responsible[-1]
+        r.update(resp_kind=step("responsibility").word("contractor"), resp_unit="聊城市安通管道工程有限公司")
+    quiet = [r for r in rows if r.get("resp") == L.NOT_RESPONSIBLE and not str(r.get("reason") or "").startswith("2.")]
+    quiet.sort(key=lambda r: r.get("closed") is not None)  # an open one first: the termination is its 办结
+    if quiet:
+        r = quiet[0]
+        applied = (r.get("handle_done") or r.get("inv_done") or r["accepted"]).date() + timedelta(days=1)
+        r.update(term_applied=applied, term_reason="已判定无责，客户仍反复来电要求赔偿", term_script="向客户说明调查结论及相关规定，如有新情况再受理",
+                 term_suggest=L.NO, term_approver=fake.name(), term_approved=applied + timedelta(days=1),
+                 term_status=step("termination").word("approved"))
+    if rows:
+        r = rows[-1]
+        wrong = next(d for d in rules.department_names if d != r["dept"])
+        moved.append({"no": r["no"], "at": r["accepted"] + timedelta(hours=2), "way": step("reassignment").word("move"), "from_dept": wrong,
+                      "to_dept": r["dept"], "agent": AGENTS[0], "why": "受理时按表象判断为该部门，调查人发现批转有误"})
+        evidence.append({"no": rows[0]["no"], "kind": step("evidence").choices("kinds")[0], "file": f"{rows[0]['no']}_现场照片.png",
+                         "desc": "调查人员现场拍摄", "by": AGENTS[0], "date": rows[0]["accepted"].date(),
+                         "_link": f"证据/{rows[0]['no']}_现场照片.png"})
+    return rows, moved, evidence
+
+
 # --- 考核表 -------------------------------------------------------------------------------
 
 
@@ -289,6 +356,8 @@ def generate(month: str, size: SampleSize = SMALL, seed: int = 2026, rules: Rule
     data.callbacks = callback_rows(month, size.callbacks, rng, fake, rules)
     data.complaints = complaint_rows(month, size.complaints, rng, fake, rules)
     data.items = item_rows(month, data.complaints, rng, rules)
+    course = random.Random(f"{month}:{seed}:course")  # its own RNG: the rows above stay as they were
+    data.complaints, data.reassignments, data.evidence = complaint_course(month, data.complaints, course, Fake(course), rules, data.now)
     data.actuals = indicator_actuals(data.callbacks, rng, rules)
     calls = Counter(r["business"] for r in data.callbacks if r["result"] in rules.callback_valid)
     data.completed = {b.name: calls[b.name] * rng.choice((3, 4, 5)) + rng.randrange(5) if b.quota is not None else calls[b.name] for b in rules.business_types}
@@ -314,7 +383,8 @@ def make_sample_month(month: str, root: Path, size: SampleSize = SMALL, seed: in
     bases = {dept.name: 1500 + 250 * (n % 3) for n, dept in enumerate(rules.departments)}  # 兼职服务津贴基数
     data.folder = folder
     data.paths = write_sample_books(mf, rules, callbacks=data.callbacks, complaints=data.complaints, items=data.items,
-                                    actuals=data.actuals, completed=data.completed, allowance_bases=bases)
+                                    actuals=data.actuals, completed=data.completed, allowance_bases=bases,
+                                    reassignments=data.reassignments, evidence=data.evidence)
     ensure_settings_book(root)  # beside the month, as new-month leaves it
     # the office's refresh after the entries: the 考核表's 汇入 holds the ledgers' recount
     refresh_month(str(data.month), Path(root), now=data.now, rules=rules, keep_previous=False)

@@ -285,10 +285,12 @@ def _yes(value: Any) -> bool:
         return False
 
 
-# stage key -> (start column, done column, what to do); the 申诉处理 is done when its result is in
+# stage key -> (start, done column, what to do); the start is the course's (`Course.start`:
+# the round's start for 调查/处理, after a 驳回 the rejection); the 申诉处理 is done when its
+# result is in
 _STAGES = {
-    "investigate": ("accepted", "inv_done", "调查取证反馈"),
-    "handle": ("accepted", "handle_done", "最终处理、答复客户"),
+    "investigate": ("本轮起算", "inv_done", "调查取证反馈"),
+    "handle": ("本轮起算", "handle_done", "最终处理、答复客户"),
     "revisit": ("handle_done", "revisit_done", "人工回访"),
     "appeal_handle": ("appeal_at", "appeal_result", "申诉处理"),
 }
@@ -300,17 +302,21 @@ def _complaints(mb: MonthBooks, out: DueList) -> None:
         return
     t, book = mb.complaints, _where(mb, complaint_ledger.STEM)
     end = deadlines.end_of(out.day)
+    course = mb.courses()
     for rec in t.records():
-        if rec.get("closed") is not None and rec.get("appeal_at") is None:
-            continue  # 办结
+        c = course[int(rec["_row"])]
+        if not c.counts:
+            continue  # a rejected round, a cancelled or re-assigned ticket: the next row carries on
+        if c.closed is not None and rec.get("appeal_at") is None:
+            continue  # 办结 (a special termination counts as 办结)
         number = str(rec.get("no") or f"第{rec['_row']}行")
         dept = mb.dept(rec.get("dept")) or "责任部门未填"
         major = not is_blank(rec.get("major"))
-        for stage, (start_key, done_key, name) in _STAGES.items():
-            start = rec.get(start_key)
+        for stage, (_, done_key, name) in _STAGES.items():
+            start = c.start(stage, rec)
             if start is None or not is_blank(rec.get(done_key)):
                 continue
-            if stage != "appeal_handle" and rec.get("closed") is not None:
+            if stage != "appeal_handle" and c.closed is not None:
                 continue
             st = mb.rules.stages[stage]
             try:

@@ -11,9 +11,13 @@ Chinese what to type instead:
 - policy (`validate_rules`): callback more than 3 days after completion (回访 五.2), the
   same customer twice within 7 days, last month included (三.3), 不满意 without 流转单
   and a 流转单 past its deadline without feedback (六), media praise outside 3–5 (考核
-  7.2), 有责 with a 无责 reason (投诉 附件2);
+  7.2), 有责 with a 无责 reason (投诉 附件2), the complaint's course (投诉 第七条: a 驳回
+  without its next round, a complaint callback late or unsatisfied and not rechecked, a
+  客户误解 无责 without a confirming callback, special termination of an 有责 complaint or
+  without approval, 改派记录 against the ledger, 证据 links to files that are not there);
 - across workbooks: 台账 opinions in the 意见统计表; the 考核表's 汇入 against a recount of
-  the 台账 and the 投诉台账 (older figures: refresh);
+  the 台账 and the 投诉台账 (older figures: refresh; the complaints that deduct as the
+  complaint's course counts them);
 - tampering: a formula cell overwritten by a typed value;
 - a closed month's workbook changed after the close (`validate_month` only, from the file's
   SHA-256 against the month's 结账记录; services/integrity.py).
@@ -158,13 +162,18 @@ def validate_books(
     rules: Rules | None = None,
     lookback: Lookback | None = None,
     late_appeals: Sequence[LateAppeal] = (),
+    folder: Path | None = None,
 ) -> list[Finding]:
     """Validate the month's books (stem -> port); the port-level entry the add-in will use.
 
     The cross-month rules see `lookback` (history store or past workbooks) when given,
-    else last month's 台账 `previous` for the 7-day rule only."""
+    else last month's 台账 `previous` for the 7-day rule only. `folder`: the month folder
+    the 证据 links are relative to (default: the 投诉台账 file's folder)."""
     rules = rules or load_rules()
-    m = MonthData(rules=rules, now=now or clock.now(), month=month, books=dict(books))
+    if folder is None and complaint_ledger.STEM in books:
+        source = getattr(books[complaint_ledger.STEM], "source", None) or getattr(books[complaint_ledger.STEM], "path", None)
+        folder = Path(source).parent if source else None
+    m = MonthData(rules=rules, now=now or clock.now(), month=month, books=dict(books), folder=folder)
     if lookback is not None:
         m.past_calls, m.closed_complaints = lookback.calls, lookback.closed
     specs = _specs(rules)
@@ -211,6 +220,20 @@ def validate_books(
         R.check_repeat_complaints(m, complaints)
         R.check_major_signs(m, complaints)
         R.check_calendar_known(m, complaints)
+        # 投诉 第七条: review rounds, the callback, responsibility, special termination
+        R.check_rejection_rounds(m, complaints)
+        R.check_callback_result(m, complaints)
+        R.check_callback_late(m, complaints)
+        R.check_misunderstanding(m, complaints)
+        R.check_responsibility(m, complaints)
+        R.check_special_termination(m, complaints)
+        moved = _found(m, complaint_ledger.REASSIGN)
+        if moved:
+            R.check_reassignments(m, complaints, moved)
+    evidence = _found(m, complaint_ledger.EVIDENCE)
+    if evidence:
+        book = books[complaint_ledger.STEM]
+        R.check_evidence_links(m, evidence, book.read_links(evidence.sheet), book.read_formulas(evidence.sheet))
     items = _found(m, assessment.ITEMS)
     if items:
         R.check_media_praise(m, items)

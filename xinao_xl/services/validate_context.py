@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
@@ -91,6 +92,7 @@ class MonthData:
     # replaces `previous` for the 7-day rule and `closed_complaints` feeds the 3-month rule
     past_calls: list[dict[str, Any]] | None = None
     closed_complaints: list[dict[str, Any]] | None = None
+    folder: Path | None = None  # the month folder (where the 证据 links point from); None: unknown
     findings: list[Finding] = field(default_factory=list)
     # (severity, workbook, sheet, column key) -> how many findings `at` was given
     counted: dict[tuple[str, str, str, str], int] = field(default_factory=dict)

@@ -13,14 +13,17 @@ from typing import Any
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported
 from xinao_xl.books import lists as L
+from xinao_xl.books.evidence import evidence_target
 from xinao_xl.books.filecheck import BookReadError
 from xinao_xl.books.port import ERROR, WARNING
-from xinao_xl.books.read import TableRead
-from xinao_xl.policy import callbacks, complaints, deadlines, scoring
+from xinao_xl.books.read import TableRead, formula_link
+from xinao_xl.policy import callbacks, complaint_process, complaints, deadlines, scoring
+from xinao_xl.policy.complaint_process import RowKey
 from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError, PolicyInputError
 from xinao_xl.policy.parse import normalize_text, parse_bool
 
 from .appeals import LateAppeal
+from .complaint_course import Course, courses, reassignments, responsible
 from .month_books import MonthBooks
 from .refresh import held_imports
 from .validate_context import Finding, MonthData, blank, mask_phone, show
@@ -163,6 +166,9 @@ STAGE_ORDER = (
     ("accepted", "closed"),
     ("handle_done", "closed"),
     ("closed", "appeal_at"),
+    ("accepted", "review_at"),  # 第七条(二)3: the office reviews what was investigated
+    ("term_applied", "term_approved"),  # 附件5: approved after it was applied for
+    ("accepted", "term_applied"),
 )
 
 
@@ -225,10 +231,11 @@ def check_calendar_known(m: MonthData, t: TableRead) -> None:
     """A deadline that needs working days of a year nobody confirmed (申诉处理 3 个工作日 from
     late December; a natural-day deadline moved past a rest day): the workbook shows
     日历未确认 in that cell, and so does validation, instead of a guessed date."""
+    course = complaint_courses(m, t)
     for rec in t.records():
         major = not blank(rec.get("major"))
-        for stage, (due_key, start_key) in _DEADLINE_COLUMNS.items():
-            start = rec.get(start_key)
+        for stage, (due_key, _) in _DEADLINE_COLUMNS.items():
+            start = course[int(rec["_row"])].start(stage, rec)
             if start is None:
                 continue
             try:
@@ -310,6 +317,218 @@ def check_repeat_complaints(m: MonthData, t: TableRead) -> None:
         m.at(WARNING, t, "no", rec["_row"],
              f"{who}的投诉{hit.number or ''}已于{show(hit.closed_at)}办结（{where.get((hit.number, hit.closed_at), '')}），{within}内再次投诉"
              f"（投诉办法附件3第7项：已办结、没有新问题发生的不予受理）：请核实是否有新问题，有新问题请在备注中说明")
+
+
+# --- 投诉 第七条: the complaint's course ---------------------------------------------------------
+
+
+def complaint_courses(m: MonthData, t: TableRead) -> dict[int, Course]:
+    """Row -> `Course` of the 投诉台账 as read (the 改派记录 beside it), worked out once."""
+    cached = m.__dict__.get("_courses")
+    if cached is not None and cached[0] is t:
+        return cached[1]
+    moved = m.tables.get(complaint_ledger.REASSIGN)
+    course = courses(t.records(), reassignments(moved.records()) if moved is not None and moved.found else [], m.rules)
+    m.__dict__["_courses"] = (t, course)
+    return course
+
+
+def check_rejection_rounds(m: MonthData, t: TableRead) -> None:
+    """投诉 第七条(二)3: a 驳回 sends the complaint back to the department (责成相关部门继续
+    调查), recorded as the next round's row; the rejected row counts nothing, so a 驳回
+    without a next round would drop the complaint from the deduction."""
+    rejected = m.rules.step("review").word("rejected")
+    course = complaint_courses(m, t)
+    later: dict[RowKey, int] = {}
+    for rec in reversed(t.records()):
+        key = RowKey.of(rec.get("no"), rec.get("dept"))
+        row = int(rec["_row"])
+        if complaint_process.is_rejected(rec.get("review"), m.rules) and not blank(rec.get("no")):
+            n = course[row].round
+            if "review_at" in t.letters and rec.get("review_at") is None:
+                m.at(ERROR, t, "review_at", row, f"审核结果为{rejected}，须填写审核时间（投诉办法第七条(二)3）：第{n + 1}轮的调查、处理时限自驳回时起算")
+            if key not in later:
+                m.at(ERROR, t, "review", row,
+                     f"第{n}轮调查处理结果已{rejected}（投诉办法第七条(二)3：责成相关部门继续调查），但没有第{n + 1}轮：请在下方另起一行，"
+                     f"投诉单号“{rec.get('no')}”、责任部门“{rec.get('dept') or ''}”与本行相同，记录继续调查、处理的时间和结果"
+                     "（本行不再计分，扣分按最后一轮计）")
+        later.setdefault(key, row)
+
+
+def check_callback_result(m: MonthData, t: TableRead) -> None:
+    """投诉 第七条(三): a complaint called back needs its result; an unsatisfied one waits for
+    the office's decision (需复查) — said while it waits."""
+    if "callback" not in t.letters:
+        return
+    recheck = m.rules.step("callback").word("recheck")
+    for rec in t.records():
+        row = int(rec["_row"])
+        if rec.get("revisit_done") is not None and blank(rec.get("callback")):
+            m.at(WARNING, t, "callback", row, "已回访但未填回访结果（投诉办法第七条(三)3：回访内容及结果要求记录清晰、具体、完整）：请选择满意、基本满意或不满意")
+            continue
+        try:
+            waiting = complaint_process.needs_recheck(rec.get("callback"), rec.get("revisit_done"), rec.get("review_at"), m.rules)
+        except PolicyInputError:
+            continue  # the dropdown check reports it
+        if waiting and complaint_courses(m, t)[row].counts:
+            m.at(WARNING, t, "review", row,
+                 f"回访结果不满意，{recheck}（投诉办法第七条(三)2：服务管理办公室必要时可要求重新调查处理）：请服务管理办公室在回访后再审核——"
+                 "要求重新调查选“驳回”并另起一行记下一轮，不需重新调查选“通过”，审核时间填复查时间")
+
+
+def check_callback_late(m: MonthData, t: TableRead) -> None:
+    """投诉 第七条(三)1: the callback within 2 natural days of the final handling feedback."""
+    days = m.rules.stages["revisit"]
+    for rec in t.records():
+        done, handled = rec.get("revisit_done"), rec.get("handle_done")
+        if done is None or handled is None:
+            continue
+        major = not blank(rec.get("major"))
+        try:
+            due = deadlines.stage_due("revisit", handled, major, rules=m.rules)
+        except PolicyInputError:
+            continue  # 日历未确认: check_calendar_known says so
+        if not deadlines.is_late(due, done):
+            continue
+        m.at(WARNING, t, "revisit_done", int(rec["_row"]),
+             f"人工回访（{show(done)}）晚于回访时限（{due:%Y-%m-%d} 24:00）：投诉办法第七条(三)1要求最终处理反馈后{days.days(major)}个自然日内完成回访；"
+             "如时间填错请改正回访完成时间或处理完成时间")
+
+
+def check_misunderstanding(m: MonthData, t: TableRead) -> None:
+    """投诉 附件2 第2项: 客户误解 is 无责 "以最终用户回访结果为准" — the final callback (the
+    last round's) must confirm it."""
+    if "callback" not in t.letters:
+        return
+    wanted = m.rules.value("misunderstanding_confirmed_by")
+    course = complaint_courses(m, t)
+    for rec in t.records():
+        row = int(rec["_row"])
+        try:
+            reason = complaints.no_fault_reason(rec.get("reason"), m.rules)
+        except PolicyInputError:
+            continue
+        if not complaint_process.is_misunderstanding(reason, m.rules) or responsible(rec) or not course[row].counts:
+            continue
+        if complaint_process.misunderstanding_confirmed(rec.get("callback"), m.rules):
+            continue
+        said = rec.get("callback")
+        if blank(said):
+            if course[row].closed is None and rec.get("revisit_done") is None:
+                continue  # not called back yet: the callback will decide
+            severity = WARNING if course[row].closed is None else ERROR
+            m.at(severity, t, "callback", row,
+                 f"无责原因为附件2第2项“因客户误解导致投诉发生”，须以最终用户回访结果为准，但尚无回访结果：回访后请填写回访结果"
+                 f"（{wanted}方可按无责计），否则请改为有责")
+        else:
+            m.at(ERROR, t, "reason", row,
+                 f"无责原因为附件2第2项“因客户误解导致投诉发生”，以最终用户回访结果为准，本行回访结果为“{said}”（须为{wanted}）："
+                 "客户并未认可误解的，请改为有责或选择其他有依据的无责原因")
+
+
+def check_special_termination(m: MonthData, t: TableRead) -> None:
+    """投诉 第七条(四)3、附件5: only a complaint judged 无责 may be specially terminated, and only
+    after the unit's 客户服务理正 approves the application."""
+    if "term_status" not in t.letters:
+        return
+    step = m.rules.step("termination")
+    approver = step.word("approver")
+    for rec in t.records():
+        row = int(rec["_row"])
+        try:
+            status = complaint_process.termination_status(rec.get("term_status"), m.rules)
+        except PolicyInputError:
+            continue  # the dropdown check reports it
+        filled = [k for k in ("term_applied", "term_reason", "term_approver", "term_approved") if not blank(rec.get(k))]
+        if status is None:
+            if filled:
+                m.at(WARNING, t, "term_status", row, f"已填特殊终止的申请或审批内容，但未选终止状态：请选择待审批、已批准或未批准（{step.word('form')}，附件5）")
+            continue
+        if status == step.word("approved"):
+            if responsible(rec):
+                m.at(ERROR, t, "term_status", row,
+                     f"有责投诉不能特殊终止（投诉办法第七条(四)3：仅“已判定为无责投诉客户仍追加反馈的”可填报《{step.word('form')}》）："
+                     "请撤销终止（终止状态改为未批准），按有责投诉继续处理至办结")
+            missing = [h for k, h in (("term_approver", f"审批人（{approver}）"), ("term_approved", "审批日期")) if blank(rec.get(k))]
+            if missing:
+                m.at(ERROR, t, "term_approver" if "审批人" in missing[0] else "term_approved", row,
+                     f"特殊终止须经本单位{approver}审批（投诉办法第七条(四)3），尚缺{'、'.join(missing)}：未经审批不能按办结计，请补填或改为待审批")
+        if blank(rec.get("term_applied")):
+            m.at(ERROR, t, "term_applied", row, f"特殊终止须先填报《{step.word('form')}》（附件5）：请填写终止申请日期")
+        if blank(rec.get("term_reason")):
+            m.at(WARNING, t, "term_reason", row, "附件5须写明终止处理原因说明：请填写终止原因")
+
+
+def check_responsibility(m: MonthData, t: TableRead) -> None:
+    """投诉 第七条(四)2: a partner unit's or an outsourced provider's complaint names the unit
+    or provider; a provider's belongs to its managing department (the 责任部门)."""
+    if "resp_kind" not in t.letters:
+        return
+    step = m.rules.step("responsibility")
+    for rec in t.records():
+        row = int(rec["_row"])
+        try:
+            kind = complaint_process.responsibility_kind(rec.get("resp_kind"), m.rules)
+        except PolicyInputError:
+            continue
+        if kind == step.word("own"):
+            continue
+        if blank(rec.get("resp_unit")):
+            m.at(WARNING, t, "resp_unit", row, f"责任类别为{kind}，请填写该{'单位' if kind == step.word('partner') else '服务商'}的名称（投诉办法第七条(四)2）")
+        if kind == step.word("contractor") and blank(rec.get("dept")):
+            m.at(ERROR, t, "dept", row, "外包服务方导致的投诉，责任归属为服务商管理部门（投诉办法第七条(四)2）：请在责任部门填写管理该服务商的部门")
+
+
+def check_reassignments(m: MonthData, t: TableRead, moved: TableRead) -> None:
+    """投诉 第七条(一)5、6: each line of the 改派记录 matches the ledger: 取消重建 names the new
+    ticket, and the department it went to has a row (the complaint deducts there, once)."""
+    step = m.rules.step("reassignment")
+    rows = {(RowKey.of(r.get("no"), r.get("dept"))): int(r["_row"]) for r in t.records()}
+    numbers = {RowKey.of(r.get("no"), "").number for r in t.records()}
+    for rec in moved.records():
+        row = int(rec["_row"])
+        way = rec.get("way")
+        if blank(rec.get("no")) or blank(way):
+            m.at(ERROR, moved, "no" if blank(rec.get("no")) else "way", row, "改派记录须填写投诉单号和改派方式")
+            continue
+        if RowKey.of(rec["no"], "").number not in numbers:
+            m.at(WARNING, moved, "no", row, f"投诉台账中没有投诉单号“{rec['no']}”：请核对单号")
+        if blank(rec.get("from_dept")) or blank(rec.get("to_dept")):
+            m.at(ERROR, moved, "from_dept" if blank(rec.get("from_dept")) else "to_dept", row, "改派记录须填写原责任部门和新责任部门")
+            continue
+        number = rec.get("new_no") if way == step.word("cancel") else rec["no"]
+        if way == step.word("cancel") and blank(number):
+            m.at(ERROR, moved, "new_no", row, "已接收的投诉单批转有误，由受理人取消后重新创建（投诉办法第七条(一)5）：请填写新投诉单号")
+            continue
+        if RowKey.of(number, rec["to_dept"]) not in rows:
+            m.at(ERROR, moved, "to_dept", row,
+                 f"已改派到{rec['to_dept']}，投诉台账中却没有投诉单号“{number}”、责任部门“{rec['to_dept']}”的行：请在投诉台账登记"
+                 f"（{'新建的投诉单' if way == step.word('cancel') else '原单改派后的部门'}），扣分记在最终的责任部门")
+
+
+def check_evidence_links(m: MonthData, evidence: TableRead, links: dict[str, str], formulas: dict[str, str]) -> None:
+    """投诉 第六条(二)3、第七条(一)1、3: each line of the 证据 sheet links to a file that is there
+    (relative to the month folder, where the workbook is)."""
+    folder = m.folder
+    numbers = {RowKey.of(r.get("no"), "").number for r in m.tables[complaint_ledger.LEDGER].records()} if complaint_ledger.LEDGER in m.tables else None
+    for rec in evidence.records():
+        row = int(rec["_row"])
+        cell = evidence.address("file", row)
+        target = links.get(cell) or formula_link(formulas.get(cell, ""))
+        if numbers is not None and RowKey.of(rec.get("no"), "").number not in numbers:
+            m.at(WARNING, evidence, "no", row, f"投诉台账中没有投诉单号“{rec.get('no') or ''}”：请核对证据所属的投诉单号")
+        if not target:
+            if blank(rec.get("file")):
+                m.at(WARNING, evidence, "file", row, "没有证据文件：请在“文件”列插入指向证据文件的超链接（选中单元格后按 Ctrl+K）")
+            else:
+                m.at(WARNING, evidence, "file", row, f"“{rec.get('file')}”没有超链接：请选中单元格按 Ctrl+K，链接到本月“证据”文件夹中的文件")
+            continue
+        where = evidence_target(target, folder)
+        if where is None:
+            continue  # a web address, or a place in a workbook: not a file to look for
+        if not where.exists():
+            m.at(WARNING, evidence, "file", row,
+                 f"证据链接指向的文件不存在：{target}（投诉办法第七条(一)1、3：调查取证材料须留存）：请把文件放回本月“证据”文件夹，或重新插入链接")
 
 
 # --- 加减分明细 -----------------------------------------------------------------------------

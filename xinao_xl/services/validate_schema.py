@@ -21,7 +21,7 @@ from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
 from xinao_xl.books.schema import Column, TableSheet, Validation
 from xinao_xl.books.workbooks import BOOKS, file_name
-from xinao_xl.policy import complaints
+from xinao_xl.policy import complaint_process, complaints
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import (
     datetime_to_excel_serial,
@@ -32,7 +32,7 @@ from xinao_xl.policy.parse import (
     parse_responsible,
     phone_problem,
 )
-from xinao_xl.policy.rules import Indicator, Kind, Rules
+from xinao_xl.policy.rules import Indicator, Kind, Rules, load_rules
 from xinao_xl.policy.scoring import read_actual
 
 from .validate_context import MonthData, blank, show
@@ -54,12 +54,29 @@ def check_table_shape(m: MonthData, t: TableRead) -> None:
     if t.renamed_from:
         m.add(WARNING, t, "", f"工作表“{t.sheet}”应名为“{t.renamed_from}”，请改回原名（月度结账按名称查找）")
     if not t.found:
+        if t.spec.optional and t.sheet not in _sheet_names(m, t):
+            m.add(WARNING, t, "", f"本工作簿是旧版，没有“{t.spec.name}”工作表：本月照常校验和结账；"
+                                  f"要登记{t.spec.name}，请从新模板（xinao-xl templates 或 workbooks 文件夹）复制该工作表")
+            return
         m.add(ERROR, t, "", f"找不到工作表“{t.spec.name}”或其表头（第{t.spec.header_row}行）；请从模板恢复该工作表")
         return
+    optional = []
     for header in t.missing:
-        m.add(ERROR, t, f"{t.spec.letter(t.spec.by_header(header).key)}{t.header_row}",
+        column = t.spec.by_header(header)
+        if column.optional:
+            optional.append(header)
+            continue
+        m.add(ERROR, t, f"{t.spec.letter(column.key)}{t.header_row}",
               f"缺少列“{header}”：请在表头第{t.header_row}行恢复该列标题（可从模板复制）")
+    if optional:
+        m.add(WARNING, t, "", f"本工作表是旧版，没有新增的{len(optional)}列（{'、'.join(optional)}）：这些列按空白计算，本月照常结账；"
+                              "下月起的工作簿会有这些列，本月如需登记请从新模板复制这些列")
     check_merged(m, t)
+
+
+def _sheet_names(m: MonthData, t: TableRead) -> list[str]:
+    book = next((b for b in m.books.values() if b.name == t.workbook), None)
+    return book.sheet_names() if book is not None else []
 
 
 def check_merged(m: MonthData, t: TableRead) -> None:
@@ -82,7 +99,9 @@ def check_merged(m: MonthData, t: TableRead) -> None:
 
 
 # One record per key: a work order is called back once (未接通 may be dialled again), a
-# complaint is entered once per department it is charged to (twice would deduct twice).
+# complaint is entered once per department it is charged to (twice would deduct twice) —
+# but a round the office rejected (审核结果 驳回, 投诉 第七条(二)3) is followed by the next
+# round's row of the same key.
 UNIQUE = {callback_ledger.LEDGER: ("order",), complaint_ledger.LEDGER: ("no", "dept")}
 NOT_REACHED = "未接通"
 
@@ -93,9 +112,11 @@ def check_unique(m: MonthData, t: TableRead) -> None:
     if not keys or not t.found or any(k not in t.frame.columns for k in keys):
         return
     first: dict[tuple[str, ...], int] = {}
+    rejected: set[tuple[str, ...]] = set()  # keys whose latest row is a rejected round
     reached: dict[tuple[type, Any], bool] = {}  # 回访结果 -> not 未接通, worked out once per value
     columns = [t.column(k) for k in keys]  # column by column: no dict per row (`TableRead.column`)
     depts = t.column("dept") if t.spec.name != callback_ledger.LEDGER else []
+    reviews = t.column("review") if t.spec.name == complaint_ledger.LEDGER else None  # 审核结果 (投诉 第七条(二)3)
     for i, (row, value, result) in enumerate(zip(t.column("_row"), columns[0], t.column("result"), strict=True)):
         if blank(value):
             continue
@@ -104,8 +125,11 @@ def check_unique(m: MonthData, t: TableRead) -> None:
         if not ok:
             continue
         key = tuple([normalize_text(column[i] or "") for column in columns])
-        if key not in first:
+        if key not in first or key in rejected:
             first[key] = row
+            rejected.discard(key)
+            if reviews is not None and complaint_process.is_rejected(reviews[i], m.rules):
+                rejected.add(key)
             continue
         if t.spec.name == callback_ledger.LEDGER:
             text = (f"工单号“{_short(value)}”已在第{first[key]}行登记：同一工单只回访一次（未接通后重拨的除外）；"
@@ -303,14 +327,25 @@ _BY_VALUE = ("list", "date")
 SPELLING_READ_BY_FORMULAS: dict[str, frozenset[str]] = {
     callback_ledger.LEDGER: frozenset({"business", "result"}),
     # 投诉级别 and 有责/无责: the formulas read every spelling Python reads (the 规则 sheet's
-    # L_LEVEL_SPELLINGS and L_NOT_RESPONSIBLE_WORDS, issue 12): another spelling is a warning
-    complaint_ledger.LEDGER: frozenset({"channel", "appeal_result"}),
+    # L_LEVEL_SPELLINGS and L_NOT_RESPONSIBLE_WORDS, issue 12): another spelling is a warning.
+    # 投诉 第七条: rounds and re-assignments match rows by 责任部门 (COUNTIFS), the states read
+    # 审核结果, 回访结果, 终止状态 and 责任类别
+    complaint_ledger.LEDGER: frozenset({"channel", "appeal_result", "dept", "review", "callback", "term_status", "resp_kind"}),
+    complaint_ledger.REASSIGN: frozenset({"way", "from_dept"}),
     assessment.ITEMS: frozenset({"dept", "type"}),
 }
 # Columns whose formulas compare with some of the list's values only: another spelling of
 # any other value reads the same in the workbook and in Python (申诉结果: only 成立 turns a
 # complaint 无责; "驳回" is 不成立 to both), so only these values must be spelled as listed.
-COMPARED_VALUES: dict[str, frozenset[str]] = {"appeal_result": frozenset({L.APPEAL_UPHELD})}
+_WORDS = complaint_ledger.words(load_rules())
+COMPARED_VALUES: dict[str, frozenset[str]] = {
+    "appeal_result": frozenset({L.APPEAL_UPHELD}),
+    # the complaint's course: the words the ledger's formulas compare with (complaint_ledger.words,
+    # from rules.toml [complaint_process], which no setting changes)
+    **{key: frozenset(_WORDS[w] for w in words) for key, words in (
+        ("review", ("rejected_review",)), ("callback", ("unsatisfied",)), ("term_status", ("approved",)),
+        ("resp_kind", ("partner",)), ("way", ("cancel", "move")))},
+}
 # Lists the formulas read through a table of spellings on the 规则 sheet (levels, 有责/无责):
 # any spelling of the table reads the same in both engines, and one not listed is a warning.
 SPELLING_TABLES = frozenset({L.L_LEVELS, L.L_RESP})
