@@ -27,7 +27,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.month import Month
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from .session import Session
 
 __all__ = ["HANDLERS", "MonthPlace", "RibbonError", "dispatch", "error_text", "month_place"]
+
+T = TypeVar("T")
 
 MAX_LISTED = 15  # findings listed in a message box; the rest are counted
 
@@ -94,6 +96,18 @@ def _month_files_closed(session: Session, place: MonthPlace) -> ExitStack:
     return stack
 
 
+def _in_month(session: Session, doing: str, run: Callable[[str, Path], T]) -> tuple[str, T]:
+    """What most month buttons share: the month of the active workbook's folder, `doing` on
+    the status bar (``{month}`` filled in), and `run(month, root)` with the month's workbooks
+    saved and closed in Excel for the run and opened again after (the services read and
+    write their files)."""
+    place = month_place(session.book_path())
+    month = _need_month(place)
+    session.status(doing.format(month=month))
+    with _month_files_closed(session, place):
+        return month, run(month, place.root)
+
+
 def close_month(session: Session) -> str:
     """月度结账: the close service on this month's folder, its workbooks closed for the run
     (the close reads their files, refuses locked ones, and writes next month's books). Before
@@ -125,11 +139,8 @@ def refresh_imports(session: Session) -> str:
     then recalculates the 考核表 with the new figures)."""
     from xinao_xl.services import refresh as refresh_service
 
-    place = month_place(session.book_path())
-    month = _need_month(place)
-    session.status(f"正在刷新 {month} 考核表的汇入…")
-    with _month_files_closed(session, place):
-        result = refresh_service.refresh_month(month, place.root, user=getpass.getuser())
+    _, result = _in_month(session, "正在刷新 {month} 考核表的汇入…",
+                          lambda month, root: refresh_service.refresh_month(month, root, user=getpass.getuser()))
     return _describe(result, "已刷新汇入")
 
 
@@ -138,11 +149,8 @@ def handout(session: Session) -> str:
     workbooks saved and closed for the run (the hand-out reads the ledgers' deductions)."""
     from xinao_xl.services import self_assessment as self_assessment_service
 
-    place = month_place(session.book_path())
-    month = _need_month(place)
-    session.status(f"正在发放 {month} 自评表…")
-    with _month_files_closed(session, place):
-        result = self_assessment_service.handout_month(month, place.root, user=getpass.getuser())
+    _, result = _in_month(session, "正在发放 {month} 自评表…",
+                          lambda month, root: self_assessment_service.handout_month(month, root, user=getpass.getuser()))
     return _describe(result, "已发放自评表")
 
 
@@ -151,11 +159,8 @@ def collect(session: Session) -> str:
     workbooks saved and closed for the run and opened again after."""
     from xinao_xl.services import self_assessment as self_assessment_service
 
-    place = month_place(session.book_path())
-    month = _need_month(place)
-    session.status(f"正在收集 {month} 自评…")
-    with _month_files_closed(session, place):
-        result = self_assessment_service.collect_month(month, place.root, user=getpass.getuser())
+    _, result = _in_month(session, "正在收集 {month} 自评…",
+                          lambda month, root: self_assessment_service.collect_month(month, root, user=getpass.getuser()))
     return _describe(result, "已收集自评")
 
 
@@ -164,11 +169,7 @@ def callback_report(session: Session) -> str:
     workbooks saved and closed in Excel for the run (the service reads their files)."""
     from xinao_xl.services import report
 
-    place = month_place(session.book_path())
-    month = _need_month(place)
-    session.status(f"正在生成 {month} 回访报告…")
-    with _month_files_closed(session, place):
-        path = report.make_report(month, place.root)
+    month, path = _in_month(session, "正在生成 {month} 回访报告…", report.make_report)
     return f"已生成 {month} 客户回访报告：\n  {path}\n（电话已遮蔽；月度结账时会重新生成，报告中已填写的整改建议保留）"
 
 
@@ -271,11 +272,7 @@ def flow_forms(session: Session) -> str:
     month's workbooks saved and closed in Excel for the run."""
     from xinao_xl.services import flow_forms as flow_forms_service
 
-    place = month_place(session.book_path())
-    month = _need_month(place)
-    session.status("正在生成流转单…")
-    with _month_files_closed(session, place):
-        result = flow_forms_service.make_flow_forms(month, place.root)
+    _, result = _in_month(session, "正在生成流转单…", flow_forms_service.make_flow_forms)
     return result.summary()
 
 
