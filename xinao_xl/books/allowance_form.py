@@ -27,7 +27,7 @@ from xinao_xl.policy.rounding import excel_round, to_decimal
 from xinao_xl.policy.rules import Rules
 
 from .cells import put
-from .printing import fit_row
+from .printing import fit_row, one_page_form
 from .style import BODY_FONT, BORDER, HEADER_LOOK, NOTE_FONT, TITLE_FONT
 from .writer import fixed_properties
 
@@ -124,11 +124,5 @@ def build_allowance_form(month: str, lines: Sequence[AllowanceLine], rules: Rule
         put(ws, r, 1, f"{key}：{text}").font = NOTE_FONT
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
         r += 1
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.print_area = f"A1:{chr(64 + last)}{r - 1}"
+    one_page_form(ws, f"A1:{chr(64 + last)}{r - 1}")
     return fixed_properties(wb, now) if now is not None else wb

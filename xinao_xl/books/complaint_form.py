@@ -19,7 +19,6 @@ customer said is written as text (`cells.put`), never as a formula.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -29,7 +28,7 @@ from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put
-from .printing import fit_row, page_header
+from .printing import fit_row, form_sheet_title, one_page_form, page_header
 from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, TITLE_FONT
 from .writer import fixed_properties
 
@@ -139,16 +138,6 @@ def show(moment: date | datetime | str | None, with_time: bool = True) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
-def sheet_title(text: str, taken: set[str]) -> str:
-    """A valid, unique sheet name (31 characters, no []:*?/\\ or apostrophe)."""
-    base = re.sub(r"[\[\]:*?/\\']", "_", text or "投诉单")[:28] or "投诉单"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base[:25]}({n})", n + 1
-    taken.add(name)
-    return name
-
-
 # --- drawing -------------------------------------------------------------------------------------
 
 
@@ -236,17 +225,8 @@ class _Page:
         self.row += 1
 
     def finish(self, header: str) -> None:
-        ws = self.ws
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "portrait"
-        ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.7
-        ws.page_margins.header = ws.page_margins.footer = 0.3  # room for the 9 pt page header above the form
-        ws.print_area = f"A1:F{self.row - 1}"
-        page_header(ws, header)
+        one_page_form(self.ws, f"A1:F{self.row - 1}", margins=(0.5, 0.7))
+        page_header(self.ws, header)
 
 
 def _points(value: float | str | None) -> str:
@@ -319,7 +299,7 @@ def build_complaint_forms(sheets: Sequence[ComplaintSheet], month: str | None, n
     wb.remove(wb.active)
     taken: set[str] = set()
     for s in sheets:
-        write_sheet(wb.create_sheet(sheet_title(f"{s.number} {s.dept}", taken)), s, month)
+        write_sheet(wb.create_sheet(form_sheet_title(f"{s.number} {s.dept}", taken, "投诉单")), s, month)
     return fixed_properties(wb, now) if now is not None else wb
 
 
@@ -329,5 +309,5 @@ def build_termination_forms(forms: Sequence[TerminationForm], month: str | None,
     wb.remove(wb.active)
     taken: set[str] = set()
     for f in forms:
-        write_termination(wb.create_sheet(sheet_title(f"{f.number} 特殊终止", taken)), f, month)
+        write_termination(wb.create_sheet(form_sheet_title(f"{f.number} 特殊终止", taken, "投诉单")), f, month)
     return fixed_properties(wb, now) if now is not None else wb

@@ -14,7 +14,6 @@ customer said is written as text (`cells.put`), never as a formula.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -25,7 +24,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import put
-from .printing import fit_row
+from .printing import fit_row, form_sheet_title
 from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT, using_public_setters
 from .writer import fixed_properties
 
@@ -65,16 +64,6 @@ def _show(moment: date | datetime | None, with_time: bool = False) -> str:
     if with_time and isinstance(moment, datetime):
         return f"{moment:%Y-%m-%d %H:%M}"
     return f"{moment:%Y-%m-%d}"
-
-
-def sheet_title(flow_no: str, taken: set[str]) -> str:
-    """A valid, unique sheet name from the flow form number (31 chars, no []:*?/\\)."""
-    base = re.sub(r"[\[\]:*?/\\']", "_", flow_no or "流转单")[:28] or "流转单"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base[:25]}({n})", n + 1
-    taken.add(name)
-    return name
 
 
 def _box(ws: Worksheet, first: int, last: int) -> None:
@@ -173,7 +162,7 @@ def _fit_texts(ws: Worksheet) -> None:
 
 
 BLANK = FlowForm("", "", "", "", "", "", "", None, "", "", None, None, None, "")
-# The blank form's sheet while the forms are copied from it: `sheet_title` never makes a
+# The blank form's sheet while the forms are copied from it: `form_sheet_title` never makes a
 # name with an apostrophe, so no form's sheet can meet it (or its copies' "… Copy").
 BLANK_SHEET = "流转单'空白"
 
@@ -195,7 +184,7 @@ def build_flow_forms(forms: Sequence[FlowForm], month: str, now: datetime | None
     taken: set[str] = set()
     if using_public_setters():  # the reference way: every sheet drawn on its own
         for f in forms:
-            write_form(wb.create_sheet(sheet_title(f.flow_no, taken)), f)
+            write_form(wb.create_sheet(form_sheet_title(f.flow_no, taken, "流转单")), f)
     elif forms:
         blank = wb.create_sheet(BLANK_SHEET)
         area = write_form(blank, BLANK)
@@ -206,7 +195,7 @@ def build_flow_forms(forms: Sequence[FlowForm], month: str, now: datetime | None
         for f in forms:
             ws = wb.copy_worksheet(blank)
             ws.merged_cells = MultiCellRange([CellRange(coord) for coord in merged])
-            ws.title = sheet_title(f.flow_no, taken)
+            ws.title = form_sheet_title(f.flow_no, taken, "流转单")
             for (r, c), text in _texts(f).items():
                 put(ws, r, c, text)
             _fit_texts(ws)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -79,6 +80,32 @@ def print_setup(ws: Worksheet, title_rows: str | None, header: str, landscape: b
     page_header(ws, header)
     if print_area:
         ws.print_area = print_area
+
+
+def one_page_form(ws: Worksheet, area: str, margins: tuple[float, float] = (0.5, 0.75)) -> None:
+    """A form (流转单, 投诉单, 附件5, 服务津贴申请) printed as one upright A4 page, whatever
+    its rows: fitted to the page both ways, centred; `margins` (sides, top/bottom) in inches,
+    the header and footer 0.3 in from the edge so a page header is not clipped."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = margins[0]
+    ws.page_margins.top = ws.page_margins.bottom = margins[1]
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.print_area = area
+
+
+def form_sheet_title(text: str, taken: set[str], fallback: str) -> str:
+    """A valid, unique sheet name for one form of a workbook of forms (31 characters, none of
+    []:*?/\\ or an apostrophe); `taken` is updated."""
+    base = re.sub(r"[\[\]:*?/\\']", "_", text or fallback)[:28] or fallback
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base[:25]}({n})", n + 1
+    taken.add(name)
+    return name
 
 
 def page_header(ws: Worksheet, text: str) -> None:
