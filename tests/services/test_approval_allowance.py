@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from tests.services.month import MONTH, NOW, build_month
 from tests.support import libreoffice
 from xinao_xl.books import allowance_form, assessment
+from xinao_xl.books.lock import MonthBusyError, MonthLock
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services import allowance
@@ -112,6 +113,17 @@ def test_the_command_writes_the_same_figures_from_the_close_record(closed: tuple
     build_month(tmp_path)
     with pytest.raises(allowance.AllowanceFormError, match="尚未结账"):
         allowance.make_allowance_form(MONTH, tmp_path)
+
+
+def test_the_form_is_refused_while_another_writer_holds_the_month(closed: tuple[Path, object]) -> None:
+    """One writer at a time: while a forced re-close holds the month, the form is refused at
+    once naming the holder, and the file the close wrote stays as it was."""
+    root, result = closed
+    path = result.outputs["服务津贴申请"]
+    before = path.read_bytes()
+    with MonthLock(MonthFolder(root, MONTH).path, "结账", user="孙雪燕"), pytest.raises(MonthBusyError, match="孙雪燕"):
+        allowance.make_allowance_form(MONTH, root, replace=True)
+    assert path.read_bytes() == before
 
 
 def test_the_allowance_application_prints_on_one_a4_page(closed: tuple[Path, object], tmp_path: Path, require_libreoffice: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from xinao_xl.books.allowance_form import AllowanceLine, build_allowance_form
+from xinao_xl.books.lock import MonthLock
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.save import preflight, save_atomic
 from xinao_xl.policy.errors import XinaoError
@@ -77,4 +78,7 @@ def make_allowance_form(month: str, root: Path, *, now: datetime | None = None, 
     wb = build_allowance_form(str(mf.month), record_lines(record), rules, now=stamp, closed=f"结账 {closed_at}" if closed_at else "",
                               prepared_by=str(record.get("结账人") or ""))
     preflight(write=[path])
-    return save_atomic(wb, path)
+    # one writer at a time in the month folder: a forced re-close running meanwhile rewrites
+    # 结账/ and the record this form is made from
+    with MonthLock(mf.path, "生成服务津贴申请"):
+        return save_atomic(wb, path)
