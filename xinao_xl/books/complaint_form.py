@@ -19,7 +19,7 @@ customer said is written as text (`cells.put`), never as a formula.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -295,19 +295,19 @@ def write_termination(ws: Worksheet, f: TerminationForm, month: str | None) -> N
 
 def build_complaint_forms(sheets: Sequence[ComplaintSheet], month: str | None, now: datetime | None = None) -> Workbook:
     """One sheet per complaint and department (``TS001 客服部``)."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    taken: set[str] = set()
-    for s in sheets:
-        write_sheet(wb.create_sheet(form_sheet_title(f"{s.number} {s.dept}", taken, "投诉单")), s, month)
-    return fixed_properties(wb, now) if now is not None else wb
+    return _forms_book([(f"{s.number} {s.dept}", lambda ws, s=s: write_sheet(ws, s, month)) for s in sheets], now)
 
 
 def build_termination_forms(forms: Sequence[TerminationForm], month: str | None, now: datetime | None = None) -> Workbook:
     """One 附件5 sheet per application."""
+    return _forms_book([(f"{f.number} 特殊终止", lambda ws, f=f: write_termination(ws, f, month)) for f in forms], now)
+
+
+def _forms_book(pages: Sequence[tuple[str, Callable[[Worksheet], None]]], now: datetime | None) -> Workbook:
+    """A workbook of forms, one sheet each, named from its title (unique, valid)."""
     wb = Workbook()
     wb.remove(wb.active)
     taken: set[str] = set()
-    for f in forms:
-        write_termination(wb.create_sheet(form_sheet_title(f"{f.number} 特殊终止", taken, "投诉单")), f, month)
+    for title, write in pages:
+        write(wb.create_sheet(form_sheet_title(title, taken, "投诉单")))
     return fixed_properties(wb, now) if now is not None else wb
