@@ -156,3 +156,24 @@ def test_recalculated_tells_a_refreshed_file_from_a_computed_one(book: Path) -> 
     r = LAYOUT.first_row - 1
     rows[r] = [*rows[r][:3], 19.0, *rows[r][4:]]  # as a computed file holds it: 18 + 1
     assert imported.recalculated(rows, RULES) is True
+
+
+def test_the_frozen_sheet_resolves_a_look_per_format_not_per_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    """300 complaint rows × 9 cells are written in 9 number formats plus the frame's (int,
+    percent, datetime): a look is resolved once per workbook and format, so the count stays
+    the same whether a month has 3 or 300 complaints (it was one per cell: 0.9 s of a close)."""
+    from xinao_xl.books.style import Look
+
+    resolved = []
+    real = Look._resolve
+    monkeypatch.setattr(Look, "_resolve", lambda self, ws: resolved.append(self) or real(self, ws))
+
+    def count(n: int) -> int:
+        resolved.clear()
+        wb = assessment.build_assessment("2026-11", RULES)
+        resolved.clear()
+        many = imported.Imports(AS_OF, CALLBACKS, LATE, tuple(complaint(1 + i % 28) for i in range(n)), ())
+        imported.write_frozen(wb[imported.SHEET], many, RULES)
+        return len(resolved)
+
+    assert count(3) == count(300) <= 8

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -281,7 +282,10 @@ def _block_format(column: int) -> str:
     return COMPLAINT_FORMATS[column - 1]
 
 
+@cache
 def _look(fmt: str) -> Look:
+    """One look per number format: a look is resolved once per workbook and per object
+    (`style.Look`), so a new object per cell cost 0.3 ms a cell (0.9 s of a close)."""
     return Look(number_format=fmt, font=BODY_FONT, border=BORDER, alignment=CELL_ALIGN, fill=FORMULA_FILL)
 
 
