@@ -11,6 +11,7 @@ from openpyxl.styles import Alignment
 from xinao_xl.books.printing import (
     LINE_PT,
     fit_row,
+    fit_rows,
     load_book,
     print_formula,
     row_height,
@@ -48,6 +49,29 @@ def test_a_fitted_row_is_not_custom_height(tmp_path: Path) -> None:
     xml = zipfile.ZipFile(tmp_path / "a.xlsx").read("xl/worksheets/sheet1.xml").decode()
     assert f'<row r="2" ht="{row_height(2):g}"' in xml and "customHeight" not in xml
 
+
+
+def test_fit_rows_fits_each_row_and_creates_no_cell() -> None:
+    """Rows 2–4 of a sheet with wrapped text in B (18 units) and a merged C:D (2 × 10 units):
+    B2 takes 2 lines as above; C4:D4 is 9 Han = 120.6 px, which fits the merged 2 × 10 units
+    but not C's 10 alone, so row 4 stays one line; row 3 has nothing. No empty cell is
+    created on the way (openpyxl's ``ws[row]`` creates a cell in every column to the last)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.column_dimensions["B"].width = 18
+    ws.column_dimensions["C"].width = ws.column_dimensions["D"].width = 10
+    wrap = Alignment(wrap_text=True)
+    ws["B2"], ws["C4"], ws["H9"] = "东昌府区铁塔路八号" + "1" * 9, "东昌府区铁塔路八号", "far"
+    ws["B2"].alignment = ws["C4"].alignment = wrap
+    ws.merge_cells("C4:D4")
+    stored = len(ws._cells)
+    fit_rows(ws, 2, 4)
+    assert ws.row_dimensions[2].height == row_height(2)
+    assert ws.row_dimensions[3].height is None and ws.row_dimensions[4].height is None
+    assert len(ws._cells) == stored
+    ws["C4"] = "东昌府区铁塔路八号东昌府区"  # 13 Han = 174.2 px > the merged width: 2 lines
+    fit_rows(ws, 4, 4)
+    assert ws.row_dimensions[4].height == row_height(2)
 
 SPEC = TableSheet("台账", "t", (Column("a", "甲"), Column("f", "计算", FORMULA, formula="={a}"), Column("b", "乙")), rows=30)
 

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.dimensions import RowDimension
@@ -240,28 +241,33 @@ def set_height(ws: Worksheet, row: int, lines: int) -> None:
 def fit_row(ws: Worksheet, row: int, last_col: int | None = None) -> None:
     """Store the height the wrapped text of `row` needs, in columns up to `last_col` (merged
     ranges spanning columns count their whole width; one spanning rows keeps its heights)."""
-    spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges if m.min_row == row}
-    widths = _widths(ws)
-    lines = 1
-    for cell in ws[row]:
-        value = cell.value
-        if last_col is not None and cell.column > last_col:
-            break
-        if not isinstance(value, str) or not value or cell.data_type == "f" or not (cell.alignment and cell.alignment.wrap_text):
-            continue
-        merged = spans.get((row, cell.column))
-        if merged is not None and merged.max_row > row:
-            continue
-        last = merged.max_col if merged is not None else cell.column
-        width = sum(widths.get(c, DEFAULT_WIDTH) for c in range(cell.column, last + 1))
-        if width:
-            lines = max(lines, text_lines(value, width))
-    set_height(ws, row, lines)
+    fit_rows(ws, row, row, last_col)
 
 
 def fit_rows(ws: Worksheet, first: int, last: int, last_col: int | None = None) -> None:
+    """`fit_row` for rows `first` to `last`. Only the cells the sheet stores are visited, in
+    one pass: ``ws[row]`` would scan every cell of the sheet for its width on each row (a
+    2,000-row detail sheet took 0.4 s) and create the empty cells it lists."""
+    cells: dict[int, list[Cell]] = {}
+    for (r, c), cell in ws._cells.items():
+        if first <= r <= last and (last_col is None or c <= last_col):
+            cells.setdefault(r, []).append(cell)
+    spans = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges if first <= m.min_row <= last}
+    widths = _widths(ws) if cells else {}
     for row in range(first, last + 1):
-        fit_row(ws, row, last_col)
+        lines = 1
+        for cell in cells.get(row, ()):
+            value = cell.value
+            if not isinstance(value, str) or not value or cell.data_type == "f" or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            merged = spans.get((row, cell.column))
+            if merged is not None and merged.max_row > row:
+                continue
+            end = merged.max_col if merged is not None else cell.column
+            width = sum(widths.get(c, DEFAULT_WIDTH) for c in range(cell.column, end + 1))
+            if width:
+                lines = max(lines, text_lines(value, width))
+        set_height(ws, row, lines)
 
 
 def _widths(ws: Worksheet) -> dict[int, float]:
