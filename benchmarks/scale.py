@@ -1,5 +1,5 @@
 """The close as the month grows: 1,000 / 10,000 / 50,000 / 100,000 callbacks (complaints 3 %
-of that), each ``xinao-xl close`` a process of its own (wall time, peak RSS).
+of that, at most 1,500: `months.complaints_for`), each ``xinao-xl close`` a process of its own (wall time, peak RSS).
 
 Goals (issue 16): a 100,000-callback close within 500 MB, and time linear in the month's
 size. Linear is judged on the marginal cost, seconds per 1,000 more callbacks between
