@@ -38,7 +38,7 @@ from .cells import keep_text, put
 from .printing import book_header, fit_rows, load_book, print_setup
 from .read import BookReader, TableRead
 from .schema import FMT_POINTS, NATIVE, TableSheet
-from .style import BODY_FONT, WRAP_ALIGN, header_cell, header_cells
+from .style import BODY_FONT, WRAP_ALIGN, Look, header_cell, header_cells
 from .workbooks import BOOKS
 from .writer import fixed_properties, write_record, write_rows
 
@@ -192,6 +192,11 @@ def _item_points(rec: Mapping[str, Any], rules: Rules) -> Any:
     return "#无效类型"
 
 
+_TEXT = Look(font=BODY_FONT)
+_WRAPPED = Look(font=BODY_FONT, alignment=WRAP_ALIGN)  # 内容 and 依据条款: printed, a long line must not run off
+_DETAIL_LOOKS = (_TEXT, _TEXT, _WRAPPED, _WRAPPED, Look(font=BODY_FONT, number_format=FMT_POINTS), _TEXT)
+
+
 def _detail_sheet(wb: Workbook, cards: Mapping[str, ScoreCard]) -> None:
     if DETAIL_SHEET in wb.sheetnames:
         wb.remove(wb[DETAIL_SHEET])
@@ -201,11 +206,7 @@ def _detail_sheet(wb: Workbook, cards: Mapping[str, ScoreCard]) -> None:
     for c in cards.values():
         for item in c.items:
             for col, v in enumerate((c.department, item.category, item.text, item.clause, item.points, item.source), start=1):
-                cell = put(ws, r, col, v)
-                cell.font = BODY_FONT
-            ws.cell(row=r, column=5).number_format = FMT_POINTS
-            for col in (3, 4):  # 内容 and 依据条款 wrap: printed, a long line must not run off
-                ws.cell(row=r, column=col).alignment = WRAP_ALIGN
+                _DETAIL_LOOKS[col - 1].apply(put(ws, r, col, v))
             r += 1
     for letter, width in zip("ABCDEF", (11, 9, 40, 16, 8, 18), strict=True):
         ws.column_dimensions[letter].width = width
