@@ -28,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
 from tests.support import libreoffice as lo
+from tests.support import uno_run
 from xinao_xl.policy.calendar import WorkCalendar
 
 pytestmark = pytest.mark.libreoffice
@@ -347,3 +348,29 @@ def test_refuses_to_overwrite_the_source(book: Path) -> None:
 def test_ci_is_read_the_way_ci_services_set_it(value: str, expected: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", value)
     assert lo.in_ci() is expected
+
+
+_FLAKY = """
+import sys
+from pathlib import Path
+tries = Path(sys.argv[1])
+n = len(tries.read_text()) if tries.exists() else 0
+tries.write_text("x" * (n + 1))
+if n < int(sys.argv[2]):
+    sys.exit(sys.argv[3])
+print("ran", n + 1)
+"""
+
+
+def test_a_crashed_libreoffice_is_run_again_and_other_failures_are_not(tmp_path: Path) -> None:
+    """Crashing twice then running: 3 runs (the first plus CRASH_RETRIES); crashing every time
+    raises after 3; a script error is raised after its one run."""
+    uno_run.require_uno()
+    crash = "com.sun.star.lang.DisposedException: Binary URP bridge disposed during call"
+    assert uno_run.run_uno_script(_FLAKY, str(tmp_path / "a"), "2", crash).split() == ["ran", "3"]
+    with pytest.raises(uno_run.LibreOfficeCrashed):
+        uno_run.run_uno_script(_FLAKY, str(tmp_path / "b"), "9", crash)
+    assert len((tmp_path / "b").read_text()) == 1 + uno_run.CRASH_RETRIES
+    with pytest.raises(uno_run.UnoError) as failed:
+        uno_run.run_uno_script(_FLAKY, str(tmp_path / "c"), "9", "NameError: name 'x' is not defined")
+    assert not isinstance(failed.value, uno_run.LibreOfficeCrashed) and len((tmp_path / "c").read_text()) == 1

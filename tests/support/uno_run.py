@@ -50,11 +50,32 @@ def require_uno() -> tuple[str, str]:
     return soffice, python
 
 
+CRASHED = "Binary URP bridge disposed"  # what the bridge says when LibreOffice itself died mid-call
+CRASH_RETRIES = 2
+
+
+class LibreOfficeCrashed(UnoError):
+    """LibreOffice's own process died during a call (seen now and then on a loaded machine,
+    in .uno:DeleteRows on a protected ledger): the stand-in engine failed, not the workbook."""
+
+
 def run_uno_script(script: str, *args: str, timeout: float = DEFAULT_TIMEOUT) -> str:
     """Run `script` (its ``sys.argv[1:]`` is `args`) with the UNO bridge; its stdout.
 
-    Raises `UnoError` when the bridge is missing, the script fails (its stderr in the message)
-    or it takes longer than `timeout` seconds (then it and its LibreOffice are killed)."""
+    A run in which LibreOffice crashed is started again from nothing, at most `CRASH_RETRIES`
+    times; any other failure is not retried. Raises `UnoError` when the bridge is missing,
+    the script fails (its stderr in the message) or it takes longer than `timeout` seconds
+    (then it and its LibreOffice are killed)."""
+    for attempt in range(CRASH_RETRIES + 1):
+        try:
+            return _run_once(script, args, timeout)
+        except LibreOfficeCrashed:
+            if attempt == CRASH_RETRIES:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _run_once(script: str, args: tuple[str, ...], timeout: float) -> str:
     soffice, python = find_soffice(), python_with_uno()
     if soffice is None or python is None:
         raise UnoError("LibreOffice with python3-uno is needed")
@@ -76,7 +97,9 @@ def run_uno_script(script: str, *args: str, timeout: float = DEFAULT_TIMEOUT) ->
             out, err = proc.communicate()
             raise UnoError(f"LibreOffice did not answer within {timeout:.0f} s: {err.decode('utf-8', 'replace')[-2000:]}") from None
         if proc.returncode != 0:
-            raise UnoError(f"LibreOffice did not answer: {err.decode('utf-8', 'replace')[-2000:]}")
+            text = err.decode("utf-8", "replace")
+            kind = LibreOfficeCrashed if CRASHED in text else UnoError
+            raise kind(f"LibreOffice did not answer: {text[-2000:]}")
         return out.decode("utf-8", "replace")
     finally:
         shutil.rmtree(work, ignore_errors=True)
