@@ -13,6 +13,7 @@ order a writer first meets the styles in is not something a user sees).
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -124,4 +125,48 @@ def snapshot_diff(a: dict[str, Any], b: dict[str, Any], limit: int = 12) -> list
             out.append(f"{where}: {str(x)[:300]} != {str(y)[:300]}")
 
     walk(a, b, "")
+    return out
+
+
+# What two writers spell differently for the same file (openpyxl before, XlsxWriter now):
+# an ARGB colour's alpha (openpyxl writes 00, XlsxWriter and Excel FF; Excel ignores it), a
+# border side written empty rather than left out (no line either way), the first sheet's
+# tab marked selected (Excel opens on the active sheet either way), and an empty text as an
+# empty inline string or an empty shared string (a text cell holding "" either way).
+_SAME_MEANING = (
+    (re.compile(r"rgb='00([0-9A-F]{6})'"), r"rgb='FF\1'"),
+    (re.compile(r"<openpyxl\.styles\.borders\.Side object>\nParameters:\nstyle=None, color=None"), "None"),
+    (re.compile(r"tabSelected=True"), "tabSelected=None"),
+)
+
+
+def same_meaning(x: Any) -> Any:
+    """A snapshot (or part of one) with the spellings above made one."""
+    if isinstance(x, dict):
+        return {k: same_meaning(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        if x[:2] in (("None", "inlineStr"), ("''", "s")):  # a cell: (repr(value), data_type, …)
+            x = ("''", "s", *x[2:])
+        return type(x)(same_meaning(v) for v in x)
+    if isinstance(x, str):
+        for pattern, replacement in _SAME_MEANING:
+            x = pattern.sub(replacement, x)
+    return x
+
+
+def stored_cells(source: Path | bytes) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Every cell the file stores, with its own style, as plain data — also the cells a merged
+    area covers, whose borders Excel draws and which a normal load replaces by the merged
+    area's (read-only mode does not merge). An empty text cell is one however it is spelled."""
+    wb = load_workbook(BytesIO(source) if isinstance(source, bytes) else source, read_only=True)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if type(c).__name__ == "EmptyCell":
+                    continue
+                out[ws.title, c.coordinate] = same_meaning((repr(c.value), c.data_type, c.number_format, _look(c.font), _look(c.border),
+                                                            _look(c.alignment), _look(c.fill), _look(c.protection),
+                                                            bool(c.style_array.quotePrefix)))
+    wb.close()
     return out
