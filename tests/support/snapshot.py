@@ -131,8 +131,9 @@ def snapshot_diff(a: dict[str, Any], b: dict[str, Any], limit: int = 12) -> list
 # What two writers spell differently for the same file (openpyxl before, XlsxWriter now):
 # an ARGB colour's alpha (openpyxl writes 00, XlsxWriter and Excel FF; Excel ignores it), a
 # border side written empty rather than left out (no line either way), the first sheet's
-# tab marked selected (Excel opens on the active sheet either way), and an empty text as an
-# empty inline string or an empty shared string (a text cell holding "" either way).
+# tab marked selected (Excel opens on the active sheet either way), an empty text as an
+# empty inline string or an empty shared string (a text cell holding "" either way), and
+# adjacent columns of one width as a group or one by one.
 _SAME_MEANING = (
     (re.compile(r"rgb='00([0-9A-F]{6})'"), r"rgb='FF\1'"),
     (re.compile(r"<openpyxl\.styles\.borders\.Side object>\nParameters:\nstyle=None, color=None"), "None"),
@@ -143,7 +144,7 @@ _SAME_MEANING = (
 def same_meaning(x: Any) -> Any:
     """A snapshot (or part of one) with the spellings above made one."""
     if isinstance(x, dict):
-        return {k: same_meaning(v) for k, v in x.items()}
+        return {k: same_meaning(_column_by_column(v) if k == "columns" else v) for k, v in x.items()}
     if isinstance(x, list | tuple):
         if x[:2] in (("None", "inlineStr"), ("''", "s")):  # a cell: (repr(value), data_type, …)
             x = ("''", "s", *x[2:])
@@ -152,6 +153,18 @@ def same_meaning(x: Any) -> Any:
         for pattern, replacement in _SAME_MEANING:
             x = pattern.sub(replacement, x)
     return x
+
+
+def _column_by_column(columns: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """Adjacent columns of the same width and style, written as one group (<col min="4"
+    max="5">: XlsxWriter) or one by one (openpyxl), as one entry per column."""
+    from openpyxl.utils import get_column_letter
+
+    out = {}
+    for _, (width, custom, hidden, lo, hi, style) in columns.items():
+        for c in range(lo, hi + 1):
+            out[get_column_letter(c)] = (width, custom, hidden, c, c, style)
+    return out
 
 
 def stored_cells(source: Path | bytes) -> dict[tuple[str, str], tuple[Any, ...]]:

@@ -25,6 +25,7 @@ from datetime import date, datetime
 
 from openpyxl.styles import Alignment, Border
 
+from .memory import gc_paused
 from .printing import form_sheet_title
 from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT
 from .xlsx import Book, Draft, Page
@@ -168,6 +169,7 @@ BLANK = FlowForm("", "", "", "", "", "", "", None, "", "", None, None, None, "")
 BLANK_SHEET = "流转单'空白"
 
 
+@gc_paused  # hundreds of sheets of cells, none of them garbage yet (books/memory.py)
 def build_flow_forms(forms: Sequence[FlowForm], month: str, now: datetime | None = None) -> bytes:
     """The .xlsx file: one sheet per flow form (named by its number); an empty month gets
     one note sheet.

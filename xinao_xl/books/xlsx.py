@@ -11,8 +11,9 @@ the print setup of `books.printing` (`Page`) and `schema.Validation`, so a build
 it did with openpyxl; `Book.add` turns a draft into XlsxWriter calls, one cached
 XlsxWriter ``Format`` per distinct cell style. What a reader sees is what openpyxl wrote
 (tests/books/test_flow_form.py compares the files cell by cell), with these exceptions,
-none visible: colours carry the alpha FF instead of 00 (Excel ignores it), a solid fill's
-unused background colour is "indexed 64" (automatic) rather than black.
+none visible: colours carry the alpha FF instead of 00 (Excel ignores it), border sides
+without a line are written empty instead of left out, the first sheet's tab is marked
+selected, an empty text is an empty shared string (`tests/support/snapshot.same_meaning`).
 
 Safety as in `cells`: text is written as a string cell, never as a formula (the workbook
 is made with ``strings_to_formulas`` off and strings go through ``write_string``), and a
@@ -46,11 +47,11 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
 from .cells import looks_like_formula
-from .printing import row_height, text_lines
+from .printing import FORM_MARGINS, HEADER_MARGIN, row_height, text_lines
 from .schema import Validation
 from .style import Look
 
-__all__ = ["Book", "Draft", "Page"]
+__all__ = ["Book", "Draft", "Page", "one_page"]
 
 # A cell's style, as openpyxl keeps it: one object per part (None: the workbook's default).
 # font, fill, border, alignment, protection, number format, quote prefix
@@ -102,15 +103,25 @@ class _Sheet(XlsxWorksheet):
 
     fitted_rows: frozenset[int] = frozenset()  # zero-based
 
-    def _xml_empty_tag(self, tag: str, attributes: Any = None) -> None:
-        if tag == "pageSetup" and self.fit_page:
+    def _write_page_setup(self) -> None:
+        if not self.fit_page:
+            return super()._write_page_setup()
+        write = self._xml_empty_tag
+
+        def stating_ones(tag: str, attributes: Any = None) -> None:
             names = {name for name, _ in attributes}
             at = ("paperSize" in names) + ("scale" in names)  # where XlsxWriter puts them
             for name, value in (("fitToWidth", self.fit_width), ("fitToHeight", self.fit_height)):
                 if name not in names:
                     attributes.insert(at, (name, value))
                 at += 1
-        super()._xml_empty_tag(tag, attributes)
+            write(tag, attributes)
+
+        self._xml_empty_tag = stating_ones  # type: ignore[method-assign]
+        try:
+            super()._write_page_setup()
+        finally:
+            del self._xml_empty_tag
 
     def _xml_start_tag_unencoded(self, tag: str, attributes: Any = None) -> None:
         super()._xml_start_tag_unencoded(tag, self._row_attributes(tag, attributes))
@@ -154,6 +165,13 @@ class Page:
     title_cols: tuple[int, int] | None = None
     header: str | None = None
     footer: str | None = None
+
+
+def one_page(area: str, margins: tuple[float, float] = FORM_MARGINS) -> Page:
+    """`printing.one_page_form` as a `Page`: a form printed as one upright A4 page, fitted
+    both ways, centred; `margins` (sides, top/bottom) in inches."""
+    side, top = margins
+    return Page(fit=(1, 1), center_horizontally=True, margins=(side, side, top, top, HEADER_MARGIN, HEADER_MARGIN), area=area)
 
 
 @dataclass
@@ -243,9 +261,9 @@ class Draft:
         as a fitted (not custom) height unless the row is already as tall."""
         spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.merges if r1 == row}
         lines = 1
-        for (r, c), cell in sorted(self.cells.items()):
-            if r != row or (last_col is not None and c > last_col):
-                continue
+        for (_, c), cell in sorted((k, cell) for k, cell in self.cells.items() if k[0] == row):
+            if last_col is not None and c > last_col:
+                break
             value, alignment = cell.value, cell.style[3]
             if not isinstance(value, str) or not value or cell.formula or not (alignment and alignment.wrap_text):
                 continue
@@ -297,8 +315,11 @@ def _format_properties(style: Style) -> dict[str, Any]:
         if fill.fill_type != "solid":
             raise ValueError(f"fill {fill.fill_type!r} is not written by books/xlsx.py")
         out["pattern"] = 1
-        if (rgb := _rgb(fill.fgColor)) is not None:
-            out["fg_color"] = rgb
+        fg, bg = _rgb(fill.fgColor), _rgb(fill.bgColor)
+        if fg is not None and bg is not None:  # XlsxWriter swaps the two of a solid fill when both are given
+            out["fg_color"], out["bg_color"] = bg, fg
+        elif fg is not None:
+            out["fg_color"] = fg
     if border is not None:
         for side in ("left", "right", "top", "bottom"):
             s: Side | None = getattr(border, side)
@@ -428,6 +449,9 @@ class Book:
         else:  # the margins a sheet gets when nothing is set (XlsxWriter's own are Excel 2007's)
             _margins(ws, OPENPYXL_MARGINS)
         return ws
+
+    def sheet_names(self) -> list[str]:
+        return [ws.name for ws in self._wb.worksheets()]
 
     def to_bytes(self) -> bytes:
         """The finished .xlsx file (the book takes no more sheets)."""

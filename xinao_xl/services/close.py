@@ -363,8 +363,8 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
                                                             keep=out / names["回访报告"]))
             step(6)
             outputs.add_bytes(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
-            outputs.add_workbook(names["服务津贴申请"], build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
-                                                                        closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or ""))
+            outputs.add_bytes(names["服务津贴申请"], build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
+                                                                     closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or ""))
             timings["write"] = time.perf_counter() - t0
 
             step(7)
