@@ -41,17 +41,19 @@ from typing import Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection
 from openpyxl.styles.borders import Side
+from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.protection import SheetProtection
 from xlsxwriter import Workbook as XlsxWorkbook
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
 from .cells import looks_like_formula
-from .printing import FORM_MARGINS, HEADER_MARGIN, row_height, text_lines
+from .names import absolute
+from .printing import FORM_MARGINS, HEADER_MARGIN, PAGE_FOOTER, row_height, text_lines
 from .schema import Validation
 from .style import Look
 
-__all__ = ["Book", "Draft", "Page", "one_page"]
+__all__ = ["Book", "Draft", "Page", "one_page", "print_page"]
 
 # A cell's style, as openpyxl keeps it: one object per part (None: the workbook's default).
 # font, fill, border, alignment, protection, number format, quote prefix
@@ -167,6 +169,27 @@ class Page:
     footer: str | None = None
 
 
+def print_page(title_rows: str | None, header: str, landscape: bool = True, print_area: str | None = None,
+               title_cols: str | None = None, fit_height: bool = False) -> Page:
+    """`printing.print_setup` as a `Page`: A4, one page wide, the header rows (and key
+    columns, "A:B") repeated, `header` in the page header, 第 N 页 共 M 页 in the footer."""
+
+    def span(text: str | None, letters: bool) -> tuple[int, int] | None:
+        if not text:
+            return None
+        first, last = text.split(":")
+        return (column_index_from_string(first), column_index_from_string(last)) if letters else (int(first), int(last))
+
+    return Page(landscape=landscape, fit=(1, 1 if fit_height else 0), center_horizontally=True,
+                margins=(0.4, 0.4, 0.7, 0.7, HEADER_MARGIN, HEADER_MARGIN), area=print_area, title_rows=span(title_rows, False),
+                title_cols=span(title_cols, True), header=_centre(header.replace("&", "&&")), footer=_centre(PAGE_FOOTER))
+
+
+def _centre(text: str, size: int = 9) -> str:
+    """The header/footer code openpyxl writes for centred text of `size` points (`page_header`)."""
+    return f"&C&{size} {text}"
+
+
 def one_page(area: str, margins: tuple[float, float] = FORM_MARGINS) -> Page:
     """`printing.one_page_form` as a `Page`: a form printed as one upright A4 page, fitted
     both ways, centred; `margins` (sides, top/bottom) in inches."""
@@ -193,7 +216,7 @@ class Draft:
     heights: dict[int, float] = field(default_factory=dict)
     fitted: set[int] = field(default_factory=set)  # rows whose height is fitted (not custom)
     page: Page | None = None
-    protection: SheetProtection | None = None
+    protection: SheetProtection | None = None  # style.sheet_protection()
     freeze: tuple[int, int] | None = None  # first unfrozen (row, column), as "A3" names it
     validations: list[tuple[Validation, str, tuple[int, int, int, int]]] = field(default_factory=list)
 
@@ -449,6 +472,10 @@ class Book:
         else:  # the margins a sheet gets when nothing is set (XlsxWriter's own are Excel 2007's)
             _margins(ws, OPENPYXL_MARGINS)
         return ws
+
+    def define_name(self, name: str, sheet: str, ref: str) -> None:
+        """A workbook-wide defined name, as `names.define` writes it (``'规则'!$B$5``)."""
+        self._wb.define_name(name, "=" + absolute(sheet, ref))
 
     def sheet_names(self) -> list[str]:
         return [ws.name for ws in self._wb.worksheets()]
