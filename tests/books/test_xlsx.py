@@ -127,3 +127,20 @@ def test_a_formula_is_a_formula_and_text_never_is() -> None:
     assert (ws["A1"].value, ws["A1"].data_type) == ("=SUM(B1:B2)", "f")
     assert (ws["B1"].value, ws["B1"].data_type, ws["B1"].quotePrefix) == ("=SUM(B1:B2)", "s", True)
     assert ws["C1"].data_type == "s" and ws["C1"].quotePrefix
+
+
+@pytest.mark.parametrize("formula", [
+    "=SUM(D4:E4)", "=IF(AND(ISNUMBER(D9),D9>0),ROUND(D9*'规则'!$B$5,2),\"\")", "{=SUM(A1:A3*B1:B3)}",
+    "=XLOOKUP(A1,B:B,C:C)", "=FILTER(A1:A9,B1:B9>0)", "=SINGLE(A1:A3)", "=@INGLE(1)", "=SORTBY(A1:A3,B1:B3)",
+    "=_xlfn.XLOOKUP(A1,B:B,C:C)", "=LOOKUP(2,1/(A1:A9<>\"\"),ROW(A1:A9))", "=CONCAT(A1,B1)",
+])
+def test_formula_preparation_is_xlsxwriters(formula: str) -> None:
+    """The quick path (one search instead of about 30 substitutions, ~10× faster a formula)
+    prepares every formula as XlsxWriter's own preparation does, dynamic-array ones included."""
+    from xlsxwriter.worksheet import Worksheet
+
+    from xinao_xl.books.xlsx import _Sheet
+
+    ours, theirs = _Sheet(), Worksheet()
+    assert ours._prepare_formula(formula) == theirs._prepare_formula(formula)
+    assert ours._prepare_formula(formula, True) == theirs._prepare_formula(formula, True)
