@@ -23,12 +23,24 @@ from .months import MONTH, NOW, big_ledger, inputs, synthetic_month
 @contextmanager
 def openpyxl_io() -> Iterator[list[tuple[str, str, float]]]:
     """Within the block, every openpyxl save and load is timed: (what, file name, seconds).
-    That is the part of the close no code of ours can make faster while openpyxl writes."""
+    That is the part of the close no code of ours can make faster while openpyxl writes.
+    A workbook written with XlsxWriter (books/xlsx.py) is timed as it turns into bytes
+    ("写出"; its sheets are drawn before, in the step's own time)."""
     import openpyxl
     from openpyxl import Workbook
 
+    from xinao_xl.books.xlsx import Book
+
     record: list[tuple[str, str, float]] = []
-    save, load = Workbook.save, openpyxl.load_workbook
+    save, load, to_bytes = Workbook.save, openpyxl.load_workbook, Book.to_bytes
+
+    def timed_to_bytes(book: Book) -> bytes:
+        sheets = book.sheet_names()
+        t0 = time.perf_counter()
+        try:
+            return to_bytes(book)
+        finally:
+            record.append(("写出", f"{sheets[0] if sheets else ''} 等 {len(sheets)} 张工作表", time.perf_counter() - t0))
 
     def timed_save(wb: Workbook, target: Any) -> None:
         t0 = time.perf_counter()
@@ -44,11 +56,11 @@ def openpyxl_io() -> Iterator[list[tuple[str, str, float]]]:
         finally:
             record.append(("载入", Path(str(source)).name, time.perf_counter() - t0))
 
-    Workbook.save, openpyxl.load_workbook = timed_save, timed_load  # type: ignore[method-assign]
+    Workbook.save, openpyxl.load_workbook, Book.to_bytes = timed_save, timed_load, timed_to_bytes  # type: ignore[method-assign]
     try:
         yield record
     finally:
-        Workbook.save, openpyxl.load_workbook = save, load  # type: ignore[method-assign]
+        Workbook.save, openpyxl.load_workbook, Book.to_bytes = save, load, to_bytes  # type: ignore[method-assign]
 
 
 def _fresh(source: Path, target: Path) -> Path:
@@ -112,6 +124,11 @@ def run_writers(quick: bool, repeat: int, work: Path) -> None:
     print(line("其中 openpyxl 载入（考核表、意见统计表）", Series(loads).text()))
     for k, (name, _) in enumerate(saves[0]):
         print(line(f"  保存 {name[:30]}", Series([s[k][1] for s in saves if k < len(s)]).text()))
+    written = [[(name, t) for what, name, t in r["io"] if what == "写出"] for r in runs]
+    if written[0]:
+        print(line(f"其中 XlsxWriter 写出 {len(written[0])} 个工作簿（内存中，成为字节）", Series([sum(t for _, t in w) for w in written]).text()))
+        for k, (name, _) in enumerate(written[0]):
+            print(line(f"  写出 {name[:30]}", Series([w[k][1] for w in written if k < len(w)]).text()))
     goal(f"结账写出（考核表副本、意见统计表、报告、流转单；{callbacks:,} 回访）",
          Series([sum(r["steps"][n][1] for n in range(2, 6)) for r in runs]), "XlsxWriter 重写后对比（issue 16 第 1 项）", None)
     if len(modes) == 2:

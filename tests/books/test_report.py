@@ -4,6 +4,9 @@ people left out, customer text kept as text, one A4 sheet per flow form."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from io import BytesIO
+
+from openpyxl import load_workbook
 
 from xinao_xl.books.flow_form import FlowForm, build_flow_forms
 from xinao_xl.books.report import (
@@ -69,7 +72,7 @@ def test_customer_text_stays_text() -> None:
 def test_flow_forms_one_a4_sheet_each() -> None:
     form = FlowForm("LZ/001", "客服部", "张三", "13812345678", "东昌路1号", "维修", "GD1", date(2026, 11, 4), "=不满意：上门太晚", "孙雪燕",
                     date(2026, 11, 5), datetime(2026, 11, 5, 10), datetime(2026, 11, 7, 23, 59, 59), "")
-    wb = build_flow_forms([form, form], "2026-11")
+    wb = load_workbook(BytesIO(build_flow_forms([form, form], "2026-11")))
     assert wb.sheetnames == ["LZ_001", "LZ_001(2)"]
     ws = wb.worksheets[0]
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.fitToHeight == 1
@@ -77,4 +80,4 @@ def test_flow_forms_one_a4_sheet_each() -> None:
     assert "客户回访信息流转单" in texts and "部门：客服部" in texts and "13812345678" in texts
     opinion = next(c for c in _cells(ws) if c.value == "=不满意：上门太晚")
     assert opinion.data_type == "s"
-    assert build_flow_forms([], "2026-11").sheetnames == ["流转单"]
+    assert load_workbook(BytesIO(build_flow_forms([], "2026-11"))).sheetnames == ["流转单"]

@@ -13,6 +13,7 @@ order a writer first meets the styles in is not something a user sees).
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -124,4 +125,83 @@ def snapshot_diff(a: dict[str, Any], b: dict[str, Any], limit: int = 12) -> list
             out.append(f"{where}: {str(x)[:300]} != {str(y)[:300]}")
 
     walk(a, b, "")
+    return out
+
+
+# What two writers spell differently for the same file (openpyxl before, XlsxWriter now):
+# an ARGB colour's alpha (openpyxl writes 00, XlsxWriter and Excel FF; Excel ignores it), a
+# border side written empty rather than left out (no line either way), the first sheet's
+# tab marked selected (Excel opens on the active sheet either way), an empty text as an
+# empty inline string or an empty shared string (a text cell holding "" either way),
+# adjacent columns of one width as a group or one by one, a validation's default operator
+# and error style left out or stated, and the cell selected in each frozen pane.
+_SAME_MEANING = (
+    (re.compile(r"rgb='00([0-9A-F]{6})'"), r"rgb='FF\1'"),
+    (re.compile(r"<openpyxl\.styles\.borders\.Side object>\nParameters:\nstyle=None, color=None"), "None"),
+    (re.compile(r"tabSelected=True"), "tabSelected=None"),
+)
+
+
+def same_meaning(x: Any) -> Any:
+    """A snapshot (or part of one) with the spellings above made one."""
+    if isinstance(x, dict):
+        return {k: same_meaning(_SPELLINGS[k](v) if k in _SPELLINGS else v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        if x[:2] in (("None", "inlineStr"), ("''", "s")):  # a cell: (repr(value), data_type, …)
+            x = ("''", "s", *x[2:])
+        return type(x)(same_meaning(v) for v in x)
+    if isinstance(x, str):
+        for pattern, replacement in _SAME_MEANING:
+            x = pattern.sub(replacement, x)
+    return x
+
+
+def _column_by_column(columns: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+    """Adjacent columns of the same width and style, written as one group (<col min="4"
+    max="5">: XlsxWriter) or one by one (openpyxl), as one entry per column."""
+    from openpyxl.utils import get_column_letter
+
+    out = {}
+    for _, (width, custom, hidden, lo, hi, style) in columns.items():
+        for c in range(lo, hi + 1):
+            out[get_column_letter(c)] = (width, custom, hidden, c, c, style)
+    return out
+
+
+def _validations_stated(validations: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """A validation's operator and error style left out (their defaults: between, stop) or
+    stated, and an empty prompt left out or written empty, as one."""
+    out = []
+    for sqref, kind, f1, f2, operator, blank, error, prompt, style, *texts in validations:
+        out.append((sqref, kind, f1, f2, operator or "between", blank, error, prompt, style or "stop", *(t or None for t in texts)))
+    return sorted(out)
+
+
+_SELECTION = re.compile(r"activeCell='[A-Z]+\d+', activeCellId=None, sqref='[A-Z]+\d+'")
+
+
+def _selection_in_panes(view: str) -> str:
+    """Which cell of each frozen pane is selected when the file opens (openpyxl: A1,
+    XlsxWriter: the pane's first cell): not what the sheet holds or shows."""
+    return _SELECTION.sub("activeCell=…", view) if "pane=<" in view else view
+
+
+_SPELLINGS = {"columns": _column_by_column, "validations": _validations_stated, "view": _selection_in_panes}
+
+
+def stored_cells(source: Path | bytes) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """Every cell the file stores, with its own style, as plain data — also the cells a merged
+    area covers, whose borders Excel draws and which a normal load replaces by the merged
+    area's (read-only mode does not merge). An empty text cell is one however it is spelled."""
+    wb = load_workbook(BytesIO(source) if isinstance(source, bytes) else source, read_only=True)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if type(c).__name__ == "EmptyCell":
+                    continue
+                out[ws.title, c.coordinate] = same_meaning((repr(c.value), c.data_type, c.number_format, _look(c.font), _look(c.border),
+                                                            _look(c.alignment), _look(c.fill), _look(c.protection),
+                                                            bool(c.style_array.quotePrefix)))
+    wb.close()
     return out

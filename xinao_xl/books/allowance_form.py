@@ -8,8 +8,10 @@ department's assessment (考核 5.3), the rule the allowance follows in words, a
 close record for `xinao-xl allowance-form`): the application never computes its own.
 
     >>> from xinao_xl.policy.rules import load_rules
-    >>> wb = build_allowance_form("2026-11", [AllowanceLine("客服部", 98.5, "", 500, 492.5)], load_rules())
-    >>> wb.sheetnames
+    >>> from io import BytesIO
+    >>> from openpyxl import load_workbook
+    >>> data = build_allowance_form("2026-11", [AllowanceLine("客服部", 98.5, "", 500, 492.5)], load_rules())
+    >>> load_workbook(BytesIO(data)).sheetnames
     ['服务津贴申请']
 """
 
@@ -20,16 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
 from xinao_xl.policy.rounding import excel_round, to_decimal
 from xinao_xl.policy.rules import Rules
 
-from .cells import put
-from .printing import fit_row, one_page_form
 from .style import BODY_FONT, BORDER, HEADER_LOOK, NOTE_FONT, TITLE_FONT
-from .writer import fixed_properties
+from .xlsx import Book, Draft, one_page
 
 __all__ = ["HEADERS", "SHEET", "AllowanceLine", "build_allowance_form", "clauses"]
 
@@ -64,65 +63,66 @@ def _sum(values: Sequence[float | None]) -> float:
 
 
 def build_allowance_form(month: str, lines: Sequence[AllowanceLine], rules: Rules, *, now: datetime | None = None,
-                         closed: str = "", prepared_by: str = "", extra: Mapping[str, str] | None = None) -> Workbook:
-    """The month's 服务津贴申请 as a workbook (one sheet, one A4 page)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET
+                         closed: str = "", prepared_by: str = "", extra: Mapping[str, str] | None = None) -> bytes:
+    """The month's 服务津贴申请 as an .xlsx file (one sheet, one A4 page), written with
+    XlsxWriter in memory (`xlsx.Book`; with `now`, no save time goes into the file)."""
+    d = Draft(SHEET)
     last = len(HEADERS)
     for i, width in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[chr(64 + i)].width = width
-    title = put(ws, 1, 1, f"{month} 兼职服务津贴申请")
-    title.font, title.alignment = TITLE_FONT, CENTER
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-    ws.row_dimensions[1].height = 34
-    sub = put(ws, 2, 1, f"依据：服务考核管理办法（考核 5.4、9）；数字取自 {month} 结账结果" + (f"（{closed}）" if closed else ""))
-    sub.font, sub.alignment = NOTE_FONT, CENTER
-    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
+        d.widths[i] = width
+    d.put(1, 1, f"{month} 兼职服务津贴申请")
+    d.style(1, 1, font=TITLE_FONT, alignment=CENTER)
+    d.merge(1, 1, 1, last)
+    d.height(1, 34)
+    d.put(2, 1, f"依据：服务考核管理办法（考核 5.4、9）；数字取自 {month} 结账结果" + (f"（{closed}）" if closed else ""))
+    d.style(2, 1, font=NOTE_FONT, alignment=CENTER)
+    d.merge(2, 1, 2, last)
     for c, text in enumerate(HEADERS, start=1):
-        HEADER_LOOK.apply(ws.cell(row=3, column=c, value=text))
+        d.put(3, c, text, HEADER_LOOK)
     for c, text in enumerate(clauses(rules), start=1):
-        cell = put(ws, 4, c, f"（{text}）" if text else "依据条款")
-        cell.font, cell.alignment, cell.border = NOTE_FONT, CENTER, BORDER
-    ws.row_dimensions[3].height = 30
+        d.put(4, c, f"（{text}）" if text else "依据条款")
+        d.style(4, c, font=NOTE_FONT, alignment=CENTER, border=BORDER)
+    d.height(3, 30)
     r = 5
     for line in lines:
         values = (line.department, line.score, line.grade or "—", line.base if line.base is not None else "未填",
                   line.allowance if line.allowance is not None else "—", line.reviewed)
         for c, value in enumerate(values, start=1):
-            cell = put(ws, r, c, value)
-            cell.font, cell.border = BODY_FONT, BORDER
-            cell.alignment = LEFT if c == last else CENTER
+            d.put(r, c, value)
+            d.style(r, c, font=BODY_FONT, border=BORDER, alignment=LEFT if c == last else CENTER)
             if c in (2, 4, 5) and isinstance(value, float | int):
-                cell.number_format = "0.00"
-        ws.row_dimensions[r].height = 24
+                d.style(r, c, number_format="0.00")
+        d.height(r, 24)
         r += 1
     total = ("合计", None, None, _sum([x.base for x in lines]), _sum([x.allowance for x in lines]), None)
     for c, value in enumerate(total, start=1):
-        cell = put(ws, r, c, value)
-        cell.font, cell.border, cell.alignment = BODY_FONT, BORDER, CENTER
+        d.put(r, c, value)
+        d.style(r, c, font=BODY_FONT, border=BORDER, alignment=CENTER)
         if isinstance(value, float):
-            cell.number_format = "0.00"
-    ws.row_dimensions[r].height = 24
+            d.style(r, c, number_format="0.00")
+    d.height(r, 24)
     r += 2
     cap = float(rules.value("allowance_score_cap"))
     rule = ("兼职服务津贴 = 服务津贴基数 × 月度服务得分 ÷ 100" + (f"（得分最多按 {cap:g} 分计）" if cap > 0 else "（不封顶）")
             + f"；月度服务得分 = 基础分 {float(rules.value('base_score')):g} − 扣分合计 + 加分合计；考核等级为 {rules.value('grade_c')} 级的部门注明“{rules.value('grade_c')}”。未填基数的部门不计津贴。")
-    note = put(ws, r, 1, rule)
-    note.font, note.alignment = NOTE_FONT, LEFT
-    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
-    fit_row(ws, r)
+    d.put(r, 1, rule)
+    d.style(r, 1, font=NOTE_FONT, alignment=LEFT)
+    d.merge(r, 1, r, last)
+    d.fit_row(r)
     r += 2
     for text in (f"编制人（兼职服务管理员）：{prepared_by or '　' * 8}　　　　日期：　　　　年　　月　　日",
                  "服务主管审批：　　　　　　　　　　　　　　　日期：　　　　年　　月　　日"):
-        cell = put(ws, r, 1, text)
-        cell.font, cell.alignment = BODY_FONT, LEFT
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
-        ws.row_dimensions[r].height = 36
+        d.put(r, 1, text)
+        d.style(r, 1, font=BODY_FONT, alignment=LEFT)
+        d.merge(r, 1, r, last)
+        d.height(r, 36)
         r += 1
     for key, text in (extra or {}).items():
-        put(ws, r, 1, f"{key}：{text}").font = NOTE_FONT
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=last)
+        d.put(r, 1, f"{key}：{text}")
+        d.style(r, 1, font=NOTE_FONT)
+        d.merge(r, 1, r, last)
         r += 1
-    one_page_form(ws, f"A1:{chr(64 + last)}{r - 1}")
-    return fixed_properties(wb, now) if now is not None else wb
+    d.page = one_page(f"A1:{chr(64 + last)}{r - 1}")
+    book = Book(now)
+    book.add(d)
+    return book.to_bytes()

@@ -4,11 +4,16 @@ The layout follows the attachment from top to bottom: 部门; 客户姓名, 家�
 业务内容; 客户意见或建议 with 回访人; 问题处理结果 with 责任部门负责人; 风险防范措施 with
 部门召集人（签字）; 说明 1–2. The form goes to the responsible department, which has to call
 the customer back, so the phone is printed in full (unlike the report). Everything the
-customer said is written as text (`cells.put`), never as a formula.
+customer said is written as text (`xlsx.Draft.put`), never as a formula.
 
-    >>> wb = build_flow_forms([FlowForm("LZ001", "客服部", "张三", "13900000001", "东昌路1号",
+The workbook is written with XlsxWriter in memory (`books.xlsx`) and handed over as the
+file's bytes (the close adds them to its batch, `flow-forms` writes them atomically).
+
+    >>> from openpyxl import load_workbook
+    >>> from io import BytesIO
+    >>> data = build_flow_forms([FlowForm("LZ001", "客服部", "张三", "13900000001", "东昌路1号",
     ...     "维修", "GD0001", None, "=不满意", "孙雪燕", None, None, None, "")], "2026-11")
-    >>> wb.sheetnames
+    >>> load_workbook(BytesIO(data)).sheetnames
     ['LZ001']
 """
 
@@ -18,15 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border
-from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
-from openpyxl.worksheet.worksheet import Worksheet
 
-from .cells import put
-from .printing import fit_row, form_sheet_title
-from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT, using_public_setters
-from .writer import fixed_properties
+from .memory import gc_paused
+from .printing import form_sheet_title
+from .style import BODY_FONT, BORDER, HEADER_FONT, NOTE_FONT, THIN, TITLE_FONT
+from .xlsx import Book, Draft, Page
 
 TITLE = "客户回访信息流转单"
 NOTES = (
@@ -36,6 +38,13 @@ NOTES = (
 )
 TOP = Alignment(vertical="top", wrap_text=True)
 MIDDLE = Alignment(vertical="center", wrap_text=True)
+RIGHT = Alignment(horizontal="right", vertical="center")
+# a section's box (no inner lines): (column, part of the section) -> the cell's border
+_SECTION = {
+    (c, part): Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None,
+                      top=THIN if part == "top" else None, bottom=THIN if part == "bottom" else None)
+    for c in range(1, 5) for part in ("top", "middle", "bottom")
+}
 
 
 @dataclass(frozen=True)
@@ -66,19 +75,19 @@ def _show(moment: date | datetime | None, with_time: bool = False) -> str:
     return f"{moment:%Y-%m-%d}"
 
 
-def _box(ws: Worksheet, first: int, last: int) -> None:
+def _box(d: Draft, first: int, last: int) -> None:
     for r in range(first, last + 1):
         for c in range(1, 5):
-            ws.cell(row=r, column=c).border = BORDER
+            d.style(r, c, border=BORDER)
 
 
-def _merged(ws: Worksheet, row: int, text: str, height: float | None = None, first: int = 1, last: int = 4, align: Alignment = MIDDLE) -> None:
-    cell = put(ws, row, first, text)
-    cell.font, cell.alignment = BODY_FONT, align
+def _merged(d: Draft, row: int, text: str, height: float | None = None, first: int = 1, last: int = 4, align: Alignment = MIDDLE) -> None:
+    d.put(row, first, text)
+    d.style(row, first, font=BODY_FONT, alignment=align)
     if last > first:
-        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+        d.merge(row, first, row, last)
     if height:
-        ws.row_dimensions[row].height = height
+        d.height(row, height)
 
 
 def _texts(f: FlowForm) -> dict[tuple[int, int], str]:
@@ -97,30 +106,29 @@ def _texts(f: FlowForm) -> dict[tuple[int, int], str]:
     }
 
 
-def write_form(ws: Worksheet, f: FlowForm) -> str:
+def write_form(d: Draft, f: FlowForm) -> str:
     """The 附件3 layout on one sheet, A4 portrait, fitted to one page; returns the print area."""
     text = _texts(f)
-    for letter, width in zip("ABCD", (14, 30, 14, 30), strict=True):
-        ws.column_dimensions[letter].width = width
-    title = put(ws, 1, 1, TITLE)
-    title.font, title.alignment = TITLE_FONT, Alignment(horizontal="center", vertical="center")
-    ws.merge_cells("A1:D1")
-    ws.row_dimensions[1].height = 32
-    _merged(ws, 2, text[2, 1], 18)
-    ws.cell(row=2, column=1).font = NOTE_FONT
-    _merged(ws, 3, text[3, 1], 24)
+    for col, width in enumerate((14, 30, 14, 30), start=1):
+        d.widths[col] = width
+    d.put(1, 1, TITLE)
+    d.style(1, 1, font=TITLE_FONT, alignment=Alignment(horizontal="center", vertical="center"))
+    d.merge(1, 1, 1, 4)
+    d.height(1, 32)
+    _merged(d, 2, text[2, 1], 18)
+    d.style(2, 1, font=NOTE_FONT)
+    _merged(d, 3, text[3, 1], 24)
     rows = ((4, "客户姓名", text[4, 2], "客户电话", text[4, 4]),)
     for r, l1, v1, l2, v2 in rows:
         for c, v in ((1, l1), (2, v1), (3, l2), (4, v2)):
-            cell = put(ws, r, c, v)
-            cell.font = HEADER_FONT if c in (1, 3) else BODY_FONT
-            cell.alignment = MIDDLE
-        ws.row_dimensions[r].height = 24
+            d.put(r, c, v)
+            d.style(r, c, font=HEADER_FONT if c in (1, 3) else BODY_FONT, alignment=MIDDLE)
+        d.height(r, 24)
     for r, label, value in ((5, "家庭住址", text[5, 2]), (6, "业务内容", text[6, 2])):
-        cell = put(ws, r, 1, label)
-        cell.font, cell.alignment = HEADER_FONT, MIDDLE
-        _merged(ws, r, value, 24, first=2)
-    _box(ws, 3, 6)
+        d.put(r, 1, label)
+        d.style(r, 1, font=HEADER_FONT, alignment=MIDDLE)
+        _merged(d, r, value, 24, first=2)
+    _box(d, 3, 6)
 
     sections = (
         ("客户意见或建议：", text[8, 1], text[9, 1]),
@@ -129,79 +137,60 @@ def write_form(ws: Worksheet, f: FlowForm) -> str:
     )
     r = 7
     for label, body, sign in sections:
-        head = put(ws, r, 1, label)
-        head.font = HEADER_FONT
-        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
-        _merged(ws, r + 1, body, 110, align=TOP)
-        _merged(ws, r + 2, sign, 22, align=Alignment(horizontal="right", vertical="center"))
-        _box(ws, r, r + 2)
-        for c in range(1, 5):  # no inner lines inside a section
-            ws.cell(row=r, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None, top=THIN)
-            ws.cell(row=r + 1, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None)
-            ws.cell(row=r + 2, column=c).border = Border(left=THIN if c == 1 else None, right=THIN if c == 4 else None, bottom=THIN)
+        d.put(r, 1, label)
+        d.style(r, 1, font=HEADER_FONT)
+        d.merge(r, 1, r, 4)
+        _merged(d, r + 1, body, 110, align=TOP)
+        _merged(d, r + 2, sign, 22, align=RIGHT)
+        for c in range(1, 5):  # a box around the section, no inner lines
+            d.style(r, c, border=_SECTION[c, "top"])
+            d.style(r + 1, c, border=_SECTION[c, "middle"])
+            d.style(r + 2, c, border=_SECTION[c, "bottom"])
         r += 3
     for note in NOTES:
-        _merged(ws, r + 1, note, 30 if note != NOTES[0] else 16, align=MIDDLE)
-        ws.cell(row=r + 1, column=1).font = NOTE_FONT
+        _merged(d, r + 1, note, 30 if note != NOTES[0] else 16, align=MIDDLE)
+        d.style(r + 1, 1, font=NOTE_FONT)
         r += 1
-    _fit_texts(ws)
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_area = f"A1:D{r}"
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.6
-    return f"A1:D{r}"
+    _fit_texts(d)
+    area = f"A1:D{r}"
+    d.page = Page(fit=(1, 1), center_horizontally=True, margins=(0.6, 0.6, 1.0, 1.0, 0.5, 0.5), area=area)
+    return area
 
 
-def _fit_texts(ws: Worksheet) -> None:
+def _fit_texts(d: Draft) -> None:
     """A long opinion or handling text makes its box taller (the page still fits one A4)."""
     for row in (2, 5, 6, 8, 11):
-        fit_row(ws, row)
+        d.fit_row(row)
 
 
 BLANK = FlowForm("", "", "", "", "", "", "", None, "", "", None, None, None, "")
-# The blank form's sheet while the forms are copied from it: `form_sheet_title` never makes a
-# name with an apostrophe, so no form's sheet can meet it (or its copies' "… Copy").
+# The blank form's draft, which each form's sheet copies (it is never a sheet of the book);
+# `form_sheet_title` never makes a name with an apostrophe, so no form's sheet can meet it.
 BLANK_SHEET = "流转单'空白"
 
 
-def build_flow_forms(forms: Sequence[FlowForm], month: str, now: datetime | None = None) -> Workbook:
-    """One sheet per flow form (named by its number); an empty month gets one note sheet.
+@gc_paused  # hundreds of sheets of cells, none of them garbage yet (books/memory.py)
+def build_flow_forms(forms: Sequence[FlowForm], month: str, now: datetime | None = None) -> bytes:
+    """The .xlsx file: one sheet per flow form (named by its number); an empty month gets
+    one note sheet.
 
     Every form has the same layout, so it is drawn once, on a blank form, and each form's
-    sheet is a copy of that (``copy_worksheet``: cells with their styles, merges, sizes,
-    page setup) with the form's texts written in: drawing the borders of merged areas
-    cell by cell for each of a month's hundreds of forms was most of the time it took.
-    The print area is the one thing the copy leaves out; it is set on each sheet.
-    With `now`, no save time goes into the file (`writer.fixed_properties`: the close).
-    Inside ``with style.public_setters()`` each sheet is drawn on its own (the reference
-    a test compares the copies with).
+    sheet is a copy of that draft with the form's texts written in (and its rows fitted
+    to them). With `now`, no save time goes into the file (`xlsx.Book`: the close).
     """
-    wb = Workbook()
-    wb.remove(wb.active)
+    book = Book(now)
     taken: set[str] = set()
-    if using_public_setters():  # the reference way: every sheet drawn on its own
+    if forms:
+        blank = Draft(BLANK_SHEET)
+        write_form(blank, BLANK)
         for f in forms:
-            write_form(wb.create_sheet(form_sheet_title(f.flow_no, taken, "流转单")), f)
-    elif forms:
-        blank = wb.create_sheet(BLANK_SHEET)
-        area = write_form(blank, BLANK)
-        # The copies take the merged areas as ranges: the blank's cells already carry the
-        # borders merging gave them (copying its MergedCellRanges would merge them again).
-        merged = [r.coord for r in blank.merged_cells]  # in the blank's order: same file
-        blank.merged_cells = MultiCellRange()
-        for f in forms:
-            ws = wb.copy_worksheet(blank)
-            ws.merged_cells = MultiCellRange([CellRange(coord) for coord in merged])
-            ws.title = form_sheet_title(f.flow_no, taken, "流转单")
+            d = blank.copy(form_sheet_title(f.flow_no, taken, "流转单"))
             for (r, c), text in _texts(f).items():
-                put(ws, r, c, text)
-            _fit_texts(ws)
-            ws.print_area = area
-        wb.remove(blank)
-    if not forms:
-        ws = wb.create_sheet("流转单")
-        put(ws, 1, 1, f"{month} 没有需要流转的回访")
-    return fixed_properties(wb, now) if now is not None else wb
+                d.put(r, c, text)
+            _fit_texts(d)
+            book.add(d)
+    else:
+        d = Draft("流转单")
+        d.put(1, 1, f"{month} 没有需要流转的回访")
+        book.add(d)
+    return book.to_bytes()

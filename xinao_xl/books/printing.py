@@ -48,6 +48,8 @@ from .schema import TableSheet
 PAGE_FOOTER = "第 &P 页 共 &N 页"
 PRINT_AREA = "_xlnm.Print_Area"
 BLANK_ROWS = 20  # empty rows a blank ledger prints below its header (a form to fill by hand)
+FORM_MARGINS = (0.5, 0.75)  # a one-page form's sides and top/bottom, inches
+HEADER_MARGIN = 0.3  # the page header and footer from the paper's edge, inches
 
 # Text metrics for row heights (10-point body text). Excel: a column unit is 7 px (the
 # digit of the default 11-point font), a 宋体 Han character 13.3 px, a Latin one half of
@@ -73,7 +75,7 @@ def print_setup(ws: Worksheet, title_rows: str | None, header: str, landscape: b
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.7
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.header = ws.page_margins.footer = HEADER_MARGIN
     if title_rows:
         ws.print_title_rows = title_rows
     if title_cols:
@@ -83,7 +85,7 @@ def print_setup(ws: Worksheet, title_rows: str | None, header: str, landscape: b
         ws.print_area = print_area
 
 
-def one_page_form(ws: Worksheet, area: str, margins: tuple[float, float] = (0.5, 0.75)) -> None:
+def one_page_form(ws: Worksheet, area: str, margins: tuple[float, float] = FORM_MARGINS) -> None:
     """A form (流转单, 投诉单, 附件5, 服务津贴申请) printed as one upright A4 page, whatever
     its rows: fitted to the page both ways, centred; `margins` (sides, top/bottom) in inches,
     the header and footer 0.3 in from the edge so a page header is not clipped."""
@@ -94,7 +96,7 @@ def one_page_form(ws: Worksheet, area: str, margins: tuple[float, float] = (0.5,
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = margins[0]
     ws.page_margins.top = ws.page_margins.bottom = margins[1]
-    ws.page_margins.header = ws.page_margins.footer = 0.3
+    ws.page_margins.header = ws.page_margins.footer = HEADER_MARGIN
     ws.print_area = area
 
 

@@ -147,7 +147,12 @@ def protect(ws: Worksheet) -> None:
     Staff may still filter, sort, resize and format rows and columns; only locked cells
     (headers, formulas, rules) refuse typing.
     """
-    ws.protection = SheetProtection(
+    ws.protection = sheet_protection()
+
+
+def sheet_protection() -> SheetProtection:
+    """The flags `protect` sets (a new object each time: `protect_ledger` changes its own)."""
+    return SheetProtection(
         sheet=True,
         objects=True,
         scenarios=True,

@@ -18,7 +18,7 @@ from typing import Any
 from xinao_xl.books.allowance_form import AllowanceLine, build_allowance_form
 from xinao_xl.books.lock import MonthLock
 from xinao_xl.books.month_folder import MonthFolder
-from xinao_xl.books.save import preflight, save_atomic
+from xinao_xl.books.save import preflight, write_bytes_atomic
 from xinao_xl.policy.errors import XinaoError
 from xinao_xl.policy.scoring import ScoreCard
 
@@ -75,10 +75,10 @@ def make_allowance_form(month: str, root: Path, *, now: datetime | None = None, 
         stamp = datetime.fromisoformat(str(record.get("结账时间", ""))).replace(tzinfo=None)
     except ValueError:
         stamp = now or datetime(mf.month.next().first_day.year, mf.month.next().first_day.month, 1)
-    wb = build_allowance_form(str(mf.month), record_lines(record), rules, now=stamp, closed=f"结账 {closed_at}" if closed_at else "",
-                              prepared_by=str(record.get("结账人") or ""))
+    data = build_allowance_form(str(mf.month), record_lines(record), rules, now=stamp, closed=f"结账 {closed_at}" if closed_at else "",
+                                prepared_by=str(record.get("结账人") or ""))
     preflight(write=[path])
     # one writer at a time in the month folder: a forced re-close running meanwhile rewrites
     # 结账/ and the record this form is made from
     with MonthLock(mf.path, "生成服务津贴申请"):
-        return save_atomic(wb, path)
+        return write_bytes_atomic(path, data)

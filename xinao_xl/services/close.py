@@ -362,9 +362,9 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             outputs.add_workbook(names["回访报告"], report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes,
                                                             keep=out / names["回访报告"]))
             step(6)
-            outputs.add_workbook(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
-            outputs.add_workbook(names["服务津贴申请"], build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
-                                                                        closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or ""))
+            outputs.add_bytes(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
+            outputs.add_bytes(names["服务津贴申请"], build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
+                                                                     closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or ""))
             timings["write"] = time.perf_counter() - t0
 
             step(7)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from xinao_xl.books.flow_form import FlowForm, build_flow_forms
 from xinao_xl.books.month_folder import MonthFolder
-from xinao_xl.books.save import save_atomic
+from xinao_xl.books.save import write_bytes_atomic
 from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError, quote
 from xinao_xl.policy.parse import normalize_text
@@ -80,6 +80,6 @@ def make_flow_forms(month: str, root: Path, now: datetime | None = None, rules: 
         forms = mb.flow_forms()
         if orders:
             forms = choose_forms(forms, orders)
-        wb = build_flow_forms(forms, mb.month, now)
-        path = save_atomic(wb, mf.flow_form_file([f.flow_no for f in forms] if orders else ()))
+        data = build_flow_forms(forms, mb.month, now)
+        path = write_bytes_atomic(mf.flow_form_file([f.flow_no for f in forms] if orders else ()), data)
     return FlowFormsResult(mb.month, path, [f.flow_no for f in forms])
