@@ -38,10 +38,11 @@ import posixpath
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote
@@ -65,7 +66,7 @@ from .memory import gc_paused
 from .schema import Column, FormSheet, TableSheet
 
 __all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "formula_link", "normalise", "read_form",
-           "read_formulas", "read_links", "read_table", "sheet_parts"]
+           "read_formula_cells", "read_formulas", "read_links", "read_table", "sheet_parts"]
 
 ROW = "_row"  # the frame column holding each record's Excel row number
 HEADER_SCAN_ROWS = 12  # the header row is looked for in the first rows of a sheet
@@ -302,11 +303,11 @@ class BookReader:
         # Column by column (a 100,000-row 台账 is 2 million cells): each column's values,
         # blanks as None; the records are the rows with something in an entry column.
         body = self.rows(sheet)[header_row:]
-        shortest = min(map(len, body), default=0)
-        raw_columns = {c.key: _column(body, columns[c.header], shortest) for c in present}
+        raw_columns = dict(zip([c.key for c in present], _columns(body, [columns[c.header] for c in present]), strict=True))
         kept = _records_at([raw_columns[c.key] for c in present if c.is_entry], len(body))
         if len(kept) != len(body):
-            raw_columns = {key: [values[i] for i in kept] for key, values in raw_columns.items()}
+            pick = itemgetter(*kept, 0) if kept else None  # always a tuple, even for one row
+            raw_columns = {key: list(pick(values))[:-1] if pick else [] for key, values in raw_columns.items()}
         excel_rows = [header_row + 1 + i for i in kept]
         data: dict[str, list[Any]] = {ROW: excel_rows}
         raws: dict[str, list[Any]] = {ROW: list(excel_rows)}
@@ -357,20 +358,29 @@ class BookReader:
         return read_links(self.data, sheet)
 
     def formulas(self, sheet: str) -> dict[str, str]:
-        """See `read_formulas`; scanned while `rows` read the sheet, if it did. That scan is
-        handed out once and not kept: a 100,000-row 台账 has 200,000 formula texts (100 MB),
-        and a close asks again only at its end (integrity.py), when a new scan is cheap."""
-        scan = self.__dict__.get("_scans", {}).pop(sheet, None)
-        return scan.result() if scan is not None else read_formulas(self.data, sheet)
+        """See `read_formulas`: the texts, read anew at each call and not kept (a 100,000-row
+        台账 has 200,000 formula texts, 100 MB). Who only asks which cells hold a formula
+        (validation, the close's content digest) asks `formula_cells`."""
+        return read_formulas(self.data, sheet)
+
+    def formula_cells(self, sheet: str) -> frozenset[str]:
+        """The addresses of `sheet`'s formula cells (`read_formula_cells`), scanned once per
+        file while `rows` read the sheet, and kept: validation and the close's content digest
+        (integrity.py) share one scan of the sheet's XML."""
+        cells = self.__dict__.setdefault("_cells", {})
+        if sheet not in cells:
+            scan = self.__dict__.get("_scans", {}).pop(sheet, None)
+            cells[sheet] = scan.result() if scan is not None else read_formula_cells(self.data, sheet)
+        return cells[sheet]  # type: ignore[no-any-return]
 
     def _scan_formulas(self, sheet: str) -> None:
-        """Start reading `sheet`'s formulas in a worker thread. Calamine lets go of the GIL
-        while it parses a sheet, so on a machine with two cores the formula scan (the
-        90 MB of XML of a 100,000-row 台账: 0.8 s) runs beside it at no cost in time; a
-        check of tampered formula cells (validation, the close) then finds it done."""
+        """Start finding `sheet`'s formula cells in a worker thread. Calamine lets go of the
+        GIL while it parses a sheet, so on a machine with two cores the scan (the 90 MB of
+        XML of a 100,000-row 台账) runs beside it at no cost in time; a check of tampered
+        formula cells (validation, the close) then finds it done."""
         scans = self.__dict__.setdefault("_scans", {})
-        if sheet not in scans:
-            scans[sheet] = _Background(read_formulas, self.data, sheet)
+        if sheet not in scans and sheet not in self.__dict__.get("_cells", {}):
+            scans[sheet] = _Background(read_formula_cells, self.data, sheet)
 
 
 class _Background:
@@ -399,12 +409,35 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
-def _column(rows: list[list[Any]], idx: int, shortest: int) -> list[Any]:
-    """Column `idx` of `rows`, blank cells (`_blank`) as None, None past a short row's end."""
-    if idx < shortest:
-        return [None if (v := row[idx]) is None or (isinstance(v, str) and (not v or v.isspace())) else v for row in rows]
-    values = [row[idx] if idx < len(row) else None for row in rows]
-    return [None if v is None or (isinstance(v, str) and (not v or v.isspace())) else v for v in values]
+def _columns(rows: list[list[Any]], indices: list[int]) -> list[list[Any]]:
+    """Columns `indices` of `rows`, blank cells (`_blank`) as None, None past a short row's
+    end. Transposed at C speed (itemgetter, zip) and cleaned per distinct blank value: a
+    100,000-row 台账 has 2 million cells, and a Python test of each took most of a second."""
+    if not indices:
+        return []
+    if not rows:
+        return [[] for _ in indices]
+    width = max(indices) + 1
+    if min(map(len, rows)) < width:  # another writer's ragged rows: padded
+        rows = [row if len(row) >= width else [*row, *[None] * (width - len(row))] for row in rows]
+    pick = itemgetter(*indices, indices[0])  # always a tuple, even for one column
+    return [_blanks_to_none(column) for column in list(zip(*map(pick, rows), strict=True))[:-1]]
+
+
+def _blanks_to_none(values: Sequence[Any]) -> list[Any]:
+    """`values` with every blank text ("", spaces only) as None. The blank texts are found
+    among the distinct values (a set, built at C speed) and replaced by a dict lookup."""
+    distinct = set(values)
+    if set(map(type, distinct)) <= _TEXT_OR_NONE:  # texts only: tested at C speed too
+        texts = distinct - {None, ""}
+        blanks = [""] if "" in distinct else []
+        if "" in set(map(str.strip, texts)):  # a text of spaces only (rare): which
+            blanks += [v for v in texts if not v.strip()]
+    else:
+        blanks = [v for v in distinct if v.__class__ is str and (not v or v.isspace())]
+    if not blanks:
+        return list(values)
+    return list(map(dict.fromkeys(blanks).get, values, values))
 
 
 def _records_at(entry: list[list[Any]], n: int) -> list[int]:
@@ -428,32 +461,45 @@ class _Unreadable:
         self.message = message
 
 
+_TEXT_OR_NONE = frozenset((str, type(None)))
+
+
 def _normalise_column(column: Column, values: list[Any], excel_rows: list[int], problems: list[CellProblem]) -> list[Any]:
     """`normalise` over one column's values (blanks already None); a value that does not
-    parse becomes None and a `CellProblem`. Text takes the short way (strip); other types
-    are parsed once per distinct value (a month's dates repeat thousands of times)."""
+    parse becomes None and a `CellProblem`. Text takes the short way (strip, when a text
+    needs it); other types are parsed once per distinct value (a month's dates repeat
+    thousands of times) and mapped back at C speed."""
     if column.type in ("text", "id", "choice"):
+        if set(map(type, values)) <= _TEXT_OR_NONE and not _needs_strip(values):
+            return values  # the usual column: texts as typed, nothing to strip
         return [None if v is None else v.strip() if v.__class__ is str else normalise(column, v) for v in values]
     same = {"date": date, "datetime": datetime}.get(column.type)  # already the column's type
+    keys = list(zip(map(type, values), values, strict=True))  # by type too: True, 1 and 1.0 are equal but read differently
     memo: dict[tuple[type, Any], Any] = {}
-    out: list[Any] = []
-    for i, v in enumerate(values):
-        if v is None or v.__class__ is same:
-            out.append(v)
+    for key in set(keys):
+        kind, v = key
+        if v is None or kind is same:
+            memo[key] = v
             continue
-        key = (v.__class__, v)  # by type too: True, 1 and 1.0 are equal keys but read differently
-        value = memo.get(key, memo)
-        if value is memo:
-            try:
-                value = normalise(column, v)
-            except PolicyInputError as exc:
-                value = _Unreadable(str(exc))
-            memo[key] = value
-        if value.__class__ is _Unreadable:
-            problems.append(CellProblem(column.key, excel_rows[i], v, value.message))
-            value = None
-        out.append(value)
+        try:
+            memo[key] = normalise(column, v)
+        except PolicyInputError as exc:
+            memo[key] = _Unreadable(str(exc))
+    out = list(map(memo.__getitem__, keys))
+    unreadable = {key for key, value in memo.items() if value.__class__ is _Unreadable}
+    if unreadable:
+        for i, key in enumerate(keys):
+            if key in unreadable:
+                problems.append(CellProblem(column.key, excel_rows[i], key[1], memo[key].message))
+                out[i] = None
     return out
+
+
+def _needs_strip(texts: list[str | None]) -> bool:
+    """Whether any of the texts has a space at either end (`str.strip` returns the very
+    text it was given when there is none: compared by identity first, at C speed)."""
+    present = list(filter(None, texts))
+    return list(map(str.strip, present)) != present
 
 
 def _key(header: str) -> str:
@@ -474,6 +520,8 @@ _FORMULA_CELL = re.compile(
 # general pattern above runs). A 100,000-row 台账 is 90 MB of XML: 1.7 s → 0.5 s.
 _FORMULA_CELL_PLAIN = re.compile(rb'<c r="([A-Z]{1,3}\d++)"[^>]*+><f(?:>([^<]*+)</f>|[\s/][^>]*?(?:/>|>([^<]*+)</f>))')
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
+# The same, capturing the address only (`formula_cells_in_xml`).
+_FORMULA_CELL_AT = re.compile(rb'<c r="([A-Z]{1,3}\d++)"[^>]*+><f(?:>[^<]*+</f>|[\s/][^>]*?(?:/>|>[^<]*+</f>))')
 
 
 def _zip_source(source: Path | str | bytes) -> Any:
@@ -512,11 +560,30 @@ def read_formulas(source: Path | str | bytes, sheet: str) -> dict[str, str]:
     maps to ``"="``: it holds a formula, whose text lives in the range's first cell. That
     is enough to tell a formula from a value typed over it.
     """
+    out: dict[str, str] = {}
+    for found in _scan_part(source, sheet, formulas_in_xml):
+        out.update(found)
+    return out
+
+
+def read_formula_cells(source: Path | str | bytes, sheet: str) -> frozenset[str]:
+    """The addresses of `sheet`'s formula cells: the keys of `read_formulas`, found by the
+    same patterns without decoding and unescaping each formula's text (all that validation
+    and the content digest need to tell a formula from a value typed over it)."""
+    out: set[str] = set()
+    for found in _scan_part(source, sheet, formula_cells_in_xml):
+        out.update(found)
+    return frozenset(out)
+
+
+def _scan_part(source: Path | str | bytes, sheet: str, scan: Callable[[bytes], Iterable[Any]]) -> Iterator[Iterable[Any]]:
+    """`scan` of each piece of `sheet`'s XML part (`xml_pieces`); nothing for a sheet not there."""
     part = sheet_parts(source).get(sheet)
     if part is None:
-        return {}
+        return
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z, z.open(part) as stream:
-        return formulas_in_stream(stream)
+        for piece in xml_pieces(stream):
+            yield scan(piece)
 
 
 _CHUNK = 4 << 20  # bytes of XML scanned at a time
@@ -524,18 +591,25 @@ _ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 def formulas_in_stream(stream: IO[bytes], chunk: int = _CHUNK) -> dict[str, str]:
-    """`formulas_in_xml` of a worksheet part read piece by piece, each piece ending where a
-    row ends (no cell is cut in two): a 100,000-row 台账 is 90 MB of XML, and scanning it
-    in one piece held the XML and every match at once (350 MB at the peak of a close)."""
+    """`formulas_in_xml` of a worksheet part read piece by piece (`xml_pieces`)."""
     out: dict[str, str] = {}
+    for piece in xml_pieces(stream, chunk):
+        out.update(formulas_in_xml(piece))
+    return out
+
+
+def xml_pieces(stream: IO[bytes], chunk: int = _CHUNK) -> Iterator[bytes]:
+    """A worksheet part read piece by piece, each piece ending where a row ends (no cell is
+    cut in two): a 100,000-row 台账 is 90 MB of XML, and scanning it in one piece held the
+    XML and every match at once (350 MB at the peak of a close)."""
     rest = b""
     while True:
         data = stream.read(chunk)
         buffer = rest + data
         if not data:
             if buffer:
-                out.update(formulas_in_xml(buffer))
-            return out
+                yield buffer
+            return
         cut = buffer.rfind(b"</row>")
         if cut < 0:  # a prefixed </x:row>, or no row end in this piece yet
             ends = list(_ROW_END.finditer(buffer))
@@ -543,7 +617,7 @@ def formulas_in_stream(stream: IO[bytes], chunk: int = _CHUNK) -> dict[str, str]
         if cut < 0:
             rest = buffer
             continue
-        out.update(formulas_in_xml(buffer[:cut]))
+        yield buffer[:cut]
         rest = buffer[cut:]
 
 
@@ -562,6 +636,16 @@ def formulas_in_xml(xml: bytes) -> dict[str, str]:
         text = m.group(3)
         out[m.group(1).decode()] = "=" + _unescape(text.decode("utf-8")) if text else "="
     return out
+
+
+def formula_cells_in_xml(xml: bytes) -> list[str]:
+    """The addresses of the formula cells of one worksheet part: `formulas_in_xml`'s keys,
+    by the same patterns, the texts left alone."""
+    if b":f" not in xml:
+        found = _FORMULA_CELL_AT.findall(xml)
+        if len(found) == len(_FORMULA_TAG.findall(xml)):
+            return b"\0".join(found).decode("ascii").split("\0") if found else []
+    return [m.group(1).decode() for m in _FORMULA_CELL.finditer(xml)]
 
 
 def _unescape(text: str) -> str:

@@ -90,19 +90,25 @@ def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
         calls[key].append((day, False, 0, where))
     reached: dict[tuple[type, Any], bool] = {}
     phones = t.column("phone")  # column by column: no dict per row (`TableRead.column`)
-    for row, day, result, phone, name, address in zip(t.column("_row"), t.column("call_date"), t.column("result"), phones,
-                                                      t.column("customer"), t.column("address"), strict=True):
-        if day is None or not _reached(result, reached):
+    result = t.column("result")
+    ok = {r: _reached(r[1], reached) for r in set(zip(map(type, result), result, strict=True))}  # few distinct
+    for row, day, res, phone, name, address in zip(t.column("_row"), t.column("call_date"), result, phones,
+                                                   t.column("customer"), t.column("address"), strict=True):
+        if day is None or not ok[(res.__class__, res)]:
             continue
         key = callbacks.customer_key(phone, name, address)
         if key:
-            calls[key].append((day, True, row, f"台账第{row}行"))
+            calls[key].append((day, True, row, ""))  # where ("台账第{row}行") is written only when named
     phone_at: dict[int, Any] = {}  # Excel row -> 客户电话, for the rows found
     for entries in calls.values():
+        if len(entries) < 2:
+            continue  # most customers are called once
         entries.sort(key=lambda e: (e[0], not e[1], e[2], e[3]))
-        for (day0, _, _, where), (day1, cur1, row1, _) in zip(entries, entries[1:], strict=False):
+        for (day0, cur0, row0, where), (day1, cur1, row1, _) in zip(entries, entries[1:], strict=False):
             if not cur1 or (day1 - day0).days > days:
                 continue
+            if cur0:
+                where = f"台账第{row0}行"
             rec_key = "phone" if "phone" in t.letters else "customer"
             if not phone_at:
                 phone_at.update(zip(t.column("_row"), phones, strict=True))
