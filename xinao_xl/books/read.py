@@ -42,7 +42,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import repeat
-from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote
@@ -303,11 +302,11 @@ class BookReader:
         # Column by column (a 100,000-row 台账 is 2 million cells): each column's values,
         # blanks as None; the records are the rows with something in an entry column.
         body = self.rows(sheet)[header_row:]
-        raw_columns = dict(zip([c.key for c in present], _columns(body, [columns[c.header] for c in present]), strict=True))
+        shortest = min(map(len, body), default=0)
+        raw_columns = {c.key: _column(body, columns[c.header], shortest) for c in present}
         kept = _records_at([raw_columns[c.key] for c in present if c.is_entry], len(body))
         if len(kept) != len(body):
-            pick = itemgetter(*kept, 0) if kept else None  # always a tuple, even for one row
-            raw_columns = {key: list(pick(values))[:-1] if pick else [] for key, values in raw_columns.items()}
+            raw_columns = {key: [values[i] for i in kept] for key, values in raw_columns.items()}
         excel_rows = [header_row + 1 + i for i in kept]
         data: dict[str, list[Any]] = {ROW: excel_rows}
         raws: dict[str, list[Any]] = {ROW: list(excel_rows)}
@@ -409,35 +408,12 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
-def _columns(rows: list[list[Any]], indices: list[int]) -> list[list[Any]]:
-    """Columns `indices` of `rows`, blank cells (`_blank`) as None, None past a short row's
-    end. Transposed at C speed (itemgetter, zip) and cleaned per distinct blank value: a
-    100,000-row 台账 has 2 million cells, and a Python test of each took most of a second."""
-    if not indices:
-        return []
-    if not rows:
-        return [[] for _ in indices]
-    width = max(indices) + 1
-    if min(map(len, rows)) < width:  # another writer's ragged rows: padded
-        rows = [row if len(row) >= width else [*row, *[None] * (width - len(row))] for row in rows]
-    pick = itemgetter(*indices, indices[0])  # always a tuple, even for one column
-    return [_blanks_to_none(column) for column in list(zip(*map(pick, rows), strict=True))[:-1]]
-
-
-def _blanks_to_none(values: Sequence[Any]) -> list[Any]:
-    """`values` with every blank text ("", spaces only) as None. The blank texts are found
-    among the distinct values (a set, built at C speed) and replaced by a dict lookup."""
-    distinct = set(values)
-    if set(map(type, distinct)) <= _TEXT_OR_NONE:  # texts only: tested at C speed too
-        texts = distinct - {None, ""}
-        blanks = [""] if "" in distinct else []
-        if "" in set(map(str.strip, texts)):  # a text of spaces only (rare): which
-            blanks += [v for v in texts if not v.strip()]
-    else:
-        blanks = [v for v in distinct if v.__class__ is str and (not v or v.isspace())]
-    if not blanks:
-        return list(values)
-    return list(map(dict.fromkeys(blanks).get, values, values))
+def _column(rows: list[list[Any]], idx: int, shortest: int) -> list[Any]:
+    """Column `idx` of `rows`, blank cells (`_blank`) as None, None past a short row's end."""
+    if idx < shortest:
+        return [None if (v := row[idx]) is None or (isinstance(v, str) and (not v or v.isspace())) else v for row in rows]
+    values = [row[idx] if idx < len(row) else None for row in rows]
+    return [None if v is None or (isinstance(v, str) and (not v or v.isspace())) else v for v in values]
 
 
 def _records_at(entry: list[list[Any]], n: int) -> list[int]:
@@ -461,45 +437,32 @@ class _Unreadable:
         self.message = message
 
 
-_TEXT_OR_NONE = frozenset((str, type(None)))
-
-
 def _normalise_column(column: Column, values: list[Any], excel_rows: list[int], problems: list[CellProblem]) -> list[Any]:
     """`normalise` over one column's values (blanks already None); a value that does not
-    parse becomes None and a `CellProblem`. Text takes the short way (strip, when a text
-    needs it); other types are parsed once per distinct value (a month's dates repeat
-    thousands of times) and mapped back at C speed."""
+    parse becomes None and a `CellProblem`. Text takes the short way (strip); other types
+    are parsed once per distinct value (a month's dates repeat thousands of times)."""
     if column.type in ("text", "id", "choice"):
-        if set(map(type, values)) <= _TEXT_OR_NONE and not _needs_strip(values):
-            return values  # the usual column: texts as typed, nothing to strip
         return [None if v is None else v.strip() if v.__class__ is str else normalise(column, v) for v in values]
     same = {"date": date, "datetime": datetime}.get(column.type)  # already the column's type
-    keys = list(zip(map(type, values), values, strict=True))  # by type too: True, 1 and 1.0 are equal but read differently
     memo: dict[tuple[type, Any], Any] = {}
-    for key in set(keys):
-        kind, v = key
-        if v is None or kind is same:
-            memo[key] = v
+    out: list[Any] = []
+    for i, v in enumerate(values):
+        if v is None or v.__class__ is same:
+            out.append(v)
             continue
-        try:
-            memo[key] = normalise(column, v)
-        except PolicyInputError as exc:
-            memo[key] = _Unreadable(str(exc))
-    out = list(map(memo.__getitem__, keys))
-    unreadable = {key for key, value in memo.items() if value.__class__ is _Unreadable}
-    if unreadable:
-        for i, key in enumerate(keys):
-            if key in unreadable:
-                problems.append(CellProblem(column.key, excel_rows[i], key[1], memo[key].message))
-                out[i] = None
+        key = (v.__class__, v)  # by type too: True, 1 and 1.0 are equal keys but read differently
+        value = memo.get(key, memo)
+        if value is memo:
+            try:
+                value = normalise(column, v)
+            except PolicyInputError as exc:
+                value = _Unreadable(str(exc))
+            memo[key] = value
+        if value.__class__ is _Unreadable:
+            problems.append(CellProblem(column.key, excel_rows[i], v, value.message))
+            value = None
+        out.append(value)
     return out
-
-
-def _needs_strip(texts: list[str | None]) -> bool:
-    """Whether any of the texts has a space at either end (`str.strip` returns the very
-    text it was given when there is none: compared by identity first, at C speed)."""
-    present = list(filter(None, texts))
-    return list(map(str.strip, present)) != present
 
 
 def _key(header: str) -> str:

@@ -8,7 +8,6 @@ pasting, WPS and old copies get past a dropdown.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from datetime import date, datetime
@@ -118,18 +117,16 @@ def check_unique(m: MonthData, t: TableRead) -> None:
     columns = [t.column(k) for k in keys]  # column by column: no dict per row (`TableRead.column`)
     depts = t.column("dept") if t.spec.name != callback_ledger.LEDGER else []
     reviews = t.column("review") if t.spec.name == complaint_ledger.LEDGER else None  # 审核结果 (投诉 第七条(二)3)
-    rows = t.column("_row")
-    # Column-wise: the records that count (a key, a call that reached the customer), their
-    # keys, and of those only the keys entered more than once go through the row loop.
-    result = t.column("result")
-    results = list(zip(map(type, result), result, strict=True))  # by type: True and 1 read apart
-    reached = {r: normalize_text(r[1] or "") != NOT_REACHED for r in set(results)}
-    skip = set(_blank_positions(columns[0]))
-    counted = [i for i, ok in enumerate(map(reached.__getitem__, results)) if ok and i not in skip]
-    found = list(zip(*[[normalize_text(v or "") for v in map(column.__getitem__, counted)] for column in columns], strict=True))
-    seen = Counter(found)
-    for i, key in [(i, key) for i, key in zip(counted, found, strict=True) if seen[key] > 1]:
-        row, value = rows[i], columns[0][i]
+    reached: dict[tuple[type, Any], bool] = {}  # 回访结果 -> not 未接通, worked out once per value
+    one = len(columns) == 1
+    for i, (row, value, result) in enumerate(zip(t.column("_row"), columns[0], t.column("result"), strict=True)):
+        if value is None or (not value.strip() if value.__class__ is str else blank(value)):
+            continue
+        if (ok := reached.get((result.__class__, result))) is None:
+            ok = reached[(result.__class__, result)] = normalize_text(result or "") != NOT_REACHED
+        if not ok:
+            continue
+        key = (normalize_text(value or ""),) if one else tuple([normalize_text(column[i] or "") for column in columns])
         if key not in first or key in rejected:
             first[key] = row
             rejected.discard(key)
