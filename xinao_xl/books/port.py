@@ -13,7 +13,8 @@ The contract (what every adapter guarantees):
 - **formulas**: ``read_formulas(sheet)`` maps each formula cell's address to its text
   (``"="`` alone when the text is shared from another cell); a cell not in the map holds a
   value or nothing. ``read_formula_cells(sheet)`` gives the same addresses without the
-  texts (all a check of overwritten formulas needs; read once per file and shared). ``read_links(sheet)`` maps each hyperlinked cell to its target.
+  texts (all a check of overwritten formulas needs; read once per file and shared).
+  ``read_links(sheet)`` maps each hyperlinked cell to its target.
 - **writing**: ``write_cells`` takes ``{address: value}``; a ``str`` is always written as
   text (never parsed as a formula, DESIGN.md safety rules), a `Formula` as a formula.
   ``put_sheet`` adds a sheet of plain rows, replacing one of the same name.
