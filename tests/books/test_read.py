@@ -13,8 +13,10 @@ from xinao_xl.books import callback_ledger
 from xinao_xl.books.read import (
     BookReader,
     BookReadError,
+    formula_cells_in_xml,
     formulas_in_stream,
     formulas_in_xml,
+    read_formula_cells,
     read_formulas,
     read_table,
 )
@@ -214,12 +216,39 @@ def test_unreadable_file_says_so_in_chinese(tmp_path: Path, monkeypatch: pytest.
 
 def test_a_table_is_read_once_per_spec_and_a_formula_scan_handed_out_once(tmp_path: Path) -> None:
     """Issue 16, memory: validation and the close share one read of a ledger (the same
-    object), and the reader keeps no formula scan it has handed out; asked again, it
-    scans again and finds the same cells."""
+    object) and one scan of which cells hold a formula (the same set, kept: addresses, not
+    the 100 MB of a 100,000-row 台账's formula texts); the texts are read anew when asked
+    and never kept."""
     path = ledger(tmp_path, {3: ROW})
     reader = BookReader(path)
     first = reader.table(SPEC)
     assert reader.table(SPEC) is first
+    cells = reader.formula_cells(SPEC.name)
+    assert "T3" in cells and reader.formula_cells(SPEC.name) is cells and reader.__dict__.get("_scans", {}) == {}
     formulas = reader.formulas(SPEC.name)
-    assert "T3" in formulas and reader.__dict__.get("_scans", {}) == {}
-    assert reader.formulas(SPEC.name) == formulas
+    assert formulas.keys() == cells
+    assert reader.formulas(SPEC.name) == formulas and reader.formulas(SPEC.name) is not formulas
+
+
+def test_formula_cells_are_the_addresses_the_texts_are_read_at() -> None:
+    """`formula_cells_in_xml` (validation, the content digest) finds the very cells
+    `formulas_in_xml` gives texts for, in each layout: plain, shared, prefixed, spaced,
+    a numeric character reference; a file's cells equal its formulas' keys."""
+    plain = b'<row r="3"><c r="T3" s="2"><f>A3+1</f><v>2</v></c><c r="U3"><f>CHAR(&#60;)&amp;"&lt;"</f></c></row>'
+    spaced = plain + b'<row r="4"><c r="T4">\n  <f>A4+1</f></c><c s="1" r="U4"><f t="shared" si="0"/></c></row>'
+    prefixed = plain + b'<x:row r="5"><x:c r="T5"><x:f t="shared" si="0"/></x:c><x:c r="U5"><x:v>1</x:v></x:c></x:row>'
+    for xml in (plain, spaced, prefixed, b"<sheetData/>"):
+        assert formula_cells_in_xml(xml) == list(formulas_in_xml(xml))
+    assert formula_cells_in_xml(spaced) == ["T3", "U3", "T4", "U4"]
+
+
+def test_a_files_formula_cells_are_its_formulas_keys(tmp_path: Path) -> None:
+    def tamper(wb: Workbook) -> None:
+        wb[SPEC.name]["U5"] = "否"
+
+    path = ledger(tmp_path, {3: ROW}, tamper)
+    assert read_formula_cells(path, SPEC.name) == read_formulas(path, SPEC.name).keys() and "U5" not in read_formula_cells(path, SPEC.name)
+    reader = BookReader(path)
+    reader.rows(SPEC.name)  # the scan runs beside the read
+    assert reader.formula_cells(SPEC.name) == read_formulas(path, SPEC.name).keys()
+    assert read_formula_cells(path, "没有这个表") == frozenset()

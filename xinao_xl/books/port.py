@@ -12,7 +12,9 @@ The contract (what every adapter guarantees):
   the workbook as it was opened; a use case does not read back its own writes.
 - **formulas**: ``read_formulas(sheet)`` maps each formula cell's address to its text
   (``"="`` alone when the text is shared from another cell); a cell not in the map holds a
-  value or nothing. ``read_links(sheet)`` maps each hyperlinked cell to its target.
+  value or nothing. ``read_formula_cells(sheet)`` gives the same addresses without the
+  texts (all a check of overwritten formulas needs; read once per file and shared).
+  ``read_links(sheet)`` maps each hyperlinked cell to its target.
 - **writing**: ``write_cells`` takes ``{address: value}``; a ``str`` is always written as
   text (never parsed as a formula, DESIGN.md safety rules), a `Formula` as a formula.
   ``put_sheet`` adds a sheet of plain rows, replacing one of the same name.
@@ -32,6 +34,7 @@ No Excel-only notion (ranges, COM objects, screen updating) appears here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -74,6 +77,10 @@ class WorkbookPort(Protocol):
     def read_form(self, spec: FormSheet) -> FormRead: ...
 
     def read_formulas(self, sheet: str) -> dict[str, str]: ...
+
+    def read_formula_cells(self, sheet: str) -> AbstractSet[str]:
+        """The addresses `read_formulas` would give, without the texts (read once, shared)."""
+        ...
 
     def read_links(self, sheet: str) -> dict[str, str]:
         """Address -> hyperlink target of each linked cell (`books.read.read_links`)."""
@@ -134,6 +141,9 @@ class FileBook:
 
     def read_formulas(self, sheet: str) -> dict[str, str]:
         return self.reader.formulas(sheet)
+
+    def read_formula_cells(self, sheet: str) -> AbstractSet[str]:
+        return self.reader.formula_cells(sheet)
 
     def read_links(self, sheet: str) -> dict[str, str]:
         return self.reader.links(sheet)

@@ -38,7 +38,7 @@ import posixpath
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import repeat
@@ -65,7 +65,7 @@ from .memory import gc_paused
 from .schema import Column, FormSheet, TableSheet
 
 __all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "formula_link", "normalise", "read_form",
-           "read_formulas", "read_links", "read_table", "sheet_parts"]
+           "read_formula_cells", "read_formulas", "read_links", "read_table", "sheet_parts"]
 
 ROW = "_row"  # the frame column holding each record's Excel row number
 HEADER_SCAN_ROWS = 12  # the header row is looked for in the first rows of a sheet
@@ -357,20 +357,29 @@ class BookReader:
         return read_links(self.data, sheet)
 
     def formulas(self, sheet: str) -> dict[str, str]:
-        """See `read_formulas`; scanned while `rows` read the sheet, if it did. That scan is
-        handed out once and not kept: a 100,000-row 台账 has 200,000 formula texts (100 MB),
-        and a close asks again only at its end (integrity.py), when a new scan is cheap."""
-        scan = self.__dict__.get("_scans", {}).pop(sheet, None)
-        return scan.result() if scan is not None else read_formulas(self.data, sheet)
+        """See `read_formulas`: the texts, read anew at each call and not kept (a 100,000-row
+        台账 has 200,000 formula texts, 100 MB). Who only asks which cells hold a formula
+        (validation, the close's content digest) asks `formula_cells`."""
+        return read_formulas(self.data, sheet)
+
+    def formula_cells(self, sheet: str) -> frozenset[str]:
+        """The addresses of `sheet`'s formula cells (`read_formula_cells`), scanned once per
+        file while `rows` read the sheet, and kept: validation and the close's content digest
+        (integrity.py) share one scan of the sheet's XML."""
+        cells = self.__dict__.setdefault("_cells", {})
+        if sheet not in cells:
+            scan = self.__dict__.get("_scans", {}).pop(sheet, None)
+            cells[sheet] = scan.result() if scan is not None else read_formula_cells(self.data, sheet)
+        return cells[sheet]  # type: ignore[no-any-return]
 
     def _scan_formulas(self, sheet: str) -> None:
-        """Start reading `sheet`'s formulas in a worker thread. Calamine lets go of the GIL
-        while it parses a sheet, so on a machine with two cores the formula scan (the
-        90 MB of XML of a 100,000-row 台账: 0.8 s) runs beside it at no cost in time; a
-        check of tampered formula cells (validation, the close) then finds it done."""
+        """Start finding `sheet`'s formula cells in a worker thread. Calamine lets go of the
+        GIL while it parses a sheet, so on a machine with two cores the scan (the 90 MB of
+        XML of a 100,000-row 台账) runs beside it at no cost in time; a check of tampered
+        formula cells (validation, the close) then finds it done."""
         scans = self.__dict__.setdefault("_scans", {})
-        if sheet not in scans:
-            scans[sheet] = _Background(read_formulas, self.data, sheet)
+        if sheet not in scans and sheet not in self.__dict__.get("_cells", {}):
+            scans[sheet] = _Background(read_formula_cells, self.data, sheet)
 
 
 class _Background:
@@ -474,6 +483,8 @@ _FORMULA_CELL = re.compile(
 # general pattern above runs). A 100,000-row 台账 is 90 MB of XML: 1.7 s → 0.5 s.
 _FORMULA_CELL_PLAIN = re.compile(rb'<c r="([A-Z]{1,3}\d++)"[^>]*+><f(?:>([^<]*+)</f>|[\s/][^>]*?(?:/>|>([^<]*+)</f>))')
 _FORMULA_TAG = re.compile(rb"<f[\s>/]")
+# The same, capturing the address only (`formula_cells_in_xml`).
+_FORMULA_CELL_AT = re.compile(rb'<c r="([A-Z]{1,3}\d++)"[^>]*+><f(?:>[^<]*+</f>|[\s/][^>]*?(?:/>|>[^<]*+</f>))')
 
 
 def _zip_source(source: Path | str | bytes) -> Any:
@@ -512,11 +523,30 @@ def read_formulas(source: Path | str | bytes, sheet: str) -> dict[str, str]:
     maps to ``"="``: it holds a formula, whose text lives in the range's first cell. That
     is enough to tell a formula from a value typed over it.
     """
+    out: dict[str, str] = {}
+    for found in _scan_part(source, sheet, formulas_in_xml):
+        out.update(found)
+    return out
+
+
+def read_formula_cells(source: Path | str | bytes, sheet: str) -> frozenset[str]:
+    """The addresses of `sheet`'s formula cells: the keys of `read_formulas`, found by the
+    same patterns without decoding and unescaping each formula's text (all that validation
+    and the content digest need to tell a formula from a value typed over it)."""
+    out: set[str] = set()
+    for found in _scan_part(source, sheet, formula_cells_in_xml):
+        out.update(found)
+    return frozenset(out)
+
+
+def _scan_part(source: Path | str | bytes, sheet: str, scan: Callable[[bytes], Iterable[Any]]) -> Iterator[Iterable[Any]]:
+    """`scan` of each piece of `sheet`'s XML part (`xml_pieces`); nothing for a sheet not there."""
     part = sheet_parts(source).get(sheet)
     if part is None:
-        return {}
+        return
     with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z, z.open(part) as stream:
-        return formulas_in_stream(stream)
+        for piece in xml_pieces(stream):
+            yield scan(piece)
 
 
 _CHUNK = 4 << 20  # bytes of XML scanned at a time
@@ -524,18 +554,25 @@ _ROW_END = re.compile(rb"</(?:\w+:)?row>")
 
 
 def formulas_in_stream(stream: IO[bytes], chunk: int = _CHUNK) -> dict[str, str]:
-    """`formulas_in_xml` of a worksheet part read piece by piece, each piece ending where a
-    row ends (no cell is cut in two): a 100,000-row 台账 is 90 MB of XML, and scanning it
-    in one piece held the XML and every match at once (350 MB at the peak of a close)."""
+    """`formulas_in_xml` of a worksheet part read piece by piece (`xml_pieces`)."""
     out: dict[str, str] = {}
+    for piece in xml_pieces(stream, chunk):
+        out.update(formulas_in_xml(piece))
+    return out
+
+
+def xml_pieces(stream: IO[bytes], chunk: int = _CHUNK) -> Iterator[bytes]:
+    """A worksheet part read piece by piece, each piece ending where a row ends (no cell is
+    cut in two): a 100,000-row 台账 is 90 MB of XML, and scanning it in one piece held the
+    XML and every match at once (350 MB at the peak of a close)."""
     rest = b""
     while True:
         data = stream.read(chunk)
         buffer = rest + data
         if not data:
             if buffer:
-                out.update(formulas_in_xml(buffer))
-            return out
+                yield buffer
+            return
         cut = buffer.rfind(b"</row>")
         if cut < 0:  # a prefixed </x:row>, or no row end in this piece yet
             ends = list(_ROW_END.finditer(buffer))
@@ -543,7 +580,7 @@ def formulas_in_stream(stream: IO[bytes], chunk: int = _CHUNK) -> dict[str, str]
         if cut < 0:
             rest = buffer
             continue
-        out.update(formulas_in_xml(buffer[:cut]))
+        yield buffer[:cut]
         rest = buffer[cut:]
 
 
@@ -562,6 +599,16 @@ def formulas_in_xml(xml: bytes) -> dict[str, str]:
         text = m.group(3)
         out[m.group(1).decode()] = "=" + _unescape(text.decode("utf-8")) if text else "="
     return out
+
+
+def formula_cells_in_xml(xml: bytes) -> list[str]:
+    """The addresses of the formula cells of one worksheet part: `formulas_in_xml`'s keys,
+    by the same patterns, the texts left alone."""
+    if b":f" not in xml:
+        found = _FORMULA_CELL_AT.findall(xml)
+        if len(found) == len(_FORMULA_TAG.findall(xml)):
+            return b"\0".join(found).decode("ascii").split("\0") if found else []
+    return [m.group(1).decode() for m in _FORMULA_CELL.finditer(xml)]
 
 
 def _unescape(text: str) -> str:

@@ -20,6 +20,7 @@ run against real Excel on Windows (marked ``excel``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,10 @@ class _LiveReader(BookReader):
                     out[f"{get_column_letter(c + 1)}{r + 1}"] = text
         return out
 
+    def formula_cells(self, sheet: str) -> frozenset[str]:
+        """The addresses of `formulas` (through COM; the book has no file bytes to scan)."""
+        return frozenset(self.formulas(sheet))
+
 
 class LiveBook:
     """`WorkbookPort` on an open ``xlwings.Book`` (see the module docstring)."""
@@ -171,6 +176,9 @@ class LiveBook:
 
     def read_formulas(self, sheet: str) -> dict[str, str]:
         return self.reader.formulas(sheet)
+
+    def read_formula_cells(self, sheet: str) -> AbstractSet[str]:
+        return self.reader.formula_cells(sheet)
 
     def read_links(self, sheet: str) -> dict[str, str]:
         """The sheet's hyperlinks through COM (``Worksheet.Hyperlinks``: ``Address`` is the

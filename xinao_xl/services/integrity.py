@@ -261,7 +261,7 @@ def content_digest(reader: BookReader, stem: str, rules: Rules, version: int = D
                 if values.count("") + values.count(None) < len(values):
                     parts.append(f"{excel_row}\t{values!r}")
         if version >= 2:
-            parts.append("公式\t" + ",".join(sorted(reader.formulas(sheet.name), key=_cell_order)))
+            parts.append("公式\t" + ",".join(sorted(reader.formula_cells(sheet.name), key=_cell_order)))
         h.update("\n".join(parts).encode() + b"\n")
     return h.hexdigest()
 

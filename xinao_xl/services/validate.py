@@ -191,7 +191,7 @@ def validate_books(
                 S.check_required(m, t)
                 S.check_unique(m, t)
                 if t.found:
-                    S.check_table_formulas(m, book, t, book.read_formulas(t.sheet))
+                    S.check_table_formulas(m, book, t, book.read_formula_cells(t.sheet))
             elif isinstance(sheet, FormSheet):
                 f = book.read_form(sheet)
                 m.forms[sheet.name] = f
@@ -201,7 +201,7 @@ def validate_books(
                     S.check_form_counts(m, f)
                 S.check_form_text(m, f)
                 if f.found:
-                    S.check_form_formulas(m, f, stem, book.read_formulas(sheet.name))
+                    S.check_form_formulas(m, f, stem, book.read_formula_cells(sheet.name))
     if previous is not None:
         m.previous = previous.read_table(callback_ledger.ledger_sheet())
 

@@ -6,7 +6,7 @@ customer data than a masked phone (138****5678).
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -90,19 +90,23 @@ def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
         calls[key].append((day, False, 0, where))
     reached: dict[tuple[type, Any], bool] = {}
     phones = t.column("phone")  # column by column: no dict per row (`TableRead.column`)
-    for row, day, result, phone, name, address in zip(t.column("_row"), t.column("call_date"), t.column("result"), phones,
-                                                      t.column("customer"), t.column("address"), strict=True):
-        if day is None or not _reached(result, reached):
-            continue
-        key = callbacks.customer_key(phone, name, address)
-        if key:
-            calls[key].append((day, True, row, f"台账第{row}行"))
+    result, days_called = t.column("result"), t.column("call_date")
+    ok = {r: _reached(r[1], reached) for r in set(zip(map(type, result), result, strict=True))}  # few distinct
+    keys = [callbacks.customer_key(phone, name, address) if day is not None and ok[(res.__class__, res)] else ""
+            for day, res, phone, name, address in zip(days_called, result, phones, t.column("customer"), t.column("address"), strict=True)]
+    # only a customer called more than once this month, or called before it, can be called twice
+    again = Counter(keys)
+    for row, day, key in zip(t.column("_row"), days_called, keys, strict=True):
+        if key and (again[key] > 1 or key in calls):
+            calls[key].append((day, True, row, ""))  # where ("台账第{row}行") is written only when named
     phone_at: dict[int, Any] = {}  # Excel row -> 客户电话, for the rows found
     for entries in calls.values():
         entries.sort(key=lambda e: (e[0], not e[1], e[2], e[3]))
-        for (day0, _, _, where), (day1, cur1, row1, _) in zip(entries, entries[1:], strict=False):
+        for (day0, cur0, row0, where), (day1, cur1, row1, _) in zip(entries, entries[1:], strict=False):
             if not cur1 or (day1 - day0).days > days:
                 continue
+            if cur0:
+                where = f"台账第{row0}行"
             rec_key = "phone" if "phone" in t.letters else "customer"
             if not phone_at:
                 phone_at.update(zip(t.column("_row"), phones, strict=True))

@@ -9,6 +9,7 @@ pasting, WPS and old copies get past a dropdown.
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import date, datetime
 from typing import Any
 
@@ -113,18 +114,19 @@ def check_unique(m: MonthData, t: TableRead) -> None:
         return
     first: dict[tuple[str, ...], int] = {}
     rejected: set[tuple[str, ...]] = set()  # keys whose latest row is a rejected round
-    reached: dict[tuple[type, Any], bool] = {}  # 回访结果 -> not 未接通, worked out once per value
     columns = [t.column(k) for k in keys]  # column by column: no dict per row (`TableRead.column`)
     depts = t.column("dept") if t.spec.name != callback_ledger.LEDGER else []
     reviews = t.column("review") if t.spec.name == complaint_ledger.LEDGER else None  # 审核结果 (投诉 第七条(二)3)
+    reached: dict[tuple[type, Any], bool] = {}  # 回访结果 -> not 未接通, worked out once per value
+    one = len(columns) == 1
     for i, (row, value, result) in enumerate(zip(t.column("_row"), columns[0], t.column("result"), strict=True)):
-        if blank(value):
+        if value is None or (not value.strip() if value.__class__ is str else blank(value)):
             continue
         if (ok := reached.get((result.__class__, result))) is None:
             ok = reached[(result.__class__, result)] = normalize_text(result or "") != NOT_REACHED
         if not ok:
             continue
-        key = tuple([normalize_text(column[i] or "") for column in columns])
+        key = (normalize_text(value or ""),) if one else tuple([normalize_text(column[i] or "") for column in columns])
         if key not in first or key in rejected:
             first[key] = row
             rejected.discard(key)
@@ -158,15 +160,21 @@ def check_table_cells(m: MonthData, t: TableRead) -> None:
         if column.validation.kind == "list":
             # A dropdown column holds few distinct entries: each is checked once, as typed
             # (the formulas see "满意 " apart from "满意").
-            keys = [(raw.__class__, raw) for raw in raws]
-            verdicts = {key: check(value, key[1]) for key, value in dict(zip(keys, values, strict=True)).items() if value is not None}
-            found = [(row, verdicts[key]) for row, key, value in zip(rows, keys, values, strict=True) if value is not None and verdicts[key]]
+            texts = set(map(type, raws)) <= _TEXT_OR_NONE  # the usual column: by the text itself
+            keys = raws if texts else list(zip(map(type, raws), raws, strict=True))
+            verdicts = {key: check(value, key if texts else key[1]) for key, value in dict(zip(keys, values, strict=True)).items()
+                        if value is not None}
+            wrong = {key for key, verdict in verdicts.items() if verdict}  # then only their rows are looked for
+            found = [(rows[i], verdicts[key]) for i, key in enumerate(keys) if key in wrong and values[i] is not None] if wrong else []
         elif column.validation.kind in _BY_VALUE:
             # The month's days repeat, all of the column's one type: each is checked once.
             verdicts = {value: check(value, raw) for value, raw in dict(zip(values, raws, strict=True)).items() if value is not None}
-            found = [(row, verdicts[value]) for row, value in zip(rows, values, strict=True) if value is not None and verdicts[value]]
+            wrong = {value for value, verdict in verdicts.items() if verdict}
+            found = [(rows[i], verdicts[value]) for i, value in enumerate(values) if value in wrong] if wrong else []
         elif column.validation.kind == "textLength":  # only a text over the limit can fail
             limit = _text_limit(column.validation)
+            if set(map(type, raws)) <= _TEXT_OR_NONE and max(map(len, filter(None, raws)), default=0) <= limit:
+                continue  # the usual column, every text within the limit (found at C speed)
             found = [(row, check(value, raw)) for row, value, raw in zip(rows, values, raws, strict=True)
                      if value is not None and len(raw if raw.__class__ is str else str(raw)) > limit]
         else:
@@ -243,18 +251,24 @@ def check_contacts(m: MonthData, t: TableRead) -> None:
     rows = t.frame["_row"].tolist()
     if "customer" in t.frame.columns:
         letter = t.letters["customer"]
-        for row, name in zip(rows, t.frame["customer"].tolist(), strict=True):
-            if blank(name) and (row, letter) not in merged:
-                m.at(WARNING, t, "customer", row, f"缺少客户姓名：记录应写明客户（{clause}）；请按业务系统补填")
+        for i in _blank_positions(t.frame["customer"].tolist()):
+            if (rows[i], letter) not in merged:
+                m.at(WARNING, t, "customer", rows[i], f"缺少客户姓名：记录应写明客户（{clause}）；请按业务系统补填")
     if "phone" not in t.frame.columns:
         return
     letter = t.letters["phone"]
-    for row, phone in zip(rows, t.frame["phone"].tolist(), strict=True):
+    phones = t.frame["phone"].tolist()
+    # the rows whose phone is blank or cannot be dialled, in order (`phone_problem` passes
+    # the usual mobile at once)
+    problems = {i: what for i, phone in enumerate(phones) if phone is not None and (what := phone_problem(phone))}
+    for i in sorted(problems.keys() | set(_blank_positions(phones))):
+        row = rows[i]
         if (row, letter) in merged:
             continue
-        if blank(phone):
+        if i not in problems:
             m.at(WARNING, t, "phone", row, f"缺少客户电话：{PHONE_USES[t.spec.name]}（{clause}）；请按业务系统补填")
-        elif what := phone_problem(phone):
+        else:
+            what = problems[i]
             m.at(ERROR, t, "phone", row, f"客户电话{what}，不是有效的电话号码：{_PHONE_HINT}", f"客户电话不是有效的电话号码：{_PHONE_HINT}")
 
 
@@ -316,6 +330,7 @@ Check = Callable[[Any, Any], tuple[str, ...] | None]  # (severity, message[, the
 # Validation kinds whose check (and message) depends on the normalised value alone, not on
 # how it was typed: `check_table_cells` checks each distinct value once.
 _BY_VALUE = ("list", "date")
+_TEXT_OR_NONE = frozenset((str, type(None)))
 
 # Dropdown columns whose value the workbook's own formulas compare with the list's spelling:
 # 统计's COUNTIFS (业务类型, 回访结果), the 扣分 and 分值 formulas (渠道, 级别, 有责/无责, 类型)
@@ -629,7 +644,7 @@ def template_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
     return out
 
 
-def check_table_formulas(m: MonthData, book: WorkbookPort, t: TableRead, formulas: dict[str, str]) -> None:
+def check_table_formulas(m: MonthData, book: WorkbookPort, t: TableRead, formulas: AbstractSet[str]) -> None:
     """In every record row, each formula column must still hold a formula. Every row of a
     ledger computes the same way, so the fix is to copy the cell of a neighbouring row
     (its formula follows the row): no formula text for staff to retype."""
@@ -651,7 +666,7 @@ def check_table_formulas(m: MonthData, book: WorkbookPort, t: TableRead, formula
             m.at(ERROR, t, column.key, row, _tamper_text(column.header, raw, restore), _tamper_text(column.header, None, restore))
 
 
-def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: dict[str, str]) -> None:
+def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: AbstractSet[str]) -> None:
     """Every formula cell of the template's form sheet must still hold a formula; it is
     restored by copying the same cell of the blank template (workbooks/, the same for every
     month), not by retyping a formula."""
