@@ -350,3 +350,21 @@ def test_libreoffice_follows_each_link_to_its_cell(broken_root: Path, findings: 
         if last:
             expected += ":" + "".join(f"${part}" for part in re.findall(r"[A-Z]+|\d+", last))
         assert selected == expected, (f.cell, url, selected)
+
+
+def test_template_formulas_from_one_row_ledgers_equal_the_full_templates() -> None:
+    """Validation reads the form sheets' formulas from a template whose ledgers have one row
+    (`writer.one_row_tables`): for every workbook, sheet for sheet and cell for cell, they are
+    the formulas of the full template (the 3,000-row 台账 included in the build)."""
+    from xinao_xl.books.workbooks import BOOKS
+    from xinao_xl.policy.rules import load_rules
+    from xinao_xl.services.validate_schema import LEDGER_SHEETS, template_formulas
+
+    rules = load_rules()
+    compared = 0
+    for stem, build in BOOKS:
+        full = {ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
+                for ws in build(None, rules).worksheets if ws.title not in LEDGER_SHEETS}
+        assert template_formulas(stem, rules) == {k: v for k, v in full.items() if v}, stem
+        compared += sum(map(len, full.values()))
+    assert compared > 100  # 统计, 抽样, 完工量, 汇总, the departments' sheets …

@@ -18,7 +18,10 @@ which neighbouring cell to copy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import replace
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -118,12 +121,31 @@ def style_formula_cell(cell: Cell, column: Column) -> None:
     formula_look(column.fmt, column.wrap).apply(cell)
 
 
+_ONE_ROW: ContextVar[bool] = ContextVar("one_row_tables", default=False)
+
+
+@contextmanager
+def one_row_tables() -> Iterator[None]:
+    """Within the block, `write_table` prepares one row of each ledger instead of thousands.
+
+    For validation, which builds a template only to read the formulas of its form sheets
+    (统计, 抽样, 汇总 …; the ledgers' own formula columns are checked from the spec): building
+    the 3,000-row 台账 and 投诉台账 for nothing was 0.35 s of every close."""
+    token = _ONE_ROW.set(True)
+    try:
+        yield
+    finally:
+        _ONE_ROW.reset(token)
+
+
 def write_table(wb: Workbook, spec: TableSheet, style: str = NATIVE, title: str | None = None, header: str | None = None) -> Worksheet:
     """Add the ledger sheet described by `spec`; returns it for book-specific extras.
 
     It prints on A4 one page wide, its header row on every page, `header` (month, book,
     sheet) above, and only the rows in use (`printing.used_rows_area`).
     """
+    if _ONE_ROW.get():
+        spec = replace(spec, rows=1)
     ws = wb.create_sheet(spec.name)
     last_letter = get_column_letter(len(spec.columns))
     title_cell(ws, title or spec.title, last_letter)

@@ -22,6 +22,7 @@ from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
 from xinao_xl.books.schema import Column, TableSheet, Validation
 from xinao_xl.books.workbooks import BOOKS, file_name
+from xinao_xl.books.writer import one_row_tables
 from xinao_xl.policy import complaint_process, complaints
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import (
@@ -630,7 +631,8 @@ def template_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
     hit = _TEMPLATES.get((stem, id(rules)))
     if hit is not None and hit[0] is rules:
         return hit[1]
-    wb = dict(BOOKS)[stem](None, rules)  # the template staff copy a lost formula from
+    with one_row_tables():  # its ledgers' rows are not read here
+        wb = dict(BOOKS)[stem](None, rules)  # the template staff copy a lost formula from
     out: dict[str, dict[str, str]] = {}
     for ws in wb.worksheets:
         if ws.title in LEDGER_SHEETS:
