@@ -6,10 +6,14 @@ last step of every monthly close).
     print(result.summary())
 
 Why the records are derived here and not stored as the close computes them elsewhere: a
-rebuild must give exactly the rows the closes wrote. So both paths run `month_records` on
+rebuild must give exactly the rows the closes wrote. So both paths run `month_rows` on
 the month's books read as `MonthBooks`, with the statuses and late flags as of the close's
 time taken from the 结账记录 (``结账时间``, whole seconds), and the ``months`` row from that
 record. Nothing here depends on when it runs.
+
+Why the callbacks and flow forms are made one at a time: the close streams them into the
+store and keeps none (a 100,000-callback month's rows took 150 MB held); a rebuild, which
+writes every month in one transaction, holds them as lists (`month_records`).
 """
 
 from __future__ import annotations
