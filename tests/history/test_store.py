@@ -191,3 +191,33 @@ def test_a_month_written_in_parts_is_the_month_written_at_once(db_url: str, tmp_
         assert st.write_month(CO, "2026-11", records("2026-11", 7)) == once
         assert st.fingerprint(CO) == expected
     assert statements == [3, 3, 1]
+
+
+def test_rows_given_as_an_iterator_are_made_as_they_go_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The close streams a month's callbacks into the store (issue 16: 100,000 records held
+    at once took 150 MB): a table's rows may be an iterator, and it is read INSERT_ROWS at a
+    time, each part inserted before the next is made. 7 callbacks by 3: when each INSERT
+    runs, 3, 6 and 7 rows have been made, not 7 at the first; same rows as a list gives."""
+    with HistoryStore(f"sqlite:///{tmp_path / 'list.sqlite'}") as ref:
+        ref.write_month(CO, "2026-11", records("2026-11", 7))
+        expected = ref.fingerprint(CO)
+    monkeypatch.setattr(H, "INSERT_ROWS", 3)
+    made: list[int] = []
+    seen: list[int] = []
+
+    def calls():
+        for r in records("2026-11", 7)["callbacks"]:
+            made.append(r["row_no"])
+            yield r
+
+    with HistoryStore(f"sqlite:///{tmp_path / 'stream.sqlite'}") as st:
+
+        @sa_event.listens_for(st.engine, "before_execute")
+        def count(conn, clause, multiparams, params, execution_options) -> None:  # noqa: ANN001
+            if getattr(clause, "table", None) is S.callbacks and clause.is_insert:
+                seen.append(len(made))
+
+        counts = st.write_month(CO, "2026-11", {**records("2026-11", 7), "callbacks": calls()})
+        assert counts["callbacks"] == 7
+        assert st.fingerprint(CO) == expected
+    assert seen == [3, 6, 7]

@@ -79,9 +79,11 @@ def test_the_close_adds_the_sheet_to_the_report(month) -> None:
 
 
 def test_the_close_builds_the_callback_records_once(month, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The 服务通报 and the history write take the same records (issue 16): each of the
-    台账's 11 callbacks gives one customer key, and each of the 投诉台账's 4 complaints
-    one: 11 + 4 = 15 (built twice, the callbacks would give 2 × 11 + 4 = 26)."""
+    """The callback records are built once in a close (issue 16), by the history write; the
+    服务通报 counts only the columns the records are built on (`history.callback_figures`),
+    which need no customer key: each of the 台账's 11 callbacks gives one customer key, and
+    each of the 投诉台账's 4 complaints one: 11 + 4 = 15 (built twice, the callbacks would
+    give 2 × 11 + 4 = 26)."""
     from xinao_xl.services import history
 
     keys: list[object] = []

@@ -32,7 +32,7 @@ Every function takes an open `Connection` (or `Engine`), the period's months
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, time
 from typing import Any
 
@@ -73,6 +73,13 @@ def _frame(conn: Conn, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
             rows = c.execute(stmt).all()
     else:
         rows = conn.execute(stmt).all()
+    return frame_of(rows, columns)
+
+
+def frame_of(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """`rows` (tuples, as a query returns them) as a frame with exactly `columns`: how every
+    query's result becomes a frame, and how the close's 服务通报 makes the same frames from
+    the month's rows counted in Python (`services.bulletin`)."""
     return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
 
 
@@ -357,13 +364,16 @@ def outside_parties(conn: Conn, period: Sequence[str], company: str, rules: Rule
 # --- callbacks and flow forms ---------------------------------------------------------------
 
 
+CALLBACK_COUNTS = ["month", "business", "result", "n"]  # the period's callbacks in the month they were made, counted
+
+
 def callback_counts(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
     """``month, business, result, n``: the period's callbacks counted by SQL."""
     b = callbacks.c
     stmt = (select(b.month, b.business, b.result, func.count())
             .where(b.company == company, b.month.in_(list(period)), b.in_month.is_(True))
             .group_by(b.month, b.business, b.result))
-    return _frame(conn, stmt, ["month", "business", "result", "n"])
+    return _frame(conn, stmt, CALLBACK_COUNTS)
 
 
 def callbacks_by_type(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None, counts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -375,7 +385,11 @@ def callbacks_by_type(conn: Conn, period: Sequence[str], company: str, rules: Ru
     o = completed_orders.c
     done = _frame(conn, select(o.business, func.sum(o.count)).where(o.company == company, o.month.in_(list(period))).group_by(o.business),
                   ["business", "completed"])
-    done_by = dict(zip(done["business"], done["completed"], strict=True))
+    return types_table(counts, dict(zip(done["business"], done["completed"], strict=True)), rules)
+
+
+def types_table(counts: pd.DataFrame, done_by: Mapping[Any, Any], rules: Rules) -> pd.DataFrame:
+    """`callbacks_by_type` from the period's `callback_counts` and its 完工量 by business type."""
     names = [bt.name for bt in rules.business_types]
     extra = sorted({str(x) for x in counts["business"].dropna()} - set(names))
     rows = []
@@ -411,13 +425,17 @@ def satisfaction_trend(conn: Conn, period: Sequence[str], company: str, rules: R
     return frame.reset_index(names="month")[["month", *types, "合计"]]
 
 
+NO_REASON = "未注明原因"  # a 不满意 callback without a reason
+REASON_COUNTS = ["key", "dept", "n"]
+
+
 def unsatisfied_reasons(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
     """``key`` (不满原因), ``dept``, ``n``: the period's 不满意 callbacks by reason and department."""
     b = callbacks.c
-    reason = func.coalesce(b.reason, "未注明原因").label("key")
+    reason = func.coalesce(b.reason, NO_REASON).label("key")
     stmt = (select(reason, b.dept, func.count()).where(b.company == company, b.month.in_(list(period)), b.in_month.is_(True), b.unsatisfied.is_(True))
             .group_by(reason, b.dept))
-    return _frame(conn, stmt, ["key", "dept", "n"])
+    return _frame(conn, stmt, REASON_COUNTS)
 
 
 def late_flows(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None) -> pd.DataFrame:
@@ -428,7 +446,14 @@ def late_flows(conn: Conn, period: Sequence[str], company: str, rules: Rules | N
     f = flow_forms.c
     stmt = (select(f.dept, f.month, func.count(), func.sum(case((f.late.is_(True), 1), else_=0)))
             .where(f.company == company, f.month.in_(list(period)), f.in_month.is_(True)).group_by(f.dept, f.month))
-    counts = _frame(conn, stmt, ["dept", "month", "flows", "late"])
+    return late_flows_table(_frame(conn, stmt, FLOW_COUNTS), period, rules)
+
+
+FLOW_COUNTS = ["dept", "month", "flows", "late"]  # the period's flow forms in the month they were opened, by department and month
+
+
+def late_flows_table(counts: pd.DataFrame, period: Sequence[str], rules: Rules) -> pd.DataFrame:
+    """`late_flows` from the period's flow forms counted by department and month (`FLOW_COUNTS`)."""
     counts["dept"] = counts["dept"].replace("", UNKNOWN).fillna(UNKNOWN)
     columns = ["key", *period, "flows", "late_flows", "late_rate"]
     if counts.empty:
@@ -508,6 +533,6 @@ def month_count(conn: Conn, company: str) -> int:
 
 __all__ = [
     "callback_counts", "callbacks_by_type", "companies", "complaint_callbacks", "complaint_states", "complaints_by", "deductions_by_category",
-    "in_order", "late_flows", "month_count", "outside_parties", "present_months", "rejections", "repeat_complaints", "satisfaction_trend",
-    "score_table", "score_trend", "sla", "terminations", "unsatisfied_reasons",
+    "frame_of", "in_order", "late_flows", "late_flows_table", "month_count", "outside_parties", "present_months", "rejections", "repeat_complaints", "satisfaction_trend",
+    "score_table", "score_trend", "sla", "terminations", "types_table", "unsatisfied_reasons",
 ]

@@ -29,6 +29,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -270,13 +271,14 @@ class HistoryStore:
 
     # --- writing --------------------------------------------------------------------------
 
-    def write_month(self, company: str, month: str, records: Mapping[str, Sequence[Mapping[str, Any]]]) -> dict[str, int]:
+    def write_month(self, company: str, month: str, records: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[str, int]:
         """Replace (company, month) in every month table by `records` (table name -> rows
-        without company and month), in one transaction; returns rows written per table."""
+        without company and month; a table's rows may be an iterator, taken `INSERT_ROWS` at
+        a time), in one transaction; returns rows written per table."""
         with self.engine.begin() as conn:
             return self._replace(conn, company, [(month, records)])
 
-    def replace_company(self, company: str, months: Sequence[tuple[str, Mapping[str, Sequence[Mapping[str, Any]]]]]) -> dict[str, int]:
+    def replace_company(self, company: str, months: Sequence[tuple[str, Mapping[str, Iterable[Mapping[str, Any]]]]]) -> dict[str, int]:
         """Drop every row of `company` and write `months` instead, in one transaction
         (`history rebuild`); returns rows written per table."""
         with self.engine.begin() as conn:
@@ -293,7 +295,7 @@ class HistoryStore:
         for table in S.MONTH_TABLES:
             conn.execute(delete(table).where(table.c.company == company, table.c.month == month))
 
-    def _replace(self, conn: Connection, company: str, months: Sequence[tuple[str, Mapping[str, Sequence[Mapping[str, Any]]]]]) -> dict[str, int]:
+    def _replace(self, conn: Connection, company: str, months: Sequence[tuple[str, Mapping[str, Iterable[Mapping[str, Any]]]]]) -> dict[str, int]:
         by_name = {t.name: t for t in S.MONTH_TABLES}
         counts = dict.fromkeys(by_name, 0)
         for month, records in months:
@@ -302,10 +304,11 @@ class HistoryStore:
                 raise ValueError(f"unknown history tables: {sorted(unknown)}")
             self._delete(conn, company, month)
             for table in S.MONTH_TABLES:
-                rows = records.get(table.name, ())
-                for start in range(0, len(rows), INSERT_ROWS):
-                    conn.execute(table.insert(), [_row(table, company, month, r) for r in rows[start:start + INSERT_ROWS]])
-                counts[table.name] += len(rows)
+                rows = iter(records.get(table.name, ()))
+                row = _row_maker(table, company, month)
+                while chunk := [row(r) for r in islice(rows, INSERT_ROWS)]:
+                    conn.execute(table.insert(), chunk)
+                    counts[table.name] += len(chunk)
         return counts
 
     # --- reading ------------------------------------------------------------------------
@@ -402,13 +405,19 @@ class HistoryStore:
 INSERT_ROWS = 5_000
 
 
-def _row(table: Any, company: str, month: str, record: Mapping[str, Any]) -> dict[str, Any]:
+def _row_maker(table: Any, company: str, month: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """A function from a record to `table`'s full row (every column; a column the record
+    leaves out gets its default); a record with a column the table lacks is refused."""
     names = {c.name for c in table.columns}
-    unknown = set(record) - names
-    if unknown:
-        raise ValueError(f"{table.name}: unknown columns {sorted(unknown)}")
-    row = {c.name: record[c.name] if c.name in record else _default(c) for c in table.columns}
-    row["company"], row["month"] = company, month
+    defaults = {c.name: _default(c) for c in table.columns}
+
+    def row(record: Mapping[str, Any]) -> dict[str, Any]:
+        if not names.issuperset(record):
+            raise ValueError(f"{table.name}: unknown columns {sorted(set(record) - names)}")
+        out = {name: record[name] if name in record else default for name, default in defaults.items()}
+        out["company"], out["month"] = company, month
+        return out
+
     return row
 
 

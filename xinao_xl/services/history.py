@@ -6,17 +6,21 @@ last step of every monthly close).
     print(result.summary())
 
 Why the records are derived here and not stored as the close computes them elsewhere: a
-rebuild must give exactly the rows the closes wrote. So both paths run `month_records` on
+rebuild must give exactly the rows the closes wrote. So both paths run `month_rows` on
 the month's books read as `MonthBooks`, with the statuses and late flags as of the close's
 time taken from the 结账记录 (``结账时间``, whole seconds), and the ``months`` row from that
 record. Nothing here depends on when it runs.
+
+Why the callbacks and flow forms are made one at a time: the close streams them into the
+store and keeps none (a 100,000-callback month's rows took 150 MB held); a rebuild, which
+writes every month in one transaction, holds them as lists (`month_records`).
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,10 +42,11 @@ from xinao_xl.policy.parse import is_blank, parse_bool, parse_channel, parse_cou
 from xinao_xl.policy.rules import Rules
 from xinao_xl.policy.scoring import ScoreCard
 
-from .month_books import MonthBooks, per_read
+from .month_books import MonthBooks
 from .settings import closed_month_rules
 
 Records = dict[str, list[dict[str, Any]]]
+RecordStream = dict[str, Iterable[dict[str, Any]]]  # rows made as the store takes them (`record_close`)
 Progress = Callable[[int, int, str], None]
 
 
@@ -79,23 +84,41 @@ def _hours(start: Any, done: Any) -> float | None:
     return round((done - start).total_seconds() / 3600, 4)
 
 
-@per_read  # the close's 服务通报 (services/bulletin.py) and its history write share them
-def callback_records(mb: MonthBooks) -> list[dict[str, Any]]:
-    rules, month = mb.rules, Month(mb.month)
-    out = []
+def callback_figures(mb: MonthBooks, r: dict[str, Any], month: Month) -> dict[str, Any]:
+    """The columns of a callback's store row that the month's figures count by (in the
+    month, business type, result, reason, department): the close's 服务通报
+    (`services.bulletin`) counts these without building the whole row, and the row is
+    built on them (`callback_records`), so the two cannot disagree."""
+    rules = mb.rules
+    result = mb.result(r)
+    return {"in_month": month.contains(r.get("call_date")), "business": mb.business(r.get("business")), "result": result,
+            "satisfied": result == rules.callback_satisfied, "unsatisfied": result == rules.callback_unsatisfied,
+            "reason": _s(r.get("reason")), "dept": mb.dept(r.get("dept"))}
+
+
+def callback_figure_rows(mb: MonthBooks) -> Iterator[dict[str, Any]]:
+    """`callback_figures` of each row of the 台账, one at a time."""
+    month = Month(mb.month)
     for r in mb.ledger.records():
-        result = mb.result(r)
-        out.append({
-            "row_no": int(r["_row"]), "call_date": r.get("call_date"), "in_month": month.contains(r.get("call_date")),
-            "business": mb.business(r.get("business")), "order_no": _s(r.get("order")), "done_date": r.get("done_date"),
+        yield callback_figures(mb, r, month)
+
+
+def callback_records(mb: MonthBooks) -> Iterator[dict[str, Any]]:
+    """The month's ``callbacks`` rows, one at a time: a 100,000-callback month's rows held
+    at once took 150 MB of a close that only streams them into the store."""
+    month = Month(mb.month)
+    for r in mb.ledger.records():
+        f = callback_figures(mb, r, month)
+        yield {
+            "row_no": int(r["_row"]), "call_date": r.get("call_date"), "in_month": f["in_month"],
+            "business": f["business"], "order_no": _s(r.get("order")), "done_date": r.get("done_date"),
             "customer": _s(r.get("customer")), "phone": _s(r.get("phone")), "address": _s(r.get("address")),
             "customer_key": customer_key(r.get("phone"), r.get("customer"), r.get("address")) or None,
-            "staff": _s(r.get("staff")), "dept": mb.dept(r.get("dept")), "agent": _s(r.get("agent")), "result": result,
-            "satisfied": result == rules.callback_satisfied, "unsatisfied": result == rules.callback_unsatisfied,
-            "opinion": _s(r.get("opinion")), "suggestion": _s(r.get("suggestion")), "reason": _s(r.get("reason")),
+            "staff": _s(r.get("staff")), "dept": f["dept"], "agent": _s(r.get("agent")), "result": f["result"],
+            "satisfied": f["satisfied"], "unsatisfied": f["unsatisfied"],
+            "opinion": _s(r.get("opinion")), "suggestion": _s(r.get("suggestion")), "reason": f["reason"],
             "flow": _yes(r.get("flow")), "flow_no": _s(r.get("flow_no")), "carried": _carried(r), "note": _s(r.get("note")),
-        })
-    return out
+        }
 
 
 def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, bool]:
@@ -105,22 +128,20 @@ def flow_status(due: datetime, feedback: Any, as_of: datetime) -> tuple[str, boo
     return ("按时反馈", False) if deadlines.done_in_time(feedback, due) else ("超时反馈", True)
 
 
-@per_read
-def flow_records(mb: MonthBooks, as_of: datetime) -> list[dict[str, Any]]:
+def flow_records(mb: MonthBooks, as_of: datetime) -> Iterator[dict[str, Any]]:
+    """The month's ``flow_forms`` rows (statuses as of `as_of`), one at a time."""
     month = Month(mb.month)
-    out = []
     for r in mb.ledger.records():
         if not _yes(r.get("flow")) or r.get("flow_date") is None:
             continue
         due = deadlines.flow_form_due(r["flow_date"], mb.rules)
         status, late = flow_status(due, r.get("feedback_date"), as_of)
-        out.append({
+        yield {
             "row_no": int(r["_row"]), "flow_no": _s(r.get("flow_no")), "dept": mb.dept(r.get("dept")), "business": mb.business(r.get("business")),
             "order_no": _s(r.get("order")), "call_date": r.get("call_date"), "customer": _s(r.get("customer")), "phone": _s(r.get("phone")),
             "flow_date": r["flow_date"], "due": due, "feedback_date": r.get("feedback_date"), "status": status, "late": late,
             "in_month": month.contains(r["flow_date"]), "handling": _s(r.get("handling")), "carried": _carried(r),
-        })
-    return out
+        }
 
 
 # store prefix -> (rules stage key, start column, done column)
@@ -201,7 +222,6 @@ def reassignment_records(mb: MonthBooks) -> list[dict[str, Any]]:
              "agent": _s(r.get("agent")), "why": _s(r.get("why"))} for r in mb.reassign.records()]
 
 
-@per_read
 def completed_records(mb: MonthBooks) -> list[dict[str, Any]]:
     form = mb.form(callback_ledger.completed_sheet(mb.rules), callback_ledger.STEM)
     out = []
@@ -255,9 +275,10 @@ def month_info(root: Path, month: str) -> dict[str, Any]:
             "inputs_sha256": json.dumps(record["inputs"], ensure_ascii=False, sort_keys=True) if record.get("inputs") else None}
 
 
-def month_records(mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any]) -> Records:
+def month_rows(mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any]) -> RecordStream:
     """Every table's rows for the month (see `xinao_xl.history.schema`); statuses as of
-    ``info["closed_at"]``."""
+    ``info["closed_at"]``. The callbacks and flow forms are made as they are read (the
+    close streams them into the store, `record_close`)."""
     as_of = info.get("closed_at") or mb.as_of
     cards_rows, items = card_records(cards)
     return {
@@ -271,6 +292,12 @@ def month_records(mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, A
         "praise": praise_records(mb),
         "complaint_reassignments": reassignment_records(mb),
     }
+
+
+def month_records(mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any]) -> Records:
+    """`month_rows` as lists: a rebuild holds every month's rows until its one transaction
+    (and so not every month's books)."""
+    return {table: list(rows) for table, rows in month_rows(mb, cards, info).items()}
 
 
 def read_month(root: Path, month: str, rules: Rules | None = None) -> Records:
@@ -307,7 +334,7 @@ def record_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreC
         return None
     t0 = time.perf_counter()
     info = month_info(root, month)
-    records = month_records(mb, cards, info)
+    records = month_rows(mb, cards, info)
     company = H.company_name(company)
     with H.HistoryStore(url) as st:
         counts = st.write_month(company, month, records)
