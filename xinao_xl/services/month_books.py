@@ -16,13 +16,12 @@ Which record counts for the month (a carried-over row stays in next month's book
 
 from __future__ import annotations
 
-import functools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import InitVar, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
 from xinao_xl.books import lists as L
@@ -55,25 +54,6 @@ from xinao_xl.policy.scoring import (
 from .appeals import LateAppeal, late_appeals
 from .complaint_course import Course, courses, reassignments
 from .settings import rules_for_month
-
-T = TypeVar("T")
-
-
-def per_read(fn: Callable[..., T]) -> Callable[..., T]:
-    """`fn(mb, *args)` computed once per read of the month's books (`MonthBooks`) and
-    arguments, the same object returned after: the close's 服务通报 and its history write
-    ask for the same 100,000 callback records (services/history.py), which took 0.6 s to
-    build. The result is shared: callers read it, never change it."""
-
-    @functools.wraps(fn)
-    def once(mb: MonthBooks, *args: Any) -> T:
-        memo = mb.__dict__.setdefault("_per_read", {})
-        key = (fn.__qualname__, *args)
-        if key not in memo:
-            memo[key] = fn(mb, *args)
-        return memo[key]  # type: ignore[no-any-return]
-
-    return once
 
 
 def _yes(value: Any) -> bool:
