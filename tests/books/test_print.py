@@ -20,7 +20,7 @@ import pytest
 
 from tests.support.print_layout import Page, pages, print_as_excel, printed_rows, text_sizes
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, opinions
-from xinao_xl.books.printing import BLANK_ROWS, load_book
+from xinao_xl.books.printing import BLANK_ROWS, PRINT_MIN_PT, load_book
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.workbooks import file_name, write_books
 from xinao_xl.cli.demo import DEMO_MONTH, DEMO_NOW
@@ -84,6 +84,11 @@ def _by_sheet(path: Path, pdf: Path) -> dict[str | None, list[Page]]:
     return out
 
 
+def _halves(ws: object) -> int:
+    """Pages a band of rows prints on: 2 for a sheet split by hand (`printing.two_pages_wide`)."""
+    return 1 + len(ws.col_breaks.brk)  # type: ignore[attr-defined]
+
+
 def _book(printed: dict[str, tuple[Path, Path, Path]], kind: str, stem: str) -> tuple[Path, Path, Path]:
     month = BLANK_MONTH if kind == "空白" else DEMO_MONTH
     return printed[f"{kind} {file_name(stem, month)}"]
@@ -103,11 +108,14 @@ def test_every_page_is_a4_one_page_wide_with_month_and_sheet_in_the_header(print
         header_row = int(ws.print_title_rows.split(":")[0].replace("$", "")) if ws.print_title_rows else None
         first = ws.cell(row=header_row, column=1).value if header_row else None
         last = ws.cell(row=header_row, column=areas.get(sheet, (0, ws.max_column))[1]).value if header_row else None
-        for page in sheet_pages:
+        # a sheet printed two pages wide (回访台账's 台账): the halves alternate, split at the break
+        split = ws.col_breaks.brk[0].id if ws.col_breaks.brk else None
+        ends = (ws.cell(row=header_row, column=split).value, last) if header_row and split else (last,)
+        for n, page in enumerate(sheet_pages):
             assert page.a4, f"{sheet} p{page.number}: {page.width}×{page.height}"
             assert month in page.text and "第" in page.text and "页共" in page.text, f"{sheet} p{page.number}: header/footer"
-            if header_row:  # the header row repeats and spans every column: one page wide
-                for text in (first, last):
+            if header_row:  # the header row repeats and spans every column of its page
+                for text in (first, ends[n % len(ends)]):
                     assert "".join(str(text).split()) in page.text, f"{sheet} p{page.number} lacks column {text}"
     visible = {ws.title for ws in wb.worksheets if ws.sheet_state == "visible"}
     assert visible <= set(by_sheet), f"sheets not printed: {visible - set(by_sheet)}"
@@ -121,7 +129,8 @@ def test_a_blank_book_prints_a_page_a_sheet(printed, stem: str) -> None:
     by_sheet = _by_sheet(src, pdf)
     _, hidden = _sheets(src)
     counts = Counter({sheet: len(p) for sheet, p in by_sheet.items() if sheet not in hidden})
-    assert set(counts.values()) == {1}, counts
+    wb = load_book(src)
+    assert counts == {sheet: _halves(wb[sheet]) for sheet in counts}, counts  # the 回访台账's 台账: its two halves
     spec = _ledgers()[stem]
     # the ledger prints its title, header and BLANK_ROWS empty rows (a form to fill by hand),
     # across the columns that print (the 投诉台账's first 25; the others are on screen only)
@@ -137,8 +146,10 @@ def test_a_filled_ledger_prints_its_records_and_no_more(printed, stem: str) -> N
     last = max((r["_row"] for r in records), default=spec.header_row)
     assert printed_rows(resolved)[spec.name] == (max(last, spec.header_row + BLANK_ROWS), spec.print_columns)
     sheet_pages = _by_sheet(src, pdf)[spec.name]
-    # at least 20 records a page (300 callbacks: 15 pages at most)
-    assert len(sheet_pages) <= max(1, math.ceil(len(records) / 20)), (len(records), len(sheet_pages))
+    # at least 20 records a page (300 callbacks: 15 pages at most; the 回访台账's 台账 prints each
+    # page's rows on two pages side by side, so 30)
+    halves = _halves(load_book(src)[spec.name])
+    assert len(sheet_pages) <= halves * max(1, math.ceil(len(records) / 20)), (len(records), len(sheet_pages))
     if records:  # the last record is on the last page
         key = spec.entry_columns[0].key if stem != callback_ledger.STEM else "order"
         last_key = next(r[key] for r in records if r["_row"] == last)
@@ -194,11 +205,32 @@ def test_the_complaint_ledger_prints_readable(printed, kind: str) -> None:
     assert ledger
     for i in ledger:
         smallest = min(sizes[i].values())
-        assert smallest >= complaint_ledger.PRINT_MIN_PT, (i + 1, smallest, min(sizes[i], key=sizes[i].get))
-    assert complaint_ledger.PRINT_MIN_PT == 6.0
+        assert smallest >= PRINT_MIN_PT, (i + 1, smallest, min(sizes[i], key=sizes[i].get))
+    assert PRINT_MIN_PT == 6.0
     # the cells' 10-point text: drawn at the same scale, so 10 × scale ≥ 6 means scale ≥ 0.6
     body = [v for i in ledger for k, v in sizes[i].items() if k.startswith("TS20") or k == "投诉单号"]
     assert body and min(body) >= 6.0
+
+
+@pytest.mark.parametrize("kind", ["空白", "示例"])
+def test_the_callback_ledger_prints_readable_two_pages_wide(printed, kind: str) -> None:
+    """22 columns fitted to one A4 width printed the 台账's cells at 3.9 pt. Two landscape pages
+    side by side: the left A–M (回访日期…客户建议) is 13 columns of 169 units; with the widest
+    digit (9 px, DejaVu Sans standing in for Calibri) plus 5 px padding a column,
+    (169 × 9 + 13 × 5) × 0.75 = 1,189.5 pt; the page is 842 − 2 × 0.4 × 72 = 784.4 pt wide,
+    so the scale is 65 % (784.4 / 1,189.5 = 0.659) and the 10-point cells print at 6.5 pt,
+    the page header and footer (10 pt) too. The halves alternate, so the pages are even."""
+    src, _, pdf = _book(printed, kind, callback_ledger.STEM)
+    names, _ = _sheets(src)
+    ledger = [i for i, p in enumerate(pages(pdf, names)) if p.sheet == callback_ledger.LEDGER]
+    assert ledger and len(ledger) % 2 == 0
+    assert load_book(src)[callback_ledger.LEDGER].page_setup.scale == 65
+    sizes = text_sizes(pdf)
+    for i in ledger:
+        smallest = min(sizes[i].values())
+        assert smallest >= PRINT_MIN_PT, (i + 1, smallest, min(sizes[i], key=sizes[i].get))
+    header = [v for i in ledger for k, v in sizes[i].items() if k == "回访日期"]
+    assert header and min(header) == pytest.approx(10 * 0.65, abs=0.05)
 
 
 @pytest.mark.parametrize("name", ["投诉单", "特殊终止申请表"])

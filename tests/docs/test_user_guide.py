@@ -39,6 +39,7 @@ from openpyxl import load_workbook
 
 from tests.support.libreoffice import recalculate
 from xinao_xl.books import assessment, callback_ledger
+from xinao_xl.books.printing import PRINT_MIN_PT
 from xinao_xl.cli import build_parser
 from xinao_xl.cli import main as cli_main
 from xinao_xl.cli.demo import DEMO_MONTH
@@ -483,4 +484,19 @@ def test_the_complaint_process_section_says_what_the_program_does(guide: str) ->
     assert "xinao-xl complaint-form" in block and "xinao-xl complaint-form" in " ".join(commands(build_parser()))
     spec = complaint_ledger.ledger_sheet(rules)
     assert f"打印前 {spec.print_columns} 列" in block and spec.columns[spec.print_columns - 1].header == "扣分"
-    assert f"不小于 {complaint_ledger.PRINT_MIN_PT:g} 磅" in block
+    assert f"不小于 {PRINT_MIN_PT:g} 磅" in block
+
+
+def test_the_guide_says_how_the_callback_ledger_prints(guide: str) -> None:
+    """The guide's split, repeated columns and scale are the 台账's: 回访日期…客户建议 on the left
+    page, 不满原因…备注 on the right, A:C on both; 83 % is the scale the workbook holds."""
+    ws = callback_ledger.build_callback_ledger("2026-11")[callback_ledger.LEDGER]
+    spec = callback_ledger.ledger_sheet()
+    split = spec.index(callback_ledger.PRINT_SPLIT_AFTER)
+    assert ws.col_breaks.brk[0].id == split and ws.print_title_cols == "$A:$C"
+    left_last, right_first, last = spec.columns[split - 1].header, spec.columns[split].header, spec.columns[-1].header
+    assert (left_last, right_first, last) == ("客户建议", "不满原因", "备注")
+    text = "".join(guide.split())
+    assert f"左页到“{left_last}”，右页从“{right_first}”到“{last}”" in text
+    assert f"“{'、'.join(spec.headers[:3])}”三列" in text
+    assert f"约为原大的{ws.page_setup.scale}%（不小于{PRINT_MIN_PT:g}磅）" in text

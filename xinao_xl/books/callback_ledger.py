@@ -24,7 +24,7 @@ from . import lists as L
 from .append import append_records
 from .calendar_sheet import calendar_years, write_calendar_sheet
 from .cells import put, put_formula
-from .printing import book_header, fit_rows, month_prefix, not_printed, print_setup
+from .printing import book_header, fit_rows, month_prefix, not_printed, print_setup, two_pages_wide
 from .rules_sheet import write_rules_sheet
 from .schema import (
     FMT_INT,
@@ -55,6 +55,10 @@ STATS = "统计"
 SAMPLE = "抽样"
 QUESTIONS = "问卷"
 LEDGER_ROWS = 3000
+# On paper the 台账 is two A4 pages side by side (`printing.two_pages_wide`): up to 客户建议 on
+# the first, the rest on the second, each row's date, type and order number on both.
+PRINT_SPLIT_AFTER = "suggestion"
+PRINT_REPEAT = "A:C"
 
 _DUE = "=" + F.natural_due("{flow_date}", None, "flow_form")  # 回访 六.1: 2 natural days, as the office counts them
 # 24:00 of the deadline's day is in time (deadlines.done_in_time): one second past 23:59:59
@@ -73,11 +77,11 @@ def ledger_sheet() -> TableSheet:
         (
             Column("call_date", "回访日期", type="date", width=11, validation=L.date_input("回访日期")),
             Column("business", "业务类型", type="choice", width=9, validation=L.choice(L.L_BUSINESS, "业务类型")),
-            Column("order", "工单号", type="id", width=14, validation=text("工单号", 64)),
+            Column("order", "工单号", type="id", width=16, validation=text("工单号", 64)),
             Column("done_date", "完工日期", type="date", width=11, validation=L.date_input("完工日期")),
             Column("customer", "客户姓名", width=9, validation=text("客户姓名", 64)),
             Column("phone", "客户电话", type="id", width=12, validation=text("客户电话", 32)),
-            Column("address", "客户地址", width=18, wrap=True, validation=text("客户地址")),
+            Column("address", "客户地址", width=26, wrap=True, validation=text("客户地址")),
             Column("staff", "上门人员", width=9, validation=text("上门人员", 64)),
             Column("dept", "责任部门", type="choice", width=10, validation=L.choice(L.L_DEPARTMENTS, "责任部门")),
             Column("agent", "回访人", width=8, validation=text("回访人", 32)),
@@ -243,6 +247,9 @@ def build_callback_ledger(month: str | None, rules: Rules | None = None, style: 
     spec = ledger_sheet()
     ws = write_table(wb, spec, style, f"{month_prefix(month)}客户回访信息台账（灰色列自动计算；流转单须两个自然日内反馈）", book_header(month, STEM, LEDGER))
     highlight_equals(ws, spec.data_range("late", absolute=False), L.YES)
+    # 22 columns fitted to one A4 width printed at 3.9 pt; two pages side by side print them
+    # at 65 % (tests/books/test_print.py measures the PDF)
+    two_pages_wide(ws, [c.width for c in spec.columns], spec.index(PRINT_SPLIT_AFTER), PRINT_REPEAT)
     completed = write_completed(wb, rules, month)
     write_stats(wb, rules, month, completed)
     write_sample(wb, rules, month, style)

@@ -13,7 +13,7 @@ office says so; 跟催次数, 抢修抢险 and 停气停电损失 are the facts 
 (validation says 疑似重大 where they meet them).
 
 What prints: the first `PRINTED` columns, one A4 landscape page wide (narrow side margins,
-at least `PRINT_MIN_PT` points on paper as LibreOffice prints it), short dates (m-d
+at least `printing.PRINT_MIN_PT` points on paper as LibreOffice prints it), short dates (m-d
 hh:mm; a deadline as m-d, ending at 24:00 of that day). The columns to their right (address,
 the review's time, the findings and results, responsibility of partners and providers,
 appeal, 附件1 facts, special termination, evidence) are typed on screen and printed per
@@ -52,7 +52,6 @@ EVIDENCE = "证据"
 LEDGER_ROWS = 300
 REASSIGN_ROWS = 100
 EVIDENCE_ROWS = 300
-PRINT_MIN_PT = 6.0  # the smallest text of the printed 投诉台账, in points on paper
 
 # stage key -> (due column, start column, done column, status column, UDF stage name). The
 # start of 调查/处理 is the round's (本轮起算, a formula the services recompute: services/

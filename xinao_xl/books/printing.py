@@ -32,6 +32,7 @@ import math
 import re
 import warnings
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from defusedxml import ElementTree
@@ -40,6 +41,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.dimensions import RowDimension
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .filecheck import load_workbook
@@ -83,6 +85,44 @@ def print_setup(ws: Worksheet, title_rows: str | None, header: str, landscape: b
     page_header(ws, header)
     if print_area:
         ws.print_area = print_area
+
+
+PRINT_MIN_PT = 6.0  # the smallest text a printed ledger may have, in points on paper
+A4_LONG_PT, A4_SHORT_PT = 842, 595
+# A column unit is the width of a digit of the workbook's default font (Calibri 11): 7 px in
+# Excel; 9 px where Calibri is missing and DejaVu Sans stands in (LibreOffice on a machine
+# without Carlito; the office's WPS may differ too). A page split by hand must fit the wider.
+WIDEST_DIGIT_PX = 9
+
+
+def column_pt(width: float, digit_px: float = WIDEST_DIGIT_PX) -> float:
+    """A column `width` units wide on the page at 100 %, in points (a unit of `digit_px`
+    plus 5 px of padding, at 96 px an inch)."""
+    return (width * digit_px + 5) * 0.75
+
+
+def two_pages_wide(ws: Worksheet, widths: Sequence[float], split_after: int, repeat: str) -> int:
+    """Print a ledger too wide for one A4 width as two pages side by side: columns up to
+    `split_after` on the first, the rest on the second, each row's `repeat` columns (its key,
+    e.g. "A:C") on both, and the pages in the order "over, then down" (页面顺序：先行后列),
+    so a row's two halves are consecutive pages. The scale is the largest whole percent at
+    which the wider half fits with the widest digit (`WIDEST_DIGIT_PX`); returns it.
+
+    Why not "fit to 2 pages wide": Excel ignores a manual page break under "fit to", and
+    would cut the columns wherever the width ran out."""
+    first, last = (column_index_from_string(c) for c in repeat.split(":"))
+    keys = sum(column_pt(w) for w in widths[first - 1:last])
+    halves = (sum(column_pt(w) for w in widths[:split_after]), keys + sum(column_pt(w) for w in widths[split_after:]))
+    page = A4_LONG_PT if ws.page_setup.orientation == "landscape" else A4_SHORT_PT
+    room = page - 72 * (ws.page_margins.left + ws.page_margins.right)
+    scale = min(100, math.floor(100 * room / max(halves)))
+    ws.sheet_properties.pageSetUpPr.fitToPage = False
+    ws.page_setup.scale = scale
+    ws.page_setup.pageOrder = "overThenDown"
+    ws.print_title_cols = repeat
+    ws.col_breaks.append(Break(id=split_after))
+    ws.oddHeader.center.size = ws.oddFooter.center.size = 10  # scaled with the sheet, as large as its cells
+    return scale
 
 
 def one_page_form(ws: Worksheet, area: str, margins: tuple[float, float] = FORM_MARGINS) -> None:
