@@ -356,9 +356,9 @@ def test_template_formulas_from_one_row_ledgers_equal_the_full_templates() -> No
     """Validation reads the form sheets' formulas from a template whose ledgers have one row
     (`writer.one_row_tables`): for every workbook, sheet for sheet and cell for cell, they are
     the formulas of the full template (the 3,000-row 台账 included in the build)."""
-    from xinao_xl.books.workbooks import BOOKS
+    from xinao_xl.books.workbooks import BOOKS, LEDGER_SHEETS
     from xinao_xl.policy.rules import load_rules
-    from xinao_xl.services.validate_schema import LEDGER_SHEETS, template_formulas
+    from xinao_xl.services.validate_schema import template_formulas
 
     rules = load_rules()
     compared = 0

@@ -25,6 +25,7 @@ from .rules_sheet import SHEET as RULES_SHEET
 from .rules_sheet import rules_sheet_writes
 from .save import Batch
 from .schema import FORMULA_STYLES, NATIVE
+from .writer import one_row_tables
 
 Builder = Callable[..., Workbook]
 
@@ -34,6 +35,27 @@ BOOKS: tuple[tuple[str, Builder], ...] = (
     (opinions.STEM, opinions.build_opinions),
     (complaint_ledger.STEM, complaint_ledger.build_complaint_ledger),
 )
+
+# Ledger sheets: thousands of rows whose formula columns are checked from their spec, row by
+# row (services/validate_schema.py), not against a template's cells.
+LEDGER_SHEETS = frozenset((callback_ledger.LEDGER, complaint_ledger.LEDGER, assessment.ITEMS, opinions.SHEET))
+
+
+def form_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
+    """Sheet -> {address: formula} of the template of `stem` under `rules`, its form sheets
+    only (not `LEDGER_SHEETS`): where a formula staff lost belongs, to copy it back from.
+    Built with one-row ledgers (`writer.one_row_tables`): their rows are not read here."""
+    with one_row_tables():
+        wb = dict(BOOKS)[stem](None, rules)
+    out: dict[str, dict[str, str]] = {}
+    for ws in wb.worksheets:
+        if ws.title in LEDGER_SHEETS:
+            continue
+        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
+        if cells:
+            out[ws.title] = cells
+    return out
+
 
 def file_name(stem: str, month: str | None) -> str:
     """2026-12_服务绩效考核表.xlsx; a template (no month) is 服务绩效考核表.xlsx."""

@@ -15,14 +15,13 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
+from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported
 from xinao_xl.books import lists as L
 from xinao_xl.books.port import ERROR, WARNING, WorkbookPort
 from xinao_xl.books.read import FormRead, TableRead
 from xinao_xl.books.rules_sheet import list_specs
 from xinao_xl.books.schema import Column, TableSheet, Validation
-from xinao_xl.books.workbooks import BOOKS, file_name
-from xinao_xl.books.writer import one_row_tables
+from xinao_xl.books.workbooks import file_name, form_formulas
 from xinao_xl.policy import complaint_process, complaints
 from xinao_xl.policy.errors import PolicyInputError
 from xinao_xl.policy.parse import (
@@ -616,30 +615,16 @@ def _indicator_of(m: MonthData, dept: str, row_key: str) -> Indicator | None:
 # --- tampering ---------------------------------------------------------------------------
 
 
-# Ledger sheets: their formula columns are checked row by row from the spec
-# (`check_table_formulas`), so `template_formulas` does not walk their thousands of rows.
-LEDGER_SHEETS = frozenset((callback_ledger.LEDGER, complaint_ledger.LEDGER, assessment.ITEMS, opinions.SHEET))
-
-
 _TEMPLATES: dict[tuple[str, int], tuple[Rules, dict[str, dict[str, str]]]] = {}
 
 
 def template_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
-    """Sheet -> {address: formula} of a freshly built workbook under these rules: where the
-    formulas belong (form sheets; not the ledgers, see `LEDGER_SHEETS`). Built once per
+    """`workbooks.form_formulas`: where the formulas of the form sheets belong, once per
     workbook and rules object (Rules holds dicts, so it is cached by identity, not hash)."""
     hit = _TEMPLATES.get((stem, id(rules)))
     if hit is not None and hit[0] is rules:
         return hit[1]
-    with one_row_tables():  # its ledgers' rows are not read here
-        wb = dict(BOOKS)[stem](None, rules)  # the template staff copy a lost formula from
-    out: dict[str, dict[str, str]] = {}
-    for ws in wb.worksheets:
-        if ws.title in LEDGER_SHEETS:
-            continue
-        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
-        if cells:
-            out[ws.title] = cells
+    out = form_formulas(stem, rules)
     if len(_TEMPLATES) >= 16:
         _TEMPLATES.clear()
     _TEMPLATES[(stem, id(rules))] = (rules, out)
