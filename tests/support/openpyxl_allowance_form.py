@@ -1,53 +1,29 @@
 """The 服务津贴申请 as openpyxl built it before books/xlsx.py (commit 9b85732): the reference
 tests/books/test_allowance_form.py compares the XlsxWriter workbook with. Kept as it was,
-for tests only."""
+for tests only: the form's content (its headers, widths, lines, clauses, sums) is taken from
+the live module, so this compares the two ways of writing, not two copies of what is written."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment
 
+from xinao_xl.books.allowance_form import (
+    CENTER,
+    HEADERS,
+    LEFT,
+    SHEET,
+    WIDTHS,
+    AllowanceLine,
+    _sum,
+    clauses,
+)
 from xinao_xl.books.cells import put
 from xinao_xl.books.printing import fit_row, one_page_form
 from xinao_xl.books.style import BODY_FONT, BORDER, HEADER_LOOK, NOTE_FONT, TITLE_FONT
 from xinao_xl.books.writer import fixed_properties
-from xinao_xl.policy.rounding import excel_round, to_decimal
 from xinao_xl.policy.rules import Rules
-
-__all__ = ["HEADERS", "SHEET", "AllowanceLine", "build_allowance_form", "clauses"]
-
-SHEET = "服务津贴申请"
-HEADERS = ("部门", "月度服务得分", "考核等级", "服务津贴基数（元）", "兼职服务津贴（元）", "审核 / 审批")
-WIDTHS = (13, 12, 10, 15, 15, 28)
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
-
-
-@dataclass(frozen=True)
-class AllowanceLine:
-    """One department's closed figures (None: not set, e.g. no 服务津贴基数 typed)."""
-
-    department: str
-    score: float
-    grade: str
-    base: float | None
-    allowance: float | None
-    reviewed: str = ""  # 审核人 and 审批人 as the close recorded them
-
-
-def clauses(rules: Rules) -> tuple[str, ...]:
-    """The clause under each column: where the number comes from in the policy."""
-    allowance = next((r.clause for r in rules.readings if r.key == "allowance"), "考核 9")
-    return ("", f"{rules.param('base_score').clause}、7", rules.param("grade_c").clause, allowance, allowance, "考核 5.3")
-
-
-def _sum(values: Sequence[float | None]) -> float:
-    total = sum((to_decimal(v) for v in values if v is not None), Decimal(0))
-    return float(excel_round(total, 2))
 
 
 def build_allowance_form(month: str, lines: Sequence[AllowanceLine], rules: Rules, *, now: datetime | None = None,

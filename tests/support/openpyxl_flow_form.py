@@ -1,11 +1,12 @@
 """The 流转单 as openpyxl built it before books/xlsx.py (commit 9b85732): the reference
 tests/books/test_flow_form.py compares the XlsxWriter workbook with, cell by cell. Kept
-as it was, for tests only."""
+as it was, for tests only: the form's content (its texts, `FlowForm`, the blank form) is
+taken from the live module, so this compares the two ways of writing, not two copies of
+what is written."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border
@@ -13,6 +14,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.books.cells import put
+from xinao_xl.books.flow_form import BLANK, BLANK_SHEET, NOTES, TITLE, FlowForm, _texts
 from xinao_xl.books.printing import fit_row, form_sheet_title
 from xinao_xl.books.style import (
     BODY_FONT,
@@ -25,42 +27,8 @@ from xinao_xl.books.style import (
 )
 from xinao_xl.books.writer import fixed_properties
 
-TITLE = "客户回访信息流转单"
-NOTES = (
-    "说明：",
-    "1.流转单信息为日常回访过程中发现的客户意见或建议。由责任部门进行问题处理，制定有效的整改措施。",
-    "2.流转单转到责任部门后应立即处理，并于两个自然日内由召集人签字后反馈服务办公室。",
-)
 TOP = Alignment(vertical="top", wrap_text=True)
 MIDDLE = Alignment(vertical="center", wrap_text=True)
-
-
-@dataclass(frozen=True)
-class FlowForm:
-    """One flagged callback as the form shows it."""
-
-    flow_no: str
-    department: str
-    customer: str
-    phone: str
-    address: str
-    business: str
-    order: str
-    done_date: date | None
-    opinion: str  # 客户意见或建议 (opinion, suggestion and 不满原因 joined)
-    agent: str
-    call_date: date | None
-    flow_date: datetime | None
-    due: datetime | None
-    handling: str  # 处理结果 already fed back, if any
-
-
-def _show(moment: date | datetime | None, with_time: bool = False) -> str:
-    if moment is None:
-        return ""
-    if with_time and isinstance(moment, datetime):
-        return f"{moment:%Y-%m-%d %H:%M}"
-    return f"{moment:%Y-%m-%d}"
 
 
 def _box(ws: Worksheet, first: int, last: int) -> None:
@@ -76,22 +44,6 @@ def _merged(ws: Worksheet, row: int, text: str, height: float | None = None, fir
         ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
     if height:
         ws.row_dimensions[row].height = height
-
-
-def _texts(f: FlowForm) -> dict[tuple[int, int], str]:
-    """(row, column) -> text of every cell that differs from one form to the next."""
-    business = f"{f.business}　工单号 {f.order}　完工日期 {_show(f.done_date)}".strip()
-    return {
-        (2, 1): f"流转单号：{f.flow_no}    流转日期：{_show(f.flow_date, True)}    反馈时限：{_show(f.due, True)}",
-        (3, 1): f"部门：{f.department}",
-        (4, 2): f.customer,
-        (4, 4): f.phone,
-        (5, 2): f.address,
-        (6, 2): business,
-        (8, 1): f.opinion,
-        (9, 1): f"回访人：{f.agent}　　回访日期：{_show(f.call_date)}",
-        (11, 1): f.handling,
-    }
 
 
 def write_form(ws: Worksheet, f: FlowForm) -> str:
@@ -156,12 +108,6 @@ def _fit_texts(ws: Worksheet) -> None:
     """A long opinion or handling text makes its box taller (the page still fits one A4)."""
     for row in (2, 5, 6, 8, 11):
         fit_row(ws, row)
-
-
-BLANK = FlowForm("", "", "", "", "", "", "", None, "", "", None, None, None, "")
-# The blank form's sheet while the forms are copied from it: `form_sheet_title` never makes a
-# name with an apostrophe, so no form's sheet can meet it (or its copies' "… Copy").
-BLANK_SHEET = "流转单'空白"
 
 
 def build_flow_forms(forms: Sequence[FlowForm], month: str, now: datetime | None = None) -> Workbook:
