@@ -71,16 +71,8 @@ def synthetic_month(callbacks: int, cache: Path = CACHE) -> Path:
     complaints = complaints_for(callbacks)
     folder = cache / "months" / f"{callbacks}"
     wanted = {"month": MONTH, "callbacks": callbacks, "complaints": complaints, "seed": 1, "code": code_digest()}
-    if _cached(folder, wanted):
-        return folder
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    print(f"  生成合成月份：{callbacks:,} 条回访，{complaints:,} 条投诉，7 个部门 …", end="", flush=True)
-    t0 = time.perf_counter()
-    run(child("generate-month", str(callbacks), str(folder)))
-    (folder / SETTINGS).write_text(json.dumps(wanted, ensure_ascii=False), encoding="utf-8")
-    print(f"（{time.perf_counter() - t0:.1f} s）", flush=True)
+    if not _cached(folder, wanted):
+        _generate(folder, wanted, f"生成合成月份：{callbacks:,} 条回访，{complaints:,} 条投诉，7 个部门", "generate-month", str(callbacks), str(folder))
     return folder
 
 
@@ -98,17 +90,22 @@ def big_ledger(rows: int, cache: Path = CACHE) -> Path:
     folder = cache / "ledgers" / f"{rows}"
     wanted = {"month": MONTH, "rows": rows, "seed": 100, "code": code_digest()}
     path = folder / f"{MONTH}_{callback_ledger.STEM}.xlsx"
-    if _cached(folder, wanted) and path.exists():
-        return path
+    if not (_cached(folder, wanted) and path.exists()):
+        _generate(folder, wanted, f"生成 {rows:,} 行回访台账", "big-ledger", str(rows), str(path))
+    return path
+
+
+def _generate(folder: Path, wanted: dict[str, Any], what: str, *command: str) -> None:
+    """Run the child `command` into `folder`, emptied first, and record `wanted` beside what it
+    wrote (what `_cached` compares the next time)."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    print(f"  生成 {rows:,} 行回访台账 …", end="", flush=True)
+    print(f"  {what} …", end="", flush=True)
     t0 = time.perf_counter()
-    run(child("big-ledger", str(rows), str(path)))
+    run(child(*command))
     (folder / SETTINGS).write_text(json.dumps(wanted, ensure_ascii=False), encoding="utf-8")
     print(f"（{time.perf_counter() - t0:.1f} s）", flush=True)
-    return path
 
 
 def write_big_ledger(path: Path, rows: int) -> Path:
