@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 
 from tests.support import postgres
 from tests.support.libreoffice import in_ci
@@ -44,6 +44,17 @@ def clean(url: str) -> str:
     schema.metadata.drop_all(engine)
     engine.dispose()
     return url
+
+
+def empty_store(request: pytest.FixtureRequest) -> Engine:
+    """For a fixture parametrized "sqlite"/"postgresql": an engine on an empty store with its
+    tables made — SQLite in memory, or the session's PostgreSQL emptied."""
+    if request.param == "sqlite":
+        engine = create_engine("sqlite://")
+    else:
+        engine = create_engine(_as_url(clean(request.getfixturevalue("pg_server"))))
+    schema.metadata.create_all(engine)
+    return engine
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

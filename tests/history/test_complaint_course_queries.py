@@ -24,13 +24,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
 
-from tests.history.conftest import clean
+from tests.history.conftest import empty_store
 from tests.history.test_queries import CO, _complaint, _rows
 from xinao_xl.history import queries as Q
 from xinao_xl.history import schema as S
-from xinao_xl.history.store import _as_url
 from xinao_xl.policy.rules import load_rules
 from xinao_xl.services.period_report import overview
 
@@ -60,11 +58,7 @@ ROWS = [
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def conn(request: pytest.FixtureRequest):
-    if request.param == "sqlite":
-        engine = create_engine("sqlite://")
-    else:
-        engine = create_engine(_as_url(clean(request.getfixturevalue("pg_server"))))
-    S.metadata.create_all(engine)
+    engine = empty_store(request)
     with engine.begin() as c:
         c.execute(S.months.insert(), _rows(S.months, [{"month": "2026-11"}]))
         c.execute(S.complaints.insert(), _rows(S.complaints, ROWS))

@@ -14,12 +14,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from sqlalchemy import Table, create_engine
+from sqlalchemy import Table
 
-from tests.history.conftest import clean
+from tests.history.conftest import empty_store
 from xinao_xl.history import queries as Q
 from xinao_xl.history import schema as S
-from xinao_xl.history.store import _as_url
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import load_rules
 
@@ -108,11 +107,7 @@ ITEMS = [
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def conn(request: pytest.FixtureRequest):
     """The hand-made store in SQLite (in memory) and in the session's PostgreSQL (conftest)."""
-    if request.param == "sqlite":
-        engine = create_engine("sqlite://")
-    else:
-        engine = create_engine(_as_url(clean(request.getfixturevalue("pg_server"))))
-    S.metadata.create_all(engine)
+    engine = empty_store(request)
     with engine.begin() as c:
         c.execute(S.months.insert(), _rows(S.months, [{"month": m} for m in ("2025-12", "2026-01", "2026-07", "2026-10", "2026-11")]))
         c.execute(S.complaints.insert(), _rows(S.complaints, COMPLAINTS))
