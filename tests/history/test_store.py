@@ -3,6 +3,8 @@ transaction (idempotent; a failure leaves the previous rows), companies kept apa
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -172,6 +174,21 @@ def test_fingerprint_is_the_same_on_every_backend(db_url: str, tmp_path: Path) -
         assert st.fingerprint(CO) == ref.fingerprint(CO)
 
 
+def _on_callback_inserts(engine: object, seen: Callable[[int], None]) -> None:
+    """Call `seen(rows)` for each INSERT into callbacks: SQLAlchemy's statement (other
+    databases), or the executemany SQLite's own inserter sends (`store._inserter`)."""
+
+    @sa_event.listens_for(engine, "before_execute")
+    def statement(conn, clause, multiparams, params, execution_options) -> None:  # noqa: ANN001
+        if getattr(clause, "table", None) is S.callbacks and clause.is_insert:
+            seen(len(multiparams) or 1)  # one row comes as params
+
+    @sa_event.listens_for(engine, "before_cursor_execute")
+    def driver(conn, cursor, sql, parameters, context, executemany) -> None:  # noqa: ANN001
+        if conn.dialect.name == "sqlite" and context.compiled is None and sql.startswith(f"INSERT INTO {S.callbacks.name} "):
+            seen(len(parameters) if executemany else 1)
+
+
 def test_a_month_written_in_parts_is_the_month_written_at_once(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The rows go in by INSERT_ROWS at a time (issue 16: a 100,000-callback month in one
     statement took 270 MB of parameters): 7 callbacks by 3 are 3 statements (3 + 3 + 1),
@@ -182,12 +199,7 @@ def test_a_month_written_in_parts_is_the_month_written_at_once(db_url: str, tmp_
     statements: list[int] = []
     monkeypatch.setattr(H, "INSERT_ROWS", 3)
     with HistoryStore(db_url) as st:
-
-        @sa_event.listens_for(st.engine, "before_execute")
-        def count(conn, clause, multiparams, params, execution_options) -> None:  # noqa: ANN001
-            if getattr(clause, "table", None) is S.callbacks and clause.is_insert:
-                statements.append(len(multiparams) or 1)  # one row comes as params
-
+        _on_callback_inserts(st.engine, statements.append)
         assert st.write_month(CO, "2026-11", records("2026-11", 7)) == once
         assert st.fingerprint(CO) == expected
     assert statements == [3, 3, 1]
@@ -211,13 +223,50 @@ def test_rows_given_as_an_iterator_are_made_as_they_go_in(tmp_path: Path, monkey
             yield r
 
     with HistoryStore(f"sqlite:///{tmp_path / 'stream.sqlite'}") as st:
-
-        @sa_event.listens_for(st.engine, "before_execute")
-        def count(conn, clause, multiparams, params, execution_options) -> None:  # noqa: ANN001
-            if getattr(clause, "table", None) is S.callbacks and clause.is_insert:
-                seen.append(len(made))
-
+        _on_callback_inserts(st.engine, lambda rows: seen.append(len(made)))
         counts = st.write_month(CO, "2026-11", {**records("2026-11", 7), "callbacks": calls()})
         assert counts["callbacks"] == 7
         assert st.fingerprint(CO) == expected
     assert seen == [3, 6, 7]
+
+
+def _typed_value(column: object, n: int) -> object:
+    """A value of `column`'s type, different per row `n`."""
+    kind = type(column.type).__name__
+    return {"Date": date(2026, 11, 1 + n), "DateTime": datetime(2026, 11, 1 + n, 9, 15, 30, 123456 * (n % 2)),
+            "Boolean": n % 2 == 0, "Integer": 7 + n, "Float": 0.1 + 0.2 * n}.get(kind, f"文字'{n}'")
+
+
+def test_sqlite_rows_are_stored_as_sqlalchemy_stores_them(tmp_path: Path) -> None:
+    """SQLite's inserter (`store._inserter`) hands the driver tuples made with SQLAlchemy's
+    own bind processors: every table, every column type (a date, a datetime with and without
+    microseconds, a bool, an int, a float, text with a quote), a row leaving every optional
+    column out (its default or NULL; a table keyed by the month alone gets one row), stored byte for byte as SQLAlchemy's executemany stores
+    them — compared as SQLite holds them, type (typeof) and text."""
+    data: dict[str, list[dict]] = {}
+    for table in S.MONTH_TABLES:
+        keys = [c for c in table.columns if c.name not in ("company", "month")]
+        full = [{c.name: _typed_value(c, n) for c in keys} for n in range(2)]
+        bare = {c.name: _typed_value(c, 5) for c in keys if c.primary_key or (not c.nullable and c.default is None)}
+        one_per_month = all(c.name in ("company", "month") for c in table.primary_key.columns)
+        data[table.name] = [full[0]] if one_per_month else [*full, bare]
+    with HistoryStore(str(tmp_path / "ours.sqlite")) as ours:
+        ours.write_month(CO, "2026-11", data)
+    with HistoryStore(str(tmp_path / "sqlalchemy.sqlite")) as ref, ref.engine.begin() as conn:
+        for table in S.MONTH_TABLES:
+            row = H._row_maker(table, CO, "2026-11")
+            conn.execute(table.insert(), [row(r) for r in data[table.name]])
+
+    def stored(path: Path) -> dict[str, list[tuple]]:
+        with sqlite3.connect(path) as db:
+            out = {}
+            for table in S.MONTH_TABLES:
+                cols = ", ".join(f"typeof({c.name}), CAST({c.name} AS TEXT)" for c in table.columns)
+                out[table.name] = db.execute(f"SELECT {cols} FROM {table.name} ORDER BY rowid").fetchall()
+            return out
+
+    ours_rows, ref_rows = stored(tmp_path / "ours.sqlite"), stored(tmp_path / "sqlalchemy.sqlite")
+    assert ours_rows == ref_rows
+    assert all(len(rows) == len(data[name]) for name, rows in ours_rows.items())
+    kinds = {kind for rows in ours_rows.values() for row in rows for kind in row[0::2]}
+    assert {"integer", "real", "text", "null"} <= kinds
