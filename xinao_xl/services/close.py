@@ -226,7 +226,7 @@ def _read_and_validate(mf: MonthFolder, now: datetime, rules: Rules, db: str | P
     """Step 1: the books read once (their bytes kept and hashed) and validated."""
     mb = MonthBooks.open(mf.root, mf.month, as_of=now, rules=rules)
     past = lookback(mf.root, mf.month, db=db, company=company, rules=rules, migrate=migrate)
-    return mb, validate_books(mb.books, mf.month, None, now, rules, past, late_appeals=mb.late_appeals())
+    return mb, validate_books(mb.books, mf.month, None, now, rules, past, late_appeals=mb.late_appeals(), month_books=mb)
 
 
 def preview_close(month: str, root: Path, *, force: bool = False, reason: str | None = None, now: datetime | None = None,

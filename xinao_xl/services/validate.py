@@ -50,6 +50,7 @@ from . import validate_schema as S
 from .appeals import LateAppeal, late_appeals
 from .integrity import verify_month
 from .lookback import Lookback, lookback
+from .month_books import MonthBooks
 from .settings import closed_month_rules
 from .validate_context import Finding, MonthData, mask_phone
 
@@ -163,12 +164,16 @@ def validate_books(
     lookback: Lookback | None = None,
     late_appeals: Sequence[LateAppeal] = (),
     folder: Path | None = None,
+    month_books: MonthBooks | None = None,
 ) -> list[Finding]:
     """Validate the month's books (stem -> port); the port-level entry the add-in will use.
 
     The cross-month rules see `lookback` (history store or past workbooks) when given,
     else last month's 台账 `previous` for the 7-day rule only. `folder`: the month folder
-    the 证据 links are relative to (default: the 投诉台账 file's folder)."""
+    the 证据 links are relative to (default: the 投诉台账 file's folder). `month_books`: the
+    close's own view of these books (same rules, same time), whose recount of the 汇入 the
+    close writes into the closed 考核表: the check that 汇入 is current compares with that very
+    recount instead of counting the month a second time."""
     rules = rules or load_rules()
     if folder is None and complaint_ledger.STEM in books:
         source = getattr(books[complaint_ledger.STEM], "source", None) or getattr(books[complaint_ledger.STEM], "path", None)
@@ -240,7 +245,7 @@ def validate_books(
     notes = _found(m, opinions.SHEET)
     if ledger and notes:
         R.check_opinions_listed(m, ledger, notes)
-    R.check_imports_current(m, late_appeals)
+    R.check_imports_current(m, late_appeals, month_books)
     m.close_runs()
     m.findings.extend(m.unlisted_findings())
     return sorted(_unique(m.findings), key=Finding.sort_key)

@@ -587,15 +587,17 @@ def check_opinions_listed(m: MonthData, ledger: TableRead, opinions: TableRead) 
              f"这条回访有不满意或客户意见，但意见统计表中没有：请在意见统计表补录台账第{rows[i]}行（回访日期、客户电话与台账相同）")
 
 
-def check_imports_current(m: MonthData, late_appeals: Sequence[LateAppeal] = ()) -> None:
+def check_imports_current(m: MonthData, late_appeals: Sequence[LateAppeal] = (), month_books: MonthBooks | None = None) -> None:
     """The 考核表's 汇入 holds the recount of this month's 台账 and 投诉台账 (考核 5.2: the
     office's 审核 comes from the ledgers; `late_appeals`, the upheld appeals of closed months'
     complaints, services/appeals.py). An older 汇入 means the 考核表 shows other figures than
     the close will: said at each cell that differs, with the one command that fixes it."""
     if m.month is None or not all(stem in m.books for stem in (assessment.STEM, callback_ledger.STEM, complaint_ledger.STEM)):
         return
-    mb = MonthBooks(m.month, dict(m.books), m.rules, m.now, tables=m.tables)
-    mb.__dict__["_late_appeals"] = list(late_appeals)  # found by the caller, who knows the months before
+    mb = month_books
+    if mb is None:
+        mb = MonthBooks(m.month, dict(m.books), m.rules, m.now, tables=m.tables)
+        mb.__dict__["_late_appeals"] = list(late_appeals)  # found by the caller, who knows the months before
     try:
         held = held_imports(mb)
     except BookReadError:
