@@ -263,8 +263,7 @@ class FormSheet:
 
     @cached_property
     def letters(self) -> dict[str, str]:
-        """Column key -> letter (made once per spec: a ledger's formulas ask for it per cell;
-        callers read it, never change it)."""
+        """Column key -> letter (made once per spec; callers read it, never change it)."""
         return {c.key: get_column_letter(i) for i, c in enumerate(self.columns, start=1)}
 
     def letter(self, key: str) -> str:
