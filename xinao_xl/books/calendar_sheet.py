@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xinao_xl.policy.calendar import RESTDAY, WORKDAY, WorkCalendar, default_calendar
@@ -28,7 +30,7 @@ from xinao_xl.policy.errors import SETTINGS_BOOK, CalendarUnknownError
 from xinao_xl.policy.month import Month
 
 from . import lists as L
-from .cells import put, put_formula
+from .cells import put, put_formula, set_value
 from .names import CAL_COUNT, CAL_DATES, define
 from .printing import book_header, not_printed, print_setup
 from .schema import FMT_DATE
@@ -43,6 +45,7 @@ from .style import (
     highlight_equals,
     protect,
     title_cell,
+    using_public_setters,
 )
 
 SHEET = "工作日历"
@@ -133,16 +136,17 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
     title_cell(ws, title_text(years), "F")
     header_cells(ws, HEADER_ROW, HEADERS)
     last = FIRST_ROW + len(rows) - 1
-    for i, item in enumerate(rows):
+    for i, item in enumerate(rows[:1] if rows and not using_public_setters() else rows):
         r = FIRST_ROW + i
         c = put(ws, r, 1, item.day)
         c.number_format = FMT_DATE
-        put(ws, r, 2, "星期" + WEEKDAYS[item.day.weekday()])
+        put(ws, r, 2, _weekday(item.day))
         _put_day(ws, r, item)
-        step = f'IF(C{r}="{WORKDAY}",1,IF(C{r}="{RESTDAY}",0,NA()))'
-        put_formula(ws, r, 6, f"={step}" if r == FIRST_ROW else f"=F{r - 1}+{step}")
+        put_formula(ws, r, 6, _count_formula(r))
         for col, look in enumerate(_LOOKS, start=1):
             look.apply(ws.cell(row=r, column=col))
+    if rows and not using_public_setters():
+        _more_days(ws, rows[1:])
     define(wb, CAL_DATES, SHEET, f"A{FIRST_ROW}:A{last}")
     define(wb, CAL_COUNT, SHEET, f"F{FIRST_ROW}:F{last}")
     highlight_equals(ws, f"C{FIRST_ROW}:C{last}", L.CAL_UNCONFIRMED, red=True)
@@ -156,6 +160,46 @@ def write_calendar_sheet(wb: Workbook, years: tuple[int, ...], calendar: WorkCal
     not_printed(ws)
     protect(ws)
     return rows
+
+
+def _weekday(day: date) -> str:
+    return "星期" + WEEKDAYS[day.weekday()]
+
+
+def _count_formula(r: int) -> str:
+    """The working days from the first date to row `r`'s (CAL_COUNT)."""
+    step = f'IF(C{r}="{WORKDAY}",1,IF(C{r}="{RESTDAY}",0,NA()))'
+    return f"={step}" if r == FIRST_ROW else f"=F{r - 1}+{step}"
+
+
+def _more_days(ws: Worksheet, rows: Sequence[CalendarRow]) -> None:
+    """The days after the first, as the first was written (its cells' looks copied).
+
+    Two years are 4,400 cells in each of two books: the tool's own values (the date, the
+    weekday, the status, the count formula) are stored directly in cells made with their
+    column's style, which skips openpyxl's value checks and style lookups per cell; the
+    说明 and 通知文号, which may come from what the office typed in 制度设置.xlsx, go through
+    `cells.put` (text stays text, with the quote prefix where it looks like a formula)."""
+    looks = []
+    for col in range(1, 7):
+        look = StyleArray(ws.cell(row=FIRST_ROW, column=col)._style)
+        look.quotePrefix = 0
+        looks.append(look)
+    add = ws._add_cell
+    for i, item in enumerate(rows, start=FIRST_ROW + 1):
+        own = ((item.day, "d"), (_weekday(item.day), "s"), (item.status, "s"))
+        for col, (value, kind) in enumerate(own, start=1):
+            cell = Cell(ws, i, col, style_array=looks[col - 1])
+            cell._value, cell.data_type = value, kind
+            add(cell)
+        for col, value in ((4, item.note), (5, item.notice)):
+            cell = Cell(ws, i, col, style_array=looks[col - 1])
+            add(cell)
+            if value:
+                set_value(cell, value)
+        cell = Cell(ws, i, 6, style_array=looks[5])
+        cell._value, cell.data_type = _count_formula(i), "f"
+        add(cell)
 
 
 def _put_day(ws: Worksheet, r: int, item: CalendarRow) -> None:

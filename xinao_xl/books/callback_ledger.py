@@ -38,9 +38,7 @@ from .schema import (
     WorkbookSpec,
 )
 from .style import (
-    BODY_FONT,
-    BORDER,
-    WRAP_ALIGN,
+    BOXED_WRAP,
     header_cells,
     highlight_equals,
     protect,
@@ -222,8 +220,7 @@ def write_questions(wb: Workbook, rules: Rules, month: str | None) -> None:
         used_by = "、".join(b.name for b in rules.business_types if b.questionnaire == q.name)
         for n, question in enumerate(q.questions, start=1):
             for col, value in enumerate((q.name, n, question, used_by), start=1):
-                cell = put(ws, r, col, value)
-                cell.font, cell.border, cell.alignment = BODY_FONT, BORDER, WRAP_ALIGN
+                BOXED_WRAP.apply(put(ws, r, col, value))
             r += 1
     for letter, width in zip("ABCD", (26, 6, 56, 16), strict=True):
         ws.column_dimensions[letter].width = width

@@ -17,8 +17,9 @@ over the earlier records) and ``{r}`` for the row number:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from openpyxl.utils import get_column_letter
 
@@ -112,21 +113,28 @@ class Column:
 
 class _Refs(dict):
     """format_map helper: ``{key}`` → the key's cell in the row, ``{above_key}`` → the
-    column from the header row to the row above, ``{r}`` → the row."""
+    column from the header row to the row above, ``{r}`` → the row. The row and the row
+    above are given as text (`_ROW` and `_ABOVE` stand for them in `TableSheet.renderer`)."""
 
-    def __init__(self, letters: Mapping[str, str], row: int, header_row: int = 1) -> None:
+    def __init__(self, letters: Mapping[str, str], row: str, above: str, header_row: int = 1) -> None:
         super().__init__()
         self.letters = letters
         self.row = row
+        self.above = above
         self.header_row = header_row
 
     def __missing__(self, key: str) -> str:
         if key == "r":
-            return str(self.row)
+            return self.row
         if key.startswith("above_") and key not in self.letters:
             letter = self.letters[key.removeprefix("above_")]
-            return f"${letter}${self.header_row}:{letter}{self.row - 1}"
+            return f"${letter}${self.header_row}:{letter}{self.above}"
         return f"{self.letters[key]}{self.row}"
+
+
+# What a rendered template holds in place of the row and of the row above, until a row is
+# put in (characters a formula never holds)
+_ROW, _ABOVE = "\x00", "\x01"
 
 
 @dataclass(frozen=True)
@@ -160,8 +168,10 @@ class TableSheet:
         """The columns that print: the first `printed`, or all of them."""
         return len(self.columns) if self.printed is None else self.printed
 
-    @property
+    @cached_property
     def letters(self) -> dict[str, str]:
+        """Column key -> letter (made once per spec: a ledger's formulas ask for it per cell;
+        callers read it, never change it)."""
         return {c.key: get_column_letter(i) for i, c in enumerate(self.columns, start=1)}
 
     @property
@@ -198,7 +208,20 @@ class TableSheet:
         template = column.template(style)
         if template is None:
             raise ValueError(f"{self.name}.{column.key} has no formula")
-        return template.format_map(_Refs(self.letters, row, self.header_row))
+        return template.format_map(_Refs(self.letters, str(row), str(row - 1), self.header_row))
+
+    def renderer(self, column: Column, style: str = NATIVE) -> Callable[[int], str]:
+        """`render` of `column` as a function of the row: the template is filled once, each
+        row only puts its number in (a ledger's formula columns are thousands of cells)."""
+        template = column.template(style)
+        if template is None:
+            raise ValueError(f"{self.name}.{column.key} has no formula")
+        if _ROW in template or _ABOVE in template:
+            raise ValueError(f"{self.name}.{column.key}: a formula holding a control character")
+        marked = template.format_map(_Refs(self.letters, _ROW, _ABOVE, self.header_row))
+        if _ABOVE in marked:
+            return lambda row: marked.replace(_ROW, str(row)).replace(_ABOVE, str(row - 1))
+        return lambda row: marked.replace(_ROW, str(row))
 
     @property
     def entry_columns(self) -> tuple[Column, ...]:
@@ -238,8 +261,9 @@ class FormSheet:
     def first_row(self) -> int:
         return self.header_row + 1
 
-    @property
+    @cached_property
     def letters(self) -> dict[str, str]:
+        """Column key -> letter (made once per spec; callers read it, never change it)."""
         return {c.key: get_column_letter(i) for i, c in enumerate(self.columns, start=1)}
 
     def letter(self, key: str) -> str:
