@@ -45,10 +45,10 @@ def test_records_keep_rows_and_addresses_and_skip_blank_rows(tmp_path: Path) -> 
     path = ledger(tmp_path, {3: ROW, 4: {}, 6: {**ROW, "customer": "张三"}})
     t = read_table(path, SPEC)
     assert t.found and t.header_row == 2 and t.missing == ()
-    assert t.frame["_row"].tolist() == [3, 6]
+    assert t.column("_row") == [3, 6]
     assert t.address("phone", 6) == "F6"
-    assert t.frame.loc[1, "customer"] == "张三"
-    assert t.frame.loc[0, "call_date"] == date(2026, 11, 5)
+    assert t.column("customer")[1] == "张三"
+    assert t.column("call_date")[0] == date(2026, 11, 5)
 
 
 def test_ids_stay_text_numbers_and_dates_in_any_form(tmp_path: Path) -> None:
@@ -62,19 +62,19 @@ def test_ids_stay_text_numbers_and_dates_in_any_form(tmp_path: Path) -> None:
 
     path = ledger(tmp_path, {3: ROW, 4: ROW, 5: {**ROW, "order": "00042"}}, typed)
     t = read_table(path, SPEC)
-    assert t.frame.loc[0, "phone"] == "13812345678"
-    assert t.frame.loc[0, "order"] == "635123456"
-    assert t.frame.loc[2, "order"] == "00042"
-    assert t.frame["call_date"].tolist() == [date(2026, 11, 5)] * 3
-    assert t.frame.loc[2, "flow_date"] == datetime(2026, 11, 5, 15, 20)
-    assert t.raw.loc[1, "call_date"] in (46331, date(2026, 11, 5))
+    assert t.column("phone")[0] == "13812345678"
+    assert t.column("order")[0] == "635123456"
+    assert t.column("order")[2] == "00042"
+    assert t.column("call_date") == [date(2026, 11, 5)] * 3
+    assert t.column("flow_date")[2] == datetime(2026, 11, 5, 15, 20)
+    assert t.raw_column("call_date")[1] in (46331, date(2026, 11, 5))
 
 
 def test_bad_value_is_a_problem_with_its_cell_and_raw_value(tmp_path: Path) -> None:
     path = ledger(tmp_path, {3: ROW, 4: {**ROW, "done_date": "上周三"}})
     t = read_table(path, SPEC)
     assert [(p.key, p.row, p.raw) for p in t.problems] == [("done_date", 4, "上周三")]
-    assert t.frame.loc[1, "done_date"] is None
+    assert t.column("done_date")[1] is None
 
 
 def test_moved_extra_and_missing_columns_and_renamed_sheet(tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_moved_extra_and_missing_columns_and_renamed_sheet(tmp_path: Path) -> No
     assert t.missing == ("客户地址",)
     assert t.letters["call_date"] == "B"
     assert t.address("order", 3) == "D3"
-    assert t.frame.loc[0, "order"] == "007"
+    assert t.column("order")[0] == "007"
 
 
 def test_merged_cells_give_their_value_to_every_row(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_merged_cells_give_their_value_to_every_row(tmp_path: Path) -> None:
 
     path = ledger(tmp_path, {3: ROW, 4: ROW}, merge)
     t = read_table(path, SPEC)
-    assert t.frame["dept"].tolist() == ["客服部", "客服部"]
+    assert t.column("dept") == ["客服部", "客服部"]
 
 
 def test_formulas_are_read_from_the_sheet_xml(tmp_path: Path) -> None:
@@ -162,8 +162,8 @@ def test_unparsable_values_each_a_problem_in_row_order(tmp_path: Path) -> None:
     path = ledger(tmp_path, {r: ROW for r in (3, 4, 5, 6)}, typed)
     t = read_table(path, SPEC)
     assert [(p.key, p.row, p.raw) for p in t.problems[:4]] == [("call_date", 3, "昨天"), ("call_date", 4, "昨天"), ("done_date", 4, "上周"), ("call_date", 5, "昨天")]
-    assert t.frame["call_date"].tolist()[:3] == [None, None, None]
-    assert t.raw["call_date"].tolist()[:3] == ["昨天"] * 3
+    assert t.column("call_date")[:3] == [None, None, None]
+    assert t.raw_column("call_date")[:3] == ["昨天"] * 3
 
 
 def test_formula_layouts_other_writers_use_are_read_the_general_way() -> None:
@@ -197,9 +197,9 @@ def test_the_bytes_are_read_once_and_everything_comes_from_them(tmp_path: Path) 
     other = ledger(tmp_path, {3: {**ROW, "order": "9999"}, 4: ROW}, name="other.xlsx")
     path.write_bytes(other.read_bytes())  # saved over meanwhile (sampling, Excel)
     t = reader.table(SPEC)
-    assert t.frame["order"].tolist() == ["0123"] and t.frame["_row"].tolist() == [3]
+    assert t.column("order") == ["0123"] and t.column("_row") == [3]
     assert reader.formulas(SPEC.name) == read_formulas(before, SPEC.name) != {}
-    assert BookReader(path).table(SPEC).frame["order"].tolist() == ["9999", "0123"]  # a new reader sees the new file
+    assert BookReader(path).table(SPEC).column("order") == ["9999", "0123"]  # a new reader sees the new file
 
 
 def test_unreadable_file_says_so_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
