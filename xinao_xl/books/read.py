@@ -14,8 +14,8 @@ What staff do to a ledger and what the reader does about it:
 - phones and work orders (type ``id``) come back as text: 13812345678 typed as a number
   is "13812345678", never 1.38e10; text like "0635…" keeps its zero;
 - dates typed as Excel serials, datetimes or text ("2026年11月3日") are normalised through
-  the policy parsers; the raw value stays in ``TableRead.raw_column`` and a value that does not
-  parse is listed in ``TableRead.problems``, so validation can name the cell.
+  the policy parsers; the value as typed stays (``TableRead.raw_column``) and a value
+  that does not parse is listed in ``TableRead.problems``, so validation can name the cell.
 
 Formula texts come from the sheet's XML (`read_formulas`): calamine does not expose them,
 and openpyxl would parse every cell of the sheet to find the few formulas.
@@ -67,7 +67,7 @@ from .schema import Column, FormSheet, TableSheet
 __all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "formula_link", "normalise", "read_form",
            "read_formula_cells", "read_formulas", "read_links", "read_table", "sheet_parts"]
 
-ROW = "_row"  # the frame column holding each record's Excel row number
+ROW = "_row"  # the column (and record key) holding each record's Excel row number
 HEADER_SCAN_ROWS = 12  # the header row is looked for in the first rows of a sheet
 
 
