@@ -42,7 +42,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import repeat
+from itertools import compress, count, repeat
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote
@@ -423,7 +423,6 @@ class BookReader:
         kept = _records_at([raw_columns[c.key] for c in present if c.is_entry], len(body))
         if len(kept) != len(body):
             raw_columns = {key: [values[i] for i in kept] for key, values in raw_columns.items()}
-        raw_columns = {key: _shared(values) for key, values in raw_columns.items()}
         excel_rows = [header_row + 1 + i for i in kept]
         result.excel_rows = excel_rows
         for c in present:
@@ -527,29 +526,46 @@ def _blank(value: Any) -> bool:
 
 
 def _column(rows: list[list[Any]], idx: int, shortest: int) -> list[Any]:
-    """Column `idx` of `rows`, blank cells (`_blank`) as None, None past a short row's end."""
-    if idx < shortest:
-        return [None if (v := row[idx]) is None or (isinstance(v, str) and (not v or v.isspace())) else v for row in rows]
-    values = [row[idx] if idx < len(row) else None for row in rows]
-    return [None if v is None or (isinstance(v, str) and (not v or v.isspace())) else v for v in values]
+    """Column `idx` of `rows`, blank cells (`_blank`) as None, None past a short row's end;
+    equal entries as one object where they repeat (`_shared`)."""
+    values = list(map(operator.itemgetter(idx), rows)) if idx < shortest else [row[idx] if idx < len(row) else None for row in rows]
+    if set(map(type, values)) == {str}:
+        # a text column (calamine gives "" for an empty cell), at C speed: "" is blank, and
+        # so is a text of spaces, which the typing left rare
+        spaces = list(compress(count(), map(str.isspace, values)))
+        if _repeats(values):
+            canon: dict[Any, Any] = {"": None}
+            values = list(map(canon.setdefault, values, values))
+        else:
+            values = [v or None for v in values]
+        for i in spaces:
+            values[i] = None
+        return values
+    values = [None if v is None or (isinstance(v, str) and (not v or v.isspace())) else v for v in values]
+    return _shared(values)
 
 
 _SAMPLE = 1_000  # cells of a column looked at to tell whether its entries repeat
 
 
+def _repeats(values: list[Any]) -> bool:
+    """Whether a column's entries repeat (业务类型, 责任部门, 回访结果, a month's days…), as
+    its first cells tell: names, phones and work orders do not."""
+    sample = values[:_SAMPLE]
+    return len(set(sample)) * 4 <= len(sample)
+
+
 def _shared(values: list[Any]) -> list[Any]:
     """`values` with equal entries as one object, when the column holds one type of text or
-    date and its entries repeat (业务类型, 责任部门, 回访结果, a month's days…).
+    date (besides blanks) and its entries repeat (`_repeats`).
 
     Calamine makes an object of every cell: 100,000 cells saying "维修" were 100,000
     strings, held by the table after the sheet's cells are let go (`BookReader.release`).
     Equal values of one type are the same to every reader of the table. A column of
-    distinct entries (names, phones, work orders) is left as it is: hashing them all would
-    cost time and free nothing."""
-    sample = values[:_SAMPLE]
+    distinct entries is left as it is: hashing them all would cost time and free nothing."""
     kinds = set(map(type, values))
     kinds.discard(type(None))
-    if len(kinds) != 1 or kinds.pop() not in (str, date, datetime) or len(set(sample)) * 4 > len(sample):
+    if len(kinds) != 1 or kinds.pop() not in (str, date, datetime) or not _repeats(values):
         return values
     canon: dict[Any, Any] = {}
     return list(map(canon.setdefault, values, values))
