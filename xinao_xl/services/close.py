@@ -9,7 +9,9 @@ In order (each step reported through ``progress(step, total, text)``):
 2. read the four workbooks once (calamine) and compute every department's `ScoreCard`
    (`month_books.MonthBooks`: complaints from the 投诉台账, late flow forms from the 台账,
    praise and hand entries from 加减分明细, indicators from the department sheets — 审核
-   when filled, else 自评 — and callback satisfaction rates from the 台账);
+   when filled, else 自评 — and callback satisfaction rates from the 台账); then the
+   content digest of the record (step 4) is taken and the readers let go of the sheets'
+   cells, the tables read from them kept (`BookReader.release`);
 3. write the outputs into ``YYYY-MM/结账/`` (a subfolder, so the month folder still holds
    exactly its four workbooks; names: books/month_folder.py): the closed 考核表 (our values
    beside the live formulas, with any disagreement against the workbook's cached values),
