@@ -45,10 +45,99 @@ def test_records_keep_rows_and_addresses_and_skip_blank_rows(tmp_path: Path) -> 
     path = ledger(tmp_path, {3: ROW, 4: {}, 6: {**ROW, "customer": "张三"}})
     t = read_table(path, SPEC)
     assert t.found and t.header_row == 2 and t.missing == ()
-    assert t.frame["_row"].tolist() == [3, 6]
+    assert t.column("_row") == [3, 6]
     assert t.address("phone", 6) == "F6"
-    assert t.frame.loc[1, "customer"] == "张三"
-    assert t.frame.loc[0, "call_date"] == date(2026, 11, 5)
+    assert t.column("customer")[1] == "张三"
+    assert t.column("call_date")[0] == date(2026, 11, 5)
+
+
+def test_a_table_is_plain_columns_typed_and_as_typed(tmp_path: Path) -> None:
+    """The column store: ``_row`` first, each column found as a list in record order; the
+    typed value (`column`) beside the value as typed (`raw_column`); a column the sheet
+    lacks reads as None throughout, as ``record.get`` reads it."""
+    def typed(wb: Workbook) -> None:
+        ws = wb[SPEC.name]
+        ws["F3"] = 13812345678  # a phone typed as a number
+        ws["E4"] = " 张三 "  # a name typed with spaces
+
+    path = ledger(tmp_path, {3: ROW, 4: ROW}, typed)
+    t = read_table(path, SPEC)
+    assert t.size == 2 and t.keys[:4] == ["_row", "call_date", "business", "order"]
+    assert t.column("_row") == t.raw_column("_row") == t.excel_rows == [3, 4]
+    assert t.column("phone") == ["13812345678", "13812345678"] and t.raw_column("phone")[0] == 13812345678
+    assert t.column("customer") == [None, "张三"] and t.raw_column("customer") == [None, " 张三 "]
+    assert t.has("customer") and not t.has("没有的列")
+    assert t.column("没有的列") == t.raw_column("没有的列") == [None, None]
+    assert t.values["result"] is t.raws["result"]  # typed as it reads: one list for both
+    assert t.records()[1] == dict(zip(t.keys, (t.column(k)[1] for k in t.keys), strict=True))
+    assert t.records()[1]["customer"] == "张三" and t.records() is t.records()
+    assert t  # found with records or not, a table is true (``if table`` asks whether it was read)
+
+
+def test_equal_repeated_entries_are_one_object(tmp_path: Path) -> None:
+    """Calamine makes an object of every cell; a column whose entries repeat keeps one
+    object per distinct value (the 100,000-callback close's memory), equal as before."""
+    path = ledger(tmp_path, {r: {**ROW, "customer": f"客户{r}"} for r in range(3, 11)})
+    t = read_table(path, SPEC)
+    business, days = t.column("business"), t.column("call_date")
+    assert business == ["维修"] * 8 and len({id(v) for v in business}) == 1
+    assert days == [date(2026, 11, 5)] * 8 and len({id(v) for v in days}) == 1
+    assert t.column("customer") == [f"客户{r}" for r in range(3, 11)]
+
+
+def test_a_form_is_read_by_row_key_and_column_key(tmp_path: Path) -> None:
+    rules = load_rules()
+    spec = callback_ledger.completed_sheet(rules)
+    first, second = (b.name for b in rules.business_types[:2])
+
+    def counts(wb: Workbook) -> None:
+        ws = wb[spec.name]
+        ws[spec.cell(first, "count")] = 12
+        ws[spec.cell(second, "count")] = "7"  # a count stored as text
+
+    path = ledger(tmp_path, {3: ROW}, counts)
+    f = BookReader(path).form(spec)
+    assert f.found and f.keys == [r.key for r in spec.rows + spec.footer_rows]
+    row = spec.row_of(second)
+    assert f.excel_row(second) == f.value(second, "_row") == row
+    assert f.value(second, "count") == 7 and f.raw(second, "count") == "7"
+    assert f.row(second)["count"] == 7 and f.raw_row(second)["count"] == "7" and f.row(first)["count"] == 12
+    assert f.raw_at(row, "count") == "7" and f.raw_at(999, "count") is None and f.raw_at(row, "没有的列") is None
+    assert f.has_row(first) and not f.has_row("没有的行")
+    with pytest.raises(KeyError):
+        f.value("没有的行", "count")
+    with pytest.raises(KeyError):
+        f.value(first, "没有的列")
+
+
+def test_tables_and_forms_are_read_once_and_outlive_the_cells(tmp_path: Path) -> None:
+    """Validation (which names the book's other sheets) and the close (which does not) get
+    the same table; `release` lets go of the sheet's cells and formula cells, and a sheet
+    asked for again is read again from the same bytes, to the same answers."""
+    path = ledger(tmp_path, {3: ROW, 4: ROW})
+    reader = BookReader(path)
+    t = reader.table(SPEC, others=("完工量", "统计", "抽样"))
+    assert reader.table(SPEC) is t
+    form = reader.form(callback_ledger.completed_sheet(load_rules()))
+    assert reader.form(callback_ledger.completed_sheet(load_rules())) is form
+    rows, cells = reader.rows(SPEC.name), reader.formula_cells(SPEC.name)
+    reader.release()
+    again = reader.rows(SPEC.name)
+    assert again is not rows and again == rows
+    assert reader.formula_cells(SPEC.name) == cells and "T3" in cells
+    assert reader.table(SPEC) is t and t.column("order") == ["0123", "0123"]
+
+
+def test_reading_imports_no_pandas(tmp_path: Path) -> None:
+    """pandas' import alone was a quarter of a second of every close (issue 16). (numpy
+    comes with openpyxl, which imports it when it is installed.)"""
+    from tests.support.imports import heavy_imports
+
+    path = ledger(tmp_path, {3: ROW})
+    code = ("from xinao_xl.books import callback_ledger\nfrom xinao_xl.books.read import BookReader\n"
+            f"BookReader({str(path)!r}).table(callback_ledger.ledger_sheet()).records()")
+    assert "pandas" not in heavy_imports(code)
+    assert "pandas" in heavy_imports(code + "\nimport pandas")  # the probe sees it when it is there
 
 
 def test_ids_stay_text_numbers_and_dates_in_any_form(tmp_path: Path) -> None:
@@ -62,19 +151,19 @@ def test_ids_stay_text_numbers_and_dates_in_any_form(tmp_path: Path) -> None:
 
     path = ledger(tmp_path, {3: ROW, 4: ROW, 5: {**ROW, "order": "00042"}}, typed)
     t = read_table(path, SPEC)
-    assert t.frame.loc[0, "phone"] == "13812345678"
-    assert t.frame.loc[0, "order"] == "635123456"
-    assert t.frame.loc[2, "order"] == "00042"
-    assert t.frame["call_date"].tolist() == [date(2026, 11, 5)] * 3
-    assert t.frame.loc[2, "flow_date"] == datetime(2026, 11, 5, 15, 20)
-    assert t.raw.loc[1, "call_date"] in (46331, date(2026, 11, 5))
+    assert t.column("phone")[0] == "13812345678"
+    assert t.column("order")[0] == "635123456"
+    assert t.column("order")[2] == "00042"
+    assert t.column("call_date") == [date(2026, 11, 5)] * 3
+    assert t.column("flow_date")[2] == datetime(2026, 11, 5, 15, 20)
+    assert t.raw_column("call_date")[1] in (46331, date(2026, 11, 5))
 
 
 def test_bad_value_is_a_problem_with_its_cell_and_raw_value(tmp_path: Path) -> None:
     path = ledger(tmp_path, {3: ROW, 4: {**ROW, "done_date": "上周三"}})
     t = read_table(path, SPEC)
     assert [(p.key, p.row, p.raw) for p in t.problems] == [("done_date", 4, "上周三")]
-    assert t.frame.loc[1, "done_date"] is None
+    assert t.column("done_date")[1] is None
 
 
 def test_moved_extra_and_missing_columns_and_renamed_sheet(tmp_path: Path) -> None:
@@ -92,7 +181,7 @@ def test_moved_extra_and_missing_columns_and_renamed_sheet(tmp_path: Path) -> No
     assert t.missing == ("客户地址",)
     assert t.letters["call_date"] == "B"
     assert t.address("order", 3) == "D3"
-    assert t.frame.loc[0, "order"] == "007"
+    assert t.column("order")[0] == "007"
 
 
 def test_merged_cells_give_their_value_to_every_row(tmp_path: Path) -> None:
@@ -103,7 +192,7 @@ def test_merged_cells_give_their_value_to_every_row(tmp_path: Path) -> None:
 
     path = ledger(tmp_path, {3: ROW, 4: ROW}, merge)
     t = read_table(path, SPEC)
-    assert t.frame["dept"].tolist() == ["客服部", "客服部"]
+    assert t.column("dept") == ["客服部", "客服部"]
 
 
 def test_formulas_are_read_from_the_sheet_xml(tmp_path: Path) -> None:
@@ -162,8 +251,8 @@ def test_unparsable_values_each_a_problem_in_row_order(tmp_path: Path) -> None:
     path = ledger(tmp_path, {r: ROW for r in (3, 4, 5, 6)}, typed)
     t = read_table(path, SPEC)
     assert [(p.key, p.row, p.raw) for p in t.problems[:4]] == [("call_date", 3, "昨天"), ("call_date", 4, "昨天"), ("done_date", 4, "上周"), ("call_date", 5, "昨天")]
-    assert t.frame["call_date"].tolist()[:3] == [None, None, None]
-    assert t.raw["call_date"].tolist()[:3] == ["昨天"] * 3
+    assert t.column("call_date")[:3] == [None, None, None]
+    assert t.raw_column("call_date")[:3] == ["昨天"] * 3
 
 
 def test_formula_layouts_other_writers_use_are_read_the_general_way() -> None:
@@ -197,9 +286,9 @@ def test_the_bytes_are_read_once_and_everything_comes_from_them(tmp_path: Path) 
     other = ledger(tmp_path, {3: {**ROW, "order": "9999"}, 4: ROW}, name="other.xlsx")
     path.write_bytes(other.read_bytes())  # saved over meanwhile (sampling, Excel)
     t = reader.table(SPEC)
-    assert t.frame["order"].tolist() == ["0123"] and t.frame["_row"].tolist() == [3]
+    assert t.column("order") == ["0123"] and t.column("_row") == [3]
     assert reader.formulas(SPEC.name) == read_formulas(before, SPEC.name) != {}
-    assert BookReader(path).table(SPEC).frame["order"].tolist() == ["9999", "0123"]  # a new reader sees the new file
+    assert BookReader(path).table(SPEC).column("order") == ["9999", "0123"]  # a new reader sees the new file
 
 
 def test_unreadable_file_says_so_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

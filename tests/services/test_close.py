@@ -148,7 +148,7 @@ def test_carry_over_into_next_month(closed) -> None:
     assert result.carried == {"complaints": 2, "flow_forms": 1, "allowance_bases": 1}
     nxt = root / "2026-12"
     summary = BookReader(nxt / file_name(assessment.STEM, "2026-12")).form(assessment.summary_sheet(H.RULES))
-    assert summary.frame.loc["客服部", "base"] == H.BASE and summary.frame.loc["管网部", "base"] is None
+    assert summary.value("客服部", "base") == H.BASE and summary.value("管网部", "base") is None
     complaints = BookReader(nxt / file_name(complaint_ledger.STEM, "2026-12")).table(complaint_ledger.ledger_sheet(H.RULES)).records()
     assert [r["no"] for r in complaints] == ["TS000", "TS003"]
     assert all(r["note"].startswith("上月结转") for r in complaints)
@@ -230,11 +230,7 @@ def test_check_says_in_plain_words_why_it_did_not_compare() -> None:
     card = ScoreCard("客服部", H.MONTH, (), 74.0, 8.0, 34.0, "", 0.15, 5.1, 2000.0, 680.0)
 
     def cached(**values: object) -> FormRead:
-        import pandas as pd
-
-        row = {c.key: values.get(c.key) for c in spec.columns}
-        frame = pd.DataFrame([row], index=["客服部"])
-        return FormRead("k.xlsx", spec.name, spec, frame=frame, raw=frame, found=True)
+        return FormRead.of("k.xlsx", spec, {"客服部": values})
 
     notes: list[str] = []
     assert _check("客服部", cached(), card, notes) == NOT_CHECKED

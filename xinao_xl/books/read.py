@@ -14,8 +14,8 @@ What staff do to a ledger and what the reader does about it:
 - phones and work orders (type ``id``) come back as text: 13812345678 typed as a number
   is "13812345678", never 1.38e10; text like "0635…" keeps its zero;
 - dates typed as Excel serials, datetimes or text ("2026年11月3日") are normalised through
-  the policy parsers; the raw value stays in ``TableRead.raw`` and a value that does not
-  parse is listed in ``TableRead.problems``, so validation can name the cell.
+  the policy parsers; the value as typed stays (``TableRead.raw_column``) and a value
+  that does not parse is listed in ``TableRead.problems``, so validation can name the cell.
 
 Formula texts come from the sheet's XML (`read_formulas`): calamine does not expose them,
 and openpyxl would parse every cell of the sheet to find the few formulas.
@@ -25,7 +25,7 @@ checks and parses those bytes: values, merged areas and formulas all come from t
 bytes, and the close records that very digest (a file saved meanwhile is not what it read).
 
     >>> t = read_table(path, callback_ledger.ledger_sheet())          # doctest: +SKIP
-    >>> t.frame.loc[0, "phone"], t.address("phone", t.frame.loc[0, "_row"])  # doctest: +SKIP
+    >>> t.column("phone")[0], t.address("phone", t.excel_rows[0])  # doctest: +SKIP
     ('13812345678', 'F3')
 """
 
@@ -34,19 +34,19 @@ from __future__ import annotations
 import hashlib
 import html
 import io
+import operator
 import posixpath
 import re
 import threading
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import repeat
+from itertools import compress, count, repeat
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import unquote
 
-import pandas as pd
 from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
@@ -67,7 +67,7 @@ from .schema import Column, FormSheet, TableSheet
 __all__ = ["BookReadError", "BookReader", "CellProblem", "FormRead", "TableRead", "formula_link", "normalise", "read_form",
            "read_formula_cells", "read_formulas", "read_links", "read_table", "sheet_parts"]
 
-ROW = "_row"  # the frame column holding each record's Excel row number
+ROW = "_row"  # the column (and record key) holding each record's Excel row number
 HEADER_SCAN_ROWS = 12  # the header row is looked for in the first rows of a sheet
 
 
@@ -81,28 +81,53 @@ class CellProblem:
     message: str
 
 
-@dataclass
 class TableRead:
-    """One ledger sheet as read: records with their Excel rows, values normalised and raw."""
+    """One ledger sheet as read: records with their Excel rows, values normalised and raw.
 
-    workbook: str  # file name, for messages
-    sheet: str  # the sheet's name in the file (differs from spec.name when renamed)
-    spec: TableSheet
-    header_row: int = 0  # 0: header row not found
-    letters: dict[str, str] = field(default_factory=dict)  # key -> column letter in the file
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)
-    raw: pd.DataFrame = field(default_factory=pd.DataFrame)
-    missing: tuple[str, ...] = ()  # headers of the spec not found
-    renamed_from: str | None = None  # the spec's sheet name when found under another name
-    problems: list[CellProblem] = field(default_factory=list)
-    # merged areas reaching below the header, 1-based (first row, first col, last row, last col)
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-    _records: list[dict[str, Any]] | None = field(default=None, repr=False, compare=False)
-    _records_of: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    A column store of plain lists, one per column key, in record order (no pandas: its
+    import alone cost a quarter of a second of every close, and its frames held each
+    100,000-row 台账 twice more). ``excel_rows`` is the ``_row`` column. A column whose
+    typed values are its values (a text column nobody padded with spaces, a formula
+    column) keeps one list for both. The lists are shared with every caller: read them,
+    never change them."""
+
+    def __init__(self, workbook: str, sheet: str, spec: TableSheet, *, missing: tuple[str, ...] = (),
+                 renamed_from: str | None = None) -> None:
+        self.workbook = workbook  # file name, for messages
+        self.sheet = sheet  # the sheet's name in the file (differs from spec.name when renamed)
+        self.spec = spec
+        self.header_row = 0  # 0: header row not found
+        self.letters: dict[str, str] = {}  # key -> column letter in the file
+        self.excel_rows: list[int] = []  # each record's Excel row (the ``_row`` column)
+        self.values: dict[str, list[Any]] = {}  # key -> normalised values (None for blanks), columns found
+        self.raws: dict[str, list[Any]] = {}  # key -> values as typed; the very list of `values` where equal
+        self.missing = missing  # headers of the spec not found
+        self.renamed_from = renamed_from  # the spec's sheet name when found under another name
+        self.problems: list[CellProblem] = []
+        # merged areas reaching below the header, 1-based (first row, first col, last row, last col)
+        self.merged: list[tuple[int, int, int, int]] = []
+        self._records: list[dict[str, Any]] | None = None
+
+    def __repr__(self) -> str:
+        return f"TableRead({self.workbook!r}, {self.sheet!r}, {self.size} records, columns={self.keys})"
 
     @property
     def found(self) -> bool:
         return self.header_row > 0
+
+    @property
+    def size(self) -> int:
+        """The number of records (a table is never falsy: ``if table`` asks whether it was found)."""
+        return len(self.excel_rows)
+
+    @property
+    def keys(self) -> list[str]:
+        """The columns read, ``_row`` first, then the spec's columns found, in spec order."""
+        return [ROW, *self.values]
+
+    def has(self, key: str) -> bool:
+        """Whether column `key` was found in the sheet (``_row`` always is)."""
+        return key == ROW or key in self.values
 
     def address(self, key: str, row: int) -> str:
         """The cell of column `key` in Excel row `row`, e.g. ``F17`` (spec position if missing)."""
@@ -113,43 +138,121 @@ class TableRead:
         """Column `key`'s values in record order (None for blanks; all None when the sheet
         lacks the column, as ``record.get(key)`` reads it): checks over a 100,000-row 台账
         go column by column instead of building a dict per row (`records`)."""
-        if key not in self.frame.columns:
-            return [None] * len(self.frame)
-        return _nan_to_none(self.frame[key].tolist())
+        if key == ROW:
+            return self.excel_rows
+        values = self.values.get(key)
+        return values if values is not None else [None] * len(self.excel_rows)
+
+    def raw_column(self, key: str) -> list[Any]:
+        """Column `key` as typed (before `normalise`; blanks None), in record order; all
+        None when the sheet lacks the column."""
+        if key == ROW:
+            return self.excel_rows
+        raws = self.raws.get(key)
+        return raws if raws is not None else [None] * len(self.excel_rows)
 
     @gc_paused  # millions of cells become objects, none in a cycle (memory.py)
     def records(self) -> list[dict[str, Any]]:
-        """The frame as dicts (None for blanks), for row-by-row rules; built once (don't mutate)."""
-        if self._records is None or self._records_of is not self.frame:
-            keys = list(self.frame.columns)
-            columns = [_nan_to_none(self.frame[k].tolist()) for k in keys]
+        """The records as dicts (``_row`` and each column found; None for blanks), for
+        row-by-row rules; built once (don't mutate)."""
+        if self._records is None:
+            keys = self.keys
+            columns = [self.column(k) for k in keys]
             self._records = list(map(dict, map(zip, repeat(keys), zip(*columns, strict=True))))
-            self._records_of = self.frame
         return self._records
 
 
-@dataclass
 class FormRead:
-    """A form sheet (汇总, a department, 完工量, 抽样): values by (row key, column key)."""
+    """A form sheet (汇总, a department, 完工量, 抽样): values by (row key, column key).
 
-    workbook: str
-    sheet: str
-    spec: FormSheet
-    frame: pd.DataFrame = field(default_factory=pd.DataFrame)  # index: row key; columns: keys + _row
-    raw: pd.DataFrame = field(default_factory=pd.DataFrame)
-    problems: list[CellProblem] = field(default_factory=list)
-    found: bool = False
+    The form's rows are the spec's (``keys``, in order); each column key holds a list by
+    row position, normalised (``values``, entry cells only) and as typed (``raws``)."""
+
+    def __init__(self, workbook: str, sheet: str, spec: FormSheet) -> None:
+        self.workbook = workbook
+        self.sheet = sheet
+        self.spec = spec
+        self.keys: list[str] = []  # row keys, in the spec's order
+        self.excel_rows: list[int] = []  # the Excel row of each
+        self.values: dict[str, list[Any]] = {}  # column key -> value of each row (entry cells normalised)
+        self.raws: dict[str, list[Any]] = {}  # column key -> value of each row as typed
+        self.problems: list[CellProblem] = []
+        self.found = False
+        self._at: dict[str, int] = {}
+
+    def __repr__(self) -> str:
+        return f"FormRead({self.workbook!r}, {self.sheet!r}, found={self.found})"
+
+    @classmethod
+    def of(cls, workbook: str, spec: FormSheet, rows: Mapping[str, Mapping[str, Any]]) -> FormRead:
+        """A form holding the given values (row key -> column key -> value, typed as given,
+        None where not given) at the spec's rows: a form as a test or a caller states it."""
+        form = cls(workbook, spec.name, spec)
+        form.found = True
+        form._set_rows(list(rows), [spec.row_of(key) for key in rows])
+        for c in spec.columns:
+            form.values[c.key] = [values.get(c.key) for values in rows.values()]
+            form.raws[c.key] = form.values[c.key]
+        return form
+
+    def _set_rows(self, keys: list[str], excel_rows: list[int]) -> None:
+        self.keys, self.excel_rows = keys, excel_rows
+        self._at = {k: i for i, k in enumerate(keys)}
+
+    def has_row(self, key: str) -> bool:
+        return key in self._at
+
+    def excel_row(self, key: str) -> int:
+        """The Excel row of row `key` (KeyError for a row the form does not have)."""
+        return self.excel_rows[self._at[key]]
+
+    def value(self, key: str, col: str) -> Any:
+        """The normalised value of row `key`, column `col` (KeyError when either is unknown)."""
+        if col == ROW:
+            return self.excel_row(key)
+        return self.values[col][self._at[key]]
+
+    def raw(self, key: str, col: str) -> Any:
+        """The value of row `key`, column `col` as typed (KeyError when either is unknown)."""
+        if col == ROW:
+            return self.excel_row(key)
+        return self.raws[col][self._at[key]]
+
+    def row(self, key: str) -> dict[str, Any]:
+        """Row `key`'s normalised values by column key, ``_row`` first (KeyError for an
+        unknown row)."""
+        i = self._at[key]
+        return {ROW: self.excel_rows[i], **{col: values[i] for col, values in self.values.items()}}
+
+    def raw_row(self, key: str) -> dict[str, Any]:
+        """Row `key` as typed, by column key, ``_row`` first (KeyError for an unknown row)."""
+        i = self._at[key]
+        return {ROW: self.excel_rows[i], **{col: raws[i] for col, raws in self.raws.items()}}
+
+    def raw_at(self, excel_row: int, col: str) -> Any:
+        """The value typed in column `col` of Excel row `excel_row`; None for a row or a
+        column the form does not have."""
+        if col not in self.raws or excel_row not in self.excel_rows:
+            return None
+        return self.raws[col][self.excel_rows.index(excel_row)]
 
     def address(self, col_key: str, row: int) -> str:
         return f"{self.spec.letter(col_key)}{int(row)}"
 
 
 def _nan_to_none(values: list[Any]) -> list[Any]:
-    """Float NaN (pandas' blank) as None; a column holding no float is returned as it is
-    (its value types are gathered at C speed, not tested value by value)."""
+    """Float NaN (a ``<v>NaN</v>`` calamine reads as a float) as None; a column holding no
+    float is returned as it is (its value types are gathered at C speed, not tested value
+    by value)."""
     if not any(issubclass(t, float) for t in set(map(type, values))):
         return values
     return [None if v is None or (isinstance(v, float) and v != v) else v for v in values]
+
+
+def _same(values: list[Any], raws: list[Any]) -> list[Any]:
+    """`raws` itself when `values` holds the very same objects (a text column that needed
+    no strip): one list kept for both."""
+    return raws if len(values) == len(raws) and all(map(operator.is_, values, raws)) else values
 
 
 # --- values ------------------------------------------------------------------------------
@@ -243,8 +346,19 @@ class BookReader:
     def merged_areas(self, sheet: str) -> list[tuple[int, int, int, int]]:
         """0-based (first row, first col, last row, last col) of each merged area of `sheet`
         (whose values `rows` copied from the corner to every cell)."""
-        self.rows(sheet)
+        if sheet not in self.__dict__.get("_areas", {}):
+            self.rows(sheet)
         return self.__dict__.get("_areas", {}).get(sheet, [])
+
+    def release(self) -> None:
+        """Let go of the sheets' cells read so far (`rows`) and of their formula cells
+        (`formula_cells`): the tables and forms read from them stay. Once its tables and
+        the close's content digest have what they need, a 100,000-row 台账's cells are
+        100 MB nobody reads again; a sheet asked for once more is read again from the same
+        bytes (`data`), so every answer stays the same."""
+        self._rows.clear()
+        self.__dict__.pop("_cells", None)
+        self.__dict__.pop("_scans", None)
 
     def find_header(self, sheet: str, headers: Sequence[str]) -> tuple[int, dict[str, int]]:
         """(Excel row of the header, header -> 0-based column) or (0, {}) when not found.
@@ -272,7 +386,9 @@ class BookReader:
         Read once per spec: validation and the close's computations share the result (a
         100,000-row 台账 read twice held its normalised columns twice). Callers read it,
         never change it."""
-        key = (spec, tuple(others))
+        # `others` only matter when the sheet is looked for by its headers: validation (which
+        # names them) and the close's computations (which do not) share one read of a 台账
+        key = (spec, tuple(others)) if spec.name not in self.sheet_names else (spec, ())
         tables = self.__dict__.setdefault("_tables", {})
         if key not in tables:
             tables[key] = self._table(spec, others)
@@ -308,48 +424,49 @@ class BookReader:
         if len(kept) != len(body):
             raw_columns = {key: [values[i] for i in kept] for key, values in raw_columns.items()}
         excel_rows = [header_row + 1 + i for i in kept]
-        data: dict[str, list[Any]] = {ROW: excel_rows}
-        raws: dict[str, list[Any]] = {ROW: list(excel_rows)}
+        result.excel_rows = excel_rows
         for c in present:
-            raws[c.key] = raw_columns[c.key]
-            data[c.key] = raw_columns[c.key] if c.is_formula else _normalise_column(c, raw_columns[c.key], excel_rows, result.problems)
+            raw = raw_columns.pop(c.key)
+            result.raws[c.key] = raw
+            # a formula column keeps its values as read (NaN, pandas' blank once, as None)
+            values = _nan_to_none(raw) if c.is_formula else _normalise_column(c, raw, excel_rows, result.problems)
+            result.values[c.key] = _same(values, raw)
         order = {c.key: n for n, c in enumerate(present)}
         result.problems.sort(key=lambda p: (p.row, order[p.key]))  # row by row, as staff read them
-        result.frame = pd.DataFrame(data, dtype=object)
-        result.raw = pd.DataFrame(raws, dtype=object)
         return result
 
     def form(self, spec: FormSheet) -> FormRead:
-        """Read a form sheet at the positions its spec gives (its rows are fixed)."""
+        """Read a form sheet at the positions its spec gives (its rows are fixed); once per
+        spec, as `table` (validation and the close share it; callers never change it)."""
+        forms = self.__dict__.setdefault("_forms", {})
+        if spec not in forms:
+            forms[spec] = self._form(spec)
+        return forms[spec]  # type: ignore[no-any-return]
+
+    def _form(self, spec: FormSheet) -> FormRead:
         result = FormRead(self.name, spec.name, spec)
         if spec.name not in self.sheet_names:
             return result
         result.found = True
         rows = self.rows(spec.name)
-        keys = [r.key for r in spec.rows + spec.footer_rows]
-        data: dict[str, list[Any]] = {ROW: []}
-        raws: dict[str, list[Any]] = {ROW: []}
+        form_rows = spec.rows + spec.footer_rows
+        result._set_rows([r.key for r in form_rows], [spec.first_row + n for n in range(len(form_rows))])
         for c in spec.columns:
-            data[c.key], raws[c.key] = [], []
-        for n, form_row in enumerate(spec.rows + spec.footer_rows):
-            excel_row = spec.first_row + n
+            result.values[c.key], result.raws[c.key] = [], []
+        for excel_row, form_row in zip(result.excel_rows, form_rows, strict=True):
             row = rows[excel_row - 1] if excel_row - 1 < len(rows) else []
-            data[ROW].append(excel_row)
-            raws[ROW].append(excel_row)
             for ci, c in enumerate(spec.columns):
                 value = row[ci] if ci < len(row) else None
                 value = None if _blank(value) else value
-                raws[c.key].append(value)
+                result.raws[c.key].append(value)
                 if c.key not in form_row.entry_keys:
-                    data[c.key].append(value)
+                    result.values[c.key].append(value)
                     continue
                 try:
-                    data[c.key].append(normalise(c, value))
+                    result.values[c.key].append(normalise(c, value))
                 except PolicyInputError as exc:
-                    data[c.key].append(None)
+                    result.values[c.key].append(None)
                     result.problems.append(CellProblem(c.key, excel_row, value, str(exc)))
-        result.frame = pd.DataFrame(data, index=keys, dtype=object)
-        result.raw = pd.DataFrame(raws, index=keys, dtype=object)
         return result
 
     def links(self, sheet: str) -> dict[str, str]:
@@ -409,11 +526,49 @@ def _blank(value: Any) -> bool:
 
 
 def _column(rows: list[list[Any]], idx: int, shortest: int) -> list[Any]:
-    """Column `idx` of `rows`, blank cells (`_blank`) as None, None past a short row's end."""
-    if idx < shortest:
-        return [None if (v := row[idx]) is None or (isinstance(v, str) and (not v or v.isspace())) else v for row in rows]
-    values = [row[idx] if idx < len(row) else None for row in rows]
-    return [None if v is None or (isinstance(v, str) and (not v or v.isspace())) else v for v in values]
+    """Column `idx` of `rows`, blank cells (`_blank`) as None, None past a short row's end;
+    equal entries as one object where they repeat (`_shared`)."""
+    values = list(map(operator.itemgetter(idx), rows)) if idx < shortest else [row[idx] if idx < len(row) else None for row in rows]
+    if set(map(type, values)) == {str}:
+        # a text column (calamine gives "" for an empty cell), at C speed: "" is blank, and
+        # so is a text of spaces, which the typing left rare
+        spaces = list(compress(count(), map(str.isspace, values)))
+        if _repeats(values):
+            canon: dict[Any, Any] = {"": None}
+            values = list(map(canon.setdefault, values, values))
+        else:
+            values = [v or None for v in values]
+        for i in spaces:
+            values[i] = None
+        return values
+    values = [None if v is None or (isinstance(v, str) and (not v or v.isspace())) else v for v in values]
+    return _shared(values)
+
+
+_SAMPLE = 1_000  # cells of a column looked at to tell whether its entries repeat
+
+
+def _repeats(values: list[Any]) -> bool:
+    """Whether a column's entries repeat (业务类型, 责任部门, 回访结果, a month's days…), as
+    its first cells tell: names, phones and work orders do not."""
+    sample = values[:_SAMPLE]
+    return len(set(sample)) * 4 <= len(sample)
+
+
+def _shared(values: list[Any]) -> list[Any]:
+    """`values` with equal entries as one object, when the column holds one type of text or
+    date (besides blanks) and its entries repeat (`_repeats`).
+
+    Calamine makes an object of every cell: 100,000 cells saying "维修" were 100,000
+    strings, held by the table after the sheet's cells are let go (`BookReader.release`).
+    Equal values of one type are the same to every reader of the table. A column of
+    distinct entries is left as it is: hashing them all would cost time and free nothing."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) != 1 or kinds.pop() not in (str, date, datetime) or not _repeats(values):
+        return values
+    canon: dict[Any, Any] = {}
+    return list(map(canon.setdefault, values, values))
 
 
 def _records_at(entry: list[list[Any]], n: int) -> list[int]:

@@ -76,6 +76,10 @@ class _LiveReader(BookReader):
     def name(self) -> str:
         return str(self._xw.name)
 
+    def release(self) -> None:
+        """Nothing is let go: the open book may have changed since it was read, and reads
+        see it as it was when first read (the port's contract)."""
+
     def _grid(self, sheet: str, attribute: str) -> list[list[Any]]:
         ws = self._xw.sheets[sheet]
         last = ws.used_range.last_cell

@@ -60,8 +60,7 @@ def read_reviews(mb: MonthBooks) -> dict[str, Review]:
     form = mb.form(assessment.summary_sheet(mb.rules))
     out = {}
     for dept in mb.rules.departments:
-        row = form.frame.loc[dept.name] if form.found and dept.name in form.frame.index else {}
-        get = row.get if hasattr(row, "get") else (lambda _k: None)
+        get = form.row(dept.name).get if form.found and form.has_row(dept.name) else (lambda _k: None)
         out[dept.name] = Review(dept.name, _text(get("reviewer")), _day(get("reviewed")), _text(get("approver")), _day(get("approved")))
     return out
 

@@ -9,7 +9,9 @@ In order (each step reported through ``progress(step, total, text)``):
 2. read the four workbooks once (calamine) and compute every department's `ScoreCard`
    (`month_books.MonthBooks`: complaints from the 投诉台账, late flow forms from the 台账,
    praise and hand entries from 加减分明细, indicators from the department sheets — 审核
-   when filled, else 自评 — and callback satisfaction rates from the 台账);
+   when filled, else 自评 — and callback satisfaction rates from the 台账); then the
+   content digest of the record (step 4) is taken and the readers let go of the sheets'
+   cells, the tables read from them kept (`BookReader.release`);
 3. write the outputs into ``YYYY-MM/结账/`` (a subfolder, so the month folder still holds
    exactly its four workbooks; names: books/month_folder.py): the closed 考核表 (our values
    beside the live formulas, with any disagreement against the workbook's cached values),
@@ -346,13 +348,19 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         if confirm is not None and not confirm(preview):
             raise CloseCancelled(f"已取消 {month} 的结账，什么都没有写入")
         readers = {stem: book.reader for stem, book in mb.books.items()}
+        # what the close read, beside the bytes (a workbook Excel only re-saved is not "changed"),
+        # taken while the cells are there; then they are let go, the tables read from them kept
+        # (at 100,000 callbacks the 台账's cells were 100 MB held to the end of the close)
+        result.contents = content_digests(paths, rules, readers)
+        for reader in readers.values():
+            reader.release()
         t0 = time.perf_counter()
         # Everything complete under temporary names first, then in place (module docstring).
         with Batch(out) as outputs, Batch(plan.folder.path, keep_previous=False) as next_books:
             step(3)
             cached = mb.form(assessment.summary_sheet(rules))
             checks = _checks(mb, cached, cards, result.notes)
-            shown = {d.name: tuple(cached.frame.loc[d.name, k] if cached.found else None for k in ("deduct", "bonus", "score"))
+            shown = {d.name: tuple(cached.value(d.name, k) if cached.found else None for k in ("deduct", "bonus", "score"))
                      for d in rules.departments}
             outputs.add_workbook(names["考核表"], closed_assessment(readers[assessment.STEM], rules, cards, checks, now, imports=mb.imports(),
                                                                  months=mb.department_months(), items=mb.items, shown=shown))
@@ -379,8 +387,6 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
                 result.notes.extend(_share_notes(result, share.month_customer_terms(mb)))
             if force and was_closed:  # re-closing: say what changed since the close this one replaces
                 result.notes.extend(verify_month(root, month, outputs=False, rules=rules).input_messages())
-            # what the close read, beside the bytes: a workbook Excel only re-saved is not "changed"
-            result.contents = content_digests(paths, rules, readers)
             # the record goes in before next month's books: it holds their checksums (and those of
             # the books they replace), so a run again after a kill still knows them as ours
             result.record = _write_record(mf, paths, result, user, reason, now, rules, next_books, plan, readers)
@@ -473,8 +479,8 @@ def _check(dept: str, cached: Any, card: ScoreCard, notes: list[str], *, stale: 
     cached values (Excel/LibreOffice saved them) if any."""
     if not cached.found:
         return "未核对：考核表中找不到“汇总”表"
-    row = cached.frame.loc[dept]
-    raw = cached.raw.loc[dept]
+    row = cached.row(dept)
+    raw = cached.raw_row(dept)
     pairs = (("扣分合计", row.get("deduct"), card.deductions), ("加分合计", row.get("bonus"), card.bonuses), ("月度服务得分", row.get("score"), card.score))
     if all(is_blank(v) for _, v, _ in pairs):
         return NOT_CHECKED

@@ -226,7 +226,7 @@ def completed_records(mb: MonthBooks) -> list[dict[str, Any]]:
     form = mb.form(callback_ledger.completed_sheet(mb.rules), callback_ledger.STEM)
     out = []
     for b in mb.rules.business_types:
-        value = form.frame.loc[b.name, "count"] if form.found else None
+        value = form.value(b.name, "count") if form.found else None
         out.append({"business": b.name, "count": int(value) if isinstance(value, int | float) and value == value else 0})
     return out
 

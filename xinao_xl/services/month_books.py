@@ -293,16 +293,16 @@ class MonthBooks:
                 if ind.kind_spec.from_complaints:
                     continue
                 key = assessment.indicator_key(ind)
-                own = f.raw.loc[key, "self"] if f.found else None
+                own = f.raw(key, "self") if f.found else None
                 if assessment.audit_from_ledger(ind):  # 审核 = the 台账's rate (汇入), at full precision
                     rate = imports.rate(ind.callback_type or "")
                     value = rate if rate is not None else own
                 else:
-                    audit = f.raw.loc[key, "audit"] if f.found else None
+                    audit = f.raw(key, "audit") if f.found else None
                     value = audit if not is_blank(audit) else own
                 if not is_blank(value):
                     indicators[ind.name] = value
-            base = summary.raw.loc[dept.name, "base"] if summary.found else None
+            base = summary.raw(dept.name, "base") if summary.found else None
             out[dept.name] = DepartmentMonth(dept.name, self.month, indicators, complaints.get(dept.name, []), imports.late_flows.get(dept.name, 0),
                                              praise.get(dept.name, 0), media.get(dept.name, []), manual.get(dept.name, []),
                                              None if is_blank(base) else base, adjustments.get(dept.name, []))
@@ -322,7 +322,7 @@ class MonthBooks:
             mine = [r for r in calls if self.business(r.get("business")) == b.name]
             sat = sum(self.result(r) == rules.callback_satisfied for r in mine)
             unsat = sum(self.result(r) == rules.callback_unsatisfied for r in mine)
-            total = completed.frame.loc[b.name, "count"] if completed.found else None
+            total = completed.value(b.name, "count") if completed.found else None
             types.append(TypeStats(b.name, int(total or 0), sat + unsat, sat, unsat))
         problems: dict[str, Counter] = defaultdict(Counter)
         unsatisfied = []

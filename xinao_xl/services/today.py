@@ -368,7 +368,7 @@ def _reviews(mb: MonthBooks, out: DueList, rules: Rules) -> None:
         typed = [i for i in dept.indicators
                  if not i.kind_spec.from_complaints and i.kind_spec.direction != "entered" and not i.callback_type]
         for col, clause in (("self", "考核 5.2"), ("audit", "考核 3、5.3")):
-            empty = [assessment.indicator_key(i) for i in typed if is_blank(form.raw.loc[assessment.indicator_key(i), col])]
+            empty = [assessment.indicator_key(i) for i in typed if is_blank(form.raw(assessment.indicator_key(i), col))]
             if empty:
                 row = spec.row_of(empty[0])
                 whose = f"{dept.name}自评" if col == "self" else f"服务办公室审核 {dept.name}"

@@ -110,7 +110,7 @@ def check_repeat_callbacks(m: MonthData, t: TableRead) -> None:
             rec_key = "phone" if "phone" in t.letters else "customer"
             if not phone_at:
                 phone_at.update(zip(t.column("_row"), phones, strict=True))
-            phone = mask_phone(phone_at[row1]) if "phone" in t.frame.columns else ""
+            phone = mask_phone(phone_at[row1]) if t.has("phone") else ""
             who = f"该客户（{phone}）" if phone else "该客户"
             m.at(WARNING, t, rec_key, row1,
                  f"{who}已于{show(day0)}回访（{where}），{days}日内不应重复回访（回访办法三.3）：如为同一次回访的重复登记请删除本行")
@@ -122,7 +122,7 @@ def check_flow_forms(m: MonthData, t: TableRead) -> None:
     said: dict[tuple[type, Any], bool] = {}  # 回访结果 -> 不满意; 是否流转 -> 是: once per distinct value
     yes: dict[tuple[type, Any], bool] = {}
     due_of: dict[Any, datetime] = {}
-    raw_dates = t.raw["flow_date"].tolist() if "flow_date" in t.raw.columns else None  # the raw frame has the same rows
+    raw_dates = t.raw_column("flow_date") if t.has("flow_date") else None  # as typed, record by record
     columns = (t.column("_row"), t.column("result"), t.column("flow"), t.column("flow_no"), t.column("flow_date"), t.column("feedback_date"))
     for i, (row, result, flow_said, flow_no, flow_date, feedback) in enumerate(zip(*columns, strict=True)):
         if (flow := yes.get((flow_said.__class__, flow_said))) is None:
@@ -541,11 +541,11 @@ def check_evidence_links(m: MonthData, evidence: TableRead, links: dict[str, str
 def check_media_praise(m: MonthData, t: TableRead) -> None:
     """考核 7.2: external media praise is worth 3 to 5 points."""
     low, high = float(m.rules.value("media_points_min")), float(m.rules.value("media_points_max"))
-    for rec in t.records():
+    raws = t.raw_column("pin")  # None throughout when the sheet lacks the column
+    for rec, raw in zip(t.records(), raws, strict=True):
         if rec.get("type") != L.ITEM_MEDIA:
             continue
         points = rec.get("pin")
-        raw = t.raw.loc[t.raw["_row"] == rec["_row"], "pin"].iat[0] if "pin" in t.raw.columns else None
         if points is None and not blank(raw):
             continue  # not a number: the type check reports it
         if points is None or not low <= points <= high:

@@ -110,7 +110,7 @@ NOT_REACHED = "未接通"
 def check_unique(m: MonthData, t: TableRead) -> None:
     """A key entered in a second row: the later row is the finding, naming the first."""
     keys = UNIQUE.get(t.spec.name)
-    if not keys or not t.found or any(k not in t.frame.columns for k in keys):
+    if not keys or not t.found or any(not t.has(k) for k in keys):
         return
     first: dict[tuple[str, ...], int] = {}
     rejected: set[tuple[str, ...]] = set()  # keys whose latest row is a rejected round
@@ -150,13 +150,13 @@ def check_table_cells(m: MonthData, t: TableRead) -> None:
         column = t.spec.column(p.key)
         m.at(ERROR, t, p.key, p.row, f"{column.header}{_problem_text(p.message)}；{_example(column)}")
     lists = _lists(m.rules)
-    rows = t.frame["_row"].tolist()
+    rows = t.excel_rows
     for column in t.spec.entry_columns:
-        if column.key not in t.frame.columns or column.validation is None:
+        if not t.has(column.key) or column.validation is None:
             continue
         strict = column.key in SPELLING_READ_BY_FORMULAS.get(t.spec.name, ())
         check = _cell_check(column, lists, m.rules, COMPARED_VALUES.get(column.key) if strict else frozenset())
-        values, raws = t.frame[column.key].tolist(), t.raw[column.key].tolist()
+        values, raws = t.column(column.key), t.raw_column(column.key)
         if column.validation.kind == "list":
             # A dropdown column holds few distinct entries: each is checked once, as typed
             # (the formulas see "满意 " apart from "满意").
@@ -201,12 +201,12 @@ def check_text_values(m: MonthData, t: TableRead) -> None:
     at all is the reader's `problems`: "不是日期".)"""
     if not t.found:
         return
-    rows = t.frame["_row"].tolist()
+    rows = t.excel_rows
     for column in t.spec.entry_columns:
-        if column.type not in TYPED or column.key not in t.raw.columns:
+        if column.type not in TYPED or not t.has(column.key):
             continue
         said: dict[str, tuple[str, str]] = {}
-        for row, raw, value in zip(rows, t.raw[column.key].tolist(), t.frame[column.key].tolist(), strict=True):
+        for row, raw, value in zip(rows, t.raw_column(column.key), t.column(column.key), strict=True):
             if raw.__class__ is not str or value is None:
                 continue
             if raw not in said:
@@ -248,16 +248,16 @@ def check_contacts(m: MonthData, t: TableRead) -> None:
     if clause is None or not t.found:
         return
     merged = _merged_away(t)  # a cell a merged area covers: `check_merged` says its content is lost
-    rows = t.frame["_row"].tolist()
-    if "customer" in t.frame.columns:
+    rows = t.excel_rows
+    if t.has("customer"):
         letter = t.letters["customer"]
-        for i in _blank_positions(t.frame["customer"].tolist()):
+        for i in _blank_positions(t.column("customer")):
             if (rows[i], letter) not in merged:
                 m.at(WARNING, t, "customer", rows[i], f"缺少客户姓名：记录应写明客户（{clause}）；请按业务系统补填")
-    if "phone" not in t.frame.columns:
+    if not t.has("phone"):
         return
     letter = t.letters["phone"]
-    phones = t.frame["phone"].tolist()
+    phones = t.column("phone")
     # the rows whose phone is blank or cannot be dialled, in order (`phone_problem` passes
     # the usual mobile at once)
     problems = {i: what for i, phone in enumerate(phones) if phone is not None and (what := phone_problem(phone))}
@@ -280,10 +280,10 @@ def check_required(m: MonthData, t: TableRead) -> None:
     if not t.found:
         return
     wanted = [(key, severity, text) for keys, severity, text in ((must, ERROR, "必填"), (should, WARNING, "尚未填写"))
-              for key in keys if key in t.raw.columns]
+              for key in keys if t.has(key)]
     # (record, position in `wanted`) of every blank required cell, then reported row by row
-    hits = sorted((i, n) for n, (key, _, _) in enumerate(wanted) for i in _blank_positions(t.raw[key].tolist()))
-    rows = t.frame["_row"].tolist()
+    hits = sorted((i, n) for n, (key, _, _) in enumerate(wanted) for i in _blank_positions(t.raw_column(key)))
+    rows = t.excel_rows
     for i, n in hits:
         key, severity, text = wanted[n]
         header = t.spec.column(key).header
@@ -305,9 +305,9 @@ def check_date_order(m: MonthData, t: TableRead, pairs: tuple[tuple[str, str], .
     if not t.found:
         return
     for first, then in pairs:
-        if first not in t.frame.columns or then not in t.frame.columns:
+        if not t.has(first) or not t.has(then):
             continue
-        for row, a, b in zip(t.frame["_row"].tolist(), t.frame[first].tolist(), t.frame[then].tolist(), strict=True):
+        for row, a, b in zip(t.excel_rows, t.column(first), t.column(then), strict=True):
             if a is None or b is None:
                 continue
             if (b < a) if a.__class__ is b.__class__ else (_day_or_moment(b, a) < _day_or_moment(a, b)):
@@ -533,9 +533,9 @@ def check_department(m: MonthData, f: FormRead) -> None:
         if ind.kind_spec.from_complaints:
             continue
         key = assessment.indicator_key(ind)
-        row = int(f.raw.loc[key, "_row"])
+        row = f.excel_row(key)
         for col in ("self", "audit"):
-            raw = f.raw.loc[key, col]
+            raw = f.raw(key, col)
             if blank(raw):
                 continue
             message = _indicator_problem(ind, raw)
@@ -574,9 +574,9 @@ def check_form_counts(m: MonthData, f: FormRead) -> None:
         m.add(ERROR, f, f.address(p.key, p.row), f"{column.header}{_problem_text(p.message)}；{_example(column)}")
     for form_row in f.spec.rows:
         for key in form_row.entry_keys:
-            value = f.frame.loc[form_row.key, key]
+            value = f.value(form_row.key, key)
             if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
-                row = int(f.frame.loc[form_row.key, "_row"])
+                row = f.excel_row(form_row.key)
                 m.add(ERROR, f, f.address(key, row), f"{f.spec.column(key).header}“{value:g}”不能为负数：请填写不小于0的数")
 
 
@@ -590,11 +590,11 @@ def check_form_text(m: MonthData, f: FormRead) -> None:
     for form_row in f.spec.rows:
         for key in form_row.entry_keys:
             column = f.spec.column(key)
-            raw = f.raw.loc[form_row.key, key]
+            raw = f.raw(form_row.key, key)
             if column.type not in TYPED or raw.__class__ is not str or blank(raw):
                 continue
-            row = int(f.raw.loc[form_row.key, "_row"])
-            value = f.frame.loc[form_row.key, key]
+            row = f.excel_row(form_row.key)
+            value = f.value(form_row.key, key)
             if f.spec.name in m.rules.department_names:
                 ind = _indicator_of(m, f.spec.name, form_row.key)
                 if ind is None or _indicator_problem(ind, raw):
@@ -642,7 +642,7 @@ def check_table_formulas(m: MonthData, book: WorkbookPort, t: TableRead, formula
         if column.key not in t.letters:
             continue
         letter = t.letters[column.key]
-        for row, raw in zip(t.frame["_row"].tolist(), t.raw[column.key].tolist(), strict=True):
+        for row, raw in zip(t.excel_rows, t.raw_column(column.key), strict=True):
             if f"{letter}{row}" in formulas:
                 continue
             if row > spec.last_row:
@@ -663,7 +663,6 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: Abstract
     if stem == assessment.STEM and imported.SHEET not in m.books[stem].sheet_names():
         # a 考核表 made before the 汇入 sheet (issue 12): its 审核 of a satisfaction row is typed
         expected = {a: t for a, t in expected.items() if imported.SHEET not in t}
-    values = f.raw.set_index("_row")
     letters = {v: k for k, v in f.spec.letters.items()}
     for address in expected:
         if address in formulas:
@@ -671,7 +670,7 @@ def check_form_formulas(m: MonthData, f: FormRead, stem: str, formulas: Abstract
         col = "".join(ch for ch in address if ch.isalpha())
         row = int(address[len(col):])
         key = letters.get(col)
-        raw = values.loc[row, key] if key and row in values.index else None
+        raw = f.raw_at(row, key) if key else None
         header = f.spec.column(key).header if key else col
         restore = f"打开空白模板“{file_name(stem, None)}”（程序文件夹 workbooks 中），复制“{f.spec.name}”表的 {address} 单元格，粘贴到这里"
         m.add(ERROR, f, address, _tamper_text(header, raw, restore))
