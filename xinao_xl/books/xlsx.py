@@ -53,7 +53,7 @@ from .printing import FORM_MARGINS, HEADER_MARGIN, PAGE_FOOTER, row_height, text
 from .schema import Validation
 from .style import Look
 
-__all__ = ["Book", "Draft", "Page", "one_page", "print_page"]
+__all__ = ["Book", "ColumnChart", "Draft", "Page", "add_column_chart", "one_page", "print_page", "row_breaks"]
 
 # A cell's style, as openpyxl keeps it: one object per part (None: the workbook's default).
 # font, fill, border, alignment, protection, number format, quote prefix
@@ -513,3 +513,56 @@ def _margins(ws: XlsxWorksheet, margins: tuple[float, float, float, float, float
     left, right, top, bottom, header, footer = margins
     ws.set_margins(left=left, right=right, top=top, bottom=bottom)
     ws.margin_header, ws.margin_footer = header, footer  # set_header's margin, without a header text too
+
+
+# --- charts and page breaks (the 回访报告, books/report.py) -------------------------------------
+
+EMU_PER_CM = 360000
+EMU_PER_PX = 9525  # at 96 px an inch
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    """A native column chart over one column of a sheet, as the 回访报告 draws them (openpyxl's
+    ``BarChart`` with ``type = "col"`` before): the series named by the cell above its values,
+    the categories in column A beside them, no legend, the value on each bar.
+
+    ``values``: (column, first row, last row), 1-based; ``anchor``: the cell of its top left
+    corner; the size in centimetres (Excel keeps whole pixels: 16 × 7.5 cm is 605 × 283 px).
+    ``percent``: the value axis as 0–100 %.
+    """
+
+    title: str
+    y_title: str
+    values: tuple[int, int, int]
+    anchor: str
+    width_cm: float = 16
+    height_cm: float = 7.5
+    percent: bool = False
+
+
+def add_column_chart(book: Book, ws: XlsxWorksheet, spec: ColumnChart) -> None:
+    """Put `spec` on `ws` (a sheet `Book.add` made): anchored to its cell, moved with it and not
+    resized with the rows and columns around it (as openpyxl's one-cell anchor)."""
+    col, first, last = spec.values
+    sheet = ws.name
+    chart = book._wb.add_chart({"type": "column"})
+    chart.add_series({
+        "name": [sheet, first - 2, col - 1],
+        "values": [sheet, first - 1, col - 1, last - 1, col - 1],
+        "categories": [sheet, first - 1, 0, last - 1, 0],
+        "data_labels": {"value": True},
+    })
+    chart.set_title({"name": spec.title})
+    axis: dict[str, Any] = {"name": spec.y_title}
+    if spec.percent:
+        axis.update(num_format="0%", min=0, max=1)
+    chart.set_y_axis(axis)
+    chart.set_legend({"none": True})
+    chart.set_size({"width": round(spec.width_cm * EMU_PER_CM / EMU_PER_PX), "height": round(spec.height_cm * EMU_PER_CM / EMU_PER_PX)})
+    ws.insert_chart(spec.anchor, chart, {"object_position": 2})
+
+
+def row_breaks(ws: XlsxWorksheet, rows: list[int]) -> None:
+    """Manual page breaks below each of `rows` (1-based; openpyxl's ``Break(id=row)``)."""
+    ws.set_h_pagebreaks(rows)
