@@ -1,9 +1,10 @@
 """Period figures from the history store (SQLAlchemy Core), as pandas frames.
 
 One function per figure of the period report (投诉办法 第十条(二): 月度、季度、年度统计分析;
-回访办法 五.6(2): the 服务通报 analysis of last month's callbacks). The same functions feed
-the quarterly and annual report (`services.period_report`) and the monthly close's
-服务通报 summary, so the two never disagree.
+回访办法 五.6(2): the 服务通报 analysis of last month's callbacks). The callback and flow-form
+tables are made by `figures` (plain rows, no pandas), which the monthly close's 服务通报
+summary uses directly and these functions wrap into frames for the quarterly and annual
+report (`services.period_report`): the two never disagree.
 
 Which rows count (see `schema` for the columns):
 - a complaint, callback or flow form counts in the month its own date lies in
@@ -57,6 +58,7 @@ from .figures import (
     late_flow_columns,
     late_flow_rows,
     present_months,
+    rows_of,
     types_rows,
 )
 from .schema import (
@@ -81,12 +83,7 @@ DONE_ON_TIME, DONE_LATE, OPEN_LATE = "按时完成", "超时完成", "已超时"
 
 def _frame(conn: Conn, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
     """Run `stmt` and return its rows as a frame with exactly `columns` (also when empty)."""
-    if isinstance(conn, Engine):
-        with conn.connect() as c:
-            rows = c.execute(stmt).all()
-    else:
-        rows = conn.execute(stmt).all()
-    return frame_of(rows, columns)
+    return frame_of(rows_of(conn, stmt), columns)
 
 
 def frame_of(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
