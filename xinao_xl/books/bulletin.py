@@ -61,8 +61,7 @@ def bulletin_draft(b: Bulletin) -> Draft:
     row = draft_table(d, row, "三、流转单反馈（两个自然日内，回访办法六.1）", b.late_flows, headers={"key": "责任部门"})
     for col, width in enumerate((16, 9, 10, 9, 10, 14, 12, 10), start=1):
         d.widths[col] = width
-    for r in range(4, 4 + len(b.lines) + 1):
-        d.fit_row(r)
+    d.fit_rows(4, 4 + len(b.lines))
     d.page = print_page(None, f"{Month(b.month).title}份客户回访报告 · {SHEET}", landscape=False, print_area=f"A1:H{row}")
     return d
 

@@ -264,8 +264,7 @@ def _report_sheet(data: ReportData) -> tuple[Draft, list[ColumnChart], list[int]
 
     for i, width in enumerate(WIDTHS, start=1):
         d.widths[i] = width
-    for row in range(first, s_last + 1):
-        d.fit_row(row)
+    d.fit_rows(first, s_last)
     # Charts under the tables, inside the printed area, on a page of their own (a page
     # break above them): a chart is never cut in two.
     end = max(s_last, r + 1) + 2
@@ -341,8 +340,7 @@ def _detail(data: ReportData, people: str) -> Draft:
     for i, h in enumerate(headers, start=1):
         d.widths[i] = detail_width(h)
     d.freeze = (2, 1)
-    for row in range(2, len(data.calls) + 2):
-        d.fit_row(row)
+    d.fit_rows(2, len(data.calls) + 1)
     d.page = print_page("1:1", page_header(data.month, DETAIL), landscape=True)
     return d
 

@@ -282,28 +282,36 @@ class Draft:
     def fit_row(self, row: int, last_col: int | None = None) -> None:
         """`printing.fit_row` on a draft: the height the wrapped text of `row` needs, stored
         as a fitted (not custom) height unless the row is already as tall."""
-        spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.merges if r1 == row}
-        lines = 1
-        for (_, c), cell in sorted((k, cell) for k, cell in self.cells.items() if k[0] == row):
-            if last_col is not None and c > last_col:
-                break
-            value, alignment = cell.value, cell.style[3]
-            if not isinstance(value, str) or not value or cell.formula or not (alignment and alignment.wrap_text):
+        self.fit_rows(row, row, last_col)
+
+    def fit_rows(self, first: int, last: int, last_col: int | None = None) -> None:
+        """`fit_row` for rows `first` to `last`, the draft's cells visited once (as
+        `printing.fit_rows`: row by row, a detail sheet's 2,000 rows scanned every cell each)."""
+        rows: dict[int, list[tuple[int, _Cell]]] = {}
+        for (r, c), cell in self.cells.items():
+            if first <= r <= last and (last_col is None or c <= last_col):
+                rows.setdefault(r, []).append((c, cell))
+        spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.merges if first <= r1 <= last}
+        for row in range(first, last + 1):
+            lines = 1
+            for c, cell in rows.get(row, ()):
+                value, alignment = cell.value, cell.style[3]
+                if not isinstance(value, str) or not value or cell.formula or not (alignment and alignment.wrap_text):
+                    continue
+                last_row, end = spans.get((row, c), (row, c))
+                if last_row > row:
+                    continue
+                width = sum(self.widths.get(k, 8.43) for k in range(c, end + 1))
+                if width:
+                    lines = max(lines, text_lines(value, width))
+            if lines <= 1:
                 continue
-            last_row, last = spans.get((row, c), (row, c))
-            if last_row > row:
+            height = row_height(lines)
+            old = self.heights.get(row)
+            if old is not None and old >= height:
                 continue
-            width = sum(self.widths.get(k, 8.43) for k in range(c, last + 1))
-            if width:
-                lines = max(lines, text_lines(value, width))
-        if lines <= 1:
-            return
-        height = row_height(lines)
-        old = self.heights.get(row)
-        if old is not None and old >= height:
-            return
-        self.heights[row] = height
-        self.fitted.add(row)
+            self.heights[row] = height
+            self.fitted.add(row)
 
     def validate(self, validation: Validation, title: str, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """`writer.add_validation`: the Chinese prompt on entry, a stop error, blanks allowed."""
