@@ -112,7 +112,8 @@ def test_charts_and_page_break_as_the_tables_say() -> None:
     assert first[6][2:5] == (("0%", False), 0.0, 1.0)  # 0–100 %
     assert second[3] == "各部门扣分" and second[7][0][1] == f"{SHEET}!B{ws.max_row - 2}:B{ws.max_row}"
     brk = ws.row_breaks.brk[0].id
-    assert first[8][0][1] == brk and second[8][0][1] == brk + 16  # 0-based anchor row = the break's row: the page after it
+    assert first[8][1][1] == brk and second[8][1][1] == brk + 16  # 0-based anchor row = the break's row: the page after it
+    assert first[8][0] == second[8][0] == "OneCellAnchor" and first[8][2] == (605, 283)  # 16 × 7.5 cm
     assert all(c[7][0][3][0] for c in (first, second))  # the value on each bar
 
 

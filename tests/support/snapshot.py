@@ -89,14 +89,15 @@ def _sheet(ws: Worksheet) -> dict[str, Any]:
 
 
 # --- charts: what a chart shows and where, not how its XML spells it ---------------------------
-# openpyxl wrote a one-cell anchor with the size in EMU, chart-level data labels, categories
-# as a number reference without cache and ``'回访报告'!F4``; XlsxWriter writes a two-cell
-# anchor that moves but does not size with the cells (``editAs="oneCell"``, Excel sizes
-# from the cells it spans, in whole pixels), series-level data labels, categories as a text
-# reference with its cache and ``回访报告!$F$4``. Both are read here as the same chart: its
-# kind, titles, axes (a missing ``delete`` is "not deleted", no number format is the
-# source's), series ranges, the labels shown, the legend, the anchor cell, the size in
-# pixels (16 cm is 604.7 px: both round to 605), and whether it moves with its cell.
+# openpyxl wrote the report's charts with a one-cell anchor sized in EMU, chart-level data
+# labels, categories as a number reference without cache, ``'回访报告'!F4`` and no axis
+# number format; XlsxWriter (books/xlsx.py) writes a one-cell anchor sized in whole pixels,
+# series-level data labels, categories as a text reference with its cache, ``回访报告!$F$4``
+# and an axis format linked to the source. Both are read here as the same chart: its kind,
+# titles, axes (a missing ``delete`` is "not deleted"; no number format, or one linked to
+# the source, shows the cells' format), series ranges, the labels shown, the legend, the
+# anchor (its kind and cell), the size in pixels (16 cm is 604.7 px: both round to 605; a
+# two-cell anchor's from the cells it spans) and whether it moves with its cell.
 
 EMU_PER_PX = 9525
 
@@ -120,9 +121,9 @@ def _labels(dl: Any) -> tuple[bool, ...] | None:
 
 def _axis(axis: Any) -> tuple[Any, ...]:
     fmt = axis.number_format
-    number = ("General", True) if fmt is None else (fmt.formatCode, bool(fmt.sourceLinked))
+    number = ("source",) if fmt is None or fmt.sourceLinked else (fmt.formatCode, False)
     return (_text(axis.title), bool(axis.delete), number, axis.scaling.min, axis.scaling.max, axis.scaling.orientation,
-            axis.majorGridlines is not None)
+            axis.majorGridlines is not None, axis.majorTickMark or "cross", axis.minorTickMark or "cross")
 
 
 def _col_px(width: float) -> int:
@@ -150,7 +151,8 @@ def _position(anchor: Any, ws: Worksheet) -> tuple[Any, ...]:
         width = sum(col(c) for c in range(start.col, end.col)) - start.colOff // EMU_PER_PX + end.colOff // EMU_PER_PX
         height = sum(row(r) for r in range(start.row, end.row)) - start.rowOff // EMU_PER_PX + end.rowOff // EMU_PER_PX
         size, moves = (width, height), anchor.editAs or "twoCell"
-    return ((start.col, start.row, start.colOff, start.rowOff), size, moves)
+    # the kind of anchor too: LibreOffice sizes a two-cell anchor from its own column widths
+    return (type(anchor).__name__, (start.col, start.row, start.colOff, start.rowOff), size, moves)
 
 
 def _chart(ch: Any, ws: Worksheet) -> tuple[Any, ...]:

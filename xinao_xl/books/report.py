@@ -274,7 +274,7 @@ def _report_sheet(data: ReportData) -> tuple[Draft, list[ColumnChart], list[int]
         charts.append(ColumnChart(TYPES_CHART, "满意占比", (6, first, total - 1), f"A{end}", percent=True))
         end += CHART_ROWS
     if data.scores:
-        charts.append(ColumnChart(SCORES_CHART, "扣分", (2, s_first, s_last), f"A{end}"))
+        charts.append(ColumnChart(SCORES_CHART, "扣分", (2, s_first, s_last), f"A{end}", number_format=FMT_POINTS))
         end += CHART_ROWS
     d.page = print_page(None, page_header(data.month, SHEET), landscape=False, print_area=f"A1:H{end}")
     return d, charts, breaks

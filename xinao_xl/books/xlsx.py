@@ -44,6 +44,7 @@ from openpyxl.styles.borders import Side
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.protection import SheetProtection
 from xlsxwriter import Workbook as XlsxWorkbook
+from xlsxwriter.drawing import Drawing, DrawingTypes
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
@@ -146,6 +147,11 @@ class _Sheet(XlsxWorksheet):
         if formula.endswith("}"):
             formula = formula[:-1]
         return formula
+
+    def _prepare_chart(self, index: int, chart_id: int, drawing_id: int) -> None:
+        super()._prepare_chart(index, chart_id, drawing_id)
+        if type(self.drawing) is Drawing:  # charts anchored to one cell (`add_column_chart`)
+            self.drawing.__class__ = _OneCellDrawing
 
 
 @dataclass
@@ -537,7 +543,8 @@ class ColumnChart:
 
     ``values``: (column, first row, last row), 1-based; ``anchor``: the cell of its top left
     corner; the size in centimetres (Excel keeps whole pixels: 16 × 7.5 cm is 605 × 283 px).
-    ``percent``: the value axis as 0–100 %.
+    ``percent``: the value axis as 0–100 %; else its numbers as the cells show them
+    (``number_format``, the values' format: the axis is linked to it).
     """
 
     title: str
@@ -547,11 +554,32 @@ class ColumnChart:
     width_cm: float = 16
     height_cm: float = 7.5
     percent: bool = False
+    number_format: str | None = None
+
+
+class _OneCellDrawing(Drawing):
+    """XlsxWriter's drawing part, with a chart placed "move but don't size with cells"
+    (``object_position`` 2) written as a one-cell anchor (its cell and its size), as
+    openpyxl wrote the report's charts, instead of a two-cell anchor: the two-cell anchor's
+    far corner is a cell reached with Excel's column widths, which LibreOffice (and any
+    reader whose digit is wider) turns into a wider chart."""
+
+    def _write_two_cell_anchor(self, index: int, drawing: Any) -> None:
+        if drawing._anchor != 2 or drawing._drawing_type != DrawingTypes.CHART:
+            return super()._write_two_cell_anchor(index, drawing)
+        col, row, col_offset, row_offset = drawing._dimensions[:4]
+        self._xml_start_tag("xdr:oneCellAnchor")
+        self._write_from(col, row, col_offset, row_offset)
+        self._write_xdr_ext(drawing._width * EMU_PER_PX, drawing._height * EMU_PER_PX)
+        self._write_graphic_frame(index, drawing)
+        self._write_client_data()
+        self._xml_end_tag("xdr:oneCellAnchor")
+        return None
 
 
 def add_column_chart(book: Book, ws: XlsxWorksheet, spec: ColumnChart) -> None:
     """Put `spec` on `ws` (a sheet `Book.add` made): anchored to its cell, moved with it and not
-    resized with the rows and columns around it (as openpyxl's one-cell anchor)."""
+    resized with the rows and columns around it (a one-cell anchor, `_OneCellDrawing`)."""
     col, first, last = spec.values
     sheet = ws.name
     chart = book._wb.add_chart({"type": "column"})
@@ -562,9 +590,13 @@ def add_column_chart(book: Book, ws: XlsxWorksheet, spec: ColumnChart) -> None:
         "data_labels": {"value": True},
     })
     chart.set_title({"name": spec.title})
-    axis: dict[str, Any] = {"name": spec.y_title}
+    plain = {"major_tick_mark": "none", "minor_tick_mark": "none"}  # as openpyxl's charts had them
+    chart.set_x_axis(plain)
+    axis: dict[str, Any] = {"name": spec.y_title, **plain}
     if spec.percent:
         axis.update(num_format="0%", min=0, max=1)
+    elif spec.number_format:
+        axis.update(num_format=spec.number_format, num_format_linked=True)
     chart.set_y_axis(axis)
     chart.set_legend({"none": True})
     chart.set_size({"width": round(spec.width_cm * EMU_PER_CM / EMU_PER_PX), "height": round(spec.height_cm * EMU_PER_CM / EMU_PER_PX)})
