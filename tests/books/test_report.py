@@ -102,6 +102,14 @@ def test_the_comparison_sees_a_moved_chart_and_a_changed_axis() -> None:
         assert snapshot_diff(snapshot(BytesIO(_old(FULL, MASKED, None))), snapshot(changed)) != [], change
 
 
+def test_data_labels_state_every_flag() -> None:
+    """Only the value on each bar, said in the file: a flag left out reads as shown to a reader
+    that takes the OOXML default (LibreOffice does once openpyxl has re-saved the file)."""
+    for chart in build_report(FULL)[SHEET]._charts:
+        labels = chart.series[0].dLbls
+        assert (labels.showVal, labels.showSerName, labels.showCatName, labels.showLegendKey, labels.showPercent) == (True, False, False, False, False)
+
+
 def test_charts_and_page_break_as_the_tables_say() -> None:
     """Two column charts under the tables, on a page of their own: FULL's types table is
     rows 5-8 (维修, 置换, 安检; 合计 on 8 is not plotted) and 满意占比 column F; the scores

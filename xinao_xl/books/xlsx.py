@@ -44,6 +44,7 @@ from openpyxl.styles.borders import Side
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.protection import SheetProtection
 from xlsxwriter import Workbook as XlsxWorkbook
+from xlsxwriter.chart_column import ChartColumn
 from xlsxwriter.drawing import Drawing, DrawingTypes
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
@@ -577,12 +578,30 @@ class _OneCellDrawing(Drawing):
         return None
 
 
+class _LabelledColumns(ChartColumn):
+    """XlsxWriter's column chart, its data labels stating every flag, the false ones too
+    (``<c:showSerName val="0"/>`` …), as openpyxl's did: XlsxWriter writes only the true
+    ones, and a reader that takes the OOXML default (true) for a missing flag (LibreOffice,
+    for a file not stamped as Excel 2007's, e.g. once openpyxl re-saved it) then labels each
+    bar with its series and category names too."""
+
+    def _write_d_lbls(self, labels: Any) -> None:
+        if not labels:
+            return
+        self._xml_start_tag("c:dLbls")
+        for tag, shown in (("c:showLegendKey", False), ("c:showVal", bool(labels.get("value"))), ("c:showCatName", False),
+                           ("c:showSerName", False), ("c:showPercent", False), ("c:showBubbleSize", False)):
+            self._xml_empty_tag(tag, [("val", int(shown))])
+        self._xml_end_tag("c:dLbls")
+
+
 def add_column_chart(book: Book, ws: XlsxWorksheet, spec: ColumnChart) -> None:
     """Put `spec` on `ws` (a sheet `Book.add` made): anchored to its cell, moved with it and not
     resized with the rows and columns around it (a one-cell anchor, `_OneCellDrawing`)."""
     col, first, last = spec.values
     sheet = ws.name
     chart = book._wb.add_chart({"type": "column"})
+    chart.__class__ = _LabelledColumns
     chart.add_series({
         "name": [sheet, first - 2, col - 1],
         "values": [sheet, first - 1, col - 1, last - 1, col - 1],
