@@ -144,3 +144,22 @@ def test_formula_preparation_is_xlsxwriters(formula: str) -> None:
     ours, theirs = _Sheet(), Worksheet()
     assert ours._prepare_formula(formula) == theirs._prepare_formula(formula)
     assert ours._prepare_formula(formula, True) == theirs._prepare_formula(formula, True)
+
+
+def test_fitting_many_rows_at_once_fits_each_as_one_by_one() -> None:
+    """`Draft.fit_rows` visits the cells once; it stores what `fit_row` row by row stores.
+    40 Han characters (40 × 13.4 = 536 px) in a wrapped cell 10 units wide (10 × 7 − 6 = 64 px
+    a line) take ceil(536 / 64) = 9 lines: 9 × 14.5 + 3 = 133.5 pt; row 3 is one line and
+    gets no height, row 4 is 200 pt high already and stays so."""
+    one, many = Draft("表"), Draft("表")
+    for d in (one, many):
+        d.widths[1] = 10
+        d.put(2, 1, "字" * 40, Look(alignment=WRAP_ALIGN))
+        d.put(3, 1, "短", Look(alignment=WRAP_ALIGN))
+        d.put(4, 1, "字" * 40, Look(alignment=WRAP_ALIGN))
+        d.height(4, 200)
+    for row in range(1, 6):
+        one.fit_row(row)
+    many.fit_rows(1, 5)
+    assert many.heights == one.heights == {2: 133.5, 4: 200}
+    assert many.fitted == one.fitted == {2}

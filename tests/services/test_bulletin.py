@@ -4,10 +4,10 @@ and the sheet the close adds to the 回访报告."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -43,10 +43,10 @@ def test_sentences_and_tables_by_hand(month) -> None:
     root, mb = month
     b = month_bulletin(mb, root)
     assert b.lines == LINES and b.previous is None
-    types = b.types.set_index("business")
-    assert list(types.index) == ["维修", "安检", "零散", "合计"]  # the rules' order; types without a valid callback left out
-    assert tuple(types.loc["零散", ["calls", "satisfied", "unsatisfied"]]) == (5, 4, 1) and types.loc["零散", "satisfaction"] == 4 / 5
-    assert list(b.late_flows.itertuples(index=False, name=None)) == [("客服部", 2, 1), ("管网部", 1, 1), ("合计", 3, 2)]
+    types = {r["business"]: r for r in b.types}
+    assert list(types) == ["维修", "安检", "零散", "合计"]  # the rules' order; types without a valid callback left out
+    assert tuple(types["零散"][k] for k in ("calls", "satisfied", "unsatisfied")) == (5, 4, 1) and types["零散"]["satisfaction"] == 4 / 5
+    assert [tuple(r.values()) for r in b.late_flows] == [("客服部", 2, 1), ("管网部", 1, 1), ("合计", 3, 2)]
 
 
 def test_last_month_from_the_store(month) -> None:
@@ -61,9 +61,54 @@ def test_last_month_from_the_store(month) -> None:
     assert b.previous == "2026-10"
     # 合计 50% in October, 70% now: up 20 points; 维修 50% → 100%: +50 points
     assert b.lines[0] == "2026年11月有效回访 10 次，满意 7 次，不满意 3 次，满意率 70.00%（上月 50.00%，上升 20.00 个百分点）。"
-    types = b.types.set_index("business")
-    assert (types.loc["维修", "previous"], types.loc["维修", "change"]) == (0.5, (1.0 - 0.5) * 100)
-    assert pd.isna(types.loc["零散", "previous"]) and pd.isna(types.loc["零散", "change"])  # none in October
+    types = {r["business"]: r for r in b.types}
+    assert (types["维修"]["previous"], types["维修"]["change"]) == (0.5, (1.0 - 0.5) * 100)
+    assert types["零散"]["previous"] is None and types["零散"]["change"] is None  # none in October
+
+
+def _store_october(root: Path) -> None:
+    with HistoryStore(str(root / "历史库.sqlite")) as st:
+        st.write_month("聊城新奥燃气", "2026-10", {"months": [{}], "callbacks": [
+            {"row_no": 3, "call_date": date(2026, 10, 5), "in_month": True, "business": "维修", "result": "满意", "satisfied": True, "unsatisfied": False,
+             "flow": False, "carried": False}]})
+
+
+# Runs a close in a new interpreter and names every module whose code runs an ``import
+# pandas`` (module level or inside a function: `__import__` is called either way, also
+# when pandas is loaded already).
+PANDAS_IMPORTERS = """
+import builtins, json, sys
+from datetime import datetime
+from pathlib import Path
+importers = set()
+real = builtins.__import__
+def watching(name, globals=None, locals=None, fromlist=(), level=0):
+    if name == "pandas" or name.startswith("pandas."):
+        importers.add((globals or {}).get("__name__", "?"))
+    return real(name, globals, locals, fromlist, level)
+builtins.__import__ = watching
+from xinao_xl.services.close import close_month
+result = close_month("2026-11", Path(sys.argv[1]), user="测试员", now=datetime(2026, 12, 3, 9))
+assert result.notes is not None
+print(json.dumps(sorted(m for m in importers if m.startswith("xinao_xl"))))
+"""
+
+
+def test_the_close_imports_pandas_for_no_report_and_no_bulletin(month) -> None:
+    """Issue 16: the 回访报告, its 服务通报 (with last month from the store: the history
+    figures' path) and the history queries import no pandas in a close. What still does is
+    books/read.py (its TableRead frames; being made pandas-free apart from this work): the
+    set below may shrink, never grow."""
+    import subprocess
+    import sys
+
+    root, _ = month
+    _store_october(root)
+    done = subprocess.run([sys.executable, "-c", PANDAS_IMPORTERS, str(root)], capture_output=True, text=True, timeout=300, check=True)
+    importers = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert importers <= {"xinao_xl.books.read"}, importers
+    wb = load_workbook(root / H.MONTH / OUT_DIR / f"{H.MONTH}_客户回访报告.xlsx")
+    assert "上月（2026-10）满意率" in [c.value for row in wb[SHEET].iter_rows() for c in row]  # last month was compared
 
 
 def test_the_close_adds_the_sheet_to_the_report(month) -> None:

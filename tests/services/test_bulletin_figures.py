@@ -18,6 +18,7 @@ from xinao_xl.books.closing import CARRIED
 from xinao_xl.books.month_folder import OUT_DIR
 from xinao_xl.books.workbooks import file_name
 from xinao_xl.books.writer import write_record
+from xinao_xl.history import figures as F
 from xinao_xl.history import queries as Q
 from xinao_xl.history.store import HistoryStore, company_name
 from xinao_xl.services import history
@@ -69,10 +70,15 @@ def _agree(root: Path, month: str, now: datetime) -> None:
     close_month(month, root, user="测试员", now=now, force=True, reason="合成数据")
     company = company_name()
     with HistoryStore(str(root / "历史库.sqlite")) as st, st.engine.connect() as conn:
-        assert_frame_equal(Q.types_table(counts.callbacks, counts.completed, H.RULES), Q.callbacks_by_type(conn, [month], company, H.RULES))
+        # the plain rows the 通报 is made of, and the period report's frames from the same counts
+        assert F.types_rows(counts.callbacks, counts.completed, H.RULES) == F.callbacks_by_type_rows(conn, [month], company, H.RULES)
+        assert_frame_equal(Q.types_table(Q.frame_of(counts.callbacks, F.CALLBACK_COUNTS), counts.completed, H.RULES),
+                           Q.callbacks_by_type(conn, [month], company, H.RULES))
         stored = Q.unsatisfied_reasons(conn, [month], company)
-        assert sorted(counts.reasons.itertuples(index=False, name=None), key=str) == sorted(stored.itertuples(index=False, name=None), key=str)
-        assert_frame_equal(Q.late_flows_table(counts.flows, [month], H.RULES), Q.late_flows(conn, [month], company, H.RULES))
+        assert sorted(counts.reasons, key=str) == sorted(stored.itertuples(index=False, name=None), key=str)
+        flows = Q.late_flows(conn, [month], company, H.RULES)
+        assert F.late_flow_rows(counts.flows, [month], H.RULES) == flows.to_dict("records")
+        assert_frame_equal(Q.late_flows_table(Q.frame_of(counts.flows, F.FLOW_COUNTS), [month], H.RULES), flows)
 
 
 def test_the_counts_are_what_the_store_queries_give_on_the_hand_month(tmp_path: Path) -> None:

@@ -83,13 +83,92 @@ def _sheet(ws: Worksheet) -> dict[str, Any]:
         "print": (ws.print_title_rows, ws.print_title_cols, str(ws.print_area), _look(ws.page_setup), _look(ws.print_options),
                   _look(ws.page_margins), _look(ws.sheet_properties), ws.oddFooter.center.text, ws.sheet_state),
         "view": _look(ws.sheet_view),
-        "charts": [type(ch).__name__ for ch in ws._charts],
+        "charts": [_chart(ch, ws) for ch in ws._charts],
+        "breaks": ([(b.id, b.man) for b in ws.row_breaks.brk], [(b.id, b.man) for b in ws.col_breaks.brk]),
     }
 
 
-def snapshot(source: Path | Workbook) -> dict[str, Any]:
+# --- charts: what a chart shows and where, not how its XML spells it ---------------------------
+# openpyxl wrote the report's charts with a one-cell anchor sized in EMU, chart-level data
+# labels, categories as a number reference without cache, ``'回访报告'!F4`` and no axis
+# number format; XlsxWriter (books/xlsx.py) writes a one-cell anchor sized in whole pixels,
+# series-level data labels, categories as a text reference with its cache, ``回访报告!$F$4``
+# and an axis format linked to the source. Both are read here as the same chart: its kind,
+# titles, axes (a missing ``delete`` is "not deleted"; no number format, or one linked to
+# the source, shows the cells' format), series ranges, the labels shown, the legend, the
+# anchor (its kind and cell), the size in pixels (16 cm is 604.7 px: both round to 605; a
+# two-cell anchor's from the cells it spans) and whether it moves with its cell.
+
+EMU_PER_PX = 9525
+
+
+def _text(title: Any) -> str | None:
+    if title is None or title.tx is None or title.tx.rich is None:
+        return None
+    return "".join(r.t for p in title.tx.rich.p for r in (p.r or ()))
+
+
+def _ref(ref: Any) -> str | None:
+    """A range reference without quotes and $ (one range, absolute or not, says the same)."""
+    return None if ref is None else ref.f.replace("$", "").replace("'", "")
+
+
+def _labels(dl: Any) -> tuple[bool, ...] | None:
+    if dl is None:
+        return None
+    return tuple(bool(getattr(dl, k)) for k in ("showVal", "showSerName", "showCatName", "showLegendKey", "showPercent"))
+
+
+def _axis(axis: Any) -> tuple[Any, ...]:
+    fmt = axis.number_format
+    number = ("source",) if fmt is None or fmt.sourceLinked else (fmt.formatCode, False)
+    return (_text(axis.title), bool(axis.delete), number, axis.scaling.min, axis.scaling.max, axis.scaling.orientation,
+            axis.majorGridlines is not None, axis.majorTickMark or "cross", axis.minorTickMark or "cross")
+
+
+def _col_px(width: float) -> int:
+    """A column `width` (as stored) in pixels at a 7 px digit, as Excel lays out drawings."""
+    return int((256 * width + int(128 / 7)) / 256 * 7)
+
+
+def _position(anchor: Any, ws: Worksheet) -> tuple[Any, ...]:
+    start = anchor._from
+    if type(anchor).__name__ == "OneCellAnchor":
+        size = (round(anchor.ext.width / EMU_PER_PX), round(anchor.ext.height / EMU_PER_PX))
+        moves = "oneCell"
+    else:
+        widths = {c: d.width for d in ws.column_dimensions.values() if d.min for c in range(d.min, (d.max or d.min) + 1)}
+
+        def col(c: int) -> int:  # a group <col min="4" max="6"> gives each of its columns its width
+            width = widths.get(c + 1)
+            return _col_px(width) if width else 64
+
+        def row(r: int) -> int:
+            d = ws.row_dimensions.get(r + 1)
+            return round(d.height * 4 / 3) if d is not None and d.height is not None else 20
+
+        end = anchor.to
+        width = sum(col(c) for c in range(start.col, end.col)) - start.colOff // EMU_PER_PX + end.colOff // EMU_PER_PX
+        height = sum(row(r) for r in range(start.row, end.row)) - start.rowOff // EMU_PER_PX + end.rowOff // EMU_PER_PX
+        size, moves = (width, height), anchor.editAs or "twoCell"
+    # the kind of anchor too: LibreOffice sizes a two-cell anchor from its own column widths
+    return (type(anchor).__name__, (start.col, start.row, start.colOff, start.rowOff), size, moves)
+
+
+def _chart(ch: Any, ws: Worksheet) -> tuple[Any, ...]:
+    series = [(_ref(s.tx.strRef) if s.tx is not None else None, _ref(s.val.numRef if s.val is not None else None),
+               _ref(s.cat.numRef or s.cat.strRef) if s.cat is not None else None, _labels(s.dLbls) or _labels(ch.dataLabels))
+              for s in ch.series]
+    return (type(ch).__name__, getattr(ch, "type", None), getattr(ch, "grouping", None), _text(ch.title), ch.legend is not None,
+            _axis(ch.x_axis), _axis(ch.y_axis), series, _position(ch.anchor, ws))
+
+
+def snapshot(source: Path | Workbook, spelled: bool = False) -> dict[str, Any]:
     """The workbook at `source` as plain data; an openpyxl workbook is saved and read back,
-    so both sides are compared as a reader sees the file."""
+    so both sides are compared as a reader sees the file. What two writers spell differently
+    for the same file is made one (`same_meaning`): a file written with openpyxl before and
+    XlsxWriter now is the same file (the close's outputs compared old tree against new,
+    /work/wt/snapcmp.py); ``spelled=True`` keeps the spellings."""
     if isinstance(source, Workbook):
         buffer = BytesIO()
         source.save(buffer)
@@ -105,7 +184,7 @@ def snapshot(source: Path | Workbook) -> dict[str, Any]:
     }
     for ws in wb.worksheets:
         out[f"sheet:{ws.title}"] = _sheet(ws)
-    return out
+    return out if spelled else same_meaning(out)
 
 
 def snapshot_diff(a: dict[str, Any], b: dict[str, Any], limit: int = 12) -> list[str]:

@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xinao_xl.policy.privacy import redact_phones
 
 from .cells import put
+from .figure_table import COLUMNS
 from .printing import page_header
 from .schema import FMT_DATE, FMT_DATETIME, FMT_INT, FMT_PERCENT, FMT_POINTS
 from .style import (
@@ -50,7 +51,6 @@ from .style import (
     header_cell,
 )
 
-FMT_HOURS = "0.0"
 CHART_ROWS = 17  # rows a chart takes below its table (7.5 cm high at the default row height)
 WIDTH = 9  # columns the printed page spans
 
@@ -64,66 +64,6 @@ FLOWS = "流转单超时"
 SCORES = "部门考核"
 SHEETS = (OVERVIEW, COMPLAINTS, SLA, REPEATS, COURSE, CALLBACKS, FLOWS, SCORES)
 
-# frame column -> (Chinese header, number format). The queries' frames use these names.
-COLUMNS: dict[str, tuple[str, str | None]] = {
-    "key": ("类别", None),
-    "complaints": ("投诉（起）", FMT_INT),
-    "rows": ("投诉（部门条）", FMT_INT),
-    "responsible": ("有责（条）", FMT_INT),
-    "not_responsible": ("无责（条）", FMT_INT),
-    "points": ("扣分", FMT_POINTS),
-    "share": ("占比", FMT_PERCENT),
-    "stage": ("环节", None),
-    "limit": ("时限", None),
-    "total": ("环节数", FMT_INT),
-    "on_time": ("按时完成", FMT_INT),
-    "late": ("超时完成", FMT_INT),
-    "open_overdue": ("未完成已超时", FMT_INT),
-    "open": ("未完成未超时", FMT_INT),
-    "on_time_rate": ("按时率", FMT_PERCENT),
-    "median_hours": ("处理时长中位数（小时）", FMT_HOURS),
-    "p90_hours": ("处理时长90%分位（小时）", FMT_HOURS),
-    "no": ("投诉单号", None),
-    "accepted": ("受理时间", FMT_DATETIME),
-    "dept": ("责任部门", None),
-    "level": ("投诉级别", None),
-    "channel": ("受理渠道", None),
-    "previous_no": ("前次投诉单号", None),
-    "previous_closed": ("前次办结时间", FMT_DATETIME),
-    "days_after": ("相隔天数", FMT_INT),
-    "business": ("业务类型", None),
-    "completed": ("业务总量", FMT_INT),
-    "calls": ("回访量", FMT_INT),
-    "satisfied": ("满意", FMT_INT),
-    "unsatisfied": ("不满意", FMT_INT),
-    "invalid": ("未接通/拒访", FMT_INT),
-    "satisfaction": ("满意率", FMT_PERCENT),
-    "month": ("月份", None),
-    "flows": ("流转单", FMT_INT),
-    "late_flows": ("超时反馈或未反馈", FMT_INT),
-    "late_rate": ("超时比例", FMT_PERCENT),
-    "deductions": ("扣分合计", FMT_POINTS),
-    "bonuses": ("加分合计", FMT_POINTS),
-    "score": ("月度服务得分", FMT_POINTS),
-    "grade": ("考核等级", None),
-    "category": ("扣分类别", None),
-    # 投诉过程 (投诉 第七条)
-    "reviewed": ("已审核（轮）", FMT_INT),
-    "rejected": ("驳回（轮）", FMT_INT),
-    "rejected_complaints": ("被驳回的投诉（条）", FMT_INT),
-    "max_round": ("最多轮次", FMT_INT),
-    "reject_rate": ("驳回率", FMT_PERCENT),
-    "applied": ("申请（条）", FMT_INT),
-    "approved": ("已批准", FMT_INT),
-    "terminated": ("特殊终止办结", FMT_INT),
-    "pending": ("待审批", FMT_INT),
-    "refused": ("未批准", FMT_INT),
-    "called": ("已回访", FMT_INT),
-    "basically": ("基本满意", FMT_INT),
-    "recheck": ("不满意待复查", FMT_INT),
-    "kind": ("责任类别", None),
-    "unit": ("单位或服务商", None),
-}
 
 @dataclass(frozen=True)
 class ChartSpec:

@@ -44,6 +44,8 @@ from openpyxl.styles.borders import Side
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.protection import SheetProtection
 from xlsxwriter import Workbook as XlsxWorkbook
+from xlsxwriter.chart_column import ChartColumn
+from xlsxwriter.drawing import Drawing, DrawingTypes
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet as XlsxWorksheet
 
@@ -53,7 +55,7 @@ from .printing import FORM_MARGINS, HEADER_MARGIN, PAGE_FOOTER, row_height, text
 from .schema import Validation
 from .style import Look
 
-__all__ = ["Book", "Draft", "Page", "one_page", "print_page"]
+__all__ = ["Book", "ColumnChart", "Draft", "Page", "add_column_chart", "one_page", "print_page", "row_breaks"]
 
 # A cell's style, as openpyxl keeps it: one object per part (None: the workbook's default).
 # font, fill, border, alignment, protection, number format, quote prefix
@@ -146,6 +148,11 @@ class _Sheet(XlsxWorksheet):
         if formula.endswith("}"):
             formula = formula[:-1]
         return formula
+
+    def _prepare_chart(self, index: int, chart_id: int, drawing_id: int) -> None:
+        super()._prepare_chart(index, chart_id, drawing_id)
+        if type(self.drawing) is Drawing:  # charts anchored to one cell (`add_column_chart`)
+            self.drawing.__class__ = _OneCellDrawing
 
 
 @dataclass
@@ -282,28 +289,36 @@ class Draft:
     def fit_row(self, row: int, last_col: int | None = None) -> None:
         """`printing.fit_row` on a draft: the height the wrapped text of `row` needs, stored
         as a fitted (not custom) height unless the row is already as tall."""
-        spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.merges if r1 == row}
-        lines = 1
-        for (_, c), cell in sorted((k, cell) for k, cell in self.cells.items() if k[0] == row):
-            if last_col is not None and c > last_col:
-                break
-            value, alignment = cell.value, cell.style[3]
-            if not isinstance(value, str) or not value or cell.formula or not (alignment and alignment.wrap_text):
+        self.fit_rows(row, row, last_col)
+
+    def fit_rows(self, first: int, last: int, last_col: int | None = None) -> None:
+        """`fit_row` for rows `first` to `last`, the draft's cells visited once (as
+        `printing.fit_rows`: row by row, a detail sheet's 2,000 rows scanned every cell each)."""
+        rows: dict[int, list[tuple[int, _Cell]]] = {}
+        for (r, c), cell in self.cells.items():
+            if first <= r <= last and (last_col is None or c <= last_col):
+                rows.setdefault(r, []).append((c, cell))
+        spans = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in self.merges if first <= r1 <= last}
+        for row in range(first, last + 1):
+            lines = 1
+            for c, cell in rows.get(row, ()):
+                value, alignment = cell.value, cell.style[3]
+                if not isinstance(value, str) or not value or cell.formula or not (alignment and alignment.wrap_text):
+                    continue
+                last_row, end = spans.get((row, c), (row, c))
+                if last_row > row:
+                    continue
+                width = sum(self.widths.get(k, 8.43) for k in range(c, end + 1))
+                if width:
+                    lines = max(lines, text_lines(value, width))
+            if lines <= 1:
                 continue
-            last_row, last = spans.get((row, c), (row, c))
-            if last_row > row:
+            height = row_height(lines)
+            old = self.heights.get(row)
+            if old is not None and old >= height:
                 continue
-            width = sum(self.widths.get(k, 8.43) for k in range(c, last + 1))
-            if width:
-                lines = max(lines, text_lines(value, width))
-        if lines <= 1:
-            return
-        height = row_height(lines)
-        old = self.heights.get(row)
-        if old is not None and old >= height:
-            return
-        self.heights[row] = height
-        self.fitted.add(row)
+            self.heights[row] = height
+            self.fitted.add(row)
 
     def validate(self, validation: Validation, title: str, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """`writer.add_validation`: the Chinese prompt on entry, a stop error, blanks allowed."""
@@ -513,3 +528,100 @@ def _margins(ws: XlsxWorksheet, margins: tuple[float, float, float, float, float
     left, right, top, bottom, header, footer = margins
     ws.set_margins(left=left, right=right, top=top, bottom=bottom)
     ws.margin_header, ws.margin_footer = header, footer  # set_header's margin, without a header text too
+
+
+# --- charts and page breaks (the 回访报告, books/report.py) -------------------------------------
+
+EMU_PER_CM = 360000
+EMU_PER_PX = 9525  # at 96 px an inch
+
+
+@dataclass(frozen=True)
+class ColumnChart:
+    """A native column chart over one column of a sheet, as the 回访报告 draws them (openpyxl's
+    ``BarChart`` with ``type = "col"`` before): the series named by the cell above its values,
+    the categories in column A beside them, no legend, the value on each bar.
+
+    ``values``: (column, first row, last row), 1-based; ``anchor``: the cell of its top left
+    corner; the size in centimetres (Excel keeps whole pixels: 16 × 7.5 cm is 605 × 283 px).
+    ``percent``: the value axis as 0–100 %; else its numbers as the cells show them
+    (``number_format``, the values' format: the axis is linked to it).
+    """
+
+    title: str
+    y_title: str
+    values: tuple[int, int, int]
+    anchor: str
+    width_cm: float = 16
+    height_cm: float = 7.5
+    percent: bool = False
+    number_format: str | None = None
+
+
+class _OneCellDrawing(Drawing):
+    """XlsxWriter's drawing part, with a chart placed "move but don't size with cells"
+    (``object_position`` 2) written as a one-cell anchor (its cell and its size), as
+    openpyxl wrote the report's charts, instead of a two-cell anchor: the two-cell anchor's
+    far corner is a cell reached with Excel's column widths, which LibreOffice (and any
+    reader whose digit is wider) turns into a wider chart."""
+
+    def _write_two_cell_anchor(self, index: int, drawing: Any) -> None:
+        if drawing._anchor != 2 or drawing._drawing_type != DrawingTypes.CHART:
+            return super()._write_two_cell_anchor(index, drawing)
+        col, row, col_offset, row_offset = drawing._dimensions[:4]
+        self._xml_start_tag("xdr:oneCellAnchor")
+        self._write_from(col, row, col_offset, row_offset)
+        self._write_xdr_ext(drawing._width * EMU_PER_PX, drawing._height * EMU_PER_PX)
+        self._write_graphic_frame(index, drawing)
+        self._write_client_data()
+        self._xml_end_tag("xdr:oneCellAnchor")
+        return None
+
+
+class _LabelledColumns(ChartColumn):
+    """XlsxWriter's column chart, its data labels stating every flag, the false ones too
+    (``<c:showSerName val="0"/>`` …), as openpyxl's did: XlsxWriter writes only the true
+    ones, and a reader that takes the OOXML default (true) for a missing flag (LibreOffice,
+    for a file not stamped as Excel 2007's, e.g. once openpyxl re-saved it) then labels each
+    bar with its series and category names too."""
+
+    def _write_d_lbls(self, labels: Any) -> None:
+        if not labels:
+            return
+        self._xml_start_tag("c:dLbls")
+        for tag, shown in (("c:showLegendKey", False), ("c:showVal", bool(labels.get("value"))), ("c:showCatName", False),
+                           ("c:showSerName", False), ("c:showPercent", False), ("c:showBubbleSize", False)):
+            self._xml_empty_tag(tag, [("val", int(shown))])
+        self._xml_end_tag("c:dLbls")
+
+
+def add_column_chart(book: Book, ws: XlsxWorksheet, spec: ColumnChart) -> None:
+    """Put `spec` on `ws` (a sheet `Book.add` made): anchored to its cell, moved with it and not
+    resized with the rows and columns around it (a one-cell anchor, `_OneCellDrawing`)."""
+    col, first, last = spec.values
+    sheet = ws.name
+    chart = book._wb.add_chart({"type": "column"})
+    chart.__class__ = _LabelledColumns
+    chart.add_series({
+        "name": [sheet, first - 2, col - 1],
+        "values": [sheet, first - 1, col - 1, last - 1, col - 1],
+        "categories": [sheet, first - 1, 0, last - 1, 0],
+        "data_labels": {"value": True},
+    })
+    chart.set_title({"name": spec.title})
+    plain = {"major_tick_mark": "none", "minor_tick_mark": "none"}  # as openpyxl's charts had them
+    chart.set_x_axis(plain)
+    axis: dict[str, Any] = {"name": spec.y_title, **plain}
+    if spec.percent:
+        axis.update(num_format="0%", min=0, max=1)
+    elif spec.number_format:
+        axis.update(num_format=spec.number_format, num_format_linked=True)
+    chart.set_y_axis(axis)
+    chart.set_legend({"none": True})
+    chart.set_size({"width": round(spec.width_cm * EMU_PER_CM / EMU_PER_PX), "height": round(spec.height_cm * EMU_PER_CM / EMU_PER_PX)})
+    ws.insert_chart(spec.anchor, chart, {"object_position": 2})
+
+
+def row_breaks(ws: XlsxWorksheet, rows: list[int]) -> None:
+    """Manual page breaks below each of `rows` (1-based; openpyxl's ``Break(id=row)``)."""
+    ws.set_h_pagebreaks(rows)

@@ -1,9 +1,10 @@
 """Period figures from the history store (SQLAlchemy Core), as pandas frames.
 
 One function per figure of the period report (投诉办法 第十条(二): 月度、季度、年度统计分析;
-回访办法 五.6(2): the 服务通报 analysis of last month's callbacks). The same functions feed
-the quarterly and annual report (`services.period_report`) and the monthly close's
-服务通报 summary, so the two never disagree.
+回访办法 五.6(2): the 服务通报 analysis of last month's callbacks). The callback and flow-form
+tables are made by `figures` (plain rows, no pandas), which the monthly close's 服务通报
+summary uses directly and these functions wrap into frames for the quarterly and annual
+report (`services.period_report`): the two never disagree.
 
 Which rows count (see `schema` for the columns):
 - a complaint, callback or flow form counts in the month its own date lies in
@@ -44,10 +45,25 @@ from xinao_xl.policy.complaints import is_repeat
 from xinao_xl.policy.month import Month
 from xinao_xl.policy.rules import Rules, load_rules
 
+from .figures import (
+    CALLBACK_COUNTS,
+    FLOW_COUNTS,
+    NO_REASON,
+    REASON_COUNTS,
+    TYPES_COLUMNS,
+    UNKNOWN,
+    callback_count_rows,
+    completed_by_type,
+    in_order,
+    late_flow_columns,
+    late_flow_rows,
+    present_months,
+    rows_of,
+    types_rows,
+)
 from .schema import (
     callbacks,
     complaints,
-    completed_orders,
     flow_forms,
     months,
     score_cards,
@@ -58,7 +74,6 @@ Conn = Connection | Engine
 
 UNLEVELLED = "仅渠道（未定级）"
 GENERAL = "一般投诉"
-UNKNOWN = "未填"
 RESPONSIBLE = "有责"
 NOT_RESPONSIBLE = "无责"
 # complaint stage key in the store -> (rules stage key, Chinese name)
@@ -68,12 +83,7 @@ DONE_ON_TIME, DONE_LATE, OPEN_LATE = "按时完成", "超时完成", "已超时"
 
 def _frame(conn: Conn, stmt: Any, columns: Sequence[str]) -> pd.DataFrame:
     """Run `stmt` and return its rows as a frame with exactly `columns` (also when empty)."""
-    if isinstance(conn, Engine):
-        with conn.connect() as c:
-            rows = c.execute(stmt).all()
-    else:
-        rows = conn.execute(stmt).all()
-    return frame_of(rows, columns)
+    return frame_of(rows_of(conn, stmt), columns)
 
 
 def frame_of(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
@@ -81,13 +91,6 @@ def frame_of(rows: Iterable[Sequence[Any]], columns: Sequence[str]) -> pd.DataFr
     query's result becomes a frame, and how the close's 服务通报 makes the same frames from
     the month's rows counted in Python (`services.bulletin`)."""
     return pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
-
-
-def present_months(conn: Conn, wanted: Sequence[str], company: str) -> list[str]:
-    """Those of `wanted` that the store holds (closed months), in order."""
-    stmt = select(months.c.month).where(months.c.company == company, months.c.month.in_(list(wanted)))
-    held = set(_frame(conn, stmt, ["month"])["month"])
-    return [m for m in wanted if m in held]
 
 
 def companies(conn: Conn) -> list[str]:
@@ -107,12 +110,6 @@ def _counted() -> Any:
 def _complaint_filter(period: Sequence[str], company: str) -> Any:
     c = complaints.c
     return and_(c.company == company, c.month.in_(list(period)), c.in_month.is_(True), _counted())
-
-
-def in_order(keys: Sequence[Any], order: Sequence[Any]) -> list[Any]:
-    """`keys` in the order of `order` (the rules' order of departments, channels…), others last."""
-    rank = {k: i for i, k in enumerate(order)}
-    return sorted(keys, key=lambda k: (rank.get(k, len(rank)), str(k)))
 
 
 def complaints_by(conn: Conn, period: Sequence[str], company: str, by: str, rules: Rules | None = None) -> pd.DataFrame:
@@ -364,16 +361,9 @@ def outside_parties(conn: Conn, period: Sequence[str], company: str, rules: Rule
 # --- callbacks and flow forms ---------------------------------------------------------------
 
 
-CALLBACK_COUNTS = ["month", "business", "result", "n"]  # the period's callbacks in the month they were made, counted
-
-
 def callback_counts(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
-    """``month, business, result, n``: the period's callbacks counted by SQL."""
-    b = callbacks.c
-    stmt = (select(b.month, b.business, b.result, func.count())
-            .where(b.company == company, b.month.in_(list(period)), b.in_month.is_(True))
-            .group_by(b.month, b.business, b.result))
-    return _frame(conn, stmt, CALLBACK_COUNTS)
+    """``month, business, result, n``: the period's callbacks counted by SQL (`figures.callback_count_rows`)."""
+    return frame_of(callback_count_rows(conn, period, company), CALLBACK_COUNTS)
 
 
 def callbacks_by_type(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None, counts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -382,30 +372,13 @@ def callbacks_by_type(conn: Conn, period: Sequence[str], company: str, rules: Ru
     ``counts``: `callback_counts` of the period, when the caller has it already."""
     rules = rules or load_rules()
     counts = callback_counts(conn, period, company) if counts is None else counts
-    o = completed_orders.c
-    done = _frame(conn, select(o.business, func.sum(o.count)).where(o.company == company, o.month.in_(list(period))).group_by(o.business),
-                  ["business", "completed"])
-    return types_table(counts, dict(zip(done["business"], done["completed"], strict=True)), rules)
+    return types_table(counts, completed_by_type(conn, period, company), rules)
 
 
 def types_table(counts: pd.DataFrame, done_by: Mapping[Any, Any], rules: Rules) -> pd.DataFrame:
-    """`callbacks_by_type` from the period's `callback_counts` and its 完工量 by business type."""
-    names = [bt.name for bt in rules.business_types]
-    extra = sorted({str(x) for x in counts["business"].dropna()} - set(names))
-    rows = []
-    for name in [*names, *extra]:
-        mine = counts[counts["business"] == name]
-        rows.append(_callback_row(name, mine, int(done_by.get(name) or 0), rules))
-    total = _callback_row("合计", counts, int(sum(int(v or 0) for v in done_by.values())), rules)
-    return pd.DataFrame([*rows, total], columns=["business", "completed", "calls", "satisfied", "unsatisfied", "invalid", "satisfaction"])
-
-
-def _callback_row(name: str, counts: pd.DataFrame, completed: int, rules: Rules) -> dict[str, Any]:
-    sat = int(counts.loc[counts["result"] == rules.callback_satisfied, "n"].sum())
-    unsat = int(counts.loc[counts["result"] == rules.callback_unsatisfied, "n"].sum())
-    invalid = int(counts.loc[counts["result"].isin(rules.callback_invalid), "n"].sum())
-    return {"business": name, "completed": completed, "calls": sat + unsat, "satisfied": sat, "unsatisfied": unsat, "invalid": invalid,
-            "satisfaction": sat / (sat + unsat) if sat + unsat else None}
+    """`callbacks_by_type` from the period's `callback_counts` and its 完工量 by business type
+    (`figures.types_rows`, which the close's 服务通报 uses without a frame)."""
+    return pd.DataFrame(types_rows(counts[CALLBACK_COUNTS].itertuples(index=False, name=None), done_by, rules), columns=TYPES_COLUMNS)
 
 
 def satisfaction_trend(conn: Conn, period: Sequence[str], company: str, rules: Rules | None = None, counts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -423,10 +396,6 @@ def satisfaction_trend(conn: Conn, period: Sequence[str], company: str, rules: R
     by_month = valid.assign(happy=happy).groupby("month")[["happy", "n"]].sum()
     frame["合计"] = (by_month["happy"] / by_month["n"]).reindex(list(period)).astype(float)
     return frame.reset_index(names="month")[["month", *types, "合计"]]
-
-
-NO_REASON = "未注明原因"  # a 不满意 callback without a reason
-REASON_COUNTS = ["key", "dept", "n"]
 
 
 def unsatisfied_reasons(conn: Conn, period: Sequence[str], company: str) -> pd.DataFrame:
@@ -449,29 +418,12 @@ def late_flows(conn: Conn, period: Sequence[str], company: str, rules: Rules | N
     return late_flows_table(_frame(conn, stmt, FLOW_COUNTS), period, rules)
 
 
-FLOW_COUNTS = ["dept", "month", "flows", "late"]  # the period's flow forms in the month they were opened, by department and month
-
-
 def late_flows_table(counts: pd.DataFrame, period: Sequence[str], rules: Rules) -> pd.DataFrame:
-    """`late_flows` from the period's flow forms counted by department and month (`FLOW_COUNTS`)."""
-    counts["dept"] = counts["dept"].replace("", UNKNOWN).fillna(UNKNOWN)
-    columns = ["key", *period, "flows", "late_flows", "late_rate"]
-    if counts.empty:
-        return pd.DataFrame(columns=columns)
-    rows = []
-    for dept in in_order(list(set(counts["dept"])), rules.department_names):
-        rows.append(_flow_row(dept, counts[counts["dept"] == dept], period))
-    rows.append(_flow_row("合计", counts, period))
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _flow_row(key: str, part: pd.DataFrame, period: Sequence[str]) -> dict[str, Any]:
-    row: dict[str, Any] = {"key": key}
-    for m in period:
-        row[m] = int(part.loc[part["month"] == m, "late"].sum())
-    flows, late = int(part["flows"].sum()), int(part["late"].sum())
-    row.update(flows=flows, late_flows=late, late_rate=late / flows if flows else None)
-    return row
+    """`late_flows` from the period's flow forms counted by department and month (`FLOW_COUNTS`;
+    `figures.late_flow_rows`, which the close's 服务通报 uses without a frame)."""
+    columns = late_flow_columns(period)
+    rows = late_flow_rows(counts[FLOW_COUNTS].itertuples(index=False, name=None), period, rules)
+    return pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
 
 
 # --- department scores ------------------------------------------------------------------------

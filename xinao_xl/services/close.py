@@ -367,7 +367,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             step(4)
             outputs.add_workbook(names["意见统计表"], filled_opinions(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
             step(5)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
-            outputs.add_workbook(names["回访报告"], report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes,
+            outputs.add_bytes(names["回访报告"], report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes,
                                                             keep=out / names["回访报告"]))
             step(6)
             outputs.add_bytes(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))

@@ -22,11 +22,10 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from xinao_xl.books.month_folder import MonthFolder
 from xinao_xl.books.report import MASKED, NO_PEOPLE, month_report, read_suggestion
-from xinao_xl.books.save import save_atomic
+from xinao_xl.books.save import write_bytes_atomic
 from xinao_xl.policy import clock
 from xinao_xl.policy.privacy import scrub
 from xinao_xl.policy.rules import Rules
@@ -38,16 +37,13 @@ from .bulletin import bulletin_or_note
 from .month_books import MonthBooks
 from .month_writer import month_writer
 
-if TYPE_CHECKING:  # the type only: books build and save the workbook
-    from openpyxl import Workbook
-
 __all__ = ["closed_as_of", "make_report", "report_book"]
 
 
 def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people: str = MASKED, *, now: datetime,
                 db: str | Path | None = None, company: str | None = None, notes: list[str] | None = None,
-                keep: Path | None = None) -> Workbook:
-    """The report workbook (not saved); a 服务通报 that cannot be made is a note in `notes`;
+                keep: Path | None = None) -> bytes:
+    """The report workbook, as the file's bytes (not saved); a 服务通报 that cannot be made is a note in `notes`;
     the 整改建议 of the report at `keep` (the file this one will replace) is kept."""
     terms = share.month_customer_terms(mb) if people == NO_PEOPLE else set()
     data = mb.report_data(cards)
@@ -88,5 +84,5 @@ def make_report(month: str, root: Path, people: str = MASKED, now: datetime | No
     target = Path(out) if out else mf.output("回访报告")
     with month_writer(mf, "生成回访报告") if out is None else nullcontext():
         mb = MonthBooks.open(Path(root), month, as_of=now, rules=rules)
-        wb = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company, keep=target)
-        return save_atomic(wb, target)
+        data = report_book(mb, mb.score_cards(), Path(root), people, now=now, db=db, company=company, keep=target)
+        return write_bytes_atomic(target, data)
