@@ -13,7 +13,8 @@ def test_building_the_parser_imports_no_heavy_library() -> None:
 
 def test_the_check_sees_a_heavy_import() -> None:
     """The probe itself: a command that runs imports its use case and what that needs."""
-    assert {"pandas", "openpyxl"} <= heavy_imports("import xinao_xl.services.validate")
+    assert {"openpyxl", "python_calamine"} <= heavy_imports("import xinao_xl.services.validate")
+    assert "pandas" in heavy_imports("import xinao_xl.services.period_report")  # the period report's frames
     assert "xlwings" in HEAVY
 
 
