@@ -120,6 +120,32 @@ def test_a_holder_note_that_cannot_be_read_still_refuses(month: Path) -> None:
             pass
 
 
+def test_a_refusal_between_the_lock_and_its_note_still_names_the_holder(month: Path) -> None:
+    """The holder takes the lock, then writes its note: a writer refused in between waits
+    for the note (at most HOLDER_WAIT = 0.5 s) instead of saying only "another operation"
+    (two closes started together on a loaded machine). Here the note comes 0.2 s after the
+    lock: the refusal names 孙雪燕 and came after about 0.2 s, not at once."""
+    import threading
+
+    from xinao_xl.books.lock import HOLDER_WAIT
+
+    first = MonthLock(month, "结账", user="孙雪燕")
+    first._write_holder, write_note = (lambda: None), first._write_holder  # lock taken, note not yet
+    first.acquire()
+    timer = threading.Timer(0.2, write_note)
+    try:
+        timer.start()
+        t0 = time.perf_counter()
+        with pytest.raises(MonthBusyError, match="2026-11 正在结账：由 孙雪燕") as info, MonthLock(month, "抽样", user="王芳"):
+            pass
+        waited = time.perf_counter() - t0
+    finally:
+        timer.join()
+        first.release()
+    assert info.value.holder is not None and info.value.holder.user == "孙雪燕"
+    assert 0.15 < waited < HOLDER_WAIT + 0.3
+
+
 def test_a_folder_that_cannot_be_written_is_said_plainly(month: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import filelock
 

@@ -32,6 +32,7 @@ import getpass
 import json
 import os
 import socket
+import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +49,10 @@ from .save import TMP_SUFFIX, WriteRefusedError, plain_os_error
 __all__ = ["HOLDER", "LOCK", "Holder", "MonthBusyError", "MonthLock"]
 
 HOLDER = ".xinao-xl.holder.json"
+# How long a writer refused waits for the holder's note: the holder writes it just after
+# taking the lock, and a refusal read in between said only "another operation" (seen when
+# two closes started together on a loaded machine).
+HOLDER_WAIT = 0.5
 
 
 class MonthBusyError(WriteRefusedError):
@@ -136,7 +141,8 @@ class MonthLock:
         try:
             lock.acquire(blocking=False)
         except Timeout:
-            raise MonthBusyError(self.busy_message(), self.read_holder()) from None
+            holder = self._holder_soon()
+            raise MonthBusyError(self.busy_message(holder), holder) from None
         except OSError as exc:  # the folder cannot be written: say so as preflight does
             plain = plain_os_error(exc, self.lock_path)
             if plain is None:
@@ -164,8 +170,16 @@ class MonthLock:
         except (OSError, ValueError):
             return None
 
-    def busy_message(self) -> str:
-        holder = self.read_holder()
+    def _holder_soon(self) -> Holder | None:
+        """The holder's note, waiting up to `HOLDER_WAIT` for it: the lock is taken before
+        the note is written."""
+        deadline = time.monotonic() + HOLDER_WAIT
+        while (holder := self.read_holder()) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return holder
+
+    def busy_message(self, holder: Holder | None = None) -> str:
+        holder = holder or self.read_holder()
         month = self.folder.name
         if holder is None:
             return f"{month} 正在由另一个操作写入（锁文件 {self.lock_path}）：请等其完成后再试"
