@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,6 +43,7 @@ class Proc:
     seconds: float
     peak_mb: float
     stdout: str
+    cpu_seconds: float = float("nan")  # user + system CPU time of the child (and what it waited for)
 
     def json(self) -> Any:
         """The last line of the child's output as JSON (`benchmarks.child` prints one)."""
@@ -62,15 +64,18 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 def run(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Proc:
     """Run `argv` to its end: its wall time and the peak RSS it reported. A failure stops
     the benchmark with what the child said: a failed command measures nothing."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(list(argv), capture_output=True, env=env or child_env(), cwd=cwd)
     seconds = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # children run one at a time: the delta is this one's
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     err = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv[:6]))} … exit {done.returncode}:\n{err[-3000:]}")
     marks = [ln for ln in err.splitlines() if ln.startswith(PEAK_MARK)]
     peak = float(marks[-1][len(PEAK_MARK):]) if marks else float("nan")
-    return Proc(seconds, peak, done.stdout.decode("utf-8", "replace"))
+    return Proc(seconds, peak, done.stdout.decode("utf-8", "replace"), cpu)
 
 
 def python(*args: str) -> list[str]:
