@@ -36,6 +36,25 @@ def test_report_figures_and_masked_phones(tmp_path: Path) -> None:
     assert not any("1390000" in v for v in everything)
 
 
+def test_a_phone_inside_a_reason_is_masked_in_the_report(tmp_path: Path) -> None:
+    """Reports mask phone numbers, also one typed inside a 不满原因 ("服务态度差，请回电
+    13987654321"): 不满意明细 and 问题统计 show 139****4321 (first 3 and last 4 digits
+    kept), no cell of the report holds the full number; the shared report masks it too."""
+    H.build(tmp_path)
+    ledger = next((tmp_path / H.MONTH).glob("*客户回访信息台账.xlsx"))
+    wb = load_workbook(ledger)
+    ws = wb["台账"]
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "服务态度差")
+    cell.value = "服务态度差，请回电13987654321"
+    wb.save(ledger)
+    for people in (MASKED, NO_PEOPLE):
+        report = load_workbook(make_report(H.MONTH, tmp_path, people=people, now=H.NOW))
+        texts = [str(c.value) for s in report.worksheets for row in s.iter_rows() for c in row if c.value is not None]
+        assert not any("13987654321" in t for t in texts), people
+        assert "服务态度差，请回电139****4321" in [c.value for row in report[DETAIL].iter_rows() for c in row], people
+        assert "服务态度差，请回电139****4321" in [c.value for row in report[SHEET].iter_rows() for c in row], people
+
+
 def test_flow_forms_for_flagged_callbacks(tmp_path: Path) -> None:
     H.build(tmp_path)
     wb = load_workbook(make_flow_forms(H.MONTH, tmp_path, now=H.NOW).path)

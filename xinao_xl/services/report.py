@@ -5,7 +5,8 @@
 
 `report_book` is the report as all three make it: the figures of the month's books
 (`month_books.MonthBooks.report_data`) with the score table as the cards give it, the
-服务通报 sheet (`bulletin`), phones masked; ``people="none"`` (``--share``) leaves out every
+服务通报 sheet (`bulletin`), phones masked, also inside the 不满原因 and problem texts
+(`share.masked_report`; the 整改建议 staff typed stays as they typed it); ``people="none"`` (``--share``) leaves out every
 customer name, phone and address, even inside a text (services/share.py); no save time in
 the file (the day of `now` as its time: books/writer.fixed_properties), so the same books give the same file. The close
 passes its cards and keeps the workbook for its batch; `make_report` (before or after the
@@ -51,6 +52,8 @@ def report_book(mb: MonthBooks, cards: dict[str, ScoreCard], root: Path, people:
     data.callback_days = int(mb.rules.value("callback_within_days"))
     if people == NO_PEOPLE:  # no customer in the report, not even inside a text
         data = share.shareable_report(data, terms)
+    else:  # no phone in full, not even inside a text
+        data = share.masked_report(data)
     if keep is not None and keep.is_file():
         kept = read_suggestion(keep)
         if kept is None and notes is not None:

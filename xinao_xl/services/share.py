@@ -22,7 +22,7 @@ The 结账记录 and the console output of a close hold no customer data in any 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -30,11 +30,11 @@ from openpyxl.utils import get_column_letter
 
 from xinao_xl.books.read import BookReader
 from xinao_xl.books.report import ProblemRow, ReportData
-from xinao_xl.policy.privacy import MIN_TERM, PHONE_PATTERN, customer_terms, scrub
+from xinao_xl.policy.privacy import MIN_TERM, PHONE_PATTERN, customer_terms, redact_phones, scrub
 
 from .month_books import MonthBooks
 
-__all__ = ["INTERNAL", "SHAREABLE", "find_customer_data", "month_customer_terms", "shareable_report"]
+__all__ = ["INTERNAL", "SHAREABLE", "find_customer_data", "masked_report", "month_customer_terms", "shareable_report"]
 
 SHAREABLE = ("考核表", "回访报告")  # keys of CloseResult.outputs
 INTERNAL = ("意见统计表", "流转单")
@@ -52,10 +52,22 @@ def month_customer_terms(mb: MonthBooks) -> set[str]:
 def shareable_report(data: ReportData, terms: Iterable[str]) -> ReportData:
     """The report's figures without customers: names and phones emptied, texts scrubbed."""
     terms = set(terms)
-    calls = [replace(c, customer="", phone="", reason=scrub(c.reason, terms)) for c in data.calls]
+    return _texts(replace(data, calls=[replace(c, customer="", phone="") for c in data.calls]), lambda text: scrub(text, terms))
+
+
+def masked_report(data: ReportData) -> ReportData:
+    """The report's figures with every phone inside a text masked (a 不满原因 typed as
+    "请回电13812345678" shows 138****5678 in 不满意明细 and 问题统计): the report masks each
+    phone, not only the 客户电话 column (`books.report` masks that one)."""
+    return _texts(data, redact_phones)
+
+
+def _texts(data: ReportData, clean: Callable[[str], str]) -> ReportData:
+    """`data` with the customers' texts (不满原因, the problem types) passed through `clean`."""
+    calls = [replace(c, reason=clean(c.reason)) for c in data.calls]
     merged: dict[str, Counter] = {}
-    for p in data.problems:  # two problem texts may become one once scrubbed
-        merged.setdefault(scrub(p.problem, terms), Counter()).update(p.by_dept)
+    for p in data.problems:  # two problem texts may become one once cleaned
+        merged.setdefault(clean(p.problem), Counter()).update(p.by_dept)
     problems = [ProblemRow(name, dict(counts)) for name, counts in merged.items()]
     return replace(data, calls=calls, problems=problems)
 
