@@ -146,6 +146,25 @@ def test_a_refusal_between_the_lock_and_its_note_still_names_the_holder(month: P
     assert 0.15 < waited < HOLDER_WAIT + 0.3
 
 
+def test_a_holder_that_finishes_while_its_note_is_awaited_leaves_the_month_free(month: Path) -> None:
+    """A writer refused waits for the holder's note; when instead the holder finishes (its
+    note removed, then the lock released: here after 0.2 s, no note ever written), the
+    month is free: the second writer tries once more and takes it instead of saying the
+    month is busy."""
+    import threading
+
+    first = MonthLock(month, "结账", user="孙雪燕")
+    first._write_holder = lambda: None  # the lock taken, no note
+    first.acquire()
+    timer = threading.Timer(0.2, first.release)
+    try:
+        timer.start()
+        with MonthLock(month, "抽样", user="王芳") as second:
+            assert second.held and second.read_holder() is not None and second.read_holder().user == "王芳"
+    finally:
+        timer.join()
+
+
 def test_a_folder_that_cannot_be_written_is_said_plainly(month: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import filelock
 

@@ -270,3 +270,23 @@ def test_sqlite_rows_are_stored_as_sqlalchemy_stores_them(tmp_path: Path) -> Non
     assert all(len(rows) == len(data[name]) for name, rows in ours_rows.items())
     kinds = {kind for rows in ours_rows.values() for row in rows for kind in row[0::2]}
     assert {"integer", "real", "text", "null"} <= kinds
+
+
+def test_a_value_its_column_refuses_is_refused_as_sqlalchemy_refuses_it(tmp_path: Path) -> None:
+    """SQLite's own inserter refuses a value its column's type refuses (a 回访日期 that is
+    text, "2026-11-03", not a date) as SQLAlchemy's executemany does: StatementError with
+    the same refusal, and nothing of the month written. (PostgreSQL reads such a text as a
+    date itself.)"""
+    from sqlalchemy.exc import StatementError
+
+    bad = records("2026-11", 3)
+    bad["callbacks"][1]["call_date"] = "2026-11-03"
+    with HistoryStore(str(tmp_path / "ours.sqlite")) as st:
+        with pytest.raises(StatementError) as ours:
+            st.write_month(CO, "2026-11", bad)
+        assert st.counts(CO)["callbacks"] == 0 and st.months(CO) == []
+    with HistoryStore(str(tmp_path / "sqlalchemy.sqlite")) as ref, ref.engine.begin() as conn:
+        row = H._row_maker(S.callbacks, CO, "2026-11")
+        with pytest.raises(StatementError) as theirs:
+            conn.execute(S.callbacks.insert(), [row(r) for r in bad["callbacks"]])
+    assert type(ours.value.orig) is type(theirs.value.orig) and str(ours.value.orig) == str(theirs.value.orig)

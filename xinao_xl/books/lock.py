@@ -139,10 +139,16 @@ class MonthLock:
             return
         lock = FileLock(str(self.lock_path), timeout=0)
         try:
-            lock.acquire(blocking=False)
-        except Timeout:
-            holder = self._holder_soon()
-            raise MonthBusyError(self.busy_message(holder), holder) from None
+            try:
+                lock.acquire(blocking=False)
+            except Timeout:
+                holder = self._holder_soon()
+                if holder is not None:
+                    raise MonthBusyError(self.busy_message(holder), holder) from None
+                try:  # no note came: the holder may have finished meanwhile (it removes its note, then lets go)
+                    lock.acquire(blocking=False)
+                except Timeout:
+                    raise MonthBusyError(self.busy_message(), None) from None
         except OSError as exc:  # the folder cannot be written: say so as preflight does
             plain = plain_os_error(exc, self.lock_path)
             if plain is None:

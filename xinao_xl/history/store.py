@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, StatementError
 
 from xinao_xl.policy import clock
 from xinao_xl.policy.errors import XinaoError, staff_text
@@ -451,7 +451,10 @@ def _inserter(conn: Connection, table: Any, company: str, month: str) -> Callabl
             values = []
             for name, default, process in plan:
                 value = company if name == "company" else month if name == "month" else record.get(name, default)
-                values.append(value if process is None or value is None else process(value))
+                try:
+                    values.append(value if process is None or value is None else process(value))
+                except (TypeError, ValueError) as exc:  # as SQLAlchemy reports a value its type refuses
+                    raise StatementError(f"({type(exc).__name__}) {exc}", sql, [record], exc) from exc
             params.append(tuple(values))
         if params:
             conn.exec_driver_sql(sql, params)
