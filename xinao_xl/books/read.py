@@ -489,6 +489,13 @@ class BookReader:
             cells[sheet] = scan.result() if scan is not None else read_formula_cells(self.data, sheet)
         return cells[sheet]  # type: ignore[no-any-return]
 
+    def settle(self) -> None:
+        """Wait for the formula scans under way (`_scan_formulas`), keeping what they found:
+        afterwards no thread of this reader runs (a process forked then copies only the
+        thread that forks: services/beside.py)."""
+        for sheet in list(self.__dict__.get("_scans", {})):
+            self.formula_cells(sheet)
+
     def _scan_formulas(self, sheet: str) -> None:
         """Start finding `sheet`'s formula cells in a worker thread. Calamine lets go of the
         GIL while it parses a sheet, so on a machine with two cores the scan (the 90 MB of

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -324,6 +325,14 @@ def _put_in_place(tmp: Path, final: Path, keep_previous: bool) -> Path:
 
 def _workbook_writer(wb: Workbook) -> Writer:
     return wb.save  # openpyxl writes the zip into any binary file object
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The file `Batch.add_workbook` would write, as bytes (a workbook built in a second
+    process travels back as these: services/beside.py)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def _bytes_writer(data: bytes) -> Writer:

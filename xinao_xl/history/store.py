@@ -27,7 +27,8 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
@@ -275,8 +276,17 @@ class HistoryStore:
         """Replace (company, month) in every month table by `records` (table name -> rows
         without company and month; a table's rows may be an iterator, taken `INSERT_ROWS` at
         a time), in one transaction; returns rows written per table."""
+        with self.month_writing(company, month, records) as counts:
+            return counts
+
+    @contextmanager
+    def month_writing(self, company: str, month: str, records: Mapping[str, Iterable[Mapping[str, Any]]]) -> Iterator[dict[str, int]]:
+        """`write_month` with its transaction left open for the ``with`` block: committed when
+        the block ends normally, rolled back when it raises. The close writes the month's
+        rows while its other work goes on and commits them once the month is marked closed,
+        so the store never holds a month whose close failed (services/close.py)."""
         with self.engine.begin() as conn:
-            return self._replace(conn, company, [(month, records)])
+            yield self._replace(conn, company, [(month, records)])
 
     def replace_company(self, company: str, months: Sequence[tuple[str, Mapping[str, Iterable[Mapping[str, Any]]]]]) -> dict[str, int]:
         """Drop every row of `company` and write `months` instead, in one transaction

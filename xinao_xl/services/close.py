@@ -24,8 +24,14 @@ In order (each step reported through ``progress(step, total, text)``):
    still open: complaints not 办结 and flow forms without feedback (books/closing.py);
 6. write the month's records to the history store (`services.history`; ``db``, else the
    setting ``XINAO_XL_DB``, else ``历史库.sqlite`` beside the month folders), replacing the
-   month's rows in one transaction. The workbooks stay the source: a store that cannot be
+   month's rows in one transaction: written while the last outputs are built and committed
+   after the marker, so the store never holds a month whose close failed (a store not there
+   yet is made after the marker). The workbooks stay the source: a store that cannot be
    written is a note, not a failed close, and ``xinao-xl history rebuild`` repairs it.
+
+Two cores: once the books are read, the filled 意见统计表, the 流转单 and next month's books are
+built from them in a second process (`beside.Beside`, Linux) while this one validates, scores
+and writes the rest; they come back as bytes and are staged here like the others.
 
 Validation looks back through `lookback.lookback` (history store, else the past months'
 workbooks) for the 7-day callback and 3-month repeat-complaint rules.
@@ -62,9 +68,11 @@ running it again completes it (tests/services/test_fault_injection.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +87,7 @@ from xinao_xl.books.memory import collect_garbage, gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.read import formula_link
 from xinao_xl.books.report import MASKED, NO_PEOPLE
-from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
+from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps, workbook_bytes
 from xinao_xl.history.store import error_text
 from xinao_xl.policy import clock, deadlines
 from xinao_xl.policy.complaint_process import RowKey
@@ -93,8 +101,9 @@ from . import share
 from .allowance import allowance_lines
 from .approval import approval_notes, blocked, read_reviews
 from .approval import record_of as reviews_record
+from .beside import Beside
 from .close_summary import SCORE_HEADERS, ClosePreview, score_rows
-from .history import record_close
+from .history import record_info, recording_close, store_exists
 from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY, content_digests, verify_month
 from .lookback import lookback
 from .month_books import MonthBooks
@@ -106,7 +115,7 @@ from .validate_context import Finding
 
 Progress = Callable[[int, int, str], None]
 
-STEPS = ("校验", "读取并计分", "写入考核表结账副本", "填写意见统计表", "生成回访报告", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
+STEPS = ("校验", "读取并计分", "写入考核表结账副本", "生成回访报告", "填写意见统计表", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
 # (the 服务津贴申请, 考核 5.4, is written with the 流转单's step: one page, no step of its own)
 
 
@@ -227,8 +236,13 @@ def _read_and_validate(mf: MonthFolder, now: datetime, rules: Rules, db: str | P
                        company: str | None, *, migrate: bool = True) -> tuple[MonthBooks, list[Finding]]:
     """Step 1: the books read once (their bytes kept and hashed) and validated."""
     mb = MonthBooks.open(mf.root, mf.month, as_of=now, rules=rules)
+    return mb, _validate(mf, mb, now, rules, db, company, migrate=migrate)
+
+
+def _validate(mf: MonthFolder, mb: MonthBooks, now: datetime, rules: Rules, db: str | Path | None,
+              company: str | None, *, migrate: bool = True) -> list[Finding]:
     past = lookback(mf.root, mf.month, db=db, company=company, rules=rules, migrate=migrate)
-    return mb, validate_books(mb.books, mf.month, None, now, rules, past, late_appeals=mb.late_appeals(), month_books=mb)
+    return validate_books(mb.books, mf.month, None, now, rules, past, late_appeals=mb.late_appeals(), month_books=mb)
 
 
 def preview_close(month: str, root: Path, *, force: bool = False, reason: str | None = None, now: datetime | None = None,
@@ -321,14 +335,20 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         return plan
 
     refuse_before_work()  # before the lock too: a refused close leaves no trace, not even a lock file
-    with MonthLock(folder, "结账", user=user) as lock, MonthLock(mf.next().path, f"{month} 结账（生成下月工作簿）", user=user):
+    with MonthLock(folder, "结账", user=user) as lock, MonthLock(mf.next().path, f"{month} 结账（生成下月工作簿）", user=user), \
+            ExitStack() as stack:
         was_closed = mf.closed  # under the lock: a close that finished meanwhile is seen
         plan = refuse_before_work()
         sweep_temps([root, folder, out, plan.folder.path])
 
         step(1)
         t0 = time.perf_counter()
-        mb, findings = _read_and_validate(mf, now, rules, db, company)
+        mb = MonthBooks.open(mf.root, mf.month, as_of=now, rules=rules)  # the bytes, read once
+        mb.read_ahead()
+        # from the tables read, a second process builds the outputs that need only them while
+        # this one validates, scores and writes the rest (beside.py; killed if the close stops)
+        beside = stack.enter_context(Beside(partial(_made_beside, mb, plan, now, next_rules)))
+        findings = _validate(mf, mb, now, rules, db, company)
         timings["validate"] = time.perf_counter() - t0
         if has_errors(findings) and not force:
             n = sum(f.is_error for f in findings)
@@ -364,21 +384,33 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
                      for d in rules.departments}
             outputs.add_workbook(names["考核表"], closed_assessment(readers[assessment.STEM], rules, cards, checks, now, imports=mb.imports(),
                                                                  months=mb.department_months(), items=mb.items, shown=shown))
-            step(4)
-            outputs.add_workbook(names["意见统计表"], filled_opinions(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
-            step(5)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
-            outputs.add_bytes(names["回访报告"], report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes,
-                                                            keep=out / names["回访报告"]))
-            step(6)
-            outputs.add_bytes(names["流转单"], build_flow_forms(mb.flow_forms(), month, now))
-            outputs.add_bytes(names["服务津贴申请"], build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
-                                                                     closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or ""))
+            step(4)  # the 服务通报 summary (回访办法 五.6(2)) from the same queries as the period reports
+            report = report_book(mb, cards, root, people, now=now, db=db, company=company, notes=result.notes, keep=out / names["回访报告"])
+            allowance = build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
+                                             closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or "")
             timings["write"] = time.perf_counter() - t0
+            # the history store's rows go in now, their transaction committed after the marker
+            # (when the ``with`` above ends; rolled back if the close fails before); a store
+            # not there yet is made after the marker (a failed close leaves none behind)
+            info = record_info(_record_head(mf, paths, result, user, reason, now, rules, readers), lambda: now)
+            recording = partial(_recording, root, month, mb, cards, info, result, db, company, timings)
+            store_later = not store_exists(root, db)
+            if not store_later:
+                stack.enter_context(recording())
+            t0 = time.perf_counter()
+            made = beside.value()  # (built here if there was no second process)
+            timings["beside_wait"] = time.perf_counter() - t0
+            if beside.child_peak_mb is not None:
+                timings["beside_peak_mb"] = beside.child_peak_mb
+            step(5)
+            outputs.add_bytes(names["意见统计表"], made.opinions)
+            outputs.add_bytes(names["回访报告"], report)
+            step(6)
+            outputs.add_bytes(names["流转单"], made.flow_forms)
+            outputs.add_bytes(names["服务津贴申请"], allowance)
 
             step(7)
-            t0 = time.perf_counter()
-            _next_month(plan, month, mb, result, next_books, next_rules)
-            timings["next_month"] = time.perf_counter() - t0
+            _next_month(plan, made.next_books, result, next_books)
 
             step(8)
             _unchanged(mb, paths)  # what was read is what is there: else nothing goes in place
@@ -397,20 +429,49 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         # the month's 校验结果 describe the books before the close: not left to be mistaken for
         # the closed month's (books/month_folder.py keeps a marked copy's edits in 历史版本)
         result.notes.extend(mf.clear_results())
-        t0 = time.perf_counter()
-        _record_history(root, month, mb, cards, result, db, company)
-        timings["history"] = time.perf_counter() - t0
+        if store_later:
+            with recording():
+                pass
     result.timings = timings
     return result
 
 
-def _record_history(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], result: CloseResult,
-                    db: str | Path | None, company: str | None) -> None:
-    try:
-        result.history = record_close(root, month, mb, cards, db=db, company=company)
-    except Exception as exc:  # the month is closed in its folder; the store can be rebuilt from it
-        # (only the error's type: a database error's text can hold the rows it refused)
+@contextmanager
+def _recording(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any], result: CloseResult,
+               db: str | Path | None, company: str | None, timings: dict[str, float]) -> Iterator[None]:
+    """The month's rows written to the history store on entering, committed when the close
+    leaves its ``with`` block normally (the month marked closed), rolled back when the close
+    fails: the store never holds a month that did not close. A store that cannot be written
+    is a note, not a failed close (the month is closed in its folder, and ``history rebuild``
+    writes it from there)."""
+
+    def note(exc: Exception) -> None:  # only the error's type: a database error's text can hold the rows it refused
         result.notes.append(f"历史库未写入（{error_text(exc)}）：之后运行 xinao-xl history rebuild --dir {root} 即可补上")
+
+    t0 = time.perf_counter()
+    writing = recording_close(root, month, mb, cards, info, db=db, company=company)
+    try:
+        recorded = writing.__enter__()
+    except Exception as exc:
+        timings["history"] = time.perf_counter() - t0
+        note(exc)
+        yield
+        return
+    timings["history"] = time.perf_counter() - t0
+    try:
+        yield
+    except BaseException as failed:
+        with suppress(Exception):  # rolled back; the close's own error is what the caller sees
+            writing.__exit__(type(failed), failed, failed.__traceback__)
+        raise
+    t0 = time.perf_counter()
+    try:
+        writing.__exit__(None, None, None)
+    except Exception as exc:
+        note(exc)
+        return
+    timings["history"] += time.perf_counter() - t0
+    result.history = recorded
 
 
 def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
@@ -426,9 +487,11 @@ def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:
     return notes
 
 
-def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
-                  now: datetime, rules: Rules, next_books: Batch, plan: NextPlan, readers: dict[str, Any]) -> Path:
-    data = {
+def _record_head(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
+                 now: datetime, rules: Rules, readers: dict[str, Any]) -> dict[str, Any]:
+    """The 结账记录's fields known before anything is written: the history store's ``months``
+    row is made from them (`history.record_info`) before the record itself is written."""
+    return {
         "月份": mf.month,
         "结账人": user or "",
         "结账时间": clock.stamp(now),  # Beijing time with its +08:00
@@ -438,6 +501,13 @@ def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, 
         "强制原因": reason or "",
         "校验": {"错误": sum(f.is_error for f in result.findings), "警告": sum(not f.is_error for f in result.findings)},
         "inputs": {p.name: readers[stem].sha256 for stem, p in paths.items()},  # the bytes read, not what is there now
+    }
+
+
+def _write_record(mf: MonthFolder, paths: dict[str, Path], result: CloseResult, user: str | None, reason: str | None,
+                  now: datetime, rules: Rules, next_books: Batch, plan: NextPlan, readers: dict[str, Any]) -> Path:
+    data = {
+        **_record_head(mf, paths, result, user, reason, now, rules, readers),
         "内容摘要": result.contents,
         DIGEST_VERSION_KEY: DIGEST_VERSION,
         "outputs": {f"{OUT_DIR}/{p.name}": sha256(p) for p in result.outputs.values()},
@@ -549,23 +619,57 @@ def _plan_next_month(mf: MonthFolder, previous_record: dict[str, Any]) -> NextPl
     return NextPlan(nxt, ours, current)
 
 
-def _next_month(plan: NextPlan, month: str, mb: MonthBooks, result: CloseResult, batch: Batch, rules: Rules) -> None:
-    """Stage next month's books into `batch` (put in place by the caller), open items carried:
-    complaints not 办结 and flow forms without feedback."""
-    nxt = result.next_month = plan.month
+@dataclass
+class NextBooks:
+    """Next month's books as files (name -> bytes) and what they carry (`CloseResult.carried`)."""
+
+    files: dict[str, bytes]
+    carried: dict[str, int]
+
+
+@dataclass
+class MadeBeside:
+    """The outputs that need only the month's books, built beside the rest (beside.py)."""
+
+    opinions: bytes  # the filled 意见统计表
+    flow_forms: bytes
+    next_books: NextBooks | None  # None: next month's folder is not ours to regenerate
+
+
+def _made_beside(mb: MonthBooks, plan: NextPlan, now: datetime, next_rules: Rules) -> MadeBeside:
+    """Computed from the month's books alone (their own score cards included), so the second
+    process can start before validation: what it returns is what this process would build."""
+    month = str(mb.month)
+    opinion_book = filled_opinions(mb.books[opinions.STEM].reader, mb.opinions, mb.opinion_rows(), now)
+    return MadeBeside(workbook_bytes(opinion_book), build_flow_forms(mb.flow_forms(), month, now),
+                      _next_books(plan, month, mb, mb.score_cards(), next_rules))
+
+
+def _next_books(plan: NextPlan, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], rules: Rules) -> NextBooks | None:
+    """Next month's books, open items carried: complaints not 办结 and flow forms without
+    feedback; None when next month's folder is not ours to regenerate."""
     if not plan.regenerate:
-        result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
-        return
+        return None
     open_complaints = carried_complaints(mb, rules)
     open_flows = [r for r in mb.ledger.records() if r.get("flow_date") is not None and r.get("feedback_date") is None]
-    bases = {name: card.allowance_base for name, card in result.cards.items() if card.allowance_base is not None}
-    result.carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows), "allowance_bases": len(bases)}
+    bases = {name: card.allowance_base for name, card in cards.items() if card.allowance_base is not None}
+    carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows), "allowance_bases": len(bases)}
     numbers = {RowKey.of(r.get("no"), "").number for r in open_complaints}
     moved = [r for r in mb.reassign.records() if RowKey.of(r.get("no"), "").number in numbers] if mb.reassign.found else []
     evidence = carried_evidence(mb, numbers, plan.folder.path)
-    books = next_month_books(nxt, rules, month, open_complaints, open_flows, moved, evidence, bases)
-    for stem, wb in books.items():
-        batch.add_workbook(plan.folder.book(stem).name, wb)
+    books = next_month_books(plan.month, rules, month, open_complaints, open_flows, moved, evidence, bases)
+    return NextBooks({plan.folder.book(stem).name: workbook_bytes(wb) for stem, wb in books.items()}, carried)
+
+
+def _next_month(plan: NextPlan, books: NextBooks | None, result: CloseResult, batch: Batch) -> None:
+    """Stage next month's books into `batch` (put in place by the caller)."""
+    nxt = result.next_month = plan.month
+    if books is None:
+        result.notes.append(f"{nxt} 文件夹已存在且可能已有录入，未重新生成；请手工核对结转的未办结投诉和未反馈流转单")
+        return
+    result.carried = dict(books.carried)
+    for name, data in books.files.items():
+        batch.add_bytes(name, data)
 
 
 def carried_complaints(mb: MonthBooks, rules: Rules) -> list[dict[str, Any]]:

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -263,13 +264,18 @@ def praise_records(mb: MonthBooks) -> list[dict[str, Any]]:
 def month_info(root: Path, month: str) -> dict[str, Any]:
     """The ``months`` row from the close's 结账记录 (else from the marker's time)."""
     mf = MonthFolder(root, month)
-    record = mf.load_record()
+    return record_info(mf.load_record(), mf.closed_at)
+
+
+def record_info(record: Mapping[str, Any], marked_at: Callable[[], datetime | None]) -> dict[str, Any]:
+    """The ``months`` row of a 结账记录 (the close gives the one it is about to write: the
+    store then holds what a rebuild from the record would); `marked_at` when it has no time."""
     closed_at = None
     if record.get("结账时间"):
         moment = _try(datetime.fromisoformat, str(record["结账时间"]))  # +08:00 since issue 12; naive before
         closed_at = clock.local(moment).replace(microsecond=0) if moment else None
     if closed_at is None:
-        closed_at = mf.closed_at()
+        closed_at = marked_at()
     return {"closed_at": closed_at, "closed_by": record.get("结账人") or None, "forced": bool(record.get("强制结账", False)),
             "tool_version": record.get("工具版本"), "rules_file": record.get("规则文件"),
             "inputs_sha256": json.dumps(record["inputs"], ensure_ascii=False, sort_keys=True) if record.get("inputs") else None}
@@ -329,16 +335,31 @@ def record_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreC
                  company: str | None = None) -> Recorded | None:
     """Write the closed month to the store (None when the store is off); called by the close
     after its record and marker, with the books and cards it computed."""
+    with recording_close(root, month, mb, cards, month_info(root, month), db=db, company=company) as recorded:
+        return recorded
+
+
+def store_exists(root: Path, db: str | Path | None = None) -> bool:
+    """Whether the store the close writes to is there already (a server, or a SQLite file
+    that exists; or the store is off). Only then does the close write its rows before it
+    has finished: a close that fails must not leave a new, empty store behind."""
+    return H.resolve_url(db, root) is None or H.existing_url(db, root) is not None
+
+
+@contextmanager
+def recording_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any], *,
+                    db: str | Path | None = None, company: str | None = None) -> Iterator[Recorded | None]:
+    """The month's rows written to the store (`info`: its ``months`` row, `record_info`) in
+    a transaction committed when the ``with`` block ends normally and rolled back when it
+    raises (`HistoryStore.month_writing`); None when the store is off."""
     url = H.resolve_url(db, root)
     if url is None:
-        return None
+        yield None
+        return
     t0 = time.perf_counter()
-    info = month_info(root, month)
-    records = month_rows(mb, cards, info)
     company = H.company_name(company)
-    with H.HistoryStore(url) as st:
-        counts = st.write_month(company, month, records)
-    return Recorded(H.show_url(url), month, company, counts, time.perf_counter() - t0)
+    with H.HistoryStore(url) as st, st.month_writing(company, month, month_rows(mb, cards, info)) as counts:
+        yield Recorded(H.show_url(url), month, company, counts, time.perf_counter() - t0)
 
 
 # --- rebuild ---------------------------------------------------------------------------------

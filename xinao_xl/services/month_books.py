@@ -101,6 +101,15 @@ class MonthBooks:
             cached = self.__dict__["_late_appeals"] = [] if self.root is None else late_appeals(self.root, self.month, self.complaints.records())
         return list(cached)
 
+    def read_ahead(self) -> None:
+        """Read now the tables the close's outputs are built from, and let the readers'
+        formula scans finish: a process forked after this (services/beside.py) starts with
+        them read, and with no thread of ours running."""
+        for table in (self.ledger, self.complaints, self.reassign, self.evidence, self.items, self.opinions):
+            assert table is not None
+        for book in self.books.values():
+            book.reader.settle()
+
     # --- raw reads (cached per sheet by the reader) ------------------------------------
 
     def _table(self, stem: str, spec: Any) -> TableRead:
