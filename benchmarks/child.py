@@ -1,7 +1,8 @@
 """``python -m benchmarks.child TASK ARGS``: one measurement in a process of its own.
 
 The parent (`benchmarks.measure.run`) takes the process's wall time from outside; the
-process reports its own peak RSS as it exits (the last line of its stderr, `PEAK_MARK`);
+process reports its own peak RSS as it exits (the last line of its stderr, `PEAK_MARK`),
+and beside it the peak of the processes it forked and waited for (the close's second one);
 a task that has an in-process time worth reporting (the time after its imports) prints
 one JSON line. Each task imports only what it needs, inside the task: the reference
 process that reads with pandas must not pay for xinao_xl's imports, nor the close for
@@ -48,9 +49,16 @@ def peak_mb() -> float:
     return maxrss / (2**20 if sys.platform == "darwin" else 1024)
 
 
+def children_peak_mb() -> float:
+    """The largest peak RSS among the processes this one waited for (the close's second
+    process, services/beside.py; shared pages counted in both); 0 when none."""
+    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return maxrss / (2**20 if sys.platform == "darwin" else 1024)
+
+
 def _report_peak() -> None:
     sys.stdout.flush()
-    print(f"\n{PEAK_MARK}{peak_mb():.1f}", file=sys.stderr, flush=True)
+    print(f"\n{PEAK_MARK}{peak_mb():.1f} {children_peak_mb():.1f}", file=sys.stderr, flush=True)
 
 
 def _repeat(args: list[str]) -> tuple[int, list[str]]:

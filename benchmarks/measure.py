@@ -44,6 +44,8 @@ class Proc:
     peak_mb: float
     stdout: str
     cpu_seconds: float = float("nan")  # user + system CPU time of the child (and what it waited for)
+    forked_peak_mb: float = float("nan")  # peak RSS of the processes the child forked (0: none)
+    tree_pss_mb: float = float("nan")  # peak PSS of the child and its children together (sampled; `run(tree_memory=True)`)
 
     def json(self) -> Any:
         """The last line of the child's output as JSON (`benchmarks.child` prints one)."""
@@ -61,21 +63,79 @@ def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def run(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Proc:
-    """Run `argv` to its end: its wall time and the peak RSS it reported. A failure stops
-    the benchmark with what the child said: a failed command measures nothing."""
+def _tree(pid: int) -> list[int]:
+    """`pid` and every process under it (Linux ``/proc``)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def tree_pss_mb(pid: int) -> float:
+    """The memory `pid` and its children take together: the sum of their PSS (a page two
+    processes share counts half in each), from ``/proc/PID/smaps_rollup``."""
+    total = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as f:
+                total += next((int(row.split()[1]) for row in f if row.startswith("Pss:")), 0)
+        except (OSError, ValueError):
+            pass
+    return total / 1024
+
+
+class _TreeMemory:
+    """The largest `tree_pss_mb` of a running process, sampled every `every` seconds in a
+    thread (reading smaps costs the kernel time: only where the memory is the question)."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], every: float = 0.02) -> None:
+        import threading
+
+        self.peak = float("nan") if not Path("/proc/self/smaps_rollup").exists() else 0.0
+        self._proc, self._every = proc, every
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        if self.peak == self.peak:
+            self._thread.start()
+
+    def _run(self) -> None:
+        while self._proc.poll() is None:
+            self.peak = max(self.peak, tree_pss_mb(self._proc.pid))
+            time.sleep(self._every)
+
+    def join(self) -> float:
+        if self._thread.is_alive():
+            self._thread.join()
+        return self.peak
+
+
+def run(argv: Sequence[str], env: dict[str, str] | None = None, cwd: Path | None = None, tree_memory: bool = False) -> Proc:
+    """Run `argv` to its end: its wall time and the peak RSS it reported (with `tree_memory`,
+    also the peak PSS of it and its children together, sampled). A failure stops the
+    benchmark with what the child said: a failed command measures nothing."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    done = subprocess.run(list(argv), capture_output=True, env=env or child_env(), cwd=cwd)
+    with subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env or child_env(), cwd=cwd) as popen:
+        sampler = _TreeMemory(popen) if tree_memory else None
+        stdout, stderr = popen.communicate()
+    done = subprocess.CompletedProcess(popen.args, popen.returncode, stdout, stderr)
     seconds = time.perf_counter() - t0
+    tree_peak = sampler.join() if sampler is not None else float("nan")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)  # children run one at a time: the delta is this one's
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     err = done.stderr.decode("utf-8", "replace")
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv[:6]))} … exit {done.returncode}:\n{err[-3000:]}")
-    marks = [ln for ln in err.splitlines() if ln.startswith(PEAK_MARK)]
-    peak = float(marks[-1][len(PEAK_MARK):]) if marks else float("nan")
-    return Proc(seconds, peak, done.stdout.decode("utf-8", "replace"), cpu)
+    marks = [ln[len(PEAK_MARK):].split() for ln in err.splitlines() if ln.startswith(PEAK_MARK)]
+    peak = float(marks[-1][0]) if marks else float("nan")
+    forked = float(marks[-1][1]) if marks and len(marks[-1]) > 1 else float("nan")
+    return Proc(seconds, peak, done.stdout.decode("utf-8", "replace"), cpu, forked, tree_peak)
 
 
 def python(*args: str) -> list[str]:

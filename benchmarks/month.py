@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from xinao_xl.services.beside import SERIAL_ENV
+
 from .measure import Series, alternate, child, child_env, cli, goal, goal_line, line, run
 from .months import MONTH, NOW, big_ledger, inputs, synthetic_month
 
@@ -70,10 +72,11 @@ def _fresh(source: Path, target: Path) -> Path:
     return target
 
 
-def close_process(source: Path, target: Path) -> Any:
-    """``xinao-xl close`` of a fresh copy (the copy is not timed)."""
+def close_process(source: Path, target: Path, tree_memory: bool = False) -> Any:
+    """``xinao-xl close`` of a fresh copy (the copy is not timed); `tree_memory`: also the
+    peak memory of the close and its second process together (`measure.run`)."""
     _fresh(source, target)
-    return run(cli("close", MONTH, "--dir", str(target), "--yes", "--now", NOW.isoformat()))
+    return run(cli("close", MONTH, "--dir", str(target), "--yes", "--now", NOW.isoformat()), tree_memory=tree_memory)
 
 
 def run_close(quick: bool, repeat: int, work: Path) -> None:
@@ -99,18 +102,29 @@ def run_close(quick: bool, repeat: int, work: Path) -> None:
     print(goal_line(goal(f"结账进程 ÷ pandas 读取进程（{callbacks:,} 回访）", ratios, "≤ 0.8×", lambda v: v <= 0.8, unit="×")))
 
 
+TIMED = {  # close_month's timings, in the order of the close (services/close.py)
+    "validate": "读取并校验",
+    "compute": "计分",
+    "write": "考核表结账副本、回访报告、津贴申请",
+    "history": "历史库（写入并提交）",
+    "beside_wait": "意见统计表、流转单、下月工作簿（有另一进程时为等待它的时间）",
+}
+
+
 def run_writers(quick: bool, repeat: int, work: Path) -> None:
     """Each output's building and saving in a close (in-process, a child per close), with
-    lxml and without (openpyxl uses lxml when it is installed, unless OPENPYXL_LXML=False)."""
+    lxml and without (openpyxl uses lxml when it is installed, unless OPENPYXL_LXML=False).
+    The close runs in one process here (``XINAO_XL_SERIAL=1``): what the second process
+    builds is timed where it is built, and every openpyxl save is seen."""
     callbacks = 1_000 if quick else 10_000
     print(f"\n== 结账各步骤与 openpyxl 保存（{callbacks:,} 条回访；进程内计时，{repeat} 次）", flush=True)
     root = synthetic_month(callbacks)
     try:
         import lxml  # noqa: F401
 
-        modes = {"lxml": {"OPENPYXL_LXML": "True"}, "无 lxml": {"OPENPYXL_LXML": "False"}}
+        modes = {"lxml": {"OPENPYXL_LXML": "True", SERIAL_ENV: "1"}, "无 lxml": {"OPENPYXL_LXML": "False", SERIAL_ENV: "1"}}
     except ImportError:
-        modes = {"无 lxml（未安装）": {}}
+        modes = {"无 lxml（未安装）": {SERIAL_ENV: "1"}}
     results: dict[str, list[Any]] = {m: [] for m in modes}
     for i in range(repeat):
         order = list(modes) if i % 2 == 0 else list(reversed(modes))
@@ -120,8 +134,8 @@ def run_writers(quick: bool, repeat: int, work: Path) -> None:
     main = next(iter(modes))
     runs = results[main]
     print(f"  （{main}；秒，最小值 / 中位数）")
-    for n, (text, _) in enumerate(runs[0]["steps"]):
-        print(line(f"{n + 1}. {text}", Series([r["steps"][n][1] for r in runs]).text()))
+    for key, text in TIMED.items():
+        print(line(text, Series([r["timings"].get(key, 0.0) for r in runs]).text()))
     print(line("结账（进程内合计）", Series([r["seconds"] for r in runs]).text()))
     saves = [[(name, t) for what, name, t in r["io"] if what == "保存"] for r in runs]
     loads = [sum(t for what, _, t in r["io"] if what == "载入") for r in runs]
@@ -134,8 +148,8 @@ def run_writers(quick: bool, repeat: int, work: Path) -> None:
         print(line(f"其中 XlsxWriter 写出 {len(written[0])} 个工作簿（内存中，成为字节）", Series([sum(t for _, t in w) for w in written]).text()))
         for k, (name, _) in enumerate(written[0]):
             print(line(f"  写出 {name[:30]}", Series([w[k][1] for w in written if k < len(w)]).text()))
-    goal(f"结账写出（考核表副本、意见统计表、报告、流转单；{callbacks:,} 回访）",
-         Series([sum(r["steps"][n][1] for n in range(2, 6)) for r in runs]), "XlsxWriter 重写后对比（issue 16 第 1 项）", None)
+    goal(f"结账写出（考核表副本、报告、津贴申请、意见统计表、流转单、下月工作簿；{callbacks:,} 回访）",
+         Series([r["timings"]["write"] + r["timings"]["beside_wait"] for r in runs]), "XlsxWriter 重写后对比（issue 16 第 1 项）", None)
     if len(modes) == 2:
         other = results["无 lxml"]
         ratio = Series([sum(t for w, _, t in a["io"] if w == "保存") / sum(t for w, _, t in b["io"] if w == "保存")
