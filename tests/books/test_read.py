@@ -74,6 +74,19 @@ def test_a_table_is_plain_columns_typed_and_as_typed(tmp_path: Path) -> None:
     assert t  # found with records or not, a table is true (``if table`` asks whether it was read)
 
 
+def test_records_at_are_the_records_there_built_alone(tmp_path: Path) -> None:
+    """`records_at` gives the records `records` gives at those positions: before `records`
+    is built, as new dicts of the same content (and `records` is still not built: a second
+    process picks the few rows it needs without copying the rest); after, the very dicts."""
+    path = ledger(tmp_path, {3: ROW, 4: {**ROW, "customer": "李四"}, 5: {**ROW, "customer": "王五"}})
+    t = read_table(path, SPEC)
+    alone = t.records_at([2, 0])
+    assert t._records is None
+    assert [r["customer"] for r in alone] == ["王五", None] and [r["_row"] for r in alone] == [5, 3]
+    assert alone == [t.records()[2], t.records()[0]] and t.records_at([]) == []
+    assert all(a is b for a, b in zip(t.records_at([2, 0]), (t.records()[2], t.records()[0]), strict=True))
+
+
 def test_equal_repeated_entries_are_one_object(tmp_path: Path) -> None:
     """Calamine makes an object of every cell; a column whose entries repeat keeps one
     object per distinct value (the 100,000-callback close's memory), equal as before."""

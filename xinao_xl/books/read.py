@@ -151,6 +151,17 @@ class TableRead:
         raws = self.raws.get(key)
         return raws if raws is not None else [None] * len(self.excel_rows)
 
+    def records_at(self, positions: Iterable[int]) -> list[dict[str, Any]]:
+        """The records at `positions` (record order) as `records` gives them, without building
+        the others: a derivation that needs a few rows of a 100,000-row 台账 (the 流转单, the
+        意见统计表) picks them by column first, and a second process (services/beside.py)
+        then copies none of the rest."""
+        if self._records is not None:
+            return [self._records[i] for i in positions]
+        keys = self.keys
+        columns = [self.column(k) for k in keys]
+        return [dict(zip(keys, [c[i] for c in columns], strict=True)) for i in positions]
+
     @gc_paused  # millions of cells become objects, none in a cycle (memory.py)
     def records(self) -> list[dict[str, Any]]:
         """The records as dicts (``_row`` and each column found; None for blanks), for

@@ -62,14 +62,16 @@ def can_fork() -> bool:
 class Beside(Generic[T]):
     """`fn()` computed in a forked child while the caller goes on (module docstring)."""
 
-    def __init__(self, fn: Callable[[], T]) -> None:
+    def __init__(self, fn: Callable[[], T], *, fork: bool = True) -> None:
+        """`fork`: whether the caller wants a second process at all (the close does not for
+        a month so large that two processes would hold too much: services/close.py)."""
         self._fn = fn
         self._pid: int | None = None
         self._read: int | None = None
         self.forked = False  # whether a child computes the value (else the caller will)
         self.in_child = False  # whether the value came from the child (after `value`)
         self.child_peak_mb: float | None = None  # the peak memory of the child whose value was used
-        if can_fork():
+        if fork and can_fork():
             self._fork()
 
     def _fork(self) -> None:

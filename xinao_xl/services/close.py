@@ -115,6 +115,13 @@ from .validate_context import Finding
 
 Progress = Callable[[int, int, str], None]
 
+# The largest 台账 (rows) closed with a second process (beside.py). The child starts sharing
+# the parent's memory, but CPython writes a reference count into every object either
+# process touches, so page by page the two end up holding most of it twice: measured
+# together, 167 MB against 113 MB alone at 10,000 callbacks, 786 MB against 430 MB at
+# 100,000. An office's month is a few thousand callbacks; beyond this, one process.
+BESIDE_MAX_CALLBACKS = 20_000
+
 STEPS = ("校验", "读取并计分", "写入考核表结账副本", "生成回访报告", "填写意见统计表", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
 # (the 服务津贴申请, 考核 5.4, is written with the 流转单's step: one page, no step of its own)
 
@@ -347,7 +354,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         mb.read_ahead()
         # from the tables read, a second process builds the outputs that need only them while
         # this one validates, scores and writes the rest (beside.py; killed if the close stops)
-        beside = stack.enter_context(Beside(partial(_made_beside, mb, plan, now, next_rules)))
+        beside = stack.enter_context(Beside(partial(_made_beside, mb, plan, now, next_rules), fork=mb.ledger.size <= BESIDE_MAX_CALLBACKS))
         findings = _validate(mf, mb, now, rules, db, company)
         timings["validate"] = time.perf_counter() - t0
         if has_errors(findings) and not force:
@@ -389,17 +396,23 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             allowance = build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
                                              closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or "")
             timings["write"] = time.perf_counter() - t0
-            # the history store's rows go in now, their transaction committed after the marker
-            # (when the ``with`` above ends; rolled back if the close fails before); a store
-            # not there yet is made after the marker (a failed close leaves none behind)
+            # the history store's rows go in before the commit, their transaction committed
+            # after the marker (when the ``with`` above ends; rolled back if the close fails
+            # before): while the second process works, else once its part is built here (the
+            # two at once held the 流转单 and the store's rows together: +60 MB at 100,000
+            # callbacks); a store not there yet is made after the marker (a failed close
+            # leaves none behind)
             info = record_info(_record_head(mf, paths, result, user, reason, now, rules, readers), lambda: now)
             recording = partial(_recording, root, month, mb, cards, info, result, db, company, timings)
             store_later = not store_exists(root, db)
-            if not store_later:
+            if beside.forked and not store_later:
                 stack.enter_context(recording())
             t0 = time.perf_counter()
             made = beside.value()  # (built here if there was no second process)
             timings["beside_wait"] = time.perf_counter() - t0
+            collect_garbage()  # the workbooks built here, if they were (books/memory.py)
+            if not beside.forked and not store_later:
+                stack.enter_context(recording())
             if beside.child_peak_mb is not None:
                 timings["beside_peak_mb"] = beside.child_peak_mb
             step(5)
@@ -640,9 +653,11 @@ def _made_beside(mb: MonthBooks, plan: NextPlan, now: datetime, next_rules: Rule
     """Computed from the month's books alone (their own score cards included), so the second
     process can start before validation: what it returns is what this process would build."""
     month = str(mb.month)
-    opinion_book = filled_opinions(mb.books[opinions.STEM].reader, mb.opinions, mb.opinion_rows(), now)
-    return MadeBeside(workbook_bytes(opinion_book), build_flow_forms(mb.flow_forms(), month, now),
-                      _next_books(plan, month, mb, mb.score_cards(), next_rules))
+    opinion_book = workbook_bytes(filled_opinions(mb.books[opinions.STEM].reader, mb.opinions, mb.opinion_rows(), now))
+    collect_garbage()  # each workbook once saved (books/memory.py): built here, they were all alive at once
+    flow_forms = build_flow_forms(mb.flow_forms(), month, now)
+    collect_garbage()
+    return MadeBeside(opinion_book, flow_forms, _next_books(plan, month, mb, mb.score_cards(), next_rules))
 
 
 def _next_books(plan: NextPlan, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], rules: Rules) -> NextBooks | None:
@@ -651,7 +666,7 @@ def _next_books(plan: NextPlan, month: str, mb: MonthBooks, cards: dict[str, Sco
     if not plan.regenerate:
         return None
     open_complaints = carried_complaints(mb, rules)
-    open_flows = [r for r in mb.ledger.records() if r.get("flow_date") is not None and r.get("feedback_date") is None]
+    open_flows = mb.open_flows()
     bases = {name: card.allowance_base for name, card in cards.items() if card.allowance_base is not None}
     carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows), "allowance_bases": len(bases)}
     numbers = {RowKey.of(r.get("no"), "").number for r in open_complaints}

@@ -181,9 +181,21 @@ class MonthBooks:
         records = self.ledger.records()
         cached = self.__dict__.get("_calls")
         if cached is None or cached[0] is not records:
-            year, month = self.month.year, self.month.number
-            cached = self.__dict__["_calls"] = (records, [r for r in records if isinstance(d := r.get("call_date"), date) and d.year == year and d.month == month])
+            cached = self.__dict__["_calls"] = (records, [records[i] for i in self.call_positions()])
         return list(cached[1])
+
+    def call_positions(self) -> list[int]:
+        """Where `calls` are among the 台账's records, found by the 回访日期 column alone (once
+        per read of the 台账): what counts or picks a few of the month's callbacks goes by
+        columns and builds no record it does not use."""
+        ledger = self.ledger
+        cached = self.__dict__.get("_call_positions")
+        if cached is None or cached[0] is not ledger:
+            year, month = self.month.year, self.month.number
+            dates = ledger.column("call_date")
+            cached = self.__dict__["_call_positions"] = (ledger, [i for i, d in enumerate(dates)
+                                                                  if isinstance(d, date) and d.year == year and d.month == month])
+        return cached[1]
 
     def dept(self, value: Any) -> str:
         try:
@@ -198,7 +210,12 @@ class MonthBooks:
             return "" if is_blank(value) else str(value)
 
     def result(self, rec: dict[str, Any]) -> str:
-        return "" if is_blank(rec.get("result")) else normalize_text(rec["result"])
+        return self.result_of(rec.get("result"))
+
+    @staticmethod
+    def result_of(value: Any) -> str:
+        """A 回访结果 as the figures count it ("" when blank)."""
+        return "" if is_blank(value) else normalize_text(value)
 
     # --- flow forms -------------------------------------------------------------------------
 
@@ -206,10 +223,12 @@ class MonthBooks:
         return deadlines.flow_form_due(rec["flow_date"], self.rules) if rec.get("flow_date") is not None else None
 
     def flow_late(self, rec: dict[str, Any]) -> bool:
-        due = self.flow_due(rec)
-        if due is None:
+        return self._late(rec.get("flow_date"), rec.get("feedback_date"))
+
+    def _late(self, flow_date: Any, done: Any) -> bool:
+        if flow_date is None:
             return False
-        done = rec.get("feedback_date")
+        due = deadlines.flow_form_due(flow_date, self.rules)
         return not deadlines.done_in_time(done, due) if done is not None else self.as_of > due
 
     def flow_status(self, rec: dict[str, Any]) -> str:
@@ -223,14 +242,24 @@ class MonthBooks:
     def late_flow_counts(self) -> Counter:
         """责任部门 -> flow forms of the month answered late or still open past the deadline."""
         out: Counter = Counter()
-        for rec in self.ledger.records():
-            if _yes(rec.get("flow")) and self.month.contains(rec.get("flow_date")) and self.flow_late(rec):
-                out[self.dept(rec.get("dept"))] += 1
+        ledger = self.ledger
+        columns = zip(ledger.column("flow"), ledger.column("flow_date"), ledger.column("feedback_date"), ledger.column("dept"), strict=True)
+        for flow, flow_date, done, dept in columns:
+            if _yes(flow) and self.month.contains(flow_date) and self._late(flow_date, done):
+                out[self.dept(dept)] += 1
         return out
 
     def flagged(self) -> list[dict[str, Any]]:
         """The month's callbacks that opened a 流转单 (是否流转 = 是)."""
-        return [r for r in self.calls() if _yes(r.get("flow"))]
+        flow = self.ledger.column("flow")
+        return self.ledger.records_at([i for i in self.call_positions() if _yes(flow[i])])
+
+    def open_flows(self) -> list[dict[str, Any]]:
+        """The 台账 rows (of any month) whose 流转单 went out and has no 反馈 yet: next month's
+        台账 carries them."""
+        ledger = self.ledger
+        sent, answered = ledger.column("flow_date"), ledger.column("feedback_date")
+        return ledger.records_at([i for i, (s, a) in enumerate(zip(sent, answered, strict=True)) if s is not None and a is None])
 
     def flow_forms(self) -> list[FlowForm]:
         out = []
@@ -260,8 +289,9 @@ class MonthBooks:
             return cached
         rules = self.rules
         sat, unsat = Counter(), Counter()
-        for r in self.calls():
-            res, b = self.result(r), self.business(r.get("business"))
+        results, businesses = self.ledger.column("result"), self.ledger.column("business")
+        for i in self.call_positions():
+            res, b = self.result_of(results[i]), self.business(businesses[i])
             sat[b] += res == rules.callback_satisfied
             unsat[b] += res == rules.callback_unsatisfied
         late = self.late_flow_counts()
@@ -349,10 +379,12 @@ class MonthBooks:
         """台账 rows of the month with 不满意 or words, not yet in the 意见统计表 (附件4)."""
         listed = {(customer_key(r.get("phone"), r.get("customer"), r.get("address")), r.get("call_date")) for r in self.opinions.records()}
         out = []
-        for r in self.calls():
-            words = any(not is_blank(r.get(k)) for k in ("opinion", "suggestion", "reason"))
-            if not words and self.result(r) != self.rules.callback_unsatisfied:
-                continue
+        ledger = self.ledger
+        words = [ledger.column(k) for k in ("opinion", "suggestion", "reason")]
+        results = ledger.column("result")
+        picked = [i for i in self.call_positions()
+                  if any(not is_blank(c[i]) for c in words) or self.result_of(results[i]) == self.rules.callback_unsatisfied]
+        for r in ledger.records_at(picked):
             if (customer_key(r.get("phone"), r.get("customer"), r.get("address")), r.get("call_date")) in listed:
                 continue
             out.append({"visit_date": r.get("done_date"), "staff": r.get("staff"), "customer": r.get("customer"), "phone": r.get("phone"),
