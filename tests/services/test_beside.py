@@ -215,3 +215,38 @@ def test_a_close_with_a_second_process_writes_what_one_without_writes(tmp_path: 
         finally:
             for st in stores:
                 st.close()
+
+
+@pytest.mark.skipif(not ON_LINUX, reason="fork is used on Linux only (beside.py)")
+def test_a_killed_close_takes_its_second_process_with_it() -> None:
+    """The child holds a copy of the month lock's file handle while it lives: a close killed
+    from outside (the ribbon's 取消, a closed window) must not leave it running on."""
+    import signal
+    import time
+
+    code = textwrap.dedent("""
+        import os, sys, time
+        from xinao_xl.services.beside import Beside
+        b = Beside(lambda: time.sleep(60))
+        print(b._pid, flush=True)
+        time.sleep(60)
+    """)
+    environ = {**os.environ, "PYTHONPATH": str(REPO)}
+    environ.pop(SERIAL_ENV, None)
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=environ) as close:
+        assert close.stdout is not None
+        child = int(close.stdout.readline())
+        close.send_signal(signal.SIGKILL)
+        close.wait(10)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            return not any(row.startswith("State:") and "Z" in row.split()[1] for row in f)
+    except FileNotFoundError:
+        return False

@@ -10,7 +10,8 @@ month's books included, nothing copied or pickled on the way in; it computes one
 of them and sends its value back, pickled, through a pipe. The child writes no file and
 touches no lock, database or folder: every file is still staged and put in place by the
 parent (books/save.py), so a close still has one writer. The child ends with ``os._exit``:
-no ``finally`` or ``atexit`` of the parent's runs twice.
+no ``finally`` or ``atexit`` of the parent's runs twice; a parent killed from outside takes
+the child with it (``PR_SET_PDEATHSIG``), so no child lives on holding the month's lock.
 
 When there is no second process:
 - the platform has no ``fork`` that is safe to use (Windows; macOS, whose system
@@ -78,12 +79,14 @@ class Beside(Generic[T]):
         read, write = os.pipe()
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child: compute, send, leave without running anything of the parent's
             code = 1
             try:
                 os.close(read)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C: the parent's to handle
+                _die_with(parent)
                 try:
                     payload = pickle.dumps((True, self._fn(), _peak_mb()), pickle.HIGHEST_PROTOCOL)
                 except BaseException:  # the caller runs fn again and gets the exception itself
@@ -150,6 +153,20 @@ class Beside(Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         self.cancel()
+
+
+def _die_with(parent: int) -> None:
+    """Have Linux kill this child when its parent dies (``PR_SET_PDEATHSIG``): a close killed
+    from outside leaves no child behind, nor the month's lock with it (the child holds a copy
+    of the lock's file handle while it lives: books/lock.py)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _peak_mb() -> float | None:
