@@ -74,9 +74,9 @@ def _fresh(source: Path, target: Path) -> Path:
 
 def close_process(source: Path, target: Path, tree_memory: bool = False) -> Any:
     """``xinao-xl close`` of a fresh copy (the copy is not timed), beside an existing history
-    store, as every close after an office's first finds it (the first close makes the store
-    after its marker: 0.2-0.3 s more at 10,000 callbacks, services/close.py); `tree_memory`:
-    also the peak memory of the close and its second process together (`measure.run`)."""
+    store, as every close after an office's first finds it (the first also creates the
+    store's tables); `tree_memory`: also the peak memory of the close and its second
+    process together (`measure.run`)."""
     _fresh(source, target)
     from xinao_xl.history.store import HistoryStore, default_path
 

@@ -205,6 +205,30 @@ def test_a_month_written_in_parts_is_the_month_written_at_once(db_url: str, tmp_
     assert statements == [3, 3, 1]
 
 
+def test_a_month_prepared_first_is_the_month_written_at_once(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The close makes a month's rows as the database takes them while its second process
+    works (`prepare_month`) and writes them after its marker (`write_prepared`): the same
+    rows, counts and replacement as `write_month`, by INSERT_ROWS at a time, and nothing in
+    the store until the write (7 callbacks by 3: 3 + 3 + 1)."""
+    with HistoryStore(f"sqlite:///{tmp_path / 'once.sqlite'}") as ref:
+        ref.write_month(CO, "2026-10", records("2026-10", 4))
+        once = ref.write_month(CO, "2026-11", records("2026-11", 7))
+        expected = ref.fingerprint(CO)
+    statements: list[int] = []
+    monkeypatch.setattr(H, "INSERT_ROWS", 3)
+    with HistoryStore(db_url) as st:
+        st.write_month(CO, "2026-10", records("2026-10", 4))
+        st.write_month(CO, "2026-11", records("2026-11", 2, score=80.0))  # an earlier close of the month, replaced
+        prepared = st.prepare_month(CO, "2026-11", records("2026-11", 7))
+        assert st.counts(CO)["callbacks"] == 4 + 2  # prepared, not written
+        _on_callback_inserts(st.engine, statements.append)
+        assert st.write_prepared(prepared) == once
+        assert st.fingerprint(CO) == expected
+    assert statements == [3, 3, 1]
+    with HistoryStore(db_url) as st, pytest.raises(ValueError, match="unknown history tables"):
+        st.prepare_month(CO, "2026-11", {"回访": []})
+
+
 def test_rows_given_as_an_iterator_are_made_as_they_go_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The close streams a month's callbacks into the store (issue 16: 100,000 records held
     at once took 150 MB): a table's rows may be an iterator, and it is read INSERT_ROWS at a

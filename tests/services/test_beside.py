@@ -128,6 +128,32 @@ FORKS = """
     t = threading.Thread(target=stop.wait); t.start()
     out["with_a_thread"] = Beside(os.getpid).forked
     stop.set(); t.join()
+
+    def alarm(*args):
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGALRM, alarm)
+    b = Beside(lambda: time.sleep(30))
+    pid = b._pid
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    t0 = time.perf_counter()
+    try:
+        b.value()
+    except KeyboardInterrupt:
+        out["interrupted"] = [time.perf_counter() - t0 < 5]
+    try:
+        os.waitpid(pid, os.WNOHANG)
+        out["interrupted"].append("not reaped")
+    except ChildProcessError:
+        out["interrupted"].append("reaped")
+
+    real_fork = os.fork
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+    os.fork = no_fork
+    fds = len(os.listdir("/proc/self/fd"))
+    b = Beside(lambda: "computed by the caller")
+    out["fork_refused"] = [b.forked, b.value(), len(os.listdir("/proc/self/fd")) == fds]
+    os.fork = real_fork
     print(json.dumps(out))
 """
 
@@ -144,6 +170,8 @@ def test_the_child_computes_and_whatever_fails_there_is_computed_again_by_the_ca
     assert out["cancelled"] == [True, True, "reaped"]
     assert out["big"] == [True, True]
     assert out["with_a_thread"] is False
+    assert out["interrupted"] == [True, "reaped"]  # interrupted while waiting: the child killed, not waited for
+    assert out["fork_refused"] == [False, "computed by the caller", True]  # no process to spare: as on Windows, no pipe left open
 
 
 CLOSE = """

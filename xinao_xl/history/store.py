@@ -27,8 +27,8 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import islice
 from pathlib import Path
@@ -276,17 +276,30 @@ class HistoryStore:
         """Replace (company, month) in every month table by `records` (table name -> rows
         without company and month; a table's rows may be an iterator, taken `INSERT_ROWS` at
         a time), in one transaction; returns rows written per table."""
-        with self.month_writing(company, month, records) as counts:
-            return counts
-
-    @contextmanager
-    def month_writing(self, company: str, month: str, records: Mapping[str, Iterable[Mapping[str, Any]]]) -> Iterator[dict[str, int]]:
-        """`write_month` with its transaction left open for the ``with`` block: committed when
-        the block ends normally, rolled back when it raises. The close writes the month's
-        rows while its other work goes on and commits them once the month is marked closed,
-        so the store never holds a month whose close failed (services/close.py)."""
         with self.engine.begin() as conn:
-            yield self._replace(conn, company, [(month, records)])
+            return self._replace(conn, company, [(month, records)])
+
+    def prepare_month(self, company: str, month: str, records: Mapping[str, Iterable[Mapping[str, Any]]]) -> PreparedMonth:
+        """`records` as this database will take them (`write_prepared`), made before the
+        write: the close makes them while its second process works and writes them after
+        its marker, in a transaction that is short (services/close.py)."""
+        _known_tables(records)
+        statements = []
+        for table in S.MONTH_TABLES:
+            statement, convert = _parameters(self.engine.dialect, table, company, month)
+            statements.append((table, statement, convert(list(records.get(table.name, ())))))
+        return PreparedMonth(company, month, statements)
+
+    def write_prepared(self, prepared: PreparedMonth) -> dict[str, int]:
+        """`write_month` of rows made by `prepare_month`, in one transaction."""
+        counts = {}
+        with self.engine.begin() as conn:
+            self._delete(conn, prepared.company, prepared.month)
+            for table, statement, params in prepared.statements:
+                for start in range(0, len(params), INSERT_ROWS):
+                    _execute(conn, table, statement, params[start:start + INSERT_ROWS])
+                counts[table.name] = len(params)
+        return counts
 
     def replace_company(self, company: str, months: Sequence[tuple[str, Mapping[str, Iterable[Mapping[str, Any]]]]]) -> dict[str, int]:
         """Drop every row of `company` and write `months` instead, in one transaction
@@ -306,12 +319,9 @@ class HistoryStore:
             conn.execute(delete(table).where(table.c.company == company, table.c.month == month))
 
     def _replace(self, conn: Connection, company: str, months: Sequence[tuple[str, Mapping[str, Iterable[Mapping[str, Any]]]]]) -> dict[str, int]:
-        by_name = {t.name: t for t in S.MONTH_TABLES}
-        counts = dict.fromkeys(by_name, 0)
+        counts = {t.name: 0 for t in S.MONTH_TABLES}
         for month, records in months:
-            unknown = set(records) - set(by_name)
-            if unknown:
-                raise ValueError(f"unknown history tables: {sorted(unknown)}")
+            _known_tables(records)
             self._delete(conn, company, month)
             for table in S.MONTH_TABLES:
                 rows = iter(records.get(table.name, ()))
@@ -431,8 +441,40 @@ def _row_maker(table: Any, company: str, month: str) -> Callable[[Mapping[str, A
     return row
 
 
+def _known_tables(records: Mapping[str, Any]) -> None:
+    unknown = set(records) - {t.name for t in S.MONTH_TABLES}
+    if unknown:
+        raise ValueError(f"unknown history tables: {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class PreparedMonth:
+    """A month's rows as the database takes them (`HistoryStore.prepare_month`): for each
+    month table, the statement for the driver (None: SQLAlchemy's INSERT) and its parameters."""
+
+    company: str
+    month: str
+    statements: list[tuple[Any, str | None, list[Any]]]
+
+
 def _inserter(conn: Connection, table: Any, company: str, month: str) -> Callable[[Sequence[Mapping[str, Any]]], None]:
-    """A function inserting records (`_row_maker`'s rows) into `table`.
+    """A function inserting records (`_row_maker`'s rows) into `table` (`_parameters`)."""
+    statement, convert = _parameters(conn.dialect, table, company, month)
+    return lambda records: _execute(conn, table, statement, convert(records))
+
+
+def _execute(conn: Connection, table: Any, statement: str | None, params: list[Any]) -> None:
+    if not params:
+        return
+    if statement is None:
+        conn.execute(table.insert(), params)
+    else:
+        conn.exec_driver_sql(statement, params)
+
+
+def _parameters(dialect: Any, table: Any, company: str, month: str) -> tuple[str | None, Callable[[Sequence[Mapping[str, Any]]], list[Any]]]:
+    """How records (`_row_maker`'s rows) become `table`'s INSERT parameters: the statement for
+    the driver (None: SQLAlchemy's own INSERT) and the function making them.
 
     Why SQLite gets its own: SQLAlchemy builds and processes a parameter dict per row of an
     executemany, which was half the store's part of a close (0.15 s of a 10,000-callback
@@ -441,19 +483,19 @@ def _inserter(conn: Connection, table: Any, company: str, month: str) -> Callabl
     the two). Other databases keep SQLAlchemy's executemany, which batches rows into
     multi-row statements there (psycopg would send a tuple per round trip)."""
     row = _row_maker(table, company, month)
-    if conn.dialect.name != "sqlite":
-        return lambda records: None if not records else conn.execute(table.insert(), [row(r) for r in records])
-    compiled = table.insert().compile(dialect=conn.dialect)
+    if dialect.name != "sqlite":
+        return None, lambda records: [row(r) for r in records]
+    compiled = table.insert().compile(dialect=dialect)
     columns = {c.name: c for c in table.columns}
     order = [columns[name] for name in compiled.positiontup or ()]
     if len(order) != len(columns):
         raise AssertionError(f"{table.name}: the compiled INSERT does not list every column")
-    processors = [c.type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for c in order]
+    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in order]
     plan = [(c.name, _default(c), p) for c, p in zip(order, processors, strict=True)]
     names = set(columns)
     sql = compiled.string
 
-    def insert(records: Sequence[Mapping[str, Any]]) -> None:
+    def convert(records: Sequence[Mapping[str, Any]]) -> list[Any]:
         params = []
         for record in records:
             if not names.issuperset(record):
@@ -466,10 +508,9 @@ def _inserter(conn: Connection, table: Any, company: str, month: str) -> Callabl
                 except (TypeError, ValueError) as exc:  # as SQLAlchemy reports a value its type refuses
                     raise StatementError(f"({type(exc).__name__}) {exc}", sql, [record], exc) from exc
             params.append(tuple(values))
-        if params:
-            conn.exec_driver_sql(sql, params)
+        return params
 
-    return insert
+    return sql, convert
 
 
 def _default(column: Any) -> Any:

@@ -40,6 +40,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -76,11 +77,22 @@ class Beside(Generic[T]):
             self._fork()
 
     def _fork(self) -> None:
-        read, write = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
+        """Start the child; a system that refuses a process or a pipe (a limit on processes,
+        no memory to spare) leaves the work to the caller, as on Windows."""
+        for stream in (sys.stdout, sys.stderr):  # what is buffered is printed once, not twice
+            with suppress(Exception):
+                stream.flush()
+        try:
+            read, write = os.pipe()
+        except OSError:
+            return
         parent = os.getpid()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return
         if pid == 0:  # the child: compute, send, leave without running anything of the parent's
             code = 1
             try:
@@ -116,9 +128,10 @@ class Beside(Generic[T]):
                 self._read = None
                 while chunk := pipe.read(1 << 20):
                     chunks.append(chunk)
-        finally:
-            code = self._reap()
-        if code != 0 or not chunks:
+        except BaseException:  # interrupted while waiting: the child is not waited for
+            self.cancel()
+            raise
+        if self._reap() != 0 or not chunks:
             return None
         try:
             ok, value, peak = pickle.loads(b"".join(chunks))
@@ -130,10 +143,12 @@ class Beside(Generic[T]):
         return (value,)
 
     def _reap(self) -> int:
-        pid, self._pid = self._pid, None
-        if pid is None:
+        """Wait for the child; it is forgotten only once reaped (an interrupt in between
+        leaves it to `cancel`, which kills and reaps it)."""
+        if self._pid is None:
             return -1
-        _, status = os.waitpid(pid, 0)
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = None
         return os.waitstatus_to_exitcode(status)
 
     def cancel(self) -> None:
@@ -142,11 +157,12 @@ class Beside(Generic[T]):
             os.close(self._read)
             self._read = None
         if self._pid is not None:
-            try:
+            with suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self._reap()
+            try:
+                self._reap()
+            except ChildProcessError:  # reaped already
+                self._pid = None
 
     def __enter__(self) -> Beside[T]:
         return self

@@ -24,9 +24,8 @@ In order (each step reported through ``progress(step, total, text)``):
    still open: complaints not 办结 and flow forms without feedback (books/closing.py);
 6. write the month's records to the history store (`services.history`; ``db``, else the
    setting ``XINAO_XL_DB``, else ``历史库.sqlite`` beside the month folders), replacing the
-   month's rows in one transaction: written while the last outputs are built and committed
-   after the marker, so the store never holds a month whose close failed (a store not there
-   yet is made after the marker). The workbooks stay the source: a store that cannot be
+   month's rows in one transaction after the marker (made before, while the second process
+   works, when there is one). The workbooks stay the source: a store that cannot be
    written is a note, not a failed close, and ``xinao-xl history rebuild`` repairs it.
 
 Two cores: once the books are read, the filled 意见统计表, the 流转单 and next month's books are
@@ -68,8 +67,8 @@ running it again completes it (tests/services/test_fault_injection.py).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -103,7 +102,7 @@ from .approval import approval_notes, blocked, read_reviews
 from .approval import record_of as reviews_record
 from .beside import Beside
 from .close_summary import SCORE_HEADERS, ClosePreview, score_rows
-from .history import record_info, recording_close, store_exists
+from .history import PreparedClose, prepare_close, record_close, record_info
 from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY, content_digests, verify_month
 from .lookback import lookback
 from .month_books import MonthBooks
@@ -396,23 +395,21 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             allowance = build_allowance_form(month, allowance_lines(cards, reviews), rules, now=now,
                                              closed=f"结账 {now:%Y-%m-%d %H:%M}", prepared_by=user or "")
             timings["write"] = time.perf_counter() - t0
-            # the history store's rows go in before the commit, their transaction committed
-            # after the marker (when the ``with`` above ends; rolled back if the close fails
-            # before): while the second process works, else once its part is built here (the
-            # two at once held the 流转单 and the store's rows together: +60 MB at 100,000
-            # callbacks); a store not there yet is made after the marker (a failed close
-            # leaves none behind)
-            info = record_info(_record_head(mf, paths, result, user, reason, now, rules, readers), lambda: now)
-            recording = partial(_recording, root, month, mb, cards, info, result, db, company, timings)
-            store_later = not store_exists(root, db)
-            if beside.forked and not store_later:
-                stack.enter_context(recording())
+            # while the second process works, the history store's rows are made as it takes
+            # them (written after the marker, in a short transaction: the store is not locked
+            # meanwhile); without one they are made as they are written
+            t0 = time.perf_counter()
+            prepared = None
+            if beside.forked:
+                info = record_info(_record_head(mf, paths, result, user, reason, now, rules, readers), lambda: now)
+                prepared = prepare_close(root, month, mb, cards, info, db=db, company=company)
+                if prepared is not None:
+                    stack.callback(prepared.close)  # (closed by the write; else when the close fails)
+            timings["history"] = time.perf_counter() - t0
             t0 = time.perf_counter()
             made = beside.value()  # (built here if there was no second process)
             timings["beside_wait"] = time.perf_counter() - t0
             collect_garbage()  # the workbooks built here, if they were (books/memory.py)
-            if not beside.forked and not store_later:
-                stack.enter_context(recording())
             if beside.child_peak_mb is not None:
                 timings["beside_peak_mb"] = beside.child_peak_mb
             step(5)
@@ -442,49 +439,22 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         # the month's 校验结果 describe the books before the close: not left to be mistaken for
         # the closed month's (books/month_folder.py keeps a marked copy's edits in 历史版本)
         result.notes.extend(mf.clear_results())
-        if store_later:
-            with recording():
-                pass
+        t0 = time.perf_counter()
+        _record_history(root, month, mb, cards, result, db, company, prepared)
+        timings["history"] = timings.get("history", 0.0) + time.perf_counter() - t0
     result.timings = timings
     return result
 
 
-@contextmanager
-def _recording(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any], result: CloseResult,
-               db: str | Path | None, company: str | None, timings: dict[str, float]) -> Iterator[None]:
-    """The month's rows written to the history store on entering, committed when the close
-    leaves its ``with`` block normally (the month marked closed), rolled back when the close
-    fails: the store never holds a month that did not close. A store that cannot be written
-    is a note, not a failed close (the month is closed in its folder, and ``history rebuild``
-    writes it from there)."""
-
-    def note(exc: Exception) -> None:  # only the error's type: a database error's text can hold the rows it refused
+def _record_history(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], result: CloseResult,
+                    db: str | Path | None, company: str | None, prepared: PreparedClose | None) -> None:
+    """The month into the history store, once it is marked closed (`prepared`: its rows made
+    before, else made now from the record); a store that cannot be written is a note, not a
+    failed close (the month is closed in its folder, and ``history rebuild`` writes it from there)."""
+    try:
+        result.history = record_close(root, month, mb, cards, db=db, company=company, prepared=prepared)
+    except Exception as exc:  # (only the error's type: a database error's text can hold the rows it refused)
         result.notes.append(f"历史库未写入（{error_text(exc)}）：之后运行 xinao-xl history rebuild --dir {root} 即可补上")
-
-    t0 = time.perf_counter()
-    writing = recording_close(root, month, mb, cards, info, db=db, company=company)
-    try:
-        recorded = writing.__enter__()
-    except Exception as exc:
-        timings["history"] = time.perf_counter() - t0
-        note(exc)
-        yield
-        return
-    timings["history"] = time.perf_counter() - t0
-    try:
-        yield
-    except BaseException as failed:
-        with suppress(Exception):  # rolled back; the close's own error is what the caller sees
-            writing.__exit__(type(failed), failed, failed.__traceback__)
-        raise
-    t0 = time.perf_counter()
-    try:
-        writing.__exit__(None, None, None)
-    except Exception as exc:
-        note(exc)
-        return
-    timings["history"] += time.perf_counter() - t0
-    result.history = recorded
 
 
 def _share_notes(result: CloseResult, terms: set[str]) -> list[str]:

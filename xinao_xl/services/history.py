@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -332,34 +331,62 @@ class Recorded:
 
 
 def record_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], *, db: str | Path | None = None,
-                 company: str | None = None) -> Recorded | None:
+                 company: str | None = None, prepared: PreparedClose | None = None) -> Recorded | None:
     """Write the closed month to the store (None when the store is off); called by the close
-    after its record and marker, with the books and cards it computed."""
-    with recording_close(root, month, mb, cards, month_info(root, month), db=db, company=company) as recorded:
-        return recorded
-
-
-def store_exists(root: Path, db: str | Path | None = None) -> bool:
-    """Whether the store the close writes to is there already (a server, or a SQLite file
-    that exists; or the store is off). Only then does the close write its rows before it
-    has finished: a close that fails must not leave a new, empty store behind."""
-    return H.resolve_url(db, root) is None or H.existing_url(db, root) is not None
-
-
-@contextmanager
-def recording_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any], *,
-                    db: str | Path | None = None, company: str | None = None) -> Iterator[Recorded | None]:
-    """The month's rows written to the store (`info`: its ``months`` row, `record_info`) in
-    a transaction committed when the ``with`` block ends normally and rolled back when it
-    raises (`HistoryStore.month_writing`); None when the store is off."""
+    after its record and marker, with the books and cards it computed: the rows it prepared
+    (`prepare_close`), else made as the store takes them, from the record."""
+    if prepared is not None:
+        t0 = time.perf_counter()
+        try:
+            counts = prepared.store.write_prepared(prepared.rows)
+        finally:
+            prepared.close()
+        return Recorded(prepared.where, month, prepared.rows.company, counts, prepared.seconds + time.perf_counter() - t0)
     url = H.resolve_url(db, root)
     if url is None:
-        yield None
-        return
+        return None
     t0 = time.perf_counter()
     company = H.company_name(company)
-    with H.HistoryStore(url) as st, st.month_writing(company, month, month_rows(mb, cards, info)) as counts:
-        yield Recorded(H.show_url(url), month, company, counts, time.perf_counter() - t0)
+    with H.HistoryStore(url) as st:
+        counts = st.write_month(company, month, month_rows(mb, cards, month_info(root, month)))
+    return Recorded(H.show_url(url), month, company, counts, time.perf_counter() - t0)
+
+
+@dataclass
+class PreparedClose:
+    """The month's rows as the store will take them, and the store open to take them."""
+
+    where: str  # the store, for messages (`store.show_url`)
+    store: H.HistoryStore
+    rows: H.PreparedMonth
+    seconds: float
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def prepare_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], info: dict[str, Any], *,
+                  db: str | Path | None = None, company: str | None = None) -> PreparedClose | None:
+    """The store opened and the month's rows made as it takes them, before the close writes
+    them (`record_close`, after its marker, in a short transaction): the close does this while
+    its second process builds outputs (services/beside.py). `info`: the ``months`` row of the
+    record the close will write (`record_info`). None when the store is off or not there yet
+    (the close then makes it after its marker: a failed close must not leave a new, empty
+    store behind), or when anything here fails (the write after the marker says why)."""
+    url = H.existing_url(db, root)
+    if url is None:
+        return None
+    t0 = time.perf_counter()
+    try:
+        store = H.HistoryStore(url)
+    except Exception:
+        return None
+    try:
+        rows = store.prepare_month(H.company_name(company), month, month_records(mb, cards, info))
+    except Exception:
+        store.close()
+        return None
+    return PreparedClose(H.show_url(url), store, rows, time.perf_counter() - t0)
 
 
 # --- rebuild ---------------------------------------------------------------------------------
