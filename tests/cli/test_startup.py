@@ -26,21 +26,23 @@ def test_version_and_help_run_without_them() -> None:
     assert heavy_imports(code) == set()
 
 
-def test_openpyxl_comes_without_numpy() -> None:
-    """openpyxl imports numpy (0.06-0.08 s) only to accept numpy numbers as cell values;
-    under xinao_xl it does not (xinao_xl/__init__.py): a close, a validation and every
-    command that touches a workbook start without numpy. pandas still gets it, and a
-    process that imported numpy first gets openpyxl as it comes."""
-    assert "numpy" not in heavy_imports("import xinao_xl.services.close")
-    assert "numpy" not in heavy_imports("import xinao_xl, openpyxl\nassert openpyxl.compat.numbers.NUMPY is False")
-    assert {"numpy", "pandas"} <= heavy_imports("import xinao_xl, openpyxl, pandas\nassert pandas.DataFrame({'a': [1]}).a.sum() == 1")
-    assert "numpy" in heavy_imports("import numpy, xinao_xl, openpyxl\nassert openpyxl.compat.numbers.NUMPY is True")
+def test_openpyxl_comes_without_numpy_in_a_command() -> None:
+    """openpyxl imports numpy (0.06-0.08 s) only to accept numpy numbers as cell values; in
+    an ``xinao-xl`` process it does not (cli/no_numpy.py): a close, a validation and every
+    command that touches a workbook start without numpy. pandas still gets it, a process
+    that imported numpy first gets openpyxl as it comes, and importing the package as a
+    library changes nothing."""
+    assert "numpy" not in heavy_imports("import xinao_xl.cli, xinao_xl.services.close")
+    assert "numpy" not in heavy_imports("import xinao_xl.cli, openpyxl\nassert openpyxl.compat.numbers.NUMPY is False")
+    assert {"numpy", "pandas"} <= heavy_imports("import xinao_xl.cli, openpyxl, pandas\nassert pandas.DataFrame({'a': [1]}).a.sum() == 1")
+    assert "numpy" in heavy_imports("import numpy, xinao_xl.cli, openpyxl\nassert openpyxl.compat.numbers.NUMPY is True")
+    assert "numpy" in heavy_imports("import xinao_xl.services.close, openpyxl\nassert openpyxl.compat.numbers.NUMPY is True")
 
 
 def test_a_numpy_number_still_reaches_a_period_report_cell_as_a_number() -> None:
     """The one path that carries pandas values to openpyxl (books/period_report.py) turns
     them into Python's own numbers first; openpyxl without numpy writes them as numbers."""
-    code = ("import xinao_xl, openpyxl, numpy\n"
+    code = ("import xinao_xl.cli, openpyxl, numpy\n"
             "from openpyxl import Workbook\n"
             "from xinao_xl.books.period_report import _cell\n"
             "ws = Workbook().active\n"

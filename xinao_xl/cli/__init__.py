@@ -45,6 +45,9 @@ from . import (
     verify,
 )
 from .base import ZhArgumentParser, use_utf8
+from .no_numpy import install as _without_numpy
+
+_without_numpy()  # before a command imports openpyxl (which the modules above do not: no_numpy.py)
 
 COMMANDS = (rules, settings, score, month, demo, validate, refresh, sample, close, verify, history, report, addin, doctor)
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history
