@@ -406,13 +406,13 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
                 if prepared is not None:
                     stack.callback(prepared.close)  # (closed by the write; else when the close fails)
             timings["history"] = time.perf_counter() - t0
+            step(5)  # (the 意见统计表, the 流转单 and next month's books: the second process's, or built now)
             t0 = time.perf_counter()
-            made = beside.value()  # (built here if there was no second process)
+            made = beside.value()
             timings["beside_wait"] = time.perf_counter() - t0
             collect_garbage()  # the workbooks built here, if they were (books/memory.py)
             if beside.child_peak_mb is not None:
                 timings["beside_peak_mb"] = beside.child_peak_mb
-            step(5)
             outputs.add_bytes(names["意见统计表"], made.opinions)
             outputs.add_bytes(names["回访报告"], report)
             step(6)

@@ -101,14 +101,14 @@ class MonthBooks:
             cached = self.__dict__["_late_appeals"] = [] if self.root is None else late_appeals(self.root, self.month, self.complaints.records())
         return list(cached)
 
-    def read_ahead(self) -> None:
-        """Read now the tables the close's outputs are built from, and let the readers'
-        formula scans finish: a process forked after this (services/beside.py) starts with
-        them read, and with no thread of ours running."""
-        for table in (self.ledger, self.complaints, self.reassign, self.evidence, self.items, self.opinions):
-            assert table is not None
+    def read_ahead(self) -> list[TableRead]:
+        """Read now the tables the close's outputs are built from (returned; each is kept as
+        read), and let the readers' formula scans finish: a process forked after this
+        (services/beside.py) starts with them read, and with no thread of ours running."""
+        tables = [self.ledger, self.complaints, self.reassign, self.evidence, self.items, self.opinions]
         for book in self.books.values():
             book.reader.settle()
+        return tables
 
     # --- raw reads (cached per sheet by the reader) ------------------------------------
 
