@@ -3,7 +3,9 @@
 Why: a close of 10,000 callbacks spent 2.3 s, one core busy and the other idle, though
 half of its work does not depend on the other half: next month's books, the 流转单 and the
 filled 意见统计表 need only what the month's books hold, while the parent validates the
-month and writes the closed 考核表 and the 回访报告. Every office PC has two cores or more.
+month and writes the closed 考核表 and the 回访报告. Machines have two cores or more; where
+the system can fork (Linux, below), the close uses the second one: 1.42 s instead of 2.17 s
+in-process at 10,000 callbacks (Windows, the office's, runs it all in one process).
 
 How: ``os.fork``. The child starts with everything the parent has read, the bytes of the
 month's books included, nothing copied or pickled on the way in; it computes one function
