@@ -2,7 +2,7 @@
 
 The parent (`benchmarks.measure.run`) takes the process's wall time from outside; the
 process reports its own peak RSS as it exits (the last line of its stderr, `PEAK_MARK`),
-and beside it the peak of the processes it forked and waited for (the close's second one);
+and beside it the peak of the processes it started and waited for (the close's second one);
 a task that has an in-process time worth reporting (the time after its imports) prints
 one JSON line. Each task imports only what it needs, inside the task: the reference
 process that reads with pandas must not pay for xinao_xl's imports, nor the close for
@@ -51,7 +51,8 @@ def peak_mb() -> float:
 
 def children_peak_mb() -> float:
     """The largest peak RSS among the processes this one waited for (the close's second
-    process, services/beside.py; shared pages counted in both); 0 when none."""
+    process, services/spawned.py; Linux counts a started process's peak from the size of
+    the process that started it, so this is an upper bound); 0 when none."""
     maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return maxrss / (2**20 if sys.platform == "darwin" else 1024)
 

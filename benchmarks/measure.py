@@ -44,7 +44,7 @@ class Proc:
     peak_mb: float
     stdout: str
     cpu_seconds: float = float("nan")  # user + system CPU time of the child (and what it waited for)
-    forked_peak_mb: float = float("nan")  # peak RSS of the processes the child forked (0: none)
+    forked_peak_mb: float = float("nan")  # peak RSS of the processes the child started (0: none; `child.children_peak_mb`)
     tree_pss_mb: float = float("nan")  # peak PSS of the child and its children together (sampled; `run(tree_memory=True)`)
 
     def json(self) -> Any:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from xinao_xl.services.beside import SERIAL_ENV
+from xinao_xl.services.spawned import SERIAL_ENV
 
 from .measure import Series, alternate, child, child_env, cli, goal, goal_line, line, run
 from .months import MONTH, NOW, big_ledger, inputs, synthetic_month
@@ -110,9 +110,9 @@ def run_close(quick: bool, repeat: int, work: Path) -> None:
 TIMED = {  # close_month's timings, in the order of the close (services/close.py)
     "validate": "读取并校验",
     "compute": "计分",
-    "write": "考核表结账副本、回访报告、津贴申请",
+    "write": "考核表结账副本、回访报告、津贴申请、意见统计表",
     "history": "历史库（写入并提交）",
-    "beside_wait": "意见统计表、流转单、下月工作簿（有另一进程时为等待它的时间）",
+    "beside_wait": "流转单、下月工作簿（有另一进程时为等待它的时间）",
 }
 
 

@@ -2,7 +2,7 @@
 of that, at most 1,500: `months.complaints_for`), each ``xinao-xl close`` a process of its own (wall time, peak RSS).
 
 Goals (issue 16): a 100,000-callback close within 500 MB, and time linear in the month's
-size. The memory judged is the close's with its second process (services/beside.py):
+size. The memory judged is the close's with its second process (services/spawned.py):
 the peak of their PSS together, sampled (`measure.run`; a page they share counts once), or
 the close process's own ``VmHWM`` where that is higher (a sample can miss a short peak);
 the ``VmHWM`` is printed beside it. Linear is judged on the marginal cost, seconds per 1,000 more callbacks between

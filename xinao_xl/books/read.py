@@ -154,8 +154,7 @@ class TableRead:
     def records_at(self, positions: Iterable[int]) -> list[dict[str, Any]]:
         """The records at `positions` (record order) as `records` gives them, without building
         the others: a derivation that needs a few rows of a 100,000-row 台账 (the 流转单, the
-        意见统计表) picks them by column first, and a second process (services/beside.py)
-        then copies none of the rest."""
+        意见统计表) picks them by column first."""
         if self._records is not None:
             return [self._records[i] for i in positions]
         keys = self.keys
@@ -499,13 +498,6 @@ class BookReader:
             scan = self.__dict__.get("_scans", {}).pop(sheet, None)
             cells[sheet] = scan.result() if scan is not None else read_formula_cells(self.data, sheet)
         return cells[sheet]  # type: ignore[no-any-return]
-
-    def settle(self) -> None:
-        """Wait for the formula scans under way (`_scan_formulas`), keeping what they found:
-        afterwards no thread of this reader runs (a process forked then copies only the
-        thread that forks: services/beside.py)."""
-        for sheet in list(self.__dict__.get("_scans", {})):
-            self.formula_cells(sheet)
 
     def _scan_formulas(self, sheet: str) -> None:
         """Start finding `sheet`'s formula cells in a worker thread. Calamine lets go of the

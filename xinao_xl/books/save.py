@@ -329,7 +329,7 @@ def _workbook_writer(wb: Workbook) -> Writer:
 
 def workbook_bytes(wb: Workbook) -> bytes:
     """The file `Batch.add_workbook` would write, as bytes (a workbook built in a second
-    process travels back as these: services/beside.py)."""
+    process travels back as these: services/spawned.py)."""
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

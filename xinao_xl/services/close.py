@@ -28,9 +28,10 @@ In order (each step reported through ``progress(step, total, text)``):
    works, when there is one). The workbooks stay the source: a store that cannot be
    written is a note, not a failed close, and ``xinao-xl history rebuild`` repairs it.
 
-Two cores: once the books are read, the filled 意见统计表, the 流转单 and next month's books are
-built from them in a second process (`beside.Beside`, Linux) while this one validates, scores
-and writes the rest; they come back as bytes and are staged here like the others.
+Two cores: a second Python process is started with the close (`spawned.Spawned`); once the
+books are read, it is sent the few plain records the 流转单 and next month's books are built
+from (`close_beside.BesideInput`) and builds them while this one validates, scores and writes
+the rest; they come back as bytes and are staged here like the others.
 
 Validation looks back through `lookback.lookback` (history store, else the past months'
 workbooks) for the 7-day callback and 3-month repeat-complaint rules.
@@ -71,16 +72,14 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.allowance_form import build_allowance_form
-from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
+from xinao_xl.books.closing import closed_assessment, filled_opinions
 from xinao_xl.books.evidence import relative_link
-from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.lock import MonthLock
 from xinao_xl.books.memory import collect_garbage, gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
@@ -100,7 +99,7 @@ from . import share
 from .allowance import allowance_lines
 from .approval import approval_notes, blocked, read_reviews
 from .approval import record_of as reviews_record
-from .beside import Beside
+from .close_beside import BesideInput, MadeBeside, NextBooks, NextMonthInput, build_beside
 from .close_summary import SCORE_HEADERS, ClosePreview, score_rows
 from .history import PreparedClose, prepare_close, record_close, record_info
 from .integrity import DIGEST_VERSION, DIGEST_VERSION_KEY, content_digests, verify_month
@@ -109,16 +108,18 @@ from .month_books import MonthBooks
 from .refresh import held_imports
 from .report import report_book
 from .settings import RECORD_KEY, record_of, rules_for_close, rules_for_month
+from .spawned import Spawned
 from .validate import has_errors, validate_books
 from .validate_context import Finding
 
 Progress = Callable[[int, int, str], None]
 
-# The largest 台账 (rows) closed with a second process (beside.py). The child starts sharing
-# the parent's memory, but CPython writes a reference count into every object either
-# process touches, so page by page the two end up holding most of it twice: measured
-# together, 167 MB against 113 MB alone at 10,000 callbacks, 786 MB against 430 MB at
-# 100,000. An office's month is a few thousand callbacks; beyond this, one process.
+BESIDE_TARGET = "xinao_xl.services.close_beside:build_beside"  # what the second process computes (spawned.py)
+
+# The largest 台账 (rows) whose 流转单 and next month's books the second process builds. Its
+# memory grows with the 流转单 (one sheet per flagged callback): at 100,000 callbacks it
+# peaked at 192 MB beside the close's 364 MB, over the 500 MB a close may take together;
+# alone, the close peaks at about 430 MB. An office's month is a few thousand callbacks.
 BESIDE_MAX_CALLBACKS = 20_000
 
 STEPS = ("校验", "读取并计分", "写入考核表结账副本", "生成回访报告", "填写意见统计表", "生成流转单", "生成下月工作簿并结转", "放入结果并写结账记录")
@@ -346,14 +347,21 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
         was_closed = mf.closed  # under the lock: a close that finished meanwhile is seen
         plan = refuse_before_work()
         sweep_temps([root, folder, out, plan.folder.path])
+        # the second process starts importing now, while this one reads (spawned.py; killed
+        # if the close stops)
+        second: Spawned[MadeBeside] = stack.enter_context(Spawned(BESIDE_TARGET))
 
         step(1)
         t0 = time.perf_counter()
         mb = MonthBooks.open(mf.root, mf.month, as_of=now, rules=rules)  # the bytes, read once
         mb.read_ahead()
-        # from the tables read, a second process builds the outputs that need only them while
-        # this one validates, scores and writes the rest (beside.py; killed if the close stops)
-        beside = stack.enter_context(Beside(partial(_made_beside, mb, plan, now, next_rules), fork=mb.ledger.size <= BESIDE_MAX_CALLBACKS))
+        # from the tables read, the second process builds the 流转单 and next month's books while
+        # this one validates, scores and writes the rest
+        given = _early_beside_input(mb, plan, now, next_rules) if mb.ledger.size <= BESIDE_MAX_CALLBACKS else None
+        if given is not None:
+            second.send(given)
+        else:
+            second.cancel()
         findings = _validate(mf, mb, now, rules, db, company)
         timings["validate"] = time.perf_counter() - t0
         if has_errors(findings) and not force:
@@ -400,21 +408,25 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             # meanwhile); without one they are made as they are written
             t0 = time.perf_counter()
             prepared = None
-            if beside.forked:
+            if second.sent:
                 info = record_info(_record_head(mf, paths, result, user, reason, now, rules, readers), lambda: now)
                 prepared = prepare_close(root, month, mb, cards, info, db=db, company=company)
                 if prepared is not None:
                     stack.callback(prepared.close)  # (closed by the write; else when the close fails)
             timings["history"] = time.perf_counter() - t0
-            step(5)  # (the 意见统计表, the 流转单 and next month's books: the second process's, or built now)
+            step(5)
             t0 = time.perf_counter()
-            made = beside.value()
+            outputs.add_bytes(names["意见统计表"], workbook_bytes(filled_opinions(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now)))
+            outputs.add_bytes(names["回访报告"], report)
+            timings["write"] += time.perf_counter() - t0
+            collect_garbage()
+            # (the 流转单 and next month's books: the second process's, or built now)
+            t0 = time.perf_counter()
+            made = second.value() if given is not None else build_beside(beside_input(mb, plan, now, next_rules))
             timings["beside_wait"] = time.perf_counter() - t0
             collect_garbage()  # the workbooks built here, if they were (books/memory.py)
-            if beside.child_peak_mb is not None:
-                timings["beside_peak_mb"] = beside.child_peak_mb
-            outputs.add_bytes(names["意见统计表"], made.opinions)
-            outputs.add_bytes(names["回访报告"], report)
+            if second.child_peak_mb is not None:
+                timings["beside_peak_mb"] = second.child_peak_mb
             step(6)
             outputs.add_bytes(names["流转单"], made.flow_forms)
             outputs.add_bytes(names["服务津贴申请"], allowance)
@@ -602,48 +614,38 @@ def _plan_next_month(mf: MonthFolder, previous_record: dict[str, Any]) -> NextPl
     return NextPlan(nxt, ours, current)
 
 
-@dataclass
-class NextBooks:
-    """Next month's books as files (name -> bytes) and what they carry (`CloseResult.carried`)."""
-
-    files: dict[str, bytes]
-    carried: dict[str, int]
-
-
-@dataclass
-class MadeBeside:
-    """The outputs that need only the month's books, built beside the rest (beside.py)."""
-
-    opinions: bytes  # the filled 意见统计表
-    flow_forms: bytes
-    next_books: NextBooks | None  # None: next month's folder is not ours to regenerate
-
-
-def _made_beside(mb: MonthBooks, plan: NextPlan, now: datetime, next_rules: Rules) -> MadeBeside:
-    """Computed from the month's books alone (their own score cards included), so the second
-    process can start before validation: what it returns is what this process would build."""
+def beside_input(mb: MonthBooks, plan: NextPlan, now: datetime, next_rules: Rules) -> BesideInput:
+    """The plain records the 流转单 and next month's books are built from (close_beside.py):
+    the flagged callbacks' forms, and, when next month's folder is ours to regenerate, the
+    complaints not 办结 and the flow forms without feedback it carries, the carried
+    complaints' 改派记录 and 证据 lines, and each department's 服务津贴基数."""
     month = str(mb.month)
-    opinion_book = workbook_bytes(filled_opinions(mb.books[opinions.STEM].reader, mb.opinions, mb.opinion_rows(), now))
-    collect_garbage()  # each workbook once saved (books/memory.py): built here, they were all alive at once
-    flow_forms = build_flow_forms(mb.flow_forms(), month, now)
-    collect_garbage()
-    return MadeBeside(opinion_book, flow_forms, _next_books(plan, month, mb, mb.score_cards(), next_rules))
+    return BesideInput(month, now, mb.flow_forms(), _next_month_input(plan, month, mb, mb.score_cards(), next_rules))
 
 
-def _next_books(plan: NextPlan, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], rules: Rules) -> NextBooks | None:
-    """Next month's books, open items carried: complaints not 办结 and flow forms without
-    feedback; None when next month's folder is not ours to regenerate."""
+def _early_beside_input(mb: MonthBooks, plan: NextPlan, now: datetime, next_rules: Rules) -> BesideInput | None:
+    """`beside_input` before validation, for the second process; None when the month's books
+    do not give it yet. Whatever fails here is validation's to report first, in order: the
+    close makes it again after validation (and raises there, if it still fails), as it did
+    before there was a second process."""
+    try:
+        return beside_input(mb, plan, now, next_rules)
+    except Exception:
+        return None
+
+
+def _next_month_input(plan: NextPlan, month: str, mb: MonthBooks, cards: dict[str, ScoreCard], rules: Rules) -> NextMonthInput | None:
+    """What next month's books carry: complaints not 办结 and flow forms without feedback;
+    None when next month's folder is not ours to regenerate."""
     if not plan.regenerate:
         return None
     open_complaints = carried_complaints(mb, rules)
-    open_flows = mb.open_flows()
     bases = {name: card.allowance_base for name, card in cards.items() if card.allowance_base is not None}
-    carried = {"complaints": len(open_complaints), "flow_forms": len(open_flows), "allowance_bases": len(bases)}
     numbers = {RowKey.of(r.get("no"), "").number for r in open_complaints}
     moved = [r for r in mb.reassign.records() if RowKey.of(r.get("no"), "").number in numbers] if mb.reassign.found else []
     evidence = carried_evidence(mb, numbers, plan.folder.path)
-    books = next_month_books(plan.month, rules, month, open_complaints, open_flows, moved, evidence, bases)
-    return NextBooks({plan.folder.book(stem).name: workbook_bytes(wb) for stem, wb in books.items()}, carried)
+    names = {stem: path.name for stem, path in plan.folder.books.items()}
+    return NextMonthInput(str(plan.month), month, rules, names, open_complaints, mb.open_flows(), moved, evidence, bases)
 
 
 def _next_month(plan: NextPlan, books: NextBooks | None, result: CloseResult, batch: Batch) -> None:

@@ -369,7 +369,7 @@ def prepare_close(root: Path, month: str, mb: MonthBooks, cards: dict[str, Score
                   db: str | Path | None = None, company: str | None = None) -> PreparedClose | None:
     """The store opened and the month's rows made as it takes them, before the close writes
     them (`record_close`, after its marker, in a short transaction): the close does this while
-    its second process builds outputs (services/beside.py). `info`: the ``months`` row of the
+    its second process builds outputs (services/spawned.py). `info`: the ``months`` row of the
     record the close will write (`record_info`). None when the store is off or not there yet
     (the close then makes it after its marker: a failed close must not leave a new, empty
     store behind), or when anything here fails (the write after the marker says why)."""

@@ -103,12 +103,9 @@ class MonthBooks:
 
     def read_ahead(self) -> list[TableRead]:
         """Read now the tables the close's outputs are built from (returned; each is kept as
-        read), and let the readers' formula scans finish: a process forked after this
-        (services/beside.py) starts with them read, and with no thread of ours running."""
-        tables = [self.ledger, self.complaints, self.reassign, self.evidence, self.items, self.opinions]
-        for book in self.books.values():
-            book.reader.settle()
-        return tables
+        read): the records its second process gets (services/close_beside.py) are made from
+        them before validation."""
+        return [self.ledger, self.complaints, self.reassign, self.evidence, self.items, self.opinions]
 
     # --- raw reads (cached per sheet by the reader) ------------------------------------
 
