@@ -78,7 +78,7 @@ from typing import Any
 import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.allowance_form import build_allowance_form
-from xinao_xl.books.closing import closed_assessment, filled_opinions, next_month_books
+from xinao_xl.books.closing import closed_assessment, filled_opinions_bytes, next_month_books
 from xinao_xl.books.evidence import relative_link
 from xinao_xl.books.flow_form import build_flow_forms
 from xinao_xl.books.lock import MonthLock
@@ -623,7 +623,7 @@ def _made_beside(mb: MonthBooks, plan: NextPlan, now: datetime, next_rules: Rule
     """Computed from the month's books alone (their own score cards included), so the second
     process can start before validation: what it returns is what this process would build."""
     month = str(mb.month)
-    opinion_book = workbook_bytes(filled_opinions(mb.books[opinions.STEM].reader, mb.opinions, mb.opinion_rows(), now))
+    opinion_book = filled_opinions_bytes(mb.books[opinions.STEM].reader, mb.opinions, mb.opinion_rows(), now)
     collect_garbage()  # each workbook once saved (books/memory.py): built here, they were all alive at once
     flow_forms = build_flow_forms(mb.flow_forms(), month, now)
     collect_garbage()
