@@ -19,6 +19,10 @@ parts a write needs are changed, and within them only the bytes that must change
   a cell formatted as text, a text that starts like a formula and so needs Excel's quote
   prefix, an entry cell that must stay editable on the protected sheet): a copy of the
   cell's own style with that one change is appended to ``<cellXfs>``;
+- a row's height (`SheetEdit.height`: ``ht`` without ``customHeight``, never lowered) and
+  the quote prefix of stored formula-like text (`SheetEdit.quote`, `WorkbookEdit.keep_text`)
+  change the row's start tag or the cell's style only;
+- ``docProps/core.xml``, only when asked (`WorkbookEdit.set_core_properties`: author, times);
 - ``workbook.xml``, only to ask for a full recalculation on load (``fullCalcOnLoad``, when
   it does not already): formulas on other sheets cache values computed before the write;
   Excel recalculates them on open (LibreOffice 7.4 ignores the request: there they show
