@@ -485,3 +485,92 @@ def test_refuses_a_file_saved_meanwhile(ledger: Path) -> None:
     with pytest.raises(InPlaceRefusedError, match="在处理期间被修改"):
         book.save()
     assert sha256(ledger) == saved and history_versions(ledger) == []
+
+
+# --- row heights, quote prefixes, document properties ----------------------------------------------
+
+
+def _small_book(tmp_path: Path) -> Path:
+    """Row 2 taller by hand (customHeight, hidden), row 3 a short fitted one with a row style,
+    row 4 only an empty start tag; on a second sheet a formula-like text without the quote prefix."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "甲"
+    ws["A1"], ws["A2"], ws["A3"] = "标题", "高行", "矮行"
+    ws.row_dimensions[2].height = 60
+    ws.row_dimensions[2].hidden = True
+    ws.row_dimensions[3].height = 18
+    ws.row_dimensions[3].font = Font(bold=True)
+    ws.row_dimensions[4].height = None
+    other = wb.create_sheet("乙")
+    other["B2"] = "+86 138"
+    other["B2"].data_type = "s"
+    other["B3"] = "普通文字"
+    path = tmp_path / "small.xlsx"
+    wb.save(path)
+    return path
+
+
+def _row_tag(data: bytes, part: str, row: int) -> bytes:
+    xml = ZipParts(data).read(part)
+    m = re.search(rb'<row r="' + str(row).encode() + rb'"[^>]*>', xml)
+    return m.group(0) if m else b""
+
+
+def test_height_raises_a_lower_row_never_lowers_a_taller_and_keeps_other_attributes(tmp_path: Path) -> None:
+    path = _small_book(tmp_path)
+    book = WorkbookEdit(path)
+    sheet = book.sheet("甲")
+    sheet.height(2, 32.0)  # 60 by hand: stays 60
+    sheet.height(3, 32.0)  # 18: becomes 32, keeps its style and customFormat
+    sheet.height(5, 47.5)  # not stored: a new empty row of that height
+    sheet.height(5, 20.0)  # asked lower again: the taller answer stands
+    data = book.to_bytes()
+    part = book.sheet_parts["甲"]
+    before3 = _row_tag(path.read_bytes(), part, 3)
+    assert _row_tag(data, part, 2) == _row_tag(path.read_bytes(), part, 2)
+    tag3 = _row_tag(data, part, 3)
+    assert b'ht="32"' in tag3 and b"customHeight" not in tag3
+    assert _attrs_without(tag3, b"ht") == _attrs_without(before3, b"ht", b"customHeight")
+    assert _row_tag(data, part, 5) == b'<row r="5" ht="47.5"/>'
+    ws = load_workbook(io.BytesIO(data))["甲"]
+    assert (ws.row_dimensions[2].height, ws.row_dimensions[2].hidden) == (60, True)
+    assert ws.row_dimensions[3].height == 32 and ws.row_dimensions[3].font.b is True
+    assert ws.row_dimensions[5].height == 47.5
+    assert book.changed == [part]  # a height changes no value: no recalculation asked, styles untouched
+
+
+def _attrs_without(tag: bytes, *names: bytes) -> dict[bytes, bytes]:
+    from xinao_xl.books.inplace import _attrs
+
+    return {k: v for k, v in _attrs(tag).items() if k not in names}
+
+
+def test_keep_text_quotes_formula_like_text_on_the_sheet_that_holds_it_only(tmp_path: Path) -> None:
+    path = _small_book(tmp_path)
+    book = WorkbookEdit(path)
+    assert book.keep_text() == 1  # "+86 138" on 乙; "标题", "普通文字" need nothing
+    data = book.to_bytes()
+    assert sorted(book.changed) == sorted([book.sheet_parts["乙"], "xl/styles.xml"])
+    wb = load_workbook(io.BytesIO(data))
+    assert (wb["乙"]["B2"].value, wb["乙"]["B2"].data_type, wb["乙"]["B2"].quotePrefix) == ("+86 138", "s", True)
+    assert wb["乙"]["B3"].quotePrefix is False
+    again = tmp_path / "again.xlsx"
+    again.write_bytes(data)
+    assert WorkbookEdit(again).keep_text() == 0  # quoted now: nothing left to do
+
+
+def test_core_properties_are_set_and_added_where_missing(tmp_path: Path) -> None:
+    path = _small_book(tmp_path)
+    package = ZipParts(path.read_bytes())
+    core = package.read("docProps/core.xml")
+    stripped = re.sub(rb"<dc:creator[^>]*>.*?</dc:creator>|<dcterms:modified[^>]*>.*?</dcterms:modified>", b"", core)
+    assert b"dc:creator" not in stripped and b"dcterms:created" in stripped
+    path.write_bytes(package.rebuilt({"docProps/core.xml": stripped}))
+    book = WorkbookEdit(path)
+    day = datetime(2026, 12, 3)
+    book.set_core_properties("xinao-xl", day, day)
+    data = book.to_bytes()
+    assert book.changed == ["docProps/core.xml"]
+    props = load_workbook(io.BytesIO(data)).properties
+    assert (props.creator, props.created, props.modified) == ("xinao-xl", day, day)

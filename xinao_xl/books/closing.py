@@ -4,7 +4,9 @@
   recount, every computed cell (汇总 with its 合计, the department sheets, 汇入, 加减分明细's
   分值) the value the close computed, beside 汇总 what the workbook itself showed and 核对;
   every line item in 结账明细;
-- `filled_opinions`: a copy of the 意见统计表 with the 台账's rows it lacks appended;
+- `filled_opinions_bytes`: the 意见统计表 with the 台账's rows it lacks appended, edited in
+  place (books/inplace.py: staff's pictures, comments, x14 validations stay byte for byte);
+  `filled_opinions`, the same through openpyxl, where the file cannot be edited in place;
 - `next_month_books`: next month's blank books as `new-month` builds them, with what is still
   open carried over (noted 上月结转 in 备注) and the standing figures (each department's
   服务津贴基数) carried on.
@@ -35,14 +37,16 @@ from xinao_xl.policy.scoring import DepartmentMonth, ScoreCard, read_actual
 from . import assessment, callback_ledger, complaint_ledger, imported, opinions
 from . import lists as L
 from .cells import keep_text, put
-from .printing import book_header, fit_rows, load_book, print_setup
+from .inplace import InPlaceRefusedError, WorkbookEdit
+from .printing import book_header, fit_rows, load_book, print_setup, row_height
 from .read import BookReader, TableRead
+from .save import workbook_bytes
 from .schema import FMT_POINTS, NATIVE, TableSheet
 from .style import BODY_FONT, WRAP_ALIGN, Look, header_cell, header_cells
 from .workbooks import BOOKS
-from .writer import fixed_properties, write_record, write_rows
+from .writer import CREATOR, fixed_properties, record_lines, write_record, write_rows
 
-__all__ = ["CARRIED", "CHECK_HEADERS", "DETAIL_SHEET", "closed_assessment", "filled_opinions", "next_month_books"]
+__all__ = ["CARRIED", "CHECK_HEADERS", "DETAIL_SHEET", "closed_assessment", "filled_opinions", "filled_opinions_bytes", "next_month_books"]
 
 CARRIED = "上月结转"  # in 备注 of a row the close carried into next month's books
 DETAIL_SHEET = "结账明细"
@@ -222,17 +226,62 @@ def _detail_sheet(wb: Workbook, cards: Mapping[str, ScoreCard]) -> None:
 # --- 意见统计表 ----------------------------------------------------------------------------------
 
 
+def filled_opinions_bytes(source: Path | BookReader, existing: TableRead, rows: Sequence[Mapping[str, Any]], now: datetime) -> bytes:
+    """The file of the 意见统计表 at `source` (read as `existing`; a file, or the bytes a
+    reader read) with `rows` appended after its last row, numbered on from its last 序号.
+
+    Edited in place (`inplace.WorkbookEdit`): only the sheet, styles.xml and core.xml change,
+    so what staff added that openpyxl does not model (pictures, x14 validations, chart
+    settings, comment fonts) stays, and it is twice as fast. Where the file cannot be
+    edited in place (`InPlaceRefusedError`: a merged area or a table in the way, a cell
+    after the last record already holding something, a sheet part in an unusual form), the
+    same workbook is made through openpyxl (`filled_opinions`): a close never stops for it."""
+    try:
+        return _opinions_in_place(source, existing, rows, now)
+    except InPlaceRefusedError:
+        return workbook_bytes(filled_opinions(source, existing, rows, now))
+
+
+def _appended(existing: TableRead, rows: Sequence[Mapping[str, Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """(row, values) of each record appended: after the last record, 序号 numbered on."""
+    first_row = opinions.opinions_sheet().first_row
+    last = max((r["_row"] for r in existing.records()), default=first_row - 1)
+    seq = max((r.get("seq") or 0 for r in existing.records()), default=0)
+    return [(last + n, {k: v for k, v in {"seq": seq + n, **values}.items() if not is_blank(v)}) for n, values in enumerate(rows, start=1)]
+
+
+def _opinions_in_place(source: Path | BookReader, existing: TableRead, rows: Sequence[Mapping[str, Any]], now: datetime) -> bytes:
+    """`filled_opinions` as `WorkbookEdit` writes it: each value as `write_record` writes it
+    (its column's number format, unlocked, text stays text), the row's wrapped text its
+    height, formula-like text already there quoted (`keep_text`), the fixed properties."""
+    spec = opinions.opinions_sheet()
+    book = WorkbookEdit(source.path, source.data) if isinstance(source, BookReader) else WorkbookEdit(source)
+    book.keep_text()
+    sheet = book.sheet(existing.sheet if existing.found else spec.name)
+    for row, values in _appended(existing, rows):
+        for key, value in values.items():
+            column = spec.column(key)
+            if column.is_formula:
+                raise ValueError(f"{spec.name}.{column.header} 为公式列，不能写入")
+            sheet.set(row, spec.index(key), value, number_format=column.fmt, unlock=True)
+        lines = record_lines(spec, values)
+        if lines > 1:
+            sheet.height(row, row_height(lines))
+    day = datetime(now.year, now.month, now.day)
+    book.set_core_properties(CREATOR, day, day)
+    return book.to_bytes()
+
+
 def filled_opinions(source: Path | BookReader, existing: TableRead, rows: Sequence[Mapping[str, Any]], now: datetime) -> Workbook:
-    """The 意见统计表 at `source` (read as `existing`; a file, or the bytes a reader read)
-    with `rows` appended after its last row, numbered on from its last 序号."""
+    """The 意见统计表 at `source` as an openpyxl workbook, `rows` appended as
+    `filled_opinions_bytes` appends them (the fallback where the file cannot be edited in
+    place; openpyxl's re-save drops what it does not model)."""
     spec = opinions.opinions_sheet()
     wb = _load(source)
     keep_text(wb)
     ws = wb[existing.sheet if existing.found else spec.name]
-    last = max((r["_row"] for r in existing.records()), default=spec.first_row - 1)
-    seq = max((r.get("seq") or 0 for r in existing.records()), default=0)
-    for n, values in enumerate(rows, start=1):
-        write_record(ws, spec, last + n, {k: v for k, v in {"seq": seq + n, **values}.items() if not is_blank(v)})
+    for row, values in _appended(existing, rows):
+        write_record(ws, spec, row, values)
     return fixed_properties(wb, now)
 
 

@@ -19,6 +19,10 @@ parts a write needs are changed, and within them only the bytes that must change
   a cell formatted as text, a text that starts like a formula and so needs Excel's quote
   prefix, an entry cell that must stay editable on the protected sheet): a copy of the
   cell's own style with that one change is appended to ``<cellXfs>``;
+- a row's height (`SheetEdit.height`: ``ht`` without ``customHeight``, never lowered) and
+  the quote prefix of stored formula-like text (`SheetEdit.quote`, `WorkbookEdit.keep_text`)
+  change the row's start tag or the cell's style only;
+- ``docProps/core.xml``, only when asked (`WorkbookEdit.set_core_properties`: author, times);
 - ``workbook.xml``, only to ask for a full recalculation on load (``fullCalcOnLoad``, when
   it does not already): formulas on other sheets cache values computed before the write;
   Excel recalculates them on open (LibreOffice 7.4 ignores the request: there they show
@@ -51,6 +55,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +115,7 @@ _BUILTIN_KINDS = {
 _LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 
 
+@cache
 def format_kind(code: str) -> str:
     """What a number format shows: "date", "time", "datetime", "text" or "number"."""
     if "@" in _LITERALS.sub("", code):
@@ -153,6 +159,11 @@ def _set_attr(tag: bytes, name: bytes, value: bytes) -> bytes:
         return pattern.sub(lambda m: m.group(1) + b'"' + value + b'"', tag, count=1)
     end = 2 if tag.endswith(b"/>") else 1
     return tag[:-end].rstrip() + b" " + name + b'="' + value + b'"' + tag[-end:]
+
+
+def _drop_attr(tag: bytes, name: bytes) -> bytes:
+    """A start tag without attribute `name`."""
+    return re.sub(rb"\s" + re.escape(name) + rb"""\s*=\s*(?:"[^"]*"|'[^']*')""", b"", tag, count=1)
 
 
 def _escape_attr(text: str) -> bytes:
@@ -208,6 +219,7 @@ class _Styles:
         self.added: list[bytes] = []
         self.added_formats: list[tuple[int, str]] = []
         self._derived: dict[tuple[int, str | None, bool, bool], int] = {}
+        self._answers: dict[tuple[int, str | None, bool, bool], int] = {}  # derive's, by what was asked
         if xml is None:
             self.xfs: list[bytes] = [b"<xf/>"]
             self.formats: dict[int, str] = {}
@@ -253,6 +265,13 @@ class _Styles:
     def derive(self, style: int, number_format: str | None = None, quote: bool = False, unlock: bool = False) -> int:
         """`style` with what the value needs: its number format, the quote prefix, unlocked.
         The same style when it has them already; else a copy with only those changed."""
+        asked = (style, number_format, quote, unlock)
+        found = self._answers.get(asked)
+        if found is None:
+            found = self._answers[asked] = self._derive(style, number_format, quote, unlock)
+        return found
+
+    def _derive(self, style: int, number_format: str | None, quote: bool, unlock: bool) -> int:
         want_format = number_format if number_format and not _fits(self.kind(style), format_kind(number_format)) else None
         want_quote = quote and not self.quoted(style)
         want_unlock = unlock and self.locked(style)
@@ -410,6 +429,12 @@ class SheetEdit:
         self.part = part
         self.writes: dict[tuple[int, int], _Write] = {}
         self.clears: list[_Clear] = []
+        self.heights: dict[int, float] = {}
+        self.quotes: set[tuple[int, int]] = set()
+
+    @property
+    def edited(self) -> bool:
+        return bool(self.writes or self.clears or self.heights or self.quotes)
 
     def set(self, row: int, column: int, value: Any, *, number_format: str | None = None, unlock: bool = False,
             replace: bool = False, style: int | None = None) -> None:
@@ -432,6 +457,23 @@ class SheetEdit:
             raise ValueError(f"not a formula: {formula!r}")
         self._check(row, column)
         self.writes[(row, column)] = _Write(formula=formula[1:], style=style)
+
+    def height(self, row: int, points: float) -> None:
+        """Give `row` at least `points` of height (the lines its wrapped text needs), stored
+        as ``ht`` without ``customHeight`` as `printing.FittedRow` does: Excel takes it as the
+        row's automatic height and fits it again when the text changes. A row already as
+        tall keeps its height; the row's other attributes stay."""
+        self._check(row, 1)
+        if not points > 0:
+            raise ValueError(f"not a row height: {points!r}")
+        self.heights[row] = max(points, self.heights.get(row, 0.0))
+
+    def quote(self, row: int, column: int) -> None:
+        """Give a stored text cell Excel's quote prefix (`cells.keep_text`): its contents stay
+        as they are, its style becomes a copy with ``quotePrefix``. A cell the file does not
+        store, or one also written, is left to the write."""
+        self._check(row, column)
+        self.quotes.add((row, column))
 
     def set_blank(self, row: int, column: int, style: int) -> None:
         """An empty cell in the look `style` (an empty field of a block being rewritten keeps
@@ -651,12 +693,18 @@ class _SheetXml:
     # --- writing ------------------------------------------------------------------------------
 
     def apply(self) -> bytes:
-        if not self.edit.writes and not self.edit.clears:
+        if not self.edit.edited:
             return self.xml
         self._guard_areas()
         by_row: dict[int, dict[int, _Write]] = {}
         for (row, column), w in sorted(self.edit.writes.items()):
             by_row.setdefault(row, {})[column] = w
+        for row in self.edit.heights:
+            by_row.setdefault(row, {})
+        for row, _ in self.edit.quotes:
+            if self._row(row) is not None:  # a cell not stored has nothing to quote
+                by_row.setdefault(row, {})
+        by_row = dict(sorted(by_row.items()))
         edits: list[tuple[int, int, bytes]] = []
         new_rows: dict[int, list[bytes]] = {}
         cleared = {r.number for r in self.rows if any(c.first_row <= r.number and (c.last_row is None or r.number <= c.last_row)
@@ -670,8 +718,8 @@ class _SheetXml:
             if row is None:
                 cells = b"".join(self._cell(number, column, w, None, None) for column, w in writes.items())
                 at = self.rows[bisect.bisect_left(self.numbers, number)].start if number < (self.numbers or [0])[-1] else self.data_end
-                new_rows.setdefault(at, []).append(b"<" + self.n.tag(b"row") + b' r="' + str(number).encode() + b'">' + cells
-                                                    + self.n.close(b"row"))
+                tag = self._height(b"<" + self.n.tag(b"row") + b' r="' + str(number).encode() + b'">', number)
+                new_rows.setdefault(at, []).append(tag + cells + self.n.close(b"row") if cells else tag[:-1] + b"/>")
             else:
                 edits += self._row_edits(row, writes)
         for at, rows in new_rows.items():
@@ -682,7 +730,8 @@ class _SheetXml:
             edits.append((self.data_open.start(), self.data_open.end(),
                           b"<" + self.n.tag(b"sheetData") + b">" + body + self.n.close(b"sheetData")))
         edits += self._dimension()
-        edits += self._stale_values(edits)
+        if self.edit.writes or self.edit.clears:  # a height or a quote prefix changes no value
+            edits += self._stale_values(edits)
         return _splice(self.xml, edits)
 
     def _stale_values(self, edits: list[tuple[int, int, bytes]]) -> list[tuple[int, int, bytes]]:
@@ -718,7 +767,7 @@ class _SheetXml:
         for cell in cells:
             clear = next((c for c in clears if c.covers(row.number, cell.column)), None)
             if clear is None:
-                out[cell.column] = self.xml[cell.start:cell.end]
+                out[cell.column] = self._quoted(row.number, cell) or self.xml[cell.start:cell.end]
                 kept[cell.column] = cell
             elif clear.keep_style:
                 empty = _Cell(cell.column, cell.start, cell.end, {k: v for k, v in cell.attrs.items() if k in (b"r", b"s")}, b"")
@@ -734,13 +783,13 @@ class _SheetXml:
                     raise _Refusal(f"{self.where(row.number, column)}已有{'公式' if held == '公式' else '内容'}，不会被覆盖："
                                    "请确认该行是否为空行，清空该单元格后再试")
             out[column] = self._cell(row.number, column, w, row, cell)
-        if not out:
+        if not out and row.number not in self.edit.heights:
             return [(row.start, row.end, b"")]
         tag = self.xml[row.start:row.end] if row.closed else self.xml[row.start:row.open_end]
         if row.closed:
             tag = tag[:-2].rstrip() + b">"
         body = b"".join(out[c] for c in sorted(out))
-        return [(row.start, row.end, self._spans(tag, writes, list(out)) + body + self.n.close(b"row"))]
+        return [(row.start, row.end, self._height(self._spans(tag, writes, list(out)), row.number) + body + self.n.close(b"row"))]
 
     def _row_edits(self, row: _Row, writes: dict[int, _Write]) -> list[tuple[int, int, bytes]]:
         cells = self._cells(row)
@@ -749,6 +798,11 @@ class _SheetXml:
         # where a new cell goes: before the first cell to its right, else before </row>
         # (and before the row's extLst, which follows the cells)
         tail = cells[-1].end if cells else row.open_end
+        for cell in cells:
+            if cell.column not in writes:
+                quoted = self._quoted(row.number, cell)
+                if quoted is not None:
+                    edits.append((cell.start, cell.end, quoted))
         for column, w in writes.items():
             cell = by_column.get(column)
             if cell is not None:
@@ -763,14 +817,45 @@ class _SheetXml:
             edits.append((at, at, self._cell(row.number, column, w, row, None)))
         if row.closed:  # <row r="5"/> → <row r="5">…</row>
             tag = self.xml[row.start:row.end]
+            if not writes:
+                new = self._height(tag, row.number)
+                return [(row.start, row.end, new)] if new != tag else []
             opened = tag[:-2].rstrip() + b">"
             body = b"".join(new for _, _, new in sorted(edits, key=lambda e: e[0]))
-            return [(row.start, row.end, self._spans(opened, writes) + body + self.n.close(b"row"))]
+            return [(row.start, row.end, self._height(self._spans(opened, writes), row.number) + body + self.n.close(b"row"))]
         tag = self.xml[row.start:row.open_end]
-        spans = self._spans(tag, writes, [c.column for c in cells])
-        if spans != tag:
-            edits.append((row.start, row.open_end, spans))
+        new_tag = self._height(self._spans(tag, writes, [c.column for c in cells]), row.number)
+        if new_tag != tag:
+            edits.append((row.start, row.open_end, new_tag))
         return edits
+
+    def _height(self, tag: bytes, number: int) -> bytes:
+        """A row's start tag with the height `SheetEdit.height` asked for, unless it is as
+        tall already: ``ht`` set, ``customHeight`` dropped (`printing.FittedRow`)."""
+        points = self.edit.heights.get(number)
+        if points is None:
+            return tag
+        try:
+            old = float(_attrs(tag).get(b"ht", b"0"))
+        except ValueError:
+            old = 0.0
+        if old >= points:
+            return tag
+        return _set_attr(_drop_attr(tag, b"customHeight"), b"ht", _number(points))
+
+    def _quoted(self, number: int, cell: _Cell) -> bytes | None:
+        """A stored cell `SheetEdit.quote` named, in a style with the quote prefix; None when
+        it was not named or has the prefix already."""
+        if (number, cell.column) not in self.edit.quotes:
+            return None
+        style = int(cell.attrs.get(b"s", b"0"))
+        new = self.styles.derive(style, quote=True)
+        if new == style:
+            return None
+        m = self.n.start(b"c").match(self.xml, cell.start)
+        assert m is not None
+        tag = _set_attr(m.group(0), b"s", str(new).encode())
+        return tag + self.xml[m.end():cell.end]
 
     def _spans(self, tag: bytes, writes: dict[int, _Write], existing: Iterable[int] = ()) -> bytes:
         """Keep a row's optional ``spans`` hint true when cells are added outside it."""
@@ -875,6 +960,7 @@ class WorkbookEdit:
         except (_Refusal, ZipLayoutError) as exc:
             raise self.refusal(str(exc)) from None
         self._sheets: dict[str, SheetEdit] = {}
+        self._core: tuple[str, datetime, datetime] | None = None
 
     def refusal(self, why: str) -> InPlaceRefusedError:
         return InPlaceRefusedError(f"{self.path.name} 未写入：{why}。文件保持原样")
@@ -932,6 +1018,55 @@ class WorkbookEdit:
             self._sheets[name] = SheetEdit(self, name, self.sheet_parts[name])
         return self._sheets[name]
 
+    def keep_text(self) -> int:
+        """Give the quote prefix to every stored text cell that looks like a formula and lacks
+        it, on every worksheet (`cells.keep_text` for a workbook edited in place: a "=1+1"
+        that came in from an export would turn into a formula the first time someone edits
+        the cell); returns how many. Only the sheets holding such cells are rewritten."""
+        try:
+            shared = self._formula_like_shared()
+            styles = _Styles(self.zip.read(self.styles_part) if self.styles_part and self.styles_part in self.zip else None)
+            n = 0
+            for name, part in self.sheet_parts.items():
+                xml = self.zip.read(part)
+                if not shared and _LEADING.search(xml) is None:
+                    continue  # no inline text, nor a formula's cached text, starts like a formula
+                for row, column, style in _formula_like_cells(xml, shared, part):
+                    if not styles.quoted(style):
+                        self.sheet(name).quote(row, column)
+                        n += 1
+            return n
+        except (_Refusal, ZipLayoutError) as exc:
+            raise self.refusal(str(exc)) from None
+
+    def _formula_like_shared(self) -> set[int]:
+        """The indices of the shared strings that look like a formula."""
+        rels = self._rels(self.book_part)
+        part = next((target for kind, target in rels.values() if kind.endswith("/sharedStrings")), None)
+        if part is None or part not in self.zip:
+            return set()
+        out = set()
+        for i, si in enumerate(el for el in self._xml(part) if el.tag == f"{{{MAIN_NS}}}si"):
+            if looks_like_formula(_string_text(si)):
+                out.add(i)
+        return out
+
+    def set_core_properties(self, creator: str, created: datetime, modified: datetime) -> None:
+        """The author and times of ``docProps/core.xml`` (`writer.fixed_properties` for a
+        workbook edited in place); every other property stays. Refused when the file has no
+        core properties part (Excel, WPS and LibreOffice always write one)."""
+        self._core = (creator, created, modified)
+        self.core_part()  # refuse now, not at to_bytes
+
+    def core_part(self) -> str:
+        try:
+            part = next((target for kind, target in self._rels("").values() if kind.endswith("/core-properties")), None)
+        except (_Refusal, ZipLayoutError) as exc:
+            raise self.refusal(str(exc)) from None
+        if part is None or part not in self.zip:
+            raise self.refusal("文件没有文档属性部件（docProps/core.xml）")
+        return part
+
     def to_bytes(self) -> bytes:
         """The edited workbook; raises `InPlaceRefusedError` (nothing written) if a write
         would break something."""
@@ -939,7 +1074,7 @@ class WorkbookEdit:
             styles = _Styles(self.zip.read(self.styles_part) if self.styles_part and self.styles_part in self.zip else None)
             replaced: dict[str, bytes] = {}
             for edit in self._sheets.values():
-                if edit.writes or edit.clears:
+                if edit.edited:
                     tables = self._tables(edit.part)
                     replaced[edit.part] = _SheetXml(edit, self.zip.read(edit.part), styles, self.date1904, tables).apply()
             new_styles = styles.to_bytes()
@@ -949,6 +1084,9 @@ class WorkbookEdit:
                 book = _full_calc_on_load(self.zip.read(self.book_part))
                 if book is not None:
                     replaced[self.book_part] = book
+            if self._core is not None:
+                part = self.core_part()
+                replaced[part] = _core_properties(self.zip.read(part), *self._core)
             replaced = {part: xml for part, xml in replaced.items() if xml != self.zip.read(part)}
             self.changed = sorted(replaced)
             return self.zip.rebuilt(replaced) if replaced else self.data
@@ -1000,6 +1138,105 @@ def _full_calc_on_load(xml: bytes) -> bytes | None:
     if at < 0:
         raise _Refusal("工作簿部件的结构异常（找不到工作表目录）")
     return xml[:at] + b"<" + n.tag(b"calcPr") + b' fullCalcOnLoad="1"/>' + xml[at:]
+
+
+_CORE_NS = {b"dc": b"http://purl.org/dc/elements/1.1/", b"dcterms": b"http://purl.org/dc/terms/"}
+_XSI = b"http://www.w3.org/2001/XMLSchema-instance"
+
+
+def _core_properties(xml: bytes, creator: str, created: datetime, modified: datetime) -> bytes:
+    """core.xml with dc:creator, dcterms:created and dcterms:modified set (each replaced
+    where it is, else added before the root's end), written as openpyxl writes them."""
+    root = re.search(rb"<(?:([A-Za-z_][\w.-]*):)?coreProperties\b([^>]*)>", xml)
+    end = re.search(rb"</(?:[A-Za-z_][\w.-]*:)?coreProperties\s*>", xml)
+    if root is None or end is None or root.group(2).rstrip().endswith(b"/"):
+        raise _Refusal("文档属性部件 docProps/core.xml 的结构异常")
+    declared = {v: k.partition(b":")[2] for k, v in _attrs(root.group(0)).items() if k.startswith(b"xmlns:")}
+    root_tag, added = root.group(0), b""
+    prefixes = {}
+    for want, ns in (*_CORE_NS.items(), (b"xsi", _XSI)):
+        prefix = declared.get(ns)
+        if prefix is None:
+            prefix = want if want not in declared.values() else want + b"0"
+            root_tag = _set_attr(root_tag, b"xmlns:" + prefix, ns)
+        prefixes[want] = prefix
+    edits = [(root.start(), root.end(), root_tag)] if root_tag != root.group(0) else []
+    dc, terms, xsi = prefixes[b"dc"], prefixes[b"dcterms"], prefixes[b"xsi"]
+    stamp = b' ' + xsi + b':type="' + terms + b':W3CDTF"'
+    for prefix, local, attrs, text in ((dc, b"creator", b"", xstring(creator)),
+                                       (terms, b"created", stamp, created.strftime("%Y-%m-%dT%H:%M:%SZ").encode()),
+                                       (terms, b"modified", stamp, modified.strftime("%Y-%m-%dT%H:%M:%SZ").encode())):
+        element = b"<" + prefix + b":" + local + attrs + b">" + text + b"</" + prefix + b":" + local + b">"
+        old = re.search(rb"<" + re.escape(prefix) + rb":" + local + rb"\b[^>]*?(?:/>|>.*?</" + re.escape(prefix) + rb":" + local + rb"\s*>)",
+                        xml, re.S)
+        if old is not None:
+            edits.append((old.start(), old.end(), element))
+        else:
+            added += element
+    if added:
+        edits.append((end.start(), end.start(), added))
+    return _splice(xml, edits)
+
+
+def _string_text(si: Any) -> str:
+    """The text of a shared or inline string element (its runs joined, phonetic hints left out)."""
+    parts = []
+    for el in si.iter():
+        if el.tag == f"{{{MAIN_NS}}}rPh":
+            break  # phonetic runs follow the text
+        if el.tag == f"{{{MAIN_NS}}}t":
+            parts.append(el.text or "")
+    return _unescaped("".join(parts))
+
+
+def _unescaped(text: str) -> str:
+    """Text with OOXML's ``_xHHHH_`` escapes read back (`xstring` in reverse)."""
+    if "_x" not in text:
+        return text
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+# a <t> or <v> whose text starts with a character `looks_like_formula` names (or its escape)
+_LEADING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?[tv]\b[^>]*>(?:[=+\-@\t\r]|\xef\xbc[\x9d\x8b\x8d\xa0]|_x000[9dD]_)")
+
+
+def _formula_like_cells(xml: bytes, shared: set[int], part: str) -> list[tuple[int, int, int]]:
+    """(row, column, style) of every text cell of a sheet part whose text looks like a
+    formula: a shared string in `shared`, an inline string, a string without its formula."""
+    n, root_tag = _root(xml, b"worksheet", part)
+    namespaces = b" ".join(m.group(0).strip() for m in _XMLNS.finditer(root_tag))
+    cell = re.compile(rb"<" + n.rx + rb"c\b([^>]*?)(?:/>|>(.*?)" + re.escape(n.close(b"c")) + rb")", re.S)
+    out = []
+    for m in cell.finditer(xml):
+        attrs = _attrs(m.group(1))
+        kind, content = attrs.get(b"t"), m.group(2) or b""
+        if kind == b"s":
+            v = re.search(rb">\s*(\d+)\s*<", content)
+            if v is None or int(v.group(1)) not in shared:
+                continue
+        elif kind == b"inlineStr":
+            inline = re.search(rb"<" + n.rx + rb"is\b.*?" + re.escape(n.close(b"is")), content, re.S)
+            if inline is None:
+                continue
+            try:
+                element = SafeET.fromstring(b"<w " + namespaces + b">" + inline.group(0) + b"</w>")
+            except Exception:  # ParseError, defusedxml refusals: not ours to judge here
+                continue
+            if not looks_like_formula(_string_text(element[0])):
+                continue
+        elif kind == b"str":
+            if re.search(rb"<" + n.rx + rb"f\b", content):
+                continue
+            v = re.search(rb"<" + n.rx + rb"v\b[^>]*>([^<]*)<", content)
+            if v is None or not looks_like_formula(_unescaped(_xml_text(v.group(1)))):
+                continue
+        else:
+            continue
+        ref = re.fullmatch(rb"([A-Z]{1,3})(\d+)", attrs.get(b"r", b""))
+        if ref is None:
+            continue  # a cell without its address: the sheet is refused if it is written
+        out.append((int(ref.group(2)), _column_number(ref.group(1)), int(attrs.get(b"s", b"0"))))
+    return out
 
 
 def _normpath(part: str) -> str:

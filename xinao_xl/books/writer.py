@@ -225,7 +225,6 @@ def write_record(ws: Worksheet, spec: TableSheet, row: int, values: Mapping[str,
     Formula columns are refused: their cells belong to the template. The row gets the
     height its wrapped text needs (`printing.set_height`), so no line prints over the next.
     """
-    lines = 1
     for key, value in values.items():
         column = spec.column(key)
         if column.is_formula:
@@ -233,9 +232,17 @@ def write_record(ws: Worksheet, spec: TableSheet, row: int, values: Mapping[str,
         if value is None:
             continue
         entry_look(column.fmt, column.wrap).apply(put(ws, row, spec.index(key), value))
+    set_height(ws, row, record_lines(spec, values))
+
+
+def record_lines(spec: TableSheet, values: Mapping[str, Any]) -> int:
+    """The lines a record's wrapped text takes in its row (the longest of its wrapped columns)."""
+    lines = 1
+    for key, value in values.items():
+        column = spec.column(key)
         if column.wrap and isinstance(value, str):
             lines = max(lines, text_lines(value, column.width))
-    set_height(ws, row, lines)
+    return lines
 
 
 def write_rows(ws: Worksheet, spec: TableSheet, records: Iterable[Mapping[str, Any]], first: int | None = None) -> list[int]:
@@ -255,10 +262,13 @@ def write_rows(ws: Worksheet, spec: TableSheet, records: Iterable[Mapping[str, A
     return written
 
 
+CREATOR = "xinao-xl"  # the author of every file the tool writes (docProps/core.xml)
+
+
 def fixed_properties(wb: Workbook, now: datetime) -> Workbook:
     """No save time inside the file, only the day of `now`: made again from the same inputs on
     the same day, a file holds the same contents (the close's outputs, the report)."""
-    wb.properties.creator = "xinao-xl"
+    wb.properties.creator = CREATOR
     wb.properties.created = wb.properties.modified = datetime(now.year, now.month, now.day)
     return wb
 

@@ -78,14 +78,14 @@ from typing import Any
 import xinao_xl
 from xinao_xl.books import assessment, callback_ledger, complaint_ledger, imported, opinions
 from xinao_xl.books.allowance_form import build_allowance_form
-from xinao_xl.books.closing import closed_assessment, filled_opinions
+from xinao_xl.books.closing import closed_assessment, filled_opinions_bytes
 from xinao_xl.books.evidence import relative_link
 from xinao_xl.books.lock import MonthLock
 from xinao_xl.books.memory import collect_garbage, gc_paused
 from xinao_xl.books.month_folder import OUT_DIR, MonthFolder
 from xinao_xl.books.read import formula_link
 from xinao_xl.books.report import MASKED, NO_PEOPLE
-from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps, workbook_bytes
+from xinao_xl.books.save import Batch, preflight, sha256, sweep_temps
 from xinao_xl.history.store import error_text
 from xinao_xl.policy import clock, deadlines
 from xinao_xl.policy.complaint_process import RowKey
@@ -416,7 +416,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             timings["history"] = time.perf_counter() - t0
             step(5)
             t0 = time.perf_counter()
-            outputs.add_bytes(names["意见统计表"], workbook_bytes(filled_opinions(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now)))
+            outputs.add_bytes(names["意见统计表"], filled_opinions_bytes(readers[opinions.STEM], mb.opinions, mb.opinion_rows(), now))
             outputs.add_bytes(names["回访报告"], report)
             timings["write"] += time.perf_counter() - t0
             collect_garbage()
