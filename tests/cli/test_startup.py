@@ -28,7 +28,7 @@ def test_version_and_help_run_without_them() -> None:
 
 def test_openpyxl_comes_without_numpy_in_a_command() -> None:
     """openpyxl imports numpy (0.06-0.08 s) only to accept numpy numbers as cell values; in
-    an ``xinao-xl`` process it does not (cli/no_numpy.py): a close, a validation and every
+    an ``xinao-xl`` process it does not (books/no_numpy.py): a close, a validation and every
     command that touches a workbook start without numpy. pandas still gets it, a process
     that imported numpy first gets openpyxl as it comes, and importing the package as a
     library changes nothing."""

@@ -21,6 +21,7 @@ import traceback
 from collections.abc import Sequence
 
 from xinao_xl import __version__
+from xinao_xl.books.no_numpy import install as _without_numpy
 from xinao_xl.policy.errors import XinaoError
 
 from . import (
@@ -45,9 +46,8 @@ from . import (
     verify,
 )
 from .base import ZhArgumentParser, use_utf8
-from .no_numpy import install as _without_numpy
 
-_without_numpy()  # before a command imports openpyxl (which the modules above do not: no_numpy.py)
+_without_numpy()  # before a command imports openpyxl (which the modules above do not: books/no_numpy.py)
 
 COMMANDS = (rules, settings, score, month, demo, validate, refresh, sample, close, verify, history, report, addin, doctor)
 # The daily round (issue 14): what is due today, the 流转单 at the moment of flow, a customer's history

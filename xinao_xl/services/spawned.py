@@ -51,6 +51,8 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from xinao_xl.books.no_numpy import install as without_numpy
+
 T = TypeVar("T")
 
 SERIAL_ENV = "XINAO_XL_SERIAL"
@@ -204,6 +206,7 @@ def _serve(target: str, parent: int) -> int:
     os.dup2(devnull, 1)
     sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
     _die_with(parent)
+    without_numpy()  # (its arguments are our own Python values: openpyxl needs no numpy here)
     got: list[Any] = []
 
     def read() -> None:  # read while importing: the caller's write never waits on a full pipe

@@ -1,4 +1,5 @@
-"""openpyxl without numpy in an ``xinao-xl`` process (installed when the CLI is imported).
+"""openpyxl without numpy in a process of ours: the ``xinao-xl`` command (installed when the CLI
+is imported) and the close's second process (services/spawned.py).
 
 openpyxl imports numpy whenever it is installed, only to accept numpy's number types as
 cell values; that import was 0.06-0.08 s of every command that touches a workbook, a close
@@ -8,7 +9,7 @@ before writing them). So an ``xinao-xl`` process keeps openpyxl from importing i
 refuses ``import numpy`` while openpyxl's ``compat.numbers`` runs (which then sets
 ``NUMPY = False``); numpy itself still imports for pandas. A process that imported numpy
 before openpyxl gets openpyxl as it comes, and ``import xinao_xl`` as a library changes
-nothing: only the command installs the finder.
+nothing: only the command and the second process install the finder.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class OpenpyxlWithoutNumpy:
         if name == "numpy":
             numbers = sys.modules.get("openpyxl.compat.numbers")
             if numbers is not None and not hasattr(numbers, "NUMPY"):
-                raise ModuleNotFoundError("numpy is not imported for openpyxl (xinao_xl/cli/no_numpy.py)", name="numpy")
+                raise ModuleNotFoundError("numpy is not imported for openpyxl (xinao_xl/books/no_numpy.py)", name="numpy")
         return None
 
 
