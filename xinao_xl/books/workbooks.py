@@ -51,7 +51,8 @@ def form_formulas(stem: str, rules: Rules) -> dict[str, dict[str, str]]:
     for ws in wb.worksheets:
         if ws.title in LEDGER_SHEETS:
             continue
-        cells = {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.data_type == "f"}
+        # (the cells the sheet stores, in row order: iter_rows would make every empty cell of the range)
+        cells = {c.coordinate: c.value for _, c in sorted(ws._cells.items()) if c.data_type == "f"}
         if cells:
             out[ws.title] = cells
     return out
