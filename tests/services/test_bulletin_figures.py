@@ -141,3 +141,13 @@ def test_the_callback_figures_are_made_once_by_columns(tmp_path: Path, monkeypat
                                                (H.MONTH, "维修", "未接通", 1), (H.MONTH, "安检", "不满意", 2)])
     stored = [(r["business"], r["result"], r["reason"], r["dept"]) for r in history.callback_records(mb)]
     assert stored == [(r["business"], r["result"], r["reason"], r["dept"]) for r in rows]
+
+
+def test_a_text_column_of_the_store_is_the_text_stripped_or_none() -> None:
+    """`history._s`'s shortcut for text: blank (empty, spaces, a full-width space, a tab)
+    is None, other text stripped, as `is_blank` then ``str.strip`` give it; other values as before."""
+    from xinao_xl.policy.parse import is_blank
+
+    values = ["", " ", "\u3000", "\t\n", " 停气 ", "态度差", "\u3000不满\u3000", 12, 1.5, float("nan"), None, date(2026, 11, 3)]
+    assert [history._s(v) for v in values] == [None if is_blank(v) else str(v).strip() for v in values]
+    assert [history._s(v) for v in values[:7]] == [None, None, None, None, "停气", "态度差", "不满"]

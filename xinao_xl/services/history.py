@@ -55,6 +55,8 @@ Progress = Callable[[int, int, str], None]
 
 def _s(value: Any) -> str | None:
     """Text as typed (None when blank): what a text column of the store holds."""
+    if value.__class__ is str:  # the usual cell, asked for of ten columns of every callback
+        return value.strip() or None  # blank is empty or whitespace (`is_blank`): strips to ""
     return None if is_blank(value) else str(value).strip()
 
 
