@@ -77,3 +77,45 @@ def test_the_report_has_the_agents_sheet(tmp_path: Path) -> None:
     assert rows["合计"][0] == 9
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any("不打分" in t for t in texts) and not any("得分" in t for t in header)
+
+
+def _by_rows(mb: MonthBooks) -> list[tuple[object, ...]]:
+    """The agents' records as they were counted before issue 16, one record per row: the
+    column-wise `agent_stats` must give exactly these."""
+    from xinao_xl.policy.callbacks import callback_late
+    from xinao_xl.policy.parse import is_blank, parse_bool
+
+    def day(v: object) -> object:
+        return v.date() if isinstance(v, datetime) else v if isinstance(v, date) else None
+
+    rows: dict[str, list[object]] = {}
+    for rec in mb.calls():
+        name = "" if is_blank(rec.get("agent")) else str(rec["agent"]).strip()
+        row = rows.setdefault(name or NO_AGENT, [0, 0, [0] * 6, 0, 0])
+        result = mb.result(rec)
+        unsat = result == mb.rules.callback_unsatisfied
+        flowed = not is_blank(rec.get("flow")) and parse_bool(rec["flow"]) and not is_blank(rec.get("flow_no"))
+        found = [not result, is_blank(rec.get("phone")), is_blank(rec.get("business")), day(rec.get("done_date")) is None,
+                 unsat and is_blank(rec.get("reason")), unsat and not flowed]
+        row[0] += 1
+        row[1] += any(found) or not name
+        row[2] = [n + bool(g) for n, g in zip(row[2], found, strict=True)]
+        done, called, flow_day = day(rec.get("done_date")), day(rec.get("call_date")), day(rec.get("flow_date"))
+        row[3] += done is not None and callback_late(done, called, mb.rules)
+        row[4] += flow_day is not None and flow_day > called
+    return [(a, r[0], r[1], tuple(r[2]), r[3], r[4]) for a, r in rows.items()]
+
+
+def test_the_columns_count_what_the_rows_count(tmp_path: Path) -> None:
+    """`agent_stats` reads the 台账 by columns (issue 16): on the month above, row by row
+    gives the same records — 孙雪燕 4 calls; 王芳 4 calls, rows 8 and 10 incomplete, row 7
+    late (11-12 − 11-05 = 7 > 3 days), row 9's flow form late (11-16 > 11-14); 1 without
+    回访人 — and the 合计 adds them up: 4 + 4 + 1 = 9 calls, 0 + 2 + 1 = 3 incomplete."""
+    _month(tmp_path)
+    mb = MonthBooks.open(tmp_path, MONTH, as_of=NOW)
+    stats = agent_stats(mb)
+    expected = _by_rows(mb)
+    assert [(a.agent, a.calls, a.incomplete, a.by_kind, a.late_calls, a.late_flows) for a in stats[:-1]] == expected
+    assert [(a[0], a[1], a[2], a[4], a[5]) for a in expected] == [("孙雪燕", 4, 0, 0, 0), ("王芳", 4, 2, 1, 1), (NO_AGENT, 1, 1, 0, 0)]
+    total = stats[-1]
+    assert (total.agent, total.calls, total.incomplete, total.late_calls, total.late_flows) == ("合计", 9, 3, 1, 1)

@@ -124,7 +124,7 @@ def test_the_close_adds_the_sheet_to_the_report(month) -> None:
 
 def test_the_close_builds_the_callback_records_once(month, monkeypatch: pytest.MonkeyPatch) -> None:
     """The callback records are built once in a close (issue 16), by the history write; the
-    服务通报 counts only the columns the records are built on (`history.callback_figures`),
+    服务通报 counts only the columns the records are built on (`history.callback_figure_columns`),
     which need no customer key: each of the 台账's 11 callbacks gives one customer key, and
     each of the 投诉台账's 4 complaints one: 11 + 4 = 15 (built twice, the callbacks would
     give 2 × 11 + 4 = 26)."""

@@ -104,3 +104,50 @@ def test_the_counts_are_what_the_store_queries_give_on_a_synthetic_month(tmp_pat
     now = datetime(2026, 12, 3, 9)
     make_sample_month("2026-11", tmp_path, SampleSize(callbacks=300, complaints=10), seed=5, now=now)
     _agree(tmp_path, "2026-11", now)
+
+
+def _figures_by_row(mb: MonthBooks, r: dict[str, object]) -> dict[str, object]:
+    """A callback's figures as they were made before issue 16, one record at a time: the
+    columns (`history.callback_figure_columns`) must give exactly these."""
+    result = mb.result(r)
+    reason = r.get("reason")
+    return {"in_month": mb.month.contains(r.get("call_date")), "business": mb.business(r.get("business")), "result": result,
+            "satisfied": result == mb.rules.callback_satisfied, "unsatisfied": result == mb.rules.callback_unsatisfied,
+            "reason": None if reason is None or not str(reason).strip() else str(reason).strip(), "dept": mb.dept(r.get("dept"))}
+
+
+def test_the_callback_figures_are_made_once_by_columns(tmp_path: Path, monkeypatch) -> None:
+    """The hand month's 11 callbacks and an October row (a 不满意 carried over): the figures by
+    columns equal those made row by row, and are made once for the bulletin and the store's
+    rows; the 台账's business types (零散 ×5, 维修 ×4, 安检 ×3: 12 rows) are each read once."""
+    H.build(tmp_path)
+    path = tmp_path / H.MONTH / file_name(callback_ledger.STEM, H.MONTH)
+    wb = load_workbook(path)
+    write_record(wb[H.LEDGER.name], H.LEDGER, H.LEDGER.first_row + len(H.CALLS), H.call(12, 2, "安检", "不满意", reason=" 十月的原因 ",
+                                                                                         call_date=date(2026, 10, 28), done_date=date(2026, 10, 27), note=CARRIED))
+    wb.save(path)
+    mb = MonthBooks.open(tmp_path, H.MONTH, as_of=H.NOW, rules=H.RULES)
+    read: list[object] = []
+    real = mb._business
+    monkeypatch.setattr(mb, "_business", lambda v: read.append(v) or real(v))
+    rows = list(history.callback_figure_rows(mb))
+    assert rows == [_figures_by_row(mb, r) for r in mb.ledger.records()]
+    assert [r["in_month"] for r in rows] == [True] * 11 + [False]
+    assert rows[-1]["reason"] == "十月的原因" and rows[-1]["unsatisfied"]
+    assert sorted(read) == ["安检", "维修", "零散"]  # 3 distinct values of 12 rows
+    assert history.callback_figure_columns(mb) is history.callback_figure_columns(mb)  # the bulletin's are the store's
+    counts = month_counts(mb)  # 满意 零散 4 + 维修 3; 不满意 零散 1 + 安检 2; 未接通 维修 1: the October row not counted
+    assert sorted(counts.callbacks) == sorted([(H.MONTH, "零散", "满意", 4), (H.MONTH, "零散", "不满意", 1), (H.MONTH, "维修", "满意", 3),
+                                               (H.MONTH, "维修", "未接通", 1), (H.MONTH, "安检", "不满意", 2)])
+    stored = [(r["business"], r["result"], r["reason"], r["dept"]) for r in history.callback_records(mb)]
+    assert stored == [(r["business"], r["result"], r["reason"], r["dept"]) for r in rows]
+
+
+def test_a_text_column_of_the_store_is_the_text_stripped_or_none() -> None:
+    """`history._s`'s shortcut for text: blank (empty, spaces, a full-width space, a tab)
+    is None, other text stripped, as `is_blank` then ``str.strip`` give it; other values as before."""
+    from xinao_xl.policy.parse import is_blank
+
+    values = ["", " ", "\u3000", "\t\n", " 停气 ", "态度差", "\u3000不满\u3000", 12, 1.5, float("nan"), None, date(2026, 11, 3)]
+    assert [history._s(v) for v in values] == [None if is_blank(v) else str(v).strip() for v in values]
+    assert [history._s(v) for v in values[:7]] == [None, None, None, None, "停气", "态度差", "不满"]

@@ -20,7 +20,6 @@ Rows without a 回访人 are counted under 未填回访人 (that itself is an in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -50,44 +49,59 @@ def _yes(value: Any) -> bool:
         return False
 
 
-def _gaps(mb: MonthBooks, rec: dict[str, Any]) -> list[str]:
-    """The kinds of `INCOMPLETE` a 台账 row shows."""
-    result = mb.result(rec)
-    unsatisfied = result == mb.rules.callback_unsatisfied
-    found = {
-        "回访结果未填": not result,
-        "客户电话未填": is_blank(rec.get("phone")),
-        "业务类型未填": is_blank(rec.get("business")),
-        "完工日期未填": _day(rec.get("done_date")) is None,
-        "不满意未填原因": unsatisfied and is_blank(rec.get("reason")),
-        "不满意未流转": unsatisfied and not (_yes(rec.get("flow")) and not is_blank(rec.get("flow_no"))),
-    }
-    return [k for k in INCOMPLETE if found[k]]
+def _late_callback(mb: MonthBooks, done: date | None, called: date | None, seen: dict[tuple[date, date | None], bool]) -> bool:
+    """`callback_late` of a completion and a call day, once per pair of days (`seen`)."""
+    if done is None:
+        return False
+    late = seen.get((done, called))
+    if late is None:
+        late = seen[(done, called)] = callback_late(done, called, mb.rules)
+    return late
 
 
-def _late_callback(mb: MonthBooks, rec: dict[str, Any]) -> bool:
-    done = _day(rec.get("done_date"))
-    return done is not None and callback_late(done, _day(rec["call_date"]), mb.rules)
+def agent_stats(mb: MonthBooks) -> list[AgentStats]:
+    """One row per 回访人, in the order they first appear in the 台账, and a 合计 row.
 
-
-def _late_flow(rec: dict[str, Any]) -> bool:
-    flowed, called = _day(rec.get("flow_date")), _day(rec.get("call_date"))
-    return flowed is not None and called is not None and flowed > called
-
-
-def agent_stats(mb: MonthBooks, calls: Iterable[dict[str, Any]] | None = None) -> list[AgentStats]:
-    """One row per 回访人, in the order they first appear in the 台账, and a 合计 row."""
+    Counted by columns over the month's calls (`MonthBooks.call_positions`), not a record
+    per row: the report asks this of every callback of the month at the close."""
+    rules, ledger, positions = mb.rules, mb.ledger, mb.call_positions()
+    col = ledger.column
+    agents, results, phones, businesses = col("agent"), col("result"), col("phone"), col("business")
+    done_dates, call_dates, flow_dates = col("done_date"), col("call_date"), col("flow_date")
+    reasons, flows, flow_nos = col("reason"), col("flow"), col("flow_no")
+    unsatisfied_word = rules.callback_unsatisfied
     rows: dict[str, dict[str, Any]] = {}
-    for rec in (mb.calls() if calls is None else calls):
-        name = "" if is_blank(rec.get("agent")) else str(rec["agent"]).strip()
-        row = rows.setdefault(name or NO_AGENT, {"calls": 0, "gaps": dict.fromkeys(INCOMPLETE, 0), "incomplete": 0, "late_calls": 0, "late_flows": 0})
+    names: dict[Any, str] = {}
+    seen: dict[tuple[date, date | None], bool] = {}
+    for i in positions:
+        agent = agents[i]
+        name = names.get(agent) if agent.__class__ is str else None
+        if name is None:
+            name = "" if is_blank(agent) else str(agent).strip()
+            if agent.__class__ is str:
+                names[agent] = name
+        row = rows.get(name or NO_AGENT)
+        if row is None:
+            row = rows[name or NO_AGENT] = {"calls": 0, "gaps": dict.fromkeys(INCOMPLETE, 0), "incomplete": 0, "late_calls": 0, "late_flows": 0}
         row["calls"] += 1
-        gaps = _gaps(mb, rec)
-        for g in gaps:
-            row["gaps"][g] += 1
-        row["incomplete"] += bool(gaps) or not name
-        row["late_calls"] += _late_callback(mb, rec)
-        row["late_flows"] += _late_flow(rec)
+        result = mb.result_of(results[i])
+        unsatisfied = result == unsatisfied_word
+        done, called, flowed = _day(done_dates[i]), _day(call_dates[i]), _day(flow_dates[i])
+        found = (
+            not result,  # 回访结果未填
+            is_blank(phones[i]),  # 客户电话未填
+            is_blank(businesses[i]),  # 业务类型未填
+            done is None,  # 完工日期未填
+            unsatisfied and is_blank(reasons[i]),  # 不满意未填原因
+            unsatisfied and not (_yes(flows[i]) and not is_blank(flow_nos[i])),  # 不满意未流转
+        )
+        gaps = row["gaps"]
+        for kind, gap in zip(INCOMPLETE, found, strict=True):
+            if gap:
+                gaps[kind] += 1
+        row["incomplete"] += any(found) or not name
+        row["late_calls"] += _late_callback(mb, done, called, seen)
+        row["late_flows"] += flowed is not None and called is not None and flowed > called
     out = [AgentStats(a, r["calls"], r["incomplete"], tuple(r["gaps"][k] for k in INCOMPLETE), r["late_calls"], r["late_flows"])
            for a, r in rows.items()]
     if out:

@@ -8,7 +8,7 @@ never disagree. At the close the month is not in the store yet (the store is wri
 once the month is safely closed), so the month's rows are counted here as the queries'
 GROUP BYs count them in the store (`month_counts`: callbacks by business type and result,
 不满意 by reason and department, flow forms by department and month), from the very
-columns the store gets (`services.history.callback_figures`, `flow_records`); the
+columns the store gets (`services.history.callback_figure_columns`, `flow_records`); the
 figures' functions the queries use turn the counts into the tables
 (`history.figures.types_rows`, `late_flow_rows`), as plain rows: the close imports no pandas
 for them (issue 16). Nothing of the month is held beyond the counts: a copy of the
@@ -58,11 +58,15 @@ def month_counts(mb: MonthBooks) -> MonthCounts:
     month = mb.month
     calls: Counter[tuple[Any, Any]] = Counter()
     reasons: Counter[tuple[Any, Any]] = Counter()
-    for f in history.callback_figure_rows(mb):
-        if f["in_month"]:
-            calls[(f["business"], f["result"])] += 1
-            if f["unsatisfied"]:
-                reasons[(F.NO_REASON if f["reason"] is None else f["reason"], f["dept"])] += 1
+    f = history.callback_figure_columns(mb)  # the columns the store's rows are built on, by column
+    unsatisfied = f.unsatisfied_word
+    for i, in_month in enumerate(f.in_month):
+        if in_month:
+            result = f.result[i]
+            calls[(f.business[i], result)] += 1
+            if result == unsatisfied:
+                reason = f.reason[i]
+                reasons[(F.NO_REASON if reason is None else reason, f.dept[i])] += 1
     flows: dict[Any, list[int]] = {}
     for r in history.flow_records(mb, mb.as_of):
         if r["in_month"]:

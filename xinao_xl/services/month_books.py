@@ -17,7 +17,7 @@ Which record counts for the month (a carried-over row stays in next month's book
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import InitVar, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -194,13 +194,45 @@ class MonthBooks:
                                                                   if isinstance(d, date) and d.year == year and d.month == month])
         return cached[1]
 
+    def _once(self, what: str, fn: Callable[[Any], str], value: Any) -> str:
+        """``fn(value)``, computed once per distinct value of the month (by type and value:
+        1, 1.0 and True are three values): a 10,000-row 台账 names a handful of departments,
+        business types and results, asked for on every row by the figures of the report,
+        the 服务通报 and the history store."""
+        cache = self.__dict__.setdefault("_values_once", {}).setdefault(what, {})
+        try:
+            key = (value.__class__, value)
+            hit = cache.get(key)
+        except TypeError:  # unhashable: not a cell value calamine gives, but computed all the same
+            return fn(value)
+        if hit is None:
+            hit = cache[key] = fn(value)
+        return hit
+
+    def per_ledger(self, name: str, make: Callable[[], Any]) -> Any:
+        """``make()`` once per read of the 台账: what more than one output of the close derives
+        from every callback (the figures of the 服务通报 and of the history store's rows,
+        `services.history.callback_figure_columns`)."""
+        ledger = self.ledger
+        cache = self.__dict__.setdefault("_per_ledger", {})
+        cached = cache.get(name)
+        if cached is None or cached[0] is not ledger:
+            cached = cache[name] = (ledger, make())
+        return cached[1]
+
     def dept(self, value: Any) -> str:
+        return self._once("dept", self._dept, value)
+
+    def _dept(self, value: Any) -> str:
         try:
             return parse_department(value, self.rules)
         except PolicyInputError:
             return "" if is_blank(value) else normalize_text(value)
 
     def business(self, value: Any) -> str:
+        return self._once("business", self._business, value)
+
+    def _business(self, value: Any) -> str:
         try:
             return self.rules.business_type(str(value)).name
         except KeyError:
@@ -351,20 +383,19 @@ class MonthBooks:
 
     def report_data(self, cards: dict[str, ScoreCard]) -> ReportData:
         rules = self.rules
-        calls = self.calls()
+        ledger, positions = self.ledger, self.call_positions()
         completed = self.form(callback_ledger.completed_sheet(rules), callback_ledger.STEM)
+        # by columns: each call's business type and result, the records built only for the 不满意
+        businesses, results = ledger.column("business"), ledger.column("result")
+        counted: Counter[tuple[str, str]] = Counter((self.business(businesses[i]), self.result_of(results[i])) for i in positions)
         types = []
         for b in rules.business_types:
-            mine = [r for r in calls if self.business(r.get("business")) == b.name]
-            sat = sum(self.result(r) == rules.callback_satisfied for r in mine)
-            unsat = sum(self.result(r) == rules.callback_unsatisfied for r in mine)
+            sat, unsat = counted[(b.name, rules.callback_satisfied)], counted[(b.name, rules.callback_unsatisfied)]
             total = completed.value(b.name, "count") if completed.found else None
             types.append(TypeStats(b.name, int(total or 0), sat + unsat, sat, unsat))
         problems: dict[str, Counter] = defaultdict(Counter)
         unsatisfied = []
-        for r in calls:
-            if self.result(r) != rules.callback_unsatisfied:
-                continue
+        for r in ledger.records_at([i for i in positions if self.result_of(results[i]) == rules.callback_unsatisfied]):
             problem = str(r.get("reason") or "未注明原因").strip()
             problems[problem][self.dept(r.get("dept")) or "未填部门"] += 1
             unsatisfied.append(UnsatisfiedCall(r.get("call_date"), self.business(r.get("business")), r.get("customer") or "", r.get("phone") or "",
