@@ -65,3 +65,18 @@ def build_beside_failing_in_second(given: Any) -> Any:
     if _in_second():
         raise RuntimeError("the second process fails")
     return build_beside(given)
+
+
+def sleeps_in_second(seconds: float) -> str:
+    """Hangs in the second process only (the caller's timeout ends it)."""
+    if _in_second():
+        time.sleep(seconds)
+    return "computed by the caller"
+
+
+def path() -> list[str]:
+    return list(sys.path)
+
+
+def flags() -> list[int]:
+    return [sys.flags.dont_write_bytecode, sys.flags.optimize, sys.flags.safe_path]

@@ -160,6 +160,88 @@ def test_a_process_never_sent_anything_is_ended_by_cancel(two_processes: None) -
     assert s.value() == os.getpid()  # (after a cancel, the caller computes)
 
 
+def test_the_second_process_imports_from_the_callers_path_with_its_options(two_processes: None) -> None:
+    """Its sys.path is the caller's (not the working folder first, nor a PYTHONPATH an
+    embedded Python ignores), and it runs with the caller's interpreter options plus -P."""
+    with Spawned(T + "path") as s:
+        s.send()
+        assert s.value() == sys.path and s.in_child
+    with Spawned(T + "flags") as s:
+        s.send()
+        got = s.value()
+        assert s.in_child and got == [sys.flags.dont_write_bytecode, sys.flags.optimize, 1]  # (1: -P, safe_path)
+
+
+def test_a_module_changed_after_the_caller_loaded_the_package_is_not_trusted(two_processes: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new version installed while Excel kept the caller's process: the second process
+    imports the new files, so its value may come from other code; the caller computes."""
+    import xinao_xl
+
+    monkeypatch.setattr(xinao_xl, "LOADED_AT", 0.0)  # every module file is newer than that
+    with Spawned(T + "pid") as s:
+        s.send()
+        assert s.value() == os.getpid() and not s.in_child
+
+
+def test_output_printed_before_the_second_process_sets_it_aside_neither_hangs_nor_spoils(two_processes: None,
+                                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sitecustomize or .pth file printing at start-up (here 200 KB, more than a pipe
+    holds) while the caller sends 1 MB: the caller's write does not wait on it, and the
+    value behind its marker is still read."""
+    monkeypatch.setattr(spawned, "_BOOT", "import sys;sys.stdout.write('x'*200000);sys.stdout.flush();" + spawned._BOOT)
+    data = b"y" * (1 << 20)
+    t0 = time.perf_counter()
+    with Spawned(T + "echo") as s:
+        s.send(data)
+        sent_in = time.perf_counter() - t0
+        assert s.value() == data and s.in_child
+    assert sent_in < 0.5, sent_in
+
+
+def test_a_second_process_that_does_not_answer_in_time_is_killed(two_processes: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(spawned, "TIMEOUT_S", 1.0)
+    t0 = time.perf_counter()
+    with Spawned(T + "sleeps_in_second") as s:
+        s.send(60)
+        proc = s._proc
+        assert s.value() == "computed by the caller" and not s.in_child
+    assert time.perf_counter() - t0 < 10
+    assert proc is not None and proc.poll() is not None
+
+
+def test_arguments_that_do_not_pickle_are_computed_from_here(two_processes: None) -> None:
+    """(A function, a structure too deep to pickle): no process computes, the caller does."""
+    fn = lambda: None  # noqa: E731
+    with Spawned(T + "echo") as s:
+        s.send(fn)
+        assert not s.sent and s.value() is fn and not s.in_child
+    deep: list = []
+    for _ in range(200_000):
+        deep = [deep]
+    with Spawned(T + "pid") as s:
+        s.send(deep)
+        assert not s.sent
+
+
+def test_the_caller_computes_from_the_bytes_it_sent(two_processes: None) -> None:
+    """The fallback starts from what was pickled at `send`, not from objects changed since."""
+    record = {"n": 1}
+    with Spawned(T + "echo", start=False) as s:
+        s.send(record)
+        record["n"] = 2
+        assert s.value() == {"n": 1}
+
+
+def test_a_process_never_sent_anything_ends_when_its_input_closes(two_processes: None) -> None:
+    """What ends it on Windows when its caller dies before sending: the closed pipe."""
+    s = Spawned(T + "pid")
+    proc = s._proc
+    assert proc is not None and proc.stdin is not None
+    proc.stdin.close()
+    assert proc.wait(30) == 1
+    s.cancel()
+
+
 @pytest.mark.skipif(not ON_LINUX, reason="SIGALRM and /proc: Linux")
 def test_an_interrupt_while_waiting_kills_the_process_instead_of_waiting() -> None:
     out = _python("""
@@ -256,9 +338,11 @@ def test_a_close_with_a_second_process_writes_what_one_without_writes(tmp_path: 
             if how == "too-large":  # (hand_month's 台账 has a few rows)
                 m.setattr(close, "BESIDE_MAX_CALLBACKS", 1)
             result = close.close_month(H.MONTH, root, now=H.NOW)
-        runs[how] = {"peak": result.timings.get("beside_peak_mb"), "carried": result.carried,
+        runs[how] = {"peak": result.timings.get("beside_peak_mb"), "used": result.timings.get("beside_in_child"), "carried": result.carried,
                      "history": result.history.counts if result.history else None}
     assert runs["serial"]["peak"] is None  # only a second process whose value is used reports its peak
+    assert runs["spawned"]["used"] == 1.0 and runs["serial"]["used"] == 0.0  # (on every system)
+    assert runs["fail-in-second"]["used"] == 0.0 and runs["too-large"]["used"] == 0.0
     if ON_LINUX:
         assert runs["spawned"]["peak"] > 0
     assert runs["fail-in-second"]["peak"] is None  # the second process sent no value

@@ -424,6 +424,7 @@ def close_month(month: str, root: Path, *, force: bool = False, reason: str | No
             t0 = time.perf_counter()
             made = second.value() if given is not None else build_beside(beside_input(mb, plan, now, next_rules))
             timings["beside_wait"] = time.perf_counter() - t0
+            timings["beside_in_child"] = float(second.in_child)  # 1: the second process's outputs were used
             collect_garbage()  # the workbooks built here, if they were (books/memory.py)
             if second.child_peak_mb is not None:
                 timings["beside_peak_mb"] = second.child_peak_mb

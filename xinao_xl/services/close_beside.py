@@ -11,7 +11,8 @@ needs, so that process is ready by the time the close has read the month.
     made = build_beside(BesideInput("2026-11", now, forms, next_month))
 
 The records are made by the close (services/close.py `beside_input`); whoever builds from
-them (the second process, or the close itself when there is none) gets the same bytes.
+them (the second process, or the close itself when there is none) gets the same contents
+(openpyxl stamps next month's books with the time of their save, as it always has).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class MadeBeside:
 
 def build_beside(given: BesideInput) -> MadeBeside:
     """The 流转单 and next month's books of `given` (deterministic: the same records, the
-    same bytes, in whichever process)."""
+    same contents, in whichever process)."""
     flow_forms = build_flow_forms(given.flow_forms, given.month, given.now)
     collect_garbage()  # each workbook once saved (books/memory.py)
     nxt = given.next_month

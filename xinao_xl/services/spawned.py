@@ -6,25 +6,28 @@ the close has once it has read the month (services/close_beside.py). Office PCs 
 cores or more; this puts those outputs on the second one.
 
 How, the same on Windows, macOS and Linux: at the start of the use case a fresh interpreter
-is started (``python -m xinao_xl.services.spawned MODULE:FUNCTION``). It imports the
-function's module at once (the imports, the slow part of a start, overlap the caller's
-reading) and waits on its standard input. The caller sends the arguments there, pickled,
-when it has them, and goes on; the process computes the function and writes its value,
-pickled, to its standard output, which the caller reads when it needs the value. The
-process writes no file and takes no lock, database or folder: the caller stages and puts
-in place every file as before (books/save.py), so a use case still has one writer. It
-inherits no handle of the caller's (its lock files included: Python's files are not
-inheritable).
+is started (``python -c …``, with this process's interpreter options and its ``sys.path``,
+so it imports the same package from the same place). It imports the function's module at
+once (the imports, the slow part of a start, overlap the caller's reading) and reads its
+standard input meanwhile. The caller sends the arguments there, pickled, when it has them
+(a thread writes them: the caller goes on), and goes on; the process computes the function
+and writes its value, pickled, behind a marker and its length, to its standard output,
+which the caller reads when it needs the value. The process writes no file and takes no
+lock, database or folder: the caller stages and puts in place every file as before
+(books/save.py), so a use case still has one writer. It inherits no handle of the caller's
+(its lock files included: Python's files are not inheritable).
 
 When there is no second process, the function runs in the caller when its value is asked
 for, exactly as it would there:
 - ``XINAO_XL_SERIAL=1`` (a check of the outputs, or a machine where a second process is not
-  wanted), a machine with one core, a frozen executable that cannot run ``-m``;
+  wanted), a machine with one core, a frozen executable or one that is no Python;
 - the system refuses to start it (no memory, a limit on processes);
 - the caller never sends (``cancel``).
 
-Whatever goes wrong in the process (it cannot import, it raised, it was killed, what it
-wrote does not unpickle), the function is run again in the caller: it is deterministic, so
+Whatever goes wrong in the process (it cannot import, it raised, it was killed, it did not
+answer within `TIMEOUT_S`, what it wrote does not unpickle, a module it imported changed
+after the caller loaded the package: a new version installed while Excel kept the caller's
+process), the function is run again in the caller, from the very bytes sent: it is deterministic, so
 the caller gets the value, or the very exception with its own traceback, as if there had
 been no second process. Leaving the ``with`` block early kills the process; a caller killed
 from outside closes the pipes, and the process then ends (Linux also kills it at once,
@@ -40,23 +43,35 @@ from outside closes the pipes, and the process then ends (Linux also kills it at
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import pickle
 import signal
+import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import xinao_xl
 from xinao_xl.books.no_numpy import install as without_numpy
 
 T = TypeVar("T")
 
 SERIAL_ENV = "XINAO_XL_SERIAL"
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding xinao_xl/
+PATH_ENV = "XINAO_XL_SPAWN_PATH"  # the caller's sys.path, for the second process (`_BOOT`)
+TIMEOUT_S = 300.0  # a second process that has not answered by then is killed (the caller computes)
+MAGIC = b"\x00xinao-xl-spawned\x00"  # before the value's length and bytes on the process's output
+
+# The second process's first statements: the caller's own ``sys.path`` (not the working
+# folder's, nor a PYTHONPATH the interpreter may ignore), so it imports the same package
+# from the same place the caller did.
+_BOOT = (f"import json,os,sys;sys.path[:]=json.loads(os.environ.pop({PATH_ENV!r}));"
+         "from xinao_xl.services.spawned import _serve;sys.exit(_serve(sys.argv[1],int(sys.argv[2])))")
 
 
 def cores() -> int:
@@ -71,19 +86,9 @@ def can_spawn() -> bool:
     """Whether a second process is wanted and possible here (module docstring)."""
     if os.environ.get(SERIAL_ENV, "").strip() not in ("", "0"):
         return False
-    if getattr(sys, "frozen", False) or not sys.executable:
-        return False
+    if getattr(sys, "frozen", False) or not Path(sys.executable or "-").name.lower().startswith("python"):
+        return False  # (an interpreter embedded in another program: that program is no Python to start)
     return cores() >= 2
-
-
-def _installed() -> bool:
-    """Whether the package lives in a site directory (an installed tool), where the second
-    process finds it as this one did. Only otherwise is its folder put first on the second
-    process's path: a site directory put there would come before the standard library."""
-    import site
-
-    sites = [*site.getsitepackages(), site.getusersitepackages()] if hasattr(site, "getsitepackages") else []
-    return any(Path(p).resolve() == Path(_PACKAGE_ROOT) for p in sites if p)
 
 
 def resolve(target: str) -> Callable[..., Any]:
@@ -95,6 +100,16 @@ def resolve(target: str) -> Callable[..., Any]:
     return fn
 
 
+def _interpreter_flags() -> list[str]:
+    """The caller's interpreter options (``-B`` from xlwings, ``-O``…), as multiprocessing
+    passes them to its processes; plus ``-P``: no working folder first on the path."""
+    try:
+        flags = list(subprocess._args_from_interpreter_flags())  # type: ignore[attr-defined]
+    except Exception:
+        flags = ["-B"] if sys.dont_write_bytecode else []
+    return [*flags, "-P"]
+
+
 class Spawned(Generic[T]):
     """`target(*args)` computed in a second process (module docstring)."""
 
@@ -103,7 +118,9 @@ class Spawned(Generic[T]):
         picklable value. `start`: whether the caller wants a second process at all."""
         self.target = target
         self._args: tuple[Any, ...] | None = None
+        self._payload: bytes | None = None  # the arguments as sent (what the caller computes from, too)
         self._proc: subprocess.Popen[bytes] | None = None
+        self._writer: threading.Thread | None = None
         self.sent = False  # whether the process computes the value (else the caller will)
         self.in_child = False  # whether the value came from the process (after `value`)
         self.child_peak_mb: float | None = None  # that process's peak memory (Linux)
@@ -116,28 +133,38 @@ class Spawned(Generic[T]):
 
     def _start(self) -> None:
         env = dict(os.environ)
-        if not _installed():  # a checkout put on the path by hand: the process finds it too
-            env["PYTHONPATH"] = os.pathsep.join(p for p in (_PACKAGE_ROOT, env.get("PYTHONPATH", "")) if p)
+        env[PATH_ENV] = json.dumps(sys.path)
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", __name__, self.target, str(os.getpid())],
+                [sys.executable, *_interpreter_flags(), "-c", _BOOT, self.target, str(os.getpid())],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
                 creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0))  # (Windows: no console window flashes up)
         except (OSError, ValueError):
             self._proc = None
 
     def send(self, *args: Any) -> None:
-        """The arguments: to the process (it starts computing), or kept for the caller."""
+        """The arguments: to the process (it starts computing), or kept for the caller. They
+        are written by a thread of their own: the caller goes on even if the process is not
+        reading yet."""
         self._args = args
-        if self._proc is None:
-            return
         try:
-            assert self._proc.stdin is not None
-            self._proc.stdin.write(pickle.dumps(args, pickle.HIGHEST_PROTOCOL))
-            self._proc.stdin.close()
-            self.sent = True
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, ValueError):
-            self.cancel()  # it died, or the arguments do not pickle: the caller computes
+            self._payload = pickle.dumps(args, pickle.HIGHEST_PROTOCOL)
+        except Exception:  # (not picklable, too deep, no memory): the caller computes from `args`
+            self.cancel()
+            return
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            return
+
+        def write(stream: Any, data: bytes) -> None:
+            with suppress(OSError, ValueError):  # the process died or was cancelled: its value is not used
+                stream.write(data)
+            with suppress(OSError, ValueError):
+                stream.close()
+
+        self._writer = threading.Thread(target=write, args=(proc.stdin, self._payload), daemon=True)
+        self._writer.start()
+        self.sent = True
 
     def value(self) -> T:
         """The function's value: the process's, else computed here (module docstring)."""
@@ -148,29 +175,40 @@ class Spawned(Generic[T]):
             if got is not None:
                 self.in_child = True
                 return got[0]
-        return resolve(self.target)(*self._args)
+        args = pickle.loads(self._payload) if self._payload is not None else self._args
+        return resolve(self.target)(*args)
 
     def _receive(self) -> tuple[T] | None:
         proc = self._proc
         assert proc is not None and proc.stdout is not None
+        out: list[bytes] = []
+        reader = threading.Thread(target=lambda: out.append(proc.stdout.read()), daemon=True)  # type: ignore[union-attr]
         try:
-            data = proc.stdout.read()
+            reader.start()
+            deadline = time.monotonic() + TIMEOUT_S
+            while reader.is_alive() and time.monotonic() < deadline:
+                reader.join(0.2)  # (short waits: an interrupt is seen, on Windows too)
+            if reader.is_alive():  # hung: killed, and the caller computes
+                self.cancel()
+                return None
             code = proc.wait()
         except BaseException:  # interrupted while waiting: the process is not waited for
             self.cancel()
             raise
         self._proc = None
-        proc.stdout.close()
-        if code != 0 or not data:
+        with suppress(OSError):
+            proc.stdout.close()
+        value = _unpack(out[0] if out else b"") if code == 0 else None
+        if value is None:
             return None
-        try:
-            ok, value, peak = pickle.loads(data)
-        except Exception:
-            return None
-        if not ok:
+        ok, result, peak, newest = value
+        if not ok or newest > xinao_xl.LOADED_AT:
+            # it failed; or a module it imported was changed after this process loaded the
+            # package (a new version installed while Excel kept this process): its code may
+            # not be this process's, and the caller's own build is the one to use
             return None
         self.child_peak_mb = peak
-        return (value,)
+        return (result,)
 
     def cancel(self) -> None:
         """Stop the process, if any, and wait for it (no value is wanted from it any more)."""
@@ -182,7 +220,7 @@ class Spawned(Generic[T]):
             proc.kill()
         for stream in (proc.stdin, proc.stdout):
             if stream is not None:
-                with suppress(OSError):
+                with suppress(OSError, ValueError):
                     stream.close()
         with suppress(OSError, subprocess.SubprocessError):
             proc.wait()
@@ -192,6 +230,25 @@ class Spawned(Generic[T]):
 
     def __exit__(self, *exc: object) -> None:
         self.cancel()
+
+
+def _unpack(data: bytes) -> tuple[bool, Any, float | None, float] | None:
+    """The process's answer from its output: whatever was printed before it (a
+    ``sitecustomize``, a ``.pth`` file, before the process could set its output aside) is
+    skipped; anything malformed is no answer."""
+    at = data.find(MAGIC)
+    if at < 0:
+        return None
+    head = at + len(MAGIC)
+    try:
+        (size,) = struct.unpack("<Q", data[head:head + 8])
+        body = data[head + 8:head + 8 + size]
+        if len(body) != size:
+            return None
+        ok, result, peak, newest = pickle.loads(body)
+    except Exception:
+        return None
+    return bool(ok), result, peak, float(newest)
 
 
 # --- the second process ------------------------------------------------------------------------
@@ -226,15 +283,28 @@ def _serve(target: str, parent: int) -> int:
         args = pickle.loads(got[0])
         if fn is None:
             raise RuntimeError(target)
-        payload = pickle.dumps((True, fn(*args), _peak_mb()), pickle.HIGHEST_PROTOCOL)
+        answer: tuple[Any, ...] = (True, fn(*args), _peak_mb(), _newest_module())
+        body = pickle.dumps(answer, pickle.HIGHEST_PROTOCOL)
     except BaseException:  # the caller runs it again and gets the exception itself
-        payload = pickle.dumps((False, None, _peak_mb()), pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps((False, None, _peak_mb(), 0.0), pickle.HIGHEST_PROTOCOL)
     try:
-        out.write(payload)
+        out.write(MAGIC + struct.pack("<Q", len(body)) + body)
         out.close()
     except OSError:
         return 1
     return 0
+
+
+def _newest_module() -> float:
+    """The latest change time of the package's modules this process imported (`Spawned._receive`)."""
+    newest = 0.0
+    for name, module in list(sys.modules.items()):
+        if name == "xinao_xl" or name.startswith("xinao_xl."):
+            path = getattr(module, "__file__", None)
+            if path:
+                with suppress(OSError):
+                    newest = max(newest, os.stat(path).st_mtime)
+    return newest
 
 
 def _die_with(parent: int) -> None:
@@ -262,10 +332,6 @@ def _peak_mb() -> float | None:
     except OSError:
         pass
     return None
-
-
-if __name__ == "__main__":
-    sys.exit(_serve(sys.argv[1], int(sys.argv[2])))
 
 
 __all__ = ["SERIAL_ENV", "Spawned", "can_spawn", "cores", "resolve"]
