@@ -31,6 +31,12 @@ def fails_in_second() -> str:
     return "computed by the caller"
 
 
+def echo_failing_in_second(value: Any) -> Any:
+    if _in_second():
+        raise ValueError("only in the second process")
+    return value
+
+
 def killed_in_second() -> str:
     if _in_second():
         os.kill(os.getpid(), signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)

@@ -224,12 +224,13 @@ def test_arguments_that_do_not_pickle_are_computed_from_here(two_processes: None
 
 
 def test_the_caller_computes_from_the_bytes_it_sent(two_processes: None) -> None:
-    """The fallback starts from what was pickled at `send`, not from objects changed since."""
+    """The fallback after a failure there starts from what was pickled at `send`, not from
+    objects changed since (the second process computed from those bytes too)."""
     record = {"n": 1}
-    with Spawned(T + "echo", start=False) as s:
+    with Spawned(T + "echo_failing_in_second") as s:
         s.send(record)
         record["n"] = 2
-        assert s.value() == {"n": 1}
+        assert s.value() == {"n": 1} and not s.in_child
 
 
 def test_a_process_never_sent_anything_ends_when_its_input_closes(two_processes: None) -> None:

@@ -120,7 +120,6 @@ class Spawned(Generic[T]):
         self._args: tuple[Any, ...] | None = None
         self._payload: bytes | None = None  # the arguments as sent (what the caller computes from, too)
         self._proc: subprocess.Popen[bytes] | None = None
-        self._writer: threading.Thread | None = None
         self.sent = False  # whether the process computes the value (else the caller will)
         self.in_child = False  # whether the value came from the process (after `value`)
         self.child_peak_mb: float | None = None  # that process's peak memory (Linux)
@@ -133,7 +132,7 @@ class Spawned(Generic[T]):
 
     def _start(self) -> None:
         env = dict(os.environ)
-        env[PATH_ENV] = json.dumps(sys.path)
+        env[PATH_ENV] = json.dumps([p for p in sys.path if isinstance(p, str)])  # (the import system skips others too)
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, *_interpreter_flags(), "-c", _BOOT, self.target, str(os.getpid())],
@@ -147,13 +146,13 @@ class Spawned(Generic[T]):
         are written by a thread of their own: the caller goes on even if the process is not
         reading yet."""
         self._args = args
+        proc = self._proc
+        if proc is None or proc.stdin is None:
+            return  # (no process: the caller computes from `args`, nothing to pickle)
         try:
             self._payload = pickle.dumps(args, pickle.HIGHEST_PROTOCOL)
         except Exception:  # (not picklable, too deep, no memory): the caller computes from `args`
             self.cancel()
-            return
-        proc = self._proc
-        if proc is None or proc.stdin is None:
             return
 
         def write(stream: Any, data: bytes) -> None:
@@ -162,8 +161,7 @@ class Spawned(Generic[T]):
             with suppress(OSError, ValueError):
                 stream.close()
 
-        self._writer = threading.Thread(target=write, args=(proc.stdin, self._payload), daemon=True)
-        self._writer.start()
+        threading.Thread(target=write, args=(proc.stdin, self._payload), daemon=True).start()
         self.sent = True
 
     def value(self) -> T:
