@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from openpyxl.comments import Comment
 from openpyxl.worksheet.table import Table
 from python_calamine import CalamineWorkbook
 
+from tests.corpus.hostile import rezip
 from tests.support import libreoffice
 from tests.support.snapshot import snapshot, snapshot_diff, stored_cells
 from xinao_xl.books import opinions
@@ -86,29 +86,26 @@ _DRAWING = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
 def with_picture(data: bytes, sheet_part: str) -> bytes:
     """The workbook with a picture pasted on `sheet_part` (the parts Excel writes for one)."""
     rels_part = sheet_part.replace("worksheets/", "worksheets/_rels/") + ".rels"
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == sheet_part:
-                drawing = b'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rIdPic"/>'
-                at = body.find(b"<legacyDrawing")
-                body = body[:at] + drawing + body[at:]
-            elif info.filename == rels_part:
-                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdPic" Type="http://schemas.openxmlformats.org/officeDocument/'
-                                    b'2006/relationships/drawing" Target="/xl/drawings/drawing1.xml"/></Relationships>')
-            elif info.filename == "[Content_Types].xml":
-                body = body.replace(b"</Types>", b'<Default Extension="png" ContentType="image/png"/><Override PartName="/xl/drawings/'
-                                    b'drawing1.xml" ContentType="application/vnd.openxmlformats-officedocument.drawing+xml"/></Types>')
-            z.writestr(info, body)
-        z.writestr("xl/drawings/drawing1.xml", _DRAWING)
-        z.writestr("xl/drawings/_rels/drawing1.xml.rels",
-                   b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-                   b'2006/relationships"><Relationship Id="rIdImg" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                   b'relationships/image" Target="../media/image1.png"/></Relationships>')
-        z.writestr("xl/media/image1.png", _png())
-    return out.getvalue()
+
+    def drawing(body: bytes) -> bytes:
+        at = body.find(b"<legacyDrawing")
+        return body[:at] + b'<drawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rIdPic"/>' + body[at:]
+
+    return rezip(data, {
+        sheet_part: drawing,
+        rels_part: lambda body: body.replace(b"</Relationships>", b'<Relationship Id="rIdPic" Type="http://schemas.openxmlformats.org/'
+                                             b'officeDocument/2006/relationships/drawing" Target="/xl/drawings/drawing1.xml"/></Relationships>'),
+        "[Content_Types].xml": lambda body: body.replace(b"</Types>", b'<Default Extension="png" ContentType="image/png"/><Override '
+                                                         b'PartName="/xl/drawings/drawing1.xml" ContentType="application/'
+                                                         b'vnd.openxmlformats-officedocument.drawing+xml"/></Types>'),
+    }, {
+        "xl/drawings/drawing1.xml": _DRAWING,
+        "xl/drawings/_rels/drawing1.xml.rels": (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            b'2006/relationships"><Relationship Id="rIdImg" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            b'relationships/image" Target="../media/image1.png"/></Relationships>'),
+        "xl/media/image1.png": _png(),
+    })
 
 
 def staff_book(path: Path, *, table: bool = False, picture: bool = True) -> BookReader:
@@ -249,20 +246,14 @@ def test_formula_like_text_in_shared_strings_is_quoted_too(tmp_path: Path) -> No
 
 
 def _with_shared_strings(data: bytes, sst: bytes) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "xl/_rels/workbook.xml.rels":
-                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/'
-                                    b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-            elif info.filename == "[Content_Types].xml":
-                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-            z.writestr(info, body)
-        z.writestr("xl/sharedStrings.xml", sst)
-    return out.getvalue()
+    return rezip(data, {
+        "xl/_rels/workbook.xml.rels": lambda body: body.replace(
+            b"</Relationships>", b'<Relationship Id="rIdSst" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                                 b'sharedStrings" Target="sharedStrings.xml"/></Relationships>'),
+        "[Content_Types].xml": lambda body: body.replace(
+            b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                         b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+    }, {"xl/sharedStrings.xml": sst})
 
 
 def test_hostile_appended_text_is_text_with_the_quote_prefix(staff: BookReader) -> None:
